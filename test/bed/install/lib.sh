@@ -33,3 +33,13 @@ apt_install() {
   fi
   run "$part" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
 }
+
+# heavy PART COMMAND... : like run, but one at a time across all install scripts (two cores:
+# never two heavy builds at once).
+heavy() {
+  local part="$1"; shift
+  exec 9>"$CACHE/.heavy-build.lock"
+  flock 9
+  run "$part" "$@"
+  flock -u 9
+}
