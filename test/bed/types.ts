@@ -34,8 +34,30 @@ export interface RegistryPart {
   readonly url: string;
   /** A small base image the bed built itself and pushed (nothing can be pulled here). */
   readonly baseImage: string;
-  /** Arguments every buildah/skopeo call on this bed needs (storage driver, root, TLS off). */
+  /** `sha256:…` of baseImage's manifest as the registry stores it. */
+  readonly baseDigest: string;
+  /**
+   * Environment every buildah/skopeo call on this bed needs, merged over process.env: vfs storage,
+   * auth file, temp dir and config under this bed's directory, the bed's registries plain HTTP,
+   * chroot isolation. No extra flags are needed.
+   */
   readonly containerEnv: Record<string, string>;
+  /** The manifest digest the registry answers for `repository:tag` (HEAD), or undefined if none. */
+  digest(repository: string, tag: string): Promise<string | undefined>;
+  /**
+   * Starts a second registry on its own port that requires HTTP basic auth (htpasswd), also
+   * plain HTTP for containerEnv. Stopped with the part.
+   */
+  startAuthenticated(): Promise<AuthRegistry>;
+}
+
+/** A registry that refuses anonymous pushes and pulls; log in with username/password. */
+export interface AuthRegistry {
+  readonly host: string;
+  readonly url: string;
+  readonly username: string;
+  readonly password: string;
+  stop(): Promise<void>;
 }
 
 /** etcd + kube-apiserver + controller-manager + scheduler + KWOK nodes. */

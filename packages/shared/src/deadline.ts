@@ -1,0 +1,105 @@
+// One AbortSignal per run, fed by the action's timeout and by SIGTERM/SIGINT (a cancelled
+// workflow). Every wait takes it; its reason tells a deadline from a cancellation.
+import { setTimeout as delay } from 'node:timers/promises';
+import { ExpeditorError } from './errors.ts';
+
+export class DeadlineError extends ExpeditorError {
+  constructor(readonly timeoutMs: number) {
+    super(`the deadline of ${formatDuration(timeoutMs)} ran out`, {
+      next: "raise the 'timeout' input if the platform needs longer, or look at why it is slow",
+    });
+    this.name = 'DeadlineError';
+  }
+}
+
+export class CancelledError extends ExpeditorError {
+  constructor(readonly signalName: string) {
+    super(`the run was cancelled (${signalName})`);
+    this.name = 'CancelledError';
+  }
+}
+
+export interface RunSignal {
+  readonly signal: AbortSignal;
+  /** Removes the process signal handlers and the timer. */
+  dispose(): void;
+}
+
+export function createRunSignal(options: { timeoutMs?: number; processSignals?: boolean } = {}): RunSignal {
+  const controller = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  if (options.timeoutMs !== undefined && options.timeoutMs > 0) {
+    const timeoutMs = options.timeoutMs;
+    timer = setTimeout(() => controller.abort(new DeadlineError(timeoutMs)), timeoutMs);
+    timer.unref();
+  }
+  const onSignal = (name: NodeJS.Signals): void => controller.abort(new CancelledError(name));
+  if (options.processSignals !== false) {
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+  }
+  return {
+    signal: controller.signal,
+    dispose() {
+      if (timer) clearTimeout(timer);
+      process.off('SIGTERM', onSignal);
+      process.off('SIGINT', onSignal);
+    },
+  };
+}
+
+/** Throws the signal's reason (DeadlineError or CancelledError) if it has fired. */
+export function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw abortReason(signal);
+}
+
+export function abortReason(signal: AbortSignal): Error {
+  const reason: unknown = signal.reason;
+  return reason instanceof Error ? reason : new CancelledError(String(reason ?? 'aborted'));
+}
+
+/** Sleeps, but wakes with the signal's reason as soon as it fires. */
+export async function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  throwIfAborted(signal);
+  try {
+    await delay(ms, undefined, signal ? { signal } : undefined);
+  } catch (error) {
+    if (signal?.aborted) throw abortReason(signal);
+    throw error;
+  }
+}
+
+/** A sub-deadline: aborts at `ms` from now or when the parent does, whichever comes first. */
+export function withDeadline(parent: AbortSignal | undefined, ms: number): AbortSignal {
+  const own = new AbortController();
+  const timer = setTimeout(() => own.abort(new DeadlineError(ms)), ms);
+  timer.unref();
+  own.signal.addEventListener('abort', () => clearTimeout(timer), { once: true });
+  return parent ? AbortSignal.any([parent, own.signal]) : own.signal;
+}
+
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  const s = ms / 1000;
+  if (s < 60) return `${s < 10 ? s.toFixed(1) : Math.round(s)} s`;
+  const m = Math.floor(s / 60);
+  const rest = Math.round(s - m * 60);
+  if (m < 60) return rest ? `${m} min ${rest} s` : `${m} min`;
+  const h = Math.floor(m / 60);
+  return `${h} h ${m - h * 60} min`;
+}
+
+/** Parses `90`, `90s`, `15m`, `1h30m`, `500ms` into milliseconds; undefined if malformed. */
+export function parseDuration(text: string): number | undefined {
+  const trimmed = text.trim();
+  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
+  const re = /(\d+(?:\.\d+)?)(ms|s|m|h)/gy;
+  let total = 0;
+  let matched = 0;
+  for (let m = re.exec(trimmed); m; m = re.exec(trimmed)) {
+    const n = Number(m[1]);
+    total += m[2] === 'ms' ? n : m[2] === 's' ? n * 1000 : m[2] === 'm' ? n * 60_000 : n * 3_600_000;
+    matched = re.lastIndex;
+  }
+  return matched === trimmed.length && matched > 0 ? total : undefined;
+}

@@ -1,0 +1,55 @@
+// The frame of every action's main: one AbortSignal for the run, errors printed the readable
+// way with an annotation naming the input or config key, and a non-zero exit.
+import * as core from '@actions/core';
+import { createRunSignal, formatDuration, type RunSignal } from './deadline.ts';
+import { ExpeditorError, ProblemsError, formatFailure } from './errors.ts';
+import { actionsLog } from './actions-log.ts';
+import type { Log } from './log.ts';
+
+export interface ActionRun {
+  readonly log: Log;
+  /** Fires on the deadline (after setDeadline) or when the workflow is cancelled. */
+  readonly signal: AbortSignal;
+  /** Starts the run's deadline; call once the timeout input has been read. */
+  setDeadline(timeoutMs: number): void;
+  readonly startedAt: number;
+}
+
+export async function runAction(name: string, body: (run: ActionRun) => Promise<void>): Promise<void> {
+  const controller = new AbortController();
+  let deadline: RunSignal | undefined;
+  const cancel: RunSignal = createRunSignal({ processSignals: true });
+  cancel.signal.addEventListener('abort', () => controller.abort(cancel.signal.reason), { once: true });
+  const run: ActionRun = {
+    log: actionsLog,
+    signal: controller.signal,
+    startedAt: Date.now(),
+    setDeadline(timeoutMs) {
+      deadline?.dispose();
+      deadline = createRunSignal({ timeoutMs, processSignals: false });
+      deadline.signal.addEventListener('abort', () => controller.abort(deadline?.signal.reason), { once: true });
+    },
+  };
+  try {
+    await body(run);
+  } catch (error) {
+    reportFailure(name, error);
+  } finally {
+    cancel.dispose();
+    deadline?.dispose();
+    core.debug(`${name} finished in ${formatDuration(Date.now() - run.startedAt)}`);
+  }
+}
+
+function reportFailure(name: string, error: unknown): void {
+  const problems = error instanceof ProblemsError ? error.problems : [error];
+  // One annotation per problem, so each input or key is marked on its own.
+  for (const problem of problems) {
+    if (problem instanceof ExpeditorError && (problem.input || problem.key)) {
+      actionsLog.error(problem.message, { input: problem.input, key: problem.key });
+    }
+  }
+  if (error instanceof Error && !(error instanceof ExpeditorError) && error.stack) core.debug(error.stack);
+  process.exitCode = 1;
+  core.setFailed(`${name}: ${formatFailure(error)}`);
+}

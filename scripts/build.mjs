@@ -1,0 +1,32 @@
+// Bundles each action's src/main.ts into actions/<name>/dist/index.js with ncc (minified, no
+// source map in the committed bundle). `node scripts/build.mjs [action...]`.
+import ncc from '@vercel/ncc';
+import { mkdirSync, readdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+const root = resolve(import.meta.dirname, '..');
+const all = readdirSync(join(root, 'actions')).filter((a) => existsSync(join(root, 'actions', a, 'action.yml')));
+const wanted = process.argv.slice(2);
+const actions = wanted.length ? wanted : all;
+
+for (const action of actions) {
+  if (!all.includes(action)) throw new Error(`unknown action '${action}' (have: ${all.join(', ')})`);
+  const started = Date.now();
+  const { code, assets } = await ncc(join(root, 'actions', action, 'src', 'main.ts'), {
+    minify: true,
+    sourceMap: false,
+    target: 'es2022',
+    quiet: true,
+    transpileOnly: true, // `npm run typecheck` checks types; the bundler only strips them
+  });
+  const dist = join(root, 'actions', action, 'dist');
+  rmSync(dist, { recursive: true, force: true });
+  mkdirSync(dist, { recursive: true });
+  writeFileSync(join(dist, 'index.js'), code);
+  for (const [name, asset] of Object.entries(assets ?? {})) {
+    mkdirSync(join(dist, name, '..'), { recursive: true });
+    writeFileSync(join(dist, name), asset.source);
+  }
+  const kb = (Buffer.byteLength(code) / 1024).toFixed(0);
+  console.log(`${action}: dist/index.js ${kb} KiB, ${Object.keys(assets ?? {}).length} assets (${Date.now() - started} ms)`);
+}
