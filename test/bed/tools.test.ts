@@ -57,6 +57,8 @@ jobs:
     steps:
       - uses: actions/checkout@v4
         with: { persist-credentials: false }
+      - uses: actions/checkout@v4
+        with: { repository: other-org/tools, path: tools, persist-credentials: false }
       - id: hi
         uses: ./.github/actions/hello
         with: { who: bed }
@@ -66,6 +68,15 @@ jobs:
 
 let repo = '';
 
+/** Makes `dir` a git repository with one commit: act reads the github context's sha and ref there. */
+async function commitAll(dir: string): Promise<void> {
+  const env = { ...process.env, GIT_AUTHOR_NAME: 'bed', GIT_AUTHOR_EMAIL: 'bed@invalid', GIT_COMMITTER_NAME: 'bed', GIT_COMMITTER_EMAIL: 'bed@invalid' };
+  for (const args of [['init', '-q', '-b', 'main'], ['add', '-A'], ['commit', '-q', '-m', 'init']]) {
+    const result = await run('git', args, { cwd: dir, env });
+    if (result.code !== 0) throw new Error(`git ${args.join(' ')}: ${result.stderr}`);
+  }
+}
+
 beforeAll(async () => {
   repo = join(bed.dir, 'repo');
   write(repo, {
@@ -73,24 +84,21 @@ beforeAll(async () => {
     '.github/actions/hello/index.js': helloScript,
     '.github/workflows/ci.yml': goodWorkflow,
   });
-  // act reads the commit and ref of the github context from git.
-  const env = { ...process.env, GIT_AUTHOR_NAME: 'bed', GIT_AUTHOR_EMAIL: 'bed@invalid', GIT_COMMITTER_NAME: 'bed', GIT_COMMITTER_EMAIL: 'bed@invalid' };
-  for (const args of [['init', '-q', '-b', 'main'], ['add', '-A'], ['commit', '-q', '-m', 'init']]) {
-    const result = await run('git', args, { cwd: repo, env });
-    if (result.code !== 0) throw new Error(`git ${args.join(' ')}: ${result.stderr}`);
-  }
+  await commitAll(repo);
 });
 
 describe('workflow tools', () => {
   test('act runs a workflow in host mode: node24 action on Node 24, checkout mapped to the no-op', async () => {
+    expect(process.versions.node.startsWith('24.')).toBe(true);
     const act = actInvocation({ cacheDir: join(bed.dir, 'act') });
     const result = await run(act.command, [...act.args, 'push'], { cwd: repo, env: act.env });
     const output = result.stdout + result.stderr;
     expect(result.code, output).toBe(0);
-    expect(output).toContain('LocalRepositoryCache matched');
-    expect(output).toContain('bed checkout no-op');
+    // The checkout of another repository ran the bed's no-op, not a clone.
+    expect(output).toMatch(/LocalRepositoryCache matched \S+actions\/checkout with ref v4/);
+    expect(output).toContain("bed checkout no-op (repository 'other-org/tools'");
+    // The own-repository checkout put the tree in the workspace: the local action was found.
     expect(output).toContain(`hello bed from node ${process.versions.node}`);
-    expect(process.versions.node.startsWith('24.')).toBe(true);
     expect(output).toContain(`said hello bed from node ${process.versions.node}`);
     expect(output).toContain('Job succeeded');
   });
@@ -101,8 +109,9 @@ describe('workflow tools', () => {
       '.github/actions/boom/action.yml': 'name: boom\ndescription: fails\nruns:\n  using: node24\n  main: index.js\n',
       '.github/actions/boom/index.js': "console.log('::error::boom from the bed'); process.exit(3);\n",
       '.github/workflows/ci.yml':
-        'on: push\njobs:\n  boom:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: ./.github/actions/boom\n',
+        'on: push\njobs:\n  boom:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - uses: ./.github/actions/boom\n',
     });
+    await commitAll(failing);
     const act = actInvocation({ cacheDir: join(bed.dir, 'act-failing') });
     const result = await run(act.command, [...act.args, 'push'], { cwd: failing, env: act.env });
     const output = result.stdout + result.stderr;

@@ -35,10 +35,12 @@ export interface Invocation {
  * act in host mode: steps run on this machine, and `runs.using: node24` actions run the first
  * `node` on PATH (act bundles none), so Node 24 goes first.
  *
- * actions/checkout: act skips a checkout of the workflow's own repository unless told not to;
- * `--no-skip-checkout` makes every checkout step run, and `--local-repository
- * actions/checkout@REF=DIR` (which matches any host) serves it from the no-op action, so a
- * workflow's checkout steps run and print, and nothing is cloned.
+ * actions/checkout: for a checkout of the workflow's own repository (no `repository`/`ref`
+ * input, or the same ones) act fetches nothing and copies the working directory into the
+ * workspace itself. Any other checkout (another repository, or a `ref`) act would clone, and
+ * the clone of actions/checkout with it; `--local-repository actions/checkout@REF=DIR` (matching
+ * any host) serves the action from the bed's no-op instead, so nothing is fetched and the
+ * workspace stays as it is.
  */
 export function actInvocation(options: ActOptions): Invocation {
   const nodeDir = options.nodeDir ?? dirname(process.execPath);
@@ -47,7 +49,7 @@ export function actInvocation(options: ActOptions): Invocation {
   }
   const args: string[] = [];
   for (const label of hostLabels) args.push('-P', `${label}=-self-hosted`);
-  args.push('--action-cache-path', options.cacheDir, '--no-skip-checkout');
+  args.push('--action-cache-path', options.cacheDir);
   // The cache server would bind the machine's outbound address; workflows here use no cache.
   args.push('--no-cache-server');
   for (const ref of [...checkoutVersions, ...(options.checkoutRefs ?? [])]) {
