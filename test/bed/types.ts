@@ -60,14 +60,38 @@ export interface AuthRegistry {
   stop(): Promise<void>;
 }
 
-/** etcd + kube-apiserver + controller-manager + scheduler + KWOK nodes. */
+/**
+ * etcd + kube-apiserver + controller-manager + scheduler + KWOK nodes.
+ *
+ * Pods on the KWOK nodes become Running and Ready at once and get pod IPs, so the real endpoints
+ * controllers put them behind Services. A marker in a container's image reference makes the pod
+ * fail the way a kubelet reports it (KWOK stages in test/bed/k8s/kwok-stages.yaml):
+ * - `bed-fail-pull`: waiting `ErrImagePull`, then `ImagePullBackOff`, and again, with events;
+ * - `bed-crashloop`: running, then waiting `CrashLoopBackOff` with `restartCount` rising;
+ * - `bed-never-ready`: Running, container started, the pod never Ready;
+ * - `bed-config-error`: waiting `CreateContainerConfigError`.
+ * e.g. `image: 127.0.0.1:5000/app:bed-crashloop`. An annotation `bed.expeditor.dev/ready-after: 2s`
+ * holds a healthy pod Pending that long. Unschedulable comes from the real scheduler (request more
+ * CPU than `nodeCapacity.cpu`), ProgressDeadlineExceeded from the real deployment controller.
+ * A bare Pod in a new namespace is refused until the namespace's `default` ServiceAccount exists.
+ */
 export interface K8sPart {
+  /** `https://127.0.0.1:PORT` */
   readonly server: string;
   /** Path of a kubeconfig with cluster-admin rights on this apiserver. */
   readonly kubeconfig: string;
+  /** A bearer token of a member of system:masters. */
   readonly token: string;
+  /** PEM file of the CA that signed the apiserver's certificate. */
   readonly caFile: string;
+  /** The same CA, PEM text. */
   readonly caData: string;
+  /** The apiserver's gitVersion, e.g. `v1.37.2`. */
+  readonly version: string;
+  /** Names of the simulated nodes (all Ready, untainted). */
+  readonly nodes: readonly string[];
+  /** Capacity (= allocatable) of each node. */
+  readonly nodeCapacity: { readonly cpu: string; readonly memory: string; readonly pods: number };
 }
 
 export interface Parts {

@@ -45,5 +45,3 @@ run registry buildah "${store[@]}" bud --isolation chroot --timestamp 0 --layers
 run registry buildah "${store[@]}" push localhost/bed/base:1 "oci-archive:$work/base.oci.tar:bed/base:1"
 mv -f "$work/base.oci.tar" "$archive"
 echo "$key" >"$out/base.key"
-# buildah may leave read-only vfs layers; make them removable for the trap.
-chmod -R u+w "$work" 2>/dev/null || true

@@ -1,0 +1,337 @@
+// The bed's Kubernetes: real etcd, kube-apiserver, kube-controller-manager and kube-scheduler,
+// with KWOK playing the kubelets of a few simulated nodes (stages in test/bed/k8s/kwok-stages.yaml).
+// Everything listens on 127.0.0.1 on ports chosen free at start, with certificates, tokens and
+// data in the bed's own directory, so test files can each start one in parallel.
+import { execFile } from 'node:child_process';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { request } from 'node:https';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { setTimeout as delay } from 'node:timers/promises';
+import { bedBinary } from '../cache.ts';
+import { freePort } from '../ports.ts';
+import { httpAnswers, startServer, type ServerProcess } from '../process.ts';
+import type { BedContext, K8sPart, PartHandle } from '../types.ts';
+
+const run = promisify(execFile);
+const stagesFile = fileURLToPath(new URL('../k8s/kwok-stages.yaml', import.meta.url));
+
+/** Per simulated node; two nodes hold 50 services x 3 replicas with room to spare. */
+const nodeCapacity = { cpu: '32', memory: '128Gi', pods: 250 } as const;
+const nodeNames = ['bed-node-0', 'bed-node-1'] as const;
+const serviceRange = '10.96.0.0/16';
+/** What kube-controller-manager runs: enough for Deployments behind Services, nothing that needs a cloud or metrics. */
+const controllers = [
+  'deployment-controller',
+  'replicaset-controller',
+  'endpoints-controller',
+  'endpointslice-controller',
+  'namespace-controller',
+  'garbage-collector-controller',
+  'serviceaccount-controller',
+  'serviceaccount-token-controller',
+  'root-ca-certificate-publisher-controller',
+];
+
+/** Distinct free ports: two quick calls to freePort can hand out the same one. */
+async function freePorts(count: number): Promise<number[]> {
+  const ports = new Set<number>();
+  while (ports.size < count) ports.add(await freePort());
+  return [...ports];
+}
+
+/** A CA and an apiserver serving certificate signed by it (EC keys: generated in milliseconds). */
+async function makeCerts(dir: string): Promise<{ caFile: string; certFile: string; keyFile: string }> {
+  const caFile = join(dir, 'ca.crt');
+  const caKey = join(dir, 'ca.key');
+  const certFile = join(dir, 'apiserver.crt');
+  const keyFile = join(dir, 'apiserver.key');
+  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '3650'];
+  await run('openssl', [
+    'req', '-x509', ...ec, '-keyout', caKey, '-out', caFile, '-subj', '/CN=expeditor-bed-ca',
+    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign',
+  ]);
+  const names = ['localhost', 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster.local'];
+  await run('openssl', [
+    'req', '-x509', ...ec, '-CA', caFile, '-CAkey', caKey, '-keyout', keyFile, '-out', certFile,
+    '-subj', '/CN=kube-apiserver',
+    '-addext', `subjectAltName=${[...names.map((n) => `DNS:${n}`), 'IP:127.0.0.1', 'IP:10.96.0.1'].join(',')}`,
+    '-addext', 'basicConstraints=critical,CA:FALSE',
+    '-addext', 'extendedKeyUsage=serverAuth',
+  ]);
+  return { caFile, certFile, keyFile };
+}
+
+interface Api {
+  <T = unknown>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }>;
+}
+
+/** A tiny JSON client for the bed's own calls: loading @kubernetes/client-node costs ~0.4 s. */
+function apiClient(server: string, token: string, ca: string): Api {
+  return (method, path, body) =>
+    new Promise((resolve, reject) => {
+      const payload = body === undefined ? undefined : JSON.stringify(body);
+      const req = request(
+        `${server}${path}`,
+        {
+          method,
+          ca,
+          headers: {
+            authorization: `Bearer ${token}`,
+            accept: 'application/json',
+            ...(payload ? { 'content-type': 'application/json' } : {}),
+          },
+          timeout: 5000,
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => {
+            const text = Buffer.concat(chunks).toString('utf8');
+            let parsed: unknown = text;
+            try {
+              parsed = JSON.parse(text);
+            } catch {
+              /* /readyz answers plain text */
+            }
+            resolve({ status: res.statusCode ?? 0, body: parsed as never });
+          });
+        },
+      );
+      req.on('timeout', () => req.destroy(new Error(`${method} ${path}: timed out`)));
+      req.on('error', reject);
+      req.end(payload);
+    });
+}
+
+export async function start(ctx: BedContext): Promise<PartHandle<K8sPart>> {
+  const bin = {
+    etcd: bedBinary('k8s', 'etcd'),
+    apiserver: bedBinary('k8s', 'kube-apiserver'),
+    controllerManager: bedBinary('k8s', 'kube-controller-manager'),
+    scheduler: bedBinary('k8s', 'kube-scheduler'),
+    kwok: bedBinary('k8s', 'kwok'),
+  };
+  const dir = join(ctx.dir, 'k8s');
+  mkdirSync(dir, { recursive: true });
+  const servers: ServerProcess[] = [];
+  const stop = async (): Promise<void> => {
+    // Controllers first (all at once), then the apiserver, then its store.
+    const [etcd, apiserver, ...rest] = servers.splice(0);
+    await Promise.all(rest.map((s) => s.stop()));
+    await apiserver?.stop();
+    await etcd?.stop();
+  };
+
+  try {
+    const [etcdPort, etcdPeerPort, apiPort, schedulerPort, kwokPort] = await freePorts(5);
+    const server = `https://127.0.0.1:${apiPort}`;
+    const token = randomBytes(24).toString('hex');
+
+    // etcd starts while the certificates and keys are made.
+    const etcdDir = join(dir, 'etcd');
+    const etcdStarted = startServer({
+      name: 'k8s-etcd',
+      command: bin.etcd,
+      args: [
+        '--name=bed',
+        `--data-dir=${etcdDir}`,
+        `--listen-client-urls=http://127.0.0.1:${etcdPort}`,
+        `--advertise-client-urls=http://127.0.0.1:${etcdPort}`,
+        `--listen-peer-urls=http://127.0.0.1:${etcdPeerPort}`,
+        `--initial-advertise-peer-urls=http://127.0.0.1:${etcdPeerPort}`,
+        `--initial-cluster=bed=http://127.0.0.1:${etcdPeerPort}`,
+        // A throw-away store: durability costs time and buys nothing here.
+        '--unsafe-no-fsync',
+        '--log-level=warn',
+      ],
+      logDir: ctx.logDir,
+      ready: () => httpAnswers(`http://127.0.0.1:${etcdPort}/health`),
+    });
+    const certs = await makeCerts(dir);
+    const ca = readFileSync(certs.caFile, 'utf8');
+    const sa = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+    const saKey = join(dir, 'sa.key');
+    const saPub = join(dir, 'sa.pub');
+    writeFileSync(saKey, sa.privateKey.export({ type: 'pkcs8', format: 'pem' }));
+    writeFileSync(saPub, sa.publicKey.export({ type: 'spki', format: 'pem' }));
+    const tokenFile = join(dir, 'tokens.csv');
+    writeFileSync(tokenFile, `${token},bed-admin,bed-admin,"system:masters"\n`, { mode: 0o600 });
+    const kubeconfig = join(dir, 'kubeconfig');
+    writeFileSync(
+      kubeconfig,
+      [
+        'apiVersion: v1',
+        'kind: Config',
+        'clusters:',
+        '- name: bed',
+        '  cluster:',
+        `    server: ${server}`,
+        `    certificate-authority-data: ${Buffer.from(ca).toString('base64')}`,
+        'users:',
+        '- name: bed-admin',
+        '  user:',
+        `    token: ${token}`,
+        'contexts:',
+        '- name: bed',
+        '  context: { cluster: bed, user: bed-admin, namespace: default }',
+        'current-context: bed',
+        '',
+      ].join('\n'),
+      { mode: 0o600 },
+    );
+    servers.push(await etcdStarted);
+
+    const api = apiClient(server, token, ca);
+    servers.push(
+      await startServer({
+        name: 'kube-apiserver',
+        command: bin.apiserver,
+        args: [
+          `--etcd-servers=http://127.0.0.1:${etcdPort}`,
+          `--secure-port=${apiPort}`,
+          '--bind-address=127.0.0.1',
+          `--tls-cert-file=${certs.certFile}`,
+          `--tls-private-key-file=${certs.keyFile}`,
+          `--token-auth-file=${tokenFile}`,
+          '--authorization-mode=RBAC',
+          `--service-account-key-file=${saPub}`,
+          `--service-account-signing-key-file=${saKey}`,
+          '--service-account-issuer=https://kubernetes.default.svc',
+          `--service-cluster-ip-range=${serviceRange}`,
+          // New nodes would carry the not-ready taint until a node-lifecycle controller saw them
+          // Ready; KWOK nodes are Ready at once, so they are schedulable from the start instead.
+          '--disable-admission-plugins=TaintNodesByCondition',
+          '--profiling=false',
+        ],
+        logDir: ctx.logDir,
+        ready: async () => (await api('GET', '/readyz')).status === 200,
+      }),
+    );
+
+    // The rest only needs the apiserver: start them together.
+    const controllerManager = startServer({
+      name: 'kube-controller-manager',
+      command: bin.controllerManager,
+      args: [
+        `--kubeconfig=${kubeconfig}`,
+        `--controllers=${controllers.join(',')}`,
+        '--leader-elect=false',
+        '--secure-port=0',
+        `--service-account-private-key-file=${saKey}`,
+        `--root-ca-file=${certs.caFile}`,
+        // Tests create dozens of deployments at once; the default 20 requests/s would queue them.
+        '--kube-api-qps=500',
+        '--kube-api-burst=1000',
+      ],
+      logDir: ctx.logDir,
+      // Pods are refused in a namespace until its default ServiceAccount exists.
+      ready: async () =>
+        (await api('GET', '/api/v1/namespaces/default/serviceaccounts/default')).status === 200,
+    });
+    const scheduler = startServer({
+      name: 'kube-scheduler',
+      command: bin.scheduler,
+      args: [
+        `--kubeconfig=${kubeconfig}`,
+        '--leader-elect=false',
+        '--bind-address=127.0.0.1',
+        `--secure-port=${schedulerPort}`,
+      ],
+      logDir: ctx.logDir,
+      ready: () => httpsAnswersInsecure(`https://127.0.0.1:${schedulerPort}/readyz`),
+    });
+    const kwokDir = join(dir, 'kwok');
+    mkdirSync(kwokDir);
+    const kwok = startServer({
+      name: 'kwok',
+      command: bin.kwok,
+      args: [
+        `--kubeconfig=${kubeconfig}`,
+        `--config=${stagesFile}`,
+        '--manage-all-nodes=true',
+        `--server-address=127.0.0.1:${kwokPort}`,
+        '--node-ip=127.0.0.1',
+      ],
+      // KWOK reads ~/.kwok/kwok.yaml when it exists; the bed's stages must be the only ones.
+      env: { ...process.env, KWOK_WORKDIR: kwokDir },
+      logDir: ctx.logDir,
+      ready: () => httpAnswers(`http://127.0.0.1:${kwokPort}/healthz`),
+    });
+    const nodesCreated = Promise.all(nodeNames.map((name, i) => createNode(api, name, i)));
+    const started = await Promise.allSettled([controllerManager, scheduler, kwok]);
+    for (const s of started) if (s.status === 'fulfilled') servers.push(s.value);
+    for (const s of started) if (s.status === 'rejected') throw s.reason;
+    await nodesCreated;
+    await Promise.all(nodeNames.map((name) => nodeReady(api, name)));
+
+    const version = (await api<{ gitVersion: string }>('GET', '/version')).body.gitVersion;
+    return {
+      part: {
+        server,
+        kubeconfig,
+        token,
+        caFile: certs.caFile,
+        caData: ca,
+        version,
+        nodes: [...nodeNames],
+        nodeCapacity: { ...nodeCapacity },
+      },
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+async function createNode(api: Api, name: string, index: number): Promise<void> {
+  const resources = { cpu: nodeCapacity.cpu, memory: nodeCapacity.memory, pods: String(nodeCapacity.pods) };
+  const cidr = `10.244.${index * 4}.0/22`;
+  const { status, body } = await api('POST', '/api/v1/nodes', {
+    apiVersion: 'v1',
+    kind: 'Node',
+    metadata: {
+      name,
+      labels: {
+        'kubernetes.io/hostname': name,
+        'kubernetes.io/os': 'linux',
+        'kubernetes.io/arch': 'amd64',
+        'topology.kubernetes.io/zone': `bed-${String.fromCharCode(97 + index)}`,
+        type: 'kwok',
+      },
+      annotations: { 'kwok.x-k8s.io/node': 'fake' },
+    },
+    spec: { podCIDR: cidr, podCIDRs: [cidr] },
+    status: { capacity: resources, allocatable: resources },
+  });
+  if (status !== 201) throw new Error(`bed k8s: creating node ${name} answered ${status}: ${JSON.stringify(body)}`);
+}
+
+async function nodeReady(api: Api, name: string): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const { body } = await api<{ status?: { conditions?: { type: string; status: string }[] } }>(
+      'GET',
+      `/api/v1/nodes/${name}`,
+    );
+    if (body.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')) return;
+    if (Date.now() > deadline) throw new Error(`bed k8s: node ${name} did not become Ready (see kwok.log)`);
+    await delay(50);
+  }
+}
+
+/** The scheduler serves /readyz with a self-signed certificate of its own. */
+function httpsAnswersInsecure(url: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = request(url, { rejectUnauthorized: false, timeout: 2000 }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode === 200));
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve(false));
+    req.end();
+  });
+}
