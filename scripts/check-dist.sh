@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 node scripts/build.mjs >/dev/null
 node scripts/docs.mjs --check
+node scripts/schema.ts --check
 if ! git diff --quiet --exit-code -- actions/*/dist; then
   echo "check-dist: a rebuild changes these committed bundles; run 'npm run build' and commit dist/:" >&2
   git diff --stat -- actions/*/dist >&2

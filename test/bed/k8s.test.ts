@@ -172,7 +172,7 @@ describe('bed k8s', () => {
         labelSelector: 'kubernetes.io/service-name=web',
       });
       const ips = slices.items
-        .flatMap((s) => s.endpoints.filter((e) => e.conditions?.ready).flatMap((e) => e.addresses))
+        .flatMap((s) => (s.endpoints ?? []).filter((e) => e.conditions?.ready).flatMap((e) => e.addresses))
         .sort();
       return ips.length === 3 ? ips : undefined;
     }, 'endpoint slices of web');

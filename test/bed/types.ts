@@ -86,6 +86,11 @@ export interface K8sPart {
   readonly caFile: string;
   /** The same CA, PEM text. */
   readonly caData: string;
+  /**
+   * The log every simulated container has (pods/log, `kubectl logs`), in the CRI log format:
+   * `<RFC 3339 time> stdout F <line>` per line. Append to it to give pods more to say.
+   */
+  readonly containerLog: string;
   /** The apiserver's gitVersion, e.g. `v1.37.2`. */
   readonly version: string;
   /** Names of the simulated nodes (all Ready, untainted). */

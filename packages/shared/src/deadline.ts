@@ -4,18 +4,22 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { ExpeditorError } from './errors.ts';
 
 export class DeadlineError extends ExpeditorError {
-  constructor(readonly timeoutMs: number) {
+  readonly timeoutMs: number;
+  constructor(timeoutMs: number) {
     super(`the deadline of ${formatDuration(timeoutMs)} ran out`, {
       next: "raise the 'timeout' input if the platform needs longer, or look at why it is slow",
     });
     this.name = 'DeadlineError';
+    this.timeoutMs = timeoutMs;
   }
 }
 
 export class CancelledError extends ExpeditorError {
-  constructor(readonly signalName: string) {
+  readonly signalName: string;
+  constructor(signalName: string) {
     super(`the run was cancelled (${signalName})`);
     this.name = 'CancelledError';
+    this.signalName = signalName;
   }
 }
 

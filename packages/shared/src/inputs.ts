@@ -39,7 +39,10 @@ export function unsafeValueProblem(value: string, multiline = false): string | u
 export class ActionInputs {
   private readonly problems: InputError[] = [];
 
-  constructor(private readonly env: Env) {}
+  private readonly env: Env;
+  constructor(env: Env) {
+    this.env = env;
+  }
 
   /** The raw value as GitHub passes it (INPUT_<NAME>), trimmed. */
   raw(name: string): string {

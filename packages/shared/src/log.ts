@@ -33,7 +33,10 @@ export function annotationTitle(where: Where | undefined): string | undefined {
  */
 export class ChangeLog {
   private readonly last = new Map<string, string>();
-  constructor(private readonly log: Pick<Log, 'info'>) {}
+  private readonly log: Pick<Log, 'info'>;
+  constructor(log: Pick<Log, 'info'>) {
+    this.log = log;
+  }
 
   /** Returns true when the line was new and printed. */
   report(subject: string, line: string): boolean {

@@ -215,8 +215,9 @@ class ServiceSim:
                 self.stop_tasks(victims, f"Scaling activity initiated by (deployment {primary['id']})", at)
                 changed = True
 
-        # A drained deployment disappears from the service, as in AWS.
-        self.service.deployments = [primary] + [d for d in olds if self.active(d) or self.stopping(d)]
+        # A drained deployment disappears from the service, as in AWS; a failed one stays visible
+        # (ACTIVE, FAILED) until the deployment that replaced it completes.
+        self.service.deployments = [primary] + [d for d in olds if self.active(d) or self.stopping(d) or d["rolloutState"] == "FAILED"]
         self.update_counts(at)
         if changed:
             self.steady = False
@@ -235,7 +236,7 @@ class ServiceSim:
 
     def is_steady(self) -> bool:
         deployments = self.service.deployments
-        if len(deployments) != 1:
+        if any(self.active(d) or self.stopping(d) for d in deployments[1:]):
             return False
         primary = deployments[0]
         if primary["id"] in self.breaker_tripped:
@@ -261,6 +262,7 @@ class ServiceSim:
             return
         self.steady = True
         primary = self.service.deployments[0]
+        self.service.deployments = [primary]
         if primary["rolloutState"] == "IN_PROGRESS":
             primary["rolloutState"] = "COMPLETED"
             primary["rolloutStateReason"] = f"ECS deployment {primary['id']} completed."

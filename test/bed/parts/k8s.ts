@@ -204,6 +204,8 @@ export async function start(ctx: BedContext): Promise<PartHandle<K8sPart>> {
           // New nodes would carry the not-ready taint until a node-lifecycle controller saw them
           // Ready; KWOK nodes are Ready at once, so they are schedulable from the start instead.
           '--disable-admission-plugins=TaintNodesByCondition',
+          // Nodes' Hostname addresses resolve nowhere; their InternalIP is KWOK's 127.0.0.1.
+          '--kubelet-preferred-address-types=InternalIP',
           '--profiling=false',
         ],
         logDir: ctx.logDir,
@@ -245,14 +247,33 @@ export async function start(ctx: BedContext): Promise<PartHandle<K8sPart>> {
     });
     const kwokDir = join(dir, 'kwok');
     mkdirSync(kwokDir);
+    // pods/log goes apiserver -> "kubelet" (KWOK's server, the nodes' kubelet endpoint) -> this
+    // file, in the CRI log format a kubelet reads; the same file for every container.
+    const containerLog = join(dir, 'container.log');
+    writeFileSync(containerLog, criLines(['bed: container started (simulated by KWOK)']));
+    const previousLog = join(dir, 'container-previous.log');
+    writeFileSync(previousLog, criLines(['bed: previous container instance exited with status 1']));
+    const logsConfig = join(kwokDir, 'logs.yaml');
+    writeFileSync(
+      logsConfig,
+      JSON.stringify({
+        apiVersion: 'kwok.x-k8s.io/v1alpha1',
+        kind: 'ClusterLogs',
+        metadata: { name: 'bed-all-containers' },
+        spec: { logs: [{ logsFile: containerLog, previousLogsFile: previousLog, follow: true }] },
+      }),
+    );
     const kwok = startServer({
       name: 'kwok',
       command: bin.kwok,
       args: [
         `--kubeconfig=${kubeconfig}`,
         `--config=${stagesFile}`,
+        `--config=${logsConfig}`,
         '--manage-all-nodes=true',
+        // One port for its health check and the nodes' kubelet API (HTTP and HTTPS on the same port).
         `--server-address=127.0.0.1:${kwokPort}`,
+        `--node-port=${kwokPort}`,
         '--node-ip=127.0.0.1',
       ],
       // KWOK reads ~/.kwok/kwok.yaml when it exists; the bed's stages must be the only ones.
@@ -275,6 +296,7 @@ export async function start(ctx: BedContext): Promise<PartHandle<K8sPart>> {
         token,
         caFile: certs.caFile,
         caData: ca,
+        containerLog,
         version,
         nodes: [...nodeNames],
         nodeCapacity: { ...nodeCapacity },
@@ -321,6 +343,11 @@ async function nodeReady(api: Api, name: string): Promise<void> {
     if (Date.now() > deadline) throw new Error(`bed k8s: node ${name} did not become Ready (see kwok.log)`);
     await delay(50);
   }
+}
+
+/** Lines in the CRI log format (what a kubelet stores and KWOK reads). */
+export function criLines(lines: string[], stream: 'stdout' | 'stderr' = 'stdout'): string {
+  return lines.map((line) => `${new Date().toISOString()} ${stream} F ${line}\n`).join('');
 }
 
 /** The scheduler serves /readyz with a self-signed certificate of its own. */

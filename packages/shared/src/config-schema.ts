@@ -1,0 +1,122 @@
+// The environment file (.github/expeditor.yml): one blueprint, values per environment. This schema
+// is the single source of the TypeScript types and of the published JSON Schema.
+import { z } from 'zod';
+import { accountId, awsRegion, ecsName, environmentName, k8sName, roleArn } from './patterns.ts';
+
+const text = (pattern: RegExp, expected: string) => z.string().regex(pattern, { error: `expected ${expected}` });
+
+const aws = z.strictObject({
+  account: text(accountId, '12 digits').describe('The 12-digit AWS account of this environment.'),
+  region: text(awsRegion, 'an AWS region such as us-west-2').describe('AWS region.'),
+  role: text(roleArn, 'an IAM role ARN (arn:aws:iam::<account>:role/<name>)').describe(
+    'Role assumed through GitHub OIDC for this environment.',
+  ),
+  'chain-role': text(roleArn, 'an IAM role ARN').optional().describe('A second role assumed with the first (role chaining).'),
+});
+
+const codedeploy = z.strictObject({
+  application: z.string().min(1),
+  'deployment-group': z.string().min(1),
+  'deployment-config': z.string().min(1).optional().describe('e.g. CodeDeployDefault.ECSCanary10Percent5Minutes'),
+  'test-listener': z.string().optional(),
+});
+
+const ecs = z.strictObject({
+  cluster: text(ecsName, 'an ECS cluster name'),
+  service: text(ecsName, 'an ECS service name'),
+  strategy: z.enum(['rolling', 'blue-green']).default('rolling'),
+  container: z.string().min(1).optional().describe('Container whose image is set.'),
+  'task-definition': z.string().min(1).optional().describe('Task definition JSON file; default: the service’s current one.'),
+  codedeploy: codedeploy.optional(),
+  'wait-until': z.enum(['succeeded', 'ready', 'none']).optional(),
+});
+
+const canarySteps = z
+  .array(z.int().min(1).max(100))
+  .min(1)
+  .refine((steps) => steps.every((s, i) => i === 0 || s > (steps[i - 1] ?? 0)), { error: 'expected increasing weights' })
+  .refine((steps) => steps.at(-1) === 100, { error: 'expected the last weight to be 100' });
+
+const eks = z.strictObject({
+  cluster: z.string().min(1).max(100).describe('EKS cluster name.'),
+  namespace: text(k8sName, 'a Kubernetes namespace name').default('default'),
+  strategy: z.enum(['blue-green', 'rolling']).default('blue-green'),
+  route: z.enum(['service', 'ingress']).default('service'),
+  services: z.array(text(k8sName, 'a Kubernetes Service name')).optional().describe('Services deployed together.'),
+  ingress: text(k8sName, 'an Ingress name').optional(),
+  canary: canarySteps.optional().describe('Ingress weight steps, e.g. [10, 50, 100].'),
+  'color-label': z.string().min(1).default('version'),
+  'service-account': text(k8sName, 'a ServiceAccount name').optional(),
+  'irsa-role': text(roleArn, 'an IAM role ARN').optional().describe('IAM role for the pods (IRSA annotation).'),
+  'config-maps': z.array(text(k8sName, 'a ConfigMap name')).optional(),
+  secrets: z.array(text(k8sName, 'a Secret name')).optional(),
+});
+
+const secretReference = z
+  .string()
+  .regex(/^arn:aws[a-z-]*:(secretsmanager|ssm):[a-z0-9-]+:\d{12}:(secret:|parameter\/)\S+$/, {
+    error: 'expected a Secrets Manager or Parameter Store ARN',
+  });
+
+const environment = z
+  .strictObject({
+    aws,
+    ecs: ecs.optional(),
+    eks: eks.optional(),
+    vars: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: 'expected a variable name' }), z.string()).optional(),
+    secrets: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: 'expected a variable name' }), secretReference).optional(),
+    'promote-from': text(environmentName, 'an environment name').optional(),
+    url: z.url().optional().describe('The environment URL shown on GitHub Deployments.'),
+  })
+  .superRefine((env, ctx) => {
+    if (env.ecs && env.eks) ctx.addIssue({ code: 'custom', path: ['eks'], message: 'an environment has either ecs or eks, not both' });
+    const roleAccount = /::(\d{12}):/.exec(env.aws.role)?.[1];
+    if (roleAccount && roleAccount !== env.aws.account) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['aws', 'role'],
+        message: `the role is in account ${roleAccount}, not in this environment's account ${env.aws.account}`,
+      });
+    }
+  });
+
+export const configSchema = z
+  .strictObject({
+    $schema: z.string().optional(),
+    app: text(k8sName, 'an app name (lower-case letters, digits, -)'),
+    image: z.strictObject({
+      repository: z.string().regex(/^[a-zA-Z0-9.-]+(:\d+)?\/[a-z0-9._/-]+$/, { error: 'expected an image repository without tag' }),
+    }),
+    environments: z.record(text(environmentName, 'an environment name'), environment),
+  })
+  .superRefine((config, ctx) => {
+    // Runs even when other keys are wrong (see `when`), so every problem is reported in one go;
+    // hence the defensive reading of a value that may not have passed the schema.
+    const environments: unknown = (config as { environments?: unknown } | undefined)?.environments;
+    if (!environments || typeof environments !== 'object') return;
+    const names = Object.keys(environments);
+    for (const [name, env] of Object.entries(environments as Record<string, unknown>)) {
+      const from = env && typeof env === 'object' ? (env as Record<string, unknown>)['promote-from'] : undefined;
+      if (typeof from === 'string' && !names.includes(from)) {
+        ctx.addIssue({
+          code: 'custom',
+          input: from,
+          path: ['environments', name, 'promote-from'],
+          message: `names no environment of this file (have: ${names.join(', ')})`,
+        });
+      }
+    }
+  }, { when: () => true });
+
+export type ExpeditorConfig = z.output<typeof configSchema>;
+export type EnvironmentConfig = ExpeditorConfig['environments'][string];
+export type EcsConfig = NonNullable<EnvironmentConfig['ecs']>;
+export type EksConfig = NonNullable<EnvironmentConfig['eks']>;
+
+/** The JSON Schema published for editors (yaml-language-server). */
+export function configJsonSchema(): Record<string, unknown> {
+  return {
+    ...z.toJSONSchema(configSchema, { io: 'input', unrepresentable: 'any' }),
+    title: 'Expeditor environment file',
+  };
+}

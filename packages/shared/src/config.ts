@@ -1,0 +1,101 @@
+// Loads and validates the environment file. Every problem is reported at once with the key's
+// path and line; unknown keys are errors. No action parses the file itself.
+import { readFileSync } from 'node:fs';
+import { LineCounter, parseDocument } from 'yaml';
+import type { z } from 'zod';
+import { ExpeditorError, ProblemsError } from './errors.ts';
+import { quote } from './inputs.ts';
+import { configSchema, type EnvironmentConfig, type ExpeditorConfig } from './config-schema.ts';
+
+export type { ExpeditorConfig, EnvironmentConfig, EcsConfig, EksConfig } from './config-schema.ts';
+
+export class ConfigError extends ExpeditorError {
+  readonly line: number | undefined;
+  constructor(file: string, key: string, problem: string, line?: number) {
+    super(`${file}${line ? `:${line}` : ''}: ${key ? `${key}: ` : ''}${problem}`, {
+      key: key || undefined,
+      unchanged: 'nothing was changed',
+      next: `fix ${key || 'the file'} in ${file}`,
+    });
+    this.name = 'ConfigError';
+    this.line = line;
+  }
+}
+
+/** Parses and validates the text of an environment file; `file` is only used in messages. */
+export function parseConfig(text: string, file: string): ExpeditorConfig {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    throw new ProblemsError(
+      `${file} is not valid YAML`,
+      doc.errors.map((e) => new ConfigError(file, '', e.message.split('\n')[0] ?? e.message, e.linePos?.[0].line)),
+    );
+  }
+  const data: unknown = doc.toJS();
+  const result = configSchema.safeParse(data, { reportInput: true });
+  if (result.success) return result.data;
+  const lineOf = (path: PropertyKey[]): number | undefined => {
+    // The deepest node of the path that exists in the document: an unknown key's parent, say.
+    for (let n = path.length; n >= 0; n--) {
+      const node = doc.getIn(path.slice(0, n) as unknown[], true) as { range?: [number, number, number] } | undefined;
+      if (node?.range) return lineCounter.linePos(node.range[0]).line;
+    }
+    return undefined;
+  };
+  const problems = result.error.issues.map((issue) => toConfigError(file, issue, lineOf));
+  problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
+  throw new ProblemsError(`${file} has ${problems.length} problems`, problems);
+}
+
+function toConfigError(
+  file: string,
+  issue: z.core.$ZodIssue,
+  lineOf: (path: PropertyKey[]) => number | undefined,
+): ConfigError {
+  const key = issue.path.map(String).join('.');
+  if (issue.code === 'unrecognized_keys') {
+    const keys = issue.keys;
+    const where = key ? `${key}.` : '';
+    return new ConfigError(
+      file,
+      keys.length === 1 ? `${where}${keys[0]}` : key,
+      keys.length === 1 ? 'unknown key' : `unknown keys ${keys.map((k) => quote(k)).join(', ')}`,
+      lineOf([...issue.path, keys[0] ?? '']),
+    );
+  }
+  let problem = issue.message;
+  if (issue.code === 'invalid_type' && issue.input === undefined) problem = `is required (${issue.expected})`;
+  else if ('input' in issue && issue.input !== undefined && (typeof issue.input === 'string' || typeof issue.input === 'number')) {
+    problem = `${problem}, got ${quote(String(issue.input))}`;
+  }
+  return new ConfigError(file, key, problem, lineOf(issue.path));
+}
+
+/** Reads the file; a missing file is an error naming the input that gave its path. */
+export function loadConfig(path: string, shownAs: string = path): ExpeditorConfig {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new ExpeditorError(`environment file ${shownAs} ${code === 'ENOENT' ? 'does not exist' : `cannot be read (${code})`}`, {
+      input: 'config',
+      unchanged: 'nothing was changed',
+      next: "create it, point the 'config' input at it, or give the values as inputs",
+    });
+  }
+  return parseConfig(text, shownAs);
+}
+
+/** The named environment, or an error listing the ones the file has. */
+export function environmentOf(config: ExpeditorConfig, name: string, file: string): EnvironmentConfig {
+  const env = config.environments[name];
+  if (!env) {
+    throw new ExpeditorError(
+      `environment ${quote(name)} is not in ${file} (have: ${Object.keys(config.environments).join(', ') || 'none'})`,
+      { input: 'environment', unchanged: 'nothing was changed' },
+    );
+  }
+  return env;
+}

@@ -1,0 +1,54 @@
+"""The bed's AWS: moto's server (every service) with the bed's additions, on one port.
+
+    python server.py --port 5000 [--host 127.0.0.1] [--speed 30]
+
+Additions: ECS rollouts and CodeDeploy ECS blue/green lifecycles that progress over time
+(bed_ecs, bed_codedeploy), STS web-identity checks and per-account bed keys (bed_sts), and the
+`/_bed/` control endpoints (bed_control).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import signal
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--speed", type=float, default=float(os.environ.get("EXPEDITOR_BED_SPEED", "30")))
+    args = parser.parse_args()
+    os.environ.setdefault("MOTO_PORT", str(args.port))
+
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+    from werkzeug.serving import run_simple
+
+    import bed_codedeploy
+    import bed_control
+    import bed_ecs
+    import bed_sts
+    from bed_engine import ENGINE
+
+    ENGINE.speed = args.speed
+    bed_ecs.install()
+    bed_codedeploy.install()
+    bed_sts.install()
+    ENGINE.start_ticker()
+
+    # One line per request would only fill the log; errors still reach it.
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    signal.signal(signal.SIGINT, lambda *_: sys.exit(0))
+    app = bed_control.BedApp(DomainDispatcherApplication(create_backend_app))
+    print(f"[bed] moto with the bed's extensions on http://{args.host}:{args.port} (speed {args.speed})", flush=True)
+    run_simple(args.host, args.port, app, threaded=True)
+
+
+if __name__ == "__main__":
+    main()
