@@ -1,0 +1,123 @@
+// Bundle size and start-up overhead of each action, measured side by side in one run:
+//  - spawn → exit on bad input (no inputs: the first missing input is reported),
+//  - spawn → first HTTP request reaching a local server, for actions whose valid inputs make
+//    them call one (AWS endpoint, OIDC token URL or apiserver all point at that server),
+//  - `node -e 0` as the floor.
+// EXPEDITOR_BENCH_PEER=/path/to/other/dist/index.js (with EXPEDITOR_BENCH_PEER_INPUTS as JSON
+// {"input-name": "value"}) measures another action's bundle the same way beside ours.
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:http';
+import { mkdtempSync, readdirSync, statSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { kib, median, ms, printTable, runs } from './stats.ts';
+
+const root = resolve(import.meta.dirname, '..');
+const n = runs();
+
+/** Inputs that get each action past validation to its first request (extended as actions land). */
+const validInputs: Record<string, Record<string, string>> = {};
+
+interface Target {
+  name: string;
+  bundle: string;
+  firstRequestInputs?: Record<string, string>;
+}
+
+const targets: Target[] = readdirSync(join(root, 'actions'))
+  .filter((a) => existsSync(join(root, 'actions', a, 'dist', 'index.js')))
+  .map((a) => ({ name: a, bundle: join(root, 'actions', a, 'dist', 'index.js'), firstRequestInputs: validInputs[a] }));
+if (process.env.EXPEDITOR_BENCH_PEER) {
+  targets.push({
+    name: `peer: ${process.env.EXPEDITOR_BENCH_PEER}`,
+    bundle: process.env.EXPEDITOR_BENCH_PEER,
+    firstRequestInputs: JSON.parse(process.env.EXPEDITOR_BENCH_PEER_INPUTS ?? '{}') as Record<string, string>,
+  });
+}
+
+let firstRequestAt = 0;
+const server = createServer((req, res) => {
+  if (!firstRequestAt) firstRequestAt = performance.now();
+  req.resume();
+  res.writeHead(503, { 'content-type': 'application/json' }).end('{}');
+});
+await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+const address = server.address();
+const endpoint = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+const work = mkdtempSync(join(tmpdir(), 'bench-startup-'));
+writeFileSync(join(work, 'summary.md'), '');
+
+function baseEnv(inputs: Record<string, string>): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    GITHUB_WORKSPACE: work,
+    GITHUB_STEP_SUMMARY: join(work, 'summary.md'),
+    GITHUB_OUTPUT: join(work, 'output'),
+    GITHUB_ENV: join(work, 'env'),
+    GITHUB_REPOSITORY: 'org/app',
+    GITHUB_RUN_ID: '1',
+    GITHUB_SHA: 'a'.repeat(40),
+    AWS_ENDPOINT_URL: endpoint,
+    AWS_REGION: 'us-west-2',
+    AWS_ACCESS_KEY_ID: 'AKIABENCH',
+    AWS_SECRET_ACCESS_KEY: 'bench',
+    ACTIONS_ID_TOKEN_REQUEST_URL: `${endpoint}/token?x=1`,
+    ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'bench-token',
+    ...Object.fromEntries(Object.entries(inputs).map(([k, v]) => [`INPUT_${k.replace(/ /g, '_').toUpperCase()}`, v])),
+  };
+}
+
+/** Spawns, returns ms to exit and ms to the first request (if one came). */
+function once(args: string[], env: NodeJS.ProcessEnv, stopAtFirstRequest: boolean): Promise<{ exit: number; request: number }> {
+  return new Promise((done) => {
+    firstRequestAt = 0;
+    const start = performance.now();
+    const child = spawn(process.execPath, args, { cwd: work, env, stdio: 'ignore' });
+    let timer: NodeJS.Timeout | undefined;
+    if (stopAtFirstRequest) {
+      timer = setInterval(() => {
+        if (firstRequestAt) child.kill('SIGKILL');
+      }, 1);
+    }
+    child.on('exit', () => {
+      if (timer) clearInterval(timer);
+      done({ exit: performance.now() - start, request: firstRequestAt ? firstRequestAt - start : Number.NaN });
+    });
+  });
+}
+
+const rows: (string | number)[][] = [];
+const floor: number[] = [];
+const results = new Map<string, { bad: number[]; first: number[] }>();
+for (const t of targets) results.set(t.name, { bad: [], first: [] });
+// Interleaved: each round runs every target once, so machine noise hits all of them alike.
+for (let i = 0; i < n; i++) {
+  floor.push((await once(['-e', '0'], baseEnv({}), false)).exit);
+  for (const t of targets) {
+    const r = results.get(t.name)!;
+    r.bad.push((await once([t.bundle], baseEnv({}), false)).exit);
+    if (t.firstRequestInputs && Object.keys(t.firstRequestInputs).length) {
+      r.first.push((await once([t.bundle], baseEnv(t.firstRequestInputs), true)).request);
+    }
+  }
+}
+const floorMs = median(floor);
+rows.push(['node -e 0', '—', ms(floorMs), '1.00×', '—']);
+for (const t of targets) {
+  const r = results.get(t.name)!;
+  const bad = median(r.bad);
+  rows.push([
+    t.name,
+    kib(statSync(t.bundle).size),
+    ms(bad),
+    `${(bad / floorMs).toFixed(2)}×`,
+    r.first.length ? ms(median(r.first.filter(Number.isFinite))) : 'no valid-input scenario yet',
+  ]);
+}
+printTable(
+  `Start-up (median of ${n} interleaved runs, node ${process.version})`,
+  ['bundle', 'size', 'spawn → bad-input exit', 'vs node -e 0', 'spawn → first request'],
+  rows,
+);
+server.close();
