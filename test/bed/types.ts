@@ -10,9 +10,14 @@ export interface OidcPart {
   readonly requestUrl: string;
   /** What GitHub puts in ACTIONS_ID_TOKEN_REQUEST_TOKEN; the endpoint refuses any other bearer. */
   readonly requestToken: string;
-  /** Claims put into every token the request endpoint issues from now on (merged over defaults). */
+  /**
+   * Claims put into every token the request endpoint issues from now on (merged over defaults;
+   * replaces what an earlier call set). A claim set to `undefined` is left out. `sub` follows
+   * GitHub's rule (`repo:O/R:environment:E` when `environment` is set, else `repo:O/R:ref:REF`)
+   * unless given. Defaults: repository acme/shop, ref refs/heads/main, aud https://github.com/acme.
+   */
   setClaims(claims: Record<string, unknown>): void;
-  /** Signs a token directly with the given claims merged over the defaults. */
+  /** Signs a token directly with the given claims merged over the defaults and setClaims'. */
   mint(claims?: Record<string, unknown>): Promise<string>;
 }
 
@@ -20,10 +25,29 @@ export interface OidcPart {
 export interface MotoPart {
   /** Point AWS SDKs here (AWS_ENDPOINT_URL). */
   readonly endpoint: string;
-  /** Environment for an SDK client or a child process: endpoint, region, dummy credentials. */
+  /** The region the bed's clients use (us-west-2). */
+  readonly region: string;
+  /** The account moto uses when a request names none (123456789012). */
+  readonly defaultAccount: string;
+  /**
+   * Environment for an SDK client or a child process: endpoint, region, and bed credentials whose
+   * access key id encodes `account` (12 digits), so every request signed with them acts as it.
+   */
   env(account?: string): Record<string, string>;
-  /** POST a JSON body to one of the bed's control endpoints (`/_bed/...`) and return its JSON. */
+  /** The same as `env`, shaped for an AWS SDK v3 client constructor. */
+  clientConfig(account?: string): MotoClientConfig;
+  /**
+   * POST a JSON body to one of the bed's control endpoints and return its JSON: `speed`,
+   * `fault/ecs`, `fault/codedeploy`, `fault/clear`, `faults`, `throttle`, `calls`, `marks`, `health`
+   * (with or without the leading `/_bed/`). Throws with the bed's message on an error status.
+   */
   control<T = unknown>(path: string, body?: unknown): Promise<T>;
+}
+
+export interface MotoClientConfig {
+  endpoint: string;
+  region: string;
+  credentials: { accessKeyId: string; secretAccessKey: string };
 }
 
 /** A distribution registry (2.x) on a free port, with buildah/skopeo able to push to it. */
