@@ -217,7 +217,9 @@ class DeploymentSim:
                 if event["lifecycleEventName"] not in ("BeforeAllowTraffic", "AllowTraffic", "AfterAllowTraffic"):
                     event["status"] = "Skipped"
             self.index = LIFECYCLE.index("BeforeAllowTraffic") - 1
-            self.green_weight = 100.0
+            # Here "green" is the replacement being backed out: it keeps what it had been given.
+            failed = sim_of(self.rollback_of)
+            self.green_weight = failed.green_weight if failed is not None else 0.0
         self.next_event(at)
 
     def next_event(self, at: float) -> None:
@@ -291,7 +293,7 @@ class DeploymentSim:
 
     def shift_traffic(self, at: float) -> None:
         if self.rollback_of is not None:
-            self.green_weight = 0.0  # the rollback's "green" is the original task set coming back
+            self.green_weight = 0.0  # all traffic returns to the original task set
             self.schedule(TIMING["cdAllAtOnce"], lambda t: self.finish_event(t))
             return
         routing = self.routing()
