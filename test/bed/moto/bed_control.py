@@ -3,6 +3,21 @@
 Every AWS request is recorded (service, action, epoch ms) so the benches can count API calls per
 minute while an action waits. Requests run one at a time under the engine's lock, after the due
 simulation events, so a response always shows the state at the moment it is answered.
+
+Control endpoints (POST, JSON object in, JSON out; errors are {"error": "..."} with 4xx):
+  /_bed/health                                   -> {ok, now (epoch ms), speed}
+  /_bed/speed {factor?, timing?: {name: seconds}}  AWS-like durations are divided by factor
+  /_bed/fault/ecs {service? cluster? | imageMarker | taskDefinition, account?, region?,
+                   reason?, exitCode?, stopCode?}  -> {id}; new tasks that match stop on start
+  /_bed/fault/codedeploy {lifecycleEvent, deploymentId?, application?, deploymentGroup?,
+                   account?, message?}           -> {id}; matching deployments fail there
+  /_bed/fault/clear {id?}                        -> {cleared}; all faults without an id
+  /_bed/faults                                   -> {faults: [...]}
+  /_bed/throttle {action, count?, service?}      the next `count` calls answer a throttling error
+  /_bed/calls {action?, service?, since? (ms), reset?} -> {counts: {action: n}, calls: [{service,
+                   action, at (ms), throttled, accessKeyId?}]}
+  /_bed/marks {kind? ("ecs" | "codedeploy")}     -> {ecs: {deploymentId: {completed|failed: ms,
+                   ...}}, codedeploy: {deploymentId: {ready|trafficShifted|succeeded|failed|stopped: ms}}}
 """
 
 from __future__ import annotations
