@@ -70,12 +70,16 @@ const environment = z
   })
   .superRefine((env, ctx) => {
     if (env.ecs && env.eks) ctx.addIssue({ code: 'custom', path: ['eks'], message: 'an environment has either ecs or eks, not both' });
-    const roleAccount = /::(\d{12}):/.exec(env.aws.role)?.[1];
+    // The exported credentials are the last role's: with chaining, the first role may live in a
+    // shared tooling account and the chained one must be in this environment's account.
+    const chained = env.aws['chain-role'] !== undefined;
+    const lastRole = env.aws['chain-role'] ?? env.aws.role;
+    const roleAccount = /::(\d{12}):/.exec(lastRole)?.[1];
     if (roleAccount && roleAccount !== env.aws.account) {
       ctx.addIssue({
         code: 'custom',
-        path: ['aws', 'role'],
-        message: `the role is in account ${roleAccount}, not in this environment's account ${env.aws.account}`,
+        path: ['aws', chained ? 'chain-role' : 'role'],
+        message: `the ${chained ? 'chained ' : ''}role is in account ${roleAccount}, not in this environment's account ${env.aws.account}`,
       });
     }
   });
@@ -105,6 +109,26 @@ export const configSchema = z
           message: `names no environment of this file (have: ${names.join(', ')})`,
         });
       }
+    }
+    // A promotion chain must end somewhere (dev ← staging ← prod): report each loop once, at
+    // the first environment of the file that is on it.
+    const fromOf = (name: string): string | undefined => {
+      const env = (environments as Record<string, unknown>)[name];
+      const from = env && typeof env === 'object' ? (env as Record<string, unknown>)['promote-from'] : undefined;
+      return typeof from === 'string' && names.includes(from) ? from : undefined;
+    };
+    const reported = new Set<string>();
+    for (const name of names) {
+      const path = [name];
+      for (let next = fromOf(name); next !== undefined && !path.includes(next); next = fromOf(next)) path.push(next);
+      const last = fromOf(path.at(-1) ?? name);
+      if (last !== name || reported.has(name)) continue;
+      for (const member of path) reported.add(member);
+      ctx.addIssue({
+        code: 'custom',
+        path: ['environments', name, 'promote-from'],
+        message: path.length === 1 ? 'an environment cannot be promoted from itself' : `promotions go round in a loop: ${[...path, name].join(' ← ')}`,
+      });
     }
   }, { when: () => true });
 

@@ -11,6 +11,8 @@ export interface GitHubContext {
   workspace: string;
   eventName: string;
   actor: string;
+  /** The workflow's name (GITHUB_WORKFLOW), e.g. for session tags. */
+  workflow: string;
   /** Link to this run, for summaries and recorded annotations. */
   runUrl: string;
   /** Set when a step summary can be written. */
@@ -37,6 +39,7 @@ export function readGitHubContext(env: Env): GitHubContext {
     workspace: env.GITHUB_WORKSPACE || process.cwd(),
     eventName: env.GITHUB_EVENT_NAME ?? '',
     actor: env.GITHUB_ACTOR ?? '',
+    workflow: env.GITHUB_WORKFLOW ?? '',
     runUrl: repository && runId ? `${serverUrl}/${repository}/actions/runs/${runId}` : '',
     stepSummaryPath: env.GITHUB_STEP_SUMMARY || undefined,
     oidc: requestUrl && requestToken ? { requestUrl, requestToken } : undefined,

@@ -1,6 +1,6 @@
 // Explicit inputs win over the environment file, and the summary says where each value came from.
 
-export type Source = 'input' | 'file' | 'default';
+export type Source = 'input' | 'file' | 'default' | 'derived';
 
 export interface Provenance {
   name: string;
@@ -24,6 +24,11 @@ export class Settings {
     if (file && file.value !== undefined) return this.record(name, file.value, 'file', file.key);
     if (fallback !== undefined) return this.record(name, fallback, 'default', 'default');
     return undefined;
+  }
+
+  /** A value worked out from others (an account from a role ARN, a session name from the run). */
+  derive<T extends string | number | boolean>(name: string, value: T, from: string): T {
+    return this.record(name, value, 'derived', from);
   }
 
   private record<T extends string | number | boolean>(name: string, value: T, source: Source, from: string): T {
