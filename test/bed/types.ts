@@ -70,9 +70,11 @@ export interface RegistryPart {
   digest(repository: string, tag: string): Promise<string | undefined>;
   /**
    * Starts a second registry on its own port that requires HTTP basic auth (htpasswd), also
-   * plain HTTP for containerEnv. Stopped with the part.
+   * plain HTTP for containerEnv. Stopped with the part. By default its one account is the bed's
+   * (username/password on the result); `account` replaces it with the caller's, given with the
+   * bcrypt hash of its password (htpasswd), e.g. for the password an emulated ECR hands out.
    */
-  startAuthenticated(): Promise<AuthRegistry>;
+  startAuthenticated(account?: { username: string; password: string; bcrypt: string }): Promise<AuthRegistry>;
 }
 
 /** A registry that refuses anonymous pushes and pulls; log in with username/password. */

@@ -57,7 +57,7 @@ async function startRegistry(
   name: string,
   root: string,
   logDir: string,
-  auth: boolean,
+  auth: string | undefined,
 ): Promise<{ server: ServerProcess; host: string; url: string }> {
   const port = await freePort();
   const host = `127.0.0.1:${port}`;
@@ -74,7 +74,7 @@ async function startRegistry(
       maintenance: { uploadpurging: { enabled: false } },
     },
     http: { addr: host, secret: randomBytes(16).toString('hex') },
-    ...(auth ? { auth: { htpasswd: { realm: 'expeditor-bed', path: htpasswdFile } } } : {}),
+    ...(auth ? { auth: { htpasswd: { realm: 'expeditor-bed', path: auth } } } : {}),
   };
   const configFile = join(root, 'config.yml');
   writeFileSync(configFile, JSON.stringify(config, null, 2));
@@ -143,7 +143,7 @@ export async function start(ctx: BedContext): Promise<PartHandle<RegistryPart>> 
     TMPDIR: tmp,
   };
 
-  const main = await startRegistry('registry', join(root, 'main'), ctx.logDir, false);
+  const main = await startRegistry('registry', join(root, 'main'), ctx.logDir, undefined);
   const hosts = [main.host];
   writeRegistries(hosts);
   const extra: ServerProcess[] = [];
@@ -182,17 +182,23 @@ export async function start(ctx: BedContext): Promise<PartHandle<RegistryPart>> 
         }
         return digest;
       },
-      async startAuthenticated(): Promise<AuthRegistry> {
+      async startAuthenticated(account?: { username: string; password: string; bcrypt: string }): Promise<AuthRegistry> {
         authCount += 1;
         const name = `registry-auth-${authCount}`;
-        const started = await startRegistry(name, join(root, name), ctx.logDir, true);
+        let passwords = htpasswdFile;
+        if (account) {
+          passwords = join(root, `${name}.htpasswd`);
+          mkdirSync(root, { recursive: true });
+          writeFileSync(passwords, `${account.username}:${account.bcrypt}\n`);
+        }
+        const started = await startRegistry(name, join(root, name), ctx.logDir, passwords);
         extra.push(started.server);
         hosts.push(started.host);
         writeRegistries(hosts);
         return {
           host: started.host,
           url: started.url,
-          ...authUser,
+          ...(account ? { username: account.username, password: account.password } : authUser),
           stop: async () => {
             const index = extra.indexOf(started.server);
             if (index >= 0) extra.splice(index, 1);
