@@ -1,10 +1,21 @@
+import * as core from '@actions/core';
 import { runAction } from '@expeditor/shared/run';
-import { actionInputs } from '@expeditor/shared/inputs';
+import { actionInputs, runnerEnv } from '@expeditor/shared/inputs';
+import { readGitHubContext } from '@expeditor/shared/context';
 import { readAssumeEnvInputs } from './inputs.ts';
-import { ExpeditorError } from '@expeditor/shared/errors';
+import { assumeEnv } from './assume-env.ts';
+import { stsFactory } from './sts-client.ts';
 
 await runAction('assume-env', async (run) => {
-  const options = readAssumeEnvInputs(actionInputs());
-  run.setDeadline(options.timeoutMs);
-  throw new ExpeditorError('assume-env is not built yet (issue #4)', { unchanged: 'nothing was changed; the inputs were valid' });
+  const inputs = readAssumeEnvInputs(actionInputs());
+  run.setDeadline(inputs.timeoutMs);
+  const { outputs } = await assumeEnv(inputs, {
+    context: readGitHubContext(runnerEnv()),
+    log: run.log,
+    signal: run.signal,
+    // The SDK finds the endpoint (AWS_ENDPOINT_URL) and ambient credentials itself.
+    sts: stsFactory(),
+    variables: { exportVariable: core.exportVariable },
+  });
+  for (const [name, value] of Object.entries(outputs)) core.setOutput(name, value);
 });

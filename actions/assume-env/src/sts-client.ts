@@ -1,0 +1,76 @@
+// The edge: STS through the AWS SDK. The SDK is imported here, on first use, so a run that fails
+// on its inputs never loads it. Retries are assume-env's own (by error kind), so the SDK makes
+// one attempt per call.
+import type { AwsCredentialIdentityProvider } from '@aws-sdk/types';
+import { NoAmbientCredentialsError, type AwsCredentials, type StsApi, type StsFactory } from './sts.ts';
+
+export interface StsClientOptions {
+  /** An STS endpoint; without one the SDK's own resolution applies (AWS_ENDPOINT_URL, region). */
+  endpoint?: string | undefined;
+  /** Where ambient credentials come from; the SDK's default chain when not given. */
+  ambient?: AwsCredentialIdentityProvider | undefined;
+}
+
+export function stsFactory(options: StsClientOptions = {}): StsFactory {
+  return async (region) => {
+    const sdk = await import('@aws-sdk/client-sts');
+    const client = (credentials?: AwsCredentials) =>
+      new sdk.STSClient({
+        region,
+        maxAttempts: 1,
+        ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+        ...(credentials ? { credentials } : {}),
+      });
+    const assumed = (response: { Credentials?: { AccessKeyId?: string; SecretAccessKey?: string; SessionToken?: string; Expiration?: Date }; AssumedRoleUser?: { Arn?: string } }) => {
+      const c = response.Credentials;
+      if (!c?.AccessKeyId || !c.SecretAccessKey) throw new Error('STS answered without credentials');
+      return {
+        credentials: { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken, expiration: c.Expiration },
+        assumedRoleArn: response.AssumedRoleUser?.Arn ?? '',
+      };
+    };
+    const api: StsApi = {
+      async assumeRoleWithWebIdentity(input, signal) {
+        const response = await client().send(
+          new sdk.AssumeRoleWithWebIdentityCommand({
+            RoleArn: input.roleArn,
+            RoleSessionName: input.sessionName,
+            WebIdentityToken: input.token,
+            DurationSeconds: input.durationSeconds,
+          }),
+          { abortSignal: signal },
+        );
+        return assumed(response);
+      },
+      async assumeRole(credentials, input, signal) {
+        const response = await client(credentials).send(
+          new sdk.AssumeRoleCommand({
+            RoleArn: input.roleArn,
+            RoleSessionName: input.sessionName,
+            DurationSeconds: input.durationSeconds,
+            ...(input.tags.length ? { Tags: input.tags } : {}),
+          }),
+          { abortSignal: signal },
+        );
+        return assumed(response);
+      },
+      async callerIdentity(credentials, signal) {
+        const response = await client(credentials).send(new sdk.GetCallerIdentityCommand({}), { abortSignal: signal });
+        return { account: response.Account ?? '', arn: response.Arn ?? '' };
+      },
+      async ambientCredentials() {
+        const provider = options.ambient ?? (await import('@aws-sdk/credential-provider-node')).defaultProvider();
+        try {
+          const c = await provider();
+          return { accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey, sessionToken: c.sessionToken, expiration: c.expiration };
+        } catch (error) {
+          if ((error as { name?: string }).name === 'CredentialsProviderError') {
+            throw new NoAmbientCredentialsError((error as Error).message.split('\n', 1)[0] ?? 'no credentials found');
+          }
+          throw error;
+        }
+      },
+    };
+    return api;
+  };
+}
