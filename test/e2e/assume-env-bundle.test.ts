@@ -1,0 +1,348 @@
+// The committed assume-env bundle, run as the runner runs it (node, INPUT_* variables, GITHUB_ENV,
+// GITHUB_OUTPUT and GITHUB_STEP_SUMMARY files) against the bed's OIDC issuer and moto STS; bad
+// values against a counting server that must see no request; and a scan of everything it wrote.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import { createServer, type Server } from 'node:http';
+import { mkdtempSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { CreateOpenIDConnectProviderCommand, CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
+import { useBed } from '../bed/vitest.ts';
+
+const bundle = resolve(import.meta.dirname, '../../actions/assume-env/dist/index.js');
+const bed = useBed(['oidc', 'moto']);
+const PROD = '111111111111';
+const STAGING = '222222222222';
+
+let counter = 0;
+const unique = (prefix: string): string => `${prefix}-${Date.now() % 100000}-${++counter}`;
+
+async function oidcRole(account: string, sub: string): Promise<string> {
+  const iam = new IAMClient(bed.moto.clientConfig(account));
+  const host = bed.oidc.issuer.replace(/^https?:\/\//, '');
+  await iam
+    .send(new CreateOpenIDConnectProviderCommand({ Url: bed.oidc.issuer, ClientIDList: ['sts.amazonaws.com'], ThumbprintList: ['0'.repeat(40)] }))
+    .catch((error: { name?: string }) => {
+      if (!/EntityAlreadyExists/.test(error.name ?? '')) throw error;
+    });
+  const policy = {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Effect: 'Allow',
+        Principal: { Federated: `arn:aws:iam::${account}:oidc-provider/${host}` },
+        Action: 'sts:AssumeRoleWithWebIdentity',
+        Condition: { StringEquals: { [`${host}:aud`]: 'sts.amazonaws.com' }, StringLike: { [`${host}:sub`]: sub } },
+      },
+    ],
+  };
+  return (await iam.send(new CreateRoleCommand({ RoleName: unique('deploy'), AssumeRolePolicyDocument: JSON.stringify(policy) }))).Role!.Arn!;
+}
+
+function workspace(config?: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'assume-env-bundle-'));
+  mkdirSync(join(dir, '.github'));
+  if (config !== undefined) writeFileSync(join(dir, '.github', 'expeditor.yml'), config);
+  for (const f of ['summary.md', 'env', 'output']) writeFileSync(join(dir, f), '');
+  return dir;
+}
+
+const configFor = (role: string, account = PROD): string =>
+  [
+    'app: shop',
+    'image: { repository: 123456789012.dkr.ecr.us-west-2.amazonaws.com/shop }',
+    'environments:',
+    '  prod:',
+    `    aws: { account: "${account}", region: us-west-2, role: "${role}" }`,
+    '  staging:',
+    `    aws: { account: "${STAGING}", region: us-west-2, role: "arn:aws:iam::${STAGING}:role/deploy" }`,
+    '',
+  ].join('\n');
+
+interface Spawned {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+  /** GITHUB_ENV and GITHUB_OUTPUT, raw and parsed. */
+  envFile: string;
+  outputFile: string;
+  exported: Record<string, string>;
+  outputs: Record<string, string>;
+  summary: string;
+}
+
+/** `NAME<<delimiter\nvalue\ndelimiter` blocks, as @actions/core writes GITHUB_ENV and GITHUB_OUTPUT. */
+function parseFileCommands(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const re = /^([^\n<]+)<<(\S+)\n([\s\S]*?)\n\2$/gm;
+  for (let m = re.exec(text); m; m = re.exec(text)) out[m[1]!] = m[3]!;
+  return out;
+}
+
+function runBundle(dir: string, inputs: Record<string, string>, env: Record<string, string>): Promise<Spawned> {
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, [bundle], {
+      cwd: dir,
+      env: {
+        PATH: process.env.PATH,
+        HOME: dir,
+        GITHUB_WORKSPACE: dir,
+        GITHUB_REPOSITORY: 'acme/shop',
+        GITHUB_RUN_ID: '3000003',
+        GITHUB_RUN_ATTEMPT: '2',
+        GITHUB_ENV: join(dir, 'env'),
+        GITHUB_OUTPUT: join(dir, 'output'),
+        GITHUB_STEP_SUMMARY: join(dir, 'summary.md'),
+        // Nothing may find credentials on this machine but the ones a test gives.
+        AWS_EC2_METADATA_DISABLED: 'true',
+        AWS_CONFIG_FILE: join(dir, 'no-aws-config'),
+        AWS_SHARED_CREDENTIALS_FILE: join(dir, 'no-aws-credentials'),
+        ...env,
+        ...Object.fromEntries(Object.entries(inputs).map(([k, v]) => [`INPUT_${k.toUpperCase()}`, v])),
+      },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', fail);
+    child.on('close', (status) => {
+      const envFile = readFileSync(join(dir, 'env'), 'utf8');
+      const outputFile = readFileSync(join(dir, 'output'), 'utf8');
+      done({
+        status,
+        stdout,
+        stderr,
+        envFile,
+        outputFile,
+        exported: parseFileCommands(envFile),
+        outputs: parseFileCommands(outputFile),
+        summary: readFileSync(join(dir, 'summary.md'), 'utf8'),
+      });
+    });
+  });
+}
+
+const oidcEnv = (): Record<string, string> => ({
+  ACTIONS_ID_TOKEN_REQUEST_URL: bed.oidc.requestUrl,
+  ACTIONS_ID_TOKEN_REQUEST_TOKEN: bed.oidc.requestToken,
+  AWS_ENDPOINT_URL: bed.moto.endpoint,
+});
+
+const JWT = /eyJ[\w-]+\.eyJ[\w-]+\.[\w-]+/g;
+const CREDENTIAL_VARIABLES = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN'];
+
+/**
+ * Everything the action wrote, except what exists to carry the secrets: the `::add-mask::` commands
+ * (the runner consumes them; they are how masking works) and the credential blocks of GITHUB_ENV.
+ */
+function everythingWritten(r: Spawned): Record<string, string> {
+  let env = r.envFile;
+  for (const name of CREDENTIAL_VARIABLES) env = env.replace(new RegExp(`^${name}<<(\\S+)\\n[\\s\\S]*?\\n\\1$`, 'm'), '');
+  return {
+    stdout: r.stdout.split('\n').filter((l) => !l.startsWith('::add-mask::')).join('\n'),
+    stderr: r.stderr,
+    GITHUB_ENV: env,
+    GITHUB_OUTPUT: r.outputFile,
+    summary: r.summary,
+  };
+}
+
+const masked = (r: Spawned): string[] => r.stdout.split('\n').filter((l) => l.startsWith('::add-mask::')).map((l) => l.slice('::add-mask::'.length));
+
+/** The token and the secrets appear nowhere but in their mask commands and exported variables. */
+function expectNoSecretsWritten(r: Spawned, secrets: string[]): void {
+  expect(masked(r).some((m) => new RegExp(`^${JWT.source}$`).test(m)), 'the token was masked').toBe(true);
+  for (const [where, text] of Object.entries(everythingWritten(r))) {
+    expect(text.match(JWT), `a token in ${where}`).toBeNull();
+    for (const secret of secrets) {
+      expect(secret.length).toBeGreaterThan(10);
+      expect(text.includes(secret), `a secret in ${where}`).toBe(false);
+    }
+  }
+}
+
+describe('the assume-env bundle on the bed', () => {
+  it('exports verified credentials and outputs, masks them before use, and writes nothing secret', async () => {
+    const role = await oidcRole(PROD, 'repo:acme/shop:environment:prod');
+    bed.oidc.setClaims({ environment: 'prod' });
+    const dir = workspace(configFor(role));
+    const r = await runBundle(dir, { environment: 'prod' }, oidcEnv());
+    expect(r.status, r.stdout).toBe(0);
+    expect(r.outputs).toMatchObject({ account: PROD, region: 'us-west-2', 'role-arn': role, source: 'oidc' });
+    expect(Date.parse(r.outputs.expiration!)).toBeGreaterThan(Date.now());
+    expect(Object.keys(r.exported)).toEqual([...CREDENTIAL_VARIABLES, 'AWS_REGION', 'AWS_DEFAULT_REGION']);
+    expect(r.exported.AWS_ACCESS_KEY_ID).toMatch(/^ASIA/);
+    const secret = r.exported.AWS_SECRET_ACCESS_KEY!;
+    const session = r.exported.AWS_SESSION_TOKEN!;
+
+    // Masked before first use: the mask commands come before the GetCallerIdentity that uses them.
+    const lines = r.stdout.split('\n');
+    const verified = lines.findIndex((l) => l.startsWith('verified: '));
+    expect(verified).toBeGreaterThan(0);
+    for (const value of [secret, session, r.exported.AWS_ACCESS_KEY_ID!]) {
+      const at = lines.indexOf(`::add-mask::${value}`);
+      expect(at).toBeGreaterThanOrEqual(0);
+      expect(at).toBeLessThan(verified);
+    }
+    expectNoSecretsWritten(r, [secret, session, bed.oidc.requestToken]);
+    expect(r.summary).toContain('## assume-env: prod → account 111111111111');
+    expect(r.summary).toContain('| account | 111111111111 | environments.prod.aws.account |');
+    expect(r.summary).toContain('| session name | gha-acme-shop-3000003-2 | the repository and run |');
+  });
+
+  it('on AccessDenied: one call, exit 1 with the matching condition, nothing exported, nothing secret written', async () => {
+    const role = await oidcRole(PROD, 'repo:acme/shop:environment:prod');
+    bed.oidc.setClaims({ environment: undefined });
+    const dir = workspace(configFor(role));
+    const since = Date.now();
+    const r = await runBundle(dir, { environment: 'prod' }, oidcEnv());
+    expect(r.status).toBe(1);
+    const host = bed.oidc.issuer.replace('http://', '');
+    expect(r.stdout).toContain(`::error title=environments.prod.aws.role::AccessDenied (HTTP 403): Not authorized to perform sts:AssumeRoleWithWebIdentity`);
+    expect(r.stdout).toContain(`"${host}:sub": "repo:acme/shop:ref:refs/heads/main"`);
+    expect(r.stdout).toContain('Note: the job declares no GitHub environment');
+    expect(r.stdout).toContain(`Next: allow this token in the trust policy of ${role}: ${host}:sub = "repo:acme/shop:ref:refs/heads/main"`);
+    const seen = await bed.moto.control<{ counts: Record<string, number> }>('calls', { since });
+    expect(seen.counts).toEqual({ AssumeRoleWithWebIdentity: 1 });
+    expect(r.exported).toEqual({});
+    expect(r.outputs).toEqual({});
+    expectNoSecretsWritten(r, [bed.oidc.requestToken]);
+  });
+
+  it('under act, with no OIDC: uses the credentials already in the environment, verified, and says OIDC was skipped', async () => {
+    const dir = workspace(configFor(`arn:aws:iam::${PROD}:role/deploy`));
+    const r = await runBundle(dir, { environment: 'prod' }, { ...bed.moto.env(PROD), ACT: 'true' });
+    expect(r.status, r.stdout).toBe(0);
+    expect(r.stdout).toContain('OIDC skipped: no ACTIONS_ID_TOKEN_REQUEST_URL/ACTIONS_ID_TOKEN_REQUEST_TOKEN (running under act)');
+    expect(r.outputs).toMatchObject({ account: PROD, source: 'ambient', region: 'us-west-2' });
+    expect(r.exported).toEqual({ AWS_REGION: 'us-west-2', AWS_DEFAULT_REGION: 'us-west-2' });
+    expect(r.summary).toContain('OIDC skipped');
+  });
+
+  it('under act with credentials of another account: exit 1 naming both accounts, nothing exported', async () => {
+    const dir = workspace(configFor(`arn:aws:iam::${PROD}:role/deploy`));
+    const r = await runBundle(dir, { environment: 'prod' }, { ...bed.moto.env(STAGING), ACT: 'true' });
+    expect(r.status).toBe(1);
+    expect(r.stdout).toMatch(new RegExp(`::error title=environments.prod.aws.account::the credentials belong to account ${STAGING} \\(arn:[^)]+\\), not to account ${PROD}`));
+    expect(r.exported).toEqual({});
+    expect(r.outputs).toEqual({});
+  });
+
+  it('with neither OIDC nor credentials: a clear error saying what is missing', async () => {
+    const dir = workspace(configFor(`arn:aws:iam::${PROD}:role/deploy`));
+    const r = await runBundle(dir, { environment: 'prod' }, { AWS_ENDPOINT_URL: bed.moto.endpoint });
+    expect(r.status).toBe(1);
+    expect(r.stdout).toContain('::error::assume-env: no way to get AWS credentials: there is no GitHub OIDC token (ACTIONS_ID_TOKEN_REQUEST_URL and ACTIONS_ID_TOKEN_REQUEST_TOKEN are not set) and no AWS credentials in the environment');
+    expect(r.stdout).toContain('Next: on GitHub, give the job `permissions: id-token: write`');
+    expect(r.exported).toEqual({});
+  });
+
+  it('reports every problem of a garbled environment file with its key path and line, before any call', async () => {
+    const since = Date.now();
+    const garbled = configFor(`arn:aws:iam::${PROD}:role/deploy`)
+      .replace(`account: "${PROD}"`, 'account: "11111111111"')
+      .replace('region: us-west-2, role: "arn:aws:iam::222', 'region: mars, rol: "arn:aws:iam::222')
+      .replace('app: shop', 'app: Shop!');
+    const r = await runBundle(workspace(garbled), { environment: 'prod' }, oidcEnv());
+    expect(r.status).toBe(1);
+    const errors = r.stdout.split('\n').filter((l) => l.startsWith('::error title='));
+    expect(errors.map((l) => l.slice('::error title='.length, l.indexOf('::', 2)))).toEqual([
+      'app',
+      'environments.prod.aws.account',
+      'environments.prod.aws.role',
+      'environments.staging.aws.region',
+      'environments.staging.aws.role',
+      'environments.staging.aws.rol',
+    ]);
+    expect(r.stdout).toContain('.github/expeditor.yml:5: environments.prod.aws.account: expected 12 digits, got "11111111111"');
+    expect(r.stdout).toContain('.github/expeditor.yml:7: environments.staging.aws.rol: unknown key');
+    expect(r.stdout).toContain('.github/expeditor.yml has 6 problems:');
+    expect((await bed.moto.control<{ calls: unknown[] }>('calls', { since })).calls).toEqual([]);
+  });
+
+  it('says the environment file is missing, naming the config input', async () => {
+    const r = await runBundle(workspace(), { environment: 'prod', config: 'deploy/expeditor.yml' }, oidcEnv());
+    expect(r.status).toBe(1);
+    expect(r.stdout).toContain("::error title=input 'config'::environment file deploy/expeditor.yml does not exist");
+  });
+});
+
+describe('hostile values are refused naming the key, with no network call', () => {
+  let server: Server;
+  let requests = 0;
+  let endpoint = '';
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      requests++;
+      res.writeHead(500).end();
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const address = server.address();
+    endpoint = typeof address === 'object' && address ? `http://127.0.0.1:${address.port}` : '';
+  });
+  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+  const role = `arn:aws:iam::${PROD}:role/deploy`;
+  const outside = mkdtempSync(join(tmpdir(), 'assume-env-outside-'));
+  writeFileSync(join(outside, 'expeditor.yml'), configFor(role));
+  const cases: [string, Record<string, string>, string, string, ((dir: string) => void)?][] = [
+    ['a newline in the environment', { environment: 'prod\n::set-env name=X::y' }, "input 'environment'", 'must be a single line'],
+    ['a workflow command as the role', { 'role-arn': '::add-mask::x', region: 'us-west-2' }, "input 'role-arn'", "must not contain a workflow command ('::')"],
+    ['a config path that climbs out', { environment: 'prod', config: '../../etc/expeditor.yml' }, "input 'config'", 'must be a relative path inside the workspace'],
+    ['an absolute config path', { environment: 'prod', config: '/etc/expeditor.yml' }, "input 'config'", 'must be a relative path inside the workspace'],
+    [
+      'a config symlink leading outside',
+      { environment: 'prod', config: '.github/linked.yml' },
+      "input 'config'",
+      'leads outside the workspace',
+      (dir) => symlinkSync(join(outside, 'expeditor.yml'), join(dir, '.github', 'linked.yml')),
+    ],
+    ['an ARN of the wrong shape', { 'role-arn': 'arn:aws:iam::1234:role/deploy', region: 'us-west-2' }, "input 'role-arn'", 'expected an IAM role ARN'],
+    [
+      'an ARN of another account',
+      { 'role-arn': `arn:aws:iam::${STAGING}:role/deploy`, account: PROD, region: 'us-west-2' },
+      "input 'role-arn'",
+      `is in account ${STAGING}, but the credentials must belong to account ${PROD} (input 'account')`,
+    ],
+    [
+      "an input ARN of another account than the file's",
+      { environment: 'prod', 'role-arn': `arn:aws:iam::${STAGING}:role/deploy` },
+      "input 'role-arn'",
+      `but the credentials must belong to account ${PROD} (environments.prod.aws.account)`,
+    ],
+    ['an unknown environment', { environment: 'qa' }, "input 'environment'", 'environment "qa" is not in .github/expeditor.yml (have: prod, staging)'],
+    ['an audience that would change the query', { 'role-arn': role, region: 'us-west-2', audience: 'sts.amazonaws.com&x=1' }, "input 'audience'", 'expected an audience'],
+    ['a session name AWS refuses', { 'role-arn': role, region: 'us-west-2', 'role-session-name': 'my session' }, "input 'role-session-name'", 'expected 2 to 64'],
+    ['a duration STS refuses', { 'role-arn': role, region: 'us-west-2', 'role-duration': '13h' }, "input 'role-duration'", 'must be between 15m and 12h'],
+    [
+      'a workflow command inside the file',
+      { environment: 'prod' },
+      'environments.prod.aws.role',
+      'expected an IAM role ARN',
+      (dir) => writeFileSync(join(dir, '.github', 'expeditor.yml'), configFor(`${role}\\n::warning::owned`)),
+    ],
+  ];
+
+  it.each(cases)('%s', async (_name, inputs, title, message, prepare) => {
+    const dir = workspace(configFor(role));
+    prepare?.(dir);
+    const before = requests;
+    const r = await runBundle(dir, inputs, {
+      ACTIONS_ID_TOKEN_REQUEST_URL: `${endpoint}/token?api-version=2.0`,
+      ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'request-token',
+      AWS_ENDPOINT_URL: endpoint,
+      AWS_ACCESS_KEY_ID: 'AKIAEXAMPLEEXAMPLE00',
+      AWS_SECRET_ACCESS_KEY: 'example-secret-example-secret',
+    });
+    expect(r.status).toBe(1);
+    const error = r.stdout.split('\n').find((l) => l.startsWith(`::error title=${title}::`));
+    expect(error, r.stdout).toBeDefined();
+    expect(error).toContain(message);
+    expect(requests - before).toBe(0);
+    expect(r.exported).toEqual({});
+    // Nothing the value carried ran as a workflow command.
+    expect(r.stdout.split('\n').filter((l) => /^::(set-env|add-mask|warning)/.test(l))).toEqual([]);
+  });
+});
