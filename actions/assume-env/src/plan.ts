@@ -78,10 +78,15 @@ export async function planAssume(inputs: AssumeEnvInputs, context: PlanContext):
     origin.account = origin[lastRoleSetting];
   }
   if (accountOf(lastRole) !== account) {
-    const where = origin[lastRoleSetting];
+    const roleWhere = origin[lastRoleSetting];
+    const role = `${chainRoleArn ? 'chained ' : ''}role ${lastRole}`;
+    // Blame the input that overrode the file, else the role.
+    const blameAccount = origin.account.input !== undefined && roleWhere.input === undefined;
+    const where = blameAccount ? origin.account : roleWhere;
     throw new ExpeditorError(
-      `${describe(where)}: the ${chainRoleArn ? 'chained ' : ''}role ${lastRole} is in account ${accountOf(lastRole)}, ` +
-        `but the credentials must belong to account ${account} (${describe(origin.account)})`,
+      blameAccount
+        ? `${describe(where)}: the credentials must belong to account ${account}, but the ${role} (${describe(roleWhere)}) is in account ${accountOf(lastRole)}`
+        : `${describe(where)}: the ${role} is in account ${accountOf(lastRole)}, but the credentials must belong to account ${account} (${describe(origin.account)})`,
       {
         ...where,
         unchanged: 'nothing was changed; no AWS call was made',
