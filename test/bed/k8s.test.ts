@@ -2,6 +2,8 @@
 // simulated kubelets report, and each failure marker yields the status a kubelet would write.
 import { beforeAll, describe, expect, it } from 'vitest';
 import type * as K8s from '@kubernetes/client-node';
+import { appendFileSync } from 'node:fs';
+import { criLines } from './parts/k8s.ts';
 import { useBed } from './vitest.ts';
 
 const bed = useBed(['k8s']);
@@ -177,6 +179,38 @@ describe('bed k8s', () => {
       return ips.length === 3 ? ips : undefined;
     }, 'endpoint slices of web');
     expect(sliceIps).toEqual(podIps);
+  });
+
+  it('holds 50 services x 3 replicas, every Service with its 3 ready endpoints', async () => {
+    const ns = await namespace();
+    const names = Array.from({ length: 50 }, (_, i) => `svc-${i}`);
+    await Promise.all(
+      names.map(async (name) => {
+        await core.createNamespacedService({
+          namespace: ns,
+          body: { metadata: { name }, spec: { selector: { app: name }, ports: [{ port: 80, targetPort: 8080 }] } },
+        });
+        await apps.createNamespacedDeployment({ namespace: ns, body: deployment(name, `bed.local/${name}:1`, 3) });
+      }),
+    );
+    const ready = await eventually(async () => {
+      const list = await core.listNamespacedEndpoints({ namespace: ns });
+      const full = list.items.filter((e) => (e.subsets ?? []).flatMap((s) => s.addresses ?? []).length === 3);
+      return full.length === names.length ? full : undefined;
+    }, '50 services with 3 endpoints each');
+    const ips = ready.flatMap((e) => (e.subsets ?? []).flatMap((s) => (s.addresses ?? []).map((a) => a.ip)));
+    expect(new Set(ips).size).toBe(150);
+  });
+
+  it('serves pod logs through the apiserver from the simulated kubelet', async () => {
+    const ns = await namespace();
+    await apps.createNamespacedDeployment({ namespace: ns, body: deployment('talk', 'bed.local/talk:1', 1) });
+    const pod = await watchPods(ns, 'app=talk', (p) => (p.status?.phase === 'Running' ? p : undefined));
+    appendFileSync(bed.k8s.containerLog, criLines([`hello from ${ns}`]));
+    const log = await core.readNamespacedPodLog({ name: pod.metadata!.name!, namespace: ns, container: 'app' });
+    expect(log).toContain(`hello from ${ns}`);
+    const previous = await core.readNamespacedPodLog({ name: pod.metadata!.name!, namespace: ns, previous: true });
+    expect(previous).toContain('exited with status 1');
   });
 
   describe.concurrent('failure markers', () => {

@@ -44,7 +44,7 @@ else
   heavy k8s go -C "$mod" build -trimpath -ldflags="$ldflags" -o "$out/" \
     k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager \
     k8s.io/kubernetes/cmd/kube-scheduler go.etcd.io/etcd/server/v3
-  mv "$out/v3" "$out/etcd"   # the etcd main package is the module root, named after its /v3 suffix
+  mv "$out/server" "$out/etcd"   # the etcd main package is the root of go.etcd.io/etcd/server/v3
   for b in "${kube_bins[@]}"; do mv -f "$out/$b" "$BIN/$b"; done
   echo "$kube_key" >"$CACHE/k8s-kube.stamp"
 fi
