@@ -1,10 +1,18 @@
+import * as core from '@actions/core';
 import { runAction } from '@expeditor/shared/run';
-import { actionInputs } from '@expeditor/shared/inputs';
-import { ExpeditorError } from '@expeditor/shared/errors';
+import { actionInputs, runnerEnv } from '@expeditor/shared/inputs';
+import { readGitHubContext } from '@expeditor/shared/context';
 import { readDeployEcsInputs } from './inputs.ts';
 
 await runAction('deploy-ecs', async (run) => {
-  const options = readDeployEcsInputs(actionInputs());
-  run.setDeadline(options.timeoutMs);
-  throw new ExpeditorError('deploy-ecs is not built yet (issue #8)', { unchanged: 'nothing was changed; the inputs were valid' });
+  const inputs = readDeployEcsInputs(actionInputs());
+  run.setDeadline(inputs.timeoutMs);
+  // Loaded after the inputs are valid, so a bad input fails fast.
+  const { runDeployEcs } = await import('./action.ts');
+  const result = await runDeployEcs(inputs, readGitHubContext(runnerEnv()), run);
+  core.setOutput('task-definition-arn', result.taskDefinitionArn);
+  core.setOutput('previous-task-definition-arn', result.previousTaskDefinitionArn ?? '');
+  core.setOutput('deployment-id', result.deploymentId);
+  core.setOutput('status', result.status);
+  core.setOutput('console-url', result.consoleUrl);
 });

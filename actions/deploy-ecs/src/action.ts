@@ -1,0 +1,25 @@
+// deploy-ecs as one call for main.ts: plan (no network), clients, deploy, step summary.
+import type { GitHubContext } from '@expeditor/shared/context';
+import type { Log } from '@expeditor/shared/log';
+import type { DeployEcsInputs } from './inputs.ts';
+import type { DeployEcsResult } from './deploy.ts';
+import { planDeployEcs } from './plan.ts';
+import { deploySummary } from './summary.ts';
+
+export async function runDeployEcs(inputs: DeployEcsInputs, github: GitHubContext, run: { log: Log; signal: AbortSignal }): Promise<DeployEcsResult> {
+  const started = Date.now();
+  const plan = planDeployEcs(inputs, { workspace: github.workspace, sha: github.sha, runUrl: github.runUrl });
+  // The SDK modules load only now that the inputs and files are known to be good.
+  const [{ deployEcs }, { createEcsClients }] = await Promise.all([import('./deploy.ts'), import('./clients.ts')]);
+  const clients = await createEcsClients(plan.region);
+  try {
+    const result = await deployEcs(plan, clients, { log: run.log, signal: run.signal });
+    deploySummary(plan, { result }, Date.now() - started).write(github.stepSummaryPath);
+    return result;
+  } catch (error) {
+    deploySummary(plan, { error }, Date.now() - started).write(github.stepSummaryPath);
+    throw error;
+  } finally {
+    clients.destroy();
+  }
+}

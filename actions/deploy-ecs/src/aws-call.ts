@@ -1,0 +1,70 @@
+// One AWS request: retried only when a retry can succeed (throttling, 5xx, dropped connections),
+// and an AccessDenied turned into an error that names the IAM action and the resource, since that
+// is what a person has to add to the role's policy.
+import { ExpeditorError, describeError } from '@expeditor/shared/errors';
+import { classifyError, withRetry } from '@expeditor/shared/retry';
+import type { Log } from '@expeditor/shared/log';
+
+export interface CallContext {
+  signal?: AbortSignal | undefined;
+  log: Log;
+  /** What stays as it was if this call fails, for the error (e.g. "nothing was registered"). */
+  unchanged?: string;
+}
+
+export class AccessDeniedError extends ExpeditorError {
+  readonly action: string;
+  readonly resource: string;
+  constructor(action: string, resource: string, cause: unknown, unchanged?: string) {
+    super(`${action} on ${resource} was denied: ${describeError(cause)}`, {
+      cause,
+      ...(unchanged ? { unchanged } : {}),
+      next: `allow ${action} on ${resource} in the policy of the role this job uses (assume-env's role for the environment)`,
+    });
+    this.name = 'AccessDeniedError';
+    this.action = action;
+    this.resource = resource;
+  }
+}
+
+/**
+ * Sends one request through `fn` (which gets the abort signal to pass to the SDK). `action` is the
+ * IAM action (ecs:UpdateService), `resource` what it acts on, both for messages.
+ */
+export async function awsCall<T>(
+  action: string,
+  resource: string,
+  fn: (abortSignal: AbortSignal | undefined) => Promise<T>,
+  context: CallContext,
+): Promise<T> {
+  try {
+    return await withRetry(() => fn(context.signal), {
+      ...(context.signal ? { signal: context.signal } : {}),
+      retries: 6,
+      onRetry: (error, attempt, delayMs) =>
+        context.log.info(`${action}: ${describeError(error)}; retry ${attempt} in about ${Math.round(delayMs)} ms`),
+    });
+  } catch (error) {
+    if (context.signal?.aborted) throw abortReasonOf(context.signal, error);
+    if (classifyError(error) === 'access') throw new AccessDeniedError(action, resource, error, context.unchanged);
+    throw error;
+  }
+}
+
+function abortReasonOf(signal: AbortSignal, fallback: unknown): unknown {
+  const reason: unknown = signal.reason;
+  return reason instanceof Error ? reason : fallback;
+}
+
+/** The name of an AWS SDK error (e.g. ClusterNotFoundException), or ''. */
+export function errorName(error: unknown): string {
+  return typeof error === 'object' && error !== null && 'name' in error ? String((error as { name: unknown }).name) : '';
+}
+
+export function ecsConsoleUrl(region: string, cluster: string, service: string): string {
+  return `https://${region}.console.aws.amazon.com/ecs/v2/clusters/${encodeURIComponent(cluster)}/services/${encodeURIComponent(service)}/deployments?region=${region}`;
+}
+
+export function codeDeployConsoleUrl(region: string, deploymentId: string): string {
+  return `https://${region}.console.aws.amazon.com/codesuite/codedeploy/deployments/${encodeURIComponent(deploymentId)}?region=${region}`;
+}

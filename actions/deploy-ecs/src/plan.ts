@@ -1,0 +1,168 @@
+// Everything deploy-ecs will do, decided before any network call: inputs over the environment
+// file (with where each value came from), the task definition and AppSpec files read and checked.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { environmentOf, loadConfig, type EnvironmentConfig } from '@expeditor/shared/config';
+import { ExpeditorError } from '@expeditor/shared/errors';
+import { Settings } from '@expeditor/shared/settings';
+import { parseAppSpec, type AppSpec } from './appspec.ts';
+import type { DeployEcsInputs, HookName, Strategy, WaitUntil } from './inputs.ts';
+import { parseTaskDefinitionFile, type Origin, type TaskDefinitionInput } from './task-definition.ts';
+
+export interface DeployEcsPlan {
+  image: string;
+  environment: string | undefined;
+  /** The environment's region; undefined means the SDK's (AWS_REGION). */
+  region: string | undefined;
+  cluster: string;
+  service: string;
+  clusterOrigin: Origin;
+  serviceOrigin: Origin;
+  strategy: Strategy | 'auto';
+  strategyOrigin: Origin;
+  container: string | undefined;
+  containerOrigin: Origin;
+  /** The task definition file, parsed; undefined = start from the service's current one. */
+  template: { input: TaskDefinitionInput; file: string } | undefined;
+  vars: Record<string, string>;
+  secrets: Record<string, string>;
+  secretsOrigin: Origin;
+  codedeploy: {
+    application: string | undefined;
+    group: string | undefined;
+    applicationOrigin: Origin;
+    groupOrigin: Origin;
+    deploymentConfig: string | undefined;
+    deploymentConfigOrigin: Origin;
+    testListener: string | undefined;
+  };
+  appSpec: { spec: AppSpec; file: string } | undefined;
+  containerPort: number | undefined;
+  hooks: Partial<Record<HookName, string>>;
+  waitUntil: WaitUntil;
+  waitUntilOrigin: Origin;
+  timeoutMs: number;
+  settings: Settings;
+  /** For the CodeDeploy deployment's description: which commit and run deployed it. */
+  source: { sha: string; runUrl: string };
+}
+
+export interface PlanContext {
+  workspace: string;
+  sha: string;
+  runUrl: string;
+}
+
+export function planDeployEcs(inputs: DeployEcsInputs, context: PlanContext): DeployEcsPlan {
+  let env: EnvironmentConfig | undefined;
+  const envName = inputs.environment;
+  if (envName) {
+    const config = loadConfig(join(context.workspace, inputs.config), inputs.config);
+    env = environmentOf(config, envName, inputs.config);
+    if (!env.ecs && (!inputs.cluster || !inputs.service)) {
+      throw new ExpeditorError(`environment ${envName} in ${inputs.config} has no ecs section`, {
+        key: `environments.${envName}.ecs`,
+        input: env.eks ? 'environment' : undefined,
+        unchanged: 'nothing was changed',
+        next: env.eks ? 'this environment runs on EKS: use deploy-eks' : `add environments.${envName}.ecs (cluster, service) or give the cluster and service inputs`,
+      });
+    }
+  }
+  const ecs = env?.ecs;
+  const key = (k: string): string => `environments.${envName}.${k}`;
+  const settings = new Settings();
+  const pick = (name: string, input: string, value: string | undefined, fileKey: string, fileValue: string | undefined, fallback?: string) =>
+    settings.pick(name, { name: input, value }, ecs ? { key: key(fileKey), value: fileValue } : undefined, fallback);
+  const originOf = (input: string, value: string | undefined, fileKey: string): Origin =>
+    value !== undefined && value !== '' ? { input } : ecs ? { key: key(fileKey) } : { input };
+
+  const cluster = pick('cluster', 'cluster', inputs.cluster, 'ecs.cluster', ecs?.cluster);
+  const service = pick('service', 'service', inputs.service, 'ecs.service', ecs?.service);
+  if (!cluster || !service) {
+    throw new ExpeditorError(`the ECS ${!cluster ? 'cluster' : 'service'} is not given`, {
+      input: !cluster ? 'cluster' : 'service',
+      unchanged: 'nothing was changed',
+      next: `give the '${!cluster ? 'cluster' : 'service'}' input or set it in the environment file`,
+    });
+  }
+  const strategy = pick('strategy', 'strategy', inputs.strategy, 'ecs.strategy', ecs?.strategy, 'auto') as Strategy | 'auto';
+  const container = pick('container', 'container', inputs.container, 'ecs.container', ecs?.container);
+  const taskDefinitionFile = pick('task definition file', 'task-definition', inputs.taskDefinition, 'ecs.task-definition', ecs?.['task-definition']);
+  const waitUntil = pick('wait until', 'wait-until', inputs.waitUntil, 'ecs.wait-until', ecs?.['wait-until'], 'succeeded') as WaitUntil;
+  const cd = ecs?.codedeploy;
+  const application = pick('CodeDeploy application', 'codedeploy-application', inputs.codedeployApplication, 'ecs.codedeploy.application', cd?.application);
+  const group = pick('CodeDeploy group', 'codedeploy-deployment-group', inputs.codedeployDeploymentGroup, 'ecs.codedeploy.deployment-group', cd?.['deployment-group']);
+  const deploymentConfig = pick('deployment config', 'deployment-config', inputs.deploymentConfig, 'ecs.codedeploy.deployment-config', cd?.['deployment-config']);
+
+  const taskDefinitionOrigin = originOf('task-definition', inputs.taskDefinition, 'ecs.task-definition');
+  const template = taskDefinitionFile
+    ? { input: parseTaskDefinitionFile(readWorkspaceFile(context.workspace, taskDefinitionFile, taskDefinitionOrigin), taskDefinitionFile, taskDefinitionOrigin), file: taskDefinitionFile }
+    : undefined;
+  const appSpec = inputs.appspec
+    ? { spec: parseAppSpec(readWorkspaceFile(context.workspace, inputs.appspec, { input: 'appspec' }), inputs.appspec), file: inputs.appspec }
+    : undefined;
+
+  // Variables and secrets: the environment's, then the inputs' (which win name by name).
+  const vars = { ...env?.vars, ...inputs.vars };
+  const secrets = { ...env?.secrets, ...inputs.secrets };
+  const secretsOrigin: Origin = Object.keys(inputs.secrets).length > 0 || Object.keys(inputs.vars).length > 0 || !env ? { input: 'secrets' } : { key: key('secrets') };
+  if (Object.keys(vars).length) settings.provenance.push({ name: 'variables', value: Object.keys(vars).join(', '), source: 'file', from: describeSources(Object.keys(env?.vars ?? {}), Object.keys(inputs.vars), key('vars'), 'vars') });
+  if (Object.keys(secrets).length) settings.provenance.push({ name: 'secrets', value: Object.keys(secrets).join(', '), source: 'file', from: describeSources(Object.keys(env?.secrets ?? {}), Object.keys(inputs.secrets), key('secrets'), 'secrets') });
+
+  return {
+    image: inputs.image,
+    environment: envName,
+    region: env?.aws.region,
+    cluster,
+    service,
+    clusterOrigin: originOf('cluster', inputs.cluster, 'ecs.cluster'),
+    serviceOrigin: originOf('service', inputs.service, 'ecs.service'),
+    strategy,
+    strategyOrigin: originOf('strategy', inputs.strategy, 'ecs.strategy'),
+    container,
+    containerOrigin: originOf('container', inputs.container, 'ecs.container'),
+    template,
+    vars,
+    secrets,
+    secretsOrigin,
+    codedeploy: {
+      application,
+      group,
+      applicationOrigin: originOf('codedeploy-application', inputs.codedeployApplication, 'ecs.codedeploy.application'),
+      groupOrigin: originOf('codedeploy-deployment-group', inputs.codedeployDeploymentGroup, 'ecs.codedeploy.deployment-group'),
+      deploymentConfig,
+      deploymentConfigOrigin: originOf('deployment-config', inputs.deploymentConfig, 'ecs.codedeploy.deployment-config'),
+      testListener: cd?.['test-listener'],
+    },
+    appSpec,
+    containerPort: inputs.containerPort,
+    hooks: inputs.hooks,
+    waitUntil,
+    waitUntilOrigin: originOf('wait-until', inputs.waitUntil, 'ecs.wait-until'),
+    timeoutMs: inputs.timeoutMs,
+    settings,
+    source: { sha: context.sha, runUrl: context.runUrl },
+  };
+}
+
+function describeSources(fromFile: string[], fromInput: string[], fileKey: string, input: string): string {
+  const parts = [];
+  if (fromFile.length) parts.push(fileKey);
+  if (fromInput.length) parts.push(`input '${input}'`);
+  return parts.join(' + ');
+}
+
+function readWorkspaceFile(workspace: string, path: string, origin: Origin): string {
+  try {
+    return readFileSync(join(workspace, path), 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const at = origin.input ? `input '${origin.input}'` : origin.key;
+    throw new ExpeditorError(`${at}: ${path} ${code === 'ENOENT' ? 'does not exist in the workspace' : `cannot be read (${code})`}`, {
+      ...(origin.input ? { input: origin.input } : {}),
+      ...(origin.key ? { key: origin.key } : {}),
+      unchanged: 'nothing was changed',
+      next: 'check the path (relative to the repository root) and that the workflow checked the repository out',
+    });
+  }
+}

@@ -1,0 +1,202 @@
+// The task definition to register: read from a file or taken from the service's current one
+// (minus the fields ECS fills in itself), with the container's image set to the one deployed and
+// the environment's variables and secret references merged in. Pure functions: no network.
+import type { ContainerDefinition, KeyValuePair, RegisterTaskDefinitionCommandInput, Secret, Tag, TaskDefinition } from '@aws-sdk/client-ecs';
+import { ExpeditorError } from '@expeditor/shared/errors';
+import { quote } from '@expeditor/shared/inputs';
+
+export type TaskDefinitionInput = RegisterTaskDefinitionCommandInput;
+
+/** What RegisterTaskDefinition accepts. */
+const registerKeys = new Set([
+  'family', 'taskRoleArn', 'executionRoleArn', 'networkMode', 'containerDefinitions', 'volumes', 'placementConstraints',
+  'requiresCompatibilities', 'cpu', 'memory', 'tags', 'pidMode', 'ipcMode', 'proxyConfiguration', 'inferenceAccelerators',
+  'ephemeralStorage', 'runtimePlatform', 'enableFaultInjection',
+]);
+/** What DescribeTaskDefinition returns but ECS sets itself; dropped so a described one registers again. */
+const readOnlyKeys = new Set([
+  'taskDefinitionArn', 'revision', 'status', 'requiresAttributes', 'compatibilities', 'registeredAt', 'registeredBy',
+  'deregisteredAt', 'deleteRequestedAt',
+]);
+
+/** Where a value came from, so errors name the input or config key to fix. */
+export interface Origin {
+  input?: string;
+  key?: string;
+}
+
+function problem(origin: Origin, message: string, next?: string): ExpeditorError {
+  const where = origin.input ? `input '${origin.input}'` : origin.key;
+  return new ExpeditorError(where ? `${where}: ${message}` : message, {
+    ...(origin.input ? { input: origin.input } : {}),
+    ...(origin.key ? { key: origin.key } : {}),
+    unchanged: 'nothing was registered or deployed',
+    ...(next ? { next } : {}),
+  });
+}
+
+/**
+ * Parses a task definition file: the JSON RegisterTaskDefinition takes, a described one (read-only
+ * fields are dropped) or `aws ecs describe-task-definition` output ({taskDefinition, tags}).
+ */
+export function parseTaskDefinitionFile(text: string, file: string, origin: Origin = { input: 'task-definition' }): TaskDefinitionInput {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    throw problem(origin, `${file} is not valid JSON (${(error as Error).message})`, 'fix the file; a task definition file is JSON');
+  }
+  if (!isObject(data)) throw problem(origin, `${file} must hold a JSON object (a task definition), got ${kindOf(data)}`);
+  let tags: unknown;
+  if (isObject(data.taskDefinition) && !('containerDefinitions' in data)) {
+    tags = data.tags;
+    data = data.taskDefinition;
+  }
+  const definition = data as Record<string, unknown>;
+  const unknown = Object.keys(definition).filter((k) => !registerKeys.has(k) && !readOnlyKeys.has(k));
+  if (unknown.length > 0) {
+    throw problem(
+      origin,
+      `${file}: unknown task definition ${unknown.length === 1 ? 'key' : 'keys'} ${unknown.map((k) => quote(k)).join(', ')}`,
+      `remove ${unknown.length === 1 ? 'it' : 'them'}; a task definition has ${[...registerKeys].join(', ')}`,
+    );
+  }
+  const input = stripReadOnly(definition as TaskDefinition, Array.isArray(tags) ? (tags as Tag[]) : undefined);
+  if (typeof input.family !== 'string' || !/^[A-Za-z0-9_-]{1,255}$/.test(input.family)) {
+    throw problem(origin, `${file}: family is ${input.family === undefined ? 'missing' : `not a valid family name (${quote(String(input.family))})`}`);
+  }
+  const containers: unknown = input.containerDefinitions;
+  if (!Array.isArray(containers) || containers.length === 0) {
+    throw problem(origin, `${file}: containerDefinitions must be a non-empty list`);
+  }
+  containers.forEach((c: unknown, i) => {
+    if (!isObject(c) || typeof c.name !== 'string' || !c.name) {
+      throw problem(origin, `${file}: containerDefinitions[${i}] needs a name`);
+    }
+  });
+  return input;
+}
+
+/** A described task definition as RegisterTaskDefinition input. */
+export function stripReadOnly(definition: TaskDefinition, tags?: Tag[]): TaskDefinitionInput {
+  const input: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(definition)) {
+    if (registerKeys.has(key) && value !== undefined && value !== null) input[key] = value;
+  }
+  // Tags under aws: are AWS's own and cannot be set.
+  const own = (tags ?? (input.tags as Tag[] | undefined) ?? []).filter((t) => t.key && !t.key.startsWith('aws:'));
+  if (own.length > 0) input.tags = own;
+  else delete input.tags;
+  return input as unknown as TaskDefinitionInput;
+}
+
+export interface RenderOptions {
+  image: string;
+  /** The container to set the image on; chosen from the task definition when not given. */
+  container: string | undefined;
+  containerOrigin: Origin;
+  vars: Record<string, string>;
+  secrets: Record<string, string>;
+  /** Where vars and secrets came from, for errors. */
+  secretsOrigin: Origin;
+}
+
+export interface Rendered {
+  input: TaskDefinitionInput;
+  container: string;
+  previousImage: string | undefined;
+  /** One line per change made to the template, for the log. */
+  changes: string[];
+}
+
+/** The task definition to register: image set, variables and secret references merged in. */
+export function renderTaskDefinition(template: TaskDefinitionInput, options: RenderOptions): Rendered {
+  const input = structuredClone(template);
+  const containers = input.containerDefinitions ?? [];
+  const container = pickContainer(containers, options);
+  const changes: string[] = [];
+  const previousImage = container.image;
+  container.image = options.image;
+  changes.push(`container ${container.name}: image ${previousImage ?? '(none)'} → ${options.image}`);
+
+  const environment: KeyValuePair[] = [...(container.environment ?? [])];
+  const secrets: Secret[] = [...(container.secrets ?? [])];
+  for (const [name, value] of Object.entries(options.vars)) {
+    if (name in options.secrets) {
+      throw problem(options.secretsOrigin, `${name} is given both as a variable and as a secret`, 'keep one of them');
+    }
+    removeByName(secrets, name);
+    const existing = environment.find((e) => e.name === name);
+    if (existing) {
+      if (existing.value !== value) changes.push(`container ${container.name}: environment ${name} changed`);
+      existing.value = value;
+    } else {
+      environment.push({ name, value });
+      changes.push(`container ${container.name}: environment ${name} added`);
+    }
+  }
+  for (const [name, valueFrom] of Object.entries(options.secrets)) {
+    removeByName(environment, name);
+    const existing = secrets.find((s) => s.name === name);
+    if (existing) existing.valueFrom = valueFrom;
+    else secrets.push({ name, valueFrom });
+    changes.push(`container ${container.name}: secret ${name} from ${valueFrom}`);
+  }
+  if (environment.length > 0 || container.environment) container.environment = environment;
+  if (secrets.length > 0 || container.secrets) container.secrets = secrets;
+  if (Object.keys(options.secrets).length > 0 && !input.executionRoleArn) {
+    throw problem(
+      options.secretsOrigin,
+      `the task definition (family ${input.family}) has no executionRoleArn, which ECS needs to read secrets`,
+      'set executionRoleArn in the task definition to a role that may read these secrets',
+    );
+  }
+  return { input, container: container.name ?? '', previousImage, changes };
+}
+
+function pickContainer(containers: ContainerDefinition[], options: RenderOptions): ContainerDefinition {
+  const names = containers.map((c) => c.name ?? '');
+  if (options.container) {
+    const found = containers.find((c) => c.name === options.container);
+    if (!found) {
+      throw problem(options.containerOrigin, `the task definition has no container ${quote(options.container)} (have: ${names.join(', ')})`);
+    }
+    return found;
+  }
+  if (containers.length === 1 && containers[0]) return containers[0];
+  // Several containers: the one already running an image of this repository.
+  const repository = repositoryOf(options.image);
+  const same = containers.filter((c) => c.image && repositoryOf(c.image) === repository);
+  if (same.length === 1 && same[0]) return same[0];
+  throw problem(
+    { input: 'container' },
+    `the task definition has ${containers.length} containers (${names.join(', ')}) and ${same.length === 0 ? 'none runs' : 'several run'} ${repository}; name the one to update`,
+  );
+}
+
+/** `host/repo:tag@sha256:…` → `host/repo`. */
+export function repositoryOf(image: string): string {
+  const withoutDigest = image.split('@')[0] ?? image;
+  const lastSlash = withoutDigest.lastIndexOf('/');
+  const colon = withoutDigest.indexOf(':', lastSlash + 1);
+  return colon >= 0 ? withoutDigest.slice(0, colon) : withoutDigest;
+}
+
+function removeByName<T extends { name?: string | undefined }>(list: T[], name: string): void {
+  const index = list.findIndex((e) => e.name === name);
+  if (index >= 0) list.splice(index, 1);
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function kindOf(value: unknown): string {
+  return Array.isArray(value) ? 'a list' : value === null ? 'null' : `a ${typeof value}`;
+}
+
+/** The port mappings of a container, for the AppSpec's ContainerPort. */
+export function containerPorts(input: TaskDefinitionInput, container: string): number[] {
+  const found = input.containerDefinitions?.find((c) => c.name === container);
+  return (found?.portMappings ?? []).map((p) => p.containerPort).filter((p): p is number => typeof p === 'number');
+}

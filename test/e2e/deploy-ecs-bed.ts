@@ -1,0 +1,273 @@
+// Set-ups on the bed's moto for deploy-ecs and the ECS side of bluegreen-switch: services that
+// roll (ECS controller) or go blue/green (CODE_DEPLOY with an application and a group), the
+// plan from INPUT_* values as the runner passes them, and a committed bundle run as the runner
+// runs it. Used by test/e2e/deploy-ecs*.test.ts, switch-ecs*.test.ts and bench/deploy-ecs.bench.ts.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import {
+  CreateClusterCommand,
+  CreateServiceCommand,
+  DescribeServicesCommand,
+  ECSClient,
+  RegisterTaskDefinitionCommand,
+  type Service,
+} from '@aws-sdk/client-ecs';
+import { CodeDeployClient, CreateApplicationCommand, CreateDeploymentGroupCommand } from '@aws-sdk/client-codedeploy';
+import type { MotoPart } from '../bed/types.ts';
+import { ActionInputs } from '../../packages/shared/src/inputs.ts';
+import { readDeployEcsInputs } from '../../actions/deploy-ecs/src/inputs.ts';
+import { planDeployEcs, type DeployEcsPlan } from '../../actions/deploy-ecs/src/plan.ts';
+import type { EcsClients } from '../../actions/deploy-ecs/src/deploy.ts';
+
+export const root = resolve(import.meta.dirname, '../..');
+
+let counter = 0;
+export const unique = (prefix: string): string => `${prefix}-${process.pid}-${++counter}`;
+
+/** A digest reference for `repository`, different on every call. */
+export function digestImage(repository = '127.0.0.1:5000/shop/app', seed = unique('img')): string {
+  let hex = '';
+  for (let i = 0; hex.length < 64; i++) hex += ((seed.charCodeAt(i % seed.length) * 131 + i * 7919) % 4096).toString(16).padStart(3, '0');
+  return `${repository}@sha256:${hex.slice(0, 64)}`;
+}
+
+/** Clients as the actions create them (no SDK retries: retries are the action's own). */
+export function clientsFor(moto: MotoPart, account?: string): EcsClients {
+  const config = { ...moto.clientConfig(account), maxAttempts: 1 };
+  return { ecs: new ECSClient(config), codedeploy: new CodeDeployClient(config), region: moto.region };
+}
+
+/** Reads until `done` holds; the test's own timeout is the only bound. */
+export async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, everyMs = 50): Promise<T> {
+  for (;;) {
+    const value = await read();
+    if (done(value)) return value;
+    await delay(everyMs);
+  }
+}
+
+export interface RollingFixture {
+  ecs: ECSClient;
+  cluster: string;
+  service: string;
+  family: string;
+  firstTd: string;
+  describe(): Promise<Service>;
+  register(image: string): Promise<string>;
+}
+
+export async function rollingService(
+  moto: MotoPart,
+  options: { account?: string; desired?: number; breaker?: { enable: boolean; rollback: boolean }; image?: string; executionRole?: boolean } = {},
+): Promise<RollingFixture> {
+  const ecs = new ECSClient(moto.clientConfig(options.account));
+  const cluster = unique('cluster');
+  const service = unique('svc');
+  const family = unique('family');
+  await ecs.send(new CreateClusterCommand({ clusterName: cluster }));
+  const account = options.account ?? moto.defaultAccount;
+  const register = async (image: string): Promise<string> =>
+    (
+      await ecs.send(
+        new RegisterTaskDefinitionCommand({
+          family,
+          ...(options.executionRole ? { executionRoleArn: `arn:aws:iam::${account}:role/ecs-execution` } : {}),
+          containerDefinitions: [
+            { name: 'app', image, memory: 128, essential: true, portMappings: [{ containerPort: 8080 }], environment: [{ name: 'KEEP', value: 'me' }] },
+            { name: 'log-router', image: 'public.ecr.aws/aws-observability/aws-for-fluent-bit:stable', memory: 64, essential: false },
+          ],
+        }),
+      )
+    ).taskDefinition!.taskDefinitionArn!;
+  const firstTd = await register(options.image ?? '127.0.0.1:5000/shop/app:1');
+  await ecs.send(
+    new CreateServiceCommand({
+      cluster,
+      serviceName: service,
+      taskDefinition: firstTd,
+      desiredCount: options.desired ?? 2,
+      deploymentConfiguration: {
+        deploymentCircuitBreaker: options.breaker ?? { enable: true, rollback: true },
+        maximumPercent: 200,
+        minimumHealthyPercent: 100,
+      },
+    }),
+  );
+  const describe = async (): Promise<Service> => (await ecs.send(new DescribeServicesCommand({ cluster, services: [service] }))).services![0]!;
+  await until(describe, (s) => s.deployments?.[0]?.rolloutState === 'COMPLETED');
+  return { ecs, cluster, service, family, firstTd, describe, register };
+}
+
+export interface BlueGreenFixture {
+  ecs: ECSClient;
+  codedeploy: CodeDeployClient;
+  cluster: string;
+  service: string;
+  family: string;
+  application: string;
+  group: string;
+  blueTd: string;
+  describe(): Promise<Service>;
+}
+
+export async function blueGreenService(
+  moto: MotoPart,
+  options: { account?: string; waitForReroute?: boolean; autoRollback?: boolean; terminationMinutes?: number; readyWaitMinutes?: number; consoleNames?: boolean } = {},
+): Promise<BlueGreenFixture> {
+  const config = moto.clientConfig(options.account);
+  const account = options.account ?? moto.defaultAccount;
+  const ecs = new ECSClient(config);
+  const codedeploy = new CodeDeployClient(config);
+  const cluster = unique('bg-cluster');
+  const service = unique('web');
+  const family = unique('web-family');
+  await ecs.send(new CreateClusterCommand({ clusterName: cluster }));
+  const blueTd = (
+    await ecs.send(
+      new RegisterTaskDefinitionCommand({
+        family,
+        containerDefinitions: [{ name: 'web', image: '127.0.0.1:5000/shop/web:1', memory: 128, portMappings: [{ containerPort: 80 }] }],
+      }),
+    )
+  ).taskDefinition!.taskDefinitionArn!;
+  const targetGroup = (name: string) => `arn:aws:elasticloadbalancing:${moto.region}:${account}:targetgroup/${name}/0123456789abcdef`;
+  await ecs.send(
+    new CreateServiceCommand({
+      cluster,
+      serviceName: service,
+      taskDefinition: blueTd,
+      desiredCount: 2,
+      deploymentController: { type: 'CODE_DEPLOY' },
+      loadBalancers: [{ targetGroupArn: targetGroup(`${service}-blue`.slice(0, 32)), containerName: 'web', containerPort: 80 }],
+    }),
+  );
+  const application = options.consoleNames ? `AppECS-${cluster}-${service}` : unique('app');
+  const group = options.consoleNames ? `DgpECS-${cluster}-${service}` : unique('dg');
+  await codedeploy.send(new CreateApplicationCommand({ applicationName: application, computePlatform: 'ECS' }));
+  await codedeploy.send(
+    new CreateDeploymentGroupCommand({
+      applicationName: application,
+      deploymentGroupName: group,
+      serviceRoleArn: `arn:aws:iam::${account}:role/codedeploy`,
+      deploymentConfigName: 'CodeDeployDefault.ECSAllAtOnce',
+      deploymentStyle: { deploymentType: 'BLUE_GREEN', deploymentOption: 'WITH_TRAFFIC_CONTROL' },
+      blueGreenDeploymentConfiguration: {
+        deploymentReadyOption: options.waitForReroute
+          ? { actionOnTimeout: 'STOP_DEPLOYMENT', waitTimeInMinutes: options.readyWaitMinutes ?? 60 }
+          : { actionOnTimeout: 'CONTINUE_DEPLOYMENT' },
+        terminateBlueInstancesOnDeploymentSuccess: { action: 'TERMINATE', terminationWaitTimeInMinutes: options.terminationMinutes ?? 0 },
+      },
+      loadBalancerInfo: {
+        targetGroupPairInfoList: [
+          {
+            targetGroups: [{ name: `${service}-blue`.slice(0, 32) }, { name: `${service}-green`.slice(0, 32) }],
+            prodTrafficRoute: { listenerArns: [`arn:aws:elasticloadbalancing:${moto.region}:${account}:listener/app/${service}/1/80`] },
+            testTrafficRoute: { listenerArns: [`arn:aws:elasticloadbalancing:${moto.region}:${account}:listener/app/${service}/1/8080`] },
+          },
+        ],
+      },
+      ecsServices: [{ clusterName: cluster, serviceName: service }],
+      autoRollbackConfiguration: { enabled: options.autoRollback ?? true, events: ['DEPLOYMENT_FAILURE', 'DEPLOYMENT_STOP_ON_REQUEST'] },
+    }),
+  );
+  const describe = async (): Promise<Service> => (await ecs.send(new DescribeServicesCommand({ cluster, services: [service] }))).services![0]!;
+  return { ecs, codedeploy, cluster, service, family, application, group, blueTd, describe };
+}
+
+/** INPUT_* variables from action input names. */
+export function inputEnv(inputs: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(inputs).map(([k, v]) => [`INPUT_${k.replace(/ /g, '_').toUpperCase()}`, v]));
+}
+
+/** deploy-ecs's plan from inputs as the runner passes them (validation included). */
+export function planFrom(inputs: Record<string, string>, workspace = mkdtempSync(join(tmpdir(), 'deploy-ecs-ws-'))): DeployEcsPlan {
+  const read = readDeployEcsInputs(new ActionInputs(inputEnv(inputs)));
+  return planDeployEcs(read, { workspace, sha: 'a'.repeat(40), runUrl: 'https://github.com/acme/shop/actions/runs/1' });
+}
+
+export interface BundleRun {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+  outputs: Record<string, string>;
+  summary: string;
+  /** Epoch ms at which each stdout line arrived. */
+  lines: { at: number; text: string }[];
+  exitedAt: number;
+}
+
+/** Runs a committed bundle as the runner does: node24, INPUT_* variables, GITHUB_OUTPUT and summary files. */
+export function runBundle(
+  action: string,
+  inputs: Record<string, string>,
+  env: Record<string, string>,
+  options: { workspace?: string; signalAfter?: (line: string) => boolean } = {},
+): Promise<BundleRun> {
+  const dir = mkdtempSync(join(tmpdir(), `${action}-run-`));
+  const workspace = options.workspace ?? dir;
+  const output = join(dir, 'output');
+  const summary = join(dir, 'summary.md');
+  writeFileSync(output, '');
+  writeFileSync(summary, '');
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, [join(root, 'actions', action, 'dist', 'index.js')], {
+      cwd: workspace,
+      env: {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        GITHUB_WORKSPACE: workspace,
+        GITHUB_OUTPUT: output,
+        GITHUB_STEP_SUMMARY: summary,
+        GITHUB_REPOSITORY: 'acme/shop',
+        GITHUB_RUN_ID: '42',
+        GITHUB_SHA: 'b'.repeat(40),
+        ...env,
+        ...inputEnv(inputs),
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    let partial = '';
+    const lines: { at: number; text: string }[] = [];
+    let signalled = false;
+    child.stdout.on('data', (chunk: Buffer) => {
+      const at = Date.now();
+      stdout += chunk.toString();
+      partial += chunk.toString();
+      const parts = partial.split('\n');
+      partial = parts.pop() ?? '';
+      for (const text of parts) {
+        lines.push({ at, text });
+        if (!signalled && options.signalAfter?.(text)) {
+          signalled = true;
+          child.kill('SIGTERM');
+        }
+      }
+    });
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', fail);
+    child.on('close', (status) => {
+      const exitedAt = Date.now();
+      done({ status, stdout, stderr, outputs: parseOutputs(readFileSync(output, 'utf8')), summary: readFileSync(summary, 'utf8'), lines, exitedAt });
+    });
+  });
+}
+
+/** GITHUB_OUTPUT as @actions/core writes it: `name<<DELIMITER\nvalue\nDELIMITER`. */
+export function parseOutputs(text: string): Record<string, string> {
+  const outputs: Record<string, string> = {};
+  const re = /^([^\n<]+)<<(\S+)\n([\s\S]*?)\n\2$/gm;
+  for (let m = re.exec(text); m; m = re.exec(text)) outputs[m[1]!] = m[3]!;
+  return outputs;
+}
+
+/** Calls the bed recorded for one action since `since` made with `account`'s key. */
+export async function callsOf(moto: MotoPart, action: string, since: number, account?: string): Promise<{ at: number }[]> {
+  const key = moto.clientConfig(account).credentials.accessKeyId;
+  const answer = await moto.control<{ calls: { at: number; accessKeyId?: string; throttled: boolean }[] }>('calls', { action, since });
+  return answer.calls.filter((c) => c.accessKeyId === key);
+}
