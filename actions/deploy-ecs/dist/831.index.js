@@ -611,7 +611,9 @@ class DeploymentFailedError extends errors/* ExpeditorError */.DR {
         super(`CodeDeploy deployment ${deploymentId} ${verb}${at}${code}: ${info?.message ?? 'no reason given'}`, {
             unchanged: rollbackId
                 ? `CodeDeploy rolls back with deployment ${rollbackId}: traffic returns to the original (blue) task set`
-                : `no rollback was configured: ${trafficWords(view.target) || 'see the deployment in the console for where traffic is'}`,
+                : !greenWeight(view.target)
+                    ? 'production traffic stayed on the original (blue) task set'
+                    : `no rollback ran: ${trafficWords(view.target)}`,
             next: failedEvent && /^(Before|After)/.test(failedEvent)
                 ? `read the logs of the ${failedEvent} hook's Lambda function, fix what it found, and deploy again`
                 : 'read the deployment’s events in the CodeDeploy console, fix the cause, and deploy again',
@@ -691,10 +693,6 @@ async function followDeployment(options) {
                 deployment = { ...deployment, status: 'InProgress' };
                 lastTargetStatus = undefined;
             }
-            else if (!announcedHold) {
-                announcedHold = true;
-                log.info(`deployment ${deploymentId} is Ready and its group waits for someone to reroute traffic: continue it with bluegreen-switch (or the console); waiting for that`);
-            }
         }
         return { state: view, done };
     };
@@ -704,7 +702,13 @@ async function followDeployment(options) {
         ...(options.signal ? { signal: options.signal } : {}),
         read,
         fingerprint: (v) => fingerprintOf(v),
-        onChange: (v) => reportChanges(changes, deploymentId, v),
+        onChange: (v) => {
+            reportChanges(changes, deploymentId, v);
+            if (v.deployment?.status === 'Ready' && options.until === 'succeeded' && options.atReady !== 'continue' && !announcedHold) {
+                announcedHold = true;
+                log.info(`deployment ${deploymentId} is Ready and its group waits for someone to reroute traffic: continue it with bluegreen-switch (or the console); waiting for that`);
+            }
+        },
     });
     const view = result.state;
     const status = view.deployment?.status;

@@ -585,7 +585,7 @@ const canonical = new Map([
     'ContainerPort', 'PlatformVersion', 'NetworkConfiguration', 'AwsvpcConfiguration', 'Subnets', 'SecurityGroups',
     'AssignPublicIp', 'CapacityProviderStrategy', 'Base', 'CapacityProvider', 'Weight', ..._inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .hookNames */ .W,
 ].map((k) => [k.toLowerCase(), k]));
-const port = zod__WEBPACK_IMPORTED_MODULE_4__/* .union */ .KCZ([zod__WEBPACK_IMPORTED_MODULE_4__/* .int */ .Whr().min(1).max(65535), zod__WEBPACK_IMPORTED_MODULE_4__/* .string */ .YjP().regex(/^\d{1,5}$/).transform(Number)]);
+const port = zod__WEBPACK_IMPORTED_MODULE_4__/* .union */ .KCZ([zod__WEBPACK_IMPORTED_MODULE_4__/* .int */ .Whr().min(1).max(65535), zod__WEBPACK_IMPORTED_MODULE_4__/* .string */ .YjP().regex(/^\d{1,5}$/).transform(Number)], { error: 'expected a port number' });
 const properties = zod__WEBPACK_IMPORTED_MODULE_4__/* .strictObject */ .rej({
     TaskDefinition: zod__WEBPACK_IMPORTED_MODULE_4__/* .string */ .YjP().min(1),
     LoadBalancerInfo: zod__WEBPACK_IMPORTED_MODULE_4__/* .strictObject */ .rej({ ContainerName: zod__WEBPACK_IMPORTED_MODULE_4__/* .string */ .YjP().min(1), ContainerPort: port }),
@@ -603,8 +603,12 @@ const properties = zod__WEBPACK_IMPORTED_MODULE_4__/* .strictObject */ .rej({
 });
 const resource = zod__WEBPACK_IMPORTED_MODULE_4__/* .record */ .g1P(zod__WEBPACK_IMPORTED_MODULE_4__/* .string */ .YjP(), zod__WEBPACK_IMPORTED_MODULE_4__/* .strictObject */ .rej({ Type: zod__WEBPACK_IMPORTED_MODULE_4__/* .literal */ .euz('AWS::ECS::Service'), Properties: properties }))
     .refine((r) => Object.keys(r).length === 1, { error: 'expected one named resource, e.g. TargetService' });
-const hookEntry = zod__WEBPACK_IMPORTED_MODULE_4__/* .partialRecord */ .jgl(zod__WEBPACK_IMPORTED_MODULE_4__/* ["enum"] */ .k5n(_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .hookNames */ .W), zod__WEBPACK_IMPORTED_MODULE_4__/* .string */ .YjP().min(1))
-    .refine((h) => Object.keys(h).length === 1, { error: 'expected one hook per entry, e.g. - AfterAllowTestTraffic: <Lambda function>' });
+const hookEntry = zod__WEBPACK_IMPORTED_MODULE_4__/* .strictObject */ .rej(Object.fromEntries(_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .hookNames */ .W.map((name) => [name, zod__WEBPACK_IMPORTED_MODULE_4__/* .string */ .YjP().min(1).optional()])))
+    .refine((h) => Object.keys(h).length === 1, {
+    error: 'expected one hook per entry, e.g. - AfterAllowTestTraffic: <Lambda function>',
+    // Not on top of an unknown key, which is already reported.
+    when: (payload) => payload.issues.length === 0,
+});
 const appSpecSchema = zod__WEBPACK_IMPORTED_MODULE_4__/* .strictObject */ .rej({
     // `version: 0.0` in YAML is the number 0.
     version: zod__WEBPACK_IMPORTED_MODULE_4__/* .union */ .KCZ([zod__WEBPACK_IMPORTED_MODULE_4__/* .literal */ .euz('0.0'), zod__WEBPACK_IMPORTED_MODULE_4__/* .literal */ .euz(0)]).transform(() => '0.0'),

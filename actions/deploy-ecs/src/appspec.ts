@@ -54,7 +54,7 @@ const canonical = new Map(
   ].map((k) => [k.toLowerCase(), k]),
 );
 
-const port = z.union([z.int().min(1).max(65535), z.string().regex(/^\d{1,5}$/).transform(Number)]);
+const port = z.union([z.int().min(1).max(65535), z.string().regex(/^\d{1,5}$/).transform(Number)], { error: 'expected a port number' });
 const properties = z.strictObject({
   TaskDefinition: z.string().min(1),
   LoadBalancerInfo: z.strictObject({ ContainerName: z.string().min(1), ContainerPort: port }),
@@ -76,8 +76,12 @@ const resource = z
   .record(z.string(), z.strictObject({ Type: z.literal('AWS::ECS::Service'), Properties: properties }))
   .refine((r) => Object.keys(r).length === 1, { error: 'expected one named resource, e.g. TargetService' });
 const hookEntry = z
-  .partialRecord(z.enum(hookNames), z.string().min(1))
-  .refine((h) => Object.keys(h).length === 1, { error: 'expected one hook per entry, e.g. - AfterAllowTestTraffic: <Lambda function>' });
+  .strictObject(Object.fromEntries(hookNames.map((name) => [name, z.string().min(1).optional()])) as Record<HookName, z.ZodOptional<z.ZodString>>)
+  .refine((h) => Object.keys(h).length === 1, {
+    error: 'expected one hook per entry, e.g. - AfterAllowTestTraffic: <Lambda function>',
+    // Not on top of an unknown key, which is already reported.
+    when: (payload) => payload.issues.length === 0,
+  });
 const appSpecSchema = z.strictObject({
   // `version: 0.0` in YAML is the number 0.
   version: z.union([z.literal('0.0'), z.literal(0)]).transform(() => '0.0'),

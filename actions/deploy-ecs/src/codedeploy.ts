@@ -244,7 +244,9 @@ export class DeploymentFailedError extends ExpeditorError {
     super(`CodeDeploy deployment ${deploymentId} ${verb}${at}${code}: ${info?.message ?? 'no reason given'}`, {
       unchanged: rollbackId
         ? `CodeDeploy rolls back with deployment ${rollbackId}: traffic returns to the original (blue) task set`
-        : `no rollback was configured: ${trafficWords(view.target) || 'see the deployment in the console for where traffic is'}`,
+        : !greenWeight(view.target)
+          ? 'production traffic stayed on the original (blue) task set'
+          : `no rollback ran: ${trafficWords(view.target)}`,
       next: failedEvent && /^(Before|After)/.test(failedEvent)
         ? `read the logs of the ${failedEvent} hook's Lambda function, fix what it found, and deploy again`
         : 'read the deployment’s events in the CodeDeploy console, fix the cause, and deploy again',
@@ -334,11 +336,6 @@ export async function followDeployment(options: FollowOptions): Promise<FollowRe
         log.info(`deployment ${deploymentId} was held at Ready; continued it (traffic reroute)`);
         deployment = { ...deployment, status: 'InProgress' };
         lastTargetStatus = undefined;
-      } else if (!announcedHold) {
-        announcedHold = true;
-        log.info(
-          `deployment ${deploymentId} is Ready and its group waits for someone to reroute traffic: continue it with bluegreen-switch (or the console); waiting for that`,
-        );
       }
     }
     return { state: view, done };
@@ -350,7 +347,13 @@ export async function followDeployment(options: FollowOptions): Promise<FollowRe
     ...(options.signal ? { signal: options.signal } : {}),
     read,
     fingerprint: (v) => fingerprintOf(v),
-    onChange: (v) => reportChanges(changes, deploymentId, v),
+    onChange: (v) => {
+      reportChanges(changes, deploymentId, v);
+      if (v.deployment?.status === 'Ready' && options.until === 'succeeded' && options.atReady !== 'continue' && !announcedHold) {
+        announcedHold = true;
+        log.info(`deployment ${deploymentId} is Ready and its group waits for someone to reroute traffic: continue it with bluegreen-switch (or the console); waiting for that`);
+      }
+    },
   });
   const view = result.state;
   const status = view.deployment?.status;
