@@ -519,7 +519,7 @@ async function runDeployEcs(inputs, github, run) {
     const started = Date.now();
     const plan = planDeployEcs(inputs, { workspace: github.workspace, sha: github.sha, runUrl: github.runUrl });
     // The SDK modules load only now that the inputs and files are known to be good.
-    const [{ deployEcs }, { createEcsClients }] = await Promise.all([Promise.all(/* import() */[__webpack_require__.e(861), __webpack_require__.e(212), __webpack_require__.e(507), __webpack_require__.e(831)]).then(__webpack_require__.bind(__webpack_require__, 5831)), __webpack_require__.e(/* import() */ 573).then(__webpack_require__.bind(__webpack_require__, 7573))]);
+    const [{ deployEcs }, { createEcsClients }] = await Promise.all([Promise.all(/* import() */[__webpack_require__.e(861), __webpack_require__.e(212), __webpack_require__.e(507), __webpack_require__.e(221)]).then(__webpack_require__.bind(__webpack_require__, 2221)), __webpack_require__.e(/* import() */ 573).then(__webpack_require__.bind(__webpack_require__, 7573))]);
     const clients = await createEcsClients(plan.region);
     try {
         const result = await deployEcs(plan, clients, { log: run.log, signal: run.signal });

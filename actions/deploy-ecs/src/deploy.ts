@@ -8,16 +8,9 @@ import { quote } from '@expeditor/shared/inputs';
 import type { Log } from '@expeditor/shared/log';
 import { appSpecContent, generateAppSpec, hooksOf, targetOf, withTaskDefinition, type AppSpec } from './appspec.ts';
 import { awsCall, codeDeployConsoleUrl, ecsConsoleUrl, type CallContext } from './aws-call.ts';
-import {
-  checkDeploymentConfig,
-  checkGroup,
-  createDeployment,
-  defaultCodeDeployNames,
-  describeRouting,
-  followOrStop,
-  trafficWords,
-  type GroupFacts,
-} from './codedeploy.ts';
+import { checkDeploymentConfig, checkGroup, createDeployment, defaultCodeDeployNames, describeRouting, type GroupFacts } from './codedeploy-group.ts';
+import { trafficWords } from './codedeploy-follow.ts';
+import { followOrStop } from './codedeploy-stop.ts';
 import type { DeployEcsPlan } from './plan.ts';
 import { deployRolling, shortTd } from './rolling.ts';
 import { currentTaskDefinition, describeService, originError, strategyFor } from './service.ts';

@@ -1,8 +1,8 @@
-export const id = 831;
-export const ids = [831];
+export const id = 221;
+export const ids = [221];
 export const modules = {
 
-/***/ 5831:
+/***/ 2221:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 // ESM COMPAT FLAG
@@ -431,60 +431,14 @@ function codeDeployConsoleUrl(region, deploymentId) {
 
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/client-codedeploy/dist-cjs/index.js
 var client_codedeploy_dist_cjs = __webpack_require__(7507);
-// EXTERNAL MODULE: ./packages/shared/src/deadline.ts + 1 modules
-var deadline = __webpack_require__(5915);
-// EXTERNAL MODULE: ./packages/shared/src/log.ts
-var src_log = __webpack_require__(3133);
-;// CONCATENATED MODULE: ./packages/shared/src/poll.ts
-// Waiting on an API that has no watch (ECS, CodeDeploy): poll at a short interval that grows
-// while nothing changes and drops back as soon as something does, within a deadline.
-
-async function pollUntil(options) {
-    const min = options.minIntervalMs ?? 1000;
-    const max = options.maxIntervalMs ?? 10_000;
-    const factor = options.factor ?? 1.5;
-    let interval = min;
-    let previous;
-    let previousPrint;
-    for (let polls = 1;; polls++) {
-        (0,deadline/* throwIfAborted */.Te)(options.signal);
-        const step = await options.read();
-        const print = options.fingerprint(step.state);
-        if (print !== previousPrint) {
-            options.onChange?.(step.state, previous);
-            interval = min;
-        }
-        else {
-            interval = Math.min(max, interval * factor);
-        }
-        previous = step.state;
-        previousPrint = print;
-        if (step.done)
-            return { state: step.state, polls };
-        await (0,deadline/* sleep */.yy)(interval, options.signal);
-    }
-}
-
-;// CONCATENATED MODULE: ./actions/deploy-ecs/src/timing.ts
-const defaultTiming = { minIntervalMs: 2000, maxIntervalMs: 5000, factor: 1.5 };
-/** How long cleanup after a deadline or cancellation (StopDeployment, a rollback) may take. */
-const cleanupMs = { afterDeadline: 120_000, afterCancel: 8_000 };
-
-;// CONCATENATED MODULE: ./actions/deploy-ecs/src/codedeploy.ts
-// CodeDeploy blue/green for ECS: check the group and config before anything is written, create
-// the deployment, follow it lifecycle event by lifecycle event (one line per change, traffic
-// weights, green tasks), and stop it with rollback rather than leave it running when the wait ends.
-// bluegreen-switch uses the same following and stopping.
-
-
-
-
+;// CONCATENATED MODULE: ./actions/deploy-ecs/src/codedeploy-group.ts
+// CodeDeploy for ECS, before anything is written: the deployment group (it exists, deploys this
+// service, holds at Ready or not) and the deployment config; then CreateDeployment.
 
 
 
 
 const ACTIVE_STATUSES = (/* unused pure expression or super */ null && (['Created', 'Queued', 'InProgress', 'Baking', 'Ready']));
-const TERMINAL = new Set(['Succeeded', 'Failed', 'Stopped']);
 /** The console's default names for a service's CodeDeploy application and group. */
 function defaultCodeDeployNames(cluster, service) {
     return { application: `AppECS-${cluster}-${service}`, group: `DgpECS-${cluster}-${service}` };
@@ -594,6 +548,58 @@ async function createDeployment(codedeploy, options, context) {
         throw error;
     }
 }
+
+// EXTERNAL MODULE: ./packages/shared/src/deadline.ts + 1 modules
+var deadline = __webpack_require__(5915);
+// EXTERNAL MODULE: ./packages/shared/src/log.ts
+var src_log = __webpack_require__(3133);
+;// CONCATENATED MODULE: ./packages/shared/src/poll.ts
+// Waiting on an API that has no watch (ECS, CodeDeploy): poll at a short interval that grows
+// while nothing changes and drops back as soon as something does, within a deadline.
+
+async function pollUntil(options) {
+    const min = options.minIntervalMs ?? 1000;
+    const max = options.maxIntervalMs ?? 10_000;
+    const factor = options.factor ?? 1.5;
+    let interval = min;
+    let previous;
+    let previousPrint;
+    for (let polls = 1;; polls++) {
+        (0,deadline/* throwIfAborted */.Te)(options.signal);
+        const step = await options.read();
+        const print = options.fingerprint(step.state);
+        if (print !== previousPrint) {
+            options.onChange?.(step.state, previous);
+            interval = min;
+        }
+        else {
+            interval = Math.min(max, interval * factor);
+        }
+        previous = step.state;
+        previousPrint = print;
+        if (step.done)
+            return { state: step.state, polls };
+        await (0,deadline/* sleep */.yy)(interval, options.signal);
+    }
+}
+
+;// CONCATENATED MODULE: ./actions/deploy-ecs/src/timing.ts
+const defaultTiming = { minIntervalMs: 2000, maxIntervalMs: 5000, factor: 1.5 };
+/** How long cleanup after a deadline or cancellation (StopDeployment, a rollback) may take. */
+const cleanupMs = { afterDeadline: 120_000, afterCancel: 8_000 };
+
+;// CONCATENATED MODULE: ./actions/deploy-ecs/src/codedeploy-follow.ts
+// Following a CodeDeploy ECS deployment lifecycle event by lifecycle event: one line per change
+// (status, hooks, traffic weights, green tasks), Ready / Succeeded / traffic moved as ends, Failed
+// and Stopped as errors naming the hook. deploy-ecs and bluegreen-switch both follow this way.
+
+
+
+
+
+
+
+const TERMINAL = new Set(['Succeeded', 'Failed', 'Stopped']);
 /** A deployment that ended Failed or Stopped. */
 class DeploymentFailedError extends errors/* ExpeditorError */.DR {
     deploymentId;
@@ -639,6 +645,7 @@ async function followDeployment(options) {
     let deployment;
     let lastTargetStatus;
     let trafficShiftedAt;
+    let greenAllAt;
     let continued = false;
     let announcedHold = false;
     const getDeployment = async () => {
@@ -682,6 +689,9 @@ async function followDeployment(options) {
         if (view.trafficShifted && trafficShiftedAt === undefined)
             trafficShiftedAt = Date.now();
         const status = deployment?.status;
+        const greenAll = deployment?.creator !== 'codeDeployRollback' && (greenWeight(target) === 100 || status === 'Succeeded');
+        if (greenAll && greenAllAt === undefined)
+            greenAllAt = Date.now();
         let done = TERMINAL.has(status ?? '') || view.trafficShifted;
         if (status === 'Ready') {
             if (options.until === 'ready')
@@ -715,7 +725,7 @@ async function followDeployment(options) {
     if (status === 'Failed' || status === 'Stopped')
         throw new DeploymentFailedError(view, deploymentId);
     const final = status === 'Succeeded' ? 'Succeeded' : status === 'Ready' ? 'Ready' : 'TrafficShifted';
-    return { ...view, status: final, noticedAt: Date.now(), trafficShiftedAt, polls: result.polls };
+    return { ...view, status: final, noticedAt: Date.now(), trafficShiftedAt, greenAllAt, polls: result.polls };
 }
 function isTrafficShifted(deployment, target) {
     if (deployment?.status !== 'InProgress' || !target?.lifecycleEvents?.length)
@@ -767,6 +777,42 @@ function trafficWords(target) {
 async function continueDeployment(codedeploy, deploymentId, waitType, context) {
     await awsCall('codedeploy:ContinueDeployment', `deployment ${deploymentId}`, (abortSignal) => codedeploy.send(new client_codedeploy_dist_cjs.ContinueDeploymentCommand({ deploymentId, deploymentWaitType: waitType }), { abortSignal }), context);
 }
+/** The deployment and its ECS target as they are now (no target before it started). */
+async function readView(codedeploy, deploymentId, context) {
+    const deployment = (await awsCall('codedeploy:GetDeployment', `deployment ${deploymentId}`, (abortSignal) => codedeploy.send(new client_codedeploy_dist_cjs.GetDeploymentCommand({ deploymentId }), { abortSignal }), context)).deploymentInfo;
+    let target;
+    if (deployment?.status !== 'Created' && deployment?.status !== 'Queued') {
+        try {
+            const ids = await awsCall('codedeploy:ListDeploymentTargets', `deployment ${deploymentId}`, (abortSignal) => codedeploy.send(new client_codedeploy_dist_cjs.ListDeploymentTargetsCommand({ deploymentId }), { abortSignal }), context);
+            const id = ids.targetIds?.[0];
+            if (id) {
+                target = (await awsCall('codedeploy:GetDeploymentTarget', `deployment ${deploymentId}`, (abortSignal) => codedeploy.send(new client_codedeploy_dist_cjs.GetDeploymentTargetCommand({ deploymentId, targetId: id }), { abortSignal }), context)).deploymentTarget?.ecsTarget;
+            }
+        }
+        catch (error) {
+            if (errorName(error) !== 'DeploymentNotStartedException')
+                throw error;
+        }
+    }
+    return { deployment, target, trafficShifted: isTrafficShifted(deployment, target) };
+}
+/** "InProgress at AllowTraffic, traffic: blue 90% · green 10%" */
+function whereItWas(view) {
+    const current = view.target?.lifecycleEvents?.find((e) => e.status === 'InProgress')?.lifecycleEventName;
+    const traffic = trafficWords(view.target);
+    return [`${view.deployment?.status ?? '?'}${current ? ` at ${current}` : ''}`, traffic].filter(Boolean).join(', ');
+}
+
+;// CONCATENATED MODULE: ./actions/deploy-ecs/src/codedeploy-stop.ts
+// Never leave a deployment running when the wait ends: StopDeployment with auto-rollback, then
+// (briefly, on a fresh deadline) watch it stop and blue come back, and say where things are.
+
+
+
+
+
+
+
 /**
  * StopDeployment with auto-rollback, then wait (briefly, on a fresh deadline, since the run's
  * own signal has fired) until it is Stopped and the rollback has put blue back. Never throws:
@@ -774,7 +820,8 @@ async function continueDeployment(codedeploy, deploymentId, waitType, context) {
  */
 async function stopWithRollback(codedeploy, deploymentId, options) {
     const { log } = options;
-    const signal = (0,deadline/* withDeadline */.NE)(undefined, options.withinMs);
+    // A fresh deadline: after a deadline or cancellation the run's own signal has already fired.
+    const signal = (0,deadline/* withDeadline */.NE)(options.signal, options.withinMs);
     const context = { signal, log };
     let alreadyEnded = false;
     try {
@@ -888,26 +935,7 @@ async function followOrStop(options) {
 }
 async function lastView(options) {
     // One quick read on a fresh signal (the run's has fired) to say where the deployment was.
-    const signal = (0,deadline/* withDeadline */.NE)(undefined, 5000);
-    const context = { signal, log: options.log };
-    const deployment = (await awsCall('codedeploy:GetDeployment', `deployment ${options.deploymentId}`, (abortSignal) => options.codedeploy.send(new client_codedeploy_dist_cjs.GetDeploymentCommand({ deploymentId: options.deploymentId }), { abortSignal }), context)).deploymentInfo;
-    let target;
-    try {
-        const ids = await options.codedeploy.send(new client_codedeploy_dist_cjs.ListDeploymentTargetsCommand({ deploymentId: options.deploymentId }), { abortSignal: signal });
-        const id = ids.targetIds?.[0];
-        if (id)
-            target = (await options.codedeploy.send(new client_codedeploy_dist_cjs.GetDeploymentTargetCommand({ deploymentId: options.deploymentId, targetId: id }), { abortSignal: signal })).deploymentTarget?.ecsTarget;
-    }
-    catch {
-        // Not started yet: no target to describe.
-    }
-    return { deployment, target, trafficShifted: isTrafficShifted(deployment, target) };
-}
-/** "InProgress at AllowTraffic, traffic: blue 90% · green 10%" */
-function whereItWas(view) {
-    const current = view.target?.lifecycleEvents?.find((e) => e.status === 'InProgress')?.lifecycleEventName;
-    const traffic = trafficWords(view.target);
-    return [`${view.deployment?.status ?? '?'}${current ? ` at ${current}` : ''}`, traffic].filter(Boolean).join(', ');
+    return readView(options.codedeploy, options.deploymentId, { signal: (0,deadline/* withDeadline */.NE)(undefined, 5000), log: options.log });
 }
 
 ;// CONCATENATED MODULE: ./actions/deploy-ecs/src/rolling.ts
@@ -1188,6 +1216,8 @@ function originError(origin, message, next) {
 // deploy-ecs's core: read the service, render and check everything, register the task
 // definition, then deploy it rolling or blue/green and wait as asked. Every check that can fail
 // on bad input runs before the first write (RegisterTaskDefinition).
+
+
 
 
 

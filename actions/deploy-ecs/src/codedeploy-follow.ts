@@ -1,0 +1,288 @@
+// Following a CodeDeploy ECS deployment lifecycle event by lifecycle event: one line per change
+// (status, hooks, traffic weights, green tasks), Ready / Succeeded / traffic moved as ends, Failed
+// and Stopped as errors naming the hook. deploy-ecs and bluegreen-switch both follow this way.
+import {
+  ContinueDeploymentCommand,
+  GetDeploymentCommand,
+  GetDeploymentTargetCommand,
+  ListDeploymentTargetsCommand,
+  type CodeDeployClient,
+  type DeploymentInfo,
+  type ECSTarget,
+  type ECSTaskSet,
+} from '@aws-sdk/client-codedeploy';
+import { formatDuration } from '@expeditor/shared/deadline';
+import { ExpeditorError } from '@expeditor/shared/errors';
+import { ChangeLog, type Log } from '@expeditor/shared/log';
+import { pollUntil } from '@expeditor/shared/poll';
+import { awsCall, errorName, type CallContext } from './aws-call.ts';
+import { defaultTiming, type PollTiming } from './timing.ts';
+
+export const TERMINAL = new Set(['Succeeded', 'Failed', 'Stopped']);
+
+export type FollowUntil = 'ready' | 'succeeded';
+
+export interface FollowOptions {
+  codedeploy: CodeDeployClient;
+  deploymentId: string;
+  until: FollowUntil;
+  /**
+   * At Ready when following until succeeded: `wait` for someone to continue it (the group's
+   * gate), or `continue` it at once (a rollback must not wait for approval).
+   */
+  atReady?: 'wait' | 'continue';
+  log: Log;
+  signal?: AbortSignal | undefined;
+  timing?: PollTiming | undefined;
+}
+
+/** What the deployment had reached when the wait ended. */
+export type FollowStatus = 'Ready' | 'Succeeded' | 'TrafficShifted';
+
+export interface CodeDeployView {
+  deployment: DeploymentInfo | undefined;
+  target: ECSTarget | undefined;
+  /** All lifecycle events succeeded and green takes all traffic: blue waits to be terminated. */
+  trafficShifted: boolean;
+}
+
+export interface FollowResult extends CodeDeployView {
+  status: FollowStatus;
+  /** Epoch ms at which the end was noticed. */
+  noticedAt: number;
+  /** Epoch ms at which blue was first seen waiting to be terminated (all traffic on green). */
+  trafficShiftedAt: number | undefined;
+  /** Epoch ms at which green was first seen taking all production traffic (or the deployment Succeeded). */
+  greenAllAt: number | undefined;
+  polls: number;
+}
+
+/** A deployment that ended Failed or Stopped. */
+export class DeploymentFailedError extends ExpeditorError {
+  readonly deploymentId: string;
+  readonly status: string;
+  readonly failedEvent: string | undefined;
+  readonly rollbackDeploymentId: string | undefined;
+  constructor(view: CodeDeployView, deploymentId: string) {
+    const d = view.deployment;
+    const failedEvent = view.target?.lifecycleEvents?.find((e) => e.status === 'Failed')?.lifecycleEventName;
+    const info = d?.errorInformation;
+    const rollbackId = d?.rollbackInfo?.rollbackDeploymentId;
+    const verb = d?.status === 'Stopped' ? 'was stopped' : 'failed';
+    const at = failedEvent ? ` at lifecycle event ${failedEvent}` : '';
+    const code = info?.code ? ` (${info.code})` : '';
+    super(`CodeDeploy deployment ${deploymentId} ${verb}${at}${code}: ${info?.message ?? 'no reason given'}`, {
+      unchanged: rollbackId
+        ? `CodeDeploy rolls back with deployment ${rollbackId}: traffic returns to the original (blue) task set`
+        : !greenWeight(view.target)
+          ? 'production traffic stayed on the original (blue) task set'
+          : `no rollback ran: ${trafficWords(view.target)}`,
+      next: failedEvent && /^(Before|After)/.test(failedEvent)
+        ? `read the logs of the ${failedEvent} hook's Lambda function, fix what it found, and deploy again`
+        : 'read the deployment’s events in the CodeDeploy console, fix the cause, and deploy again',
+    });
+    this.name = 'DeploymentFailedError';
+    this.deploymentId = deploymentId;
+    this.status = d?.status ?? 'Failed';
+    this.failedEvent = failedEvent;
+    this.rollbackDeploymentId = rollbackId;
+  }
+}
+
+/**
+ * Follows a deployment until `until` (or Failed/Stopped, thrown as DeploymentFailedError). Reads
+ * the deployment target (lifecycle events, task sets, traffic) on each poll, and the deployment
+ * itself only when the target says something ended, so a quiet wait costs one call per poll.
+ * The deadline and cancellation reach the caller as DeadlineError/CancelledError.
+ */
+export async function followDeployment(options: FollowOptions): Promise<FollowResult> {
+  const { codedeploy, deploymentId, log } = options;
+  const context: CallContext = { signal: options.signal, log };
+  const changes = new ChangeLog(log);
+  let targetId: string | undefined;
+  let deployment: DeploymentInfo | undefined;
+  let lastTargetStatus: string | undefined;
+  let trafficShiftedAt: number | undefined;
+  let greenAllAt: number | undefined;
+  let continued = false;
+  let announcedHold = false;
+
+  const getDeployment = async (): Promise<DeploymentInfo> => {
+    const answer = await awsCall(
+      'codedeploy:GetDeployment',
+      `deployment ${deploymentId}`,
+      (abortSignal) => codedeploy.send(new GetDeploymentCommand({ deploymentId }), { abortSignal }),
+      context,
+    );
+    if (!answer.deploymentInfo) throw new ExpeditorError(`CodeDeploy returned nothing for deployment ${deploymentId}`);
+    return answer.deploymentInfo;
+  };
+  const findTarget = async (): Promise<string | undefined> => {
+    try {
+      const answer = await awsCall(
+        'codedeploy:ListDeploymentTargets',
+        `deployment ${deploymentId}`,
+        (abortSignal) => codedeploy.send(new ListDeploymentTargetsCommand({ deploymentId }), { abortSignal }),
+        context,
+      );
+      return answer.targetIds?.[0];
+    } catch (error) {
+      if (errorName(error) === 'DeploymentNotStartedException') return undefined;
+      throw error;
+    }
+  };
+  const getTarget = async (id: string): Promise<ECSTarget | undefined> => {
+    const answer = await awsCall(
+      'codedeploy:GetDeploymentTarget',
+      `deployment ${deploymentId}`,
+      (abortSignal) => codedeploy.send(new GetDeploymentTargetCommand({ deploymentId, targetId: id }), { abortSignal }),
+      context,
+    );
+    return answer.deploymentTarget?.ecsTarget;
+  };
+
+  const read = async (): Promise<{ state: CodeDeployView; done: boolean }> => {
+    let target: ECSTarget | undefined;
+    if (!targetId) {
+      deployment = await getDeployment();
+      if (deployment.status !== 'Created' && deployment.status !== 'Queued') targetId = await findTarget();
+    }
+    if (targetId) {
+      target = await getTarget(targetId);
+      const status = target?.status;
+      // The target's status changes only a few times (InProgress, Ready, Succeeded...): read the
+      // deployment itself then, so a quiet wait costs one call per poll.
+      if (status !== lastTargetStatus) deployment = await getDeployment();
+      lastTargetStatus = status;
+    }
+    const view: CodeDeployView = { deployment, target, trafficShifted: isTrafficShifted(deployment, target) };
+    if (view.trafficShifted && trafficShiftedAt === undefined) trafficShiftedAt = Date.now();
+    const status = deployment?.status;
+    const greenAll = deployment?.creator !== 'codeDeployRollback' && (greenWeight(target) === 100 || status === 'Succeeded');
+    if (greenAll && greenAllAt === undefined) greenAllAt = Date.now();
+    let done = TERMINAL.has(status ?? '') || view.trafficShifted;
+    if (status === 'Ready') {
+      if (options.until === 'ready') done = true;
+      else if (options.atReady === 'continue' && !continued) {
+        continued = true;
+        await continueDeployment(codedeploy, deploymentId, 'READY_WAIT', context);
+        log.info(`deployment ${deploymentId} was held at Ready; continued it (traffic reroute)`);
+        deployment = { ...deployment, status: 'InProgress' };
+        lastTargetStatus = undefined;
+      }
+    }
+    return { state: view, done };
+  };
+
+  const result = await pollUntil<CodeDeployView>({
+    ...defaultTiming,
+    ...options.timing,
+    ...(options.signal ? { signal: options.signal } : {}),
+    read,
+    fingerprint: (v) => fingerprintOf(v),
+    onChange: (v) => {
+      reportChanges(changes, deploymentId, v);
+      if (v.deployment?.status === 'Ready' && options.until === 'succeeded' && options.atReady !== 'continue' && !announcedHold) {
+        announcedHold = true;
+        log.info(`deployment ${deploymentId} is Ready and its group waits for someone to reroute traffic: continue it with bluegreen-switch (or the console); waiting for that`);
+      }
+    },
+  });
+  const view = result.state;
+  const status = view.deployment?.status;
+  if (status === 'Failed' || status === 'Stopped') throw new DeploymentFailedError(view, deploymentId);
+  const final: FollowStatus = status === 'Succeeded' ? 'Succeeded' : status === 'Ready' ? 'Ready' : 'TrafficShifted';
+  return { ...view, status: final, noticedAt: Date.now(), trafficShiftedAt, greenAllAt, polls: result.polls };
+}
+
+export function isTrafficShifted(deployment: DeploymentInfo | undefined, target: ECSTarget | undefined): boolean {
+  if (deployment?.status !== 'InProgress' || !target?.lifecycleEvents?.length) return false;
+  if (deployment.creator === 'codeDeployRollback') return false;
+  const events = target.lifecycleEvents;
+  const allDone = events.every((e) => e.status === 'Succeeded' || e.status === 'Skipped') && events.some((e) => e.lifecycleEventName === 'AfterAllowTraffic' && e.status === 'Succeeded');
+  return allDone && greenWeight(target) === 100;
+}
+
+function fingerprintOf(view: CodeDeployView): string {
+  const events = (view.target?.lifecycleEvents ?? []).map((e) => `${e.lifecycleEventName}:${e.status}`).join(',');
+  const sets = (view.target?.taskSetsInfo ?? []).map((s) => `${s.taskSetLabel}:${s.runningCount}/${s.desiredCount}:${s.trafficWeight}`).join(',');
+  return `${view.deployment?.status}|${events}|${sets}|${view.trafficShifted}`;
+}
+
+function reportChanges(changes: ChangeLog, deploymentId: string, view: CodeDeployView): void {
+  changes.report('status', `deployment ${deploymentId}: ${view.deployment?.status ?? '?'}${view.trafficShifted ? ' (traffic moved; blue kept for the termination wait)' : ''}`);
+  for (const event of view.target?.lifecycleEvents ?? []) {
+    if (event.status === 'Pending') continue;
+    const took = event.startTime && event.endTime ? ` (${formatDuration(event.endTime.getTime() - event.startTime.getTime())})` : '';
+    const why = event.status === 'Failed' && event.diagnostics?.message ? `: ${event.diagnostics.message}` : '';
+    changes.report(`event ${event.lifecycleEventName}`, `  ${event.lifecycleEventName}: ${event.status}${event.status === 'InProgress' ? '' : took}${why}`);
+  }
+  const traffic = trafficWords(view.target);
+  if (traffic) changes.report('traffic', `  ${traffic}`);
+}
+
+function taskSet(target: ECSTarget | undefined, label: 'Blue' | 'Green'): ECSTaskSet | undefined {
+  return target?.taskSetsInfo?.find((s) => s.taskSetLabel === label);
+}
+
+export function greenWeight(target: ECSTarget | undefined): number | undefined {
+  return taskSet(target, 'Green')?.trafficWeight;
+}
+
+/** "traffic: blue 90% · green 10% (green 2/2 running)", or '' before there are task sets. */
+export function trafficWords(target: ECSTarget | undefined): string {
+  const blue = taskSet(target, 'Blue');
+  const green = taskSet(target, 'Green');
+  if (!blue && !green) return '';
+  const parts = [];
+  if (blue) parts.push(`blue ${Math.round(blue.trafficWeight ?? 0)}%`);
+  if (green) parts.push(`green ${Math.round(green.trafficWeight ?? 0)}%`);
+  const tasks = green ? ` (green ${green.runningCount ?? 0}/${green.desiredCount ?? 0} running)` : '';
+  return `traffic: ${parts.join(' · ')}${tasks}`;
+}
+
+export async function continueDeployment(
+  codedeploy: CodeDeployClient,
+  deploymentId: string,
+  waitType: 'READY_WAIT' | 'TERMINATION_WAIT',
+  context: CallContext,
+): Promise<void> {
+  await awsCall(
+    'codedeploy:ContinueDeployment',
+    `deployment ${deploymentId}`,
+    (abortSignal) => codedeploy.send(new ContinueDeploymentCommand({ deploymentId, deploymentWaitType: waitType }), { abortSignal }),
+    context,
+  );
+}
+
+/** The deployment and its ECS target as they are now (no target before it started). */
+export async function readView(codedeploy: CodeDeployClient, deploymentId: string, context: CallContext): Promise<CodeDeployView> {
+  const deployment = (
+    await awsCall('codedeploy:GetDeployment', `deployment ${deploymentId}`, (abortSignal) =>
+      codedeploy.send(new GetDeploymentCommand({ deploymentId }), { abortSignal }), context)
+  ).deploymentInfo;
+  let target: ECSTarget | undefined;
+  if (deployment?.status !== 'Created' && deployment?.status !== 'Queued') {
+    try {
+      const ids = await awsCall('codedeploy:ListDeploymentTargets', `deployment ${deploymentId}`, (abortSignal) =>
+        codedeploy.send(new ListDeploymentTargetsCommand({ deploymentId }), { abortSignal }), context);
+      const id = ids.targetIds?.[0];
+      if (id) {
+        target = (
+          await awsCall('codedeploy:GetDeploymentTarget', `deployment ${deploymentId}`, (abortSignal) =>
+            codedeploy.send(new GetDeploymentTargetCommand({ deploymentId, targetId: id }), { abortSignal }), context)
+        ).deploymentTarget?.ecsTarget;
+      }
+    } catch (error) {
+      if (errorName(error) !== 'DeploymentNotStartedException') throw error;
+    }
+  }
+  return { deployment, target, trafficShifted: isTrafficShifted(deployment, target) };
+}
+
+/** "InProgress at AllowTraffic, traffic: blue 90% · green 10%" */
+export function whereItWas(view: CodeDeployView): string {
+  const current = view.target?.lifecycleEvents?.find((e) => e.status === 'InProgress')?.lifecycleEventName;
+  const traffic = trafficWords(view.target);
+  return [`${view.deployment?.status ?? '?'}${current ? ` at ${current}` : ''}`, traffic].filter(Boolean).join(', ');
+}

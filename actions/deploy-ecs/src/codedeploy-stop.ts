@@ -1,0 +1,160 @@
+// Never leave a deployment running when the wait ends: StopDeployment with auto-rollback, then
+// (briefly, on a fresh deadline) watch it stop and blue come back, and say where things are.
+import { GetDeploymentCommand, StopDeploymentCommand, type CodeDeployClient, type DeploymentInfo } from '@aws-sdk/client-codedeploy';
+import { CancelledError, DeadlineError, formatDuration, withDeadline } from '@expeditor/shared/deadline';
+import { ExpeditorError, describeError } from '@expeditor/shared/errors';
+import type { Log } from '@expeditor/shared/log';
+import { pollUntil } from '@expeditor/shared/poll';
+import { awsCall, errorName, type CallContext } from './aws-call.ts';
+import { TERMINAL, followDeployment, readView, whereItWas, type CodeDeployView, type FollowOptions, type FollowResult } from './codedeploy-follow.ts';
+import { cleanupMs, type PollTiming } from './timing.ts';
+
+export interface StopOutcome {
+  /** The deployment's status after the stop (Stopped, or what it had already ended as). */
+  status: string;
+  rollbackDeploymentId: string | undefined;
+  /** The rollback deployment's status when cleanup ended. */
+  rollbackStatus: string | undefined;
+  /** A sentence on where things are, for the error. */
+  words: string;
+}
+
+/**
+ * StopDeployment with auto-rollback, then wait (briefly, on a fresh deadline, since the run's
+ * own signal has fired) until it is Stopped and the rollback has put blue back. Never throws:
+ * what it could not do is in `words`.
+ */
+export async function stopWithRollback(
+  codedeploy: CodeDeployClient,
+  deploymentId: string,
+  options: { log: Log; withinMs: number; timing?: PollTiming | undefined; signal?: AbortSignal | undefined },
+): Promise<StopOutcome> {
+  const { log } = options;
+  // A fresh deadline: after a deadline or cancellation the run's own signal has already fired.
+  const signal = withDeadline(options.signal, options.withinMs);
+  const context: CallContext = { signal, log };
+  let alreadyEnded = false;
+  try {
+    const answer = await awsCall(
+      'codedeploy:StopDeployment',
+      `deployment ${deploymentId}`,
+      (abortSignal) => codedeploy.send(new StopDeploymentCommand({ deploymentId, autoRollbackEnabled: true }), { abortSignal }),
+      context,
+    );
+    log.info(`StopDeployment ${deploymentId} with rollback: ${answer.status ?? '?'}${answer.statusMessage ? ` (${answer.statusMessage})` : ''}`);
+  } catch (error) {
+    if (errorName(error) === 'DeploymentAlreadyCompletedException') alreadyEnded = true;
+    else {
+      return {
+        status: 'unknown',
+        rollbackDeploymentId: undefined,
+        rollbackStatus: undefined,
+        words: `stopping it failed (${describeError(error)}): it may still be running; stop it in the CodeDeploy console`,
+      };
+    }
+  }
+  const timing = { minIntervalMs: 500, maxIntervalMs: 2000, factor: 1.5, ...options.timing };
+  const readStatus = async (id: string): Promise<DeploymentInfo> => {
+    const answer = await awsCall(
+      'codedeploy:GetDeployment',
+      `deployment ${id}`,
+      (abortSignal) => codedeploy.send(new GetDeploymentCommand({ deploymentId: id }), { abortSignal }),
+      context,
+    );
+    return answer.deploymentInfo ?? {};
+  };
+  let stopped: DeploymentInfo = {};
+  try {
+    stopped = (
+      await pollUntil<DeploymentInfo>({
+        ...timing,
+        signal,
+        read: async () => {
+          const d = await readStatus(deploymentId);
+          return { state: d, done: TERMINAL.has(d.status ?? '') };
+        },
+        fingerprint: (d) => d.status ?? '',
+      })
+    ).state;
+  } catch (error) {
+    return {
+      status: 'stopping',
+      rollbackDeploymentId: undefined,
+      rollbackStatus: undefined,
+      words: `StopDeployment was accepted but the deployment had not stopped yet (${describeError(error)}); CodeDeploy will stop it and roll back`,
+    };
+  }
+  const status = stopped.status ?? '?';
+  const rollbackId = stopped.rollbackInfo?.rollbackDeploymentId;
+  if (alreadyEnded && status === 'Succeeded') {
+    return { status, rollbackDeploymentId: undefined, rollbackStatus: undefined, words: 'it had just Succeeded before it could be stopped: green serves all traffic' };
+  }
+  if (!rollbackId) {
+    return {
+      status,
+      rollbackDeploymentId: undefined,
+      rollbackStatus: undefined,
+      words: `it is now ${status}, with no rollback deployment: ${stopped.errorInformation?.message ?? 'see the console for where traffic is'}`,
+    };
+  }
+  let rollback: DeploymentInfo = {};
+  try {
+    rollback = (
+      await pollUntil<DeploymentInfo>({
+        ...timing,
+        signal,
+        read: async () => {
+          const d = await readStatus(rollbackId);
+          return { state: d, done: TERMINAL.has(d.status ?? '') };
+        },
+        fingerprint: (d) => d.status ?? '',
+        onChange: (d) => log.info(`rollback deployment ${rollbackId}: ${d.status}`),
+      })
+    ).state;
+  } catch {
+    // Still rolling back when cleanup time ran out: say so.
+  }
+  const rollbackStatus = rollback.status ?? 'InProgress';
+  const words =
+    rollbackStatus === 'Succeeded'
+      ? `it is now ${status}, and rollback deployment ${rollbackId} Succeeded: the original (blue) task set serves all traffic`
+      : `it is now ${status}; rollback deployment ${rollbackId} is ${rollbackStatus}${rollbackStatus === 'InProgress' ? ' and returns traffic to the original (blue) task set' : ': check the service in the console'}`;
+  return { status, rollbackDeploymentId: rollbackId, rollbackStatus, words };
+}
+
+/**
+ * Follows a deployment; when the wait ends by deadline or cancellation, stops it with rollback
+ * and throws an error saying where things are. `describeWait` names what was awaited ("Succeeded").
+ */
+export async function followOrStop(options: FollowOptions & { describeWait: string }): Promise<FollowResult> {
+  let last: CodeDeployView | undefined;
+  const log = options.log;
+  try {
+    return await followDeployment(options);
+  } catch (error) {
+    if (!(error instanceof DeadlineError) && !(error instanceof CancelledError)) throw error;
+    last = await lastView(options).catch(() => undefined);
+    const at = last ? whereItWas(last) : 'its state could not be read';
+    const why = error instanceof DeadlineError
+      ? `did not reach ${options.describeWait} within ${formatDuration(error.timeoutMs)}`
+      : `was interrupted (${error.message})`;
+    log.info(`deployment ${options.deploymentId} ${why}; stopping it with rollback`);
+    const stop = await stopWithRollback(options.codedeploy, options.deploymentId, {
+      log,
+      withinMs: error instanceof DeadlineError ? cleanupMs.afterDeadline : cleanupMs.afterCancel,
+      timing: options.timing,
+    });
+    throw new ExpeditorError(`CodeDeploy deployment ${options.deploymentId} ${why} (${at}); it was stopped with rollback: ${stop.words}`, {
+      cause: error,
+      unchanged: stop.rollbackStatus === 'Succeeded' ? 'the original (blue) task set serves all traffic, as before the deployment' : undefined,
+      next: error instanceof DeadlineError
+        ? "look at the lifecycle event it was stuck in (hook logs, task health), or raise the 'timeout' input"
+        : 'deploy again when ready',
+    });
+  }
+}
+
+async function lastView(options: FollowOptions): Promise<CodeDeployView> {
+  // One quick read on a fresh signal (the run's has fired) to say where the deployment was.
+  return readView(options.codedeploy, options.deploymentId, { signal: withDeadline(undefined, 5000), log: options.log });
+}
