@@ -123,6 +123,37 @@ export interface K8sPart {
   readonly nodes: readonly string[];
   /** Capacity (= allocatable) of each node. */
   readonly nodeCapacity: { readonly cpu: string; readonly memory: string; readonly pods: number };
+  /**
+   * Set when moto was started too (startBed(['moto', 'k8s'])): EKS clusters in moto that lead to
+   * this apiserver, whose EKS tokens it checks through a TokenReview webhook against moto's STS.
+   */
+  readonly eks?: BedEks;
+}
+
+/** EKS on the bed: moto's EKS API in front of the bed's apiserver, tokens checked as on EKS. */
+export interface BedEks {
+  /** The STS endpoint tokens must be presigned for (moto's; pass as AWS_ENDPOINT_URL(_STS)). */
+  readonly stsEndpoint: string;
+  /** The TokenReview webhook kube-apiserver calls. */
+  readonly webhookUrl: string;
+  /**
+   * CreateCluster in moto (default account 123456789012, region us-west-2), then its endpoint and
+   * CA set to this apiserver; tokens signed for this cluster name are accepted from then on.
+   */
+  createCluster(name: string, options?: { account?: string }): Promise<{ name: string; arn: string; endpoint: string }>;
+  /** Every TokenReview the webhook answered, oldest first (the apiserver caches answers ~5 s). */
+  reviews(): readonly {
+    at: number;
+    cluster: string | undefined;
+    arn: string | undefined;
+    authenticated: boolean;
+    error: string | undefined;
+  }[];
+  /**
+   * Maps an IAM ARN (a role's ARN for assumed-role sessions) to a Kubernetes user. Without any
+   * mapping every identity STS vouches for is in system:masters; with one, unmapped ones are refused.
+   */
+  mapIdentity(arn: string, mapping: { username?: string; groups: string[] }): void;
 }
 
 export interface Parts {

@@ -16,6 +16,7 @@ Control endpoints (POST, JSON object in, JSON out; errors are {"error": "..."} w
   /_bed/throttle {action, count?, service?}      the next `count` calls answer a throttling error
   /_bed/calls {action?, service?, since? (ms), reset?} -> {counts: {action: n}, calls: [{service,
                    action, at (ms), throttled, accessKeyId?}]}
+  /_bed/eks/cluster {name, endpoint, caData, account?, region?}  points a moto EKS cluster at an apiserver
   /_bed/marks {kind? ("ecs" | "codedeploy")}     -> {ecs: {deploymentId: {completed|failed: ms,
                    ...}}, codedeploy: {deploymentId: {ready|trafficShifted|succeeded|failed|stopped: ms}}}
 """
@@ -31,6 +32,7 @@ from typing import Any, Callable, Iterable
 from bed_engine import ENGINE, LOCK
 import bed_codedeploy
 import bed_ecs
+import bed_eks
 
 StartResponse = Callable[..., Any]
 
@@ -176,6 +178,7 @@ CONTROL: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "/_bed/throttle": _throttle,
     "/_bed/calls": _calls,
     "/_bed/marks": _marks,
+    "/_bed/eks/cluster": bed_eks.point_cluster,
 }
 
 
@@ -207,6 +210,9 @@ class BedApp:
                     start_response(status, headers + [("Content-Length", str(len(payload)))])
                     return [payload]
             ENGINE.throttles[:] = [r for r in ENGINE.throttles if r["remaining"] > 0]
+            # An EKS token's presigned GetCallerIdentity: moto would neither route nor check it.
+            if bed_eks.is_presigned_sts(environ):
+                return list(bed_eks.presigned_response(environ, start_response))
             # Materialise the response inside the lock: moto's objects must not change mid-serialisation.
             return list(self.moto_app(environ, start_response))
 

@@ -14,6 +14,8 @@ import { bedBinary } from '../cache.ts';
 import { freePort } from '../ports.ts';
 import { httpAnswers, startServer, type ServerProcess } from '../process.ts';
 import type { BedContext, K8sPart, PartHandle } from '../types.ts';
+import { startTokenWebhook, webhookConfig, type TokenWebhook } from '../eks/webhook.ts';
+import { bedEks } from '../eks/cluster.ts';
 
 const run = promisify(execFile);
 const stagesFile = fileURLToPath(new URL('../k8s/kwok-stages.yaml', import.meta.url));
@@ -120,12 +122,14 @@ export async function start(ctx: BedContext): Promise<PartHandle<K8sPart>> {
   // a few hundred MB more memory, on a machine where start is CPU-bound.
   const env = { ...process.env, GOGC: '400' };
   const servers: ServerProcess[] = [];
+  let webhook: TokenWebhook | undefined;
   const stop = async (): Promise<void> => {
     // Controllers first (all at once), then the apiserver, then its store.
     const [etcd, apiserver, ...rest] = servers.splice(0);
     await Promise.all(rest.map((s) => s.stop()));
     await apiserver?.stop();
     await etcd?.stop();
+    await webhook?.stop();
   };
 
   try {
@@ -191,6 +195,21 @@ export async function start(ctx: BedContext): Promise<PartHandle<K8sPart>> {
     );
     servers.push(await etcdStarted);
 
+    // With moto on the bed, EKS tokens are checked against its STS by a TokenReview webhook,
+    // which must answer before the apiserver starts.
+    const webhookArgs: string[] = [];
+    if (ctx.started.moto) {
+      webhook = await startTokenWebhook(ctx.started.moto.endpoint);
+      const webhookFile = join(dir, 'token-webhook.kubeconfig');
+      writeFileSync(webhookFile, webhookConfig(webhook.url));
+      webhookArgs.push(
+        `--authentication-token-webhook-config-file=${webhookFile}`,
+        '--authentication-token-webhook-version=v1',
+        // Short, so a test sees the webhook's verdict on a changed mapping within seconds.
+        '--authentication-token-webhook-cache-ttl=5s',
+      );
+    }
+
     const api = apiClient(server, token, ca);
     servers.push(
       await startServer({
@@ -215,6 +234,7 @@ export async function start(ctx: BedContext): Promise<PartHandle<K8sPart>> {
           // Nodes' Hostname addresses resolve nowhere; their InternalIP is KWOK's 127.0.0.1.
           '--kubelet-preferred-address-types=InternalIP',
           '--profiling=false',
+          ...webhookArgs,
         ],
         logDir: ctx.logDir,
         // Serving is enough to start the rest (they act as system:masters, which needs no RBAC
@@ -319,6 +339,7 @@ export async function start(ctx: BedContext): Promise<PartHandle<K8sPart>> {
         version,
         nodes: [...nodeNames],
         nodeCapacity: { ...nodeCapacity },
+        ...(webhook && ctx.started.moto ? { eks: bedEks(ctx.started.moto, webhook, { server, caData: ca }) } : {}),
       },
       stop,
     };
