@@ -1,0 +1,40 @@
+// Reads what decides whether a color may take traffic and applies the rules of readiness.ts.
+import { ExpeditorError } from '@expeditor/shared/errors';
+import { colorReadiness, selectorText, type ColorReadiness } from './readiness.ts';
+import { deploymentName, type Color } from './names.ts';
+import type { Kube } from './kube.ts';
+
+export interface ColorCheck {
+  namespace: string;
+  service: string;
+  color: Color;
+  /** What the switched Service (or the color's Service) selects. */
+  selector: Record<string, string>;
+  /** A Service already on this color whose ready endpoints must be exactly the color's ready pods. */
+  endpointsService?: string | undefined;
+}
+
+export async function checkColor(kube: Kube, check: ColorCheck): Promise<ColorReadiness> {
+  const name = deploymentName(check.service, check.color);
+  const [deployment, pods, slices] = await Promise.all([
+    kube.readDeployment(check.namespace, name),
+    kube.listPods(check.namespace, selectorText(check.selector)),
+    check.endpointsService ? kube.listSlices(check.namespace, check.endpointsService) : Promise.resolve(undefined),
+  ]);
+  return colorReadiness({
+    color: check.color,
+    selector: check.selector,
+    deployment,
+    deploymentName: name,
+    pods,
+    endpointsOf: check.endpointsService && slices ? { service: check.endpointsService, slices } : undefined,
+  });
+}
+
+/** The refusal: what is not ready, that nothing changed, and what to do. */
+export function notReadyError(verb: string, color: Color, readiness: ColorReadiness, unchanged: string): ExpeditorError {
+  return new ExpeditorError(`refusing to ${verb}: ${color} is not ready:\n${readiness.problems.map((p) => `  - ${p}`).join('\n')}`, {
+    unchanged,
+    next: `look at ${color}'s pods and events (kubectl describe), fix or redeploy ${color} (deploy-eks), then run the switch again`,
+  });
+}

@@ -1,0 +1,137 @@
+// Route `service`: the stable Service's selector names the live color. A switch (or rollback)
+// checks the target, patches the selector's color in one guarded request with the record
+// annotations, then watches the Service's endpoints until only the target's pods remain.
+import type { V1Service } from '@kubernetes/client-node';
+import { ExpeditorError } from '@expeditor/shared/errors';
+import { formatDuration } from '@expeditor/shared/deadline';
+import { annotationKeys, isColor, otherColor, previewServiceName, type Color } from './names.ts';
+import { describeRecord, readRecord, recordAnnotations } from './record.ts';
+import { checkColor, notReadyError } from './ready-check.ts';
+import { guardedPatch, SwitchConflictError } from './guard.ts';
+import { selectorText } from './readiness.ts';
+import { waitForEndpoints } from './converge.ts';
+import type { EksSwitchDeps, EksSwitchOptions, EksSwitchResult } from './types.ts';
+
+export interface StableService {
+  service: V1Service;
+  selector: Record<string, string>;
+  live: Color;
+}
+
+/** Reads the stable Service and its live color; errors name the input at fault. */
+export async function readStableService(opts: EksSwitchOptions, deps: EksSwitchDeps): Promise<StableService> {
+  const service = await deps.kube.readService(opts.namespace, opts.service);
+  if (!service) {
+    throw new ExpeditorError(`Service ${opts.service} does not exist in namespace ${opts.namespace}`, {
+      input: 'service',
+      unchanged: 'nothing was changed',
+      next: "check the 'service' and 'namespace' inputs (the stable Service, not a color's)",
+    });
+  }
+  const selector = service.spec?.selector ?? {};
+  const value = selector[opts.colorLabel];
+  if (value === undefined) {
+    const shown = Object.keys(selector).length ? selectorText(selector) : 'none';
+    throw new ExpeditorError(`the selector of Service ${opts.service} (${shown}) has no color label '${opts.colorLabel}'`, {
+      input: 'color-label',
+      unchanged: 'nothing was changed',
+      next: `give the label key that carries the color as 'color-label', or add ${opts.colorLabel}: <live color> to the Service's selector`,
+    });
+  }
+  if (!isColor(value)) {
+    throw new ExpeditorError(`Service ${opts.service} selects ${opts.colorLabel}=${value}, which is neither blue nor green`, {
+      input: 'service',
+      unchanged: 'nothing was changed',
+      next: `point the Service at blue or green first`,
+    });
+  }
+  return { service, selector, live: value };
+}
+
+export async function switchServiceRoute(opts: EksSwitchOptions, deps: EksSwitchDeps): Promise<EksSwitchResult> {
+  const { kube, log } = deps;
+  const rollback = opts.action === 'rollback';
+  const stable = await readStableService(opts, deps);
+  const { live } = stable;
+  const recorded = readRecord(stable.service.metadata?.annotations);
+  let target: Color;
+  if (rollback) {
+    if (!recorded.previousColor) {
+      throw new ExpeditorError(`Service ${opts.service} has no recorded switch to roll back (annotation ${annotationKeys.previousColor})`, {
+        unchanged: `nothing was changed; ${live} still serves`,
+        next: "switch explicitly with action 'switch' and 'target-color'",
+      });
+    }
+    target = recorded.previousColor;
+  } else {
+    target = opts.targetColor ?? otherColor(live);
+  }
+  const base = { action: opts.action, route: 'service' as const, from: live };
+  if (target === live) {
+    const by = describeRecord(recorded);
+    const note = `${target} is already live on Service ${opts.service}${by ? ` (switched ${by})` : ''}; nothing was changed`;
+    log.info(note);
+    return { ...base, to: live, switched: false, convergenceMs: undefined, note };
+  }
+
+  const selector = { ...stable.selector, [opts.colorLabel]: target };
+  const unchanged = `Service ${opts.service} still selects ${live}; nothing was changed`;
+  await log.group(`Checking that ${target} is ready`, async () => {
+    const previewName = previewServiceName(opts.service);
+    const preview = await kube.readService(opts.namespace, previewName);
+    const previewColor = preview?.spec?.selector?.[opts.colorLabel];
+    let endpointsService: string | undefined;
+    if (preview && previewColor === target) endpointsService = previewName;
+    else if (preview) log.info(`preview Service ${previewName} points at ${previewColor ?? 'no color'}, not ${target}: checking ${target}'s pods directly`);
+    else log.info(`no preview Service ${previewName}: checking ${target}'s pods directly`);
+    const readiness = await checkColor(kube, { namespace: opts.namespace, service: opts.service, color: target, selector, endpointsService });
+    if (!readiness.ready) throw notReadyError(`${rollback ? 'roll back' : 'switch'} Service ${opts.service} to ${target}`, target, readiness, unchanged);
+    log.info(`${target} is ready: ${readiness.readyPods.length} Ready pods${endpointsService ? `, all ready endpoints of ${endpointsService}` : ''}`);
+  });
+
+  const switchedAt = new Date();
+  const annotations = recordAnnotations({ previousColor: live, switchedAt, commit: opts.commit, runUrl: opts.runUrl });
+  const resourceVersion = stable.service.metadata?.resourceVersion ?? '';
+  let sentAt = 0;
+  await log.group(`Switching Service ${opts.service}: ${live} → ${target}`, async () => {
+    sentAt = performance.now();
+    await guardedPatch({
+      resourceVersion,
+      patch: { metadata: { annotations }, spec: { selector: { [opts.colorLabel]: target } } },
+      send: (body) => kube.patchService(opts.namespace, opts.service, body),
+      read: () => kube.readService(opts.namespace, opts.service),
+      landed: (fresh) => fresh.metadata?.annotations?.[annotationKeys.switchedAt] === annotations[annotationKeys.switchedAt],
+      conflict: (fresh) => serviceConflict(opts, live, target, fresh),
+      signal: deps.signal,
+    });
+    log.info(`selector is now ${selectorText(selector)} (recorded: previous color ${live}, ${switchedAt.toISOString()})`);
+  });
+
+  const converged = await log.group(`Waiting until Service ${opts.service}'s endpoints are only ${target}'s pods`, () =>
+    waitForEndpoints(kube, {
+      namespace: opts.namespace,
+      service: opts.service,
+      selector,
+      since: sentAt,
+      signal: deps.signal,
+      log,
+    }),
+  );
+  const note = `${rollback ? 'rolled back' : 'switched'} Service ${opts.service} from ${live} to ${target}; its endpoints were only ${target}'s ${converged.endpoints} pods after ${formatDuration(converged.ms)}`;
+  log.info(note);
+  return { ...base, to: target, switched: true, convergenceMs: converged.ms, note };
+}
+
+function serviceConflict(opts: EksSwitchOptions, live: Color, target: Color, fresh: V1Service | undefined): SwitchConflictError {
+  const now = fresh?.spec?.selector?.[opts.colorLabel];
+  const by = describeRecord(readRecord(fresh?.metadata?.annotations));
+  const what =
+    now !== live
+      ? `someone else switched Service ${opts.service} while this run was deciding: it now selects ${now ?? 'no color'}${by ? ` (switched ${by})` : ''}`
+      : `someone else changed Service ${opts.service} while this run was deciding (it still selects ${live})`;
+  return new SwitchConflictError(
+    `${what}; this run's switch to ${target} was not applied`,
+    'the other change stands; this run changed nothing',
+    'look at who else is changing this Service (concurrent workflow runs?), then run again if the switch is still wanted',
+  );
+}

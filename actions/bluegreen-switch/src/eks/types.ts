@@ -1,0 +1,73 @@
+// The typed options and result of the EKS switch, shared by the action, tests and the bench.
+import type { Log } from '@expeditor/shared/log';
+import type { Color } from './names.ts';
+import type { Kube } from './kube.ts';
+
+export type SwitchAction = 'switch' | 'rollback' | 'cleanup';
+export type Route = 'service' | 'ingress';
+
+export interface EksSwitchOptions {
+  action: SwitchAction;
+  route: Route;
+  namespace: string;
+  /** The stable Service (route service), or the service whose color Services the Ingress uses. */
+  service: string;
+  /** Route ingress: the Ingress to switch. */
+  ingress?: string | undefined;
+  /** Route ingress: `/path` or `host/path`; by default every path routing to the service's colors. */
+  ingressPath?: string | undefined;
+  /** Color to switch to; by default the one that is not live. */
+  targetColor?: Color | undefined;
+  /** Label key that carries the color (the Service selector's and the pods'). */
+  colorLabel: string;
+  /** Route ingress: canary weights, increasing, ending at 100; none is a plain backend switch. */
+  canary?: readonly number[] | undefined;
+  /** Pause after each canary step before its health check. */
+  stepPauseMs: number;
+  /** Probed after each canary step: a 2xx answer passes. */
+  probeUrl?: string | undefined;
+  probeTimeoutMs?: number | undefined;
+  /** Cleanup: the old color must have been idle this long. */
+  keepMs: number;
+  /** Cleanup: also delete the preview Service. */
+  removePreview: boolean;
+  /** Recorded on the switched object. */
+  commit: string;
+  runUrl: string;
+}
+
+export interface EksSwitchDeps {
+  kube: Kube;
+  log: Log;
+  /** The run's signal: deadline and cancellation. */
+  signal: AbortSignal;
+  /** When the run's deadline falls (epoch ms), so cleanup can refuse a keep period that outlasts it. */
+  deadlineAt?: number | undefined;
+  /** Clock, for tests of the keep period. */
+  now?: (() => number) | undefined;
+}
+
+export interface CanaryStep {
+  weight: number;
+  /** passed, failed, or cancelled (the run was cancelled during this step). */
+  outcome: 'passed' | 'failed' | 'cancelled';
+  detail: string;
+}
+
+export interface EksSwitchResult {
+  action: SwitchAction;
+  route: Route;
+  /** The color that served traffic before. */
+  from: Color;
+  /** The color that serves traffic now. */
+  to: Color;
+  switched: boolean;
+  /** Request sent → the stable Service's endpoints are only the target's pods (route service). */
+  convergenceMs: number | undefined;
+  /** One sentence on what happened, for the log and the summary. */
+  note: string;
+  canarySteps?: CanaryStep[];
+  /** Cleanup: the Deployment scaled to zero and its replicas before. */
+  scaledDown?: { deployment: string; replicas: number } | undefined;
+  previewRemoved?: boolean;
+}
