@@ -124,6 +124,12 @@ export interface K8sPart {
   /** Capacity (= allocatable) of each node. */
   readonly nodeCapacity: { readonly cpu: string; readonly memory: string; readonly pods: number };
   /**
+   * Compacts etcd's history up to its current revision (what the apiserver does every 5 minutes),
+   * so a watch or list from an older resourceVersion than the apiserver's watch cache holds is
+   * answered 410 Gone. Returns the revision compacted to.
+   */
+  compactEtcd(): Promise<number>;
+  /**
    * Set when moto was started too (startBed(['moto', 'k8s'])): EKS clusters in moto that lead to
    * this apiserver, whose EKS tokens it checks through a TokenReview webhook against moto's STS.
    */
