@@ -1,0 +1,85 @@
+// bluegreen-switch's inputs for EKS (read once the platform is known to be EKS). Values the
+// environment file can also give stay undefined when not set here, so the file's value is used.
+// The runner's AWS and KUBECONFIG settings are read here too, and passed down.
+import type { ActionInputs, Env } from '@expeditor/shared/inputs';
+import { escapesWorkspace, k8sName } from '@expeditor/shared/patterns';
+import { canaryStepsProblem } from './ingress.ts';
+import { colors, type Color } from './names.ts';
+import type { Route } from './types.ts';
+
+/** A label key as Kubernetes allows it: optional DNS prefix, then a name of up to 63 characters. */
+const labelKey = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+/** `/path` or `host/path`. */
+const ingressPath = /^([a-z0-9*]([-a-z0-9.*]*[a-z0-9])?)?\/[^\s]*$/;
+
+export interface EksSwitchInputs {
+  route: Route | undefined;
+  cluster: string | undefined;
+  /** The kubeconfig input (a workspace path) or, when absent, KUBECONFIG from the runner. */
+  kubeconfig: { path: string; input: string | undefined } | undefined;
+  namespace: string | undefined;
+  service: string | undefined;
+  ingress: string | undefined;
+  ingressPath: string | undefined;
+  targetColor: Color | undefined;
+  colorLabel: string | undefined;
+  canary: number[] | undefined;
+  stepPauseMs: number;
+  probeUrl: string | undefined;
+  probeTimeoutMs: number;
+  keepMs: number;
+  removePreview: boolean;
+  /** From the runner: AWS_REGION, and STS's endpoint override for the EKS token. */
+  aws: { region: string | undefined; stsEndpoint: string | undefined };
+}
+
+export function readEksSwitchInputs(inputs: ActionInputs, env: Env): EksSwitchInputs {
+  const kubeconfigInput = inputs.string('kubeconfig', { maxLength: 1024 });
+  const canaryText = inputs.raw('canary');
+  let canary: number[] | undefined;
+  if (canaryText) {
+    const steps = canaryText.split(/[,\s]+/).filter(Boolean).map((s) => Number(s.replace(/%$/, '')));
+    const problem = canaryStepsProblem(steps);
+    if (problem) inputs.problem('canary', `${problem} (e.g. 10,50,100)`);
+    else canary = steps;
+  }
+  const probeUrl = inputs.string('probe-url', { maxLength: 2048 });
+  if (probeUrl && !/^https?:\/\/[^\s/]+/.test(probeUrl)) inputs.problem('probe-url', `expected an http:// or https:// URL, got ${JSON.stringify(probeUrl)}`);
+  const result: EksSwitchInputs = {
+    route: inputs.choice('route', ['service', 'ingress'] as const),
+    cluster: inputs.string('cluster', { pattern: /^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/, expected: 'an EKS cluster name' }),
+    kubeconfig: kubeconfigInput
+      ? { path: kubeconfigInput, input: 'kubeconfig' }
+      : env.KUBECONFIG
+        ? { path: env.KUBECONFIG.split(':')[0] ?? env.KUBECONFIG, input: undefined }
+        : undefined,
+    namespace: inputs.string('namespace', { pattern: k8sName, expected: 'a Kubernetes namespace name' }),
+    service: inputs.string('service', { pattern: k8sName, expected: 'a Kubernetes Service name' }),
+    ingress: inputs.string('ingress', { pattern: k8sName, expected: 'an Ingress name' }),
+    ingressPath: inputs.string('ingress-path', { pattern: ingressPath, expected: 'an Ingress path such as / or /api, or host/path', maxLength: 512 }),
+    targetColor: inputs.choice('target-color', colors),
+    colorLabel: inputs.string('color-label', { pattern: labelKey, expected: 'a label key such as version', maxLength: 317 }),
+    canary,
+    stepPauseMs: inputs.duration('step-pause', '30s'),
+    probeUrl,
+    probeTimeoutMs: inputs.duration('probe-timeout', '10s'),
+    // 0s is a valid keep period: read it by hand, as duration() wants more than zero.
+    keepMs: readKeep(inputs),
+    removePreview: inputs.boolean('remove-preview', false),
+    aws: {
+      region: env.AWS_REGION || env.AWS_DEFAULT_REGION || undefined,
+      stsEndpoint: env.AWS_ENDPOINT_URL_STS || env.AWS_ENDPOINT_URL || undefined,
+    },
+  };
+  if (kubeconfigInput && escapesWorkspace(kubeconfigInput) && !kubeconfigInput.startsWith('/')) {
+    inputs.problem('kubeconfig', 'must be an absolute path or a path inside the workspace (without ..)');
+  }
+  inputs.done('bluegreen-switch');
+  return result;
+}
+
+function readKeep(inputs: ActionInputs): number {
+  const raw = inputs.raw('keep');
+  if (!raw || /^0+(ms|s|m|h)?$/.test(raw)) return 0;
+  return inputs.duration('keep', '0s');
+}

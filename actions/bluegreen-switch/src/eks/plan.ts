@@ -1,0 +1,124 @@
+// What the EKS switch will act on, decided before any network call: inputs over the environment
+// file's eks section, where each value came from, and how to reach the cluster.
+import { isAbsolute, join } from 'node:path';
+import { environmentOf, loadConfig, type EksConfig } from '@expeditor/shared/config';
+import { ExpeditorError, InputError, ProblemsError } from '@expeditor/shared/errors';
+import { Settings } from '@expeditor/shared/settings';
+import type { EksSwitchInputs } from './inputs.ts';
+import { isColor } from './names.ts';
+import type { EksSwitchOptions, Route, SwitchAction } from './types.ts';
+
+export interface EksPlanCommon {
+  action: SwitchAction;
+  environment: string | undefined;
+  config: string;
+}
+
+export type EksConnectPlan =
+  | { kind: 'kubeconfig'; path: string; input: string | undefined }
+  | { kind: 'eks'; cluster: string; region: string | undefined; stsEndpoint: string | undefined };
+
+export interface EksSwitchPlan {
+  options: EksSwitchOptions;
+  environment: string | undefined;
+  connect: EksConnectPlan;
+  settings: Settings;
+}
+
+export function planEksSwitch(
+  common: EksPlanCommon,
+  inputs: EksSwitchInputs,
+  context: { workspace: string; sha: string; runUrl: string },
+): EksSwitchPlan {
+  const envName = common.environment;
+  let eks: EksConfig | undefined;
+  let region = inputs.aws.region;
+  if (envName) {
+    const env = environmentOf(loadConfig(join(context.workspace, common.config), common.config), envName, common.config);
+    eks = env.eks;
+    region = env.aws.region;
+  }
+  const settings = new Settings();
+  const key = (k: string): string => `environments.${envName}.eks.${k}`;
+  const file = <T extends string | number | boolean>(k: string, value: T | undefined) => (eks ? { key: key(k), value } : undefined);
+
+  const route = settings.pick('route', { name: 'route', value: inputs.route }, file('route', eks?.route), 'service') as Route;
+  const namespace = settings.pick('namespace', { name: 'namespace', value: inputs.namespace }, file('namespace', eks?.namespace), 'default') as string;
+  const colorLabel = settings.pick('color label', { name: 'color-label', value: inputs.colorLabel }, file('color-label', eks?.['color-label']), 'version') as string;
+  const problems: ExpeditorError[] = [];
+
+  // One service per switch: the file's `services` gives it only when it lists exactly one.
+  const fileServices = eks?.services ?? [];
+  let service = settings.pick('service', { name: 'service', value: inputs.service }, fileServices.length === 1 ? file('services', fileServices[0]) : undefined);
+  if (!service) {
+    problems.push(
+      new InputError(
+        'service',
+        fileServices.length > 1
+          ? `is required: ${key('services')} lists ${fileServices.length} services (${fileServices.join(', ')}) and one switch moves one`
+          : 'is required (the stable Service, e.g. shop)',
+      ),
+    );
+    service = '';
+  }
+  const ingress = settings.pick('ingress', { name: 'ingress', value: inputs.ingress }, file('ingress', eks?.ingress));
+  if (route === 'ingress' && !ingress) problems.push(new InputError('ingress', 'is required with route ingress'));
+  const canaryFromFile = eks?.canary;
+  const canary = inputs.canary ?? canaryFromFile;
+  if (canary) settings.derive('canary', canary.join(', '), inputs.canary ? "input 'canary'" : key('canary'));
+  if (inputs.canary && route !== 'ingress') {
+    problems.push(new InputError('canary', "needs route ingress (weights go through the Ingress's load balancer)"));
+  }
+  if (inputs.probeUrl && !canary) problems.push(new InputError('probe-url', 'is only used between canary steps: give canary weights too'));
+  if (inputs.targetColor && !isColor(inputs.targetColor)) problems.push(new InputError('target-color', 'expected blue or green'));
+  if (common.action === 'rollback' && inputs.targetColor) {
+    problems.push(new InputError('target-color', 'is not used by rollback, which returns to the recorded previous color', "leave it empty, or use action 'switch'"));
+  }
+  if (inputs.keepMs > 0 && common.action !== 'cleanup') problems.push(new InputError('keep', "is only used by action 'cleanup'"));
+  if (inputs.removePreview && common.action !== 'cleanup') problems.push(new InputError('remove-preview', "is only used by action 'cleanup'"));
+  if (inputs.ingressPath && route !== 'ingress') problems.push(new InputError('ingress-path', 'needs route ingress'));
+
+  // The cluster: an explicit kubeconfig input wins, then the cluster (input or file), then KUBECONFIG.
+  let connect: EksConnectPlan | undefined;
+  const cluster = settings.pick('cluster', { name: 'cluster', value: inputs.cluster }, file('cluster', eks?.cluster));
+  if (inputs.kubeconfig?.input) {
+    connect = { kind: 'kubeconfig', path: resolvePath(context.workspace, inputs.kubeconfig.path), input: 'kubeconfig' };
+    settings.derive('connection', inputs.kubeconfig.path, "input 'kubeconfig'");
+  } else if (cluster) {
+    connect = { kind: 'eks', cluster, region, stsEndpoint: inputs.aws.stsEndpoint };
+  } else if (inputs.kubeconfig) {
+    connect = { kind: 'kubeconfig', path: inputs.kubeconfig.path, input: undefined };
+    settings.derive('connection', inputs.kubeconfig.path, 'KUBECONFIG');
+  } else {
+    problems.push(new InputError('cluster', 'is required: give the EKS cluster (or environment with eks.cluster), or a kubeconfig'));
+  }
+  if (problems.length > 0) throw new ProblemsError(`${problems.length} problems with the inputs of bluegreen-switch`, problems);
+
+  return {
+    environment: envName,
+    settings,
+    connect: connect!,
+    options: {
+      action: common.action,
+      route,
+      namespace,
+      service,
+      ingress,
+      ingressPath: inputs.ingressPath,
+      targetColor: inputs.targetColor,
+      colorLabel,
+      canary: common.action === 'switch' ? canary : undefined,
+      stepPauseMs: inputs.stepPauseMs,
+      probeUrl: inputs.probeUrl,
+      probeTimeoutMs: inputs.probeTimeoutMs,
+      keepMs: inputs.keepMs,
+      removePreview: inputs.removePreview,
+      commit: context.sha,
+      runUrl: context.runUrl,
+    },
+  };
+}
+
+function resolvePath(workspace: string, path: string): string {
+  return isAbsolute(path) ? path : join(workspace, path);
+}
