@@ -1,10 +1,26 @@
+import * as core from '@actions/core';
 import { runAction } from '@expeditor/shared/run';
-import { actionInputs } from '@expeditor/shared/inputs';
+import { actionInputs, runnerEnv } from '@expeditor/shared/inputs';
+import { readGitHubContext } from '@expeditor/shared/context';
 import { ExpeditorError } from '@expeditor/shared/errors';
-import { readSwitchInputs } from './inputs.ts';
+import { readSwitchInputs, resolvePlatform } from './inputs.ts';
+import { readEcsSwitchInputs } from './ecs/inputs.ts';
 
 await runAction('bluegreen-switch', async (run) => {
   const options = readSwitchInputs(actionInputs());
   run.setDeadline(options.timeoutMs);
-  throw new ExpeditorError('bluegreen-switch is not built yet (issue #7)', { unchanged: 'nothing was changed; the inputs were valid' });
+  const github = readGitHubContext(runnerEnv());
+  if ((await resolvePlatform(options, github.workspace)) === 'eks') {
+    throw new ExpeditorError('bluegreen-switch on EKS is not built yet (issue #7)', { unchanged: 'nothing was changed; the inputs were valid' });
+  }
+  const ecsInputs = readEcsSwitchInputs(actionInputs());
+  // Loaded after the inputs are valid, so a bad input fails fast.
+  const { runEcsSwitch } = await import('./ecs/action.ts');
+  const result = await runEcsSwitch(options, ecsInputs, github, run);
+  core.setOutput('from', result.from ?? '');
+  core.setOutput('to', result.to ?? '');
+  core.setOutput('switched', String(result.switched));
+  core.setOutput('convergence-ms', result.convergenceMs !== undefined ? String(Math.round(result.convergenceMs)) : '');
+  core.setOutput('deployment-id', result.newDeploymentId ?? result.deploymentId);
+  core.setOutput('status', result.status);
 });

@@ -549,7 +549,7 @@ async function runDeployEcs(inputs, github, run) {
 /* harmony export */   uj: () => (/* binding */ hooksOf),
 /* harmony export */   uo: () => (/* binding */ appSpecContent)
 /* harmony export */ });
-/* unused harmony export TASK_DEFINITION_PLACEHOLDER */
+/* unused harmony exports TASK_DEFINITION_PLACEHOLDER, appSpecTaskDefinition, replaceAppSpecTaskDefinition */
 /* harmony import */ var yaml__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(8815);
 /* harmony import */ var zod__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(8816);
 /* harmony import */ var _expeditor_shared_errors__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(9680);
@@ -695,6 +695,50 @@ function appSpecContent(spec) {
 /** The hooks of an AppSpec in lifecycle order: name → function. */
 function hooksOf(spec) {
     return Object.assign({}, ...(spec.Hooks ?? []));
+}
+/**
+ * The TaskDefinition of an AppSpec as CodeDeploy stored it (read leniently: any key case, YAML or
+ * JSON), or undefined when it cannot be found.
+ */
+function appSpecTaskDefinition(content) {
+    const properties = lenientProperties(content);
+    const key = properties ? Object.keys(properties).find((k) => k.toLowerCase() === 'taskdefinition') : undefined;
+    const value = key && properties ? properties[key] : undefined;
+    return typeof value === 'string' ? value : undefined;
+}
+/** The same AppSpec content with TaskDefinition replaced, as JSON; undefined when it has none. */
+function replaceAppSpecTaskDefinition(content, taskDefinitionArn) {
+    const doc = lenientParse(content);
+    const properties = propertiesOf(doc);
+    const key = properties ? Object.keys(properties).find((k) => k.toLowerCase() === 'taskdefinition') : undefined;
+    if (!properties || !key)
+        return undefined;
+    properties[key] = taskDefinitionArn;
+    return JSON.stringify(doc);
+}
+function lenientParse(content) {
+    try {
+        return parseDocument(content).toJS();
+    }
+    catch {
+        return undefined;
+    }
+}
+function lenientProperties(content) {
+    return propertiesOf(lenientParse(content));
+}
+function propertiesOf(doc) {
+    const field = (obj, name) => {
+        if (typeof obj !== 'object' || obj === null)
+            return undefined;
+        const key = Object.keys(obj).find((k) => k.toLowerCase() === name);
+        return key ? obj[key] : undefined;
+    };
+    const resources = field(doc, 'resources');
+    const first = Array.isArray(resources) ? resources[0] : undefined;
+    const resource = first && typeof first === 'object' ? Object.values(first)[0] : undefined;
+    const properties = field(resource, 'properties');
+    return typeof properties === 'object' && properties !== null ? properties : undefined;
 }
 
 

@@ -175,3 +175,49 @@ export function appSpecContent(spec: AppSpec): string {
 export function hooksOf(spec: AppSpec): Partial<Record<HookName, string>> {
   return Object.assign({}, ...(spec.Hooks ?? [])) as Partial<Record<HookName, string>>;
 }
+
+/**
+ * The TaskDefinition of an AppSpec as CodeDeploy stored it (read leniently: any key case, YAML or
+ * JSON), or undefined when it cannot be found.
+ */
+export function appSpecTaskDefinition(content: string): string | undefined {
+  const properties = lenientProperties(content);
+  const key = properties ? Object.keys(properties).find((k) => k.toLowerCase() === 'taskdefinition') : undefined;
+  const value = key && properties ? properties[key] : undefined;
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** The same AppSpec content with TaskDefinition replaced, as JSON; undefined when it has none. */
+export function replaceAppSpecTaskDefinition(content: string, taskDefinitionArn: string): string | undefined {
+  const doc = lenientParse(content);
+  const properties = propertiesOf(doc);
+  const key = properties ? Object.keys(properties).find((k) => k.toLowerCase() === 'taskdefinition') : undefined;
+  if (!properties || !key) return undefined;
+  properties[key] = taskDefinitionArn;
+  return JSON.stringify(doc);
+}
+
+function lenientParse(content: string): unknown {
+  try {
+    return parseDocument(content).toJS() as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+function lenientProperties(content: string): Record<string, unknown> | undefined {
+  return propertiesOf(lenientParse(content));
+}
+
+function propertiesOf(doc: unknown): Record<string, unknown> | undefined {
+  const field = (obj: unknown, name: string): unknown => {
+    if (typeof obj !== 'object' || obj === null) return undefined;
+    const key = Object.keys(obj).find((k) => k.toLowerCase() === name);
+    return key ? (obj as Record<string, unknown>)[key] : undefined;
+  };
+  const resources = field(doc, 'resources');
+  const first: unknown = Array.isArray(resources) ? resources[0] : undefined;
+  const resource: unknown = first && typeof first === 'object' ? Object.values(first)[0] : undefined;
+  const properties = field(resource, 'properties');
+  return typeof properties === 'object' && properties !== null ? (properties as Record<string, unknown>) : undefined;
+}

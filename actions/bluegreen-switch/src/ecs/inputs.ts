@@ -1,0 +1,30 @@
+// bluegreen-switch's inputs for ECS (read once the platform is known to be ECS): which CodeDeploy
+// deployment to continue, stop or clean up, or how to find it, and what a rollback returns to.
+import type { ActionInputs } from '@expeditor/shared/inputs';
+import { ecsName } from '@expeditor/shared/patterns';
+
+const codeDeployName = /^[A-Za-z0-9_.+=,@-]{1,100}$/;
+const taskDefinition = /^(arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:task-definition\/)?[A-Za-z0-9_-]{1,255}:\d+$/;
+
+export interface EcsSwitchInputs {
+  deploymentId: string | undefined;
+  cluster: string | undefined;
+  service: string | undefined;
+  codedeployApplication: string | undefined;
+  codedeployDeploymentGroup: string | undefined;
+  /** The task definition a rollback after success returns to (else the one deploy-ecs recorded). */
+  taskDefinition: string | undefined;
+}
+
+export function readEcsSwitchInputs(inputs: ActionInputs): EcsSwitchInputs {
+  const result: EcsSwitchInputs = {
+    deploymentId: inputs.string('deployment-id', { pattern: /^d-[A-Z0-9]{9}$/, expected: 'a CodeDeploy deployment id such as d-ABCDE1234' }),
+    cluster: inputs.string('cluster', { pattern: ecsName, expected: 'an ECS cluster name' }),
+    service: inputs.string('service', { pattern: ecsName, expected: 'an ECS service name' }),
+    codedeployApplication: inputs.string('codedeploy-application', { pattern: codeDeployName, expected: 'a CodeDeploy application name' }),
+    codedeployDeploymentGroup: inputs.string('codedeploy-deployment-group', { pattern: codeDeployName, expected: 'a CodeDeploy deployment group name' }),
+    taskDefinition: inputs.string('task-definition', { pattern: taskDefinition, expected: 'a task definition ARN or family:revision' }),
+  };
+  inputs.done('bluegreen-switch');
+  return result;
+}
