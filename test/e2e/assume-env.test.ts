@@ -92,7 +92,7 @@ interface Run {
 async function run(
   dir: string,
   inputs: Record<string, string>,
-  options: { oidc?: boolean; ambientAccount?: string; act?: boolean } = {},
+  options: { oidc?: boolean; ambientAccount?: string; act?: boolean; requestToken?: string } = {},
 ): Promise<Run> {
   const env: Record<string, string> = {
     GITHUB_WORKSPACE: dir,
@@ -101,7 +101,7 @@ async function run(
     GITHUB_RUN_ATTEMPT: '1',
     GITHUB_STEP_SUMMARY: join(dir, 'summary.md'),
     ...(options.act ? { ACT: 'true' } : {}),
-    ...(options.oidc !== false ? { ACTIONS_ID_TOKEN_REQUEST_URL: bed.oidc.requestUrl, ACTIONS_ID_TOKEN_REQUEST_TOKEN: bed.oidc.requestToken } : {}),
+    ...(options.oidc !== false ? { ACTIONS_ID_TOKEN_REQUEST_URL: bed.oidc.requestUrl, ACTIONS_ID_TOKEN_REQUEST_TOKEN: options.requestToken ?? bed.oidc.requestToken } : {}),
   };
   for (const [k, v] of Object.entries(inputs)) env[`INPUT_${k.toUpperCase()}`] = v;
   const log = memoryLog();
@@ -237,6 +237,17 @@ describe('assume-env through GitHub OIDC (core function, bed issuer + moto STS)'
     expect(error.next).toContain(`create an IAM OIDC identity provider for ${bed.oidc.issuer} in account ${account}`);
     expect((await calls('AssumeRoleWithWebIdentity', since)).counts.AssumeRoleWithWebIdentity).toBe(1);
     expect(r.exported.size).toBe(0);
+  });
+
+  it('says so when the runner refuses the token request, and calls no AWS API', async () => {
+    const since = Date.now();
+    const r = await run(workspace(), { 'role-arn': `arn:aws:iam::${PROD}:role/deploy`, region: 'us-west-2' }, { requestToken: 'not-this-job' });
+    const error = r.error as ExpeditorError;
+    expect(error.message).toMatch(/^could not get the job's GitHub OIDC token: TokenRequestError \(HTTP 401\): the OIDC token request answered HTTP 401: Unauthorized/);
+    expect(error.next).toContain('permissions: id-token: write');
+    expect(r.log.join('\n')).not.toContain('not-this-job');
+    expect(r.log.filter((l) => l.includes('try 2'))).toEqual([]);
+    expect((await bed.moto.control<Calls>('calls', { since })).calls).toEqual([]);
   });
 
   it('retries throttling of AssumeRoleWithWebIdentity and then succeeds', async () => {

@@ -76,7 +76,9 @@ export async function assumeEnv(inputs: AssumeEnvInputs, deps: AssumeEnvDeps): P
     source = 'oidc';
     roleArn = plan.roleArn;
     credentials = await log.group(`GitHub OIDC → ${plan.roleArn}`, async () => {
-      const token = await requestIdToken({ ...oidc, audience: plan.audience, signal, log, retries: deps.retries ?? 4 });
+      const token = await requestIdToken({ ...oidc, audience: plan.audience, signal, log, retries: deps.retries ?? 4 }).catch((error: unknown) => {
+        throw tokenFailure(error, signal);
+      });
       const claims = claimsOf(token);
       if (claims) log.info(`token: sub ${claims.sub}, aud ${claims.aud.join(', ')}, issuer ${claims.iss}`);
       try {
@@ -227,6 +229,19 @@ function stsFailure(operation: string, target: string, error: unknown, signal: A
       kind === 'throttling' || kind === 'server' || kind === 'network'
         ? 'STS kept failing after retries; run the job again later'
         : 'check the role ARN and the STS endpoint (AWS_ENDPOINT_URL, if set)',
+    cause: error,
+  });
+}
+
+function tokenFailure(error: unknown, signal: AbortSignal): Error {
+  if (signal.aborted) return abortReason(signal);
+  const kind = classifyError(error);
+  return new ExpeditorError(`could not get the job's GitHub OIDC token: ${describeError(error)}`, {
+    unchanged: 'nothing was exported; no AWS call was made',
+    next:
+      kind === 'access'
+        ? 'the runner refused ACTIONS_ID_TOKEN_REQUEST_TOKEN; give the job `permissions: id-token: write` and run it again'
+        : 'the token service kept failing after retries; run the job again later',
     cause: error,
   });
 }

@@ -1,5 +1,10 @@
 // The job's GitHub OIDC token, requested the way the runner expects (bearer request token,
 // `audience` query parameter), retried only on what can succeed on retry, masked on arrival.
+// node:http rather than fetch: fetch loads its HTTP stack on first use (~35 ms of a cold start,
+// the AWS SDK does not use it), and rather than @actions/core's getIDToken, which reads the
+// environment itself, retries 5xx up to 10 times and cannot be cut short by the run's deadline.
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { describeError } from '@expeditor/shared/errors';
 import type { Log } from '@expeditor/shared/log';
 import { withRetry } from '@expeditor/shared/retry';
@@ -35,12 +40,9 @@ export async function requestIdToken(request: TokenRequest): Promise<string> {
   const url = tokenUrl(request.requestUrl, request.audience);
   return withRetry(
     async () => {
-      const response = await fetch(url, {
-        headers: { authorization: `Bearer ${request.requestToken}`, accept: 'application/json' },
-        signal: request.signal,
-      });
-      const text = await response.text();
-      if (!response.ok) {
+      const response = await get(url, { authorization: `Bearer ${request.requestToken}`, accept: 'application/json' }, request.signal);
+      const text = response.body;
+      if (response.status < 200 || response.status > 299) {
         throw new TokenRequestError(response.status, `the OIDC token request answered HTTP ${response.status}${bodyMessage(text)}`);
       }
       let value: unknown;
@@ -71,4 +73,19 @@ function bodyMessage(text: string): string {
     // not JSON: say nothing rather than echo a page
   }
   return '';
+}
+
+/** One GET, its body as text; aborts with the signal (the error's name is AbortError). */
+function get(url: string, headers: Record<string, string>, signal: AbortSignal): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const send = url.startsWith('https:') ? httpsRequest : httpRequest;
+    const req = send(url, { method: 'GET', headers, signal }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end();
+  });
 }
