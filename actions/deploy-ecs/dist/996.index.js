@@ -330,7 +330,7 @@ function planDeployEcs(inputs, context) {
     // Variables and secrets: the environment's, then the inputs' (which win name by name).
     const vars = { ...env?.vars, ...inputs.vars };
     const secrets = { ...env?.secrets, ...inputs.secrets };
-    const secretsOrigin = Object.keys(inputs.secrets).length > 0 || Object.keys(inputs.vars).length > 0 || !env ? { input: 'secrets' } : { key: key('secrets') };
+    const secretsOrigin = Object.keys(inputs.secrets).length > 0 || !env?.secrets ? { input: 'secrets' } : { key: key('secrets') };
     if (Object.keys(vars).length)
         settings.provenance.push({ name: 'variables', value: Object.keys(vars).join(', '), source: 'file', from: describeSources(Object.keys(env?.vars ?? {}), Object.keys(inputs.vars), key('vars'), 'vars') });
     if (Object.keys(secrets).length)

@@ -105,7 +105,7 @@ export function planDeployEcs(inputs: DeployEcsInputs, context: PlanContext): De
   // Variables and secrets: the environment's, then the inputs' (which win name by name).
   const vars = { ...env?.vars, ...inputs.vars };
   const secrets = { ...env?.secrets, ...inputs.secrets };
-  const secretsOrigin: Origin = Object.keys(inputs.secrets).length > 0 || Object.keys(inputs.vars).length > 0 || !env ? { input: 'secrets' } : { key: key('secrets') };
+  const secretsOrigin: Origin = Object.keys(inputs.secrets).length > 0 || !env?.secrets ? { input: 'secrets' } : { key: key('secrets') };
   if (Object.keys(vars).length) settings.provenance.push({ name: 'variables', value: Object.keys(vars).join(', '), source: 'file', from: describeSources(Object.keys(env?.vars ?? {}), Object.keys(inputs.vars), key('vars'), 'vars') });
   if (Object.keys(secrets).length) settings.provenance.push({ name: 'secrets', value: Object.keys(secrets).join(', '), source: 'file', from: describeSources(Object.keys(env?.secrets ?? {}), Object.keys(inputs.secrets), key('secrets'), 'secrets') });
 
