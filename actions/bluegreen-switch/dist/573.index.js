@@ -27,7 +27,7 @@ async function createEcsClients(region) {
         resolved = '';
     }
     if (!resolved) {
-        throw new _expeditor_shared_errors__WEBPACK_IMPORTED_MODULE_0__.ExpeditorError('no AWS region is set', {
+        throw new _expeditor_shared_errors__WEBPACK_IMPORTED_MODULE_0__/* .ExpeditorError */ .DR('no AWS region is set', {
             key: 'environments.<name>.aws.region',
             unchanged: 'nothing was changed',
             next: 'run assume-env first (it exports AWS_REGION), set AWS_REGION, or give an environment whose aws.region is set',

@@ -303,8 +303,8 @@ function propertiesOf(doc) {
     return typeof properties === 'object' && properties !== null ? properties : undefined;
 }
 
-// EXTERNAL MODULE: ./actions/deploy-ecs/src/aws-call.ts
-var aws_call = __webpack_require__(8177);
+// EXTERNAL MODULE: ./actions/deploy-ecs/src/aws-call.ts + 1 modules
+var aws_call = __webpack_require__(3869);
 // EXTERNAL MODULE: ./packages/shared/src/log.ts
 var src_log = __webpack_require__(3133);
 ;// CONCATENATED MODULE: ./packages/shared/src/poll.ts
@@ -355,7 +355,7 @@ const cleanupMs = { afterDeadline: 120_000, afterCancel: 8_000 };
 
 const TERMINAL = new Set(['Succeeded', 'Failed', 'Stopped']);
 /** A deployment that ended Failed or Stopped. */
-class DeploymentFailedError extends errors.ExpeditorError {
+class DeploymentFailedError extends errors/* ExpeditorError */.DR {
     deploymentId;
     status;
     failedEvent;
@@ -405,7 +405,7 @@ async function followDeployment(options) {
     const getDeployment = async () => {
         const answer = await (0,aws_call/* awsCall */.uF)('codedeploy:GetDeployment', `deployment ${deploymentId}`, (abortSignal) => codedeploy.send(new client_codedeploy_dist_cjs.GetDeploymentCommand({ deploymentId }), { abortSignal }), context);
         if (!answer.deploymentInfo)
-            throw new errors.ExpeditorError(`CodeDeploy returned nothing for deployment ${deploymentId}`);
+            throw new errors/* ExpeditorError */.DR(`CodeDeploy returned nothing for deployment ${deploymentId}`);
         return answer.deploymentInfo;
     };
     const findTarget = async () => {
@@ -680,7 +680,7 @@ async function followOrStop(options) {
             withinMs: error instanceof deadline/* DeadlineError */.j3 ? cleanupMs.afterDeadline : cleanupMs.afterCancel,
             timing: options.timing,
         });
-        throw new errors.ExpeditorError(`CodeDeploy deployment ${options.deploymentId} ${why} (${at}); it was stopped with rollback: ${stop.words}`, {
+        throw new errors/* ExpeditorError */.DR(`CodeDeploy deployment ${options.deploymentId} ${why} (${at}); it was stopped with rollback: ${stop.words}`, {
             cause: error,
             unchanged: stop.rollbackStatus === 'Succeeded' ? 'the original (blue) task set serves all traffic, as before the deployment' : undefined,
             next: error instanceof deadline/* DeadlineError */.j3
@@ -728,7 +728,7 @@ async function resolveDeployment(options, clients, call) {
     if (options.deploymentId) {
         const view = await readView(clients.codedeploy, options.deploymentId, call).catch((error) => {
             if ((0,aws_call/* errorName */.Is)(error) === 'DeploymentDoesNotExistException' || (0,aws_call/* errorName */.Is)(error) === 'InvalidDeploymentIdException') {
-                throw new errors.ExpeditorError(`input 'deployment-id': CodeDeploy deployment ${options.deploymentId} does not exist in this account and region`, {
+                throw new errors/* ExpeditorError */.DR(`input 'deployment-id': CodeDeploy deployment ${options.deploymentId} does not exist in this account and region`, {
                     input: 'deployment-id',
                     unchanged: 'nothing was changed',
                     next: "pass deploy-ecs's deployment-id output from the same environment",
@@ -737,12 +737,12 @@ async function resolveDeployment(options, clients, call) {
             throw error;
         });
         if (!view.deployment)
-            throw new errors.ExpeditorError(`CodeDeploy returned nothing for deployment ${options.deploymentId}`);
+            throw new errors/* ExpeditorError */.DR(`CodeDeploy returned nothing for deployment ${options.deploymentId}`);
         return view.deployment;
     }
     const group = options.group;
     if (!group)
-        throw new errors.ExpeditorError('no deployment id and no CodeDeploy group to look in', { input: 'deployment-id' });
+        throw new errors/* ExpeditorError */.DR('no deployment id and no CodeDeploy group to look in', { input: 'deployment-id' });
     const wanted = options.action === 'switch' ? [['Ready']] : options.action === 'cleanup' ? [['InProgress']] : [ACTIVE, ['Succeeded']];
     for (const statuses of wanted) {
         const newest = await newestDeployment(clients, group, statuses, call);
@@ -750,7 +750,7 @@ async function resolveDeployment(options, clients, call) {
             return newest;
     }
     const what = options.action === 'switch' ? 'held at Ready' : options.action === 'cleanup' ? 'in progress' : 'in progress or succeeded';
-    throw new errors.ExpeditorError(`deployment group ${group.application}/${group.group} has no deployment ${what}`, {
+    throw new errors/* ExpeditorError */.DR(`deployment group ${group.application}/${group.group} has no deployment ${what}`, {
         input: 'deployment-id',
         unchanged: 'nothing was changed',
         next: options.action === 'switch' ? 'deploy with deploy-ecs wait-until: ready first, or pass its deployment-id' : 'pass the deployment-id to act on',
@@ -785,7 +785,7 @@ async function switchTraffic(id, clients, context, call) {
             : status === 'Failed' || status === 'Stopped'
                 ? `it ended ${status}`
                 : `it is ${whereItWas(view)}, not held at Ready`;
-        throw new errors.ExpeditorError(`deployment ${id} cannot be switched: ${why}`, {
+        throw new errors/* ExpeditorError */.DR(`deployment ${id} cannot be switched: ${why}`, {
             input: 'deployment-id',
             unchanged: `nothing was changed${trafficWords(view.target) ? ` (${trafficWords(view.target)})` : ''}`,
             next: status === 'Succeeded' ? 'nothing to do' : 'switch a deployment that deploy-ecs left at Ready (wait-until: ready)',
@@ -794,7 +794,7 @@ async function switchTraffic(id, clients, context, call) {
     // The target must be fully up before it gets production traffic.
     const green = view.target?.taskSetsInfo?.find((s) => s.taskSetLabel === 'Green');
     if (!green || !green.desiredCount || (green.runningCount ?? 0) < green.desiredCount) {
-        throw new errors.ExpeditorError(`deployment ${id} is Ready but green is not fully running (${green ? `${green.runningCount ?? 0}/${green.desiredCount ?? 0} tasks` : 'no green task set'})`, {
+        throw new errors/* ExpeditorError */.DR(`deployment ${id} is Ready but green is not fully running (${green ? `${green.runningCount ?? 0}/${green.desiredCount ?? 0} tasks` : 'no green task set'})`, {
             unchanged: 'nothing was changed: blue serves all production traffic',
             next: 'look at the green tasks in the ECS console; switch once they all run',
         });
@@ -848,10 +848,10 @@ async function rollBack(deployment, options, clients, context, call) {
         const moved = (greenWeight(view.target) ?? 0) > 0;
         const back = moved && stop.rollbackStatus === 'Succeeded';
         if (stop.status !== 'Stopped' && stop.status !== 'Succeeded') {
-            throw new errors.ExpeditorError(`rolling back deployment ${id} did not finish: ${stop.words}`, { next: `look at ${consoleUrl}` });
+            throw new errors/* ExpeditorError */.DR(`rolling back deployment ${id} did not finish: ${stop.words}`, { next: `look at ${consoleUrl}` });
         }
         if (stop.status === 'Succeeded') {
-            throw new errors.ExpeditorError(`deployment ${id} Succeeded before it could be stopped: ${stop.words}`, {
+            throw new errors/* ExpeditorError */.DR(`deployment ${id} Succeeded before it could be stopped: ${stop.words}`, {
                 unchanged: `green (${ecs_switch_short(green)}) serves all traffic`,
                 next: 'run the rollback again: it now deploys the previous task definition',
             });
@@ -879,7 +879,7 @@ async function rollBack(deployment, options, clients, context, call) {
     // Succeeded: deploy what ran before, through the same group.
     const previous = options.previousTaskDefinition ?? recordedPrevious(deployment.description);
     if (!previous) {
-        throw new errors.ExpeditorError(`deployment ${id} Succeeded and records no previous task definition to return to`, {
+        throw new errors/* ExpeditorError */.DR(`deployment ${id} Succeeded and records no previous task definition to return to`, {
             input: 'task-definition',
             unchanged: `nothing was changed: green (${ecs_switch_short(green)}) serves all traffic`,
             next: "give the task definition to return to in the 'task-definition' input (deploy-ecs's previous-task-definition-arn output)",
@@ -888,7 +888,7 @@ async function rollBack(deployment, options, clients, context, call) {
     const previousArn = await existingTaskDefinition(previous, clients, call);
     const content = replaceAppSpecTaskDefinition(deployment.revision?.appSpecContent?.content ?? '', previousArn);
     if (!content) {
-        throw new errors.ExpeditorError(`deployment ${id} has no AppSpec content to reuse for the rollback`, {
+        throw new errors/* ExpeditorError */.DR(`deployment ${id} has no AppSpec content to reuse for the rollback`, {
             unchanged: 'nothing was changed',
             next: `deploy ${previousArn} with deploy-ecs`,
         });
@@ -982,7 +982,7 @@ async function existingTaskDefinition(name, clients, call) {
         if ((0,aws_call/* errorName */.Is)(error) !== 'ClientException')
             throw error;
     }
-    throw new errors.ExpeditorError(`input 'task-definition': task definition ${name} does not exist`, {
+    throw new errors/* ExpeditorError */.DR(`input 'task-definition': task definition ${name} does not exist`, {
         input: 'task-definition',
         unchanged: 'nothing was changed',
         next: 'give a registered task definition (family:revision or ARN) to return to',

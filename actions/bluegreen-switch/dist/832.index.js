@@ -166,7 +166,7 @@ function configJsonSchema() {
 
 
 
-class ConfigError extends errors.ExpeditorError {
+class ConfigError extends errors/* ExpeditorError */.DR {
     line;
     constructor(file, key, problem, line) {
         super(`${file}${line ? `:${line}` : ''}: ${key ? `${key}: ` : ''}${problem}`, {
@@ -225,7 +225,7 @@ function loadConfig(path, shownAs = path) {
     }
     catch (error) {
         const code = error.code;
-        throw new errors.ExpeditorError(`environment file ${shownAs} ${code === 'ENOENT' ? 'does not exist' : `cannot be read (${code})`}`, {
+        throw new errors/* ExpeditorError */.DR(`environment file ${shownAs} ${code === 'ENOENT' ? 'does not exist' : `cannot be read (${code})`}`, {
             input: 'config',
             unchanged: 'nothing was changed',
             next: "create it, point the 'config' input at it, or give the values as inputs",
@@ -237,7 +237,7 @@ function loadConfig(path, shownAs = path) {
 function environmentOf(config, name, file) {
     const env = config.environments[name];
     if (!env) {
-        throw new errors.ExpeditorError(`environment ${(0,inputs/* quote */.hD)(name)} is not in ${file} (have: ${Object.keys(config.environments).join(', ') || 'none'})`, { input: 'environment', unchanged: 'nothing was changed' });
+        throw new errors/* ExpeditorError */.DR(`environment ${(0,inputs/* quote */.hD)(name)} is not in ${file} (have: ${Object.keys(config.environments).join(', ') || 'none'})`, { input: 'environment', unchanged: 'nothing was changed' });
     }
     return env;
 }

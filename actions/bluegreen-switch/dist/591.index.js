@@ -1,8 +1,8 @@
-export const id = 110;
-export const ids = [110,832];
+export const id = 591;
+export const ids = [591,832];
 export const modules = {
 
-/***/ 7110:
+/***/ 9591:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -17,8 +17,34 @@ var external_node_path_ = __webpack_require__(6760);
 var config = __webpack_require__(6832);
 // EXTERNAL MODULE: ./packages/shared/src/errors.ts
 var errors = __webpack_require__(9680);
-// EXTERNAL MODULE: ./packages/shared/src/settings.ts
-var src_settings = __webpack_require__(1866);
+;// CONCATENATED MODULE: ./packages/shared/src/settings.ts
+// Explicit inputs win over the environment file, and the summary says where each value came from.
+class Settings {
+    provenance = [];
+    /** The input value if given, else the file value, else the default; recorded for the summary. */
+    pick(name, input, file, fallback) {
+        if (input.value !== undefined && input.value !== '')
+            return this.record(name, input.value, 'input', `input '${input.name}'`);
+        if (file && file.value !== undefined)
+            return this.record(name, file.value, 'file', file.key);
+        if (fallback !== undefined)
+            return this.record(name, fallback, 'default', 'default');
+        return undefined;
+    }
+    /** A value worked out from others (an account from a role ARN, a session name from the run). */
+    derive(name, value, from) {
+        return this.record(name, value, 'derived', from);
+    }
+    record(name, value, source, from) {
+        this.provenance.push({ name, value: String(value), source, from });
+        return value;
+    }
+    /** Rows for a summary table: setting, value, from. */
+    rows() {
+        return this.provenance.map((p) => [p.name, p.value, p.from]);
+    }
+}
+
 // EXTERNAL MODULE: ./actions/deploy-ecs/src/codedeploy-group.ts
 var codedeploy_group = __webpack_require__(321);
 ;// CONCATENATED MODULE: ./actions/bluegreen-switch/src/ecs/plan.ts
@@ -39,14 +65,14 @@ function planEcsSwitch(common, inputs, context) {
         region = env.aws.region;
         ecs = env.ecs;
         if (!ecs && !inputs.deploymentId && !(inputs.codedeployApplication && inputs.codedeployDeploymentGroup)) {
-            throw new errors.ExpeditorError(`environment ${envName} in ${common.config} has no ecs section`, {
+            throw new errors/* ExpeditorError */.DR(`environment ${envName} in ${common.config} has no ecs section`, {
                 key: `environments.${envName}.ecs`,
                 unchanged: 'nothing was changed',
                 next: 'give the deployment-id input, or set environments.<name>.ecs (cluster, service, codedeploy)',
             });
         }
     }
-    const settings = new src_settings/* Settings */.w();
+    const settings = new Settings();
     const key = (k) => `environments.${envName}.ecs.${k}`;
     const pick = (name, input, value, fileKey, fileValue) => settings.pick(name, { name: input, value }, ecs ? { key: key(fileKey), value: fileValue } : undefined);
     const deploymentId = pick('deployment', 'deployment-id', inputs.deploymentId, '', undefined);
@@ -72,15 +98,75 @@ function planEcsSwitch(common, inputs, context) {
 
 // EXTERNAL MODULE: ./packages/shared/src/deadline.ts + 1 modules
 var deadline = __webpack_require__(5915);
-// EXTERNAL MODULE: ./packages/shared/src/summary.ts
-var src_summary = __webpack_require__(3851);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __webpack_require__(3024);
+;// CONCATENATED MODULE: ./packages/shared/src/summary.ts
+// The step summary a person reads after the run: a heading, tables (environment, image digest,
+// what changed, durations, links) and short notes. Plain markdown appended to GITHUB_STEP_SUMMARY.
+
+class Summary {
+    parts = [];
+    heading(text, level = 2) {
+        this.parts.push(`${'#'.repeat(level)} ${escapeInline(text)}`);
+        return this;
+    }
+    /** A table; undefined cells print as an em dash. */
+    table(columns, rows) {
+        const head = `| ${columns.map(escapeCell).join(' | ')} |`;
+        const rule = `| ${columns.map(() => '---').join(' | ')} |`;
+        const body = rows.map((row) => `| ${columns.map((_, i) => renderCell(row[i])).join(' | ')} |`);
+        this.parts.push([head, rule, ...body].join('\n'));
+        return this;
+    }
+    /** Two-column facts: name | value. */
+    facts(entries) {
+        return this.table(['', ''], entries.map(([k, v]) => [`**${escapeCell(k)}**`, v]));
+    }
+    paragraph(text) {
+        this.parts.push(escapeInline(text));
+        return this;
+    }
+    /** Preformatted text, e.g. the tail of a build log, in a collapsed block. */
+    details(title, text) {
+        const fence = text.includes('```') ? '~~~~' : '```';
+        this.parts.push(`<details><summary>${escapeHtml(title)}</summary>\n\n${fence}\n${text}\n${fence}\n\n</details>`);
+        return this;
+    }
+    toMarkdown() {
+        return `${this.parts.join('\n\n')}\n`;
+    }
+    /** Appends to the step summary file when there is one; returns whether it wrote. */
+    write(path) {
+        if (!path)
+            return false;
+        (0,external_node_fs_.appendFileSync)(path, `${this.toMarkdown()}\n`);
+        return true;
+    }
+}
+function renderCell(cell) {
+    if (cell === undefined || cell === '')
+        return '—';
+    if (typeof cell === 'object')
+        return `[${escapeCell(cell.text)}](${cell.href.replace(/[()\s]/g, encodeURIComponent)})`;
+    return escapeCell(String(cell));
+}
+function escapeHtml(text) {
+    return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+function escapeInline(text) {
+    return escapeHtml(text).replace(/\r?\n/g, ' ');
+}
+function escapeCell(text) {
+    return escapeHtml(text).replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
+}
+
 ;// CONCATENATED MODULE: ./actions/bluegreen-switch/src/ecs/summary.ts
 // The step summary of an ECS switch, rollback or cleanup.
 
 
 
 function switchSummary(plan, outcome, tookMs) {
-    const summary = new src_summary/* Summary */.B();
+    const summary = new Summary();
     const what = `bluegreen-switch ${plan.action} (ECS${plan.environment ? `, ${plan.environment}` : ''})`;
     if ('error' in outcome) {
         summary.heading(`${what} failed`);
@@ -132,27 +218,113 @@ async function runEcsSwitch(common, inputs, github, run) {
 
 /***/ }),
 
-/***/ 8177:
+/***/ 3869:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
-/* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   Is: () => (/* binding */ errorName),
-/* harmony export */   bf: () => (/* binding */ codeDeployConsoleUrl),
-/* harmony export */   uF: () => (/* binding */ awsCall)
-/* harmony export */ });
-/* unused harmony exports AccessDeniedError, ecsConsoleUrl */
-/* harmony import */ var _expeditor_shared_errors__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(9680);
-/* harmony import */ var _expeditor_shared_retry__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(3533);
+
+// EXPORTS
+__webpack_require__.d(__webpack_exports__, {
+  uF: () => (/* binding */ awsCall),
+  bf: () => (/* binding */ codeDeployConsoleUrl),
+  Is: () => (/* binding */ errorName)
+});
+
+// UNUSED EXPORTS: AccessDeniedError, ecsConsoleUrl
+
+// EXTERNAL MODULE: ./packages/shared/src/errors.ts
+var errors = __webpack_require__(9680);
+// EXTERNAL MODULE: ./node_modules/p-retry/index.js + 1 modules
+var p_retry = __webpack_require__(4995);
+;// CONCATENATED MODULE: ./packages/shared/src/retry.ts
+// Retry by error kind: throttling, 5xx and dropped connections can succeed on a later try;
+// access and validation errors never will, so they fail at once.
+
+const throttlingNames = new Set([
+    'Throttling', 'ThrottlingException', 'ThrottledException', 'TooManyRequestsException',
+    'RequestLimitExceeded', 'RequestThrottled', 'RequestThrottledException', 'SlowDown',
+    'ProvisionedThroughputExceededException', 'LimitExceededException', 'PriorRequestNotComplete',
+    'BandwidthLimitExceeded', 'EC2ThrottledException', 'TransactionInProgressException',
+    'IDPCommunicationError', 'IDPCommunicationErrorException',
+]);
+const accessNames = new Set([
+    'AccessDenied', 'AccessDeniedException', 'UnauthorizedOperation', 'UnrecognizedClientException',
+    'InvalidClientTokenId', 'ExpiredToken', 'ExpiredTokenException', 'InvalidIdentityToken',
+    'InvalidIdentityTokenException', 'IncompleteSignature', 'SignatureDoesNotMatch', 'Forbidden',
+    'Unauthorized', 'AuthFailure', 'MissingAuthenticationToken',
+]);
+const networkCodes = new Set([
+    'ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ENOTFOUND', 'ECONNABORTED',
+    'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_CLOSED',
+    'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'TimeoutError', 'RequestTimeout',
+    'RequestTimeoutException',
+]);
+/** What kind of failure this is, from its name, code and HTTP status (AWS SDK, Kubernetes, fetch). */
+function classifyError(error) {
+    if (typeof error !== 'object' || error === null)
+        return 'other';
+    const e = error;
+    if (e.name === 'AbortError')
+        return 'cancelled';
+    const name = String(e.name ?? e.Code ?? '');
+    const code = typeof e.code === 'string' ? e.code : String(e.Code ?? '');
+    const status = e.$metadata?.httpStatusCode ??
+        (typeof e.statusCode === 'number' ? e.statusCode : typeof e.code === 'number' ? e.code : undefined);
+    if (e.$retryable?.throttling || throttlingNames.has(name) || throttlingNames.has(code) || status === 429) {
+        return 'throttling';
+    }
+    if (accessNames.has(name) || accessNames.has(code) || status === 401 || status === 403)
+        return 'access';
+    if (networkCodes.has(code) || networkCodes.has(name))
+        return 'network';
+    if (status !== undefined && status >= 500)
+        return 'server';
+    if (status !== undefined && status >= 400)
+        return 'validation';
+    if (name.endsWith('ValidationException') || name === 'ValidationError' || name === 'InvalidParameterException') {
+        return 'validation';
+    }
+    // fetch() wraps socket errors: `TypeError: fetch failed` with the real one as the cause.
+    if (e.cause && e.cause !== error) {
+        const inner = classifyError(e.cause);
+        if (inner === 'network')
+            return inner;
+    }
+    return 'other';
+}
+function isRetryable(error) {
+    const kind = classifyError(error);
+    return kind === 'throttling' || kind === 'server' || kind === 'network';
+}
+/** Runs `fn`, retrying only retryable errors with jittered exponential backoff. */
+function withRetry(fn, options = {}) {
+    const minTimeout = options.minDelayMs ?? 250;
+    return (0,p_retry/* default */.Ay)(fn, {
+        retries: options.retries ?? 4,
+        minTimeout,
+        maxTimeout: options.maxDelayMs ?? 8000,
+        factor: 2,
+        randomize: true,
+        ...(options.signal ? { signal: options.signal } : {}),
+        shouldRetry: (context) => isRetryable(context.error),
+        onFailedAttempt: (context) => {
+            if (context.retriesLeft > 0 && isRetryable(context.error)) {
+                options.onRetry?.(context.error, context.attemptNumber, minTimeout * 2 ** (context.attemptNumber - 1));
+            }
+        },
+    });
+}
+
+;// CONCATENATED MODULE: ./actions/deploy-ecs/src/aws-call.ts
 // One AWS request: retried only when a retry can succeed (throttling, 5xx, dropped connections),
 // and an AccessDenied turned into an error that names the IAM action and the resource, since that
 // is what a person has to add to the role's policy.
 
 
-class AccessDeniedError extends _expeditor_shared_errors__WEBPACK_IMPORTED_MODULE_0__.ExpeditorError {
+class AccessDeniedError extends errors/* ExpeditorError */.DR {
     action;
     resource;
     constructor(action, resource, cause, unchanged) {
-        super(`${action} on ${resource} was denied: ${(0,_expeditor_shared_errors__WEBPACK_IMPORTED_MODULE_0__/* .describeError */ .Uc)(cause)}`, {
+        super(`${action} on ${resource} was denied: ${(0,errors/* describeError */.Uc)(cause)}`, {
             cause,
             ...(unchanged ? { unchanged } : {}),
             next: `allow ${action} on ${resource} in the policy of the role this job uses (assume-env's role for the environment)`,
@@ -168,16 +340,16 @@ class AccessDeniedError extends _expeditor_shared_errors__WEBPACK_IMPORTED_MODUL
  */
 async function awsCall(action, resource, fn, context) {
     try {
-        return await (0,_expeditor_shared_retry__WEBPACK_IMPORTED_MODULE_1__/* .withRetry */ .bD)(() => fn(context.signal), {
+        return await withRetry(() => fn(context.signal), {
             ...(context.signal ? { signal: context.signal } : {}),
             retries: 6,
-            onRetry: (error, attempt, delayMs) => context.log.info(`${action}: ${(0,_expeditor_shared_errors__WEBPACK_IMPORTED_MODULE_0__/* .describeError */ .Uc)(error)}; retry ${attempt} in about ${Math.round(delayMs)} ms`),
+            onRetry: (error, attempt, delayMs) => context.log.info(`${action}: ${(0,errors/* describeError */.Uc)(error)}; retry ${attempt} in about ${Math.round(delayMs)} ms`),
         });
     }
     catch (error) {
         if (context.signal?.aborted)
             throw abortReasonOf(context.signal, error);
-        if ((0,_expeditor_shared_retry__WEBPACK_IMPORTED_MODULE_1__/* .classifyError */ .fe)(error) === 'access')
+        if (classifyError(error) === 'access')
             throw new AccessDeniedError(action, resource, error, context.unchanged);
         throw error;
     }
@@ -211,7 +383,7 @@ function codeDeployConsoleUrl(region, deploymentId) {
 /* harmony import */ var _aws_sdk_client_codedeploy__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(7507);
 /* harmony import */ var _expeditor_shared_errors__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(9680);
 /* harmony import */ var _expeditor_shared_inputs__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(7458);
-/* harmony import */ var _aws_call_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(8177);
+/* harmony import */ var _aws_call_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(3869);
 // CodeDeploy for ECS, before anything is written: the deployment group (it exists, deploys this
 // service, holds at Ready or not) and the deployment config; then CreateDeployment.
 
@@ -314,12 +486,12 @@ async function createDeployment(codedeploy, options, context) {
             revision: { revisionType: 'AppSpecContent', appSpecContent: { content: options.appSpecContent } },
         }), { abortSignal }), context);
         if (!answer.deploymentId)
-            throw new _expeditor_shared_errors__WEBPACK_IMPORTED_MODULE_0__.ExpeditorError('CodeDeploy created a deployment without an id');
+            throw new _expeditor_shared_errors__WEBPACK_IMPORTED_MODULE_0__/* .ExpeditorError */ .DR('CodeDeploy created a deployment without an id');
         return answer.deploymentId;
     }
     catch (error) {
         if ((0,_aws_call_js__WEBPACK_IMPORTED_MODULE_2__/* .errorName */ .Is)(error) === 'DeploymentLimitExceededException') {
-            throw new _expeditor_shared_errors__WEBPACK_IMPORTED_MODULE_0__.ExpeditorError(`deployment group ${options.group} already has a deployment in progress: ${(0,_expeditor_shared_errors__WEBPACK_IMPORTED_MODULE_0__/* .describeError */ .Uc)(error)}`, {
+            throw new _expeditor_shared_errors__WEBPACK_IMPORTED_MODULE_0__/* .ExpeditorError */ .DR(`deployment group ${options.group} already has a deployment in progress: ${(0,_expeditor_shared_errors__WEBPACK_IMPORTED_MODULE_0__/* .describeError */ .Uc)(error)}`, {
                 cause: error,
                 ...(context.unchanged ? { unchanged: context.unchanged } : {}),
                 next: 'wait for it to end, or stop it (bluegreen-switch action rollback), then deploy again',
@@ -496,7 +668,7 @@ function configJsonSchema() {
 
 
 
-class ConfigError extends errors.ExpeditorError {
+class ConfigError extends errors/* ExpeditorError */.DR {
     line;
     constructor(file, key, problem, line) {
         super(`${file}${line ? `:${line}` : ''}: ${key ? `${key}: ` : ''}${problem}`, {
@@ -555,7 +727,7 @@ function loadConfig(path, shownAs = path) {
     }
     catch (error) {
         const code = error.code;
-        throw new errors.ExpeditorError(`environment file ${shownAs} ${code === 'ENOENT' ? 'does not exist' : `cannot be read (${code})`}`, {
+        throw new errors/* ExpeditorError */.DR(`environment file ${shownAs} ${code === 'ENOENT' ? 'does not exist' : `cannot be read (${code})`}`, {
             input: 'config',
             unchanged: 'nothing was changed',
             next: "create it, point the 'config' input at it, or give the values as inputs",
@@ -567,205 +739,9 @@ function loadConfig(path, shownAs = path) {
 function environmentOf(config, name, file) {
     const env = config.environments[name];
     if (!env) {
-        throw new errors.ExpeditorError(`environment ${(0,inputs/* quote */.hD)(name)} is not in ${file} (have: ${Object.keys(config.environments).join(', ') || 'none'})`, { input: 'environment', unchanged: 'nothing was changed' });
+        throw new errors/* ExpeditorError */.DR(`environment ${(0,inputs/* quote */.hD)(name)} is not in ${file} (have: ${Object.keys(config.environments).join(', ') || 'none'})`, { input: 'environment', unchanged: 'nothing was changed' });
     }
     return env;
-}
-
-
-/***/ }),
-
-/***/ 3533:
-/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
-
-/* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   bD: () => (/* binding */ withRetry),
-/* harmony export */   fe: () => (/* binding */ classifyError),
-/* harmony export */   r3: () => (/* binding */ isRetryable)
-/* harmony export */ });
-/* harmony import */ var p_retry__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(4995);
-// Retry by error kind: throttling, 5xx and dropped connections can succeed on a later try;
-// access and validation errors never will, so they fail at once.
-
-const throttlingNames = new Set([
-    'Throttling', 'ThrottlingException', 'ThrottledException', 'TooManyRequestsException',
-    'RequestLimitExceeded', 'RequestThrottled', 'RequestThrottledException', 'SlowDown',
-    'ProvisionedThroughputExceededException', 'LimitExceededException', 'PriorRequestNotComplete',
-    'BandwidthLimitExceeded', 'EC2ThrottledException', 'TransactionInProgressException',
-    'IDPCommunicationError', 'IDPCommunicationErrorException',
-]);
-const accessNames = new Set([
-    'AccessDenied', 'AccessDeniedException', 'UnauthorizedOperation', 'UnrecognizedClientException',
-    'InvalidClientTokenId', 'ExpiredToken', 'ExpiredTokenException', 'InvalidIdentityToken',
-    'InvalidIdentityTokenException', 'IncompleteSignature', 'SignatureDoesNotMatch', 'Forbidden',
-    'Unauthorized', 'AuthFailure', 'MissingAuthenticationToken',
-]);
-const networkCodes = new Set([
-    'ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ENOTFOUND', 'ECONNABORTED',
-    'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_CLOSED',
-    'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'TimeoutError', 'RequestTimeout',
-    'RequestTimeoutException',
-]);
-/** What kind of failure this is, from its name, code and HTTP status (AWS SDK, Kubernetes, fetch). */
-function classifyError(error) {
-    if (typeof error !== 'object' || error === null)
-        return 'other';
-    const e = error;
-    if (e.name === 'AbortError')
-        return 'cancelled';
-    const name = String(e.name ?? e.Code ?? '');
-    const code = typeof e.code === 'string' ? e.code : String(e.Code ?? '');
-    const status = e.$metadata?.httpStatusCode ??
-        (typeof e.statusCode === 'number' ? e.statusCode : typeof e.code === 'number' ? e.code : undefined);
-    if (e.$retryable?.throttling || throttlingNames.has(name) || throttlingNames.has(code) || status === 429) {
-        return 'throttling';
-    }
-    if (accessNames.has(name) || accessNames.has(code) || status === 401 || status === 403)
-        return 'access';
-    if (networkCodes.has(code) || networkCodes.has(name))
-        return 'network';
-    if (status !== undefined && status >= 500)
-        return 'server';
-    if (status !== undefined && status >= 400)
-        return 'validation';
-    if (name.endsWith('ValidationException') || name === 'ValidationError' || name === 'InvalidParameterException') {
-        return 'validation';
-    }
-    // fetch() wraps socket errors: `TypeError: fetch failed` with the real one as the cause.
-    if (e.cause && e.cause !== error) {
-        const inner = classifyError(e.cause);
-        if (inner === 'network')
-            return inner;
-    }
-    return 'other';
-}
-function isRetryable(error) {
-    const kind = classifyError(error);
-    return kind === 'throttling' || kind === 'server' || kind === 'network';
-}
-/** Runs `fn`, retrying only retryable errors with jittered exponential backoff. */
-function withRetry(fn, options = {}) {
-    const minTimeout = options.minDelayMs ?? 250;
-    return (0,p_retry__WEBPACK_IMPORTED_MODULE_0__/* ["default"] */ .Ay)(fn, {
-        retries: options.retries ?? 4,
-        minTimeout,
-        maxTimeout: options.maxDelayMs ?? 8000,
-        factor: 2,
-        randomize: true,
-        ...(options.signal ? { signal: options.signal } : {}),
-        shouldRetry: (context) => isRetryable(context.error),
-        onFailedAttempt: (context) => {
-            if (context.retriesLeft > 0 && isRetryable(context.error)) {
-                options.onRetry?.(context.error, context.attemptNumber, minTimeout * 2 ** (context.attemptNumber - 1));
-            }
-        },
-    });
-}
-
-
-/***/ }),
-
-/***/ 1866:
-/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
-
-/* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   w: () => (/* binding */ Settings)
-/* harmony export */ });
-// Explicit inputs win over the environment file, and the summary says where each value came from.
-class Settings {
-    provenance = [];
-    /** The input value if given, else the file value, else the default; recorded for the summary. */
-    pick(name, input, file, fallback) {
-        if (input.value !== undefined && input.value !== '')
-            return this.record(name, input.value, 'input', `input '${input.name}'`);
-        if (file && file.value !== undefined)
-            return this.record(name, file.value, 'file', file.key);
-        if (fallback !== undefined)
-            return this.record(name, fallback, 'default', 'default');
-        return undefined;
-    }
-    /** A value worked out from others (an account from a role ARN, a session name from the run). */
-    derive(name, value, from) {
-        return this.record(name, value, 'derived', from);
-    }
-    record(name, value, source, from) {
-        this.provenance.push({ name, value: String(value), source, from });
-        return value;
-    }
-    /** Rows for a summary table: setting, value, from. */
-    rows() {
-        return this.provenance.map((p) => [p.name, p.value, p.from]);
-    }
-}
-
-
-/***/ }),
-
-/***/ 3851:
-/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
-
-/* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   B: () => (/* binding */ Summary)
-/* harmony export */ });
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(3024);
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
-// The step summary a person reads after the run: a heading, tables (environment, image digest,
-// what changed, durations, links) and short notes. Plain markdown appended to GITHUB_STEP_SUMMARY.
-
-class Summary {
-    parts = [];
-    heading(text, level = 2) {
-        this.parts.push(`${'#'.repeat(level)} ${escapeInline(text)}`);
-        return this;
-    }
-    /** A table; undefined cells print as an em dash. */
-    table(columns, rows) {
-        const head = `| ${columns.map(escapeCell).join(' | ')} |`;
-        const rule = `| ${columns.map(() => '---').join(' | ')} |`;
-        const body = rows.map((row) => `| ${columns.map((_, i) => renderCell(row[i])).join(' | ')} |`);
-        this.parts.push([head, rule, ...body].join('\n'));
-        return this;
-    }
-    /** Two-column facts: name | value. */
-    facts(entries) {
-        return this.table(['', ''], entries.map(([k, v]) => [`**${escapeCell(k)}**`, v]));
-    }
-    paragraph(text) {
-        this.parts.push(escapeInline(text));
-        return this;
-    }
-    /** Preformatted text, e.g. the tail of a build log, in a collapsed block. */
-    details(title, text) {
-        const fence = text.includes('```') ? '~~~~' : '```';
-        this.parts.push(`<details><summary>${escapeHtml(title)}</summary>\n\n${fence}\n${text}\n${fence}\n\n</details>`);
-        return this;
-    }
-    toMarkdown() {
-        return `${this.parts.join('\n\n')}\n`;
-    }
-    /** Appends to the step summary file when there is one; returns whether it wrote. */
-    write(path) {
-        if (!path)
-            return false;
-        (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.appendFileSync)(path, `${this.toMarkdown()}\n`);
-        return true;
-    }
-}
-function renderCell(cell) {
-    if (cell === undefined || cell === '')
-        return '—';
-    if (typeof cell === 'object')
-        return `[${escapeCell(cell.text)}](${cell.href.replace(/[()\s]/g, encodeURIComponent)})`;
-    return escapeCell(String(cell));
-}
-function escapeHtml(text) {
-    return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
-function escapeInline(text) {
-    return escapeHtml(text).replace(/\r?\n/g, ' ');
-}
-function escapeCell(text) {
-    return escapeHtml(text).replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
 }
 
 
