@@ -16,7 +16,10 @@ const root = resolve(import.meta.dirname, '..');
 const n = runs();
 
 /** Inputs that get each action past validation to its first request (extended as actions land). */
-const validInputs: Record<string, Record<string, string>> = {};
+const validInputs: Record<string, Record<string, string>> = {
+  // First request: the OIDC token (ACTIONS_ID_TOKEN_REQUEST_URL points at the local server).
+  'assume-env': { 'role-arn': 'arn:aws:iam::123456789012:role/bench', region: 'us-west-2' },
+};
 
 interface Target {
   name: string;
