@@ -92,7 +92,7 @@ interface Run {
 async function run(
   dir: string,
   inputs: Record<string, string>,
-  options: { oidc?: boolean; ambientAccount?: string; act?: boolean; requestToken?: string } = {},
+  options: { oidc?: boolean; ambientAccount?: string; act?: boolean; requestToken?: string; retries?: number; retryDelayMs?: number; signal?: AbortSignal } = {},
 ): Promise<Run> {
   const env: Record<string, string> = {
     GITHUB_WORKSPACE: dir,
@@ -113,10 +113,11 @@ async function run(
     out.result = await assumeEnv(parsed, {
       context: readGitHubContext(env),
       log,
-      signal: new AbortController().signal,
+      signal: options.signal ?? new AbortController().signal,
       sts: stsFactory({ endpoint: bed.moto.endpoint, ...(ambient ? { ambient: async () => ambient } : {}) }),
       variables: { exportVariable: (name, value) => exported.set(name, value) },
-      retryDelayMs: 50,
+      retryDelayMs: options.retryDelayMs ?? 50,
+      ...(options.retries !== undefined ? { retries: options.retries } : {}),
     });
   } catch (error) {
     out.error = error;
@@ -262,6 +263,55 @@ describe('assume-env through GitHub OIDC (core function, bed issuer + moto STS)'
     expect(r.log.filter((l) => /AssumeRoleWithWebIdentity: Throttling .*; try \d/.test(l))).toHaveLength(2);
     expect(r.result!.outputs.account).toBe(PROD);
   });
+
+  it('gives up after a few retries when STS keeps throttling, exporting nothing', async () => {
+    const role = await oidcRole(PROD, 'repo:acme/shop:environment:prod');
+    bed.oidc.setClaims({ environment: 'prod' });
+    const since = Date.now();
+    await bed.moto.control('throttle', { action: 'AssumeRoleWithWebIdentity', count: 3 });
+    const r = await run(workspace(), { 'role-arn': role, region: 'us-west-2' }, { retries: 2 });
+    const error = r.error as ExpeditorError;
+    expect(error.message).toBe(`AssumeRoleWithWebIdentity for ${role} failed: Throttling (HTTP 400): Rate exceeded`);
+    expect(error.next).toBe('STS kept failing after retries; run the job again later');
+    expect((await calls('AssumeRoleWithWebIdentity', since)).calls.map((c) => c.throttled)).toEqual([true, true, true]);
+    expect(r.exported.size).toBe(0);
+  });
+
+  it('retries when STS cannot reach the identity provider (IDPCommunicationError)', async () => {
+    // A provider registered for an issuer nobody serves: STS cannot fetch its keys.
+    const dead = 'http://127.0.0.1:9';
+    const account = '666666666666';
+    const iam = new IAMClient(bed.moto.clientConfig(account));
+    await iam.send(new CreateOpenIDConnectProviderCommand({ Url: dead, ClientIDList: ['sts.amazonaws.com'], ThumbprintList: ['0'.repeat(40)] }));
+    const policy = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Federated: `arn:aws:iam::${account}:oidc-provider/127.0.0.1:9` }, Action: 'sts:AssumeRoleWithWebIdentity' }] };
+    const role = (await iam.send(new CreateRoleCommand({ RoleName: unique('dead-idp'), AssumeRolePolicyDocument: JSON.stringify(policy) }))).Role!.Arn!;
+    bed.oidc.setClaims({ iss: dead });
+    try {
+      const since = Date.now();
+      const r = await run(workspace(), { 'role-arn': role, region: 'us-west-2' }, { retries: 2 });
+      expect((r.error as Error).message).toMatch(/^AssumeRoleWithWebIdentity for .* failed: IDPCommunicationError/);
+      expect((await calls('AssumeRoleWithWebIdentity', since)).counts.AssumeRoleWithWebIdentity).toBe(3);
+      expect(r.log.filter((l) => /^\s*AssumeRoleWithWebIdentity: IDPCommunicationError.*; try \d/.test(l))).toHaveLength(2);
+    } finally {
+      bed.oidc.setClaims({});
+    }
+  });
+
+  it('stops waiting between retries as soon as the run is cancelled or its deadline passes', async () => {
+    const role = await oidcRole(PROD, 'repo:acme/shop:environment:prod');
+    bed.oidc.setClaims({ environment: 'prod' });
+    const since = Date.now();
+    await bed.moto.control('throttle', { action: 'AssumeRoleWithWebIdentity', count: 1 });
+    const controller = new AbortController();
+    // A retry delay far longer than this test's hang guard: only the signal can end the wait.
+    const running = run(workspace(), { 'role-arn': role, region: 'us-west-2' }, { signal: controller.signal, retryDelayMs: 600_000 });
+    while (!(await calls('AssumeRoleWithWebIdentity', since)).calls.length) await new Promise((r) => setTimeout(r, 20));
+    const { DeadlineError } = await import('../../packages/shared/src/deadline.ts');
+    controller.abort(new DeadlineError(1000));
+    const r = await running;
+    expect(r.error).toBeInstanceOf(DeadlineError);
+    expect(r.exported.size).toBe(0);
+  }, 30_000);
 
   it('chains from a role in a tooling account to the environment\'s role and verifies the final account', async () => {
     const first = await oidcRole(TOOLING, 'repo:acme/shop:environment:prod');
