@@ -2,16 +2,24 @@ import * as core from '@actions/core';
 import { runAction } from '@expeditor/shared/run';
 import { actionInputs, runnerEnv } from '@expeditor/shared/inputs';
 import { readGitHubContext } from '@expeditor/shared/context';
-import { ExpeditorError } from '@expeditor/shared/errors';
 import { readSwitchInputs, resolvePlatform } from './inputs.ts';
 import { readEcsSwitchInputs } from './ecs/inputs.ts';
+import { readEksSwitchInputs } from './eks/inputs.ts';
 
 await runAction('bluegreen-switch', async (run) => {
   const options = readSwitchInputs(actionInputs());
   run.setDeadline(options.timeoutMs);
   const github = readGitHubContext(runnerEnv());
   if ((await resolvePlatform(options, github.workspace)) === 'eks') {
-    throw new ExpeditorError('bluegreen-switch on EKS is not built yet (issue #7)', { unchanged: 'nothing was changed; the inputs were valid' });
+    const eksInputs = readEksSwitchInputs(actionInputs(), runnerEnv());
+    // client-node and the AWS SDK load after the inputs are valid, so a bad input fails fast.
+    const { runEksSwitch } = await import('./eks/action.ts');
+    const result = await runEksSwitch(options, eksInputs, github, run);
+    core.setOutput('from', result.from);
+    core.setOutput('to', result.to);
+    core.setOutput('switched', String(result.switched));
+    core.setOutput('convergence-ms', result.convergenceMs !== undefined ? String(Math.round(result.convergenceMs)) : '');
+    return;
   }
   const ecsInputs = readEcsSwitchInputs(actionInputs());
   // Loaded after the inputs are valid, so a bad input fails fast.
