@@ -1,23 +1,62 @@
+// deploy-eks's inputs, validated before anything else happens. Values the environment file can
+// also give stay undefined when not set here, so the file's value is used (explicit inputs win).
 import type { ActionInputs } from '@expeditor/shared/inputs';
-import { environmentName, imageReference, k8sName } from '@expeditor/shared/patterns';
+import { awsRegion, digestReference, environmentName, escapesWorkspace, imageReference, k8sName } from '@expeditor/shared/patterns';
+
+export type Route = 'service' | 'ingress';
 
 export interface DeployEksInputs {
   image: string;
   services: string[];
   environment: string | undefined;
-  namespace: string;
+  config: string;
+  cluster: string | undefined;
+  region: string | undefined;
+  kubeconfig: string | undefined;
+  namespace: string | undefined;
+  manifest: string | undefined;
+  container: string | undefined;
+  colorLabel: string | undefined;
+  route: Route | undefined;
+  requireDigest: boolean;
   timeoutMs: number;
 }
 
+/** A label key: optional DNS prefix, then a name of up to 63 characters. */
+const labelKey = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+const eksClusterName = /^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/;
+
 export function readDeployEksInputs(inputs: ActionInputs): DeployEksInputs {
+  const workspacePath = (name: string): string | undefined => {
+    const value = inputs.string(name, { maxLength: 1024 });
+    if (value && escapesWorkspace(value)) return inputs.problem(name, 'must be a path inside the workspace (relative, without ..)');
+    return value;
+  };
   const result: DeployEksInputs = {
     image: inputs.string('image', { required: true, pattern: imageReference, expected: 'an image reference such as repo@sha256:…' }),
     services: inputs.list('services', { pattern: k8sName, expected: 'Kubernetes names (lower-case letters, digits, -)' }),
     environment: inputs.string('environment', { pattern: environmentName, expected: 'an environment name' }),
-    namespace: inputs.string('namespace', { default: 'default', pattern: k8sName, expected: 'a Kubernetes namespace name' }),
+    config: workspacePath('config') ?? '.github/expeditor.yml',
+    cluster: inputs.string('cluster', { pattern: eksClusterName, expected: 'an EKS cluster name' }),
+    region: inputs.string('region', { pattern: awsRegion, expected: 'an AWS region such as us-west-2' }),
+    // A kubeconfig lives on the runner (e.g. under RUNNER_TEMP), not necessarily in the workspace.
+    kubeconfig: inputs.string('kubeconfig', { maxLength: 4096 }),
+    namespace: inputs.string('namespace', { pattern: k8sName, expected: 'a Kubernetes namespace name' }),
+    manifest: workspacePath('manifest'),
+    container: inputs.string('container', { pattern: k8sName, expected: 'a container name' }),
+    colorLabel: inputs.string('color-label', { pattern: labelKey, expected: 'a Kubernetes label key such as version' }),
+    route: inputs.choice('route', ['service', 'ingress'] as const),
+    requireDigest: inputs.boolean('require-digest', false),
     timeoutMs: inputs.duration('timeout', '10m'),
   };
-  if (result.services.length === 0 && !inputs.raw('services')) inputs.problem('services', 'is required but was not given');
+  if (new Set(result.services).size !== result.services.length) inputs.problem('services', 'names a service twice');
+  if (result.services.length === 0 && !result.environment && !inputs.raw('services')) {
+    inputs.problem('services', 'is required when no environment is given');
+  }
+  if (result.requireDigest && result.image && !digestReference.test(result.image)) {
+    inputs.problem('image', `must name the image by digest (repo@sha256:…) because require-digest is true, got ${JSON.stringify(result.image)}`);
+  }
+  if (result.cluster && result.kubeconfig) inputs.problem('kubeconfig', "give either 'cluster' (EKS) or 'kubeconfig', not both");
   inputs.done('deploy-eks');
   return result;
 }

@@ -1,10 +1,22 @@
+import * as core from '@actions/core';
 import { runAction } from '@expeditor/shared/run';
-import { actionInputs } from '@expeditor/shared/inputs';
-import { ExpeditorError } from '@expeditor/shared/errors';
+import { actionInputs, runnerEnv } from '@expeditor/shared/inputs';
+import { readGitHubContext } from '@expeditor/shared/context';
 import { readDeployEksInputs } from './inputs.ts';
+import { readKubeRunnerContext } from './context.ts';
 
 await runAction('deploy-eks', async (run) => {
-  const options = readDeployEksInputs(actionInputs());
-  run.setDeadline(options.timeoutMs);
-  throw new ExpeditorError('deploy-eks is not built yet (issue #6)', { unchanged: 'nothing was changed; the inputs were valid' });
+  const inputs = readDeployEksInputs(actionInputs());
+  run.setDeadline(inputs.timeoutMs);
+  // Loaded after the inputs are valid, so a bad input fails fast.
+  const { runDeployEks } = await import('./action.ts');
+  const env = runnerEnv();
+  const result = await runDeployEks(inputs, readGitHubContext(env), readKubeRunnerContext(env), run);
+  const first = result.results[0];
+  core.setOutput('live-color', first?.live ?? '');
+  core.setOutput('target-color', first?.target ?? '');
+  core.setOutput('preview-service', first?.previewService ?? '');
+  core.setOutput('ready', String(result.ready));
+  core.setOutput('results', JSON.stringify(result.results.map(({ diagnosis: _d, readyAt: _r, templateFrom: _t, ...rest }) => rest)));
+  if (result.failure) throw result.failure;
 });

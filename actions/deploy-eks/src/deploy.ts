@@ -1,0 +1,269 @@
+// deploy-eks's core: for every service, read (live color, template, HPA, references), then write
+// the target color and point the preview Service at it, then wait by watching until every
+// target is ready to switch or has failed. Services are handled in parallel and watched
+// together (a handful of watches however many services); one failing does not stop the others.
+import type { V1Deployment, V1EndpointSlice, V1Pod, V1ReplicaSet } from '@kubernetes/client-node';
+import { formatDuration } from '@expeditor/shared/deadline';
+import { ExpeditorError, ProblemsError, describeError } from '@expeditor/shared/errors';
+import type { KubeConnection } from '@expeditor/shared/kube/connect';
+import { WaitInterrupted, sources as kubeSources, waitUntil, type WatchSource } from '@expeditor/shared/kube/watch';
+import { ChangeLog, type Log } from '@expeditor/shared/log';
+import { apply, checkNamespace, prepare, type Prepared, type Written } from './bring-up.ts';
+import { diagnose, diagnosisLines, type Diagnosis } from './diagnose.ts';
+import { annotations, deploymentName, previewServiceName, type Color } from './names.ts';
+import type { DeployEksPlan } from './plan.ts';
+import { assess, type Failure, type Progress } from './progress.ts';
+
+export interface ServiceResult {
+  service: string;
+  namespace: string;
+  live: Color | null;
+  target: Color;
+  deployment: string;
+  previewService: string;
+  image: string;
+  ready: boolean;
+  replicas: number;
+  available: number;
+  /** Why it is not ready; null when it is. */
+  reason: string | null;
+  /** ms from the write to ready (or to the failure). */
+  tookMs: number;
+  /** When the action saw it ready (epoch ms, for the benches). */
+  readyAt: number | null;
+  templateFrom: string;
+  hpa: boolean;
+  diagnosis?: Diagnosis | undefined;
+}
+
+export interface DeployEksResult {
+  results: ServiceResult[];
+  ready: boolean;
+  /** Set when some service is not ready: what to report as the run's failure. */
+  failure: ExpeditorError | undefined;
+}
+
+export interface DeployEksOptions {
+  log: Log;
+  signal?: AbortSignal | undefined;
+  /** Clock for the deployed-at annotation. */
+  now?: () => Date;
+  /** Server-side timeout of each watch (default 300 s). */
+  watchTimeoutSeconds?: number;
+  /** Called the moment a service is seen ready (benches). */
+  onReady?: (service: string, at: number) => void;
+}
+
+type Snapshot = { deployments: V1Deployment[]; replicaSets: V1ReplicaSet[]; pods: V1Pod[]; slices: V1EndpointSlice[] };
+
+interface Tracked {
+  prepared: Prepared;
+  written: Written;
+  startedAt: number;
+  progress: Progress | undefined;
+  failure: Failure | undefined;
+  readyAt: number | undefined;
+}
+
+export async function deployEks(plan: DeployEksPlan, connection: KubeConnection, options: DeployEksOptions): Promise<DeployEksResult> {
+  const { log } = options;
+  const stamp: Record<string, string> = {
+    [annotations.image]: plan.image,
+    [annotations.deployedAt]: (options.now?.() ?? new Date()).toISOString(),
+    ...(plan.source.sha ? { [annotations.revision]: plan.source.sha } : {}),
+    ...(plan.source.runUrl ? { [annotations.runUrl]: plan.source.runUrl } : {}),
+  };
+  for (const w of plan.warnings) log.warning(w.message, w.input ? { input: w.input } : undefined);
+
+  // 1. Read everything first: a problem found now leaves the cluster as it was.
+  const prepared = await log.group(`Reading ${plan.services.length === 1 ? plan.services[0] : `${plan.services.length} services`} in ${plan.namespace} (${connection.description})`, async () => {
+    await checkNamespace(connection, plan, log);
+    const outcomes = await Promise.allSettled(plan.services.map((s) => prepare(connection, plan, s, log, stamp)));
+    const problems = outcomes.flatMap((o) => (o.status === 'rejected' ? [toExpeditorError(o.reason)] : []));
+    if (problems.length === 1 && problems[0]) throw problems[0];
+    if (problems.length > 1) throw new ProblemsError(`${problems.length} of ${plan.services.length} services cannot be brought up`, problems);
+    const ready = outcomes.map((o) => (o as PromiseFulfilledResult<Prepared>).value);
+    for (const p of ready) {
+      log.info(`${p.service}: live ${p.live ?? 'none (first deploy)'} → target ${p.target} (${deploymentName(p.service, p.target)}, ${p.deployment.spec?.replicas} replicas${p.hpa ? ', HPA copied' : ''}; template: ${p.templateFrom})`);
+    }
+    return ready;
+  });
+
+  // 2. Write the target colors (never the live one) and the preview Services.
+  const tracked = await log.group('Writing the target colors', async () => {
+    const outcomes = await Promise.allSettled(
+      prepared.map(async (p): Promise<Tracked> => {
+        const startedAt = Date.now();
+        const written = await apply(connection, plan, p, log);
+        log.info(`${p.service}: ${written.created ? 'created' : 'updated'} Deployment ${p.deployment.metadata?.name}, Service ${previewServiceName(p.service)} → ${plan.colorLabel}=${p.target}`);
+        return { prepared: p, written, startedAt, progress: undefined, failure: undefined, readyAt: undefined };
+      }),
+    );
+    const failed = outcomes.flatMap((o, i) => (o.status === 'rejected' ? [`${prepared[i]?.service}: ${describeError(o.reason)}`] : []));
+    if (failed.length > 0) {
+      throw new ExpeditorError(`writing the target color failed for ${failed.join('; ')}`, {
+        unchanged: 'the live colors still serve traffic; the stable Services were not touched',
+        next: 'fix the cause and run again (the idle color is overwritten each run)',
+        cause: outcomes.find((o) => o.status === 'rejected')?.reason,
+      });
+    }
+    return outcomes.map((o) => (o as PromiseFulfilledResult<Tracked>).value);
+  });
+
+  // 3. Watch every target until ready or failed.
+  const waitError = await log.group(`Waiting for ${tracked.length === 1 ? `${tracked[0]?.prepared.service} ${tracked[0]?.prepared.target}` : `${tracked.length} services`} to be ready`, () =>
+    waitForAll(connection, plan, tracked, options),
+  );
+
+  // 4. Diagnose failures (events, logs) and report.
+  const results: ServiceResult[] = await Promise.all(
+    tracked.map(async (t): Promise<ServiceResult> => {
+      const p = t.prepared;
+      const progress = t.progress;
+      let diagnosis: Diagnosis | undefined;
+      let reason: string | null = null;
+      if (t.failure) {
+        diagnosis = await diagnose(connection, plan.namespace, t.failure, undefined);
+        reason = `${t.failure.kind}${t.failure.pod ? ` (pod ${t.failure.pod})` : ''}: ${t.failure.message}`;
+      } else if (!t.readyAt) {
+        reason = `${waitError ? describeError(waitError) : 'not ready'}; ${progress?.line ?? `${p.target}: not observed yet`}`;
+      }
+      return {
+        service: p.service,
+        namespace: plan.namespace,
+        live: p.live ?? null,
+        target: p.target,
+        deployment: deploymentName(p.service, p.target),
+        previewService: previewServiceName(p.service),
+        image: plan.image,
+        ready: t.readyAt !== undefined,
+        replicas: progress?.desired ?? p.deployment.spec?.replicas ?? 0,
+        available: progress?.available ?? 0,
+        reason,
+        tookMs: (t.readyAt ?? Date.now()) - t.startedAt,
+        readyAt: t.readyAt ?? null,
+        templateFrom: p.templateFrom,
+        hpa: p.hpa !== undefined,
+        ...(diagnosis ? { diagnosis } : {}),
+      };
+    }),
+  );
+  for (const r of results) {
+    if (r.diagnosis) {
+      await log.group(`${r.service}: ${r.target} failed — ${r.diagnosis.kind}`, async () => {
+        for (const line of diagnosisLines(r.diagnosis as Diagnosis)) log.info(line);
+      });
+      log.error(`${r.service}: ${r.reason}`);
+    }
+  }
+  const notReady = results.filter((r) => !r.ready);
+  const ready = notReady.length === 0;
+  let failure: ExpeditorError | undefined;
+  if (!ready) {
+    const readyOnes = results.filter((r) => r.ready).map((r) => r.service);
+    failure = new ExpeditorError(
+      `${notReady.length} of ${results.length} ${results.length === 1 ? 'service is' : 'services are'} not ready to switch: ${notReady.map((r) => `${r.service} ${r.target} (${r.reason})`).join('; ')}`,
+      {
+        unchanged: `the live colors still serve traffic (${results.map((r) => `${r.service}: ${r.live ?? 'none'}`).join(', ')}); nothing was switched`,
+        next: `${readyOnes.length ? `ready to switch: ${readyOnes.join(', ')}. ` : ''}Fix the cause (see the diagnosis above) and run deploy-eks again; the idle color is overwritten`,
+        ...(waitError ? { cause: waitError } : {}),
+      },
+    );
+  }
+  return { results, ready, failure };
+}
+
+function toExpeditorError(error: unknown): ExpeditorError {
+  return error instanceof ExpeditorError ? error : new ExpeditorError(describeError(error), { unchanged: 'nothing was changed', cause: error });
+}
+
+/**
+ * One set of watches for all services (per target color: Deployments, ReplicaSets and Pods by
+ * `app in (...)` and the color label; EndpointSlices of all preview Services). Returns the error
+ * that ended the wait early (deadline, cancel), if any; per-service outcomes go into `tracked`.
+ */
+async function waitForAll(connection: KubeConnection, plan: DeployEksPlan, tracked: Tracked[], options: DeployEksOptions): Promise<Error | undefined> {
+  const log = options.log;
+  const changes = new ChangeLog(log);
+  const s = kubeSources(connection, plan.namespace);
+  const byColor = new Map<Color, string[]>();
+  for (const t of tracked) byColor.set(t.prepared.target, [...(byColor.get(t.prepared.target) ?? []), t.prepared.service]);
+  const sources: Record<string, WatchSource<never>> = {};
+  for (const [color, services] of byColor) {
+    const selector = `app in (${services.join(',')}),${plan.colorLabel}=${color}`;
+    sources[`deployments-${color}`] = s.deployments(selector) as WatchSource<never>;
+    sources[`replicaSets-${color}`] = s.replicaSets(selector) as WatchSource<never>;
+    sources[`pods-${color}`] = s.pods(selector) as WatchSource<never>;
+  }
+  const previews = tracked.map((t) => previewServiceName(t.prepared.service));
+  const slicesPath = s.endpointSlices(previews[0] as string);
+  sources.slices = {
+    path: slicesPath.path,
+    labelSelector: `kubernetes.io/service-name in (${previews.join(',')})`,
+    list: () => connection.discovery.listNamespacedEndpointSlice({ namespace: plan.namespace, labelSelector: `kubernetes.io/service-name in (${previews.join(',')})` }),
+  } as WatchSource<never>;
+  const prefix = (service: string): string => (tracked.length === 1 ? '' : `${service} `);
+
+  const check = (snapshot: Record<string, readonly unknown[]>): true | undefined => {
+    const all = collect(snapshot);
+    let settled = 0;
+    for (const t of tracked) {
+      if (t.readyAt || t.failure) {
+        settled++;
+        continue;
+      }
+      const p = t.prepared;
+      const name = deploymentName(p.service, p.target);
+      const labelsMatch = (labels: Record<string, string> | undefined) => labels?.app === p.service && labels[plan.colorLabel] === p.target;
+      const progress = assess(
+        {
+          deployment: all.deployments.find((d) => d.metadata?.name === name),
+          replicaSets: all.replicaSets.filter((r) => labelsMatch(r.metadata?.labels)),
+          pods: all.pods.filter((pod) => labelsMatch(pod.metadata?.labels)),
+          slices: all.slices.filter((sl) => sl.metadata?.labels?.['kubernetes.io/service-name'] === previewServiceName(p.service)),
+        },
+        p.target,
+        t.written.generation,
+      );
+      t.progress = progress;
+      changes.report(p.service, `${prefix(p.service)}${progress.line}`);
+      if (progress.failure) {
+        t.failure = progress.failure;
+        settled++;
+      } else if (progress.done) {
+        t.readyAt = Date.now();
+        options.onReady?.(p.service, t.readyAt);
+        log.info(`${prefix(p.service)}${p.target}: ready to switch (${progress.desired}/${progress.desired} available, preview ${previewServiceName(p.service)} → ${progress.readyEndpoints.length} pods) in ${formatDuration(t.readyAt - t.startedAt)}`);
+        settled++;
+      }
+    }
+    return settled === tracked.length ? true : undefined;
+  };
+
+  try {
+    await waitUntil(connection, {
+      sources,
+      check,
+      signal: options.signal,
+      ...(options.watchTimeoutSeconds ? { watchTimeoutSeconds: options.watchTimeoutSeconds } : {}),
+      onRestart: (source, why, detail) => log.debug(`watch ${source} ${why === 'gone' ? 'listed again' : 'resumed'}: ${detail}`),
+    });
+    return undefined;
+  } catch (error) {
+    if (error instanceof WaitInterrupted) {
+      // Deadline or cancel: the last known state of each unfinished service is in `tracked`.
+      check(error.snapshot as Record<string, readonly unknown[]>);
+      return error.reason;
+    }
+    throw error;
+  }
+}
+
+function collect(snapshot: Record<string, readonly unknown[]>): Snapshot {
+  const out: Snapshot = { deployments: [], replicaSets: [], pods: [], slices: [] };
+  for (const [key, items] of Object.entries(snapshot)) {
+    const kind = key.split('-')[0] as keyof Snapshot;
+    (out[kind] as unknown[]).push(...items);
+  }
+  return out;
+}

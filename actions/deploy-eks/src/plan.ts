@@ -1,0 +1,199 @@
+// Everything deploy-eks will do, decided before any network call: inputs over the environment
+// file (with where each value came from), how to connect, the manifests read and checked.
+import { isAbsolute, join } from 'node:path';
+import type { V1Deployment } from '@kubernetes/client-node';
+import { environmentOf, loadConfig, type EksConfig } from '@expeditor/shared/config';
+import { ExpeditorError } from '@expeditor/shared/errors';
+import { digestReference } from '@expeditor/shared/patterns';
+import { Settings } from '@expeditor/shared/settings';
+import type { KubeRunnerContext } from './context.ts';
+import type { DeployEksInputs, Route } from './inputs.ts';
+import { deploymentFor, readManifests, type Origin } from './manifest.ts';
+
+export type ConnectPlan =
+  | { kind: 'eks'; cluster: string; region: string; stsEndpoint: string | undefined; origin: Origin }
+  | { kind: 'kubeconfig'; path: string; origin: Origin };
+
+export interface EnvironmentRefs {
+  configMaps: string[];
+  secrets: string[];
+  serviceAccount: string | undefined;
+  irsaRole: string | undefined;
+  /** `environments.<name>.eks` for errors, or undefined without an environment file. */
+  key: string | undefined;
+}
+
+export interface DeployEksPlan {
+  image: string;
+  /** The image's repository (no tag or digest), to find the container to update. */
+  repository: string;
+  byDigest: boolean;
+  environment: string | undefined;
+  services: string[];
+  namespace: string;
+  namespaceOrigin: Origin;
+  colorLabel: string;
+  route: Route;
+  connect: ConnectPlan;
+  /** Per service, the manifest's Deployment; undefined = copy the live color's. */
+  manifests: Map<string, { deployment: V1Deployment; where: string }> | undefined;
+  manifestOrigin: Origin;
+  container: string | undefined;
+  refs: EnvironmentRefs;
+  timeoutMs: number;
+  settings: Settings;
+  /** Things worth a warning that do not stop the run (an image by tag). */
+  warnings: { message: string; input?: string }[];
+  source: { sha: string; runUrl: string };
+}
+
+export interface PlanContext {
+  workspace: string;
+  sha: string;
+  runUrl: string;
+  runner: KubeRunnerContext;
+}
+
+export function planDeployEks(inputs: DeployEksInputs, context: PlanContext): DeployEksPlan {
+  const envName = inputs.environment;
+  let eks: EksConfig | undefined;
+  let region: string | undefined;
+  if (envName) {
+    const config = loadConfig(join(context.workspace, inputs.config), inputs.config);
+    const env = environmentOf(config, envName, inputs.config);
+    eks = env.eks;
+    region = env.aws.region;
+    if (!eks && !inputs.cluster && !inputs.kubeconfig) {
+      throw new ExpeditorError(`environment ${envName} in ${inputs.config} has no eks section`, {
+        key: `environments.${envName}.eks`,
+        input: env.ecs ? 'environment' : undefined,
+        unchanged: 'nothing was changed',
+        next: env.ecs ? 'this environment runs on ECS: use deploy-ecs' : `add environments.${envName}.eks (cluster, namespace) or give the cluster input`,
+      });
+    }
+  }
+  const key = (k: string): string => `environments.${envName}.eks.${k}`;
+  const settings = new Settings();
+  const pick = <T extends string>(name: string, input: string, value: T | undefined, fileKey: string, fileValue: T | undefined, fallback?: T): T | undefined =>
+    settings.pick(name, { name: input, value }, eks ? { key: key(fileKey), value: fileValue } : undefined, fallback);
+  const originOf = (input: string, value: unknown, fileKey: string): Origin =>
+    value !== undefined && value !== '' ? { input } : eks ? { key: key(fileKey) } : { input };
+
+  const services = inputs.services.length > 0 ? inputs.services : (eks?.services ?? []);
+  if (services.length === 0) {
+    throw new ExpeditorError('no service to deploy', {
+      input: 'services',
+      key: eks ? key('services') : undefined,
+      unchanged: 'nothing was changed',
+      next: `give the 'services' input or set ${eks ? key('services') : 'eks.services in the environment file'}`,
+    });
+  }
+  settings.provenance.push({
+    name: 'services',
+    value: services.join(', '),
+    source: inputs.services.length > 0 ? 'input' : 'file',
+    from: inputs.services.length > 0 ? "input 'services'" : key('services'),
+  });
+  const namespace = pick('namespace', 'namespace', inputs.namespace, 'namespace', eks?.namespace, 'default') as string;
+  const colorLabel = pick('color label', 'color-label', inputs.colorLabel, 'color-label', eks?.['color-label'], 'version') as string;
+  const route = pick('route', 'route', inputs.route, 'route', eks?.route, 'service') as Route;
+
+  const connect = planConnection(inputs, eks, region, context, settings, key);
+
+  const manifestOrigin: Origin = { input: 'manifest' };
+  let manifests: DeployEksPlan['manifests'];
+  if (inputs.manifest) {
+    const documents = readManifests(context.workspace, inputs.manifest, manifestOrigin);
+    manifests = new Map(services.map((s) => [s, deploymentFor(documents, s, services.length, inputs.manifest as string, manifestOrigin)]));
+    settings.provenance.push({ name: 'template', value: inputs.manifest, source: 'input', from: "input 'manifest'" });
+  } else {
+    settings.provenance.push({ name: 'template', value: 'the live color’s Deployment', source: 'default', from: 'default' });
+  }
+
+  const warnings: DeployEksPlan['warnings'] = [];
+  const byDigest = digestReference.test(inputs.image);
+  if (!byDigest) {
+    warnings.push({
+      input: 'image',
+      message: `the image ${inputs.image} is given by tag, not by digest: a tag can move, so this environment may not run what passed the one before (require-digest: true refuses it)`,
+    });
+  }
+  return {
+    image: inputs.image,
+    repository: repositoryOf(inputs.image),
+    byDigest,
+    environment: envName,
+    services,
+    namespace,
+    namespaceOrigin: originOf('namespace', inputs.namespace, 'namespace'),
+    colorLabel,
+    route,
+    connect,
+    manifests,
+    manifestOrigin,
+    container: inputs.container,
+    refs: {
+      configMaps: eks?.['config-maps'] ?? [],
+      secrets: eks?.secrets ?? [],
+      serviceAccount: eks?.['service-account'],
+      irsaRole: eks?.['irsa-role'],
+      key: eks ? `environments.${envName}.eks` : undefined,
+    },
+    timeoutMs: inputs.timeoutMs,
+    settings,
+    warnings,
+    source: { sha: context.sha, runUrl: context.runUrl },
+  };
+}
+
+function planConnection(
+  inputs: DeployEksInputs,
+  eks: EksConfig | undefined,
+  fileRegion: string | undefined,
+  context: PlanContext,
+  settings: Settings,
+  key: (k: string) => string,
+): ConnectPlan {
+  if (inputs.kubeconfig) {
+    settings.pick('kubeconfig', { name: 'kubeconfig', value: inputs.kubeconfig }, undefined);
+    const path = isAbsolute(inputs.kubeconfig) ? inputs.kubeconfig : join(context.workspace, inputs.kubeconfig);
+    return { kind: 'kubeconfig', path, origin: { input: 'kubeconfig' } };
+  }
+  const cluster = settings.pick('cluster', { name: 'cluster', value: inputs.cluster }, eks ? { key: key('cluster'), value: eks.cluster } : undefined);
+  if (cluster) {
+    const origin: Origin = inputs.cluster ? { input: 'cluster' } : { key: key('cluster') };
+    const region =
+      inputs.region ?? fileRegion ?? context.runner.awsRegion;
+    if (!region) {
+      throw new ExpeditorError(`no AWS region for EKS cluster ${cluster}`, {
+        input: 'region',
+        unchanged: 'nothing was changed',
+        next: "give the 'region' input, run assume-env first (it exports AWS_REGION), or use an environment whose aws.region is set",
+      });
+    }
+    settings.provenance.push({
+      name: 'region',
+      value: region,
+      source: inputs.region ? 'input' : fileRegion ? 'file' : 'derived',
+      from: inputs.region ? "input 'region'" : fileRegion ? `environments.${inputs.environment}.aws.region` : 'AWS_REGION',
+    });
+    return { kind: 'eks', cluster, region, stsEndpoint: context.runner.stsEndpoint, origin };
+  }
+  if (context.runner.kubeconfig) {
+    settings.derive('kubeconfig', context.runner.kubeconfig, 'KUBECONFIG');
+    return { kind: 'kubeconfig', path: context.runner.kubeconfig, origin: {} };
+  }
+  throw new ExpeditorError('no cluster to connect to', {
+    input: 'cluster',
+    unchanged: 'nothing was changed',
+    next: "give the 'cluster' input (EKS), an environment whose eks.cluster is set, or a kubeconfig (input or KUBECONFIG)",
+  });
+}
+
+/** `registry/repo:tag@sha256:…` → `registry/repo`. */
+export function repositoryOf(image: string): string {
+  const withoutDigest = image.split('@')[0] ?? image;
+  const slash = withoutDigest.lastIndexOf('/');
+  const colon = withoutDigest.lastIndexOf(':');
+  return colon > slash ? withoutDigest.slice(0, colon) : withoutDigest;
+}
