@@ -144,12 +144,17 @@ export async function connectKube(options: ConnectOptions): Promise<KubeConnecti
   const log = options.log;
   const requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
 
+  let maskedToken: string | undefined;
   const authenticate = async (context: K.RequestContext): Promise<void> => {
     await kc.applySecurityAuthentication(context);
     if (tokens) {
       const token = await tokens.token();
-      // A token is a credential for 15 minutes: it must never reach a log.
-      log?.mask(token);
+      // A token is a credential for 15 minutes: it must never reach a log. Masked once per
+      // token (each mask is an ::add-mask:: line in the job log).
+      if (token !== maskedToken) {
+        log?.mask(token);
+        maskedToken = token;
+      }
       context.setHeaderParam('Authorization', `Bearer ${token}`);
     }
   };
