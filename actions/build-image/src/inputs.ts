@@ -1,28 +1,59 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { GitHubContext } from '@expeditor/shared/context';
 import type { ActionInputs } from '@expeditor/shared/inputs';
-import { environmentName, escapesWorkspace } from '@expeditor/shared/patterns';
+import { escapesWorkspace } from '@expeditor/shared/patterns';
+import type { BuilderChoice } from './builders.ts';
+import { repositoryExpected, repositoryPattern, tagExpected, tagPattern } from './reference.ts';
 
 export interface BuildImageInputs {
   repository: string | undefined;
-  environment: string | undefined;
   config: string;
   context: string;
   dockerfile: string;
+  target: string | undefined;
+  buildArgs: Record<string, string>;
+  labels: Record<string, string>;
+  tag: string;
+  extraTags: string[];
+  createRepository: boolean;
+  force: boolean;
+  builder: BuilderChoice;
+  credentials: { username: string; password: string } | undefined;
   timeoutMs: number;
 }
 
-export function readBuildImageInputs(inputs: ActionInputs): BuildImageInputs {
+export function readBuildImageInputs(inputs: ActionInputs, context: GitHubContext): BuildImageInputs {
+  const repository = inputs.string('repository', { pattern: repositoryPattern, expected: repositoryExpected });
+  const config = inputs.string('config', { default: '.github/expeditor.yml' });
+  // Missing both the input and the file is the first thing a new user meets: say so first.
+  if (!inputs.raw('repository') && !escapesWorkspace(config) && !existsSync(join(context.workspace, config))) {
+    inputs.problem('repository', `is required: give it, or set image.repository in ${config}`);
+  }
+  const tag = inputs.string('tag', { pattern: tagPattern, expected: tagExpected }) ?? context.sha;
+  if (!tag) inputs.problem('tag', 'is required when the commit SHA is unknown (GITHUB_SHA is not set)');
+  const username = inputs.string('registry-username');
+  const password = inputs.string('registry-password');
+  if (Boolean(username) !== Boolean(password)) {
+    inputs.problem(username ? 'registry-password' : 'registry-username', `is required with '${username ? 'registry-username' : 'registry-password'}'`);
+  }
   const result: BuildImageInputs = {
-    repository: inputs.string('repository', { pattern: /^[a-zA-Z0-9.-]+(:\d+)?\/[a-z0-9._/-]+$/, expected: 'a repository such as 123456789012.dkr.ecr.us-west-2.amazonaws.com/app, without tag' }),
-    environment: inputs.string('environment', { pattern: environmentName, expected: 'an environment name' }),
-    config: inputs.string('config', { default: '.github/expeditor.yml' }),
+    repository,
+    config,
     context: inputs.string('context', { default: '.' }),
     dockerfile: inputs.string('dockerfile', { default: 'Dockerfile' }),
+    target: inputs.string('target', { pattern: /^[A-Za-z0-9][A-Za-z0-9_.-]*$/, expected: 'a stage name' }),
+    buildArgs: inputs.keyValues('build-args'),
+    labels: inputs.keyValues('labels'),
+    tag: tag ?? '',
+    extraTags: inputs.list('extra-tags', { pattern: tagPattern, expected: tagExpected }),
+    createRepository: inputs.boolean('create-repository', false),
+    force: inputs.boolean('force', false),
+    builder: inputs.choice('builder', ['auto', 'buildx', 'buildah'] as const, 'auto'),
+    credentials: username && password ? { username, password } : undefined,
     timeoutMs: inputs.duration('timeout', '30m'),
   };
-  if (!result.repository && !result.environment) {
-    inputs.problem('repository', 'is required when no environment file entry gives image.repository');
-  }
-  for (const name of ['context', 'dockerfile'] as const) {
+  for (const name of ['config', 'context', 'dockerfile'] as const) {
     if (escapesWorkspace(result[name])) inputs.problem(name, `must stay inside the workspace, got ${JSON.stringify(result[name])}`);
   }
   inputs.done('build-image');

@@ -1,0 +1,320 @@
+// The two builders: docker buildx where a Docker engine answers (GitHub's hosted runners), buildah
+// otherwise (rootless runners, containers without a daemon, the test bed). Which one runs, and
+// why, is logged; with neither, the error says what to install.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ExpeditorError, InputError } from '@expeditor/shared/errors';
+import type { Env } from '@expeditor/shared/inputs';
+import type { Log } from '@expeditor/shared/log';
+import { exec, findOnPath } from './exec.ts';
+import { isLoopback } from './reference.ts';
+
+export type BuilderChoice = 'auto' | 'buildx' | 'buildah';
+
+export interface BuildRequest {
+  contextDir: string;
+  dockerfilePath: string;
+  target: string | undefined;
+  buildArgs: Readonly<Record<string, string>>;
+  labels: Readonly<Record<string, string>>;
+  /** The image's name in local storage (`repository:tag`). */
+  localName: string;
+  /** Where to push: `address/name:tag`. */
+  destination: string;
+  /** The registry address pushed to (`host:port`), for logins and TLS. */
+  address: string;
+  credentials: { username: string; password: string } | undefined;
+}
+
+export interface BuildOutcome {
+  /** Time spent building (for buildx, building and pushing are one command). */
+  buildMs: number;
+  pushMs: number | undefined;
+  /** The digest the builder says it pushed; checked against the registry's answer. */
+  builderDigest: string | undefined;
+  /** Layers the builder uploaded, when it says (buildah). */
+  layersPushed: number | undefined;
+}
+
+export interface Builder {
+  readonly name: 'buildx' | 'buildah';
+  readonly version: string;
+  /** Why this builder was chosen, for the log. */
+  readonly reason: string;
+  buildAndPush(request: BuildRequest, run: BuilderRun): Promise<BuildOutcome>;
+}
+
+export interface BuilderRun {
+  env: Env;
+  log: Log;
+  signal: AbortSignal | undefined;
+  /** A directory for throwaway files (auth file, metadata), removed after the build. */
+  scratch: string;
+}
+
+/** The builder failed: the message plus the last lines of its log. */
+export class BuildFailedError extends ExpeditorError {
+  readonly tail: readonly string[];
+  readonly phase: 'build' | 'push';
+  constructor(message: string, tail: readonly string[], phase: 'build' | 'push', next: string) {
+    super(message, {
+      next,
+      unchanged: phase === 'build' ? 'nothing was pushed' : 'the tag was not written, so no image output was produced',
+    });
+    this.name = 'BuildFailedError';
+    this.tail = tail;
+    this.phase = phase;
+  }
+}
+
+/** Finds the builder to use; logs nothing itself, returns the reason. */
+export async function chooseBuilder(choice: BuilderChoice, env: Env, signal?: AbortSignal): Promise<Builder> {
+  const notes: string[] = [];
+  if (choice !== 'buildah') {
+    const docker = findOnPath('docker', env);
+    if (!docker) notes.push('docker is not on PATH');
+    else {
+      const engine = await dockerEngine(docker, env, signal);
+      if (!engine.ok) notes.push(`no Docker engine answers: ${engine.detail}`);
+      else {
+        const buildx = await exec(docker, ['buildx', 'version'], { env, signal });
+        if (buildx.code !== 0) notes.push(`Docker ${engine.detail} answers but has no buildx plugin`);
+        else {
+          const version = buildx.stdout.trim().split(/\s+/).slice(1, 2).join('') || 'unknown';
+          return buildxBuilder(docker, version, `Docker engine ${engine.detail} answers`);
+        }
+      }
+    }
+    if (choice === 'buildx') {
+      throw new InputError('builder', `buildx cannot run here: ${notes.join('; ')}`, "start a Docker engine with the buildx plugin, or set 'builder' to auto or buildah");
+    }
+  }
+  const buildah = findOnPath('buildah', env);
+  if (buildah) {
+    const version = await exec(buildah, ['--version'], { env, signal });
+    const reason = choice === 'buildah' ? "input 'builder' is buildah" : notes.join('; ');
+    return buildahBuilder(buildah, /version (\S+)/.exec(version.stdout)?.[1] ?? 'unknown', reason);
+  }
+  notes.push('buildah is not on PATH');
+  if (choice === 'buildah') {
+    throw new InputError('builder', 'buildah is not on PATH', 'install buildah (Debian/Ubuntu: apt-get install buildah), or set builder to auto');
+  }
+  throw new ExpeditorError(`no image builder is available: ${notes.join('; ')}`, {
+    unchanged: 'nothing was built or pushed',
+    next: 'install buildah (Debian/Ubuntu: apt-get install buildah; it needs no daemon), or run on a runner with a Docker engine and the buildx plugin',
+  });
+}
+
+async function dockerEngine(docker: string, env: Env, signal?: AbortSignal): Promise<{ ok: boolean; detail: string }> {
+  // A daemon that does not answer in 10 s is as good as none.
+  const timeout = AbortSignal.timeout(10_000);
+  try {
+    const answer = await exec(docker, ['version', '--format', '{{.Server.Version}}'], {
+      env,
+      signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+    });
+    const lastLine = answer.tail.filter(Boolean).at(-1) ?? '';
+    return answer.code === 0 ? { ok: true, detail: answer.stdout.trim() } : { ok: false, detail: lastLine || `exit ${answer.code}` };
+  } catch (error) {
+    if (signal?.aborted) throw error;
+    return { ok: false, detail: 'docker version did not answer within 10 s' };
+  }
+}
+
+const buildFailedNext = 'fix the Dockerfile or the build context; the last lines of the build log are above';
+
+function buildahBuilder(buildah: string, version: string, reason: string): Builder {
+  return {
+    name: 'buildah',
+    version,
+    reason,
+    async buildAndPush(request, run) {
+      const authFile = request.credentials ? writeAuthFile(run, request.address, request.credentials) : undefined;
+      const auth = authFile ? ['--authfile', authFile] : [];
+      const started = Date.now();
+      const build = await run.log.group(`Build (buildah ${version})`, () =>
+        exec(
+          buildah,
+          [
+            'bud',
+            '--file', request.dockerfilePath,
+            ...(request.target ? ['--target', request.target] : []),
+            ...Object.entries(request.buildArgs).flatMap(([k, v]) => ['--build-arg', `${k}=${v}`]),
+            ...Object.entries(request.labels).flatMap(([k, v]) => ['--label', `${k}=${v}`]),
+            '--tag', request.localName,
+            ...auth,
+            request.contextDir,
+          ],
+          { env: run.env, signal: run.signal, onLine: (line) => run.log.info(line) },
+        ),
+      );
+      const buildMs = Date.now() - started;
+      if (build.code !== 0) {
+        throw new BuildFailedError(`the build failed (buildah bud exited ${build.code}): ${lastMeaningful(build.tail)}`, build.tail, 'build', buildFailedNext);
+      }
+      const digestFile = join(run.scratch, 'digest');
+      const pushStarted = Date.now();
+      let layersPushed = 0;
+      const push = await run.log.group(`Push ${request.destination}`, () =>
+        exec(
+          buildah,
+          [
+            'push',
+            ...auth,
+            // Loopback registries speak plain HTTP (as Docker assumes for them).
+            ...(isLoopback(request.address) ? ['--tls-verify=false'] : []),
+            '--digestfile', digestFile,
+            request.localName,
+            `docker://${request.destination}`,
+          ],
+          {
+            env: run.env,
+            signal: run.signal,
+            onLine: (line) => {
+              if (/^Copying blob \S+$/.test(line.trim()) || /^Copying blob \S+ done/.test(line.trim())) layersPushed++;
+              run.log.info(line);
+            },
+          },
+        ),
+      );
+      const pushMs = Date.now() - pushStarted;
+      if (push.code !== 0) {
+        throw new BuildFailedError(
+          `the push to ${request.destination} failed (buildah push exited ${push.code}): ${lastMeaningful(push.tail)}`,
+          push.tail,
+          'push',
+          pushFailedNext(push.tail),
+        );
+      }
+      return { buildMs, pushMs, builderDigest: readOptional(digestFile), layersPushed };
+    },
+  };
+}
+
+function buildxBuilder(docker: string, version: string, reason: string): Builder {
+  return {
+    name: 'buildx',
+    version,
+    reason,
+    async buildAndPush(request, run) {
+      const loggedIn = request.credentials !== undefined;
+      if (request.credentials) {
+        const login = await exec(docker, ['login', '--username', request.credentials.username, '--password-stdin', request.address], {
+          env: run.env,
+          signal: run.signal,
+          stdin: request.credentials.password,
+        });
+        if (login.code !== 0) {
+          throw new ExpeditorError(`docker login to ${request.address} failed: ${lastMeaningful(login.tail)}`, {
+            unchanged: 'nothing was built or pushed',
+            next: 'check the registry credentials',
+          });
+        }
+      }
+      try {
+        const metadata = join(run.scratch, 'metadata.json');
+        const started = Date.now();
+        const build = await run.log.group(`Build and push (docker buildx ${version})`, () =>
+          exec(
+            docker,
+            [
+              'buildx', 'build',
+              '--file', request.dockerfilePath,
+              ...(request.target ? ['--target', request.target] : []),
+              ...Object.entries(request.buildArgs).flatMap(([k, v]) => ['--build-arg', `${k}=${v}`]),
+              ...Object.entries(request.labels).flatMap(([k, v]) => ['--label', `${k}=${v}`]),
+              '--tag', request.destination,
+              // One image manifest, not an index with an "unknown/unknown" attestation entry.
+              '--provenance=false',
+              '--push',
+              '--metadata-file', metadata,
+              request.contextDir,
+            ],
+            { env: { ...run.env, BUILDX_NO_DEFAULT_ATTESTATIONS: '1' }, signal: run.signal, onLine: (line) => run.log.info(line) },
+          ),
+        );
+        const buildMs = Date.now() - started;
+        if (build.code !== 0) {
+          const pushed = build.tail.some((line) => /pushing layers|exporting to image/i.test(line));
+          throw new BuildFailedError(
+            `docker buildx build exited ${build.code}: ${lastMeaningful(build.tail)}`,
+            build.tail,
+            pushed ? 'push' : 'build',
+            pushed ? pushFailedNext(build.tail) : buildFailedNext,
+          );
+        }
+        let builderDigest: string | undefined;
+        try {
+          builderDigest = (JSON.parse(readFileSync(metadata, 'utf8')) as Record<string, string>)['containerimage.digest'];
+        } catch {
+          builderDigest = undefined;
+        }
+        return { buildMs, pushMs: undefined, builderDigest, layersPushed: undefined };
+      } finally {
+        if (loggedIn) await exec(docker, ['logout', request.address], { env: run.env }).catch(() => undefined);
+      }
+    },
+  };
+}
+
+/**
+ * An auth file for this build only: the runner's own logins (for base images from private
+ * registries) plus ours for the push. Written under the scratch directory with mode 600.
+ */
+function writeAuthFile(run: BuilderRun, address: string, credentials: { username: string; password: string }): string {
+  const home = run.env.HOME ?? '';
+  const existing = [
+    home && join(home, '.docker', 'config.json'),
+    home && join(home, '.config', 'containers', 'auth.json'),
+    run.env.XDG_RUNTIME_DIR && join(run.env.XDG_RUNTIME_DIR, 'containers', 'auth.json'),
+    run.env.REGISTRY_AUTH_FILE,
+  ].filter((path): path is string => Boolean(path));
+  const auths: Record<string, unknown> = {};
+  const credHelpers: Record<string, unknown> = {};
+  for (const path of existing) {
+    try {
+      const doc = JSON.parse(readFileSync(path, 'utf8')) as { auths?: Record<string, unknown>; credHelpers?: Record<string, unknown> };
+      Object.assign(auths, doc.auths ?? {});
+      Object.assign(credHelpers, doc.credHelpers ?? {});
+    } catch {
+      /* absent or unreadable: nothing to carry over */
+    }
+  }
+  auths[address] = { auth: Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64') };
+  delete credHelpers[address];
+  const file = join(run.scratch, 'auth.json');
+  writeFileSync(file, JSON.stringify({ auths, credHelpers }), { mode: 0o600 });
+  return file;
+}
+
+export function scratchDir(env: Env): { dir: string; remove(): void } {
+  const dir = mkdtempSync(join(env.RUNNER_TEMP || env.TMPDIR || '/tmp', 'build-image-'));
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+function readOptional(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8').trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function lastMeaningful(tail: readonly string[]): string {
+  const line = [...tail].reverse().find((l) => /error|denied|unauthorized|failed|refused/i.test(l)) ?? tail.filter(Boolean).at(-1) ?? '';
+  return line.trim().slice(0, 300);
+}
+
+function pushFailedNext(tail: readonly string[]): string {
+  const text = tail.join('\n');
+  if (/immutable|already exists/i.test(text)) {
+    return 'the repository has immutable tags and this tag exists: use a new tag, or drop force (the existing image is reused)';
+  }
+  if (/name unknown|does not exist/i.test(text)) {
+    return "the repository does not exist in the registry: create it, or set 'create-repository: true' (ECR)";
+  }
+  if (/unauthorized|denied|authentication required|401|403/i.test(text)) {
+    return 'the registry refused the push: check that the credentials may push to this repository';
+  }
+  return 'look at the push log above; a re-run retries the push and reuses layers already uploaded';
+}

@@ -1,0 +1,569 @@
+// build-image on the bed: a real distribution registry and real buildah (no Docker engine runs
+// here, so auto picks buildah). Each run's buildah invocations are recorded by a wrapper that
+// execs the real buildah, and the registry's access log shows what was uploaded, so "a re-run
+// pushes nothing" is measured, not assumed.
+import { execFile, spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { appendFileSync, chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, request, type Server } from 'node:http';
+import { join, resolve } from 'node:path';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { buildImage, type BuildImageOptions } from '../../actions/build-image/src/build-image.ts';
+import { BuildFailedError, chooseBuilder } from '../../actions/build-image/src/builders.ts';
+import { readBuildImageInputs } from '../../actions/build-image/src/inputs.ts';
+import { readGitHubContext } from '../../packages/shared/src/context.ts';
+import { ExpeditorError, InputError, ProblemsError } from '../../packages/shared/src/errors.ts';
+import { ActionInputs } from '../../packages/shared/src/inputs.ts';
+import { memoryLog } from '../../packages/shared/src/log.ts';
+import { freePort } from '../bed/ports.ts';
+import { useBed } from '../bed/vitest.ts';
+
+const bed = useBed(['registry']);
+const root = resolve(import.meta.dirname, '../..');
+const bundle = join(root, 'actions', 'build-image', 'dist', 'index.js');
+
+/** A commit SHA of its own for each test, so tests never see each other's tags. */
+const shaOf = (name: string): string => createHash('sha1').update(name).digest('hex');
+
+let wrappers = '';
+let buildahLog = '';
+beforeAll(() => {
+  // The real buildah, with every invocation's arguments recorded.
+  wrappers = join(bed.dir, 'wrappers');
+  mkdirSync(wrappers, { recursive: true });
+  buildahLog = join(bed.dir, 'buildah-calls.log');
+  writeFileSync(buildahLog, '');
+  const real = spawnSync('sh', ['-c', 'command -v buildah'], { encoding: 'utf8' }).stdout.trim();
+  writeFileSync(join(wrappers, 'buildah'), `#!/bin/sh\necho "$*" >> '${buildahLog}'\nexec '${real}' "$@"\n`);
+  chmodSync(join(wrappers, 'buildah'), 0o755);
+});
+
+function builderEnv(): Record<string, string> {
+  return { ...(process.env as Record<string, string>), ...bed.registry.containerEnv, PATH: `${wrappers}:${process.env.PATH}` };
+}
+
+const buildahCalls = (): string[] => readFileSync(buildahLog, 'utf8').split('\n').filter(Boolean);
+
+/** The registry's access log once every request sent so far is in it (a marker request is). */
+let markers = 0;
+async function registryLog(url = bed.registry.url, name = 'registry'): Promise<string[]> {
+  const marker = `marker-${++markers}-${Date.now()}`;
+  await fetch(`${url}/v2/${marker}/tags/list`).then((r) => r.body?.cancel());
+  const file = join(bed.dir, 'logs', `${name}.log`);
+  for (let i = 0; i < 200; i++) {
+    const lines = readFileSync(file, 'utf8').split('\n').filter((l) => /^\S+ - \S+ \[/.test(l));
+    if (lines.some((l) => l.includes(marker))) return lines;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`the registry log never showed ${marker}`);
+}
+const uploads = (log: string[], repo: string): number => log.filter((l) => l.includes(`"POST /v2/${repo}/blobs/uploads/`)).length;
+const manifestPuts = (log: string[], repo: string): number => log.filter((l) => l.includes(`"PUT /v2/${repo}/manifests/`)).length;
+const requestsFor = (log: string[], repo: string): number => log.filter((l) => l.includes(` /v2/${repo}/`)).length;
+
+function workspace(name: string, files: Record<string, string>): string {
+  const dir = join(bed.dir, 'workspaces', name);
+  for (const [file, text] of Object.entries(files)) {
+    mkdirSync(join(dir, file, '..'), { recursive: true });
+    writeFileSync(join(dir, file), text);
+  }
+  return dir;
+}
+
+function options(name: string, over: Partial<BuildImageOptions> = {}): BuildImageOptions & { log: ReturnType<typeof memoryLog> } {
+  const sha = shaOf(name);
+  return {
+    repository: `${bed.registry.host}/demo/${name}`,
+    config: { path: join(bed.dir, 'no-such-file.yml'), shownAs: '.github/expeditor.yml' },
+    workspace: root,
+    context: 'examples/app',
+    dockerfile: 'Dockerfile',
+    target: undefined,
+    buildArgs: { BASE: bed.registry.baseImage, VERSION: `v-${name}` },
+    labels: {},
+    tag: sha,
+    extraTags: [],
+    createRepository: false,
+    force: false,
+    builder: 'auto',
+    credentials: undefined,
+    revision: sha,
+    source: 'https://github.com/acme/shop',
+    env: builderEnv(),
+    summaryPath: join(bed.dir, `${name}.summary.md`),
+    ...over,
+    log: memoryLog(),
+  } as BuildImageOptions & { log: ReturnType<typeof memoryLog> };
+}
+
+function tool(command: 'buildah' | 'skopeo', args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    execFile(command, args, { env: { ...process.env, ...bed.registry.containerEnv }, maxBuffer: 16 << 20 }, (error, stdout, stderr) =>
+      done({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+async function rejection(promise: Promise<unknown>): Promise<Error> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error('expected the call to fail, and it succeeded');
+}
+
+/** GITHUB_OUTPUT as @actions/core writes it (name<<delimiter … delimiter). */
+function outputsOf(file: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const lines = existsSync(file) ? readFileSync(file, 'utf8').split('\n') : [];
+  for (let i = 0; i < lines.length; i++) {
+    const match = /^([\w-]+)<<(.+)$/.exec(lines[i] ?? '');
+    if (!match) continue;
+    const value: string[] = [];
+    for (i++; i < lines.length && lines[i] !== match[2]; i++) value.push(lines[i] ?? '');
+    out[match[1] ?? ''] = value.join('\n');
+  }
+  return out;
+}
+
+interface BundleRun {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+  outputs: Record<string, string>;
+  summary: string;
+}
+
+/**
+ * Runs the committed bundle as the runner does. Asynchronously: the bed's registry logs through
+ * a pipe into this process, and a blocked event loop would stall the registry itself.
+ */
+async function runBundle(name: string, inputs: Record<string, string>, extraEnv: Record<string, string> = {}): Promise<BundleRun> {
+  const dir = join(bed.dir, 'runs', `${name}-${Date.now()}`);
+  mkdirSync(dir, { recursive: true });
+  const files = { output: join(dir, 'output'), summary: join(dir, 'summary.md') };
+  writeFileSync(files.output, '');
+  writeFileSync(files.summary, '');
+  const child = spawn(process.execPath, [bundle], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: {
+      ...builderEnv(),
+      GITHUB_WORKSPACE: root,
+      GITHUB_SHA: shaOf(name),
+      GITHUB_REPOSITORY: 'acme/shop',
+      GITHUB_SERVER_URL: 'https://github.com',
+      GITHUB_RUN_ID: '42',
+      GITHUB_OUTPUT: files.output,
+      GITHUB_STEP_SUMMARY: files.summary,
+      ...Object.fromEntries(Object.entries(inputs).map(([k, v]) => [`INPUT_${k.toUpperCase()}`, v])),
+      ...extraEnv,
+    },
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const status = await new Promise<number | null>((done) => child.once('close', (code) => done(code)));
+  return { status, stdout, stderr, outputs: outputsOf(files.output), summary: readFileSync(files.summary, 'utf8') };
+}
+
+describe('build-image on a plain registry', () => {
+  test('builds, pushes, and outputs the digest the registry holds, with the OCI labels', async () => {
+    const opts = options('first', { extraTags: ['latest'] });
+    const result = await buildImage(opts);
+    const registryDigest = await bed.registry.digest('demo/first', opts.tag);
+    expect(registryDigest).toMatch(/^sha256:[a-f0-9]{64}$/);
+    expect(result.digest).toBe(registryDigest);
+    expect(result.image).toBe(`${bed.registry.host}/demo/first@${registryDigest}`);
+    expect(result.skipped).toBe(false);
+    expect(result.tags).toEqual([opts.tag, 'latest']);
+    expect(await bed.registry.digest('demo/first', 'latest')).toBe(registryDigest);
+    expect(result.layersPushed).toBeGreaterThan(0);
+
+    const inspected = JSON.parse((await tool('skopeo', ['inspect', `docker://${result.image}`])).stdout) as {
+      Digest: string;
+      Labels: Record<string, string>;
+    };
+    expect(inspected.Digest).toBe(registryDigest);
+    expect(inspected.Labels['org.opencontainers.image.revision']).toBe(opts.revision);
+    expect(inspected.Labels['org.opencontainers.image.source']).toBe('https://github.com/acme/shop');
+    expect(Date.parse(inspected.Labels['org.opencontainers.image.created'] ?? '')).not.toBeNaN();
+
+    expect(opts.log.lines.some((l) => l.startsWith('Builder: buildah ') && l.includes('no Docker engine answers'))).toBe(true);
+    const summary = readFileSync(opts.summaryPath ?? '', 'utf8');
+    expect(summary).toContain(`| **Image** | \`${result.image}\` |`);
+    expect(summary).toContain(`| **Digest** | \`${registryDigest}\` |`);
+    expect(summary).toMatch(/\| \*\*Size\*\* \| [\d.]+ (KiB|MiB) \|/);
+    expect(summary).toMatch(/\| \*\*Build\*\* \| [\d.]+ (ms|s) \(buildah [\d.]+\), push [\d.]+ (ms|s) \|/);
+  });
+
+  test('a second run for the same commit builds nothing and pushes nothing; force builds again', async () => {
+    const opts = options('rerun');
+    const first = await buildImage(opts);
+    const afterFirst = await registryLog();
+    expect(uploads(afterFirst, 'demo/rerun')).toBeGreaterThan(0);
+    expect(manifestPuts(afterFirst, 'demo/rerun')).toBe(1);
+    const calls = buildahCalls().length;
+
+    const again = options('rerun');
+    const second = await buildImage(again);
+    const afterSecond = await registryLog();
+    expect(second.skipped).toBe(true);
+    expect(second.digest).toBe(first.digest);
+    expect(second.image).toBe(first.image);
+    expect(second.layersPushed).toBe(0);
+    expect(buildahCalls().length).toBe(calls);
+    expect(uploads(afterSecond, 'demo/rerun')).toBe(uploads(afterFirst, 'demo/rerun'));
+    expect(manifestPuts(afterSecond, 'demo/rerun')).toBe(1);
+    expect(Object.keys(second.registryRequests).sort()).toEqual(['GET', 'HEAD']);
+    expect(again.log.lines.some((l) => l.includes('already exists') && l.includes(first.digest))).toBe(true);
+    expect(readFileSync(again.summaryPath ?? '', 'utf8')).toContain('| **Build** | reused |');
+
+    const forced = await buildImage(options('rerun', { force: true, now: () => new Date('2030-01-01T00:00:00Z') }));
+    const afterForce = await registryLog();
+    expect(forced.skipped).toBe(false);
+    // A new build: the created label differs, so the digest does.
+    expect(forced.digest).not.toBe(first.digest);
+    expect(await bed.registry.digest('demo/rerun', opts.tag)).toBe(forced.digest);
+    expect(buildahCalls().slice(calls).map((c) => c.split(' ')[0])).toEqual(['--version', 'bud', 'push']);
+    expect(manifestPuts(afterForce, 'demo/rerun')).toBe(2);
+  });
+
+  test('the multi-stage example ships only its production stage, built from the bed base image', async () => {
+    const opts = options('example', { buildArgs: { BASE: bed.registry.baseImage, VERSION: '1.2.3' } });
+    const result = await buildImage(opts);
+    expect(opts.log.lines).toContain('Building stage production of Dockerfile');
+    // The test stage ran inside the build.
+    expect(opts.log.lines.some((l) => l.includes('test: site checks passed for version 1.2.3'))).toBe(true);
+    const config = JSON.parse((await tool('skopeo', ['inspect', '--config', `docker://${result.image}`])).stdout) as {
+      config: { User?: string; Cmd?: string[]; ExposedPorts?: Record<string, unknown> };
+    };
+    expect(config.config.User).toBe('nobody');
+    expect(config.config.Cmd?.[0]).toBe('httpd');
+    expect(Object.keys(config.config.ExposedPorts ?? {})).toEqual(['8080/tcp']);
+
+    expect((await tool('buildah', ['pull', '--quiet', result.image])).code).toBe(0);
+    const container = (await tool('buildah', ['from', '--quiet', result.image])).stdout.trim();
+    try {
+      expect((await tool('buildah', ['run', container, '--', 'cat', '/srv/www/version'])).stdout).toBe('1.2.3\n');
+      expect((await tool('buildah', ['run', container, '--', 'cat', '/srv/www/healthz'])).stdout).toBe('ok\n');
+      expect((await tool('buildah', ['run', container, '--', 'grep', '-c', '1.2.3', '/srv/www/index.html'])).stdout).toBe('1\n');
+      // Sources and build scripts stayed in the build stage.
+      expect((await tool('buildah', ['run', container, '--', 'test', '-e', '/src/build.sh'])).code).not.toBe(0);
+    } finally {
+      await tool('buildah', ['rm', container]);
+    }
+
+    // target stops at a named stage: the build stage has the sources.
+    const build = await buildImage(options('example-build', { target: 'build', tag: 'build-stage' }));
+    const buildStage = (await tool('buildah', ['from', '--quiet', build.image])).stdout.trim();
+    try {
+      expect((await tool('buildah', ['run', buildStage, '--', 'test', '-e', '/src/build.sh'])).code).toBe(0);
+    } finally {
+      await tool('buildah', ['rm', buildStage]);
+    }
+  });
+
+  test('the repository can come from the environment file', async () => {
+    const dir = workspace('from-file', {
+      '.github/expeditor.yml': `app: demo\nimage: { repository: ${bed.registry.host}/demo/from-file }\nenvironments:\n  dev:\n    aws: { account: "111111111111", region: us-west-2, role: "arn:aws:iam::111111111111:role/deploy" }\n`,
+      'app/Dockerfile': `FROM ${bed.registry.baseImage}\nRUN echo from-file > /built\n`,
+    });
+    const opts = options('from-file', {
+      repository: undefined,
+      workspace: dir,
+      config: { path: join(dir, '.github/expeditor.yml'), shownAs: '.github/expeditor.yml' },
+      context: 'app',
+      buildArgs: {},
+    });
+    const result = await buildImage(opts);
+    expect(result.image).toBe(`${bed.registry.host}/demo/from-file@${await bed.registry.digest('demo/from-file', opts.tag)}`);
+    expect(readFileSync(opts.summaryPath ?? '', 'utf8')).toContain('| **Repository from** | .github/expeditor.yml: image.repository |');
+  });
+
+  test('the committed bundle builds with INPUT_* variables, writes outputs and summary, and reuses on a re-run', async () => {
+    const repository = `${bed.registry.host}/demo/bundle`;
+    const inputs = {
+      repository,
+      context: 'examples/app',
+      'build-args': `BASE=${bed.registry.baseImage}\nVERSION=bundle`,
+      'extra-tags': 'stable',
+    };
+    const first = await runBundle('bundle', inputs);
+    expect(first.status, first.stdout + first.stderr).toBe(0);
+    expect(first.stdout).toContain('::group::Build (buildah');
+    expect(first.outputs.skipped).toBe('false');
+    expect(first.outputs.tag).toBe(shaOf('bundle'));
+    expect(first.outputs.digest).toMatch(/^sha256:[a-f0-9]{64}$/);
+    expect(first.outputs.image).toBe(`${repository}@${first.outputs.digest}`);
+    expect(first.summary).toContain(`| **Image** | \`${first.outputs.image}\` |`);
+    expect(first.summary).toMatch(/\| \*\*Build\*\* \| [\d.]+ (ms|s) \(buildah/);
+
+    const second = await runBundle('bundle', inputs);
+    expect(second.status, second.stdout + second.stderr).toBe(0);
+    expect(second.outputs).toEqual({ ...first.outputs, skipped: 'true' });
+    expect(second.stdout).not.toContain('::group::Build');
+    expect(second.summary).toContain('| **Build** | reused |');
+  });
+
+  test('the registry digest is checked: registry and outputs agree after the bundle run', async () => {
+    const run = await runBundle('bundle-check', {
+      repository: `${bed.registry.host}/demo/bundle-check`,
+      context: 'examples/app',
+      'build-args': `BASE=${bed.registry.baseImage}`,
+    });
+    expect(run.status, run.stdout).toBe(0);
+    expect(run.outputs.digest).toBe(await bed.registry.digest('demo/bundle-check', shaOf('bundle-check')));
+  });
+});
+
+describe('bad input changes nothing', () => {
+  test('a missing Dockerfile names the input; no builder runs and the registry is not asked', async () => {
+    const calls = buildahCalls().length;
+    const opts = options('no-dockerfile', { dockerfile: 'Containerfile.prod' });
+    const error = await rejection(buildImage(opts));
+    expect(error).toBeInstanceOf(InputError);
+    expect((error as InputError).input).toBe('dockerfile');
+    expect(error.message).toBe(`input 'dockerfile': "examples/app/Containerfile.prod" does not exist`);
+    expect(buildahCalls().length).toBe(calls);
+    expect(requestsFor(await registryLog(), 'demo/no-dockerfile')).toBe(0);
+  });
+
+  test('an unknown target stage names the input and lists the stages', async () => {
+    const error = await rejection(buildImage(options('no-target', { target: 'prod' })));
+    expect((error as InputError).input).toBe('target');
+    expect(error.message).toBe(`input 'target': no stage named "prod" in examples/app/Dockerfile (stages: build, test, production)`);
+    expect(requestsFor(await registryLog(), 'demo/no-target')).toBe(0);
+  });
+
+  test('a FROM that needs a build argument with no value names build-args', async () => {
+    const dir = workspace('no-base', { 'Dockerfile': 'ARG BASE\nFROM ${BASE}\nRUN true\n' });
+    const error = await rejection(buildImage(options('no-base', { workspace: dir, context: '.', buildArgs: {} })));
+    expect((error as InputError).input).toBe('build-args');
+    expect(error.message).toContain('builds FROM ${BASE} but BASE has no value');
+  });
+
+  test('invalid repository, tag and labels are refused by the input layer, each named', () => {
+    const env = (values: Record<string, string>) =>
+      new ActionInputs(Object.fromEntries(Object.entries(values).map(([k, v]) => [`INPUT_${k.toUpperCase()}`, v])));
+    const context = readGitHubContext({ GITHUB_SHA: shaOf('x'), GITHUB_WORKSPACE: root });
+    const error = (() => {
+      try {
+        readBuildImageInputs(env({ repository: '127.0.0.1:5000/Demo App', tag: '-bad', 'extra-tags': 'ok,no/slash', builder: 'kaniko' }), context);
+      } catch (e) {
+        return e as ProblemsError;
+      }
+      throw new Error('expected the inputs to be refused');
+    })();
+    expect(error.problems.map((p) => p.input)).toEqual(['repository', 'tag', 'extra-tags', 'builder']);
+    expect(error.problems[0]?.message).toContain('expected a repository with its registry host and no tag');
+    expect(error.problems[1]?.message).toContain('expected a tag of letters, digits');
+  });
+
+  test('an invalid image.repository in the environment file names the key', async () => {
+    const dir = workspace('bad-file', {
+      '.github/expeditor.yml': `app: demo\nimage: { repository: ${bed.registry.host}/demo//app }\nenvironments: {}\n`,
+    });
+    const error = await rejection(
+      buildImage(options('bad-file', { repository: undefined, workspace: dir, config: { path: join(dir, '.github/expeditor.yml'), shownAs: '.github/expeditor.yml' } })),
+    );
+    expect((error as ExpeditorError).key).toBe('image.repository');
+    expect(error.message).toContain('.github/expeditor.yml: image.repository: expected a repository');
+  });
+
+  test('labels may not replace the OCI labels build-image sets', async () => {
+    const error = await rejection(buildImage(options('labels', { labels: { 'org.opencontainers.image.revision': 'x' } })));
+    expect((error as InputError).input).toBe('labels');
+  });
+
+  test('the bundle refuses an invalid repository before any request, with no image output', async () => {
+    const run = await runBundle('bad-repo', { repository: `${bed.registry.host}/demo/Bad_Name`, context: 'examples/app' });
+    expect(run.status).toBe(1);
+    expect(run.stdout).toMatch(/^::error title=input 'repository'::input 'repository': expected a repository/m);
+    expect(run.outputs).toEqual({});
+    expect(requestsFor(await registryLog(), 'demo/Bad_Name')).toBe(0);
+  });
+});
+
+describe('failures say what happened, and never produce an image', () => {
+  test('a failing build: the error, the last lines of the build log in a group, nothing pushed', async () => {
+    const dir = workspace('failing', {
+      Dockerfile: `FROM ${bed.registry.baseImage}\nRUN echo "compiling main.c" && echo "main.c:3: error: expected ';'" >&2 && exit 3\n`,
+    });
+    const opts = options('failing', { workspace: dir, context: '.', buildArgs: {} });
+    const calls = buildahCalls().length;
+    const error = await rejection(buildImage(opts));
+    expect(error).toBeInstanceOf(BuildFailedError);
+    expect(error.message).toMatch(/^the build failed \(buildah bud exited \d+\): /);
+    expect((error as BuildFailedError).unchanged).toBe('nothing was pushed');
+    const group = opts.log.lines.findIndex((l) => /^▸ Build log \(last \d+ lines\)$/.test(l));
+    expect(group).toBeGreaterThan(0);
+    expect(opts.log.lines.slice(group).some((l) => l.includes("main.c:3: error: expected ';'"))).toBe(true);
+    const summary = readFileSync(opts.summaryPath ?? '', 'utf8');
+    expect(summary).toContain('Failed: the build failed');
+    expect(summary).toContain("main.c:3: error: expected ';'");
+    expect(buildahCalls().slice(calls).map((c) => c.split(' ')[0])).toEqual(['--version', 'bud']);
+    expect(await bed.registry.digest('demo/failing', opts.tag)).toBeUndefined();
+    expect(uploads(await registryLog(), 'demo/failing')).toBe(0);
+  });
+
+  test('an unreachable registry: says which registry and what was tried; nothing built', async () => {
+    const port = await freePort();
+    const calls = buildahCalls().length;
+    const opts = options('unreachable', { repository: `127.0.0.1:${port}/demo/unreachable` });
+    const error = await rejection(buildImage(opts));
+    expect(error.message).toContain(`registry 127.0.0.1:${port} is unreachable at http://127.0.0.1:${port} (ECONNREFUSED)`);
+    expect(error.message).toContain(`Tried: HEAD http://127.0.0.1:${port}/v2/demo/unreachable/manifests/${opts.tag} anonymously → ECONNREFUSED`);
+    expect((error as ExpeditorError).unchanged).toBe('nothing was built or pushed');
+    expect(buildahCalls().length).toBe(calls);
+  });
+
+  test('an authenticated registry: refused credentials are named, right ones push, the password never shows', async () => {
+    const auth = await bed.registry.startAuthenticated();
+    try {
+      const anonymous = await rejection(buildImage(options('auth', { repository: `${auth.host}/demo/auth` })));
+      expect(anonymous.message).toContain(`registry ${auth.host} refused anonymous access (no credentials were given) (HTTP 401)`);
+      expect(anonymous.message).toContain(`HEAD http://${auth.host}/v2/demo/auth/manifests/`);
+
+      const wrong = options('auth', { repository: `${auth.host}/demo/auth`, credentials: { username: auth.username, password: 'not-the-password' } });
+      const refused = await rejection(buildImage(wrong));
+      expect(refused.message).toContain(`registry ${auth.host} refused the credentials of "bed" from input 'registry-username' (HTTP 401)`);
+      expect(refused.message).toMatch(/anonymously → HTTP 401; HEAD \S+ with Basic auth as "bed" \(input 'registry-username'\) → HTTP 401/);
+      expect(wrong.log.lines.join('\n')).not.toContain('not-the-password');
+
+      const right = options('auth', { repository: `${auth.host}/demo/auth`, credentials: { username: auth.username, password: auth.password } });
+      const result = await buildImage(right);
+      const head = await fetch(`${auth.url}/v2/demo/auth/manifests/${right.tag}`, {
+        method: 'HEAD',
+        headers: {
+          Accept: 'application/vnd.oci.image.manifest.v1+json',
+          Authorization: `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`,
+        },
+      });
+      expect(head.headers.get('docker-content-digest')).toBe(result.digest);
+      expect(right.log.lines.join('\n')).not.toContain(auth.password);
+      // The push used a throwaway auth file, not the runner's own.
+      expect(readFileSync(bed.registry.containerEnv.REGISTRY_AUTH_FILE ?? '', 'utf8')).not.toContain(auth.host);
+    } finally {
+      await auth.stop();
+    }
+  });
+
+  test('a push that fails half-way (a fault injected in front of the real registry) produces no image output', async () => {
+    // The registry cannot be made to refuse one manifest after taking the layers, so a proxy in
+    // front of it answers that one request with an error; everything else reaches the registry.
+    const name = 'partial';
+    const sha = shaOf(name);
+    const proxy = await faultProxy((method, path) => method === 'PUT' && path === `/v2/demo/${name}/manifests/${sha}`);
+    try {
+      const run = await runBundle(name, {
+        repository: `${proxy.host}/demo/${name}`,
+        context: 'examples/app',
+        'build-args': `BASE=${bed.registry.baseImage}`,
+      });
+      expect(run.status).toBe(1);
+      expect(run.stdout).toContain(`the push to ${proxy.host}/demo/${name}:${sha} failed (buildah push exited`);
+      expect(run.stdout).toContain('Unchanged: the tag was not written, so no image output was produced.');
+      expect(run.outputs).toEqual({});
+      const log = await registryLog();
+      expect(uploads(log, `demo/${name}`)).toBeGreaterThan(0);
+      expect(await bed.registry.digest(`demo/${name}`, sha)).toBeUndefined();
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  test('an extra tag that cannot be written: no image output; the re-run adds it without building', async () => {
+    const name = 'extra-fails';
+    const proxy = await faultProxy((method, path) => method === 'PUT' && path === `/v2/demo/${name}/manifests/stable`);
+    try {
+      const opts = options(name, { repository: `${proxy.host}/demo/${name}`, extraTags: ['stable'] });
+      const error = await rejection(buildImage(opts));
+      expect(error.message).toContain('answered HTTP 400 to PUT /v2/demo/extra-fails/manifests/stable');
+      expect((error as ExpeditorError).unchanged).toContain('not every extra tag points at it; no image output was produced');
+      expect(await bed.registry.digest(`demo/${name}`, 'stable')).toBeUndefined();
+      proxy.fault = () => false;
+      const calls = buildahCalls().length;
+      const again = await buildImage(options(name, { repository: `${proxy.host}/demo/${name}`, extraTags: ['stable'] }));
+      expect(again.skipped).toBe(true);
+      expect(buildahCalls().length).toBe(calls);
+      expect(await bed.registry.digest(`demo/${name}`, 'stable')).toBe(again.digest);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  test('with neither a Docker engine nor buildah, the error says what to install', async () => {
+    const empty = join(bed.dir, 'empty-path');
+    mkdirSync(empty, { recursive: true });
+    const error = await rejection(buildImage(options('no-builder', { env: { ...builderEnv(), PATH: empty } })));
+    expect(error.message).toBe('no image builder is available: docker is not on PATH; buildah is not on PATH');
+    expect((error as ExpeditorError).next).toContain('install buildah');
+    expect((error as ExpeditorError).unchanged).toBe('nothing was built or pushed');
+
+    const named = await rejection(buildImage(options('no-builder', { builder: 'buildah', env: { ...builderEnv(), PATH: empty } })));
+    expect((named as InputError).input).toBe('builder');
+  });
+
+  test('builder buildx where no Docker engine answers: the real docker client says why', async () => {
+    const docker = spawnSync('sh', ['-c', 'command -v docker'], { encoding: 'utf8' }).stdout.trim();
+    if (!docker) return; // the docker client is not on this machine: nothing to ask
+    const error = await rejection(chooseBuilder('buildx', builderEnv()));
+    expect((error as InputError).input).toBe('builder');
+    expect(error.message).toMatch(/buildx cannot run here: no Docker engine answers: .*(Cannot connect|daemon)/);
+  });
+
+  test('auto picks buildx where a Docker engine answers (a stand-in docker: no engine runs on the bed)', async () => {
+    // No Docker engine can run here, so a script stands in for the docker CLI to check the choice.
+    const fake = join(bed.dir, 'fake-docker');
+    mkdirSync(fake, { recursive: true });
+    writeFileSync(
+      join(fake, 'docker'),
+      '#!/bin/sh\ncase "$1" in\n  version) echo 28.2.2 ;;\n  buildx) echo "github.com/docker/buildx v0.24.0 abc" ;;\n  *) exit 1 ;;\nesac\n',
+    );
+    chmodSync(join(fake, 'docker'), 0o755);
+    const builder = await chooseBuilder('auto', { ...builderEnv(), PATH: `${fake}:${builderEnv().PATH}` });
+    expect(builder.name).toBe('buildx');
+    expect(builder.version).toBe('v0.24.0');
+    expect(builder.reason).toBe('Docker engine 28.2.2 answers');
+  });
+});
+
+interface FaultProxy {
+  host: string;
+  fault: (method: string, path: string) => boolean;
+  close(): Promise<void>;
+}
+
+/** Forwards to the bed registry, except requests `fault` picks, which get a registry error. */
+async function faultProxy(fault: (method: string, path: string) => boolean): Promise<FaultProxy> {
+  const target = new URL(bed.registry.url);
+  const state: FaultProxy = { host: '', fault, close: async () => undefined };
+  const server: Server = createServer((req, res) => {
+    const path = (req.url ?? '').split('?')[0] ?? '';
+    if (state.fault(req.method ?? '', path)) {
+      req.resume();
+      appendFileSync(join(bed.dir, 'proxy-faults.log'), `${req.method} ${path}\n`);
+      res.writeHead(400, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ errors: [{ code: 'MANIFEST_INVALID', message: 'refused by the test proxy' }] }));
+      return;
+    }
+    const upstream = request(
+      { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
+    upstream.on('error', () => res.destroy());
+    req.pipe(upstream);
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const address = server.address();
+  state.host = `127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  state.close = () => new Promise<void>((done) => server.close(() => done()));
+  return state;
+}
+
