@@ -27,7 +27,9 @@ export async function runEksSwitch(
         ...(plan.connect.kind === 'kubeconfig'
           ? { kubeconfig: { path: plan.connect.path, input: plan.connect.input } }
           : { eks: await eksTarget(plan.connect) }),
-        signal: run.signal,
+        // Not the run's signal: a cancelled canary must still put the traffic back with the
+        // same connection. Every wait and pause takes the signal itself; a single request
+        // has its own timeout.
         log: run.log,
       }),
     );

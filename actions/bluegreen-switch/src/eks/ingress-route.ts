@@ -98,7 +98,10 @@ export async function switchIngressRoute(opts: EksSwitchOptions, deps: EksSwitch
     target === live ? {} : recordAnnotations({ previousColor: live, switchedAt: new Date(), commit: opts.commit, runUrl: opts.runUrl });
   let current = ingress;
   const done: CanaryStep[] = [];
-  let wrote = false;
+  // Writes that landed, and whether one is in flight: a write cut off by a cancel may still
+  // have landed, while a lost race (409) certainly did not.
+  let landed = 0;
+  let uncertain = false;
   const canary = steps.length > 1;
   try {
     for (const [i, weight] of steps.entries()) {
@@ -111,6 +114,7 @@ export async function switchIngressRoute(opts: EksSwitchOptions, deps: EksSwitch
               metadata: { annotations: { [actionKey]: forwardActionAnnotation(opts.service, live, target, weight, port) } },
               spec: { rules: rulesWithBackend(current, paths.paths, canaryBackend(opts.service)) },
             };
+        uncertain = true;
         current = await guardedPatch({
           resourceVersion: current.metadata?.resourceVersion ?? '',
           patch,
@@ -120,10 +124,14 @@ export async function switchIngressRoute(opts: EksSwitchOptions, deps: EksSwitch
             final
               ? target !== live && fresh.metadata?.annotations?.[annotationKeys.switchedAt] === record[annotationKeys.switchedAt]
               : fresh.metadata?.annotations?.[actionKey] === patch.metadata.annotations[actionKey],
-          conflict: (fresh) => ingressConflict(name, live, target, fresh, opts.service, wrote),
+          conflict: (fresh) => {
+            uncertain = false;
+            return ingressConflict(name, live, target, fresh, opts.service, i > 0);
+          },
           signal: deps.signal,
         });
-        wrote = true;
+        uncertain = false;
+        landed++;
         log.info(
           final
             ? `${shownPaths} → Service ${targetService} (100%)`
@@ -143,7 +151,7 @@ export async function switchIngressRoute(opts: EksSwitchOptions, deps: EksSwitch
       });
     }
   } catch (error) {
-    if (!wrote) throw error;
+    if (landed === 0 && !uncertain) throw error;
     const cancelled = deps.signal.aborted;
     if (cancelled && !(error instanceof StepFailed)) {
       const weight = steps[done.length] ?? 100;

@@ -1,0 +1,271 @@
+// The committed bluegreen-switch bundle on EKS, run as the runner runs it (node, INPUT_* variables,
+// GITHUB_OUTPUT and GITHUB_STEP_SUMMARY files) against the bed's Kubernetes: switch, rollback and
+// cleanup through a kubeconfig; an environment file whose eks.cluster is reached through moto's
+// EKS (DescribeCluster + the action's own token); two and ten switch processes at once, of which
+// exactly one wins; cancel (SIGTERM) mid-canary; bad input refused before any request.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { V1Ingress } from '@kubernetes/client-node';
+import { useBed } from '../bed/vitest.ts';
+import { waitUntil } from '../../packages/shared/src/kube/watch.ts';
+import { bedside, readyNames, sampleEndpoints, setUpColors, type Bedside, type Colors } from './switch-eks-bed.ts';
+
+const bundle = resolve(import.meta.dirname, '../../actions/bluegreen-switch/dist/index.js');
+const bed = useBed(['moto', 'k8s']);
+let b: Bedside;
+
+beforeAll(async () => {
+  b = await bedside(bed.k8s);
+});
+
+interface Spawned {
+  status: number | null;
+  stdout: string;
+  outputs: Record<string, string>;
+  summary: string;
+}
+
+function workspace(config?: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'switch-eks-bundle-'));
+  mkdirSync(join(dir, '.github'));
+  if (config !== undefined) writeFileSync(join(dir, '.github', 'expeditor.yml'), config);
+  for (const f of ['summary.md', 'output']) writeFileSync(join(dir, f), '');
+  return dir;
+}
+
+function parseFileCommands(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const re = /^([^\n<]+)<<(\S+)\n([\s\S]*?)\n\2$/gm;
+  for (let m = re.exec(text); m; m = re.exec(text)) out[m[1]!] = m[3]!;
+  return out;
+}
+
+function start(dir: string, inputs: Record<string, string>, env: Record<string, string> = {}, runId = '5000001'): { child: ChildProcess; done: Promise<Spawned> } {
+  const child = spawn(process.execPath, [bundle], {
+    cwd: dir,
+    env: {
+      PATH: process.env.PATH,
+      HOME: dir,
+      GITHUB_WORKSPACE: dir,
+      GITHUB_REPOSITORY: 'acme/shop',
+      GITHUB_SHA: 'c0ffee0000000000000000000000000000000002',
+      GITHUB_RUN_ID: runId,
+      GITHUB_OUTPUT: join(dir, 'output'),
+      GITHUB_STEP_SUMMARY: join(dir, 'summary.md'),
+      AWS_EC2_METADATA_DISABLED: 'true',
+      AWS_CONFIG_FILE: join(dir, 'no-aws-config'),
+      AWS_SHARED_CREDENTIALS_FILE: join(dir, 'no-aws-credentials'),
+      ...env,
+      ...Object.fromEntries(Object.entries(inputs).map(([k, v]) => [`INPUT_${k.toUpperCase()}`, v])),
+    },
+  });
+  let stdout = '';
+  child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (stdout += d.toString()));
+  const done = new Promise<Spawned>((resolveDone, fail) => {
+    child.on('error', fail);
+    child.on('close', (status) =>
+      resolveDone({
+        status,
+        stdout,
+        outputs: parseFileCommands(readFileSync(join(dir, 'output'), 'utf8')),
+        summary: readFileSync(join(dir, 'summary.md'), 'utf8'),
+      }),
+    );
+  });
+  return { child, done };
+}
+
+const runBundle = (dir: string, inputs: Record<string, string>, env?: Record<string, string>, runId?: string): Promise<Spawned> =>
+  start(dir, inputs, env, runId).done;
+
+const viaKubeconfig = (c: Colors, extra: Record<string, string> = {}): Record<string, string> => ({
+  platform: 'eks',
+  kubeconfig: bed.k8s.kubeconfig,
+  namespace: c.ns,
+  service: c.svc,
+  ...extra,
+});
+
+async function stable(c: Colors) {
+  return b.connection.core.readNamespacedService({ namespace: c.ns, name: c.svc });
+}
+
+describe('the bluegreen-switch bundle on EKS', () => {
+  it('switches, rolls back and cleans up through a kubeconfig, with outputs and a summary', async () => {
+    const c = await setUpColors(b);
+    const dir = workspace();
+    const sampler = sampleEndpoints(b, c.ns, c.svc);
+    const r = await runBundle(dir, viaKubeconfig(c, { 'target-color': 'green' }));
+    expect(r.status, r.stdout).toBe(0);
+    expect(r.outputs).toMatchObject({ from: 'blue', to: 'green', switched: 'true' });
+    expect(Number(r.outputs['convergence-ms'])).toBeGreaterThan(0);
+    const svc = await stable(c);
+    expect(svc.spec?.selector?.version).toBe('green');
+    expect(svc.metadata?.annotations).toMatchObject({
+      'expeditor.dev/previous-color': 'blue',
+      'expeditor.dev/commit': 'c0ffee0000000000000000000000000000000002',
+      'expeditor.dev/run-url': 'https://github.com/acme/shop/actions/runs/5000001',
+    });
+    const slices = await b.connection.discovery.listNamespacedEndpointSlice({ namespace: c.ns, labelSelector: `kubernetes.io/service-name=${c.svc}` });
+    expect(readyNames(slices.items)).toHaveLength(3);
+    expect(readyNames(slices.items).every((n) => n.startsWith('shop-green-'))).toBe(true);
+    expect(r.summary).toContain('## bluegreen-switch switch (EKS, route service): blue → green');
+    expect(r.summary).toMatch(/\| \*\*endpoints converged in\*\* \| \d+ ms \|/);
+    expect(r.summary).toContain(`| namespace | ${c.ns} | input 'namespace' |`);
+    expect(r.stdout).toMatch(/::group::Switching Service shop: blue → green/);
+
+    const back = await runBundle(dir, viaKubeconfig(c, { action: 'rollback' }));
+    expect(back.status, back.stdout).toBe(0);
+    expect(back.outputs).toMatchObject({ from: 'green', to: 'blue', switched: 'true' });
+    const sampled = await sampler.stop();
+    expect(sampled.emptyDetails).toEqual([]);
+
+    const cleaned = await runBundle(dir, viaKubeconfig(c, { action: 'cleanup', 'remove-preview': 'true' }));
+    expect(cleaned.status, cleaned.stdout).toBe(0);
+    expect(cleaned.outputs).toMatchObject({ from: 'blue', to: 'blue', switched: 'false', 'convergence-ms': '' });
+    expect((await b.connection.apps.readNamespacedDeployment({ namespace: c.ns, name: 'shop-green' })).spec?.replicas).toBe(0);
+    expect((await b.connection.apps.readNamespacedDeployment({ namespace: c.ns, name: 'shop-blue' })).spec?.replicas).toBe(3);
+    expect(cleaned.summary).toContain('| **scaled to zero** | shop-green (was 3) |');
+  });
+
+  it('reaches the cluster named by the environment file through EKS (DescribeCluster + its own token) and takes the file’s settings', async () => {
+    const c = await setUpColors(b, { live: 'green' });
+    await bed.k8s.eks!.createCluster('shop-prod');
+    const dir = workspace(
+      [
+        'app: shop',
+        'image: { repository: 123456789012.dkr.ecr.us-west-2.amazonaws.com/shop }',
+        'environments:',
+        '  prod:',
+        '    aws: { account: "123456789012", region: us-west-2, role: "arn:aws:iam::123456789012:role/deploy" }',
+        `    eks: { cluster: shop-prod, namespace: ${c.ns}, route: service, services: [shop], color-label: version }`,
+        '',
+      ].join('\n'),
+    );
+    const r = await runBundle(dir, { environment: 'prod' }, { ...bed.moto.env(), AWS_ENDPOINT_URL: bed.moto.endpoint });
+    expect(r.status, r.stdout).toBe(0);
+    expect(r.outputs).toMatchObject({ from: 'green', to: 'blue', switched: 'true' });
+    expect((await stable(c)).spec?.selector?.version).toBe('blue');
+    expect(r.stdout).toMatch(/Connecting to EKS cluster shop-prod \(us-west-2\)/);
+    expect(r.summary).toContain('| cluster | shop-prod | environments.prod.eks.cluster |');
+    expect(r.summary).toContain('| service | shop | environments.prod.eks.services |');
+    // The apiserver asked the bed's webhook about the action's token, which it accepted.
+    expect(bed.k8s.eks!.reviews().some((rv) => rv.cluster === 'shop-prod' && rv.authenticated)).toBe(true);
+    // The token is a credential: masked once, before use, and nowhere else in the output.
+    const lines = r.stdout.split('\n');
+    const masks = lines.filter((l) => l.startsWith('::add-mask::k8s-aws-v1.'));
+    expect(masks).toHaveLength(1);
+    expect(lines.filter((l) => l.includes('k8s-aws-v1.') && !l.startsWith('::add-mask::'))).toEqual([]);
+    expect(r.summary).not.toMatch(/k8s-aws-v1\./);
+  });
+
+  for (const n of [2, 10]) {
+    it(`${n} switch processes at once: exactly one wins, the others say someone else switched (or that it is already live) and change nothing`, async () => {
+      const c = await setUpColors(b);
+      const dir = workspace();
+      const sampler = sampleEndpoints(b, c.ns, c.svc);
+      const runs = await Promise.all(
+        Array.from({ length: n }, (_, i) => {
+          const own = join(dir, `run-${i}`);
+          mkdirSync(own);
+          for (const f of ['summary.md', 'output']) writeFileSync(join(own, f), '');
+          return runBundle(own, viaKubeconfig(c, { 'target-color': 'green' }), {}, String(6000000 + i));
+        }),
+      );
+      const sampled = await sampler.stop();
+      const winners = runs.filter((r) => r.status === 0 && r.outputs.switched === 'true');
+      expect(winners, runs.map((r) => r.stdout).join('\n----\n')).toHaveLength(1);
+      let conflicts = 0;
+      for (const r of runs) {
+        if (r === winners[0]) continue;
+        if (r.status !== 0) {
+          conflicts++;
+          expect(r.stdout).toMatch(/someone else switched Service shop while this run was deciding: it now selects green \(switched by https:\/\/github.com\/acme\/shop\/actions\/runs\/600000\d/);
+          expect(r.stdout).toMatch(/this run's switch to green was not applied/);
+        } else {
+          expect(r.outputs).toMatchObject({ switched: 'false', from: 'green', to: 'green' });
+          expect(r.stdout).toMatch(/green is already live on Service shop \(switched by https:\/\/github.com\/acme\/shop\/actions\/runs\/600000\d/);
+        }
+      }
+      const winnerRun = 6000000 + runs.indexOf(winners[0]!);
+      const svc = await stable(c);
+      expect(svc.spec?.selector?.version).toBe('green');
+      expect(svc.metadata?.annotations?.['expeditor.dev/run-url']).toBe(`https://github.com/acme/shop/actions/runs/${winnerRun}`);
+      expect(sampled.emptyDetails).toEqual([]);
+      console.log(`${n} processes: 1 switched, ${conflicts} lost the race (409), ${n - 1 - conflicts} found green already live`);
+    });
+  }
+
+  it('SIGTERM mid-canary: the bundle puts every path back on the live color and fails saying so', async () => {
+    const c = await setUpColors(b, { ingress: true });
+    const dir = workspace();
+    const { child, done } = start(dir, viaKubeconfig(c, { route: 'ingress', ingress: c.ingress, canary: '10,50,100', 'step-pause': '10m', timeout: '30m' }));
+    await waitUntil(b.connection, {
+      sources: {
+        i: {
+          path: `/apis/networking.k8s.io/v1/namespaces/${c.ns}/ingresses`,
+          fieldSelector: `metadata.name=${c.ingress}`,
+          list: () => b.connection.networking.listNamespacedIngress({ namespace: c.ns, fieldSelector: `metadata.name=${c.ingress}` }),
+        },
+      },
+      check: ({ i }) => ((i[0] as V1Ingress | undefined)?.metadata?.annotations?.['alb.ingress.kubernetes.io/actions.shop-canary']?.includes('"weight":10') ? true : undefined),
+    });
+    child.kill('SIGTERM');
+    const r = await done;
+    expect(r.status).toBe(1);
+    // (In a workflow command `%` is written as %25.)
+    expect(r.stdout).toMatch(/::error::bluegreen-switch: the canary on Ingress shop-web stopped: the run was cancelled \(SIGTERM\); traffic is back on blue \(100%25\)/);
+    expect(r.stdout).toMatch(/restored: shop.example.com\/ → Service shop-blue \(100%\)/);
+    const ing = await b.connection.networking.readNamespacedIngress({ namespace: c.ns, name: c.ingress });
+    expect(ing.spec?.rules?.[0]?.http?.paths[0]?.backend.service).toEqual({ name: 'shop-blue', port: { number: 80 } });
+    expect(ing.metadata?.annotations?.['alb.ingress.kubernetes.io/actions.shop-canary']).toBeUndefined();
+    expect(r.summary).toContain('## bluegreen-switch switch (EKS, route ingress) failed');
+    expect(r.summary).toContain('the run was cancelled (SIGTERM); traffic is back on blue (100%)');
+  });
+
+  it('bad input is refused naming the input, before any request to the cluster', async () => {
+    let requests = 0;
+    const server = createServer((_req, res) => {
+      requests++;
+      res.writeHead(500).end();
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const dir = workspace();
+    const kubeconfig = join(dir, 'kubeconfig');
+    const port = (server.address() as AddressInfo).port;
+    writeFileSync(
+      kubeconfig,
+      `apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: "https://127.0.0.1:${port}", insecure-skip-tls-verify: true}}]\nusers: [{name: u, user: {token: t}}]\ncontexts: [{name: x, context: {cluster: c, user: u}}]\ncurrent-context: x\n`,
+    );
+    const base = { platform: 'eks', kubeconfig, service: 'shop' };
+    const cases: [Record<string, string>, RegExp][] = [
+      [{ ...base, route: 'sideways' }, /input 'route': expected one of service, ingress, got "sideways"/],
+      [{ ...base, route: 'ingress' }, /input 'ingress': is required with route ingress/],
+      [{ ...base, 'target-color': 'purple' }, /input 'target-color': expected one of blue, green, got "purple"/],
+      [{ ...base, canary: '50,10,100', route: 'ingress', ingress: 'web' }, /input 'canary': expected increasing weights/],
+      [{ ...base, canary: '10,100' }, /input 'canary': needs route ingress/],
+      [{ ...base, service: 'Shop_1' }, /input 'service': expected a Kubernetes Service name, got "Shop_1"/],
+      [{ ...base, 'ingress-path': '/api' }, /input 'ingress-path': needs route ingress/],
+      [{ ...base, action: 'rollback', 'target-color': 'green' }, /input 'target-color': is not used by rollback/],
+      [{ ...base, keep: '1h' }, /input 'keep': is only used by action 'cleanup'/],
+      [{ platform: 'eks', service: 'shop' }, /input 'cluster': is required/],
+    ];
+    try {
+      for (const [inputs, message] of cases) {
+        const r = await runBundle(dir, inputs);
+        expect(r.status, JSON.stringify(inputs)).toBe(1);
+        expect(r.stdout, JSON.stringify(inputs)).toMatch(message);
+        expect(r.stdout).toMatch(/nothing was changed/);
+      }
+      expect(requests).toBe(0);
+    } finally {
+      server.close();
+    }
+  });
+});
