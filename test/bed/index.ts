@@ -7,12 +7,14 @@ import type { BedContext, PartHandle, PartName, Parts } from './types.ts';
 
 export type { Parts, PartName } from './types.ts';
 
-const order: PartName[] = ['oidc', 'moto', 'registry', 'k8s'];
+const order: PartName[] = ['oidc', 'moto', 'registry', 'k8s', 'github'];
 
 export type Bed<P extends PartName> = Pick<Parts, P> & { readonly dir: string; stop(): Promise<void> };
 
 async function startPart(name: PartName, ctx: BedContext): Promise<PartHandle<unknown>> {
-  const mod = (await import(`./parts/${name}.ts`)) as {
+  // The github part keeps its server beside it, in test/bed/github/.
+  const file = name === 'github' ? './github/part.ts' : `./parts/${name}.ts`;
+  const mod = (await import(file)) as {
     start(ctx: BedContext): Promise<PartHandle<unknown>>;
   };
   return mod.start(ctx);

@@ -1,6 +1,6 @@
 // The contract between tests and the bed: what each started part gives a test.
 
-export type PartName = 'oidc' | 'moto' | 'registry' | 'k8s';
+export type PartName = 'oidc' | 'moto' | 'registry' | 'k8s' | 'github';
 
 /** A local GitHub OIDC token issuer (JWKS + the ACTIONS_ID_TOKEN_REQUEST_URL endpoint). */
 export interface OidcPart {
@@ -162,11 +162,47 @@ export interface BedEks {
   mapIdentity(arn: string, mapping: { username?: string; groups: string[] }): void;
 }
 
+/**
+ * A local GitHub REST API for Deployments (test/bed/github/). Every request is checked against
+ * GitHub's published REST description (@octokit/openapi): a route or method it lacks, a path or
+ * query parameter of the wrong type or unknown, a body missing a required field, of a wrong type,
+ * or with a field the schema does not list, is answered 422 (404 for no route) and recorded in
+ * `malformed()`. Deployments and statuses are kept and answered as GitHub does (newest first,
+ * pagination with Link, auto_inactive, `No ref found` for a ref that is neither a full SHA nor added).
+ */
+export interface GitHubPart {
+  /** http://127.0.0.1:PORT — what GITHUB_API_URL is on a runner. */
+  readonly apiUrl: string;
+  /** The token a request must carry (the job's GITHUB_TOKEN). */
+  readonly token: string;
+  /** owner/name of the one repository (acme/shop). */
+  readonly repository: string;
+  /** GITHUB_API_URL and GITHUB_REPOSITORY for a child process. */
+  readonly env: Record<string, string>;
+  requests(): readonly { method: string; path: string; operationId: string | undefined; status: number; problems: { where: string; message: string }[] }[];
+  /** Requests refused because they do not fit GitHub's description (should be none). */
+  malformed(): readonly { method: string; path: string; operationId: string | undefined; status: number; problems: { where: string; message: string }[] }[];
+  /** Deployments kept, oldest first, each with its statuses oldest first. */
+  deployments(environment?: string): {
+    id: number;
+    sha: string;
+    environment: string;
+    payload: unknown;
+    production: boolean;
+    statuses: { id: number; state: string; description: string; logUrl: string; environmentUrl: string }[];
+  }[];
+  /** A branch or tag name the repository has (full SHAs are always accepted as refs). */
+  addRef(name: string, sha: string): void;
+  /** The next `times` well-formed requests are answered `status` (e.g. 502, 403 with a spent rate limit). */
+  fault(status: number, times?: number, headers?: Record<string, string>): void;
+}
+
 export interface Parts {
   oidc: OidcPart;
   moto: MotoPart;
   registry: RegistryPart;
   k8s: K8sPart;
+  github: GitHubPart;
 }
 
 export interface BedContext {
