@@ -145,6 +145,34 @@ describe('route service', () => {
     expect((await stable(c)).metadata?.resourceVersion).toBe(before.metadata?.resourceVersion);
   });
 
+  it('cleanup keeps the old color for the keep period: refuses when it ends after the deadline, waits when it ends before', async () => {
+    const c = await setUpColors(b);
+    await run(options(c)).result;
+    const blue = () => b.connection.apps.readNamespacedDeployment({ namespace: c.ns, name: 'shop-blue' });
+    const rv = (await blue()).metadata?.resourceVersion;
+    const log = memoryLog();
+    const early = await failure(
+      eksSwitch(options(c, { action: 'cleanup', keepMs: 3_600_000 }), { kube: b.kube, log, signal: new AbortController().signal, deadlineAt: Date.now() + 600_000 }),
+    );
+    expect(early.message).toMatch(/^blue has been idle since .*; the keep period of 1 h 0 min ends at .*, after this run's deadline$/);
+    expect(early.input).toBe('keep');
+    expect(early.unchanged).toBe('nothing was changed; blue keeps running as a hot standby');
+    expect((await blue()).metadata?.resourceVersion).toBe(rv);
+
+    // A clock 59 min 59.9 s past the switch: the last 100 ms are waited out, then blue goes.
+    const switchedAt = Date.parse((await stable(c)).metadata?.annotations?.['expeditor.dev/switched-at'] ?? '');
+    const clock = { offset: switchedAt + 3_599_900 - Date.now() };
+    const waited = await eksSwitch(options(c, { action: 'cleanup', keepMs: 3_600_000 }), {
+      kube: b.kube,
+      log,
+      signal: new AbortController().signal,
+      now: () => Date.now() + clock.offset,
+    });
+    expect(waited.scaledDown).toEqual({ deployment: 'shop-blue', replicas: 3 });
+    expect(log.lines.join('\n')).toMatch(/keeping blue as a hot standby for \d+ ms more/);
+    expect((await blue()).spec?.replicas).toBe(0);
+  });
+
   it('a target that is already live is a no-op, said so', async () => {
     const c = await setUpColors(b);
     const before = await stable(c);
