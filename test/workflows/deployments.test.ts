@@ -133,7 +133,7 @@ describe('GitHub Deployments', () => {
 
     bed.github.fault(403, 1);
     const before = bed.github.requests().length;
-    const denied = await setStatus(gh, record.id, 'inactive').catch((e: unknown) => e as Error & { next?: string });
+    const denied = (await setStatus(gh, record.id, 'inactive').then(() => new Error('no error'), (e: unknown) => e)) as Error & { next?: string };
     expect(denied.message).toMatch(/GitHub POST \/repos\/\{owner\}\/\{repo\}\/deployments\/\{deployment_id\}\/statuses failed: HTTP 403/);
     expect(denied.next).toMatch(/deployments: write/);
     expect(bed.github.requests().length - before).toBe(1);
