@@ -22,6 +22,31 @@ describe('waiting', () => {
     expect(seen).toEqual(['PENDING', 'IN_PROGRESS', 'COMPLETED']);
   });
 
+  it('polls within the far bounds while the end is not near, and within the normal ones once it is', async () => {
+    const gaps: number[] = [];
+    let last = 0;
+    let i = 0;
+    // Unchanged state throughout; the third read on says the end is near.
+    await pollUntil({
+      read: async () => {
+        const now = performance.now();
+        if (last) gaps.push(now - last);
+        last = now;
+        i++;
+        return { state: 'x', done: i === 6, near: i >= 3 };
+      },
+      fingerprint: (s) => s,
+      minIntervalMs: 1,
+      maxIntervalMs: 2,
+      factor: 2,
+      far: { minIntervalMs: 500, maxIntervalMs: 600 },
+    });
+    // After reads 1 and 2 (far): at least the far minimum; after reads 3-5 (near): 1-2 ms sleeps,
+    // far below it even on a busy machine.
+    expect(gaps.slice(0, 2).every((g) => g >= 499)).toBe(true);
+    expect(gaps.slice(2).every((g) => g < 499)).toBe(true);
+  });
+
   it('stops at the deadline with an error that says so', async () => {
     const signal = withDeadline(undefined, 30);
     const error = await pollUntil({

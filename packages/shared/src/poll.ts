@@ -7,6 +7,11 @@ export interface PollStep<T> {
   state: T;
   /** Stop polling and return this state. */
   done: boolean;
+  /**
+   * Whether the end looks near (e.g. every task runs and only the platform's final check is
+   * left). With `far` bounds set, a step that says false is followed by a slower poll.
+   */
+  near?: boolean;
 }
 
 export interface PollOptions<T> {
@@ -23,6 +28,11 @@ export interface PollOptions<T> {
   maxIntervalMs?: number;
   /** Growth per unchanged poll (default 1.5). */
   factor?: number;
+  /**
+   * Interval bounds while the last step said the end is not near (`near: false`): long phases
+   * then cost fewer calls, and the end, once near, is still polled within min/max.
+   */
+  far?: { minIntervalMs: number; maxIntervalMs: number };
 }
 
 export interface PollResult<T> {
@@ -41,11 +51,12 @@ export async function pollUntil<T>(options: PollOptions<T>): Promise<PollResult<
     throwIfAborted(options.signal);
     const step = await options.read();
     const print = options.fingerprint(step.state);
+    const bounds = step.near === false && options.far ? { lo: options.far.minIntervalMs, hi: options.far.maxIntervalMs } : { lo: min, hi: max };
     if (print !== previousPrint) {
       options.onChange?.(step.state, previous);
-      interval = min;
+      interval = bounds.lo;
     } else {
-      interval = Math.min(max, interval * factor);
+      interval = Math.max(bounds.lo, Math.min(bounds.hi, interval * factor));
     }
     previous = step.state;
     previousPrint = print;
