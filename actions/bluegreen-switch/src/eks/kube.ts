@@ -12,7 +12,6 @@ export interface Kube {
   readService(namespace: string, name: string): Promise<K8s.V1Service | undefined>;
   readDeployment(namespace: string, name: string): Promise<K8s.V1Deployment | undefined>;
   readIngress(namespace: string, name: string): Promise<K8s.V1Ingress | undefined>;
-  readPod(namespace: string, name: string): Promise<K8s.V1Pod | undefined>;
   listPods(namespace: string, labelSelector: string): Promise<K8s.V1Pod[]>;
   /** The EndpointSlices of one Service. */
   listSlices(namespace: string, service: string): Promise<K8s.V1EndpointSlice[]>;
@@ -45,7 +44,6 @@ export function createKube(connection: KubeConnection): Kube {
     readService: (namespace, name) => read(() => core.readNamespacedService({ namespace, name })),
     readDeployment: (namespace, name) => read(() => apps.readNamespacedDeployment({ namespace, name })),
     readIngress: (namespace, name) => read(() => networking.readNamespacedIngress({ namespace, name })),
-    readPod: (namespace, name) => read(() => core.readNamespacedPod({ namespace, name })),
     listPods: async (namespace, labelSelector) => (await read(() => core.listNamespacedPod({ namespace, labelSelector })))?.items ?? [],
     listSlices: async (namespace, service) =>
       (await read(() => discovery.listNamespacedEndpointSlice({ namespace, labelSelector: `kubernetes.io/service-name=${service}` })))?.items ?? [],
