@@ -87,6 +87,11 @@ try {
           GITHUB_WORKSPACE: dir,
           GITHUB_REPOSITORY: 'acme/shop',
           GITHUB_RUN_ID: '3000003',
+          // configure-aws-credentials refuses to run without these (it tags sessions with them).
+          GITHUB_WORKFLOW: 'delivery',
+          GITHUB_ACTION: 'assume',
+          GITHUB_ACTOR: 'octocat',
+          GITHUB_SHA: 'b3f2c1d0e9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4',
           GITHUB_ENV: join(dir, 'env'),
           GITHUB_OUTPUT: join(dir, 'output'),
           GITHUB_STEP_SUMMARY: join(dir, 'summary.md'),
