@@ -145,8 +145,13 @@ export async function connectKube(options: ConnectOptions): Promise<KubeConnecti
   const requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
 
   let maskedToken: string | undefined;
+  // client-node makes a new undici Agent (so a new TLS connection) for every request; one Agent
+  // kept for the connection reuses its keep-alive connections instead.
+  let dispatcher: ReturnType<K.RequestContext['getDispatcher']>;
   const authenticate = async (context: K.RequestContext): Promise<void> => {
     await kc.applySecurityAuthentication(context);
+    dispatcher ??= context.getDispatcher();
+    if (dispatcher) context.setDispatcher(dispatcher);
     if (tokens) {
       const token = await tokens.token();
       // A token is a credential for 15 minutes: it must never reach a log. Masked once per
