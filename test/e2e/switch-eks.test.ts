@@ -8,6 +8,7 @@ import { useBed } from '../bed/vitest.ts';
 import { sources, waitUntil } from '../../packages/shared/src/kube/watch.ts';
 import { memoryLog } from '../../packages/shared/src/log.ts';
 import { ExpeditorError } from '../../packages/shared/src/errors.ts';
+import { CancelledError } from '../../packages/shared/src/deadline.ts';
 import { eksSwitch } from '../../actions/bluegreen-switch/src/eks/switch.ts';
 import { SwitchConflictError } from '../../actions/bluegreen-switch/src/eks/guard.ts';
 import type { EksSwitchOptions, EksSwitchResult } from '../../actions/bluegreen-switch/src/eks/types.ts';
@@ -198,6 +199,16 @@ describe('route service', () => {
     await b.connection.core.createNamespacedService({ namespace: c.ns, body: { metadata: { name: 'plain' }, spec: { selector: { app: 'shop' }, ports: [{ port: 80 }] } } });
     const plain = await failure(run(options(c, { service: 'plain' })).result);
     expect(plain.message).toMatch(/selector of Service plain \(app=shop\) has no color label 'version'/);
+
+    await b.connection.core.createNamespacedService({ namespace: c.ns, body: { metadata: { name: 'odd' }, spec: { selector: { app: 'shop', version: 'purple' }, ports: [{ port: 80 }] } } });
+    const odd = await failure(run(options(c, { service: 'odd' })).result);
+    expect(odd.message).toBe('Service odd selects version=purple, which is neither blue nor green');
+
+    // A run cancelled before its write changes nothing.
+    const cancelled = new AbortController();
+    cancelled.abort(new CancelledError('SIGTERM'));
+    const early = await failure(run(options(c), cancelled.signal).result);
+    expect(early.message).toBe('the run was cancelled (SIGTERM)');
 
     const rollback = await failure(run(options(c, { action: 'rollback' })).result);
     expect(rollback.message).toMatch(/Service shop has no recorded switch to roll back/);

@@ -4,7 +4,7 @@
 // wins, and the loser changes nothing.
 import { ExpeditorError } from '@expeditor/shared/errors';
 import { isRetryable } from '@expeditor/shared/retry';
-import { sleep } from '@expeditor/shared/deadline';
+import { sleep, throwIfAborted } from '@expeditor/shared/deadline';
 import { isStatus } from './kube.ts';
 
 /** Someone else changed the object between our read and our write; ours was not applied. */
@@ -37,6 +37,9 @@ export interface GuardedPatch<T extends Versioned> {
 export async function guardedPatch<T extends Versioned>(g: GuardedPatch<T>): Promise<T> {
   const body = { ...g.patch, metadata: { ...g.patch.metadata, resourceVersion: g.resourceVersion } };
   for (let attempt = 1; ; attempt++) {
+    // A run cancelled before its write makes none; once sent, the request is not cut off
+    // (the connection's requests outlive the signal) so the caller knows whether it landed.
+    throwIfAborted(g.signal);
     try {
       return await g.send(body);
     } catch (error) {
