@@ -7,7 +7,7 @@
 // {"input-name": "value"}) measures another action's bundle the same way beside ours.
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
-import { mkdtempSync, readdirSync, statSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { kib, median, ms, printTable, runs } from './stats.ts';
@@ -23,6 +23,8 @@ const validInputs: Record<string, Record<string, string>> = {
   'deploy-ecs': { image: `127.0.0.1:5000/shop/app@sha256:${'0'.repeat(64)}`, cluster: 'bench', service: 'bench' },
   // First request: EKS DescribeCluster (AWS_ENDPOINT_URL); client-node and the EKS client load first.
   'deploy-eks': { image: `127.0.0.1:5000/shop/app@sha256:${'0'.repeat(64)}`, services: 'shop', cluster: 'bench', region: 'us-west-2' },
+  // First request: ECR GetAuthorizationToken (AWS_ENDPOINT_URL), after the Dockerfile check; the ECR client loads first.
+  'build-image': { repository: '123456789012.dkr.ecr.us-west-2.amazonaws.com/bench', context: 'build-image' },
 };
 
 interface Target {
@@ -53,6 +55,9 @@ const address = server.address();
 const endpoint = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
 const work = mkdtempSync(join(tmpdir(), 'bench-startup-'));
 writeFileSync(join(work, 'summary.md'), '');
+// build-image reads its Dockerfile before any request.
+mkdirSync(join(work, 'build-image'));
+writeFileSync(join(work, 'build-image', 'Dockerfile'), 'FROM scratch\n');
 
 function baseEnv(inputs: Record<string, string>): NodeJS.ProcessEnv {
   return {
