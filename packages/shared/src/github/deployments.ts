@@ -17,6 +17,8 @@ export interface DeploymentPayload {
   strategy?: string;
   /** The color brought up, or the task definition, for a later reader. */
   target?: string;
+  /** A rollback: the deployment it replaces (marked rolled back once this one succeeds). */
+  rollbackOf?: number;
   /** Marks the payload as ours among other tools' deployments. */
   expeditor: 1;
 }
@@ -74,6 +76,7 @@ export interface StartDeploymentOptions {
   /** True for an environment end users reach: GitHub then never marks its deployments inactive. */
   production?: boolean;
   description?: string;
+  rollbackOf?: number;
 }
 
 /** Creates the Deployment and its in_progress status; returns the record to finish later. */
@@ -92,6 +95,7 @@ export async function startDeployment(client: GitHubClient, options: StartDeploy
     ...(options.app ? { app: options.app } : {}),
     ...(options.platform ? { platform: options.platform } : {}),
     ...(options.strategy ? { strategy: options.strategy } : {}),
+    ...(options.rollbackOf !== undefined ? { rollbackOf: options.rollbackOf } : {}),
     expeditor: 1,
   };
   const created = await client.request<ApiDeployment & { message?: string }>('POST /repos/{owner}/{repo}/deployments', {
@@ -197,6 +201,10 @@ export interface FindOptions {
   digest?: string;
   /** A commit: its newest passed deployment. */
   sha?: string;
+  /** Skip deployments of this digest (a rollback looks for another image). */
+  except?: string;
+  /** Only deployments older than this one (by id). */
+  before?: number;
 }
 
 /** The newest deployment in `environment` of this digest or commit that passed; undefined if none. */
@@ -207,6 +215,8 @@ export async function findPassedDeployment(client: GitHubClient, options: FindOp
     if (!isOurs(deployment.payload)) continue;
     if (digest && deployment.payload.digest !== digest) continue;
     if (options.sha && deployment.sha !== options.sha) continue;
+    if (options.except && deployment.payload.digest === options.except) continue;
+    if (options.before !== undefined && deployment.id >= options.before) continue;
     const statuses = await statusesOf(client, deployment.id);
     if (!passed(statuses)) continue;
     const success = [...statuses].sort((a, b) => b.id - a.id).find((s) => s.state === 'success');

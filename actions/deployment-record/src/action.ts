@@ -1,0 +1,17 @@
+// The edge: the GitHub client made from the runner's context, then the record. Loaded after the
+// inputs are valid, so a bad input fails before Octokit, zod and yaml are even read.
+import type { ActionRun } from '@expeditor/shared/run';
+import type { Env } from '@expeditor/shared/inputs';
+import { readGitHubContext } from '@expeditor/shared/context';
+import { apiUrlOf, createGitHubClient } from '@expeditor/shared/github/client';
+import type { RecordInputs } from './inputs.ts';
+import { runDeploymentRecord, type RecordOutputs } from './record.ts';
+
+export function runRecordAction(inputs: RecordInputs, env: Env, run: ActionRun): Promise<RecordOutputs> {
+  const context = readGitHubContext(env);
+  return runDeploymentRecord(inputs, {
+    github: createGitHubClient({ apiUrl: apiUrlOf(env), token: inputs.token, repository: context.repository, signal: run.signal, log: run.log }),
+    context,
+    log: run.log,
+  });
+}
