@@ -8,7 +8,7 @@ import { ExpeditorError, ProblemsError, describeError } from '@expeditor/shared/
 import type { KubeConnection } from '@expeditor/shared/kube/connect';
 import { WaitInterrupted, sources as kubeSources, waitUntil, type WatchSource } from '@expeditor/shared/kube/watch';
 import { ChangeLog, type Log } from '@expeditor/shared/log';
-import { apply, checkNamespace, prepare, type Prepared, type Written } from './bring-up.ts';
+import { apply, prepare, readNamespace, type Prepared, type Written } from './bring-up.ts';
 import { diagnose, diagnosisLines, type Diagnosis } from './diagnose.ts';
 import { annotations, deploymentName, previewServiceName, type Color } from './names.ts';
 import type { DeployEksPlan } from './plan.ts';
@@ -52,6 +52,8 @@ export interface DeployEksOptions {
   watchTimeoutSeconds?: number;
   /** Called the moment a service is seen ready (benches). */
   onReady?: (service: string, at: number) => void;
+  /** Called when the writes are done and the wait starts (benches count requests from here). */
+  onWaitStart?: () => void;
 }
 
 type Snapshot = { deployments: V1Deployment[]; replicaSets: V1ReplicaSet[]; pods: V1Pod[]; slices: V1EndpointSlice[] };
@@ -77,8 +79,14 @@ export async function deployEks(plan: DeployEksPlan, connection: KubeConnection,
 
   // 1. Read everything first: a problem found now leaves the cluster as it was.
   const prepared = await log.group(`Reading ${plan.services.length === 1 ? plan.services[0] : `${plan.services.length} services`} in ${plan.namespace} (${connection.description})`, async () => {
-    await checkNamespace(connection, plan, log);
-    const outcomes = await Promise.allSettled(plan.services.map((s) => prepare(connection, plan, s, log, stamp)));
+    const view = await readNamespace(connection, plan, log);
+    const outcomes = plan.services.map((s): PromiseSettledResult<Prepared> => {
+      try {
+        return { status: 'fulfilled', value: prepare(view, plan, s, log, stamp) };
+      } catch (reason) {
+        return { status: 'rejected', reason };
+      }
+    });
     const problems = outcomes.flatMap((o) => (o.status === 'rejected' ? [toExpeditorError(o.reason)] : []));
     if (problems.length === 1 && problems[0]) throw problems[0];
     if (problems.length > 1) throw new ProblemsError(`${problems.length} of ${plan.services.length} services cannot be brought up`, problems);
@@ -94,7 +102,7 @@ export async function deployEks(plan: DeployEksPlan, connection: KubeConnection,
     const outcomes = await Promise.allSettled(
       prepared.map(async (p): Promise<Tracked> => {
         const startedAt = Date.now();
-        const written = await apply(connection, plan, p, log);
+        const written = await apply(connection, plan, p);
         log.info(`${p.service}: ${written.created ? 'created' : 'updated'} Deployment ${p.deployment.metadata?.name}, Service ${previewServiceName(p.service)} → ${plan.colorLabel}=${p.target}`);
         return { prepared: p, written, startedAt, progress: undefined, failure: undefined, readyAt: undefined };
       }),
@@ -203,6 +211,7 @@ async function waitForAll(connection: KubeConnection, plan: DeployEksPlan, track
     list: () => connection.discovery.listNamespacedEndpointSlice({ namespace: plan.namespace, labelSelector: `kubernetes.io/service-name in (${previews.join(',')})` }),
   } as WatchSource<never>;
   const prefix = (service: string): string => (tracked.length === 1 ? '' : `${service} `);
+  options.onWaitStart?.();
 
   const check = (snapshot: Record<string, readonly unknown[]>): true | undefined => {
     const all = collect(snapshot);
