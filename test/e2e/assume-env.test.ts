@@ -164,7 +164,7 @@ describe('assume-env through GitHub OIDC (core function, bed issuer + moto STS)'
     // Secrets never reach the log (memoryLog scrubs what was masked: so they were masked before use).
     const secret = r.exported.get('AWS_SECRET_ACCESS_KEY')!;
     expect(r.log.join('\n')).not.toContain(secret);
-    expect(r.log.some((l) => l.includes('sub repo:acme/shop:environment:prod'))).toBe(true);
+    expect(r.log.some((l) => l.includes('token: sub "repo:acme/shop:environment:prod", aud "sts.amazonaws.com"'))).toBe(true);
     expect(r.summary).not.toContain(secret);
     expect(r.summary).toContain('## assume-env: prod → account 111111111111');
     expect(r.summary).toContain(`| **role** | ${role} |`);

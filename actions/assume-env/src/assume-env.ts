@@ -4,6 +4,7 @@
 import type { GitHubContext } from '@expeditor/shared/context';
 import { abortReason } from '@expeditor/shared/deadline';
 import { describeError, ExpeditorError } from '@expeditor/shared/errors';
+import { quote } from '@expeditor/shared/inputs';
 import type { Log } from '@expeditor/shared/log';
 import { classifyError, withRetry } from '@expeditor/shared/retry';
 import { Summary } from '@expeditor/shared/summary';
@@ -80,7 +81,8 @@ export async function assumeEnv(inputs: AssumeEnvInputs, deps: AssumeEnvDeps): P
         throw tokenFailure(error, signal);
       });
       const claims = claimsOf(token);
-      if (claims) log.info(`token: sub ${claims.sub}, aud ${claims.aud.join(', ')}, issuer ${claims.iss}`);
+      // Claims are not secret, but quoted: whatever they hold cannot become a workflow command.
+      if (claims) log.info(`token: sub ${quote(claims.sub)}, aud ${claims.aud.map((a) => quote(a)).join(', ')}, issuer ${quote(claims.iss)}`);
       try {
         const assumed = await retry('AssumeRoleWithWebIdentity', async () => {
           const result = await sts.assumeRoleWithWebIdentity(
