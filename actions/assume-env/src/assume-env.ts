@@ -67,7 +67,13 @@ export async function assumeEnv(inputs: AssumeEnvInputs, deps: AssumeEnvDeps): P
     `${plan.environment ? `environment ${plan.environment} (${plan.configFile})` : 'explicit inputs'}: role ${plan.roleArn}` +
       `${plan.chainRoleArn ? ` → ${plan.chainRoleArn}` : ''}, account ${plan.account}, region ${plan.region}`,
   );
-  const sts = await deps.sts(plan.region);
+  // The SDK loads while the token request is out (the request is sent first).
+  let stsLoading: Promise<StsApi> | undefined;
+  const loadSts = (): Promise<StsApi> => {
+    stsLoading ??= deps.sts(plan.region);
+    stsLoading.catch(() => undefined); // awaited below; this only keeps an early failure from going unhandled
+    return stsLoading;
+  };
   let credentials: AwsCredentials;
   let source: Source;
   let roleArn: string | undefined;
@@ -77,9 +83,12 @@ export async function assumeEnv(inputs: AssumeEnvInputs, deps: AssumeEnvDeps): P
     source = 'oidc';
     roleArn = plan.roleArn;
     credentials = await log.group(`GitHub OIDC → ${plan.roleArn}`, async () => {
-      const token = await requestIdToken({ ...oidc, audience: plan.audience, signal, log, retries: deps.retries ?? 4 }).catch((error: unknown) => {
+      const tokenRequest = requestIdToken({ ...oidc, audience: plan.audience, signal, log, retries: deps.retries ?? 4 });
+      const stsReady = loadSts();
+      const token = await tokenRequest.catch((error: unknown) => {
         throw tokenFailure(error, signal);
       });
+      const sts = await stsReady;
       const claims = claimsOf(token);
       // Claims are not secret, but quoted: whatever they hold cannot become a workflow command.
       if (claims) log.info(`token: sub ${quote(claims.sub)}, aud ${claims.aud.map((a) => quote(a)).join(', ')}, issuer ${quote(claims.iss)}`);
@@ -122,7 +131,7 @@ export async function assumeEnv(inputs: AssumeEnvInputs, deps: AssumeEnvDeps): P
         `Using the AWS credentials already in the environment; ${plan.chainRoleArn ? 'the chained role is assumed with them' : `${plan.roleArn} is not assumed`}.`,
     );
     try {
-      credentials = await sts.ambientCredentials();
+      credentials = await (await loadSts()).ambientCredentials();
     } catch (error) {
       if (!(error instanceof NoAmbientCredentialsError)) throw error;
       throw new ExpeditorError(
@@ -139,6 +148,7 @@ export async function assumeEnv(inputs: AssumeEnvInputs, deps: AssumeEnvDeps): P
     maskCredentials(log, credentials);
   }
 
+  const sts = await loadSts();
   if (plan.chainRoleArn) {
     const chainRoleArn = plan.chainRoleArn;
     const durationSeconds = Math.min(plan.durationSeconds, CHAINED_MAX_S);
