@@ -1,0 +1,205 @@
+// The reusable workflows under act (host mode) on the bed: build once → dev (ECS rolling) →
+// prod (CodeDeploy blue/green held at Ready, then switched), each deploy gated and recorded as a
+// GitHub Deployment on the bed's description-checked GitHub API; then a promotion and a rollback.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { DescribeServicesCommand, DescribeTaskDefinitionCommand, ECSClient } from '@aws-sdk/client-ecs';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { useBed } from '../bed/vitest.ts';
+import { consumerRepo, expeditorRelease, runAct, type ActRun } from './act.ts';
+import { ACCOUNTS, setUpDemo, type Demo } from './demo.ts';
+
+const bed = useBed(['oidc', 'moto', 'registry', 'github']);
+let demo: Demo;
+let release = '';
+let repo = '';
+
+const delivery = (base: string): string => `name: delivery
+on: push
+permissions: {}
+jobs:
+  build:
+    permissions: { contents: read, id-token: write }
+    uses: ORG/expeditor/.github/workflows/build.yml@v1
+    with:
+      context: app
+      build-args: |
+        BASE=${base}
+  dev:
+    needs: build
+    permissions: { contents: read, deployments: write, id-token: write }
+    uses: ORG/expeditor/.github/workflows/deploy.yml@v1
+    with:
+      environment: dev
+      image: \${{ needs.build.outputs.image }}
+  prod:
+    needs: [build, dev]
+    permissions: { contents: read, deployments: write, id-token: write }
+    uses: ORG/expeditor/.github/workflows/deploy.yml@v1
+    with:
+      environment: prod
+      image: \${{ needs.build.outputs.image }}
+`;
+
+async function serviceImage(account: string, cluster: string, service: string): Promise<string | undefined> {
+  const ecs = new ECSClient(bed.moto.clientConfig(account));
+  const svc = (await ecs.send(new DescribeServicesCommand({ cluster, services: [service] }))).services![0]!;
+  const td = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: svc.taskDefinition! }));
+  return td.taskDefinition!.containerDefinitions!.find((c) => c.name === 'app' || c.name === 'web')?.image;
+}
+
+const promote = `name: promote
+on:
+  workflow_dispatch:
+    inputs:
+      to: { type: string, required: true }
+      digest: { type: string, default: "" }
+      commit: { type: string, default: "" }
+permissions: {}
+jobs:
+  promote:
+    permissions: { contents: read, deployments: write, id-token: write }
+    uses: ORG/expeditor/.github/workflows/promote.yml@v1
+    with:
+      to: \${{ inputs.to }}
+      digest: \${{ inputs.digest }}
+      commit: \${{ inputs.commit }}
+`;
+
+const rollback = `name: rollback
+on:
+  workflow_dispatch:
+    inputs:
+      environment: { type: string, required: true }
+permissions: {}
+jobs:
+  rollback:
+    permissions: { contents: read, deployments: write, id-token: write }
+    uses: ORG/expeditor/.github/workflows/rollback.yml@v1
+    with:
+      environment: \${{ inputs.environment }}
+`;
+
+/** Whether a step of a job succeeded, failed or never ran, from act's output. */
+function step(run: ActRun, job: string, name: string): 'success' | 'failure' | 'not run' {
+  const lines = run.output.split('\n').filter((l) => l.startsWith(`[${job}/`));
+  if (lines.some((l) => l.includes(`Success - Main ${name}`))) return 'success';
+  if (lines.some((l) => l.includes(`Failure - Main ${name}`))) return 'failure';
+  return 'not run';
+}
+
+function show(run: ActRun): string {
+  return run.output.split('\n').slice(-150).join('\n');
+}
+
+beforeAll(async () => {
+  demo = await setUpDemo(bed);
+  release = expeditorRelease(join(bed.dir, 'expeditor'));
+  repo = join(bed.dir, 'shop');
+}, 300_000);
+
+describe('workflows under act: ECS', () => {
+  let sha = '';
+  test('build once → dev (ECS rolling) → prod (CodeDeploy blue/green), gated and recorded', async () => {
+    sha = consumerRepo(repo, {
+      '.github/expeditor.yml': demo.config,
+      '.github/workflows/delivery.yml': delivery(bed.registry.baseImage),
+    });
+    const run = await runAct({ repo, release, cacheDir: join(bed.dir, 'act'), bed, workflow: '.github/workflows/delivery.yml' });
+    expect(run.code, show(run)).toBe(0);
+    const image = /image=(\S+@sha256:[a-f0-9]{64})/.exec(run.output)?.[1];
+    expect(image, show(run)).toBeDefined();
+    // dev and prod run the image built, by digest.
+    expect(await serviceImage(ACCOUNTS.dev, demo.dev.cluster, demo.dev.service)).toBe(image);
+    expect(await serviceImage(ACCOUNTS.prod, demo.prod.cluster, demo.prod.service)).toBe(image);
+    for (const env of ['dev', 'prod']) {
+      const [d] = bed.github.deployments(env);
+      expect(d, env).toMatchObject({ sha, payload: { image, expeditor: 1 } });
+      expect(d!.statuses.map((s) => s.state), env).toEqual(['in_progress', 'success']);
+    }
+    expect(bed.github.deployments('prod')[0]!.production).toBe(true);
+    // Blue/green only where the file says so: prod switched, dev rolled.
+    expect(step(run, 'prod', 'Switch traffic')).toBe('success');
+    expect(step(run, 'dev', 'Switch traffic')).toBe('not run');
+    expect(step(run, 'dev', 'Deploy to ECS')).toBe('success');
+    expect(bed.github.malformed()).toEqual([]);
+    first = image!;
+    console.log(`act: build → dev → prod in ${(run.ms / 1000).toFixed(1)} s`);
+  });
+
+  let first = '';
+  let second = '';
+  test('a second commit: the build makes a new image, and the pipeline carries it through', async () => {
+    consumerRepo(repo, { 'app/src/index.html.in': 'second version\n' });
+    const run = await runAct({ repo, release, cacheDir: join(bed.dir, 'act'), bed, workflow: '.github/workflows/delivery.yml' });
+    expect(run.code, show(run)).toBe(0);
+    second = /image=(\S+@sha256:[a-f0-9]{64})/.exec(run.output)?.[1] ?? '';
+    expect(second).not.toBe(first);
+    expect(await serviceImage(ACCOUNTS.prod, demo.prod.cluster, demo.prod.service)).toBe(second);
+  });
+
+  test('promote refuses a digest that did not pass the environment before, deploying nothing', async () => {
+    consumerRepo(repo, { '.github/workflows/promote.yml': promote });
+    const never = `${demo.repository}@sha256:${'e'.repeat(64)}`;
+    const before = bed.github.deployments('prod').length;
+    const run = await runAct({ repo, release, cacheDir: join(bed.dir, 'act'), bed, event: 'workflow_dispatch', workflow: '.github/workflows/promote.yml', inputs: { to: 'prod', digest: never, commit: '' } });
+    expect(run.code).not.toBe(0);
+    expect(run.output).toContain(`digest sha256:${'e'.repeat(64)} has no successful deployment in dev, so it may not be promoted to prod`);
+    expect(step(run, 'promote', 'Promotion gate')).toBe('failure');
+    expect(run.output).not.toMatch(/Credentials for prod/);
+    expect(bed.github.deployments('prod').length).toBe(before);
+    expect(await serviceImage(ACCOUNTS.prod, demo.prod.cluster, demo.prod.service)).toBe(second);
+  });
+
+  test('promote by digest deploys an image that passed dev', async () => {
+    const run = await runAct({ repo, release, cacheDir: join(bed.dir, 'act'), bed, event: 'workflow_dispatch', workflow: '.github/workflows/promote.yml', inputs: { to: 'prod', digest: first, commit: '' } });
+    expect(run.code, show(run)).toBe(0);
+    expect(await serviceImage(ACCOUNTS.prod, demo.prod.cluster, demo.prod.service)).toBe(first);
+    expect(bed.github.deployments('prod').at(-1)).toMatchObject({ payload: { image: first } });
+  });
+
+  test('rollback: one guarded switch back (prod, CodeDeploy) and a redeploy of the previous image (dev, rolling), recorded', async () => {
+    consumerRepo(repo, { '.github/workflows/rollback.yml': rollback });
+    const prodBefore = bed.github.deployments('prod').at(-1)!;
+    const prod = await runAct({ repo, release, cacheDir: join(bed.dir, 'act'), bed, event: 'workflow_dispatch', workflow: '.github/workflows/rollback.yml', inputs: { environment: 'prod' } });
+    expect(prod.code, show(prod)).toBe(0);
+    expect(step(prod, 'rollback', 'Switch back')).toBe('success');
+    // prod ran first (promoted) after second: it returns to second.
+    expect(await serviceImage(ACCOUNTS.prod, demo.prod.cluster, demo.prod.service)).toBe(second);
+    expect(bed.github.deployments('prod').find((d) => d.id === prodBefore.id)!.statuses.at(-1)).toMatchObject({ state: 'error' });
+    expect(bed.github.deployments('prod').at(-1)).toMatchObject({ payload: { image: second } });
+
+    const dev = await runAct({ repo, release, cacheDir: join(bed.dir, 'act'), bed, event: 'workflow_dispatch', workflow: '.github/workflows/rollback.yml', inputs: { environment: 'dev' } });
+    expect(dev.code, show(dev)).toBe(0);
+    expect(step(dev, 'rollback', 'Redeploy the previous image (rolling ECS)')).toBe('success');
+    expect(await serviceImage(ACCOUNTS.dev, demo.dev.cluster, demo.dev.service)).toBe(first);
+    // The rolled-back image no longer counts as passed dev.
+    const gate = await runAct({ repo, release, cacheDir: join(bed.dir, 'act'), bed, event: 'workflow_dispatch', workflow: '.github/workflows/promote.yml', inputs: { to: 'prod', digest: second, commit: '' } });
+    expect(gate.code).not.toBe(0);
+    expect(bed.github.malformed()).toEqual([]);
+  });
+
+  test('hostile inputs (quotes, $(…), newlines, ::set-output) go through the workflows inert', async () => {
+    const marker = join(bed.dir, 'pwned');
+    const hostile = {
+      to: `prod$(touch ${marker})`,
+      digest: `sha256:1'; touch ${marker}; echo '\n::set-output name=image::evil`,
+      commit: `"; touch ${marker}; "\n::add-mask::x`,
+    };
+    const before = bed.github.requests().length;
+    const run = await runAct({ repo, release, cacheDir: join(bed.dir, 'act'), bed, event: 'workflow_dispatch', workflow: '.github/workflows/promote.yml', inputs: hostile });
+    expect(run.code).not.toBe(0);
+    expect(existsSync(marker)).toBe(false);
+    // Refused by the input layer, naming each input, before any request.
+    expect(run.output).toContain("input 'environment': expected an environment name");
+    expect(run.output).toMatch(/input 'digest': (must be a single line|expected a digest)/);
+    expect(run.output).toMatch(/input 'commit': (must be a single line|expected a full 40-character commit SHA)/);
+    expect(run.output).not.toMatch(/::set-output::\s*image=evil/);
+    expect(bed.github.requests().length).toBe(before);
+
+    const rb = await runAct({ repo, release, cacheDir: join(bed.dir, 'act'), bed, event: 'workflow_dispatch', workflow: '.github/workflows/rollback.yml', inputs: { environment: `dev"; touch ${marker}; echo "` } });
+    expect(rb.code).not.toBe(0);
+    expect(existsSync(marker)).toBe(false);
+    expect(bed.github.requests().length).toBe(before);
+  });
+});
