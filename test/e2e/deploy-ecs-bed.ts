@@ -199,21 +199,25 @@ export interface BundleRun {
   exitedAt: number;
 }
 
-/** Runs a committed bundle as the runner does: node24, INPUT_* variables, GITHUB_OUTPUT and summary files. */
+/**
+ * Runs a committed bundle as the runner does: node24, INPUT_* variables, GITHUB_OUTPUT and summary
+ * files. `action` is an action's name, or the path of another bundle's index.js (a peer's).
+ */
 export function runBundle(
   action: string,
   inputs: Record<string, string>,
   env: Record<string, string>,
   options: { workspace?: string; signalAfter?: (line: string) => boolean } = {},
 ): Promise<BundleRun> {
-  const dir = mkdtempSync(join(tmpdir(), `${action}-run-`));
+  const entry = action.endsWith('.js') ? action : join(root, 'actions', action, 'dist', 'index.js');
+  const dir = mkdtempSync(join(tmpdir(), 'bundle-run-'));
   const workspace = options.workspace ?? dir;
   const output = join(dir, 'output');
   const summary = join(dir, 'summary.md');
   writeFileSync(output, '');
   writeFileSync(summary, '');
   return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [join(root, 'actions', action, 'dist', 'index.js')], {
+    const child = spawn(process.execPath, [entry], {
       cwd: workspace,
       env: {
         PATH: process.env.PATH,

@@ -2,6 +2,9 @@
 // switched to Succeeded; rollback stops one in progress or redeploys the previous task definition
 // after success; cleanup ends blue's termination wait. Core functions and the committed bundle.
 import { describe, expect, it } from 'vitest';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { GetDeploymentCommand } from '@aws-sdk/client-codedeploy';
 import { memoryLog } from '../../packages/shared/src/log.ts';
 import { deployEcs } from '../../actions/deploy-ecs/src/deploy.ts';
@@ -137,10 +140,30 @@ describe('bluegreen-switch ECS (bundle)', () => {
     expect((await fx.describe()).taskDefinition).toBe(deploy.outputs['task-definition-arn']);
   });
 
-  it('names the EKS side as not built yet, changing nothing', async () => {
-    const run = await runBundle('bluegreen-switch', { platform: 'eks', service: 'web' }, bed.moto.env(account));
-    expect(run.status).toBe(1);
-    expect(run.stdout).toContain('::error::bluegreen-switch: bluegreen-switch on EKS is not built yet (issue #7)');
+  it('takes the platform and the service from the environment file, then rolls back through the bundle', async () => {
+    const fx = await blueGreenService(bed.moto, { account, waitForReroute: true });
+    const env = bed.moto.env(account);
+    const ws = mkdtempSync(join(tmpdir(), 'ws-'));
+    mkdirSync(join(ws, '.github'));
+    writeFileSync(
+      join(ws, '.github', 'expeditor.yml'),
+      [
+        'app: shop',
+        'image: { repository: 127.0.0.1:5000/shop/web }',
+        'environments:',
+        '  prod:',
+        `    aws: { account: "${account}", region: us-west-2, role: "arn:aws:iam::${account}:role/deploy" }`,
+        `    ecs: { cluster: ${fx.cluster}, service: ${fx.service}, strategy: blue-green, wait-until: ready, codedeploy: { application: ${fx.application}, deployment-group: ${fx.group} } }`,
+      ].join('\n'),
+    );
+    const deploy = await runBundle('deploy-ecs', { image: image(), environment: 'prod' }, env, { workspace: ws });
+    expect(deploy.status, deploy.stdout).toBe(0);
+    expect(deploy.outputs.status).toBe('Ready');
+    const run = await runBundle('bluegreen-switch', { environment: 'prod', action: 'rollback' }, env, { workspace: ws });
+    expect(run.status, run.stdout + run.stderr).toBe(0);
+    expect(run.outputs).toMatchObject({ status: 'Stopped', from: deploy.outputs['task-definition-arn'], to: fx.blueTd, switched: 'false' });
+    expect(run.summary).toContain(`| CodeDeploy group | ${fx.group} | environments.prod.ecs.codedeploy.deployment-group |`);
+    expect((await status(fx, deploy.outputs['deployment-id']!)).status).toBe('Stopped');
   });
 
   it('refuses a malformed deployment id before any request', async () => {

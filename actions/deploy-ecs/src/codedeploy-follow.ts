@@ -14,7 +14,7 @@ import {
 import { formatDuration } from '@expeditor/shared/deadline';
 import { ExpeditorError } from '@expeditor/shared/errors';
 import { ChangeLog, type Log } from '@expeditor/shared/log';
-import { pollUntil } from '@expeditor/shared/poll';
+import { pollUntil, type PollStep } from '@expeditor/shared/poll';
 import { awsCall, errorName, type CallContext } from './aws-call.ts';
 import { defaultTiming, type PollTiming } from './timing.ts';
 
@@ -34,6 +34,8 @@ export interface FollowOptions {
   log: Log;
   signal?: AbortSignal | undefined;
   timing?: PollTiming | undefined;
+  /** CreateDeployment has just answered for it (so it is Created: the first read is skipped). */
+  justCreated?: boolean;
 }
 
 /** What the deployment had reached when the wait ended. */
@@ -105,6 +107,7 @@ export async function followDeployment(options: FollowOptions): Promise<FollowRe
   let trafficShiftedAt: number | undefined;
   let greenAllAt: number | undefined;
   let continued = false;
+  let justCreated = options.justCreated === true;
   let announcedHold = false;
 
   const getDeployment = async (): Promise<DeploymentInfo> => {
@@ -141,18 +144,26 @@ export async function followDeployment(options: FollowOptions): Promise<FollowRe
     return answer.deploymentTarget?.ecsTarget;
   };
 
-  const read = async (): Promise<{ state: CodeDeployView; done: boolean }> => {
+  const read = async (): Promise<PollStep<CodeDeployView>> => {
     let target: ECSTarget | undefined;
+    let fresh = false;
     if (!targetId) {
-      deployment = await getDeployment();
-      if (deployment.status !== 'Created' && deployment.status !== 'Queued') targetId = await findTarget();
+      if (justCreated) {
+        // CreateDeployment has just answered: it is Created, no need to ask.
+        justCreated = false;
+        deployment = { deploymentId, status: 'Created' };
+      } else {
+        deployment = await getDeployment();
+        fresh = true;
+        if (deployment.status !== 'Created' && deployment.status !== 'Queued') targetId = await findTarget();
+      }
     }
     if (targetId) {
       target = await getTarget(targetId);
       const status = target?.status;
       // The target's status changes only a few times (InProgress, Ready, Succeeded...): read the
       // deployment itself then, so a quiet wait costs one call per poll.
-      if (status !== lastTargetStatus) deployment = await getDeployment();
+      if (status !== lastTargetStatus && !fresh) deployment = await getDeployment();
       lastTargetStatus = status;
     }
     const view: CodeDeployView = { deployment, target, trafficShifted: isTrafficShifted(deployment, target) };
@@ -171,12 +182,11 @@ export async function followDeployment(options: FollowOptions): Promise<FollowRe
         lastTargetStatus = undefined;
       }
     }
-    return { state: view, done };
+    return { state: view, done, near: endIsNear(view, options.until) };
   };
 
   const result = await pollUntil<CodeDeployView>({
-    ...defaultTiming,
-    ...options.timing,
+    ...(options.timing ?? defaultTiming),
     ...(options.signal ? { signal: options.signal } : {}),
     read,
     fingerprint: (v) => fingerprintOf(v),
@@ -193,6 +203,16 @@ export async function followDeployment(options: FollowOptions): Promise<FollowRe
   if (status === 'Failed' || status === 'Stopped') throw new DeploymentFailedError(view, deploymentId);
   const final: FollowStatus = status === 'Succeeded' ? 'Succeeded' : status === 'Ready' ? 'Ready' : 'TrafficShifted';
   return { ...view, status: final, noticedAt: Date.now(), trafficShiftedAt, greenAllAt, polls: result.polls };
+}
+
+/**
+ * The end is near once green is installed (its tasks run): only hooks and traffic steps are left.
+ * Not while held at Ready waiting for someone: nobody knows when that ends.
+ */
+function endIsNear(view: CodeDeployView, until: FollowUntil): boolean {
+  const status = view.deployment?.status;
+  if (status !== 'InProgress' && !(status === 'Ready' && until === 'ready')) return false;
+  return view.target?.lifecycleEvents?.some((e) => e.lifecycleEventName === 'Install' && e.status === 'Succeeded') ?? false;
 }
 
 export function isTrafficShifted(deployment: DeploymentInfo | undefined, target: ECSTarget | undefined): boolean {

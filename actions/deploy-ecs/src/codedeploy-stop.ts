@@ -6,7 +6,17 @@ import { ExpeditorError, describeError } from '@expeditor/shared/errors';
 import type { Log } from '@expeditor/shared/log';
 import { pollUntil } from '@expeditor/shared/poll';
 import { awsCall, errorName, type CallContext } from './aws-call.ts';
-import { TERMINAL, followDeployment, readView, whereItWas, type CodeDeployView, type FollowOptions, type FollowResult } from './codedeploy-follow.ts';
+import {
+  DeploymentFailedError,
+  TERMINAL,
+  followDeployment,
+  readView,
+  whereItWas,
+  type CodeDeployView,
+  type FollowOptions,
+  type FollowResult,
+  type FollowStatus,
+} from './codedeploy-follow.ts';
 import { cleanupMs, type PollTiming } from './timing.ts';
 
 export interface StopOutcome {
@@ -134,6 +144,16 @@ export async function followOrStop(options: FollowOptions & { describeWait: stri
   } catch (error) {
     if (!(error instanceof DeadlineError) && !(error instanceof CancelledError)) throw error;
     last = await lastView(options).catch(() => undefined);
+    // It may have got there, or failed, just as the wait ended: then that is the answer.
+    const status = last?.deployment?.status;
+    if (last && (status === 'Failed' || status === 'Stopped')) throw new DeploymentFailedError(last, options.deploymentId);
+    const reached: FollowStatus | undefined =
+      status === 'Succeeded' ? 'Succeeded' : last?.trafficShifted && options.until === 'succeeded' ? 'TrafficShifted' : status === 'Ready' && options.until === 'ready' ? 'Ready' : undefined;
+    if (last && reached) {
+      log.info(`deployment ${options.deploymentId} reached ${reached} just as the wait ended`);
+      const now = Date.now();
+      return { ...last, status: reached, noticedAt: now, trafficShiftedAt: reached === 'TrafficShifted' ? now : undefined, greenAllAt: reached === 'Ready' ? undefined : now, polls: 0 };
+    }
     const at = last ? whereItWas(last) : 'its state could not be read';
     const why = error instanceof DeadlineError
       ? `did not reach ${options.describeWait} within ${formatDuration(error.timeoutMs)}`

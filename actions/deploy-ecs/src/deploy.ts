@@ -176,6 +176,7 @@ export async function deployEcs(plan: DeployEcsPlan, clients: EcsClients, contex
       log,
       signal: context.signal,
       timing: context.timing,
+      justCreated: true,
       describeWait: plan.waitUntil === 'ready' ? 'Ready' : 'Succeeded',
     }),
   );

@@ -17,7 +17,7 @@ import {
 import { CancelledError, DeadlineError, formatDuration, withDeadline } from '@expeditor/shared/deadline';
 import { ExpeditorError, describeError } from '@expeditor/shared/errors';
 import type { Log } from '@expeditor/shared/log';
-import { pollUntil } from '@expeditor/shared/poll';
+import { pollUntil, type PollStep } from '@expeditor/shared/poll';
 import { awsCall, type CallContext } from './aws-call.ts';
 import { cleanupMs, defaultTiming, type PollTiming } from './timing.ts';
 
@@ -84,18 +84,19 @@ export async function deployRolling(options: RollingOptions): Promise<RollingRes
     return { deploymentId, status: 'IN_PROGRESS', noticedAt: undefined, polls: 0, runningCount: ours.runningCount, desiredCount: ours.desiredCount };
   }
 
-  const timing = { ...defaultTiming, ...options.timing };
-  const read = async (): Promise<{ state: RollingState; done: boolean }> => {
+  // Tests pass their own (fast) timing whole.
+  const timing = options.timing ?? defaultTiming;
+  const read = async (signal = options.signal): Promise<PollStep<RollingState>> => {
     const answer = await awsCall(
       'ecs:DescribeServices',
       `service ${service} in cluster ${cluster}`,
       (abortSignal) => ecs.send(new DescribeServicesCommand({ cluster, services: [service] }), { abortSignal }),
-      context,
+      { ...context, signal },
     );
     const current = answer.services?.[0];
     if (!current) throw new ExpeditorError(`service ${service} disappeared from cluster ${cluster} during the deployment`);
     const state = classify(current, deploymentId, ours.createdAt);
-    return { state, done: state.outcome !== 'progress' };
+    return { state, done: state.outcome !== 'progress', near: endIsNear(state) };
   };
 
   let result;
@@ -103,7 +104,7 @@ export async function deployRolling(options: RollingOptions): Promise<RollingRes
     result = await pollUntil<RollingState>({
       ...timing,
       ...(options.signal ? { signal: options.signal } : {}),
-      read,
+      read: () => read(),
       fingerprint: fingerprint,
       onChange: (state) => {
         log.info(progressLine(state, deploymentId));
@@ -114,10 +115,15 @@ export async function deployRolling(options: RollingOptions): Promise<RollingRes
       },
     });
   } catch (error) {
-    if (error instanceof DeadlineError || error instanceof CancelledError) {
-      throw await rollBackAfterStop(options, deploymentId, error);
-    }
-    throw error;
+    if (!(error instanceof DeadlineError) && !(error instanceof CancelledError)) throw error;
+    // It may have completed, or failed, just as the wait ended: then that is the answer.
+    // A fresh signal: the run's has fired.
+    const last = await read(withDeadline(undefined, 5000))
+      .then((step) => step.state)
+      .catch(() => undefined);
+    if (!last || last.outcome === 'progress') throw await rollBackAfterStop(options, deploymentId, error);
+    log.info(`ECS deployment ${deploymentId} ended just as the wait did`);
+    result = { state: last, polls: 0 };
   }
   const noticedAt = Date.now();
   const state = result.state;
@@ -133,7 +139,7 @@ export async function deployRolling(options: RollingOptions): Promise<RollingRes
     };
   }
   if (state.outcome === 'failed') throw await failedError(options, deploymentId, state, context);
-  throw replacedError(options, deploymentId, state);
+  throw await replacedError(options, deploymentId, state, context);
 }
 
 /**
@@ -151,6 +157,18 @@ export function classify(service: Service, deploymentId: string, startedAt?: Dat
   else if (!primary || primary.id !== deploymentId) outcome = 'replaced';
   else if (ours?.rolloutState === 'COMPLETED') outcome = 'completed';
   return { service, ours, primary, outcome };
+}
+
+/**
+ * The end is near when every new task runs and the old ones are gone (ECS's steady-state check is
+ * all that is left), or when tasks fail to start (the circuit breaker may trip).
+ */
+function endIsNear(state: RollingState): boolean {
+  const ours = state.ours;
+  if (!ours) return true;
+  if ((ours.failedTasks ?? 0) > 0) return true;
+  const others = (state.service.deployments ?? []).filter((d) => d.id !== ours.id);
+  return others.length === 0 && (ours.runningCount ?? 0) >= (ours.desiredCount ?? 0) && (ours.pendingCount ?? 0) === 0;
 }
 
 function fingerprint(state: RollingState): string {
@@ -195,17 +213,29 @@ async function failedError(options: RollingOptions, deploymentId: string, state:
   });
 }
 
-function replacedError(options: RollingOptions, deploymentId: string, state: RollingState): ExpeditorError {
+async function replacedError(options: RollingOptions, deploymentId: string, state: RollingState, context: CallContext): Promise<ExpeditorError> {
   const primary = state.primary;
   const td = primary?.taskDefinition;
   const toPrevious = td !== undefined && td === options.previousTaskDefinitionArn;
   const what = toPrevious
     ? `the service was rolled back to the previous task definition ${shortTd(td)} (deployment ${primary?.id})`
     : `deployment ${primary?.id ?? '?'} of ${shortTd(td)} replaced it`;
-  return new ExpeditorError(`ECS deployment ${deploymentId} of ${shortTd(options.taskDefinitionArn)} did not complete: ${what}`, {
+  // ECS drops a failed deployment from the list once its rollback completes: its own service
+  // events and stopped tasks still say what happened.
+  const said = (state.service.events ?? [])
+    .filter((e) => e.message?.includes(`(deployment ${deploymentId})`))
+    .reverse()
+    .map((e) => (e.message ?? '').replace(/^\(service [^)]*\) /, ''));
+  const reasons = await stoppedReasons(options, deploymentId, context).catch(() => []);
+  const lines = [
+    `ECS deployment ${deploymentId} of ${shortTd(options.taskDefinitionArn)} did not complete: ${what}`,
+    ...(said.length ? ['Service events:', ...said.slice(-5).map((m) => `  - ${m}`)] : []),
+    ...(reasons.length ? ['Stopped tasks:', ...reasons.map((r) => `  - ${r}`)] : []),
+  ];
+  return new ExpeditorError(lines.join('\n'), {
     unchanged: `the service now deploys ${td ?? 'another task definition'}, not ${options.taskDefinitionArn}`,
     next: toPrevious
-      ? 'look at the service events for why ECS rolled back, fix it, and deploy again'
+      ? 'read why ECS rolled back (above, and the stopped tasks’ logs), fix it, and deploy again'
       : 'another deployment of this service ran at the same time; give each environment one deploy at a time (workflow concurrency) and deploy again',
   });
 }

@@ -279,6 +279,7 @@ async function rollBack(deployment: DeploymentInfo, options: EcsSwitchOptions, c
     followOrStop({
       codedeploy: clients.codedeploy,
       deploymentId: newId,
+      justCreated: true,
       until: 'succeeded',
       atReady: 'continue',
       log,
