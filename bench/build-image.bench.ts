@@ -33,7 +33,7 @@ function run(command: string, args: string[], extraEnv: Record<string, string> =
   });
 }
 
-/** Blob uploads to `repo` in the registry's access log, once every request so far is logged. */
+/** Blob uploads (layers and config) to `repo` in the registry's access log, once every request so far is logged. */
 let markers = 0;
 async function uploadsTo(repo: string): Promise<number> {
   const marker = `marker-${++markers}`;
@@ -105,7 +105,7 @@ try {
     if (result.skipped) skipped++;
   }
   const rerunUploads = (await uploadsTo('bench/rerun')) - firstUploads;
-  printTable(`Re-run for an existing commit (median of ${n}; ${skipped}/${2 * n} runs reused the tag)`, ['what', 'wall time', 'layers pushed'], [
+  printTable(`Re-run for an existing commit (median of ${n}; ${skipped}/${2 * n} runs reused the tag)`, ['what', 'wall time', 'blobs uploaded (layers + config)'], [
     ['first run (bundle: build + push)', ms(first.ms), String(firstUploads)],
     ['re-run, bundle (spawn → exit)', ms(median(bundleMs)), '—'],
     ['re-run, core call in process', ms(median(coreMs)), '—'],

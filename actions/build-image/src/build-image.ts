@@ -12,7 +12,7 @@ import { Settings } from '@expeditor/shared/settings';
 import { Summary } from '@expeditor/shared/summary';
 import { BuildFailedError, chooseBuilder, scratchDir, type BuildOutcome, type BuilderChoice } from './builders.ts';
 import { checkBuildContext } from './dockerfile.ts';
-import type { EcrFactory } from './ecr.ts';
+import type { EcrApi, EcrFactory } from './ecr.ts';
 import {
   ecrRegistryOf,
   parseRepository,
@@ -78,8 +78,6 @@ export interface BuildImageResult {
   builder: string | undefined;
   buildMs: number | undefined;
   pushMs: number | undefined;
-  /** Layers uploaded, when the builder says (0 when skipped). */
-  layersPushed: number | undefined;
   /** Requests this run sent to the registry's API, by method. */
   registryRequests: Record<string, number>;
 }
@@ -90,7 +88,14 @@ const ociLabels = {
   created: 'org.opencontainers.image.created',
 } as const;
 
-export async function buildImage(options: BuildImageOptions): Promise<BuildImageResult> {
+export async function buildImage(input: BuildImageOptions): Promise<BuildImageResult> {
+  // One ECR client for the login and the repository check.
+  const factory = input.ecr;
+  const clients = new Map<string, Promise<EcrApi>>();
+  const ecr: EcrFactory | undefined = factory
+    ? (region) => clients.get(region) ?? clients.set(region, factory(region)).get(region) ?? factory(region)
+    : undefined;
+  const options: BuildImageOptions = { ...input, ecr };
   const { log } = options;
   const summary = new Summary().heading('build-image');
   const settings = new Settings();
@@ -136,7 +141,6 @@ export async function buildImage(options: BuildImageOptions): Promise<BuildImage
         builder: undefined,
         buildMs: undefined,
         pushMs: undefined,
-        layersPushed: 0,
         registryRequests: client.requests,
       };
       writeSummary(summary, result, settings, `${repository.full}:${options.tag} already existed: nothing was built or pushed`);
@@ -203,7 +207,6 @@ export async function buildImage(options: BuildImageOptions): Promise<BuildImage
       builder: `${builder.name} ${builder.version}`,
       buildMs: outcome.buildMs,
       pushMs: outcome.pushMs,
-      layersPushed: outcome.layersPushed,
       registryRequests: client.requests,
     };
     writeSummary(summary, result, settings, undefined);

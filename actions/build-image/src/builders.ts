@@ -32,8 +32,6 @@ export interface BuildOutcome {
   pushMs: number | undefined;
   /** The digest the builder says it pushed; checked against the registry's answer. */
   builderDigest: string | undefined;
-  /** Layers the builder uploaded, when it says (buildah). */
-  layersPushed: number | undefined;
 }
 
 export interface Builder {
@@ -154,7 +152,6 @@ function buildahBuilder(buildah: string, version: string, reason: string): Build
       }
       const digestFile = join(run.scratch, 'digest');
       const pushStarted = Date.now();
-      let layersPushed = 0;
       const push = await run.log.group(`Push ${request.destination}`, () =>
         exec(
           buildah,
@@ -170,10 +167,7 @@ function buildahBuilder(buildah: string, version: string, reason: string): Build
           {
             env: run.env,
             signal: run.signal,
-            onLine: (line) => {
-              if (/^Copying blob \S+$/.test(line.trim()) || /^Copying blob \S+ done/.test(line.trim())) layersPushed++;
-              run.log.info(line);
-            },
+            onLine: (line) => run.log.info(line),
           },
         ),
       );
@@ -186,7 +180,7 @@ function buildahBuilder(buildah: string, version: string, reason: string): Build
           pushFailedNext(push.tail),
         );
       }
-      return { buildMs, pushMs, builderDigest: readOptional(digestFile), layersPushed };
+      return { buildMs, pushMs, builderDigest: readOptional(digestFile) };
     },
   };
 }
@@ -249,7 +243,7 @@ function buildxBuilder(docker: string, version: string, reason: string): Builder
         } catch {
           builderDigest = undefined;
         }
-        return { buildMs, pushMs: undefined, builderDigest, layersPushed: undefined };
+        return { buildMs, pushMs: undefined, builderDigest };
       } finally {
         if (loggedIn) await exec(docker, ['logout', request.address], { env: run.env }).catch(() => undefined);
       }
