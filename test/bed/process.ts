@@ -52,8 +52,9 @@ export async function startServer(options: StartOptions): Promise<ServerProcess>
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   running.add(child);
-  child.stdout?.pipe(log);
-  child.stderr?.pipe(log);
+  // Both streams feed one file: neither may end it (the other may still write); stop() ends it.
+  child.stdout?.pipe(log, { end: false });
+  child.stderr?.pipe(log, { end: false });
   let spawnError: Error | undefined;
   child.once('error', (error) => (spawnError = error));
   const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
