@@ -8,6 +8,7 @@ export async function start(_ctx: BedContext): Promise<PartHandle<GitHubPart>> {
   // Shaped like a GitHub App installation token, so masking and header code see a real shape.
   const token = `ghs_${randomBytes(18).toString('base64url')}`;
   const server = new GitHubServer({ repository, token, refs: {} });
+  server.warm();
   await server.listen();
   const part: GitHubPart = {
     apiUrl: server.apiUrl,

@@ -92,6 +92,17 @@ export class GitHubServer {
     this.refs = new Map(Object.entries(options.refs ?? {}));
   }
 
+  /** Reads the description and compiles the checks of the emulated routes now, not on the first request. */
+  warm(): void {
+    const d = restDescription();
+    for (const [method, path] of [['POST', '/repos/o/r/deployments'], ['GET', '/repos/o/r/deployments'], ['GET', '/repos/o/r/deployments/1'], ['POST', '/repos/o/r/deployments/1/statuses'], ['GET', '/repos/o/r/deployments/1/statuses']] as const) {
+      const route = d.match(method, path);
+      if ('problem' in route) throw new Error(route.problem);
+      d.checkRequest(route, new URLSearchParams(), 'application/json', {}, method === 'POST');
+      d.checkResponse(route, method === 'POST' ? 201 : 200, {});
+    }
+  }
+
   async listen(): Promise<void> {
     await new Promise<void>((resolve, reject) => {
       this.server.once('error', reject);
