@@ -70,7 +70,7 @@ out();
 // Installing is idempotent: on a warm machine it checks and returns; on a fresh one it shows progress.
 await timedStage('set-up', async () => {
   const installStart = performance.now();
-  out('▸ checking the bed parts (installs what is missing: moto, registry + buildah, Kubernetes, workflow tools)');
+  out('▸ checking the bed parts (installs what is missing: moto, registry + buildah, Kubernetes)');
   const install = spawnSync('bash', [join(root, 'test/bed/install.sh'), 'moto', 'registry', 'k8s'], { stdio: 'inherit' });
   if (install.status !== 0) throw new Error('installing the bed failed (see above)');
   steps.push({ stage: 'set-up', name: 'bed parts installed', ms: performance.now() - installStart, ok: true });
