@@ -6,6 +6,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:http';
+import { createServer as createHttpsServer, request as httpsRequest } from 'node:https';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import type { AddressInfo } from 'node:net';
 import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,6 +18,7 @@ import { useBed } from '../bed/vitest.ts';
 import { waitUntil } from '../../packages/shared/src/kube/watch.ts';
 import { bedside, readyNames, sampleEndpoints, setUpColors, type Bedside, type Colors } from './switch-eks-bed.ts';
 
+const run = promisify(execFile);
 const bundle = resolve(import.meta.dirname, '../../actions/bluegreen-switch/dist/index.js');
 const bed = useBed(['moto', 'k8s']);
 let b: Bedside;
@@ -165,19 +169,26 @@ describe('the bluegreen-switch bundle on EKS', () => {
     expect(r.summary).not.toMatch(/k8s-aws-v1\./);
   });
 
-  for (const n of [2, 10]) {
-    it(`${n} switch processes at once: exactly one wins, the others say someone else switched (or that it is already live) and change nothing`, async () => {
+  // `together`: the processes reach the cluster through a proxy that holds every PATCH of the
+  // stable Service until all of them have read it, so all decide on the same resourceVersion and
+  // race their writes (without it, start-up jitter often lets late ones see green already live).
+  // The proxy only delays requests; the apiserver decides.
+  for (const [n, together] of [[2, true], [10, true], [10, false]] as const) {
+    it(`${n} switch processes at once${together ? ' (all read before any writes)' : ''}: exactly one wins, the others say someone else switched${together ? '' : ' (or that it is already live)'} and change nothing`, async () => {
       const c = await setUpColors(b);
       const dir = workspace();
+      const proxy = together ? await barrierProxy(c, n, dir) : undefined;
       const sampler = sampleEndpoints(b, c.ns, c.svc);
       const runs = await Promise.all(
         Array.from({ length: n }, (_, i) => {
           const own = join(dir, `run-${i}`);
           mkdirSync(own);
           for (const f of ['summary.md', 'output']) writeFileSync(join(own, f), '');
-          return runBundle(own, viaKubeconfig(c, { 'target-color': 'green' }), {}, String(6000000 + i));
+          const inputs = viaKubeconfig(c, { 'target-color': 'green', ...(proxy ? { kubeconfig: proxy.kubeconfig } : {}) });
+          return runBundle(own, inputs, {}, String(6000000 + i));
         }),
       );
+      proxy?.close();
       const sampled = await sampler.stop();
       const winners = runs.filter((r) => r.status === 0 && r.outputs.switched === 'true');
       expect(winners, runs.map((r) => r.stdout).join('\n----\n')).toHaveLength(1);
@@ -188,17 +199,21 @@ describe('the bluegreen-switch bundle on EKS', () => {
           conflicts++;
           expect(r.stdout).toMatch(/someone else switched Service shop while this run was deciding: it now selects green \(switched by https:\/\/github.com\/acme\/shop\/actions\/runs\/600000\d/);
           expect(r.stdout).toMatch(/this run's switch to green was not applied/);
+          expect(r.outputs.switched).toBeUndefined();
         } else {
           expect(r.outputs).toMatchObject({ switched: 'false', from: 'green', to: 'green' });
           expect(r.stdout).toMatch(/green is already live on Service shop \(switched by https:\/\/github.com\/acme\/shop\/actions\/runs\/600000\d/);
         }
+      }
+      if (together) {
+        expect(conflicts).toBe(n - 1);
       }
       const winnerRun = 6000000 + runs.indexOf(winners[0]!);
       const svc = await stable(c);
       expect(svc.spec?.selector?.version).toBe('green');
       expect(svc.metadata?.annotations?.['expeditor.dev/run-url']).toBe(`https://github.com/acme/shop/actions/runs/${winnerRun}`);
       expect(sampled.emptyDetails).toEqual([]);
-      console.log(`${n} processes: 1 switched, ${conflicts} lost the race (409), ${n - 1 - conflicts} found green already live`);
+      console.log(`${n} processes${together ? ' (together)' : ''}: 1 switched, ${conflicts} lost the race (409), ${n - 1 - conflicts} found green already live`);
     });
   }
 
@@ -269,3 +284,63 @@ describe('the bluegreen-switch bundle on EKS', () => {
     }
   });
 });
+
+/**
+ * A TLS proxy to the bed's apiserver for `n` processes (its own certificate, made here):
+ * PATCHes of the stable Service wait until it has been read (GET) `n` times and the last read
+ * was answered, then all go at once. Returns a kubeconfig pointing at it.
+ */
+async function barrierProxy(c: Colors, n: number, dir: string): Promise<{ kubeconfig: string; close(): void }> {
+  const upstream = new URL(bed.k8s.server);
+  const stablePath = `/api/v1/namespaces/${c.ns}/services/${c.svc}`;
+  const key = join(dir, 'proxy.key');
+  const cert = join(dir, 'proxy.crt');
+  await run('openssl', [
+    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1',
+    '-keyout', key, '-out', cert, '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1',
+  ]);
+  let reads = 0;
+  const waiting: (() => void)[] = [];
+  const server = createHttpsServer({ key: readFileSync(key), cert: readFileSync(cert) }, (req, res) => {
+    const forward = (answered?: () => void): void => {
+      const up = httpsRequest(
+        { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: { ...req.headers, host: upstream.host }, ca: bed.k8s.caData },
+        (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          // Headers at once, as the apiserver sends them (a watch has no body until an event).
+          res.flushHeaders();
+          answer.pipe(res);
+          if (answered) answer.on('end', answered);
+        },
+      );
+      up.on('error', () => res.destroy());
+      // A client that goes away (a watch it stopped) takes its upstream request with it.
+      res.on('close', () => up.destroy());
+      req.pipe(up);
+    };
+    const stable = (req.url ?? '').split('?')[0] === stablePath;
+    if (stable && req.method === 'GET') {
+      reads++;
+      // The held writes go once the last reader has its answer (so it read the old version).
+      forward(reads === n ? () => waiting.splice(0).forEach((release) => release()) : undefined);
+    } else if (stable && req.method === 'PATCH' && reads < n) {
+      waiting.push(forward);
+    } else {
+      forward();
+    }
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const kubeconfig = join(dir, 'proxy-kubeconfig');
+  const ca = readFileSync(cert).toString('base64');
+  writeFileSync(
+    kubeconfig,
+    `apiVersion: v1\nkind: Config\nclusters: [{name: p, cluster: {server: "https://127.0.0.1:${(server.address() as AddressInfo).port}", certificate-authority-data: ${ca}}}]\nusers: [{name: u, user: {token: "${bed.k8s.token}"}}]\ncontexts: [{name: p, context: {cluster: p, user: u}}]\ncurrent-context: p\n`,
+  );
+  return {
+    kubeconfig,
+    close: () => {
+      server.closeAllConnections();
+      server.close();
+    },
+  };
+}
