@@ -124,7 +124,14 @@ describe('workflows under act: ECS', () => {
     expect(step(run, 'dev', 'Deploy to ECS')).toBe('success');
     expect(bed.github.malformed()).toEqual([]);
     first = image!;
-    console.log(`act: build → dev → prod in ${(run.ms / 1000).toFixed(1)} s`);
+    // Figures (printed, not asserted): act's wall time against the time its steps themselves took.
+    const stepTimes = [...run.output.matchAll(/Success - Main (.+?) \[([\d.]+)(ms|s)\]/g)].map((m) => ({ step: m[1]!, ms: Number(m[2]) * (m[3] === 's' ? 1000 : 1) }));
+    const inSteps = stepTimes.reduce((n, s) => n + s.ms, 0);
+    console.log(
+      `act: build → dev → prod in ${(run.ms / 1000).toFixed(1)} s wall; ${stepTimes.length} steps took ${(inSteps / 1000).toFixed(1)} s as act times them ` +
+        `(${(inSteps / stepTimes.length / 1000).toFixed(2)} s a step, each copying the release and starting node); jobs' set-up and act's orchestration ${((run.ms - inSteps) / 1000).toFixed(1)} s\n` +
+        stepTimes.map((s) => `  ${s.step}: ${(s.ms / 1000).toFixed(2)} s`).join('\n'),
+    );
   });
 
   let first = '';
