@@ -15,6 +15,7 @@ export async function runEksSwitch(
   const started = Date.now();
   const plan = planEksSwitch(common, inputs, { workspace: github.workspace, sha: github.sha, runUrl: github.runUrl });
   const clusterText = describeConnect(plan.connect);
+  let eksClient: { destroy(): void } | undefined;
   try {
     // client-node and the AWS SDK load only now that the inputs are known to be good.
     const [{ connectKube }, { createKube }, { eksSwitch }] = await Promise.all([
@@ -26,7 +27,7 @@ export async function runEksSwitch(
       connectKube({
         ...(plan.connect.kind === 'kubeconfig'
           ? { kubeconfig: { path: plan.connect.path, input: plan.connect.input } }
-          : { eks: await eksTarget(plan.connect) }),
+          : { eks: await eksTarget(plan.connect, (client) => (eksClient = client)) }),
         // Not the run's signal: a cancelled canary must still put the traffic back with the
         // same connection. Every wait and pause takes the signal itself; a single request
         // has its own timeout.
@@ -44,6 +45,8 @@ export async function runEksSwitch(
   } catch (error) {
     eksSwitchSummary(plan, { error }, Date.now() - started, clusterText).write(github.stepSummaryPath);
     throw error;
+  } finally {
+    eksClient?.destroy();
   }
 }
 
@@ -52,10 +55,12 @@ function describeConnect(connect: EksConnectPlan): string {
 }
 
 /** The EKS client and the SDK's default credentials (what assume-env exported), made here at the edge. */
-async function eksTarget(connect: Extract<EksConnectPlan, { kind: 'eks' }>) {
+async function eksTarget(connect: Extract<EksConnectPlan, { kind: 'eks' }>, made: (client: { destroy(): void }) => void) {
   const { EKSClient } = await import('@aws-sdk/client-eks');
   const { ExpeditorError } = await import('@expeditor/shared/errors');
+  // Retries are connectKube's, by error kind; the SDK's own are off.
   const eks = new EKSClient({ ...(connect.region ? { region: connect.region } : {}), maxAttempts: 1 });
+  made(eks);
   const region = await eks.config.region().catch(() => '');
   if (!region) {
     throw new ExpeditorError('no AWS region is set for the EKS cluster', {
