@@ -83,4 +83,17 @@ describe('workflow lint', () => {
       }
     }
   });
+
+  test('deploy and rollback: GitHub environment of the input, one run per environment in one shared group, never cancelled', () => {
+    const jobOf = (file: string): Job & { environment?: { name: string }; concurrency?: { group: string; 'cancel-in-progress': boolean } } => {
+      const doc = workflows.find((w) => w.file === file)!.doc;
+      return Object.values(doc.jobs)[0] as never;
+    };
+    const deploy = jobOf('.github/workflows/deploy.yml');
+    const rollback = jobOf('.github/workflows/rollback.yml');
+    expect(deploy.environment?.name).toBe('${{ inputs.environment }}');
+    expect(rollback.environment?.name).toBe('${{ inputs.environment }}');
+    expect(deploy.concurrency).toEqual({ group: 'expeditor-${{ github.repository }}-${{ inputs.environment }}', 'cancel-in-progress': false });
+    expect(rollback.concurrency).toEqual(deploy.concurrency);
+  });
 });

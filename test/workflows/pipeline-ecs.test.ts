@@ -209,4 +209,27 @@ describe('workflows under act: ECS', () => {
     expect(existsSync(marker)).toBe(false);
     expect(bed.github.requests().length).toBe(before);
   });
+
+  test('a deploy that fails (ECS circuit breaker rolls back) is recorded as failure, and nothing goes further', async () => {
+    const before = await serviceImage(ACCOUNTS.dev, demo.dev.cluster, demo.dev.service);
+    const prodCount = bed.github.deployments('prod').length;
+    const fault = await bed.moto.control<{ id: string }>('fault/ecs', { cluster: demo.dev.cluster, service: demo.dev.service, account: ACCOUNTS.dev, reason: 'Essential container in task exited' });
+    try {
+      consumerRepo(repo, { 'app/src/index.html.in': 'third version\n' });
+      const run = await runAct({ repo, release, cacheDir: join(bed.dir, 'act'), bed, workflow: '.github/workflows/delivery.yml' });
+      expect(run.code).not.toBe(0);
+      expect(step(run, 'dev', 'Deploy to ECS')).toBe('failure');
+      expect(step(run, 'dev', 'Record the outcome')).toBe('success');
+      const third = /image=(\S+@sha256:[a-f0-9]{64})/.exec(run.output)?.[1];
+      const last = bed.github.deployments('dev').at(-1)!;
+      expect(last.payload).toMatchObject({ image: third });
+      expect(last.statuses.map((s) => s.state)).toEqual(['in_progress', 'failure']);
+      // ECS sent the service back; prod never started.
+      expect(await serviceImage(ACCOUNTS.dev, demo.dev.cluster, demo.dev.service)).toBe(before);
+      expect(bed.github.deployments('prod').length).toBe(prodCount);
+      expect(run.output).not.toMatch(/\[prod\//);
+    } finally {
+      await bed.moto.control('fault/clear', { id: fault.id });
+    }
+  });
 });
