@@ -48,9 +48,11 @@ describe('deploy-ecs blue/green (core)', () => {
     }
   });
 
-  it('follows a canary deployment through its traffic steps to Succeeded', async () => {
+  it('follows a canary deployment through its traffic steps to Succeeded, retrying throttled reads', async () => {
     const fx = await blueGreenService(bed.moto);
     const log = memoryLog();
+    const since = Date.now();
+    await bed.moto.control('throttle', { action: 'GetDeploymentTarget', count: 2 });
     const plan = planFrom({
       image: image(),
       cluster: fx.cluster,
@@ -65,6 +67,19 @@ describe('deploy-ecs blue/green (core)', () => {
     expect(log.lines.some((l) => l.includes('traffic: blue 90% · green 10% (green 2/2 running)'))).toBe(true);
     expect(log.lines.some((l) => l.includes('traffic: green 100% (green 2/2 running)'))).toBe(true);
     expect((await fx.describe()).taskDefinition).toBe(result.taskDefinitionArn);
+    const throttled = await bed.moto.control<{ calls: { throttled: boolean }[] }>('calls', { action: 'GetDeploymentTarget', since });
+    expect(throttled.calls.filter((c) => c.throttled)).toHaveLength(2);
+    expect(log.lines.filter((l) => l.trim().startsWith('codedeploy:GetDeploymentTarget: ThrottlingException'))).toHaveLength(2);
+  });
+
+  it('returns at once with wait-until none: the deployment created, nothing awaited', async () => {
+    const fx = await blueGreenService(bed.moto);
+    const since = Date.now();
+    const plan = planFrom({ image: image(), cluster: fx.cluster, service: fx.service, 'codedeploy-application': fx.application, 'codedeploy-deployment-group': fx.group, 'wait-until': 'none' });
+    const result = await deployEcs(plan, clientsFor(bed.moto), { log: memoryLog(), timing });
+    expect(result).toMatchObject({ status: 'Created', noticedAt: undefined });
+    expect(await callsOf(bed.moto, 'CreateDeployment', since)).toHaveLength(1);
+    expect(await callsOf(bed.moto, 'GetDeploymentTarget', since)).toHaveLength(0);
   });
 
   it('fails naming the lifecycle hook that failed, and the rollback CodeDeploy started', async () => {

@@ -153,17 +153,26 @@ export async function followDeployment(options: FollowOptions): Promise<FollowRe
         justCreated = false;
         deployment = { deploymentId, status: 'Created' };
       } else {
-        deployment = await getDeployment();
-        fresh = true;
-        if (deployment.status !== 'Created' && deployment.status !== 'Queued') targetId = await findTarget();
+        // A target exists once the deployment started; until then (or if it ended without
+        // starting) the deployment itself says where it is.
+        targetId = await findTarget();
+        if (!targetId) {
+          deployment = await getDeployment();
+          fresh = true;
+        }
       }
     }
     if (targetId) {
       target = await getTarget(targetId);
       const status = target?.status;
-      // The target's status changes only a few times (InProgress, Ready, Succeeded...): read the
-      // deployment itself then, so a quiet wait costs one call per poll.
-      if (status !== lastTargetStatus && !fresh) deployment = await getDeployment();
+      if (status === 'InProgress' && !fresh && deployment?.status !== 'InProgress') {
+        // A target in progress means the deployment is: no need to ask.
+        deployment = { ...deployment, deploymentId, status: 'InProgress' };
+      } else if (status !== lastTargetStatus && !fresh) {
+        // The target's status changes only a few times (Ready, Succeeded, Failed): read the
+        // deployment itself then, so a quiet wait costs one call per poll.
+        deployment = await getDeployment();
+      }
       lastTargetStatus = status;
     }
     const view: CodeDeployView = { deployment, target, trafficShifted: isTrafficShifted(deployment, target) };
