@@ -2,10 +2,15 @@
 // source map in the committed bundle). `node scripts/build.mjs [action...]`.
 import ncc from '@vercel/ncc';
 import { minify } from 'terser';
-import { mkdirSync, readdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { homedir } from 'node:os';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 const root = resolve(import.meta.dirname, '..');
+// Minifying client-node's chunk takes a minute; the same input always gives the same output,
+// so results are cached by the input's hash outside the repo (check-dist rebuilds everything).
+const minifyCache = join(process.env.EXPEDITOR_CACHE ?? join(homedir(), '.cache', 'expeditor'), 'terser');
 const all = readdirSync(join(root, 'actions')).filter((a) => existsSync(join(root, 'actions', a, 'action.yml')));
 const wanted = process.argv.slice(2);
 const actions = wanted.length ? wanted : all;
@@ -38,7 +43,13 @@ for (const action of actions) {
 }
 
 async function minifyChunk(name, source) {
+  const key = createHash('sha256').update(source).digest('hex');
+  const cached = join(minifyCache, `${key}.js`);
+  if (existsSync(cached)) return readFileSync(cached, 'utf8');
   const result = await minify(source, { module: true, compress: { passes: 1 }, mangle: true, format: { comments: false } });
   if (result.code === undefined) throw new Error(`terser produced nothing for ${name}`);
+  mkdirSync(minifyCache, { recursive: true });
+  writeFileSync(`${cached}.tmp${process.pid}`, result.code);
+  renameSync(`${cached}.tmp${process.pid}`, cached);
   return result.code;
 }
