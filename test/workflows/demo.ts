@@ -2,7 +2,8 @@
 // pipeline run: one AWS account per environment (moto), each with the GitHub OIDC provider and a
 // deploy role trusting this repository; the image registry; dev as an ECS rolling service, staging
 // as an EKS cluster (moto's EKS in front of the bed's apiserver) with a stable Service on the blue
-// color, prod as an ECS service behind CodeDeploy blue/green that holds at Ready. Returns the
+// color, prod as an ECS service behind CodeDeploy blue/green that holds at Ready (or on EKS behind
+// an ALB Ingress, switched by canary weights). Returns the
 // environment file that describes it. Used by the act tests and by scripts/sandbox.ts.
 import { CreateOpenIDConnectProviderCommand, CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import type { GitHubPart, K8sPart, MotoPart, OidcPart, RegistryPart } from '../bed/types.ts';
@@ -29,7 +30,8 @@ export interface Demo {
   repository: string;
   dev: { cluster: string; service: string };
   staging?: { cluster: string; namespace: string; service: string };
-  prod: { cluster: string; service: string; application: string; group: string };
+  /** prod on ECS behind CodeDeploy, or on EKS behind an Ingress (options.prod). */
+  prod: { cluster: string; service: string; application?: string; group?: string; namespace?: string; ingress?: string };
   /** What each step took to set up, ms. */
   timings: Record<string, number>;
 }
@@ -75,6 +77,8 @@ export interface DemoOptions {
   eks?: boolean;
   /** Pods per color on EKS (default 2). */
   replicas?: number;
+  /** prod as ECS + CodeDeploy blue/green (default) or EKS with an ALB Ingress canary 10/50/100 (needs eks). */
+  prod?: 'ecs' | 'eks-ingress';
   log?: (line: string) => void;
 }
 
@@ -97,36 +101,63 @@ export async function setUpDemo(bed: DemoBed, options: DemoOptions = {}): Promis
     return { cluster: fixture.cluster, service: fixture.service };
   });
 
-  const prod = await timed(timings, 'prod: ECS + CodeDeploy blue/green', async () => {
-    const fixture = await blueGreenService(bed.moto, { account: ACCOUNTS.prod, waitForReroute: true, terminationMinutes: 0 });
-    log(`prod: ECS cluster ${fixture.cluster}, service ${fixture.service} behind CodeDeploy ${fixture.application}/${fixture.group} (blue/green, holds at Ready)`);
-    return { cluster: fixture.cluster, service: fixture.service, application: fixture.application, group: fixture.group };
-  });
+  let prod: Demo['prod'] | undefined;
+  if (options.prod !== 'eks-ingress') {
+    prod = await timed(timings, 'prod: ECS + CodeDeploy blue/green', async () => {
+      const fixture = await blueGreenService(bed.moto, { account: ACCOUNTS.prod, waitForReroute: true, terminationMinutes: 0 });
+      log(`prod: ECS cluster ${fixture.cluster}, service ${fixture.service} behind CodeDeploy ${fixture.application}/${fixture.group} (blue/green, holds at Ready)`);
+      return { cluster: fixture.cluster, service: fixture.service, application: fixture.application, group: fixture.group };
+    });
+  }
+
+  const eksColor = async (cluster: string, account: string, namespace: string, ingress: boolean): Promise<void> => {
+    const k8s = bed.k8s;
+    if (!k8s?.eks) throw new Error('EKS needs the bed parts moto and k8s (started together)');
+    await k8s.eks.createCluster(cluster, { account });
+    const b = await bedside(k8s);
+    await b.connection.core.createNamespace({ body: { metadata: { name: namespace } } }).catch((error: { code?: number }) => {
+      if (error.code !== 409) throw error;
+    });
+    await waitUntil(b.connection, {
+      sources: { sa: { path: `/api/v1/namespaces/${namespace}/serviceaccounts`, list: () => b.connection.core.listNamespacedServiceAccount({ namespace }) } },
+      check: ({ sa }) => (sa.some((x) => x.metadata?.name === 'default') ? true : undefined),
+    });
+    const svc = 'app';
+    await b.connection.apps.createNamespacedDeployment({ namespace, body: deployment(svc, 'blue', bootstrap, options.replicas ?? 2) });
+    await b.connection.core.createNamespacedService({ namespace, body: service(svc, { app: svc, version: 'blue' }) });
+    if (ingress) {
+      // The live color's own Service behind an ALB Ingress, as deploy-eks writes them on the ingress route.
+      await b.connection.core.createNamespacedService({ namespace, body: service(`${svc}-blue`, { app: svc, version: 'blue' }) });
+      await b.connection.networking.createNamespacedIngress({
+        namespace,
+        body: {
+          metadata: { name: svc, annotations: { 'alb.ingress.kubernetes.io/scheme': 'internet-facing' } },
+          spec: {
+            ingressClassName: 'alb',
+            rules: [{ host: 'demo-app.bed.example', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: `${svc}-blue`, port: { number: 80 } } } }] } }],
+          },
+        },
+      });
+    }
+    await waitAvailable(b, namespace, `${svc}-blue`);
+    log(`${namespace}: EKS cluster ${cluster} (account ${account}) → the bed's Kubernetes; namespace ${namespace}, Service ${svc} on blue (${options.replicas ?? 2} pods)${ingress ? `, Ingress ${svc} → ${svc}-blue` : ''}`);
+  };
 
   let staging: Demo['staging'];
   if (options.eks) {
-    const k8s = bed.k8s;
-    if (!k8s?.eks) throw new Error('the EKS staging needs the bed parts moto and k8s (started together)');
     staging = await timed(timings, 'staging: EKS cluster, blue color', async () => {
-      const cluster = 'app-cluster-staging';
-      await k8s.eks!.createCluster(cluster, { account: ACCOUNTS.staging });
-      const b = await bedside(k8s);
-      const namespace = 'staging';
-      await b.connection.core.createNamespace({ body: { metadata: { name: namespace } } }).catch((error: { code?: number }) => {
-        if (error.code !== 409) throw error;
-      });
-      await waitUntil(b.connection, {
-        sources: { sa: { path: `/api/v1/namespaces/${namespace}/serviceaccounts`, list: () => b.connection.core.listNamespacedServiceAccount({ namespace }) } },
-        check: ({ sa }) => (sa.some((s) => s.metadata?.name === 'default') ? true : undefined),
-      });
-      const svc = 'app';
-      await b.connection.apps.createNamespacedDeployment({ namespace, body: deployment(svc, 'blue', bootstrap, options.replicas ?? 2) });
-      await b.connection.core.createNamespacedService({ namespace, body: service(svc, { app: svc, version: 'blue' }) });
-      await waitAvailable(b, namespace, `${svc}-blue`);
-      log(`staging: EKS cluster ${cluster} (account ${ACCOUNTS.staging}) → the bed's Kubernetes; namespace ${namespace}, Service ${svc} on blue (${options.replicas ?? 2} pods)`);
-      return { cluster, namespace, service: svc };
+      await eksColor('app-cluster-staging', ACCOUNTS.staging, 'staging', false);
+      return { cluster: 'app-cluster-staging', namespace: 'staging', service: 'app' };
     });
   }
+  if (options.prod === 'eks-ingress') {
+    prod = await timed(timings, 'prod: EKS cluster, Ingress on blue', async () => {
+      await eksColor('app-cluster-prod', ACCOUNTS.prod, 'prod', true);
+      return { cluster: 'app-cluster-prod', namespace: 'prod', service: 'app', ingress: 'app' };
+    });
+  }
+  if (!prod) throw new Error('no prod set up');
+  const prodEnv = prod;
 
   const region = bed.moto.region;
   const aws = (env: DemoEnvironment): string => `{ account: "${ACCOUNTS[env]}", region: ${region}, role: "${roles[env]}" }`;
@@ -150,10 +181,12 @@ export async function setUpDemo(bed: DemoBed, options: DemoOptions = {}): Promis
       : []),
     '  prod:',
     `    aws: ${aws('prod')}`,
-    `    ecs: { cluster: ${prod.cluster}, service: ${prod.service}, strategy: blue-green, container: web, codedeploy: { application: ${prod.application}, deployment-group: ${prod.group} } }`,
+    prodEnv.ingress
+      ? `    eks: { cluster: ${prodEnv.cluster}, namespace: ${prodEnv.namespace}, strategy: blue-green, route: ingress, ingress: ${prodEnv.ingress}, canary: [10, 50, 100], services: [${prodEnv.service}] }`
+      : `    ecs: { cluster: ${prodEnv.cluster}, service: ${prodEnv.service}, strategy: blue-green, container: web, codedeploy: { application: ${prodEnv.application}, deployment-group: ${prodEnv.group} } }`,
     `    promote-from: ${staging ? 'staging' : 'dev'}`,
     '    url: https://demo-app.bed.example',
     '',
   ].join('\n');
-  return { config, repository, dev, ...(staging ? { staging } : {}), prod, timings };
+  return { config, repository, dev, ...(staging ? { staging } : {}), prod: prodEnv, timings };
 }
