@@ -232,4 +232,25 @@ describe('workflows under act: ECS', () => {
       await bed.moto.control('fault/clear', { id: fault.id });
     }
   });
+
+  test('an environment with neither ecs nor eks fails the deploy, recorded as failure, instead of succeeding with nothing done', async () => {
+    const qa = `name: qa
+on: push
+permissions: {}
+jobs:
+  qa:
+    permissions: { contents: read, deployments: write, id-token: write }
+    uses: ORG/expeditor/.github/workflows/deploy.yml@v1
+    with: { environment: qa, image: "${first}" }
+`;
+    consumerRepo(repo, {
+      '.github/expeditor.yml': `${demo.config}  qa:\n    aws: { account: "${ACCOUNTS.dev}", region: us-west-2, role: "arn:aws:iam::${ACCOUNTS.dev}:role/deploy" }\n`,
+      '.github/workflows/qa.yml': qa,
+    });
+    const run = await runAct({ repo, release, cacheDir: join(bed.dir, 'act'), bed, workflow: '.github/workflows/qa.yml' });
+    expect(run.code).not.toBe(0);
+    expect(step(run, 'qa', 'Refuse an environment with neither ecs nor eks')).toBe('failure');
+    expect(step(run, 'qa', 'Credentials for qa')).toBe('not run');
+    expect(bed.github.deployments('qa').map((d) => d.statuses.map((x) => x.state))).toEqual([['in_progress', 'failure']]);
+  });
 });
