@@ -99,6 +99,57 @@ describe('deploy-eks on the bed', () => {
     expect((await c.autoscaling.readNamespacedHorizontalPodAutoscaler({ name: 'shop-blue', namespace: ns })).spec?.scaleTargetRef.name).toBe('shop-blue');
   });
 
+  it('Ingress route: the live color is the one the Ingress sends traffic to, not the stable Service', async () => {
+    const c = await kubeconfigConnection(bed.k8s);
+    const ns = await newNamespace(c, 'ingress');
+    const ws = workspace();
+    const manifest = writeManifest(ws, 'shop.yaml', deploymentManifest('shop', { replicas: 2, ports: [8080] }));
+    const first = await runCore(bed.k8s, { workspace: ws, inputs: { image: image(1), services: 'shop', namespace: ns, manifest, route: 'ingress' } });
+    expect(first.result.results[0]).toMatchObject({ live: null, target: 'blue', ready: true });
+    // The color's own Service, for the Ingress backend, next to the preview.
+    expect((await c.core.readNamespacedService({ name: 'shop-blue', namespace: ns })).spec?.selector).toEqual({ app: 'shop', version: 'blue' });
+    // A stable Service that says blue (and is never moved on this route), and the Ingress on blue.
+    await setStable(c, ns, 'shop', 'blue');
+    const backend = (name: string, port: { number?: number; name?: string } = { number: 8080 }) => ({ service: { name, port } });
+    await c.networking.createNamespacedIngress({
+      namespace: ns,
+      body: { metadata: { name: 'shop' }, spec: { rules: [{ http: { paths: [{ path: '/', pathType: 'Prefix', backend: backend('shop-blue') }] } }] } },
+    });
+    const toGreen = await runCore(bed.k8s, { inputs: { image: image(2), services: 'shop', namespace: ns, route: 'ingress', ingress: 'shop' } });
+    expect(toGreen.result.results[0]).toMatchObject({ live: 'blue', target: 'green', ready: true });
+    // bluegreen-switch moves the Ingress to green; the stable Service still says blue.
+    const paths = (name: string, port?: { number?: number; name?: string }) => [{ op: 'replace', path: '/spec/rules/0/http/paths/0/backend', value: backend(name, port) }];
+    await c.networking.patchNamespacedIngress({ name: 'shop', namespace: ns, body: paths('shop-green') }, c.k8s.setHeaderOptions('Content-Type', 'application/json-patch+json'));
+    const greenBefore = await c.apps.readNamespacedDeployment({ name: 'shop-green', namespace: ns });
+    const toBlue = await runCore(bed.k8s, { inputs: { image: image(3), services: 'shop', namespace: ns, route: 'ingress' } });
+    expect(toBlue.result.results[0]).toMatchObject({ live: 'green', target: 'blue', ready: true });
+    expect((await c.apps.readNamespacedDeployment({ name: 'shop-blue', namespace: ns })).spec?.template.spec?.containers[0]?.image).toBe(image(3));
+    expect((await c.apps.readNamespacedDeployment({ name: 'shop-green', namespace: ns })).metadata?.resourceVersion).toBe(greenBefore.metadata?.resourceVersion);
+    // A canary stopped half-way: both colors serve, neither may be overwritten.
+    await c.networking.patchNamespacedIngress(
+      {
+        name: 'shop',
+        namespace: ns,
+        body: {
+          metadata: {
+            annotations: {
+              'alb.ingress.kubernetes.io/actions.shop-canary': JSON.stringify({
+                type: 'forward',
+                forwardConfig: { targetGroups: [{ serviceName: 'shop-green', servicePort: '8080', weight: 90 }, { serviceName: 'shop-blue', servicePort: '8080', weight: 10 }] },
+              }),
+            },
+          },
+        },
+      },
+      c.patchOptions('merge'),
+    );
+    await c.networking.patchNamespacedIngress({ name: 'shop', namespace: ns, body: paths('shop-canary', { name: 'use-annotation' }) }, c.k8s.setHeaderOptions('Content-Type', 'application/json-patch+json'));
+    const blueBefore = await c.apps.readNamespacedDeployment({ name: 'shop-blue', namespace: ns });
+    const refused = await runCore(bed.k8s, { inputs: { image: image(4), services: 'shop', namespace: ns, route: 'ingress' } }).catch((e: unknown) => e);
+    expect((refused as Error).message).toMatch(/both colors of shop take traffic \(Ingress shop \*\/ \(canary action shop-canary\): blue 10, green 90\)/);
+    expect((await c.apps.readNamespacedDeployment({ name: 'shop-blue', namespace: ns })).metadata?.resourceVersion).toBe(blueBefore.metadata?.resourceVersion);
+  });
+
   it("applies the environment's ConfigMaps, Secrets, service account and IRSA role", async () => {
     const c = await kubeconfigConnection(bed.k8s);
     const ns = await newNamespace(c, 'refs');

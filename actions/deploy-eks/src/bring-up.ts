@@ -2,7 +2,7 @@
 // namespace rather than reads per service — then work out each service's live color and target
 // objects, then write them. Reading comes first for every service, so a problem found then
 // leaves the cluster untouched; writes never touch the live color's objects or the stable Service.
-import type { V1ConfigMap, V1Deployment, V1Secret, V1Service, V1ServiceAccount, V2HorizontalPodAutoscaler } from '@kubernetes/client-node';
+import type { V1ConfigMap, V1Deployment, V1Ingress, V1Secret, V1Service, V1ServiceAccount, V2HorizontalPodAutoscaler } from '@kubernetes/client-node';
 import { ExpeditorError, describeError } from '@expeditor/shared/errors';
 import { connectionError, isConflict, isNotFound, statusOf, type KubeConnection } from '@expeditor/shared/kube/connect';
 import { withRetry } from '@expeditor/shared/retry';
@@ -10,6 +10,7 @@ import type { Log } from '@expeditor/shared/log';
 import type { DeployEksPlan } from './plan.ts';
 import { annotations, colorServiceName, deploymentName, hpaName, isColor, otherColor, type Color } from './names.ts';
 import { buildColorService, buildTargetDeployment, copyHpa } from './target.ts';
+import { liveFromIngress } from './ingress.ts';
 
 /** What a write needs to know of an object already there: replace it at this version. */
 interface Existing {
@@ -47,6 +48,8 @@ export interface NamespaceView {
   deployments: Map<string, V1Deployment>;
   hpas: V2HorizontalPodAutoscaler[];
   serviceAccounts: Map<string, V1ServiceAccount | undefined>;
+  /** Listed on the Ingress route only. */
+  ingresses: V1Ingress[];
 }
 
 /** A read that retries what can heal, and turns "not there" into undefined. */
@@ -70,10 +73,10 @@ const byName = <T extends { metadata?: { name?: string } }>(items: T[]): Map<str
 /** Lists Services, Deployments and HPAs of the namespace, and checks the environment's references. */
 export async function readNamespace(connection: KubeConnection, plan: DeployEksPlan, log: Log): Promise<NamespaceView> {
   const ns = plan.namespace;
-  const { core, apps, autoscaling } = connection;
+  const { core, apps, autoscaling, networking } = connection;
   const accounts = [...new Set(plan.refs.irsaRole ? [plan.refs.serviceAccount ?? '', ...plan.services] : [])].filter(Boolean);
   // Lists of a namespace that does not exist answer empty, so its existence is read alongside.
-  const [namespace, services, deployments, hpas, configMaps, secrets, serviceAccounts] = await Promise.all([
+  const [namespace, services, deployments, hpas, configMaps, secrets, serviceAccounts, ingresses] = await Promise.all([
     read(connection, log, `namespace ${ns}`, () => core.readNamespace({ name: ns })).catch((error: unknown) => {
       // Without the right to read namespaces, the namespaced reads below tell instead.
       if (statusOf((error as { cause?: unknown }).cause) === 403) return 'forbidden' as const;
@@ -85,6 +88,7 @@ export async function readNamespace(connection: KubeConnection, plan: DeployEksP
     Promise.all(plan.refs.configMaps.map((name) => read<V1ConfigMap>(connection, log, `ConfigMap ${name}`, () => core.readNamespacedConfigMap({ name, namespace: ns })))),
     Promise.all(plan.refs.secrets.map((name) => read<V1Secret>(connection, log, `Secret ${name}`, () => core.readNamespacedSecret({ name, namespace: ns })))),
     Promise.all(accounts.map((name) => read<V1ServiceAccount>(connection, log, `ServiceAccount ${name}`, () => core.readNamespacedServiceAccount({ name, namespace: ns })))),
+    plan.route === 'ingress' ? read(connection, log, `Ingresses in ${ns}`, () => networking.listNamespacedIngress({ namespace: ns })) : undefined,
   ]);
   if (namespace === undefined) {
     throw new ExpeditorError(`namespace ${ns} does not exist in ${connection.description}`, {
@@ -110,6 +114,7 @@ export async function readNamespace(connection: KubeConnection, plan: DeployEksP
     deployments: byName(deployments?.items ?? []),
     hpas: hpas?.items ?? [],
     serviceAccounts: new Map(accounts.map((name, i) => [name, serviceAccounts[i]])),
+    ingresses: ingresses?.items ?? [],
   };
 }
 
@@ -118,7 +123,11 @@ export function prepare(view: NamespaceView, plan: DeployEksPlan, service: strin
   const ns = plan.namespace;
   const stable = view.services.get(service);
   let live: Color | undefined;
-  if (stable) {
+  // On the Ingress route the switch moves the Ingress, not the stable Service: ask the Ingress.
+  const fromIngress = plan.route === 'ingress' ? liveFromIngress(view.ingresses, service, plan.ingress, plan.ingressOrigin) : undefined;
+  if (fromIngress) {
+    live = fromIngress;
+  } else if (stable) {
     const value = stable.spec?.selector?.[plan.colorLabel];
     if (!isColor(value)) {
       throw new ExpeditorError(
@@ -201,7 +210,9 @@ export function prepare(view: NamespaceView, plan: DeployEksPlan, service: strin
     }
   }
 
-  const serviceSpec = { service, namespace: ns, color: target, colorLabel: plan.colorLabel, live, stable, deployment, stamp };
+  // Ports and selector come from the stable Service, else (Ingress route) the live color's Service.
+  const portsFrom = stable ?? (live ? view.services.get(colorServiceName(service, live)) : undefined);
+  const serviceSpec = { service, namespace: ns, color: target, colorLabel: plan.colorLabel, live, stable: portsFrom, deployment, stamp };
   const preview = buildColorService(serviceSpec);
   const colorService = plan.route === 'ingress' ? buildColorService(serviceSpec, colorServiceName(service, target)) : undefined;
   const existing = new Map<string, Existing>();

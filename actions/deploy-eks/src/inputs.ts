@@ -18,6 +18,7 @@ export interface DeployEksInputs {
   container: string | undefined;
   colorLabel: string | undefined;
   route: Route | undefined;
+  ingress: string | undefined;
   requireDigest: boolean;
   timeoutMs: number;
 }
@@ -46,6 +47,7 @@ export function readDeployEksInputs(inputs: ActionInputs): DeployEksInputs {
     container: inputs.string('container', { pattern: k8sName, expected: 'a container name' }),
     colorLabel: inputs.string('color-label', { pattern: labelKey, expected: 'a Kubernetes label key such as version' }),
     route: inputs.choice('route', ['service', 'ingress'] as const),
+    ingress: inputs.string('ingress', { pattern: k8sName, expected: 'an Ingress name' }),
     requireDigest: inputs.boolean('require-digest', false),
     timeoutMs: inputs.duration('timeout', '10m'),
   };

@@ -34,6 +34,9 @@ export interface DeployEksPlan {
   namespaceOrigin: Origin;
   colorLabel: string;
   route: Route;
+  /** The Ingress of the ingress route, when named (else every Ingress of the namespace is looked at). */
+  ingress: string | undefined;
+  ingressOrigin: Origin;
   connect: ConnectPlan;
   /** Per service, the manifest's Deployment; undefined = copy the live color's. */
   manifests: Map<string, { deployment: V1Deployment; where: string }> | undefined;
@@ -97,6 +100,7 @@ export function planDeployEks(inputs: DeployEksInputs, context: PlanContext): De
   const namespace = pick('namespace', 'namespace', inputs.namespace, 'namespace', eks?.namespace, 'default') as string;
   const colorLabel = pick('color label', 'color-label', inputs.colorLabel, 'color-label', eks?.['color-label'], 'version') as string;
   const route = pick('route', 'route', inputs.route, 'route', eks?.route, 'service') as Route;
+  const ingress = route === 'ingress' ? pick('ingress', 'ingress', inputs.ingress, 'ingress', eks?.ingress) : undefined;
 
   const connect = planConnection(inputs, eks, region, context, settings, key);
 
@@ -128,6 +132,8 @@ export function planDeployEks(inputs: DeployEksInputs, context: PlanContext): De
     namespaceOrigin: originOf('namespace', inputs.namespace, 'namespace'),
     colorLabel,
     route,
+    ingress,
+    ingressOrigin: originOf('ingress', inputs.ingress, 'ingress'),
     connect,
     manifests,
     manifestOrigin,
