@@ -114,7 +114,11 @@ export async function connectKube(options: ConnectOptions): Promise<KubeConnecti
       next: "set the 'cluster' input (EKS) or the 'kubeconfig' input (or KUBECONFIG)",
     });
   }
-  const k8s = await loadClientNode();
+  // client-node takes a few hundred ms to load: on the EKS path it loads while DescribeCluster runs.
+  const loading = loadClientNode();
+  loading.catch(() => undefined);
+  const described = options.eks ? await describeEksCluster(options.eks, options) : undefined;
+  const k8s = await loading;
   const kc = new k8s.KubeConfig();
   let source: KubeSource;
   let tokens: EksTokenSource | undefined;
@@ -122,7 +126,7 @@ export async function connectKube(options: ConnectOptions): Promise<KubeConnecti
     source = loadKubeconfig(kc, options.kubeconfig);
   } else {
     const eks = options.eks as EksTarget;
-    const cluster = await describeEksCluster(eks, options);
+    const cluster = described as DescribedCluster;
     source = { kind: 'eks', cluster: eks.cluster, region: eks.region, arn: cluster.arn };
     kc.loadFromOptions({
       clusters: [{ name: eks.cluster, server: cluster.endpoint, caData: cluster.caData, skipTLSVerify: false }],
