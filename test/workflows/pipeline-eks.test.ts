@@ -106,13 +106,9 @@ describe('workflows under act: EKS staging and prod', () => {
     console.log(`act: build → dev → staging (EKS) → prod (EKS Ingress canary) in ${(run.ms / 1000).toFixed(1)} s; probes saw ${probed.join(' | ')}`);
   });
 
-  // KNOWN BUG (cross-action, not in the workflows): on the Ingress route bluegreen-switch moves only
-  // the Ingress, while deploy-eks reads the live color from the stable Service's selector, which
-  // still says blue. So the second deploy rewrites the live green Deployment in place (a rolling
-  // update of the pods serving traffic) and the switch finds "green already live": no blue/green
-  // at all, reported as success. Marked `fails` so the suite stays green until it is fixed; when
-  // it is, this test starts failing here: drop `.fails`.
-  test.fails('a second commit: staging and prod go back to blue with the new image, the previous color kept as it was', async () => {
+  // On the Ingress route the live color is the one the Ingress serves (the stable Service is not
+  // moved there): a second deploy must bring up blue, not rewrite the live green in place.
+  test('a second commit: staging and prod go back to blue with the new image, the previous color kept as it was', async () => {
     const { connection } = await bedside(bed.k8s);
     const before = (await connection.apps.readNamespacedDeployment({ name: 'app-green', namespace: 'prod' })).spec?.template.spec?.containers[0]?.image;
     probed.length = 0;
