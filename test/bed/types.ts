@@ -209,7 +209,7 @@ export interface BedContext {
   /** A directory of this bed's own (certs, data, logs), removed on stop. */
   readonly dir: string;
   readonly logDir: string;
-  /** Parts started before this one (parts start in the order oidc, moto, registry, k8s). */
+  /** Parts started before this one (parts start in the order oidc, moto, registry, k8s, github). */
   readonly started: Partial<Parts>;
 }
 
