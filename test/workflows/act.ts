@@ -77,6 +77,12 @@ export interface ActOptions {
   env?: Record<string, string>;
 }
 
+// An act still running when the test process ends (a hang-guard timeout) is ended with it.
+const running = new Set<import('node:child_process').ChildProcess>();
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
 /** One act run of the consumer's workflow; resolves when act exits. */
 export function runAct(options: ActOptions): Promise<ActRun> {
   const act = actInvocation({ cacheDir: options.cacheDir, checkoutRefs: [CHECKOUT_SHA] });
@@ -104,11 +110,13 @@ export function runAct(options: ActOptions): Promise<ActRun> {
   const started = performance.now();
   return new Promise((resolve, reject) => {
     const child = spawn(act.command, args, { cwd: options.repo, env: act.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    running.add(child);
     let output = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
     child.on('error', reject);
     child.on('close', (code) => {
+      running.delete(child);
       // EXPEDITOR_ACT_LOG=dir keeps every run's whole output for reading after the test.
       const keep = process.env.EXPEDITOR_ACT_LOG;
       if (keep) writeFileSync(join(keep, `act-${Date.now()}-${options.workflow?.replace(/\W+/g, '_') ?? 'push'}.log`), output);
