@@ -80,7 +80,14 @@ export interface ActOptions {
 // An act still running when the test process ends (a hang-guard timeout) is ended with it.
 const running = new Set<import('node:child_process').ChildProcess>();
 process.once('exit', () => {
-  for (const child of running) child.kill('SIGKILL');
+  for (const child of running) {
+    try {
+      // act's own group: the steps it started go with it.
+      if (child.pid) process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
+  }
 });
 
 /** One act run of the consumer's workflow; resolves when act exits. */
@@ -109,7 +116,7 @@ export function runAct(options: ActOptions): Promise<ActRun> {
   ];
   const started = performance.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(act.command, args, { cwd: options.repo, env: act.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(act.command, args, { cwd: options.repo, env: act.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     running.add(child);
     let output = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
