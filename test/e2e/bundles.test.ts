@@ -14,6 +14,7 @@ const firstMissing: Record<string, string> = {
   'deploy-ecs': 'image',
   'deploy-eks': 'image',
   'bluegreen-switch': 'platform',
+  'deployment-record': 'mode',
 };
 
 let server: Server;
