@@ -221,7 +221,12 @@ describe('the bluegreen-switch bundle on EKS', () => {
     const c = await setUpColors(b, { ingress: true });
     const dir = workspace();
     const { child, done } = start(dir, viaKubeconfig(c, { route: 'ingress', ingress: c.ingress, canary: '10,50,100', 'step-pause': '10m', timeout: '30m' }));
-    await waitUntil(b.connection, {
+    // If the run ends before its first step (e.g. it refused the target), say why instead of
+    // waiting for a weight that will never come.
+    const endedEarly = done.then((r) => {
+      throw new Error(`the bundle ended (exit ${r.status}) before the canary's first step:\n${r.stdout}`);
+    });
+    const firstStep = waitUntil(b.connection, {
       sources: {
         i: {
           path: `/apis/networking.k8s.io/v1/namespaces/${c.ns}/ingresses`,
@@ -231,6 +236,8 @@ describe('the bluegreen-switch bundle on EKS', () => {
       },
       check: ({ i }) => ((i[0] as V1Ingress | undefined)?.metadata?.annotations?.['alb.ingress.kubernetes.io/actions.shop-canary']?.includes('"weight":10') ? true : undefined),
     });
+    await Promise.race([firstStep, endedEarly]);
+    endedEarly.catch(() => undefined);
     child.kill('SIGTERM');
     const r = await done;
     expect(r.status).toBe(1);
