@@ -124,6 +124,10 @@ export async function setUpColors(b: Bedside, setup: ColorsSetup = {}): Promise<
   if (setup.preview !== false && waitFor.includes(idle)) {
     await waitEndpoints(b, ns, `${svc}-preview`, (names) => names.length === replicas);
   }
+  // The Ingress route checks each color's own Service: its endpoints must be there before a test starts.
+  if (setup.ingress) {
+    await Promise.all(waitFor.map((c) => waitEndpoints(b, ns, `${svc}-${c}`, (names) => names.length === replicas)));
+  }
   return { ns, svc, live, idle, ingress };
 }
 
