@@ -169,16 +169,7 @@ async function switchTraffic(id: string, clients: EcsClients, context: SwitchCon
   await continueDeployment(clients.codedeploy, id, 'READY_WAIT', { ...call, unchanged: 'nothing was changed: blue serves all production traffic' });
   log.info(`continued deployment ${id}: production traffic moves from ${short(from)} to ${short(to)}`);
   const followed = await log.group(`Traffic reroute of ${id}`, () =>
-    followOrStop({
-      codedeploy: clients.codedeploy,
-      deploymentId: id,
-      until: 'succeeded',
-      atReady: 'wait',
-      log,
-      signal: context.signal,
-      timing: context.timing,
-      describeWait: 'Succeeded',
-    }),
+    followToSucceeded(id, clients, context, { atReady: 'wait' }),
   );
   const convergenceMs = followed.greenAllAt !== undefined ? followed.greenAllAt - requestedAt : undefined;
   const words =
@@ -276,17 +267,7 @@ async function rollBack(deployment: DeploymentInfo, options: EcsSwitchOptions, c
   log.info(`deployment ${id} had Succeeded: rolling back with a new deployment ${newId} of ${short(previousArn)}`);
   // A rollback does not wait for an approval at Ready.
   const followed = await log.group(`Rollback deployment ${newId}`, () =>
-    followOrStop({
-      codedeploy: clients.codedeploy,
-      deploymentId: newId,
-      justCreated: true,
-      until: 'succeeded',
-      atReady: 'continue',
-      log,
-      signal: context.signal,
-      timing: context.timing,
-      describeWait: 'Succeeded',
-    }),
+    followToSucceeded(newId, clients, context, { atReady: 'continue', justCreated: true }),
   );
   const words = `${short(previousArn)} serves all traffic again (deployment ${newId} ${followed.status})`;
   log.info(words);
@@ -319,21 +300,32 @@ async function cleanUp(id: string, clients: EcsClients, context: SwitchContext, 
   }
   await continueDeployment(clients.codedeploy, id, 'TERMINATION_WAIT', call);
   log.info(`deployment ${id}: ended the termination wait; the original (blue) task set is being terminated`);
-  const followed = await followOrStop({
-    codedeploy: clients.codedeploy,
-    deploymentId: id,
-    until: 'succeeded',
-    atReady: 'wait',
-    log,
-    signal: context.signal,
-    timing: context.timing,
-    describeWait: 'Succeeded',
-  });
+  const followed = await followToSucceeded(id, clients, context, { atReady: 'wait' });
   const words = `deployment ${id} ${followed.status}: blue terminated, green (${short(green)}) serves all traffic`;
   return { action: 'cleanup', deploymentId: id, newDeploymentId: undefined, status: followed.status, from: undefined, to: green, switched: false, convergenceMs: undefined, consoleUrl, words };
 }
 
 /** The task definition the ECS service runs (blue, while a deployment is not done). */
+/** Every step of the switch follows its deployment to Succeeded the same way (stopping it on deadline or cancel). */
+function followToSucceeded(
+  deploymentId: string,
+  clients: EcsClients,
+  context: SwitchContext,
+  how: { atReady: 'wait' | 'continue'; justCreated?: boolean },
+): ReturnType<typeof followOrStop> {
+  return followOrStop({
+    codedeploy: clients.codedeploy,
+    deploymentId,
+    ...(how.justCreated ? { justCreated: true } : {}),
+    until: 'succeeded',
+    atReady: how.atReady,
+    log: context.log,
+    signal: context.signal,
+    timing: context.timing,
+    describeWait: 'Succeeded',
+  });
+}
+
 async function serviceTaskDefinition(view: CodeDeployView, clients: EcsClients, call: CallContext): Promise<string | undefined> {
   const recorded = recordedPrevious(view.deployment?.description);
   const targetId = view.target?.targetId;
