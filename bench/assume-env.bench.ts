@@ -9,8 +9,8 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { CreateOpenIDConnectProviderCommand, CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { startBed } from '../test/bed/index.ts';
+import { githubOidcRole } from '../test/bed/aws-roles.ts';
 import { kib, median, ms, printTable, runs } from './stats.ts';
 
 const root = resolve(import.meta.dirname, '..');
@@ -21,21 +21,7 @@ const ACCOUNT = '111111111111';
 
 const bed = await startBed(['oidc', 'moto']);
 try {
-  const iam = new IAMClient(bed.moto.clientConfig(ACCOUNT));
-  const host = bed.oidc.issuer.replace(/^https?:\/\//, '');
-  await iam.send(new CreateOpenIDConnectProviderCommand({ Url: bed.oidc.issuer, ClientIDList: ['sts.amazonaws.com'], ThumbprintList: ['0'.repeat(40)] }));
-  const policy = {
-    Version: '2012-10-17',
-    Statement: [
-      {
-        Effect: 'Allow',
-        Principal: { Federated: `arn:aws:iam::${ACCOUNT}:oidc-provider/${host}` },
-        Action: 'sts:AssumeRoleWithWebIdentity',
-        Condition: { StringEquals: { [`${host}:aud`]: 'sts.amazonaws.com', [`${host}:sub`]: 'repo:acme/shop:environment:prod' } },
-      },
-    ],
-  };
-  const role = (await iam.send(new CreateRoleCommand({ RoleName: 'deploy', AssumeRolePolicyDocument: JSON.stringify(policy) }))).Role!.Arn!;
+  const role = await githubOidcRole(bed, { account: ACCOUNT, subject: { sub: 'repo:acme/shop:environment:prod' }, name: 'deploy' });
   const config = [
     'app: shop',
     'image: { repository: 123456789012.dkr.ecr.us-west-2.amazonaws.com/shop }',

@@ -28,9 +28,9 @@ import {
   type DeploymentInfo,
 } from '@aws-sdk/client-codedeploy';
 import { AssumeRoleWithWebIdentityCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { CreateOpenIDConnectProviderCommand, CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { useBed } from './vitest.ts';
+import { githubOidcRole } from './aws-roles.ts';
 
 const bed = useBed(['oidc', 'moto']);
 
@@ -272,37 +272,13 @@ describe('bed moto: CodeDeploy ECS blue/green', () => {
 describe('bed moto: STS web identity and accounts', () => {
   const ACCOUNT = '111111111111';
 
-  async function trustingRole(): Promise<{ roleArn: string; host: string }> {
-    const iam = new IAMClient(bed.moto.clientConfig(ACCOUNT));
-    const host = bed.oidc.issuer.replace(/^https?:\/\//, '');
-    await iam
-      .send(new CreateOpenIDConnectProviderCommand({ Url: bed.oidc.issuer, ClientIDList: ['sts.amazonaws.com'], ThumbprintList: ['0'.repeat(40)] }))
-      .catch((error: { name?: string }) => {
-        if (error.name !== 'EntityAlreadyExists' && error.name !== 'EntityAlreadyExistsException') throw error;
-      });
-    const roleName = unique('deploy');
-    const policy = {
-      Version: '2012-10-17',
-      Statement: [
-        {
-          Effect: 'Allow',
-          Principal: { Federated: `arn:aws:iam::${ACCOUNT}:oidc-provider/${host}` },
-          Action: 'sts:AssumeRoleWithWebIdentity',
-          Condition: {
-            StringEquals: { [`${host}:aud`]: 'sts.amazonaws.com' },
-            StringLike: { [`${host}:sub`]: 'repo:acme/shop:environment:prod' },
-          },
-        },
-      ],
-    };
-    const role = await iam.send(new CreateRoleCommand({ RoleName: roleName, AssumeRolePolicyDocument: JSON.stringify(policy) }));
-    return { roleArn: role.Role!.Arn!, host };
-  }
+  /** A role trusting the bed's tokens for the prod environment of acme/shop. */
+  const trustingRole = (): Promise<string> => githubOidcRole(bed, { account: ACCOUNT, subject: { subLike: 'repo:acme/shop:environment:prod' } });
 
   const sts = (): STSClient => new STSClient({ ...bed.moto.clientConfig(), maxAttempts: 1 });
 
   it('denies a token whose sub the trust policy does not allow, with AWS\'s AccessDenied', async () => {
-    const { roleArn } = await trustingRole();
+    const roleArn = await trustingRole();
     const token = await bed.oidc.mint({ aud: 'sts.amazonaws.com', environment: 'staging' });
     const error = await sts()
       .send(new AssumeRoleWithWebIdentityCommand({ RoleArn: roleArn, RoleSessionName: 'deploy', WebIdentityToken: token }))
@@ -312,7 +288,7 @@ describe('bed moto: STS web identity and accounts', () => {
   });
 
   it('accepts a matching token; the credentials act as the role in its account', async () => {
-    const { roleArn } = await trustingRole();
+    const roleArn = await trustingRole();
     const token = await bed.oidc.mint({ aud: 'sts.amazonaws.com', environment: 'prod' });
     const assumed = await sts().send(new AssumeRoleWithWebIdentityCommand({ RoleArn: roleArn, RoleSessionName: 'gha-run', WebIdentityToken: token }));
     expect(assumed.SubjectFromWebIdentityToken).toBe('repo:acme/shop:environment:prod');
@@ -328,7 +304,7 @@ describe('bed moto: STS web identity and accounts', () => {
   });
 
   it('rejects an expired token and one signed by another key as InvalidIdentityToken', async () => {
-    const { roleArn } = await trustingRole();
+    const roleArn = await trustingRole();
     const now = Math.floor(Date.now() / 1000);
     const expired = await bed.oidc.mint({ aud: 'sts.amazonaws.com', environment: 'prod', iat: now - 7200, nbf: now - 7200, exp: now - 3600 });
     await expect(sts().send(new AssumeRoleWithWebIdentityCommand({ RoleArn: roleArn, RoleSessionName: 'gha-run', WebIdentityToken: expired }))).rejects.toMatchObject({

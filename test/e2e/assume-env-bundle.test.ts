@@ -7,38 +7,16 @@ import { createServer, type Server } from 'node:http';
 import { mkdtempSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { CreateOpenIDConnectProviderCommand, CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { useBed } from '../bed/vitest.ts';
+import { githubOidcRole } from '../bed/aws-roles.ts';
 
 const bundle = resolve(import.meta.dirname, '../../actions/assume-env/dist/index.js');
 const bed = useBed(['oidc', 'moto']);
 const PROD = '111111111111';
 const STAGING = '222222222222';
 
-let counter = 0;
-const unique = (prefix: string): string => `${prefix}-${Date.now() % 100000}-${++counter}`;
-
-async function oidcRole(account: string, sub: string): Promise<string> {
-  const iam = new IAMClient(bed.moto.clientConfig(account));
-  const host = bed.oidc.issuer.replace(/^https?:\/\//, '');
-  await iam
-    .send(new CreateOpenIDConnectProviderCommand({ Url: bed.oidc.issuer, ClientIDList: ['sts.amazonaws.com'], ThumbprintList: ['0'.repeat(40)] }))
-    .catch((error: { name?: string }) => {
-      if (!/EntityAlreadyExists/.test(error.name ?? '')) throw error;
-    });
-  const policy = {
-    Version: '2012-10-17',
-    Statement: [
-      {
-        Effect: 'Allow',
-        Principal: { Federated: `arn:aws:iam::${account}:oidc-provider/${host}` },
-        Action: 'sts:AssumeRoleWithWebIdentity',
-        Condition: { StringEquals: { [`${host}:aud`]: 'sts.amazonaws.com' }, StringLike: { [`${host}:sub`]: sub } },
-      },
-    ],
-  };
-  return (await iam.send(new CreateRoleCommand({ RoleName: unique('deploy'), AssumeRolePolicyDocument: JSON.stringify(policy) }))).Role!.Arn!;
-}
+/** A role trusting the bed's tokens whose `sub` matches (StringLike, as GitHub's guide writes it). */
+const oidcRole = (account: string, sub: string): Promise<string> => githubOidcRole(bed, { account, subject: { subLike: sub } });
 
 function workspace(config?: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'assume-env-bundle-'));

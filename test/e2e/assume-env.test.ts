@@ -4,8 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateOpenIDConnectProviderCommand, CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { useBed } from '../bed/vitest.ts';
+import { chainedRole, createRole, githubOidcRole, issuerHost, oidcProvider, uniqueRoleName, webIdentityTrust } from '../bed/aws-roles.ts';
 import { ActionInputs } from '../../packages/shared/src/inputs.ts';
 import { readGitHubContext } from '../../packages/shared/src/context.ts';
 import { memoryLog } from '../../packages/shared/src/log.ts';
@@ -20,49 +20,8 @@ const PROD = '111111111111';
 const STAGING = '222222222222';
 const TOOLING = '444444444444';
 
-let counter = 0;
-const unique = (prefix: string): string => `${prefix}-${Date.now() % 100000}-${++counter}`;
-
-/** Registers the bed's issuer as an IAM OIDC provider in `account` (once). */
-async function provider(account: string): Promise<string> {
-  const iam = new IAMClient(bed.moto.clientConfig(account));
-  await iam
-    .send(new CreateOpenIDConnectProviderCommand({ Url: bed.oidc.issuer, ClientIDList: ['sts.amazonaws.com'], ThumbprintList: ['0'.repeat(40)] }))
-    .catch((error: { name?: string }) => {
-      if (!/EntityAlreadyExists/.test(error.name ?? '')) throw error;
-    });
-  return bed.oidc.issuer.replace(/^https?:\/\//, '');
-}
-
-/** A role whose trust policy lets the bed's tokens with `sub` in (the usual GitHub statement). */
-async function oidcRole(account: string, sub: string): Promise<string> {
-  const host = await provider(account);
-  const policy = {
-    Version: '2012-10-17',
-    Statement: [
-      {
-        Effect: 'Allow',
-        Principal: { Federated: `arn:aws:iam::${account}:oidc-provider/${host}` },
-        Action: 'sts:AssumeRoleWithWebIdentity',
-        Condition: { StringEquals: { [`${host}:aud`]: 'sts.amazonaws.com', [`${host}:sub`]: sub } },
-      },
-    ],
-  };
-  const iam = new IAMClient(bed.moto.clientConfig(account));
-  const role = await iam.send(new CreateRoleCommand({ RoleName: unique('deploy'), AssumeRolePolicyDocument: JSON.stringify(policy) }));
-  return role.Role!.Arn!;
-}
-
-/** A role another role may assume (role chaining). */
-async function chainedRole(account: string, trusted: string): Promise<string> {
-  const policy = {
-    Version: '2012-10-17',
-    Statement: [{ Effect: 'Allow', Principal: { AWS: trusted }, Action: ['sts:AssumeRole', 'sts:TagSession'] }],
-  };
-  const iam = new IAMClient(bed.moto.clientConfig(account));
-  const role = await iam.send(new CreateRoleCommand({ RoleName: unique('target'), AssumeRolePolicyDocument: JSON.stringify(policy) }));
-  return role.Role!.Arn!;
-}
+/** A role whose trust policy lets the bed's tokens with exactly this `sub` in (the usual GitHub statement). */
+const oidcRole = (account: string, sub: string): Promise<string> => githubOidcRole(bed, { account, subject: { sub } });
 
 function workspace(config?: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'assume-env-'));
@@ -227,10 +186,7 @@ describe('assume-env through GitHub OIDC (core function, bed issuer + moto STS)'
 
   it('explains an InvalidIdentityToken when the role\'s account has no provider for the issuer, without retrying', async () => {
     const account = '555555555555';
-    const iam = new IAMClient(bed.moto.clientConfig(account));
-    const host = bed.oidc.issuer.replace('http://', '');
-    const policy = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Federated: `arn:aws:iam::${account}:oidc-provider/${host}` }, Action: 'sts:AssumeRoleWithWebIdentity' }] };
-    const role = (await iam.send(new CreateRoleCommand({ RoleName: unique('noprovider'), AssumeRolePolicyDocument: JSON.stringify(policy) }))).Role!.Arn!;
+    const role = await createRole(bed.moto, account, uniqueRoleName('noprovider'), webIdentityTrust(account, issuerHost(bed.oidc.issuer)));
     const since = Date.now();
     const r = await run(workspace(), { 'role-arn': role, region: 'us-west-2' });
     const error = r.error as ExpeditorError;
@@ -281,10 +237,8 @@ describe('assume-env through GitHub OIDC (core function, bed issuer + moto STS)'
     // A provider registered for an issuer nobody serves: STS cannot fetch its keys.
     const dead = 'http://127.0.0.1:9';
     const account = '666666666666';
-    const iam = new IAMClient(bed.moto.clientConfig(account));
-    await iam.send(new CreateOpenIDConnectProviderCommand({ Url: dead, ClientIDList: ['sts.amazonaws.com'], ThumbprintList: ['0'.repeat(40)] }));
-    const policy = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Federated: `arn:aws:iam::${account}:oidc-provider/127.0.0.1:9` }, Action: 'sts:AssumeRoleWithWebIdentity' }] };
-    const role = (await iam.send(new CreateRoleCommand({ RoleName: unique('dead-idp'), AssumeRolePolicyDocument: JSON.stringify(policy) }))).Role!.Arn!;
+    const host = await oidcProvider(bed.moto, account, dead);
+    const role = await createRole(bed.moto, account, uniqueRoleName('dead-idp'), webIdentityTrust(account, host));
     bed.oidc.setClaims({ iss: dead });
     try {
       const since = Date.now();
@@ -315,7 +269,7 @@ describe('assume-env through GitHub OIDC (core function, bed issuer + moto STS)'
 
   it('chains from a role in a tooling account to the environment\'s role and verifies the final account', async () => {
     const first = await oidcRole(TOOLING, 'repo:acme/shop:environment:prod');
-    const target = await chainedRole(PROD, first);
+    const target = await chainedRole(bed.moto, PROD, first);
     bed.oidc.setClaims({ environment: 'prod' });
     const dir = workspace(configFor({ prod: { account: PROD, role: first, chain: target } }));
     const since = Date.now();
@@ -365,7 +319,7 @@ describe('assume-env without OIDC (act): the credentials already in the environm
   });
 
   it('chains from them to the role when asked', async () => {
-    const target = await chainedRole(PROD, `arn:aws:iam::${STAGING}:root`);
+    const target = await chainedRole(bed.moto, PROD, `arn:aws:iam::${STAGING}:root`);
     const r = await run(workspace(), { 'role-arn': target, 'chain-role-arn': target, region: 'us-west-2' }, { oidc: false, ambientAccount: STAGING });
     expect(r.error).toBeUndefined();
     expect(r.result!.outputs).toMatchObject({ account: PROD, source: 'ambient', 'role-arn': target });

@@ -5,8 +5,8 @@
 // color, prod as an ECS service behind CodeDeploy blue/green that holds at Ready (or on EKS behind
 // an ALB Ingress, switched by canary weights). Returns the
 // environment file that describes it. Used by the act tests and by scripts/sandbox.ts.
-import { CreateOpenIDConnectProviderCommand, CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import type { GitHubPart, K8sPart, MotoPart, OidcPart, RegistryPart } from '../bed/types.ts';
+import { githubOidcRole } from '../bed/aws-roles.ts';
 import { blueGreenService, rollingService } from '../e2e/deploy-ecs-bed.ts';
 import { bedside, deployment, service, waitAvailable } from '../e2e/switch-eks-bed.ts';
 import { waitUntil } from '../../packages/shared/src/kube/watch.ts';
@@ -37,30 +37,8 @@ export interface Demo {
 }
 
 /** The OIDC provider and the deploy role in `account`, trusting any ref or environment of REPOSITORY. */
-export async function deployRole(bed: Pick<DemoBed, 'oidc' | 'moto'>, account: string, name = 'deploy'): Promise<string> {
-  const iam = new IAMClient(bed.moto.clientConfig(account));
-  const host = bed.oidc.issuer.replace(/^https?:\/\//, '');
-  await iam
-    .send(new CreateOpenIDConnectProviderCommand({ Url: bed.oidc.issuer, ClientIDList: ['sts.amazonaws.com'], ThumbprintList: ['0'.repeat(40)] }))
-    .catch((error: { name?: string }) => {
-      if (!/EntityAlreadyExists/.test(error.name ?? '')) throw error;
-    });
-  const trust = {
-    Version: '2012-10-17',
-    Statement: [
-      {
-        Effect: 'Allow',
-        Principal: { Federated: `arn:aws:iam::${account}:oidc-provider/${host}` },
-        Action: 'sts:AssumeRoleWithWebIdentity',
-        Condition: { StringEquals: { [`${host}:aud`]: 'sts.amazonaws.com' }, StringLike: { [`${host}:sub`]: `repo:${REPOSITORY}:*` } },
-      },
-    ],
-  };
-  const role = await iam.send(new CreateRoleCommand({ RoleName: name, AssumeRolePolicyDocument: JSON.stringify(trust) })).catch((error: { name?: string }) => {
-    if (/EntityAlreadyExists/.test(error.name ?? '')) return undefined;
-    throw error;
-  });
-  return role?.Role?.Arn ?? `arn:aws:iam::${account}:role/${name}`;
+export function deployRole(bed: Pick<DemoBed, 'oidc' | 'moto'>, account: string, name = 'deploy'): Promise<string> {
+  return githubOidcRole(bed, { account, subject: { subLike: `repo:${REPOSITORY}:*` }, name, reuse: true });
 }
 
 async function timed<T>(timings: Record<string, number>, name: string, fn: () => Promise<T>): Promise<T> {
