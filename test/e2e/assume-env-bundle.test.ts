@@ -2,15 +2,13 @@
 // GITHUB_OUTPUT and GITHUB_STEP_SUMMARY files) against the bed's OIDC issuer and moto STS; bad
 // values against a counting server that must see no request; and a scan of everything it wrote.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
-import { createServer, type Server } from 'node:http';
-import { mkdtempSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { useBed } from '../bed/vitest.ts';
 import { githubOidcRole } from '../bed/aws-roles.ts';
+import { countingServer, jobWorkspace, noAmbientAws, runBundle as run, type BundleRun, type CountingServer } from './bundle-run.ts';
 
-const bundle = resolve(import.meta.dirname, '../../actions/assume-env/dist/index.js');
 const bed = useBed(['oidc', 'moto']);
 const PROD = '111111111111';
 const STAGING = '222222222222';
@@ -18,13 +16,7 @@ const STAGING = '222222222222';
 /** A role trusting the bed's tokens whose `sub` matches (StringLike, as GitHub's guide writes it). */
 const oidcRole = (account: string, sub: string): Promise<string> => githubOidcRole(bed, { account, subject: { subLike: sub } });
 
-function workspace(config?: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'assume-env-bundle-'));
-  mkdirSync(join(dir, '.github'));
-  if (config !== undefined) writeFileSync(join(dir, '.github', 'expeditor.yml'), config);
-  for (const f of ['summary.md', 'env', 'output']) writeFileSync(join(dir, f), '');
-  return dir;
-}
+const workspace = (config?: string): string => jobWorkspace(config, 'assume-env-bundle-');
 
 const configFor = (role: string, account = PROD): string =>
   [
@@ -38,69 +30,9 @@ const configFor = (role: string, account = PROD): string =>
     '',
   ].join('\n');
 
-interface Spawned {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-  /** GITHUB_ENV and GITHUB_OUTPUT, raw and parsed. */
-  envFile: string;
-  outputFile: string;
-  exported: Record<string, string>;
-  outputs: Record<string, string>;
-  summary: string;
-}
-
-/** `NAME<<delimiter\nvalue\ndelimiter` blocks, as @actions/core writes GITHUB_ENV and GITHUB_OUTPUT. */
-function parseFileCommands(text: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const re = /^([^\n<]+)<<(\S+)\n([\s\S]*?)\n\2$/gm;
-  for (let m = re.exec(text); m; m = re.exec(text)) out[m[1]!] = m[3]!;
-  return out;
-}
-
-function runBundle(dir: string, inputs: Record<string, string>, env: Record<string, string>): Promise<Spawned> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [bundle], {
-      cwd: dir,
-      env: {
-        PATH: process.env.PATH,
-        HOME: dir,
-        GITHUB_WORKSPACE: dir,
-        GITHUB_REPOSITORY: 'acme/shop',
-        GITHUB_RUN_ID: '3000003',
-        GITHUB_RUN_ATTEMPT: '2',
-        GITHUB_ENV: join(dir, 'env'),
-        GITHUB_OUTPUT: join(dir, 'output'),
-        GITHUB_STEP_SUMMARY: join(dir, 'summary.md'),
-        // Nothing may find credentials on this machine but the ones a test gives.
-        AWS_EC2_METADATA_DISABLED: 'true',
-        AWS_CONFIG_FILE: join(dir, 'no-aws-config'),
-        AWS_SHARED_CREDENTIALS_FILE: join(dir, 'no-aws-credentials'),
-        ...env,
-        ...Object.fromEntries(Object.entries(inputs).map(([k, v]) => [`INPUT_${k.toUpperCase()}`, v])),
-      },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', fail);
-    child.on('close', (status) => {
-      const envFile = readFileSync(join(dir, 'env'), 'utf8');
-      const outputFile = readFileSync(join(dir, 'output'), 'utf8');
-      done({
-        status,
-        stdout,
-        stderr,
-        envFile,
-        outputFile,
-        exported: parseFileCommands(envFile),
-        outputs: parseFileCommands(outputFile),
-        summary: readFileSync(join(dir, 'summary.md'), 'utf8'),
-      });
-    });
-  });
-}
+/** The bundle in `dir`, as a job in acme/shop's run 3000003 (attempt 2) runs it, with no AWS credentials but the ones `env` gives. */
+const runBundle = (dir: string, inputs: Record<string, string>, env: Record<string, string>): Promise<BundleRun> =>
+  run('assume-env', inputs, { GITHUB_RUN_ID: '3000003', GITHUB_RUN_ATTEMPT: '2', ...noAmbientAws(dir), ...env }, { workspace: dir });
 
 const oidcEnv = (): Record<string, string> => ({
   ACTIONS_ID_TOKEN_REQUEST_URL: bed.oidc.requestUrl,
@@ -115,7 +47,7 @@ const CREDENTIAL_VARIABLES = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS
  * Everything the action wrote, except what exists to carry the secrets: the `::add-mask::` commands
  * (the runner consumes them; they are how masking works) and the credential blocks of GITHUB_ENV.
  */
-function everythingWritten(r: Spawned): Record<string, string> {
+function everythingWritten(r: BundleRun): Record<string, string> {
   let env = r.envFile;
   for (const name of CREDENTIAL_VARIABLES) env = env.replace(new RegExp(`^${name}<<(\\S+)\\n[\\s\\S]*?\\n\\1$`, 'm'), '');
   return {
@@ -127,10 +59,10 @@ function everythingWritten(r: Spawned): Record<string, string> {
   };
 }
 
-const masked = (r: Spawned): string[] => r.stdout.split('\n').filter((l) => l.startsWith('::add-mask::')).map((l) => l.slice('::add-mask::'.length));
+const masked = (r: BundleRun): string[] => r.stdout.split('\n').filter((l) => l.startsWith('::add-mask::')).map((l) => l.slice('::add-mask::'.length));
 
 /** The token and the secrets appear nowhere but in their mask commands and exported variables. */
-function expectNoSecretsWritten(r: Spawned, secrets: string[]): void {
+function expectNoSecretsWritten(r: BundleRun, secrets: string[]): void {
   expect(masked(r).some((m) => new RegExp(`^${JWT.source}$`).test(m)), 'the token was masked').toBe(true);
   for (const [where, text] of Object.entries(everythingWritten(r))) {
     expect(text.match(JWT), `a token in ${where}`).toBeNull();
@@ -248,19 +180,11 @@ describe('the assume-env bundle on the bed', () => {
 });
 
 describe('hostile values are refused naming the key, with no network call', () => {
-  let server: Server;
-  let requests = 0;
-  let endpoint = '';
+  let server: CountingServer;
   beforeAll(async () => {
-    server = createServer((req, res) => {
-      requests++;
-      res.writeHead(500).end();
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const address = server.address();
-    endpoint = typeof address === 'object' && address ? `http://127.0.0.1:${address.port}` : '';
+    server = await countingServer();
   });
-  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+  afterAll(() => server.close());
 
   const role = `arn:aws:iam::${PROD}:role/deploy`;
   const outside = mkdtempSync(join(tmpdir(), 'assume-env-outside-'));
@@ -306,11 +230,11 @@ describe('hostile values are refused naming the key, with no network call', () =
   it.each(cases)('%s', async (_name, inputs, title, message, prepare) => {
     const dir = workspace(configFor(role));
     prepare?.(dir);
-    const before = requests;
+    const before = server.requests();
     const r = await runBundle(dir, inputs, {
-      ACTIONS_ID_TOKEN_REQUEST_URL: `${endpoint}/token?api-version=2.0`,
+      ACTIONS_ID_TOKEN_REQUEST_URL: `${server.endpoint}/token?api-version=2.0`,
       ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'request-token',
-      AWS_ENDPOINT_URL: endpoint,
+      AWS_ENDPOINT_URL: server.endpoint,
       AWS_ACCESS_KEY_ID: 'AKIAEXAMPLEEXAMPLE00',
       AWS_SECRET_ACCESS_KEY: 'example-secret-example-secret',
     });
@@ -318,7 +242,7 @@ describe('hostile values are refused naming the key, with no network call', () =
     const error = r.stdout.split('\n').find((l) => l.startsWith(`::error title=${title}::`));
     expect(error, r.stdout).toBeDefined();
     expect(error).toContain(message);
-    expect(requests - before).toBe(0);
+    expect(server.requests() - before).toBe(0);
     expect(r.exported).toEqual({});
     // Nothing the value carried ran as a workflow command.
     expect(r.stdout.split('\n').filter((l) => /^::(set-env|add-mask|warning)/.test(l))).toEqual([]);

@@ -2,9 +2,8 @@
 // DescribeRepositories, CreateRepository) and a real distribution registry that only accepts the
 // password moto hands out stands in for the ECR registry host, through the core's
 // registryAddresses option (image references keep the ECR name, requests go to the bed registry).
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DescribeRepositoriesCommand, ECRClient } from '@aws-sdk/client-ecr';
 import { describe, expect, test } from 'vitest';
@@ -13,6 +12,7 @@ import { ecrApi } from '../../actions/build-image/src/ecr-client.ts';
 import type { ExpeditorError } from '../../packages/shared/src/errors.ts';
 import { memoryLog } from '../../packages/shared/src/log.ts';
 import { useBed } from '../bed/vitest.ts';
+import { runBundle } from './bundle-run.ts';
 
 const bed = useBed(['moto', 'registry']);
 const root = resolve(import.meta.dirname, '../..');
@@ -166,37 +166,21 @@ describe('build-image on ECR (moto for the API, the bed registry as the registry
   });
 
   test('the bundle with no AWS credentials: the ECR login fails saying to run assume-env, nothing else is tried', async () => {
-    const dir = join(bed.dir, 'bundle-no-creds');
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, 'output'), '');
+    // No profile files (HOME is empty), no instance metadata, no keys: the SDK's whole chain comes up empty.
+    const home = join(bed.dir, 'bundle-no-creds');
+    mkdirSync(home, { recursive: true });
     const motoEnv = bed.moto.env(account);
     const before = await calls('GetAuthorizationToken');
-    const child = spawn(process.execPath, [join(root, 'actions', 'build-image', 'dist', 'index.js')], {
-      cwd: root,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: {
-        PATH: process.env.PATH,
-        // No profile files, no instance metadata, no keys: the SDK's whole chain comes up empty.
-        HOME: dir,
-        AWS_ENDPOINT_URL: motoEnv.AWS_ENDPOINT_URL,
-        AWS_REGION: motoEnv.AWS_REGION,
-        AWS_EC2_METADATA_DISABLED: 'true',
-        GITHUB_WORKSPACE: root,
-        GITHUB_SHA: shaOf('no-creds'),
-        GITHUB_OUTPUT: join(dir, 'output'),
-        INPUT_REPOSITORY: `${ecrHost}/demo/no-creds`,
-        INPUT_CONTEXT: 'examples/app',
-        'INPUT_BUILD-ARGS': `BASE=${bed.registry.baseImage}`,
-      },
-    });
-    let stdout = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.resume();
-    const status = await new Promise<number | null>((done) => child.once('close', done));
-    expect(status).toBe(1);
-    expect(stdout).toContain(`::error::build-image: ECR GetAuthorizationToken (account ${account}, us-west-2) failed: `);
-    expect(stdout).toContain('Next: no AWS credentials were found: run assume-env');
-    expect(readFileSync(join(dir, 'output'), 'utf8')).toBe('');
+    const run = await runBundle(
+      'build-image',
+      { repository: `${ecrHost}/demo/no-creds`, context: 'examples/app', 'build-args': `BASE=${bed.registry.baseImage}` },
+      { AWS_ENDPOINT_URL: motoEnv.AWS_ENDPOINT_URL!, AWS_REGION: motoEnv.AWS_REGION!, AWS_EC2_METADATA_DISABLED: 'true', GITHUB_SHA: shaOf('no-creds') },
+      { workspace: root, home },
+    );
+    expect(run.status).toBe(1);
+    expect(run.stdout).toContain(`::error::build-image: ECR GetAuthorizationToken (account ${account}, us-west-2) failed: `);
+    expect(run.stdout).toContain('Next: no AWS credentials were found: run assume-env');
+    expect(run.outputFile).toBe('');
     expect(await calls('GetAuthorizationToken')).toBe(before);
   });
 });

@@ -2,9 +2,9 @@
 // here, so auto picks buildah). Each run's buildah invocations are recorded by a wrapper that
 // execs the real buildah, and the registry's access log shows what was uploaded, so "a re-run
 // pushes nothing" is measured, not assumed.
-import { execFile, spawn, spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { appendFileSync, chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, request, type Server } from 'node:http';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
@@ -17,10 +17,10 @@ import { ActionInputs } from '../../packages/shared/src/inputs.ts';
 import { memoryLog } from '../../packages/shared/src/log.ts';
 import { freePort } from '../bed/ports.ts';
 import { useBed } from '../bed/vitest.ts';
+import { runBundle as runAction, type BundleRun } from './bundle-run.ts';
 
 const bed = useBed(['registry']);
 const root = resolve(import.meta.dirname, '../..');
-const bundle = join(root, 'actions', 'build-image', 'dist', 'index.js');
 
 /** A commit SHA of its own for each test, so tests never see each other's tags. */
 const shaOf = (name: string): string => createHash('sha1').update(name).digest('hex');
@@ -113,60 +113,14 @@ async function rejection(promise: Promise<unknown>): Promise<Error> {
   throw new Error('expected the call to fail, and it succeeded');
 }
 
-/** GITHUB_OUTPUT as @actions/core writes it (name<<delimiter … delimiter). */
-function outputsOf(file: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const lines = existsSync(file) ? readFileSync(file, 'utf8').split('\n') : [];
-  for (let i = 0; i < lines.length; i++) {
-    const match = /^([\w-]+)<<(.+)$/.exec(lines[i] ?? '');
-    if (!match) continue;
-    const value: string[] = [];
-    for (i++; i < lines.length && lines[i] !== match[2]; i++) value.push(lines[i] ?? '');
-    out[match[1] ?? ''] = value.join('\n');
-  }
-  return out;
-}
-
-interface BundleRun {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-  outputs: Record<string, string>;
-  summary: string;
-}
-
 /**
- * Runs the committed bundle as the runner does. Asynchronously: the bed's registry logs through
- * a pipe into this process, and a blocked event loop would stall the registry itself.
+ * Runs the committed bundle as the runner does, for commit shaOf(name), with the builders'
+ * environment. Asynchronously: the bed's registry logs through a pipe into this process, and a
+ * blocked event loop would stall the registry itself.
  */
-async function runBundle(name: string, inputs: Record<string, string>, extraEnv: Record<string, string> = {}): Promise<BundleRun> {
-  const dir = join(bed.dir, 'runs', `${name}-${Date.now()}`);
-  mkdirSync(dir, { recursive: true });
-  const files = { output: join(dir, 'output'), summary: join(dir, 'summary.md') };
-  writeFileSync(files.output, '');
-  writeFileSync(files.summary, '');
-  const child = spawn(process.execPath, [bundle], {
-    cwd: root,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: {
-      ...builderEnv(),
-      GITHUB_WORKSPACE: root,
-      GITHUB_SHA: shaOf(name),
-      GITHUB_REPOSITORY: 'acme/shop',
-      GITHUB_SERVER_URL: 'https://github.com',
-      GITHUB_RUN_ID: '42',
-      GITHUB_OUTPUT: files.output,
-      GITHUB_STEP_SUMMARY: files.summary,
-      ...Object.fromEntries(Object.entries(inputs).map(([k, v]) => [`INPUT_${k.toUpperCase()}`, v])),
-      ...extraEnv,
-    },
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const status = await new Promise<number | null>((done) => child.once('close', (code) => done(code)));
-  return { status, stdout, stderr, outputs: outputsOf(files.output), summary: readFileSync(files.summary, 'utf8') };
+function runBundle(name: string, inputs: Record<string, string>, extraEnv: Record<string, string> = {}): Promise<BundleRun> {
+  const github = { GITHUB_SHA: shaOf(name), GITHUB_REPOSITORY: 'acme/shop', GITHUB_SERVER_URL: 'https://github.com', GITHUB_RUN_ID: '42' };
+  return runAction('build-image', inputs, { ...builderEnv(), ...github, ...extraEnv }, { workspace: root, home: process.env.HOME });
 }
 
 describe('build-image on a plain registry', () => {

@@ -2,12 +2,11 @@
 // clearly on missing input before any network call.
 import { describe, expect, it, beforeAll, afterAll } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { createServer, type Server } from 'node:http';
-import { mkdtempSync, readFileSync, writeFileSync, symlinkSync, appendFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, symlinkSync, appendFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { countingServer, root, runBundle, type CountingServer } from './bundle-run.ts';
 
-const root = resolve(import.meta.dirname, '../..');
 const firstMissing: Record<string, string> = {
   'assume-env': 'role-arn',
   'build-image': 'repository',
@@ -17,43 +16,28 @@ const firstMissing: Record<string, string> = {
   'deployment-record': 'mode',
 };
 
-let server: Server;
-let requests = 0;
-let endpoint = '';
+let server: CountingServer;
 beforeAll(async () => {
   // Anything the bundles might call (AWS, Kubernetes, OIDC) is pointed here and counted.
-  server = createServer((req, res) => {
-    requests++;
-    res.writeHead(500).end();
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const address = server.address();
-  endpoint = typeof address === 'object' && address ? `http://127.0.0.1:${address.port}` : '';
+  server = await countingServer();
 });
-afterAll(() => new Promise<void>((r) => server.close(() => r())));
+afterAll(() => server.close());
 
 describe.each(Object.entries(firstMissing))('the %s bundle', (action, input) => {
-  it(`with no inputs exits non-zero naming '${input}' first, before any network call`, () => {
+  it(`with no inputs exits non-zero naming '${input}' first, before any network call`, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'bundle-'));
-    const summary = join(dir, 'summary.md');
-    writeFileSync(summary, '');
-    const result = spawnSync(process.execPath, [join(root, 'actions', action, 'dist', 'index.js')], {
-      cwd: dir,
-      encoding: 'utf8',
-      env: {
-        PATH: process.env.PATH,
-        GITHUB_STEP_SUMMARY: summary,
-        AWS_ENDPOINT_URL: endpoint,
-        ACTIONS_ID_TOKEN_REQUEST_URL: `${endpoint}/token`,
-        ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'request-token',
-        KUBECONFIG: join(dir, 'none'),
-      },
-    });
+    const env = {
+      AWS_ENDPOINT_URL: server.endpoint,
+      ACTIONS_ID_TOKEN_REQUEST_URL: `${server.endpoint}/token`,
+      ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'request-token',
+      KUBECONFIG: join(dir, 'none'),
+    };
+    const result = await runBundle(action, {}, env, { workspace: dir });
     expect(result.status).toBe(1);
     const errors = result.stdout.split('\n').filter((l) => l.startsWith('::error'));
     expect(errors[0]).toMatch(new RegExp(`^::error title=input '${input}'::input '${input}': is required`));
     expect(result.stdout).toContain(`::error::${action}: `);
-    expect(requests).toBe(0);
+    expect(server.requests()).toBe(0);
   });
 });
 

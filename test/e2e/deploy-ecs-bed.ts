@@ -2,10 +2,9 @@
 // roll (ECS controller) or go blue/green (CODE_DEPLOY with an application and a group), the
 // plan from INPUT_* values as the runner passes them, and a committed bundle run as the runner
 // runs it. Used by test/e2e/deploy-ecs*.test.ts, switch-ecs*.test.ts and bench/deploy-ecs.bench.ts.
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import {
   CreateClusterCommand,
@@ -21,8 +20,7 @@ import { ActionInputs } from '../../packages/shared/src/inputs.ts';
 import { readDeployEcsInputs } from '../../actions/deploy-ecs/src/inputs.ts';
 import { planDeployEcs, type DeployEcsPlan } from '../../actions/deploy-ecs/src/plan.ts';
 import type { EcsClients } from '../../actions/deploy-ecs/src/deploy.ts';
-
-export const root = resolve(import.meta.dirname, '../..');
+import { inputEnv, parseFileCommands, root, runBundle as run, type BundleRun } from './bundle-run.ts';
 
 let counter = 0;
 export const unique = (prefix: string): string => `${prefix}-${process.pid}-${++counter}`;
@@ -177,27 +175,14 @@ export async function blueGreenService(
   return { ecs, codedeploy, cluster, service, family, application, group, blueTd, describe };
 }
 
-/** INPUT_* variables from action input names. */
-export function inputEnv(inputs: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(inputs).map(([k, v]) => [`INPUT_${k.replace(/ /g, '_').toUpperCase()}`, v]));
-}
-
 /** deploy-ecs's plan from inputs as the runner passes them (validation included). */
 export function planFrom(inputs: Record<string, string>, workspace = mkdtempSync(join(tmpdir(), 'deploy-ecs-ws-'))): DeployEcsPlan {
   const read = readDeployEcsInputs(new ActionInputs(inputEnv(inputs)));
   return planDeployEcs(read, { workspace, sha: 'a'.repeat(40), runUrl: 'https://github.com/acme/shop/actions/runs/1' });
 }
 
-export interface BundleRun {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-  outputs: Record<string, string>;
-  summary: string;
-  /** Epoch ms at which each stdout line arrived. */
-  lines: { at: number; text: string }[];
-  exitedAt: number;
-}
+export type { BundleRun } from './bundle-run.ts';
+export { inputEnv, root };
 
 /**
  * Runs a committed bundle as the runner does: node24, INPUT_* variables, GITHUB_OUTPUT and summary
@@ -209,65 +194,11 @@ export function runBundle(
   env: Record<string, string>,
   options: { workspace?: string; signalAfter?: (line: string) => boolean } = {},
 ): Promise<BundleRun> {
-  const entry = action.endsWith('.js') ? action : join(root, 'actions', action, 'dist', 'index.js');
-  const dir = mkdtempSync(join(tmpdir(), 'bundle-run-'));
-  const workspace = options.workspace ?? dir;
-  const output = join(dir, 'output');
-  const summary = join(dir, 'summary.md');
-  writeFileSync(output, '');
-  writeFileSync(summary, '');
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [entry], {
-      cwd: workspace,
-      env: {
-        PATH: process.env.PATH,
-        HOME: process.env.HOME,
-        GITHUB_WORKSPACE: workspace,
-        GITHUB_OUTPUT: output,
-        GITHUB_STEP_SUMMARY: summary,
-        GITHUB_REPOSITORY: 'acme/shop',
-        GITHUB_RUN_ID: '42',
-        GITHUB_SHA: 'b'.repeat(40),
-        ...env,
-        ...inputEnv(inputs),
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    let partial = '';
-    const lines: { at: number; text: string }[] = [];
-    let signalled = false;
-    child.stdout.on('data', (chunk: Buffer) => {
-      const at = Date.now();
-      stdout += chunk.toString();
-      partial += chunk.toString();
-      const parts = partial.split('\n');
-      partial = parts.pop() ?? '';
-      for (const text of parts) {
-        lines.push({ at, text });
-        if (!signalled && options.signalAfter?.(text)) {
-          signalled = true;
-          child.kill('SIGTERM');
-        }
-      }
-    });
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', fail);
-    child.on('close', (status) => {
-      const exitedAt = Date.now();
-      done({ status, stdout, stderr, outputs: parseOutputs(readFileSync(output, 'utf8')), summary: readFileSync(summary, 'utf8'), lines, exitedAt });
-    });
-  });
+  return run(action, inputs, { GITHUB_SHA: 'b'.repeat(40), ...env }, { ...options, home: process.env.HOME });
 }
 
 /** GITHUB_OUTPUT as @actions/core writes it: `name<<DELIMITER\nvalue\nDELIMITER`. */
-export function parseOutputs(text: string): Record<string, string> {
-  const outputs: Record<string, string> = {};
-  const re = /^([^\n<]+)<<(\S+)\n([\s\S]*?)\n\2$/gm;
-  for (let m = re.exec(text); m; m = re.exec(text)) outputs[m[1]!] = m[3]!;
-  return outputs;
-}
+export const parseOutputs = parseFileCommands;
 
 /** Calls the bed recorded for one action since `since` made with `account`'s key. */
 export async function callsOf(moto: MotoPart, action: string, since: number, account?: string): Promise<{ at: number }[]> {

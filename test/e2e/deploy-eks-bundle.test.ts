@@ -2,58 +2,16 @@
 // step summary files), against the bed: by KUBECONFIG, and end to end on the EKS path (moto's
 // DescribeCluster leading to the bed's apiserver, the bundle's own token checked by the TokenReview
 // webhook against moto's STS).
-import { spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { useBed } from '../bed/vitest.ts';
+import { runBundle as runAction, type BundleRun } from './bundle-run.ts';
 import { deploymentManifest, image, kubeconfigConnection, newNamespace, setStable, workspace, writeManifest } from './deploy-eks-bed.ts';
 
-const root = resolve(import.meta.dirname, '../..');
 const bed = useBed(['moto', 'k8s']);
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  outputs: Record<string, string>;
-  summary: string;
-}
-
-function runBundle(ws: string, inputs: Record<string, string>, env: Record<string, string>): Promise<Run> {
-  const outputFile = join(ws, 'output');
-  const summaryFile = join(ws, 'summary.md');
-  writeFileSync(outputFile, '');
-  writeFileSync(summaryFile, '');
-  return new Promise((done) => {
-    const child = spawn(process.execPath, [join(root, 'actions/deploy-eks/dist/index.js')], {
-      cwd: ws,
-      env: {
-        PATH: process.env.PATH,
-        HOME: ws,
-        GITHUB_WORKSPACE: ws,
-        GITHUB_OUTPUT: outputFile,
-        GITHUB_STEP_SUMMARY: summaryFile,
-        GITHUB_REPOSITORY: 'acme/shop',
-        GITHUB_RUN_ID: '42',
-        GITHUB_SHA: 'b'.repeat(40),
-        ...Object.fromEntries(Object.entries(inputs).map(([k, v]) => [`INPUT_${k.toUpperCase()}`, v])),
-        ...env,
-      },
-    });
-    let stdout = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.on('close', (code) => done({ code, stdout, outputs: parseOutputs(readFileSync(outputFile, 'utf8')), summary: readFileSync(summaryFile, 'utf8') }));
-  });
-}
-
-/** GITHUB_OUTPUT's `name<<DELIMITER\nvalue\nDELIMITER` blocks. */
-function parseOutputs(text: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const re = /^([\w-]+)<<(\S+)\n([\s\S]*?)\n\2$/gm;
-  for (let m = re.exec(text); m; m = re.exec(text)) out[m[1] as string] = m[3] as string;
-  return out;
-}
+/** The bundle in `ws` as a job of acme/shop at commit bbbb… runs it. */
+const runBundle = (ws: string, inputs: Record<string, string>, env: Record<string, string>): Promise<BundleRun> =>
+  runAction('deploy-eks', inputs, { GITHUB_SHA: 'b'.repeat(40), ...env }, { workspace: ws });
 
 describe('the deploy-eks bundle on the bed', () => {
   it('by KUBECONFIG: first deploy, outputs and step summary', async () => {
@@ -62,14 +20,14 @@ describe('the deploy-eks bundle on the bed', () => {
     const ws = workspace();
     const manifest = writeManifest(ws, 'deploy/shop.yaml', deploymentManifest('shop', { replicas: 2, ports: [8080] }));
     const run = await runBundle(ws, { image: image(1), services: 'shop', namespace: ns, manifest }, { KUBECONFIG: bed.k8s.kubeconfig });
-    expect(run.stdout).not.toMatch(/::error/);
-    expect(run.code).toBe(0);
+    expect(run.log).not.toMatch(/::error/);
+    expect(run.status).toBe(0);
     expect(run.outputs).toMatchObject({ 'live-color': '', 'target-color': 'blue', 'preview-service': 'shop-preview', ready: 'true' });
     const results = JSON.parse(run.outputs.results ?? '[]') as { service: string; ready: boolean; target: string }[];
     expect(results).toEqual([expect.objectContaining({ service: 'shop', ready: true, target: 'blue', replicas: 2, available: 2, reason: null })]);
     expect(run.summary).toContain('## deploy-eks ready to switch — kubeconfig, namespace bundle-kc');
-    expect(run.stdout).toContain('::group::Waiting for shop blue to be ready');
-    expect(run.stdout).toMatch(/blue: 2\/2 available, preview endpoints ready/);
+    expect(run.log).toContain('::group::Waiting for shop blue to be ready');
+    expect(run.log).toMatch(/blue: 2\/2 available, preview endpoints ready/);
   });
 
   it('EKS end to end: DescribeCluster from moto, its own token accepted by the webhook; blue → green', async () => {
@@ -84,11 +42,11 @@ describe('the deploy-eks bundle on the bed', () => {
     // second sign the same token: count the reviews of both runs.
     const since = Date.now();
     const first = await runBundle(ws, { image: image(1), services: 'shop', namespace: ns, manifest, cluster: 'shop-prod' }, awsEnv);
-    expect(first.stdout).not.toMatch(/::error/);
-    expect(first.code).toBe(0);
+    expect(first.log).not.toMatch(/::error/);
+    expect(first.status).toBe(0);
     await setStable(c, ns, 'shop', 'blue');
     const second = await runBundle(ws, { image: image(2), services: 'shop', namespace: ns, cluster: 'shop-prod', region: 'us-west-2' }, awsEnv);
-    expect(second.code).toBe(0);
+    expect(second.status).toBe(0);
     expect(second.outputs).toMatchObject({ 'live-color': 'blue', 'target-color': 'green', ready: 'true' });
     expect(second.summary).toContain('EKS shop-prod');
     // The apiserver authenticated these requests through the EKS token webhook (not the bed token).
@@ -96,7 +54,7 @@ describe('the deploy-eks bundle on the bed', () => {
     expect(reviews.some((r) => r.authenticated && r.cluster === 'shop-prod' && r.arn === `arn:aws:sts::${bed.moto.defaultAccount}:user/moto`)).toBe(true);
     expect((await c.apps.readNamespacedDeployment({ name: 'shop-green', namespace: ns })).spec?.template.spec?.containers[0]?.image).toBe(image(2));
     // The token is registered as a secret (the runner hides it from then on) and printed nowhere else.
-    const tokenLines = second.stdout.split('\n').filter((l) => l.includes('k8s-aws-v1.'));
+    const tokenLines = second.log.split('\n').filter((l) => l.includes('k8s-aws-v1.'));
     expect(tokenLines).toHaveLength(1);
     expect(tokenLines.every((l) => l.startsWith('::add-mask::'))).toBe(true);
   });
@@ -104,8 +62,8 @@ describe('the deploy-eks bundle on the bed', () => {
   it('EKS: an unknown cluster fails naming the cluster input, with no Kubernetes write', async () => {
     const ws = workspace();
     const run = await runBundle(ws, { image: image(1), services: 'shop', namespace: 'default', cluster: 'no-such' }, { ...bed.moto.env() });
-    expect(run.code).toBe(1);
-    expect(run.stdout).toContain(`::error title=input 'cluster'::EKS cluster "no-such" does not exist in us-west-2`);
+    expect(run.status).toBe(1);
+    expect(run.log).toContain(`::error title=input 'cluster'::EKS cluster "no-such" does not exist in us-west-2`);
     expect(run.outputs).toEqual({});
   });
 
@@ -115,10 +73,10 @@ describe('the deploy-eks bundle on the bed', () => {
     const ws = workspace();
     const manifest = writeManifest(ws, 'shop.yaml', deploymentManifest('shop', { replicas: 1 }));
     const run = await runBundle(ws, { image: 'registry.bed/shop:bed-config-error', services: 'shop', namespace: ns, manifest }, { KUBECONFIG: bed.k8s.kubeconfig });
-    expect(run.code).toBe(1);
+    expect(run.status).toBe(1);
     expect(run.outputs.ready).toBe('false');
     expect(JSON.parse(run.outputs.results ?? '[]')[0]).toMatchObject({ service: 'shop', ready: false, reason: expect.stringMatching(/^CreateContainerConfigError/) });
-    expect(run.stdout).toMatch(/::error::deploy-eks: 1 of 1 service is not ready to switch/);
+    expect(run.log).toMatch(/::error::deploy-eks: 1 of 1 service is not ready to switch/);
     expect(run.summary).toContain('<summary>shop: CreateContainerConfigError</summary>');
   });
 });

@@ -4,22 +4,19 @@
 // EKS (DescribeCluster + the action's own token); two and ten switch processes at once, of which
 // exactly one wins; cancel (SIGTERM) mid-canary; bad input refused before any request.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:http';
 import { createServer as createHttpsServer, request as httpsRequest } from 'node:https';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { AddressInfo } from 'node:net';
-import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { V1Ingress } from '@kubernetes/client-node';
 import { useBed } from '../bed/vitest.ts';
 import { waitUntil } from '../../packages/shared/src/kube/watch.ts';
 import { bedside, readyNames, sampleEndpoints, setUpColors, type Bedside, type Colors } from './switch-eks-bed.ts';
+import { countingServer, jobWorkspace, noAmbientAws, startBundle, type BundleRun } from './bundle-run.ts';
 
 const run = promisify(execFile);
-const bundle = resolve(import.meta.dirname, '../../actions/bluegreen-switch/dist/index.js');
 const bed = useBed(['moto', 'k8s']);
 let b: Bedside;
 
@@ -27,65 +24,13 @@ beforeAll(async () => {
   b = await bedside(bed.k8s);
 });
 
-interface Spawned {
-  status: number | null;
-  stdout: string;
-  outputs: Record<string, string>;
-  summary: string;
-}
+const workspace = (config?: string): string => jobWorkspace(config, 'switch-eks-bundle-');
 
-function workspace(config?: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'switch-eks-bundle-'));
-  mkdirSync(join(dir, '.github'));
-  if (config !== undefined) writeFileSync(join(dir, '.github', 'expeditor.yml'), config);
-  for (const f of ['summary.md', 'output']) writeFileSync(join(dir, f), '');
-  return dir;
-}
+/** The bundle as a job of acme/shop at commit c0ffee…02 runs it, in run `runId`, with no AWS credentials but the ones `env` gives. */
+const start = (dir: string, inputs: Record<string, string>, env: Record<string, string> = {}, runId = '5000001') =>
+  startBundle('bluegreen-switch', inputs, { GITHUB_SHA: 'c0ffee0000000000000000000000000000000002', GITHUB_RUN_ID: runId, ...noAmbientAws(dir), ...env }, { workspace: dir });
 
-function parseFileCommands(text: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const re = /^([^\n<]+)<<(\S+)\n([\s\S]*?)\n\2$/gm;
-  for (let m = re.exec(text); m; m = re.exec(text)) out[m[1]!] = m[3]!;
-  return out;
-}
-
-function start(dir: string, inputs: Record<string, string>, env: Record<string, string> = {}, runId = '5000001'): { child: ChildProcess; done: Promise<Spawned> } {
-  const child = spawn(process.execPath, [bundle], {
-    cwd: dir,
-    env: {
-      PATH: process.env.PATH,
-      HOME: dir,
-      GITHUB_WORKSPACE: dir,
-      GITHUB_REPOSITORY: 'acme/shop',
-      GITHUB_SHA: 'c0ffee0000000000000000000000000000000002',
-      GITHUB_RUN_ID: runId,
-      GITHUB_OUTPUT: join(dir, 'output'),
-      GITHUB_STEP_SUMMARY: join(dir, 'summary.md'),
-      AWS_EC2_METADATA_DISABLED: 'true',
-      AWS_CONFIG_FILE: join(dir, 'no-aws-config'),
-      AWS_SHARED_CREDENTIALS_FILE: join(dir, 'no-aws-credentials'),
-      ...env,
-      ...Object.fromEntries(Object.entries(inputs).map(([k, v]) => [`INPUT_${k.toUpperCase()}`, v])),
-    },
-  });
-  let stdout = '';
-  child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (stdout += d.toString()));
-  const done = new Promise<Spawned>((resolveDone, fail) => {
-    child.on('error', fail);
-    child.on('close', (status) =>
-      resolveDone({
-        status,
-        stdout,
-        outputs: parseFileCommands(readFileSync(join(dir, 'output'), 'utf8')),
-        summary: readFileSync(join(dir, 'summary.md'), 'utf8'),
-      }),
-    );
-  });
-  return { child, done };
-}
-
-const runBundle = (dir: string, inputs: Record<string, string>, env?: Record<string, string>, runId?: string): Promise<Spawned> =>
+const runBundle = (dir: string, inputs: Record<string, string>, env?: Record<string, string>, runId?: string): Promise<BundleRun> =>
   start(dir, inputs, env, runId).done;
 
 const viaKubeconfig = (c: Colors, extra: Record<string, string> = {}): Record<string, string> => ({
@@ -106,7 +51,7 @@ describe('the bluegreen-switch bundle on EKS', () => {
     const dir = workspace();
     const sampler = sampleEndpoints(b, c.ns, c.svc);
     const r = await runBundle(dir, viaKubeconfig(c, { 'target-color': 'green' }));
-    expect(r.status, r.stdout).toBe(0);
+    expect(r.status, r.log).toBe(0);
     expect(r.outputs).toMatchObject({ from: 'blue', to: 'green', switched: 'true' });
     expect(Number(r.outputs['convergence-ms'])).toBeGreaterThan(0);
     const svc = await stable(c);
@@ -122,16 +67,16 @@ describe('the bluegreen-switch bundle on EKS', () => {
     expect(r.summary).toContain('## bluegreen-switch switch (EKS, route service): blue → green');
     expect(r.summary).toMatch(/\| \*\*endpoints converged in\*\* \| \d+ ms \|/);
     expect(r.summary).toContain(`| namespace | ${c.ns} | input 'namespace' |`);
-    expect(r.stdout).toMatch(/::group::Switching Service shop: blue → green/);
+    expect(r.log).toMatch(/::group::Switching Service shop: blue → green/);
 
     const back = await runBundle(dir, viaKubeconfig(c, { action: 'rollback' }));
-    expect(back.status, back.stdout).toBe(0);
+    expect(back.status, back.log).toBe(0);
     expect(back.outputs).toMatchObject({ from: 'green', to: 'blue', switched: 'true' });
     const sampled = await sampler.stop();
     expect(sampled.emptyDetails).toEqual([]);
 
     const cleaned = await runBundle(dir, viaKubeconfig(c, { action: 'cleanup', 'remove-preview': 'true' }));
-    expect(cleaned.status, cleaned.stdout).toBe(0);
+    expect(cleaned.status, cleaned.log).toBe(0);
     expect(cleaned.outputs).toMatchObject({ from: 'blue', to: 'blue', switched: 'false', 'convergence-ms': '' });
     expect((await b.connection.apps.readNamespacedDeployment({ namespace: c.ns, name: 'shop-green' })).spec?.replicas).toBe(0);
     expect((await b.connection.apps.readNamespacedDeployment({ namespace: c.ns, name: 'shop-blue' })).spec?.replicas).toBe(3);
@@ -153,16 +98,16 @@ describe('the bluegreen-switch bundle on EKS', () => {
       ].join('\n'),
     );
     const r = await runBundle(dir, { environment: 'prod' }, { ...bed.moto.env(), AWS_ENDPOINT_URL: bed.moto.endpoint });
-    expect(r.status, r.stdout).toBe(0);
+    expect(r.status, r.log).toBe(0);
     expect(r.outputs).toMatchObject({ from: 'green', to: 'blue', switched: 'true' });
     expect((await stable(c)).spec?.selector?.version).toBe('blue');
-    expect(r.stdout).toMatch(/Connecting to EKS cluster shop-prod \(us-west-2\)/);
+    expect(r.log).toMatch(/Connecting to EKS cluster shop-prod \(us-west-2\)/);
     expect(r.summary).toContain('| cluster | shop-prod | environments.prod.eks.cluster |');
     expect(r.summary).toContain('| service | shop | environments.prod.eks.services |');
     // The apiserver asked the bed's webhook about the action's token, which it accepted.
     expect(bed.k8s.eks!.reviews().some((rv) => rv.cluster === 'shop-prod' && rv.authenticated)).toBe(true);
     // The token is a credential: masked once, before use, and nowhere else in the output.
-    const lines = r.stdout.split('\n');
+    const lines = r.log.split('\n');
     const masks = lines.filter((l) => l.startsWith('::add-mask::k8s-aws-v1.'));
     expect(masks).toHaveLength(1);
     expect(lines.filter((l) => l.includes('k8s-aws-v1.') && !l.startsWith('::add-mask::'))).toEqual([]);
@@ -183,7 +128,6 @@ describe('the bluegreen-switch bundle on EKS', () => {
         Array.from({ length: n }, (_, i) => {
           const own = join(dir, `run-${i}`);
           mkdirSync(own);
-          for (const f of ['summary.md', 'output']) writeFileSync(join(own, f), '');
           const inputs = viaKubeconfig(c, { 'target-color': 'green', ...(proxy ? { kubeconfig: proxy.kubeconfig } : {}) });
           return runBundle(own, inputs, {}, String(6000000 + i));
         }),
@@ -191,18 +135,18 @@ describe('the bluegreen-switch bundle on EKS', () => {
       proxy?.close();
       const sampled = await sampler.stop();
       const winners = runs.filter((r) => r.status === 0 && r.outputs.switched === 'true');
-      expect(winners, runs.map((r) => r.stdout).join('\n----\n')).toHaveLength(1);
+      expect(winners, runs.map((r) => r.log).join('\n----\n')).toHaveLength(1);
       let conflicts = 0;
       for (const r of runs) {
         if (r === winners[0]) continue;
         if (r.status !== 0) {
           conflicts++;
-          expect(r.stdout).toMatch(/someone else switched Service shop while this run was deciding: it now selects green \(switched by https:\/\/github.com\/acme\/shop\/actions\/runs\/600000\d/);
-          expect(r.stdout).toMatch(/this run's switch to green was not applied/);
+          expect(r.log).toMatch(/someone else switched Service shop while this run was deciding: it now selects green \(switched by https:\/\/github.com\/acme\/shop\/actions\/runs\/600000\d/);
+          expect(r.log).toMatch(/this run's switch to green was not applied/);
           expect(r.outputs.switched).toBeUndefined();
         } else {
           expect(r.outputs).toMatchObject({ switched: 'false', from: 'green', to: 'green' });
-          expect(r.stdout).toMatch(/green is already live on Service shop \(switched by https:\/\/github.com\/acme\/shop\/actions\/runs\/600000\d/);
+          expect(r.log).toMatch(/green is already live on Service shop \(switched by https:\/\/github.com\/acme\/shop\/actions\/runs\/600000\d/);
         }
       }
       if (together) {
@@ -224,7 +168,7 @@ describe('the bluegreen-switch bundle on EKS', () => {
     // If the run ends before its first step (e.g. it refused the target), say why instead of
     // waiting for a weight that will never come.
     const endedEarly = done.then((r) => {
-      throw new Error(`the bundle ended (exit ${r.status}) before the canary's first step:\n${r.stdout}`);
+      throw new Error(`the bundle ended (exit ${r.status}) before the canary's first step:\n${r.log}`);
     });
     const firstStep = waitUntil(b.connection, {
       sources: {
@@ -242,8 +186,8 @@ describe('the bluegreen-switch bundle on EKS', () => {
     const r = await done;
     expect(r.status).toBe(1);
     // (In a workflow command `%` is written as %25.)
-    expect(r.stdout).toMatch(/::error::bluegreen-switch: the canary on Ingress shop-web stopped: the run was cancelled \(SIGTERM\); traffic is back on blue \(100%25\)/);
-    expect(r.stdout).toMatch(/restored: shop.example.com\/ → Service shop-blue \(100%\)/);
+    expect(r.log).toMatch(/::error::bluegreen-switch: the canary on Ingress shop-web stopped: the run was cancelled \(SIGTERM\); traffic is back on blue \(100%25\)/);
+    expect(r.log).toMatch(/restored: shop.example.com\/ → Service shop-blue \(100%\)/);
     const ing = await b.connection.networking.readNamespacedIngress({ namespace: c.ns, name: c.ingress });
     expect(ing.spec?.rules?.[0]?.http?.paths[0]?.backend.service).toEqual({ name: 'shop-blue', port: { number: 80 } });
     expect(ing.metadata?.annotations?.['alb.ingress.kubernetes.io/actions.shop-canary']).toBeUndefined();
@@ -252,18 +196,12 @@ describe('the bluegreen-switch bundle on EKS', () => {
   });
 
   it('bad input is refused naming the input, before any request to the cluster', async () => {
-    let requests = 0;
-    const server = createServer((_req, res) => {
-      requests++;
-      res.writeHead(500).end();
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const server = await countingServer();
     const dir = workspace();
     const kubeconfig = join(dir, 'kubeconfig');
-    const port = (server.address() as AddressInfo).port;
     writeFileSync(
       kubeconfig,
-      `apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: "https://127.0.0.1:${port}", insecure-skip-tls-verify: true}}]\nusers: [{name: u, user: {token: t}}]\ncontexts: [{name: x, context: {cluster: c, user: u}}]\ncurrent-context: x\n`,
+      `apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: "https://127.0.0.1:${server.port}", insecure-skip-tls-verify: true}}]\nusers: [{name: u, user: {token: t}}]\ncontexts: [{name: x, context: {cluster: c, user: u}}]\ncurrent-context: x\n`,
     );
     const base = { platform: 'eks', kubeconfig, service: 'shop' };
     const cases: [Record<string, string>, RegExp][] = [
@@ -282,12 +220,12 @@ describe('the bluegreen-switch bundle on EKS', () => {
       for (const [inputs, message] of cases) {
         const r = await runBundle(dir, inputs);
         expect(r.status, JSON.stringify(inputs)).toBe(1);
-        expect(r.stdout, JSON.stringify(inputs)).toMatch(message);
-        expect(r.stdout).toMatch(/nothing was changed/);
+        expect(r.log, JSON.stringify(inputs)).toMatch(message);
+        expect(r.log).toMatch(/nothing was changed/);
       }
-      expect(requests).toBe(0);
+      expect(server.requests()).toBe(0);
     } finally {
-      server.close();
+      await server.close();
     }
   });
 });
