@@ -11,6 +11,7 @@ import { memoryLog } from '../../packages/shared/src/log.ts';
 import { withDeadline } from '../../packages/shared/src/deadline.ts';
 import { deployEcs } from '../../actions/deploy-ecs/src/deploy.ts';
 import { useBed } from '../bed/vitest.ts';
+import { expectReadsWithinBudget } from './call-rate.ts';
 import { blueGreenService, callsOf, clientsFor, digestImage, planFrom, runBundle, until } from './deploy-ecs-bed.ts';
 
 const bed = useBed(['moto']);
@@ -202,6 +203,7 @@ describe('deploy-ecs blue/green (bundle)', () => {
 
   it('stops at Ready through the committed bundle, with outputs and a summary that links the console', async () => {
     const fx = await blueGreenService(bed.moto, { account, waitForReroute: true });
+    const since = Date.now();
     const run = await runBundle(
       'deploy-ecs',
       { image: image(), cluster: fx.cluster, service: fx.service, 'codedeploy-application': fx.application, 'codedeploy-deployment-group': fx.group, 'wait-until': 'ready' },
@@ -216,6 +218,11 @@ describe('deploy-ecs blue/green (bundle)', () => {
     expect(run.stdout).toContain('AfterAllowTestTraffic: Succeeded');
     const target = await fx.codedeploy.send(new GetDeploymentTargetCommand({ deploymentId: run.outputs['deployment-id'], targetId: `${fx.cluster}:${fx.service}` }));
     expect(target.deploymentTarget!.ecsTarget!.status).toBe('Ready');
+
+    // Its wait keeps to 12 describe calls a minute, counted from the moment the deployment was
+    // created (so a wait under a minute is held to its share), and the target id is known, not listed.
+    await expectReadsWithinBudget(bed.moto, { account, since, until: run.exitedAt, start: 'CreateDeployment', reads: ['GetDeployment', 'GetDeploymentTarget', 'ListDeploymentTargets'] });
+    expect(await callsOf(bed.moto, 'ListDeploymentTargets', since, account)).toHaveLength(0);
   });
 
   it('stops the deployment with rollback when the workflow is cancelled (SIGTERM) mid-wait', async () => {

@@ -7,6 +7,7 @@ import { withDeadline } from '../../packages/shared/src/deadline.ts';
 import { deployEcs } from '../../actions/deploy-ecs/src/deploy.ts';
 import { useBed } from '../bed/vitest.ts';
 import { callsOf, clientsFor, digestImage, planFrom, rollingService, runBundle, until } from './deploy-ecs-bed.ts';
+import { expectReadsWithinBudget } from './call-rate.ts';
 
 const bed = useBed(['moto']);
 // Fast polling keeps the tests short; the bundle runs use the shipped timing.
@@ -169,7 +170,14 @@ describe('deploy-ecs rolling (bundle)', () => {
   it('deploys through the committed bundle: outputs, progress lines and a summary', async () => {
     const fx = await rollingService(bed.moto, { account: '111111111111' });
     const image = digestImage();
-    const run = await runBundle('deploy-ecs', { image, cluster: fx.cluster, service: fx.service, 'wait-until': 'succeeded' }, bed.moto.env('111111111111'));
+    const since = Date.now();
+    // A rollout of ~14 s rather than the bed's usual ~1 s: long enough for the wait, which keeps
+    // to its call budget (the first read comes ~10 s in), to see it in progress.
+    const { factor } = await bed.moto.control<{ factor: number }>('speed', {});
+    await bed.moto.control('speed', { factor: 2.5 });
+    const run = await runBundle('deploy-ecs', { image, cluster: fx.cluster, service: fx.service, 'wait-until': 'succeeded' }, bed.moto.env('111111111111')).finally(() =>
+      bed.moto.control('speed', { factor }),
+    );
     expect(run.status, run.stdout + run.stderr).toBe(0);
     expect(run.outputs['task-definition-arn']).toMatch(new RegExp(`:111111111111:task-definition/${fx.family}:2$`));
     expect(run.outputs['previous-task-definition-arn']).toBe(fx.firstTd);
@@ -181,6 +189,8 @@ describe('deploy-ecs rolling (bundle)', () => {
     expect(run.summary).toContain(`## deploy-ecs COMPLETED — ${fx.cluster}/${fx.service}`);
     expect(run.summary).toContain(image);
     expect((await fx.describe()).taskDefinition).toBe(run.outputs['task-definition-arn']);
+    // Waiting kept to 12 DescribeServices a minute from the UpdateService on.
+    await expectReadsWithinBudget(bed.moto, { account: '111111111111', since, until: run.exitedAt, start: 'UpdateService', reads: ['DescribeServices', 'DescribeTasks', 'ListTasks'] });
   });
 
   it('fails through the bundle when ECS rolls back, with exit code 1 and the reason', async () => {

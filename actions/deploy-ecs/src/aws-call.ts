@@ -4,12 +4,16 @@
 import { ExpeditorError, describeError } from '@expeditor/shared/errors';
 import { classifyError, withRetry } from '@expeditor/shared/retry';
 import type { Log } from '@expeditor/shared/log';
+import type { CallBudget } from '@expeditor/shared/call-budget';
 
 export interface CallContext {
   signal?: AbortSignal | undefined;
   log: Log;
   /** What stays as it was if this call fails, for the error (e.g. "nothing was registered"). */
   unchanged?: string;
+  /** The wait's call budget: each attempt waits for room in it (or, when `urgent`, is only counted). */
+  budget?: CallBudget | undefined;
+  urgent?: boolean;
 }
 
 export class AccessDeniedError extends ExpeditorError {
@@ -38,7 +42,13 @@ export async function awsCall<T>(
   context: CallContext,
 ): Promise<T> {
   try {
-    return await withRetry(() => fn(context.signal), {
+    const { budget, signal } = context;
+    const attempt = async (): Promise<T> => {
+      if (budget && context.urgent) budget.charge();
+      else if (budget) await budget.take(signal);
+      return fn(signal);
+    };
+    return await withRetry(attempt, {
       ...(context.signal ? { signal: context.signal } : {}),
       retries: 6,
       onRetry: (error, attempt, delayMs) =>

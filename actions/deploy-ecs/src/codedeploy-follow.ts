@@ -8,12 +8,14 @@ import {
   ListDeploymentTargetsCommand,
   type CodeDeployClient,
   type DeploymentInfo,
+  type DeploymentStatus,
   type ECSTarget,
   type ECSTaskSet,
 } from '@aws-sdk/client-codedeploy';
 import { formatDuration } from '@expeditor/shared/deadline';
 import { ExpeditorError } from '@expeditor/shared/errors';
 import { ChangeLog, type Log } from '@expeditor/shared/log';
+import { CallBudget } from '@expeditor/shared/call-budget';
 import { pollUntil, type PollStep } from '@expeditor/shared/poll';
 import { awsCall, errorName, type CallContext } from './aws-call.ts';
 import { defaultTiming, type PollTiming } from './timing.ts';
@@ -36,6 +38,16 @@ export interface FollowOptions {
   timing?: PollTiming | undefined;
   /** CreateDeployment has just answered for it (so it is Created: the first read is skipped). */
   justCreated?: boolean;
+  /**
+   * The deployment (and its target) as the caller has just read it, with the status it has now
+   * (e.g. InProgress after continuing it): the first read is skipped.
+   */
+  known?: { deployment: DeploymentInfo; target?: ECSTarget | undefined } | undefined;
+  /**
+   * Its ECS target, `cluster:service` (the form CodeDeploy gives ECS targets), when the caller
+   * knows it: saves a ListDeploymentTargets call. A wrong guess falls back to the list.
+   */
+  targetId?: string | undefined;
 }
 
 /** What the deployment had reached when the wait ended. */
@@ -92,88 +104,100 @@ export class DeploymentFailedError extends ExpeditorError {
 }
 
 /**
- * Follows a deployment until `until` (or Failed/Stopped, thrown as DeploymentFailedError). Reads
- * the deployment target (lifecycle events, task sets, traffic) on each poll, and the deployment
- * itself only when the target says something ended, so a quiet wait costs one call per poll.
+ * Follows a deployment until `until` (or Failed/Stopped, thrown as DeploymentFailedError), with
+ * one describe call per poll: the deployment itself until it has started, then its ECS target
+ * (lifecycle events, task sets, traffic), whose status says the deployment's (InProgress, Ready,
+ * Succeeded). Only a target that failed costs one more read, for the deployment's error. With a
+ * call budget in the timing, every call counts against it.
  * The deadline and cancellation reach the caller as DeadlineError/CancelledError.
  */
 export async function followDeployment(options: FollowOptions): Promise<FollowResult> {
   const { codedeploy, deploymentId, log } = options;
-  const context: CallContext = { signal: options.signal, log };
+  const { budget: budgetOptions, ...timing } = options.timing ?? defaultTiming;
+  const budget = budgetOptions ? new CallBudget(budgetOptions) : undefined;
+  const context: CallContext = { signal: options.signal, log, budget };
   const changes = new ChangeLog(log);
-  let targetId: string | undefined;
-  let deployment: DeploymentInfo | undefined;
-  let lastTargetStatus: string | undefined;
+  let targetId = options.targetId ?? options.known?.target?.targetId;
+  let deployment: DeploymentInfo | undefined = options.known?.deployment ?? (options.justCreated ? { deploymentId, status: 'Created', creator: 'user' } : undefined);
+  let target: ECSTarget | undefined = options.known?.target;
+  let skipRead = deployment !== undefined;
   let trafficShiftedAt: number | undefined;
   let greenAllAt: number | undefined;
   let continued = false;
-  let justCreated = options.justCreated === true;
   let announcedHold = false;
 
-  const getDeployment = async (): Promise<DeploymentInfo> => {
+  const getDeployment = async (urgent = false): Promise<DeploymentInfo> => {
     const answer = await awsCall(
       'codedeploy:GetDeployment',
       `deployment ${deploymentId}`,
       (abortSignal) => codedeploy.send(new GetDeploymentCommand({ deploymentId }), { abortSignal }),
-      context,
+      { ...context, urgent },
     );
     if (!answer.deploymentInfo) throw new ExpeditorError(`CodeDeploy returned nothing for deployment ${deploymentId}`);
     return answer.deploymentInfo;
   };
-  const findTarget = async (): Promise<string | undefined> => {
+  const listTarget = async (urgent: boolean): Promise<string | undefined> => {
+    const answer = await awsCall(
+      'codedeploy:ListDeploymentTargets',
+      `deployment ${deploymentId}`,
+      (abortSignal) => codedeploy.send(new ListDeploymentTargetsCommand({ deploymentId }), { abortSignal }),
+      { ...context, urgent },
+    );
+    return answer.targetIds?.[0];
+  };
+  const getTarget = async (id: string, urgent: boolean): Promise<ECSTarget | undefined> => {
+    const answer = await awsCall(
+      'codedeploy:GetDeploymentTarget',
+      `deployment ${deploymentId}`,
+      (abortSignal) => codedeploy.send(new GetDeploymentTargetCommand({ deploymentId, targetId: id }), { abortSignal }),
+      { ...context, urgent },
+    );
+    return answer.deploymentTarget?.ecsTarget;
+  };
+  /** The target, or undefined while the deployment has not started. */
+  const readTarget = async (urgent = false): Promise<ECSTarget | undefined> => {
     try {
-      const answer = await awsCall(
-        'codedeploy:ListDeploymentTargets',
-        `deployment ${deploymentId}`,
-        (abortSignal) => codedeploy.send(new ListDeploymentTargetsCommand({ deploymentId }), { abortSignal }),
-        context,
-      );
-      return answer.targetIds?.[0];
+      targetId ??= await listTarget(urgent);
+      if (!targetId) return undefined;
+      try {
+        return await getTarget(targetId, urgent);
+      } catch (error) {
+        if (errorName(error) !== 'DeploymentTargetDoesNotExistException') throw error;
+        // The caller's guess of the target id was wrong: ask for it.
+        targetId = await listTarget(urgent);
+        return targetId ? await getTarget(targetId, urgent) : undefined;
+      }
     } catch (error) {
       if (errorName(error) === 'DeploymentNotStartedException') return undefined;
       throw error;
     }
   };
-  const getTarget = async (id: string): Promise<ECSTarget | undefined> => {
-    const answer = await awsCall(
-      'codedeploy:GetDeploymentTarget',
-      `deployment ${deploymentId}`,
-      (abortSignal) => codedeploy.send(new GetDeploymentTargetCommand({ deploymentId, targetId: id }), { abortSignal }),
-      context,
-    );
-    return answer.deploymentTarget?.ecsTarget;
-  };
+  // Without a target id to try, the deployment's own status says when there is a target.
+  let askDeployment = targetId === undefined && !hasStarted(deployment);
 
   const read = async (): Promise<PollStep<CodeDeployView>> => {
-    let target: ECSTarget | undefined;
-    let fresh = false;
-    if (!targetId) {
-      if (justCreated) {
-        // CreateDeployment has just answered: it is Created, no need to ask.
-        justCreated = false;
-        deployment = { deploymentId, status: 'Created' };
-      } else {
-        // A target exists once the deployment started; until then (or if it ended without
-        // starting) the deployment itself says where it is.
-        targetId = await findTarget();
-        if (!targetId) {
-          deployment = await getDeployment();
-          fresh = true;
-        }
+    if (skipRead) {
+      skipRead = false;
+    } else if (askDeployment) {
+      askDeployment = false;
+      deployment = await getDeployment();
+      // Ended (or Ready) before its target was ever read: read it once, for the lifecycle events
+      // and traffic the result reports. It is the end, so it does not wait its turn.
+      if (hasStarted(deployment) && isEnd(deployment.status)) target = (await readTarget(true)) ?? target;
+    } else {
+      const read = await readTarget();
+      if (read) target = read;
+      const status = read ? DEPLOYMENT_STATUS_OF_TARGET[read.status ?? ''] : undefined;
+      if (status) {
+        deployment = { ...deployment, deploymentId, status };
+      } else if (read && read.status !== 'Pending') {
+        // Failed (or Stopped: its target says Failed too), or a status this code does not know:
+        // the deployment itself says which, and why. It is the end, so it does not wait its turn.
+        deployment = await getDeployment(true);
+      } else if (!read) {
+        // Not started yet (or it ended without starting): the deployment says which, next time.
+        askDeployment = true;
       }
-    }
-    if (targetId) {
-      target = await getTarget(targetId);
-      const status = target?.status;
-      if (status === 'InProgress' && !fresh && deployment?.status !== 'InProgress') {
-        // A target in progress means the deployment is: no need to ask.
-        deployment = { ...deployment, deploymentId, status: 'InProgress' };
-      } else if (status !== lastTargetStatus && !fresh) {
-        // The target's status changes only a few times (Ready, Succeeded, Failed): read the
-        // deployment itself then, so a quiet wait costs one call per poll.
-        deployment = await getDeployment();
-      }
-      lastTargetStatus = status;
     }
     const view: CodeDeployView = { deployment, target, trafficShifted: isTrafficShifted(deployment, target) };
     if (view.trafficShifted && trafficShiftedAt === undefined) trafficShiftedAt = Date.now();
@@ -185,17 +209,18 @@ export async function followDeployment(options: FollowOptions): Promise<FollowRe
       if (options.until === 'ready') done = true;
       else if (options.atReady === 'continue' && !continued) {
         continued = true;
-        await continueDeployment(codedeploy, deploymentId, 'READY_WAIT', context);
+        await continueDeployment(codedeploy, deploymentId, 'READY_WAIT', { signal: options.signal, log });
         log.info(`deployment ${deploymentId} was held at Ready; continued it (traffic reroute)`);
         deployment = { ...deployment, status: 'InProgress' };
-        lastTargetStatus = undefined;
       }
     }
-    return { state: view, done, near: endIsNear(view, options.until) };
+    const near = endIsNear(view, options.until);
+    budget?.setNear(near);
+    return { state: view, done, near };
   };
 
   const result = await pollUntil<CodeDeployView>({
-    ...(options.timing ?? defaultTiming),
+    ...timing,
     ...(options.signal ? { signal: options.signal } : {}),
     read,
     fingerprint: (v) => fingerprintOf(v),
@@ -212,6 +237,18 @@ export async function followDeployment(options: FollowOptions): Promise<FollowRe
   if (status === 'Failed' || status === 'Stopped') throw new DeploymentFailedError(view, deploymentId);
   const final: FollowStatus = status === 'Succeeded' ? 'Succeeded' : status === 'Ready' ? 'Ready' : 'TrafficShifted';
   return { ...view, status: final, noticedAt: Date.now(), trafficShiftedAt, greenAllAt, polls: result.polls };
+}
+
+/** What a target's status says of its deployment (ECS deployments have one target). */
+const DEPLOYMENT_STATUS_OF_TARGET: Record<string, DeploymentStatus | undefined> = { InProgress: 'InProgress', Ready: 'Ready', Succeeded: 'Succeeded' };
+
+function isEnd(status: string | undefined): boolean {
+  return TERMINAL.has(status ?? '') || status === 'Ready';
+}
+
+function hasStarted(deployment: DeploymentInfo | undefined): boolean {
+  const status = deployment?.status;
+  return status !== undefined && status !== 'Created' && status !== 'Queued';
 }
 
 /**

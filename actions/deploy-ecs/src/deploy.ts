@@ -177,6 +177,7 @@ export async function deployEcs(plan: DeployEcsPlan, clients: EcsClients, contex
       signal: context.signal,
       timing: context.timing,
       justCreated: true,
+      targetId: ecsTargetId(service),
       describeWait: plan.waitUntil === 'ready' ? 'Ready' : 'Succeeded',
     }),
   );
@@ -275,4 +276,10 @@ function checkedAppSpec(plan: DeployEcsPlan, rendered: Rendered): AppSpec {
     throw originError({ input: 'appspec' }, `${appSpec.file}: LoadBalancerInfo.ContainerPort ${port} is not a port of container ${name} (it maps ${ports.join(', ')})`);
   }
   return appSpec.spec;
+}
+
+/** CodeDeploy names an ECS deployment's target `cluster:service`. */
+function ecsTargetId(service: Service): string | undefined {
+  const cluster = service.clusterArn?.split('/').pop();
+  return cluster && service.serviceName ? `${cluster}:${service.serviceName}` : undefined;
 }

@@ -17,6 +17,7 @@ import {
 import { CancelledError, DeadlineError, formatDuration, withDeadline } from '@expeditor/shared/deadline';
 import { ExpeditorError, describeError } from '@expeditor/shared/errors';
 import type { Log } from '@expeditor/shared/log';
+import { CallBudget } from '@expeditor/shared/call-budget';
 import { pollUntil, type PollStep } from '@expeditor/shared/poll';
 import { awsCall, type CallContext } from './aws-call.ts';
 import { cleanupMs, defaultTiming, type PollTiming } from './timing.ts';
@@ -84,19 +85,23 @@ export async function deployRolling(options: RollingOptions): Promise<RollingRes
     return { deploymentId, status: 'IN_PROGRESS', noticedAt: undefined, polls: 0, runningCount: ours.runningCount, desiredCount: ours.desiredCount };
   }
 
-  // Tests pass their own (fast) timing whole.
-  const timing = options.timing ?? defaultTiming;
-  const read = async (signal = options.signal): Promise<PollStep<RollingState>> => {
+  // Tests pass their own (fast) timing whole, without a call budget.
+  const { budget: budgetOptions, ...timing } = options.timing ?? defaultTiming;
+  const budget = budgetOptions ? new CallBudget(budgetOptions) : undefined;
+  /** One DescribeServices; `last` is the read after the wait ended, which does not wait its turn. */
+  const read = async (last?: AbortSignal): Promise<PollStep<RollingState>> => {
     const answer = await awsCall(
       'ecs:DescribeServices',
       `service ${service} in cluster ${cluster}`,
       (abortSignal) => ecs.send(new DescribeServicesCommand({ cluster, services: [service] }), { abortSignal }),
-      { ...context, signal },
+      { ...context, budget, ...(last ? { signal: last, urgent: true } : {}) },
     );
     const current = answer.services?.[0];
     if (!current) throw new ExpeditorError(`service ${service} disappeared from cluster ${cluster} during the deployment`);
     const state = classify(current, deploymentId, ours.createdAt);
-    return { state, done: state.outcome !== 'progress', near: endIsNear(state) };
+    const near = endIsNear(state);
+    budget?.setNear(near);
+    return { state, done: state.outcome !== 'progress', near };
   };
 
   let result;

@@ -17,6 +17,7 @@ import { createDeployment } from '@expeditor/deploy-ecs/codedeploy-group';
 import { followOrStop, stopWithRollback } from '@expeditor/deploy-ecs/codedeploy-stop';
 import type { EcsClients } from '@expeditor/deploy-ecs/deploy';
 import type { PollTiming } from '@expeditor/deploy-ecs/timing';
+import type { FollowOptions } from '@expeditor/deploy-ecs/codedeploy-follow';
 import type { SwitchAction } from './plan.ts';
 
 export interface EcsSwitchOptions {
@@ -169,7 +170,8 @@ async function switchTraffic(id: string, clients: EcsClients, context: SwitchCon
   await continueDeployment(clients.codedeploy, id, 'READY_WAIT', { ...call, unchanged: 'nothing was changed: blue serves all production traffic' });
   log.info(`continued deployment ${id}: production traffic moves from ${short(from)} to ${short(to)}`);
   const followed = await log.group(`Traffic reroute of ${id}`, () =>
-    followToSucceeded(id, clients, context, { atReady: 'wait' }),
+    // What was read before the continue, as it is now: the first poll can wait its turn.
+    followToSucceeded(id, clients, context, { atReady: 'wait', known: { deployment: { ...view.deployment, status: 'InProgress' }, target: view.target } }),
   );
   const convergenceMs = followed.greenAllAt !== undefined ? followed.greenAllAt - requestedAt : undefined;
   const words =
@@ -305,18 +307,18 @@ async function cleanUp(id: string, clients: EcsClients, context: SwitchContext, 
   return { action: 'cleanup', deploymentId: id, newDeploymentId: undefined, status: followed.status, from: undefined, to: green, switched: false, convergenceMs: undefined, consoleUrl, words };
 }
 
-/** The task definition the ECS service runs (blue, while a deployment is not done). */
 /** Every step of the switch follows its deployment to Succeeded the same way (stopping it on deadline or cancel). */
 function followToSucceeded(
   deploymentId: string,
   clients: EcsClients,
   context: SwitchContext,
-  how: { atReady: 'wait' | 'continue'; justCreated?: boolean },
+  how: Pick<FollowOptions, 'atReady' | 'justCreated' | 'known'>,
 ): ReturnType<typeof followOrStop> {
   return followOrStop({
     codedeploy: clients.codedeploy,
     deploymentId,
     ...(how.justCreated ? { justCreated: true } : {}),
+    ...(how.known ? { known: how.known } : {}),
     until: 'succeeded',
     atReady: how.atReady,
     log: context.log,
@@ -326,6 +328,7 @@ function followToSucceeded(
   });
 }
 
+/** The task definition the ECS service runs (blue, while a deployment is not done). */
 async function serviceTaskDefinition(view: CodeDeployView, clients: EcsClients, call: CallContext): Promise<string | undefined> {
   const recorded = recordedPrevious(view.deployment?.description);
   const targetId = view.target?.targetId;
