@@ -2,9 +2,8 @@
 // DescribeRepositories, CreateRepository) and a real distribution registry that only accepts the
 // password moto hands out stands in for the ECR registry host, through the core's
 // registryAddresses option (image references keep the ECR name, requests go to the bed registry).
-import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { DescribeRepositoriesCommand, ECRClient } from '@aws-sdk/client-ecr';
 import { describe, expect, test } from 'vitest';
 import { buildImage, type BuildImageOptions } from '../../actions/build-image/src/build-image.ts';
@@ -12,17 +11,15 @@ import { ecrApi } from '../../actions/build-image/src/ecr-client.ts';
 import type { ExpeditorError } from '../../packages/shared/src/errors.ts';
 import { memoryLog } from '../../packages/shared/src/log.ts';
 import { useBed } from '../bed/vitest.ts';
-import { runBundle } from './bundle-run.ts';
+import { root, runBundle } from './bundle-run.ts';
+import { buildOptions, rejection, shaOf } from './build-image-bed.ts';
 
 const bed = useBed(['moto', 'registry']);
-const root = resolve(import.meta.dirname, '../..');
 const account = '123456789012';
 const ecrHost = `${account}.dkr.ecr.us-west-2.amazonaws.com`;
 /** moto's GetAuthorizationToken answers AWS:<account>-auth-token; this is its bcrypt for htpasswd. */
 const ecrPassword = `${account}-auth-token`;
 const ecrPasswordBcrypt = '$2b$05$IJ5K4Ck.h1rYBEwKWC/60eckuBYbdnVPqejud69xW5EV8A47nEeAa';
-
-const shaOf = (name: string): string => createHash('sha1').update(name).digest('hex');
 
 function ecrClient(): ECRClient {
   return new ECRClient(bed.moto.clientConfig(account));
@@ -41,41 +38,16 @@ function options(name: string, registryAddress: string, over: Partial<BuildImage
     masked.push(secret);
     mask(secret);
   };
-  const sha = shaOf(name);
-  const opts: BuildImageOptions = {
+  const opts = buildOptions(bed, name, {
     repository: `${ecrHost}/demo/${name}`,
-    config: { path: join(bed.dir, 'none.yml'), shownAs: '.github/expeditor.yml' },
-    workspace: root,
-    context: 'examples/app',
-    dockerfile: 'Dockerfile',
-    target: undefined,
-    buildArgs: { BASE: bed.registry.baseImage, VERSION: name },
-    labels: {},
-    tag: sha,
-    extraTags: [],
     createRepository: true,
-    force: false,
-    builder: 'auto',
-    credentials: undefined,
-    revision: sha,
-    source: 'https://github.com/acme/shop',
     env: { ...(process.env as Record<string, string>), ...bed.registry.containerEnv },
     log,
     ecr: async () => ecrApi(ecrClient()),
     registryAddresses: { [ecrHost]: registryAddress },
-    summaryPath: join(bed.dir, `${name}.summary.md`),
     ...over,
-  };
+  });
   return { opts, log, masked };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected the call to fail, and it succeeded');
 }
 
 describe('build-image on ECR (moto for the API, the bed registry as the registry host)', () => {

@@ -3,10 +3,9 @@
 // execs the real buildah, and the registry's access log shows what was uploaded, so "a re-run
 // pushes nothing" is measured, not assumed.
 import { execFile, spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { appendFileSync, chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, request, type Server } from 'node:http';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { buildImage, type BuildImageOptions } from '../../actions/build-image/src/build-image.ts';
 import { BuildFailedError, chooseBuilder } from '../../actions/build-image/src/builders.ts';
@@ -17,13 +16,10 @@ import { ActionInputs } from '../../packages/shared/src/inputs.ts';
 import { memoryLog } from '../../packages/shared/src/log.ts';
 import { freePort } from '../bed/ports.ts';
 import { useBed } from '../bed/vitest.ts';
-import { runBundle as runAction, type BundleRun } from './bundle-run.ts';
+import { root, runBundle as runAction, type BundleRun } from './bundle-run.ts';
+import { buildOptions, rejection, shaOf } from './build-image-bed.ts';
 
 const bed = useBed(['registry']);
-const root = resolve(import.meta.dirname, '../..');
-
-/** A commit SHA of its own for each test, so tests never see each other's tags. */
-const shaOf = (name: string): string => createHash('sha1').update(name).digest('hex');
 
 let wrappers = '';
 let buildahLog = '';
@@ -70,30 +66,9 @@ function workspace(name: string, files: Record<string, string>): string {
   return dir;
 }
 
+/** Builds examples/app into demo/<name> on the bed registry with the recording buildah. */
 function options(name: string, over: Partial<BuildImageOptions> = {}): BuildImageOptions & { log: ReturnType<typeof memoryLog> } {
-  const sha = shaOf(name);
-  return {
-    repository: `${bed.registry.host}/demo/${name}`,
-    config: { path: join(bed.dir, 'no-such-file.yml'), shownAs: '.github/expeditor.yml' },
-    workspace: root,
-    context: 'examples/app',
-    dockerfile: 'Dockerfile',
-    target: undefined,
-    buildArgs: { BASE: bed.registry.baseImage, VERSION: `v-${name}` },
-    labels: {},
-    tag: sha,
-    extraTags: [],
-    createRepository: false,
-    force: false,
-    builder: 'auto',
-    credentials: undefined,
-    revision: sha,
-    source: 'https://github.com/acme/shop',
-    env: builderEnv(),
-    summaryPath: join(bed.dir, `${name}.summary.md`),
-    ...over,
-    log: memoryLog(),
-  } as BuildImageOptions & { log: ReturnType<typeof memoryLog> };
+  return buildOptions(bed, name, { repository: `${bed.registry.host}/demo/${name}`, env: builderEnv(), ...over, log: memoryLog() });
 }
 
 function tool(command: 'buildah' | 'skopeo', args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -102,15 +77,6 @@ function tool(command: 'buildah' | 'skopeo', args: string[]): Promise<{ code: nu
       done({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
     );
   });
-}
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected the call to fail, and it succeeded');
 }
 
 /**

@@ -1,0 +1,54 @@
+// What build-image's tests on the bed share: a commit SHA per test, the core's options for
+// building examples/app on the bed's base image, and the error a call must fail with.
+// Used by test/e2e/build-image.test.ts and build-image-ecr.test.ts.
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import type { BuildImageOptions } from '../../actions/build-image/src/build-image.ts';
+import type { Log } from '../../packages/shared/src/log.ts';
+import type { RegistryPart } from '../bed/types.ts';
+import { root } from './bundle-run.ts';
+
+/** A commit SHA of its own for each test, so tests never see each other's tags. */
+export const shaOf = (name: string): string => createHash('sha1').update(name).digest('hex');
+
+/**
+ * Options that build examples/app (FROM the bed's base image, VERSION v-<name>) for commit
+ * shaOf(name), tagged with it, with no environment file and the summary in the bed's directory;
+ * the repository, the builders' environment and the log are the caller's, and `fields` wins.
+ */
+export function buildOptions<L extends Log>(
+  bed: { dir: string; registry: Pick<RegistryPart, 'baseImage'> },
+  name: string,
+  fields: Pick<BuildImageOptions, 'repository' | 'env'> & { log: L } & Partial<BuildImageOptions>,
+): BuildImageOptions & { log: L } {
+  const sha = shaOf(name);
+  return {
+    config: { path: join(bed.dir, 'no-such-file.yml'), shownAs: '.github/expeditor.yml' },
+    workspace: root,
+    context: 'examples/app',
+    dockerfile: 'Dockerfile',
+    target: undefined,
+    buildArgs: { BASE: bed.registry.baseImage, VERSION: `v-${name}` },
+    labels: {},
+    tag: sha,
+    extraTags: [],
+    createRepository: false,
+    force: false,
+    builder: 'auto',
+    credentials: undefined,
+    revision: sha,
+    source: 'https://github.com/acme/shop',
+    summaryPath: join(bed.dir, `${name}.summary.md`),
+    ...fields,
+  };
+}
+
+/** The error `promise` rejects with; throws when it resolves instead. */
+export async function rejection(promise: Promise<unknown>): Promise<Error> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error('expected the call to fail, and it succeeded');
+}
