@@ -3,7 +3,7 @@
 // cleanup through a kubeconfig; an environment file whose eks.cluster is reached through moto's
 // EKS (DescribeCluster + the action's own token); two and ten switch processes at once, of which
 // exactly one wins; cancel (SIGTERM) mid-canary; bad input refused before any request.
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createServer as createHttpsServer, request as httpsRequest } from 'node:https';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -13,16 +13,13 @@ import { join } from 'node:path';
 import type { V1Ingress } from '@kubernetes/client-node';
 import { useBed } from '../bed/vitest.ts';
 import { waitUntil } from '../../packages/shared/src/kube/watch.ts';
-import { bedside, readyNames, sampleEndpoints, setUpColors, type Bedside, type Colors } from './switch-eks-bed.ts';
+import { readyNames, sampleEndpoints, setUpColors, type Colors } from './switch-eks-bed.ts';
+import { useSwitchEks } from './switch-eks-fixture.ts';
 import { countingServer, jobWorkspace, noAmbientAws, startBundle, type BundleRun } from './bundle-run.ts';
 
 const run = promisify(execFile);
 const bed = useBed(['moto', 'k8s']);
-let b: Bedside;
-
-beforeAll(async () => {
-  b = await bedside(bed.k8s);
-});
+const { b, stable } = useSwitchEks(bed);
 
 const workspace = (config?: string): string => jobWorkspace(config, 'switch-eks-bundle-');
 
@@ -40,10 +37,6 @@ const viaKubeconfig = (c: Colors, extra: Record<string, string> = {}): Record<st
   service: c.svc,
   ...extra,
 });
-
-async function stable(c: Colors) {
-  return b.connection.core.readNamespacedService({ namespace: c.ns, name: c.svc });
-}
 
 describe('the bluegreen-switch bundle on EKS', () => {
   it('switches, rolls back and cleans up through a kubeconfig, with outputs and a summary', async () => {

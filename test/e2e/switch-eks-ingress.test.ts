@@ -10,15 +10,13 @@ import type { V1Ingress } from '@kubernetes/client-node';
 import { useBed } from '../bed/vitest.ts';
 import { sources, waitUntil } from '../../packages/shared/src/kube/watch.ts';
 import { CancelledError } from '../../packages/shared/src/deadline.ts';
-import { memoryLog } from '../../packages/shared/src/log.ts';
-import { ExpeditorError } from '../../packages/shared/src/errors.ts';
-import { eksSwitch } from '../../actions/bluegreen-switch/src/eks/switch.ts';
 import type { EksSwitchOptions } from '../../actions/bluegreen-switch/src/eks/types.ts';
 import { canaryStepsProblem, forwardActionAnnotation, parsePathFilter } from '../../actions/bluegreen-switch/src/eks/ingress.ts';
-import { bedside, options, setUpColors, type Bedside, type Colors } from './switch-eks-bed.ts';
+import { options, setUpColors, type Colors } from './switch-eks-bed.ts';
+import { failure, useSwitchEks } from './switch-eks-fixture.ts';
 
 const bed = useBed(['k8s']);
-let b: Bedside;
+const { b, run, readIngress } = useSwitchEks(bed);
 const actionKey = 'alb.ingress.kubernetes.io/actions.shop-canary';
 
 /** The probed application: answers with whatever `answer` says for the Ingress as it is at that moment. */
@@ -29,7 +27,6 @@ let server: Server;
 let probeUrl = '';
 
 beforeAll(async () => {
-  b = await bedside(bed.k8s);
   server = createServer((req, res) => {
     void (async () => {
       let status = 200;
@@ -61,26 +58,8 @@ function backendOf(ingress: V1Ingress, index = 0): string {
   return `${s?.name}:${s?.port?.number ?? s?.port?.name}`;
 }
 
-function run(opts: EksSwitchOptions, signal = new AbortController().signal) {
-  const log = memoryLog();
-  return { log, result: eksSwitch(opts, { kube: b.kube, log, signal }) };
-}
-
 const ingressOptions = (c: Colors, overrides: Partial<EksSwitchOptions> = {}): EksSwitchOptions =>
   options(c, { route: 'ingress', ingress: c.ingress, ...overrides });
-
-async function readIngress(c: Colors): Promise<V1Ingress> {
-  return b.connection.networking.readNamespacedIngress({ namespace: c.ns, name: c.ingress });
-}
-
-async function failure(promise: Promise<unknown>): Promise<ExpeditorError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error, 'expected the call to fail').toBeInstanceOf(ExpeditorError);
-  return error as ExpeditorError;
-}
 
 describe('route ingress', () => {
   it('switches the path backend to the target color Service, records it, leaves other paths alone; rollback switches back', async () => {

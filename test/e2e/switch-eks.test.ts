@@ -2,52 +2,28 @@
 // route `service`: selector switch with convergence, rollback, cleanup, refusals that change
 // nothing, bad input, races between two switches and a sampler that must never see the stable
 // Service without endpoints.
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { V1Pod } from '@kubernetes/client-node';
 import { useBed } from '../bed/vitest.ts';
 import { sources, waitUntil } from '../../packages/shared/src/kube/watch.ts';
 import { memoryLog } from '../../packages/shared/src/log.ts';
-import { ExpeditorError } from '../../packages/shared/src/errors.ts';
 import { CancelledError } from '../../packages/shared/src/deadline.ts';
 import { eksSwitch } from '../../actions/bluegreen-switch/src/eks/switch.ts';
 import { SwitchConflictError } from '../../actions/bluegreen-switch/src/eks/guard.ts';
-import type { EksSwitchOptions, EksSwitchResult } from '../../actions/bluegreen-switch/src/eks/types.ts';
+import type { EksSwitchResult } from '../../actions/bluegreen-switch/src/eks/types.ts';
 import {
-  bedside,
   deployment,
   options,
   readyNames,
   sampleEndpoints,
   setUpColors,
   waitEndpoints,
-  type Bedside,
   type Colors,
 } from './switch-eks-bed.ts';
+import { failure, useSwitchEks } from './switch-eks-fixture.ts';
 
 const bed = useBed(['k8s']);
-let b: Bedside;
-
-beforeAll(async () => {
-  b = await bedside(bed.k8s);
-});
-
-function run(opts: EksSwitchOptions, signal = new AbortController().signal) {
-  const log = memoryLog();
-  return { log, result: eksSwitch(opts, { kube: b.kube, log, signal }) };
-}
-
-async function stable(c: Colors) {
-  return b.connection.core.readNamespacedService({ namespace: c.ns, name: c.svc });
-}
-
-async function failure(promise: Promise<unknown>): Promise<ExpeditorError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error, 'expected the call to fail').toBeInstanceOf(ExpeditorError);
-  return error as ExpeditorError;
-}
+const { b, run, stable } = useSwitchEks(bed);
 
 describe('route service', () => {
   it('switches the selector, records the switch, and reports when the endpoints were only the target pods; rollback and cleanup follow', async () => {
