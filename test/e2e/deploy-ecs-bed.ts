@@ -175,6 +175,11 @@ export async function blueGreenService(
   return { ecs, codedeploy, cluster, service, family, application, group, blueTd, describe };
 }
 
+/** The inputs that name a blue/green fixture's service and its CodeDeploy application and group. */
+export function blueGreenTarget(fx: BlueGreenFixture): Record<string, string> {
+  return { cluster: fx.cluster, service: fx.service, 'codedeploy-application': fx.application, 'codedeploy-deployment-group': fx.group };
+}
+
 /** deploy-ecs's plan from inputs as the runner passes them (validation included). */
 export function planFrom(inputs: Record<string, string>, workspace = mkdtempSync(join(tmpdir(), 'deploy-ecs-ws-'))): DeployEcsPlan {
   const read = readDeployEcsInputs(new ActionInputs(inputEnv(inputs)));

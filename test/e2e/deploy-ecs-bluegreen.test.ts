@@ -12,7 +12,7 @@ import { withDeadline } from '../../packages/shared/src/deadline.ts';
 import { deployEcs } from '../../actions/deploy-ecs/src/deploy.ts';
 import { useBed } from '../bed/vitest.ts';
 import { expectReadsWithinBudget } from './call-rate.ts';
-import { blueGreenService, callsOf, clientsFor, digestImage, planFrom, runBundle, until } from './deploy-ecs-bed.ts';
+import { blueGreenService, blueGreenTarget, callsOf, clientsFor, digestImage, planFrom, runBundle, until } from './deploy-ecs-bed.ts';
 
 const bed = useBed(['moto']);
 const timing = { minIntervalMs: 100, maxIntervalMs: 400, factor: 1.5 };
@@ -54,14 +54,7 @@ describe('deploy-ecs blue/green (core)', () => {
     const log = memoryLog();
     const since = Date.now();
     await bed.moto.control('throttle', { action: 'GetDeploymentTarget', count: 2 });
-    const plan = planFrom({
-      image: image(),
-      cluster: fx.cluster,
-      service: fx.service,
-      'codedeploy-application': fx.application,
-      'codedeploy-deployment-group': fx.group,
-      'deployment-config': 'CodeDeployDefault.ECSCanary10Percent5Minutes',
-    });
+    const plan = planFrom({ image: image(), ...blueGreenTarget(fx), 'deployment-config': 'CodeDeployDefault.ECSCanary10Percent5Minutes' });
     const result = await deployEcs(plan, clientsFor(bed.moto), { log, timing });
     expect(result.status).toBe('Succeeded');
     expect(result.blueGreen?.routing).toBe('CodeDeployDefault.ECSCanary10Percent5Minutes: canary: 10%, then the rest after 5 min');
@@ -76,7 +69,7 @@ describe('deploy-ecs blue/green (core)', () => {
   it('returns at once with wait-until none: the deployment created, nothing awaited', async () => {
     const fx = await blueGreenService(bed.moto);
     const since = Date.now();
-    const plan = planFrom({ image: image(), cluster: fx.cluster, service: fx.service, 'codedeploy-application': fx.application, 'codedeploy-deployment-group': fx.group, 'wait-until': 'none' });
+    const plan = planFrom({ image: image(), ...blueGreenTarget(fx), 'wait-until': 'none' });
     const result = await deployEcs(plan, clientsFor(bed.moto), { log: memoryLog(), timing });
     expect(result).toMatchObject({ status: 'Created', noticedAt: undefined });
     expect(await callsOf(bed.moto, 'CreateDeployment', since)).toHaveLength(1);
@@ -89,10 +82,7 @@ describe('deploy-ecs blue/green (core)', () => {
     try {
       const plan = planFrom({
         image: image(),
-        cluster: fx.cluster,
-        service: fx.service,
-        'codedeploy-application': fx.application,
-        'codedeploy-deployment-group': fx.group,
+        ...blueGreenTarget(fx),
         hooks: 'AfterAllowTestTraffic=arn:aws:lambda:us-west-2:123456789012:function:smoke-test',
       });
       const error = await failure(deployEcs(plan, clientsFor(bed.moto), { log: memoryLog(), timing }));
@@ -112,7 +102,7 @@ describe('deploy-ecs blue/green (core)', () => {
     const fx = await blueGreenService(bed.moto, { waitForReroute: true });
     const since = Date.now();
     const log = memoryLog();
-    const plan = planFrom({ image: image(), cluster: fx.cluster, service: fx.service, 'codedeploy-application': fx.application, 'codedeploy-deployment-group': fx.group });
+    const plan = planFrom({ image: image(), ...blueGreenTarget(fx) });
     const error = await failure(deployEcs(plan, clientsFor(bed.moto), { log, timing, signal: withDeadline(undefined, 3000) }));
     expect(log.lines.some((l) => l.includes('holds deployments at Ready until someone reroutes traffic'))).toBe(true);
     expect(error?.message).toMatch(
@@ -134,7 +124,7 @@ describe('deploy-ecs blue/green (core)', () => {
       join(ws, 'appspec.yaml'),
       ['version: 0.0', 'Resources:', '  - TargetService:', '      Type: AWS::ECS::Service', '      Properties:', '        TaskDefinition: x', '        LoadBalancerInfo:', '          ContainerName: web', '          ContainerPort: eighty', 'Hooks:', '  - AfterTraffic: fn'].join('\n'),
     );
-    const inputs = { image: image(), cluster: fx.cluster, service: fx.service, 'codedeploy-application': fx.application, 'codedeploy-deployment-group': fx.group, appspec: 'appspec.yaml' };
+    const inputs = { image: image(), ...blueGreenTarget(fx), appspec: 'appspec.yaml' };
     let problems: unknown;
     try {
       planFrom(inputs, ws);
@@ -171,7 +161,7 @@ describe('deploy-ecs blue/green (core)', () => {
       join(ws, 'appspec.json'),
       JSON.stringify({ version: '0.0', resources: [{ targetService: { type: 'AWS::ECS::Service', properties: { taskDefinition: '<TASK_DEFINITION>', loadBalancerInfo: { containerName: 'web', containerPort: 80 } } } }] }),
     );
-    const plan = planFrom({ image: image(), cluster: fx.cluster, service: fx.service, 'codedeploy-application': fx.application, 'codedeploy-deployment-group': fx.group, appspec: 'appspec.json' }, ws);
+    const plan = planFrom({ image: image(), ...blueGreenTarget(fx), appspec: 'appspec.json' }, ws);
     const result = await deployEcs(plan, clientsFor(bed.moto), { log: memoryLog(), timing });
     expect(result.status).toBe('Succeeded');
     const deployment = (await fx.codedeploy.send(new GetDeploymentCommand({ deploymentId: result.deploymentId }))).deploymentInfo!;
@@ -183,7 +173,7 @@ describe('deploy-ecs blue/green (core)', () => {
   it('refuses wait-until ready on a group that reroutes at once, and a rolling strategy on a CODE_DEPLOY service, before any write', async () => {
     const fx = await blueGreenService(bed.moto, { waitForReroute: false });
     const since = Date.now();
-    const base = { image: image(), cluster: fx.cluster, service: fx.service, 'codedeploy-application': fx.application, 'codedeploy-deployment-group': fx.group };
+    const base = { image: image(), ...blueGreenTarget(fx) };
     const ready = await failure(deployEcs(planFrom({ ...base, 'wait-until': 'ready' }), clientsFor(bed.moto), { log: memoryLog() }));
     expect(ready).toMatchObject({ input: 'wait-until' });
     expect(ready?.message).toContain(`ready needs a deployment group that holds deployments until traffic is rerouted, and ${fx.group} reroutes at once`);
@@ -206,7 +196,7 @@ describe('deploy-ecs blue/green (bundle)', () => {
     const since = Date.now();
     const run = await runBundle(
       'deploy-ecs',
-      { image: image(), cluster: fx.cluster, service: fx.service, 'codedeploy-application': fx.application, 'codedeploy-deployment-group': fx.group, 'wait-until': 'ready' },
+      { image: image(), ...blueGreenTarget(fx), 'wait-until': 'ready' },
       bed.moto.env(account),
     );
     expect(run.status, run.stdout + run.stderr).toBe(0);
@@ -230,7 +220,7 @@ describe('deploy-ecs blue/green (bundle)', () => {
     const since = Date.now();
     const run = await runBundle(
       'deploy-ecs',
-      { image: image(), cluster: fx.cluster, service: fx.service, 'codedeploy-application': fx.application, 'codedeploy-deployment-group': fx.group },
+      { image: image(), ...blueGreenTarget(fx) },
       bed.moto.env(account),
       { signalAfter: (line) => line.includes('waiting for that') },
     );

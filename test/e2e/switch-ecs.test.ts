@@ -10,21 +10,14 @@ import { memoryLog } from '../../packages/shared/src/log.ts';
 import { deployEcs } from '../../actions/deploy-ecs/src/deploy.ts';
 import { switchEcs, type EcsSwitchOptions } from '../../actions/bluegreen-switch/src/ecs/ecs-switch.ts';
 import { useBed } from '../bed/vitest.ts';
-import { blueGreenService, callsOf, clientsFor, digestImage, planFrom, runBundle, type BlueGreenFixture } from './deploy-ecs-bed.ts';
+import { blueGreenService, blueGreenTarget, callsOf, clientsFor, digestImage, planFrom, runBundle, type BlueGreenFixture } from './deploy-ecs-bed.ts';
 
 const bed = useBed(['moto']);
 const timing = { minIntervalMs: 100, maxIntervalMs: 400, factor: 1.5 };
 const image = () => digestImage('127.0.0.1:5000/shop/web');
 
 async function deployTo(fx: BlueGreenFixture, waitUntil: 'ready' | 'succeeded', account?: string) {
-  const plan = planFrom({
-    image: image(),
-    cluster: fx.cluster,
-    service: fx.service,
-    'codedeploy-application': fx.application,
-    'codedeploy-deployment-group': fx.group,
-    'wait-until': waitUntil,
-  });
+  const plan = planFrom({ image: image(), ...blueGreenTarget(fx), 'wait-until': waitUntil });
   return deployEcs(plan, clientsFor(bed.moto, account), { log: memoryLog(), timing });
 }
 
