@@ -11,6 +11,8 @@
 // EXPEDITOR_BENCH_ECS_TIMING='{"ecsTaskStart":60,"cdInstall":120}' lengthens chosen phases (the
 // bed's names, see test/bed/moto/bed_ecs.py and bed_codedeploy.py), closer to real services with
 // health checks, where the calls made once per deployment weigh less per minute;
+// EXPEDITOR_BENCH_ECS_JITTER (default 0.3) draws each bed duration within ±30 % of its nominal
+// value, so the runs' ends do not all fall at the same point of the action's poll schedule;
 // EXPEDITOR_BENCH_RUNS sets the runs per scenario (at least 20). Figures only: nothing here passes
 // or fails.
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -27,6 +29,7 @@ const speed = Number(process.env.EXPEDITOR_BENCH_ECS_SPEED ?? '1');
 const peer = process.env.EXPEDITOR_BENCH_PEER_ECS;
 const concurrency = Math.max(1, Number(process.env.EXPEDITOR_BENCH_CONCURRENCY ?? '10'));
 const timing = JSON.parse(process.env.EXPEDITOR_BENCH_ECS_TIMING ?? '{}') as Record<string, number>;
+const jitter = Number(process.env.EXPEDITOR_BENCH_ECS_JITTER ?? '0.3');
 
 interface Sample {
   /** t1 (the action's own line) − t0 */
@@ -173,7 +176,7 @@ function addRow(scenario: string, tool: string, samples: Sample[]): void {
 }
 
 try {
-  await bed.moto.control('speed', { factor: speed, timing });
+  await bed.moto.control('speed', { factor: speed, timing, jitter });
   const tools: ('ours' | 'peer')[] = peer ? ['ours', 'peer'] : ['ours'];
   for (const tool of tools) {
     addRow('rolling → COMPLETED', tool === 'ours' ? 'deploy-ecs' : 'aws-actions peer', await pool(n, () => rolling(bed.moto, tool)));
@@ -184,7 +187,7 @@ try {
   await bed.stop();
 }
 printTable(
-  `Done-detection latency on the bed's moto (speed ${speed}×${Object.keys(timing).length ? `, phases ${JSON.stringify(timing)} s` : ''}, ${n} runs per row, ${concurrency} at a time; goal p95 ≤ 5 s, ≤ 12 describe calls/min)`,
+  `Done-detection latency on the bed's moto (speed ${speed}×${Object.keys(timing).length ? `, phases ${JSON.stringify(timing)} s` : ''}, each duration ±${Math.round(jitter * 100)} %, ${n} runs per row, ${concurrency} at a time; goal p95 ≤ 5 s, ≤ 12 describe calls/min)`,
   ['scenario', 'tool', 'done', 'bed mark → line p50/p95', 'bed mark → exit p50/p95', 'describe calls/min p50/max', 'notes'],
   rows,
 );

@@ -96,6 +96,24 @@ describe('bed moto: ECS rolling deployments', () => {
     expect(marks.ecs[deployment.id!]!.completed).toBeTypeOf('number');
   });
 
+  it('with jitter, draws each duration around its nominal value, so rollouts started together end apart', async () => {
+    const took = async (): Promise<number[]> => {
+      const services = await Promise.all([1, 2, 3, 4].map((i) => setUp(`registry.local/app:${i}`, { enable: true, rollback: true })));
+      const done = await Promise.all(services.map(({ describe }) => until(describe, (s) => s.deployments![0]!.rolloutState === 'COMPLETED')));
+      const marks = await bed.moto.control<{ ecs: Record<string, { completed: number }> }>('marks', { kind: 'ecs' });
+      return done.map((s) => marks.ecs[s.deployments![0]!.id!]!.completed - s.deployments![0]!.createdAt!.getTime());
+    };
+    const spread = (ms: number[]): number => (Math.max(...ms) - Math.min(...ms)) / Math.min(...ms);
+    const { jitter } = await bed.moto.control<{ jitter: number }>('speed', {});
+    expect(jitter).toBe(0);
+    const exact = await took();
+    await bed.moto.control('speed', { jitter: 0.5 });
+    const drawn = await took().finally(() => bed.moto.control('speed', { jitter: 0 }));
+    // Exact durations differ only by when each request arrived; drawn ones by a good part of a phase.
+    expect(spread(drawn)).toBeGreaterThan(spread(exact));
+    expect(spread(drawn)).toBeGreaterThan(0.1);
+  });
+
   it('fails a faulted deployment by the circuit breaker and rolls back to the last completed one', async () => {
     const { client, cluster, service, first, register, describe } = await setUp('registry.local/app:1', { enable: true, rollback: true });
     await until(describe, (s) => s.deployments![0]!.rolloutState === 'COMPLETED');
@@ -350,5 +368,6 @@ describe('bed moto: controls', () => {
 
   it('answers a bad control request with an error naming the problem', async () => {
     await expect(bed.moto.control('fault/codedeploy', { lifecycleEvent: 'Nope' })).rejects.toThrow(/lifecycleEvent must be one of/);
+    await expect(bed.moto.control('speed', { jitter: 1.5 })).rejects.toThrow(/jitter must be in \[0, 1\)/);
   });
 });

@@ -6,7 +6,8 @@ simulation events, so a response always shows the state at the moment it is answ
 
 Control endpoints (POST, JSON object in, JSON out; errors are {"error": "..."} with 4xx):
   /_bed/health                                   -> {ok, now (epoch ms), speed}
-  /_bed/speed {factor?, timing?: {name: seconds}}  AWS-like durations are divided by factor
+  /_bed/speed {factor?, timing?: {name: seconds}, jitter?}  AWS-like durations are divided by
+                   factor, each drawn within ±jitter (a fraction, default 0) of its nominal value
   /_bed/fault/ecs {service? cluster? | imageMarker | taskDefinition, account?, region?,
                    reason?, exitCode?, stopCode?}  -> {id}; new tasks that match stop on start
   /_bed/fault/codedeploy {lifecycleEvent, deploymentId?, application?, deploymentGroup?,
@@ -111,12 +112,17 @@ def _speed(body: dict[str, Any]) -> dict[str, Any]:
         if factor <= 0:
             raise ControlError(400, "factor must be > 0")
         ENGINE.speed = factor
+    if "jitter" in body:
+        jitter = float(body["jitter"])
+        if not 0 <= jitter < 1:
+            raise ControlError(400, "jitter must be in [0, 1)")
+        ENGINE.jitter = jitter
     for key, value in (body.get("timing") or {}).items():
         table = bed_ecs.TIMING if key in bed_ecs.TIMING else bed_codedeploy.TIMING if key in bed_codedeploy.TIMING else None
         if table is None:
             raise ControlError(400, f"unknown timing '{key}' (have: {', '.join([*bed_ecs.TIMING, *bed_codedeploy.TIMING])})")
         table[key] = float(value)
-    return {"factor": ENGINE.speed, "timing": {**bed_ecs.TIMING, **bed_codedeploy.TIMING}}
+    return {"factor": ENGINE.speed, "jitter": ENGINE.jitter, "timing": {**bed_ecs.TIMING, **bed_codedeploy.TIMING}}
 
 
 def _fault_ecs(body: dict[str, Any]) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
+import random
 import threading
 import time
 from dataclasses import dataclass, field
@@ -32,6 +33,9 @@ class Engine:
     def __init__(self, speed: float) -> None:
         # AWS-like durations (seconds) are divided by this factor.
         self.speed = speed
+        # Each duration is drawn from ±jitter around its nominal value (0: exact), so that a bench's
+        # runs do not all line up with a poller's schedule.
+        self.jitter = 0.0
         self._queue: list[_Event] = []
         self._seq = itertools.count()
         self._running_until = 0.0
@@ -50,7 +54,8 @@ class Engine:
 
     def later(self, aws_seconds: float) -> float:
         """The epoch time `aws_seconds` of AWS time from now, compressed by the speed factor."""
-        return self.now() + max(0.0, aws_seconds) / self.speed
+        spread = random.uniform(1.0 - self.jitter, 1.0 + self.jitter) if self.jitter else 1.0
+        return self.now() + max(0.0, aws_seconds) * spread / self.speed
 
     def schedule(self, at: float, fn: Callable[[float], None]) -> _Event:
         event = _Event(at, next(self._seq), fn)
