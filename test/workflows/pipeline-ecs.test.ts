@@ -6,40 +6,16 @@ import { join } from 'node:path';
 import { DescribeServicesCommand, DescribeTaskDefinitionCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { useBed } from '../bed/vitest.ts';
-import { consumerRepo, expeditorRelease, runAct, type ActRun } from './act.ts';
+import { consumerRepo, expeditorRelease, type ActRun } from './act.ts';
 import { ACCOUNTS, setUpDemo, type Demo } from './demo.ts';
+import { builtImage, deliveryWorkflow, deployJob, dispatchWorkflow, runWorkflow, show } from './consumer-workflows.ts';
 
 const bed = useBed(['oidc', 'moto', 'registry', 'github']);
 let demo: Demo;
 let release = '';
 let repo = '';
-
-const delivery = (base: string): string => `name: delivery
-on: push
-permissions: {}
-jobs:
-  build:
-    permissions: { contents: read, id-token: write }
-    uses: ORG/expeditor/.github/workflows/build.yml@v1
-    with:
-      context: app
-      build-args: |
-        BASE=${base}
-  dev:
-    needs: build
-    permissions: { contents: read, deployments: write, id-token: write }
-    uses: ORG/expeditor/.github/workflows/deploy.yml@v1
-    with:
-      environment: dev
-      image: \${{ needs.build.outputs.image }}
-  prod:
-    needs: [build, dev]
-    permissions: { contents: read, deployments: write, id-token: write }
-    uses: ORG/expeditor/.github/workflows/deploy.yml@v1
-    with:
-      environment: prod
-      image: \${{ needs.build.outputs.image }}
-`;
+/** act runs the consumer's workflow, on push or dispatched with inputs. */
+const act = (workflow: string, inputs?: Record<string, string>) => runWorkflow({ repo, release, bed }, workflow, inputs);
 
 async function serviceImage(account: string, cluster: string, service: string): Promise<string | undefined> {
   const ecs = new ECSClient(bed.moto.clientConfig(account));
@@ -48,37 +24,8 @@ async function serviceImage(account: string, cluster: string, service: string): 
   return td.taskDefinition!.containerDefinitions!.find((c) => c.name === 'app' || c.name === 'web')?.image;
 }
 
-const promote = `name: promote
-on:
-  workflow_dispatch:
-    inputs:
-      to: { type: string, required: true }
-      digest: { type: string, default: "" }
-      commit: { type: string, default: "" }
-permissions: {}
-jobs:
-  promote:
-    permissions: { contents: read, deployments: write, id-token: write }
-    uses: ORG/expeditor/.github/workflows/promote.yml@v1
-    with:
-      to: \${{ inputs.to }}
-      digest: \${{ inputs.digest }}
-      commit: \${{ inputs.commit }}
-`;
-
-const rollback = `name: rollback
-on:
-  workflow_dispatch:
-    inputs:
-      environment: { type: string, required: true }
-permissions: {}
-jobs:
-  rollback:
-    permissions: { contents: read, deployments: write, id-token: write }
-    uses: ORG/expeditor/.github/workflows/rollback.yml@v1
-    with:
-      environment: \${{ inputs.environment }}
-`;
+const promote = dispatchWorkflow('promote', { to: 'required', digest: 'optional', commit: 'optional' });
+const rollback = dispatchWorkflow('rollback', { environment: 'required' });
 
 /** Whether a step of a job succeeded, failed or never ran, from act's output. */
 function step(run: ActRun, job: string, name: string): 'success' | 'failure' | 'not run' {
@@ -86,10 +33,6 @@ function step(run: ActRun, job: string, name: string): 'success' | 'failure' | '
   if (lines.some((l) => l.includes(`Success - Main ${name}`))) return 'success';
   if (lines.some((l) => l.includes(`Failure - Main ${name}`))) return 'failure';
   return 'not run';
-}
-
-function show(run: ActRun): string {
-  return run.output.split('\n').slice(-150).join('\n');
 }
 
 beforeAll(async () => {
@@ -103,11 +46,11 @@ describe('workflows under act: ECS', () => {
   test('build once → dev (ECS rolling) → prod (CodeDeploy blue/green), gated and recorded', async () => {
     sha = consumerRepo(repo, {
       '.github/expeditor.yml': demo.config,
-      '.github/workflows/delivery.yml': delivery(bed.registry.baseImage),
+      '.github/workflows/delivery.yml': deliveryWorkflow(bed.registry.baseImage, ['dev', 'prod']),
     });
-    const run = await runAct({ repo, release, cacheDir: join(bed.dir, 'act'), bed, workflow: '.github/workflows/delivery.yml' });
+    const run = await act('delivery');
     expect(run.code, show(run)).toBe(0);
-    const image = /image=(\S+@sha256:[a-f0-9]{64})/.exec(run.output)?.[1];
+    const image = builtImage(run);
     expect(image, show(run)).toBeDefined();
     // dev and prod run the image built, by digest.
     expect(await serviceImage(ACCOUNTS.dev, demo.dev.cluster, demo.dev.service)).toBe(image);
@@ -138,9 +81,9 @@ describe('workflows under act: ECS', () => {
   let second = '';
   test('a second commit: the build makes a new image, and the pipeline carries it through', async () => {
     consumerRepo(repo, { 'app/src/index.html.in': 'second version\n' });
-    const run = await runAct({ repo, release, cacheDir: join(bed.dir, 'act'), bed, workflow: '.github/workflows/delivery.yml' });
+    const run = await act('delivery');
     expect(run.code, show(run)).toBe(0);
-    second = /image=(\S+@sha256:[a-f0-9]{64})/.exec(run.output)?.[1] ?? '';
+    second = builtImage(run) ?? '';
     expect(second).not.toBe(first);
     expect(await serviceImage(ACCOUNTS.prod, demo.prod.cluster, demo.prod.service)).toBe(second);
   });
@@ -149,7 +92,7 @@ describe('workflows under act: ECS', () => {
     consumerRepo(repo, { '.github/workflows/promote.yml': promote });
     const never = `${demo.repository}@sha256:${'e'.repeat(64)}`;
     const before = bed.github.deployments('prod').length;
-    const run = await runAct({ repo, release, cacheDir: join(bed.dir, 'act'), bed, event: 'workflow_dispatch', workflow: '.github/workflows/promote.yml', inputs: { to: 'prod', digest: never, commit: '' } });
+    const run = await act('promote', { to: 'prod', digest: never, commit: '' });
     expect(run.code).not.toBe(0);
     expect(run.output).toContain(`digest sha256:${'e'.repeat(64)} has no successful deployment in dev, so it may not be promoted to prod`);
     expect(step(run, 'promote', 'Promotion gate')).toBe('failure');
@@ -159,7 +102,7 @@ describe('workflows under act: ECS', () => {
   });
 
   test('promote by digest deploys an image that passed dev', async () => {
-    const run = await runAct({ repo, release, cacheDir: join(bed.dir, 'act'), bed, event: 'workflow_dispatch', workflow: '.github/workflows/promote.yml', inputs: { to: 'prod', digest: first, commit: '' } });
+    const run = await act('promote', { to: 'prod', digest: first, commit: '' });
     expect(run.code, show(run)).toBe(0);
     expect(await serviceImage(ACCOUNTS.prod, demo.prod.cluster, demo.prod.service)).toBe(first);
     expect(bed.github.deployments('prod').at(-1)).toMatchObject({ payload: { image: first } });
@@ -168,7 +111,7 @@ describe('workflows under act: ECS', () => {
   test('rollback: one guarded switch back (prod, CodeDeploy) and a redeploy of the previous image (dev, rolling), recorded', async () => {
     consumerRepo(repo, { '.github/workflows/rollback.yml': rollback });
     const prodBefore = bed.github.deployments('prod').at(-1)!;
-    const prod = await runAct({ repo, release, cacheDir: join(bed.dir, 'act'), bed, event: 'workflow_dispatch', workflow: '.github/workflows/rollback.yml', inputs: { environment: 'prod' } });
+    const prod = await act('rollback', { environment: 'prod' });
     expect(prod.code, show(prod)).toBe(0);
     expect(step(prod, 'rollback', 'Switch back')).toBe('success');
     // prod ran first (promoted) after second: it returns to second.
@@ -176,12 +119,12 @@ describe('workflows under act: ECS', () => {
     expect(bed.github.deployments('prod').find((d) => d.id === prodBefore.id)!.statuses.at(-1)).toMatchObject({ state: 'error' });
     expect(bed.github.deployments('prod').at(-1)).toMatchObject({ payload: { image: second } });
 
-    const dev = await runAct({ repo, release, cacheDir: join(bed.dir, 'act'), bed, event: 'workflow_dispatch', workflow: '.github/workflows/rollback.yml', inputs: { environment: 'dev' } });
+    const dev = await act('rollback', { environment: 'dev' });
     expect(dev.code, show(dev)).toBe(0);
     expect(step(dev, 'rollback', 'Redeploy the previous image (rolling ECS)')).toBe('success');
     expect(await serviceImage(ACCOUNTS.dev, demo.dev.cluster, demo.dev.service)).toBe(first);
     // The rolled-back image no longer counts as passed dev.
-    const gate = await runAct({ repo, release, cacheDir: join(bed.dir, 'act'), bed, event: 'workflow_dispatch', workflow: '.github/workflows/promote.yml', inputs: { to: 'prod', digest: second, commit: '' } });
+    const gate = await act('promote', { to: 'prod', digest: second, commit: '' });
     expect(gate.code).not.toBe(0);
     expect(bed.github.malformed()).toEqual([]);
   });
@@ -194,7 +137,7 @@ describe('workflows under act: ECS', () => {
       commit: `"; touch ${marker}; "\n::add-mask::x`,
     };
     const before = bed.github.requests().length;
-    const run = await runAct({ repo, release, cacheDir: join(bed.dir, 'act'), bed, event: 'workflow_dispatch', workflow: '.github/workflows/promote.yml', inputs: hostile });
+    const run = await act('promote', hostile);
     expect(run.code).not.toBe(0);
     expect(existsSync(marker)).toBe(false);
     // Refused by the input layer, naming each input, before any request.
@@ -204,7 +147,7 @@ describe('workflows under act: ECS', () => {
     expect(run.output).not.toMatch(/::set-output::\s*image=evil/);
     expect(bed.github.requests().length).toBe(before);
 
-    const rb = await runAct({ repo, release, cacheDir: join(bed.dir, 'act'), bed, event: 'workflow_dispatch', workflow: '.github/workflows/rollback.yml', inputs: { environment: `dev"; touch ${marker}; echo "` } });
+    const rb = await act('rollback', { environment: `dev"; touch ${marker}; echo "` });
     expect(rb.code).not.toBe(0);
     expect(existsSync(marker)).toBe(false);
     expect(bed.github.requests().length).toBe(before);
@@ -216,11 +159,11 @@ describe('workflows under act: ECS', () => {
     const fault = await bed.moto.control<{ id: string }>('fault/ecs', { cluster: demo.dev.cluster, service: demo.dev.service, account: ACCOUNTS.dev, reason: 'Essential container in task exited' });
     try {
       consumerRepo(repo, { 'app/src/index.html.in': 'third version\n' });
-      const run = await runAct({ repo, release, cacheDir: join(bed.dir, 'act'), bed, workflow: '.github/workflows/delivery.yml' });
+      const run = await act('delivery');
       expect(run.code).not.toBe(0);
       expect(step(run, 'dev', 'Deploy to ECS')).toBe('failure');
       expect(step(run, 'dev', 'Record the outcome')).toBe('success');
-      const third = /image=(\S+@sha256:[a-f0-9]{64})/.exec(run.output)?.[1];
+      const third = builtImage(run);
       const last = bed.github.deployments('dev').at(-1)!;
       expect(last.payload).toMatchObject({ image: third });
       expect(last.statuses.map((s) => s.state)).toEqual(['in_progress', 'failure']);
@@ -234,20 +177,12 @@ describe('workflows under act: ECS', () => {
   });
 
   test('an environment with neither ecs nor eks fails the deploy, recorded as failure, instead of succeeding with nothing done', async () => {
-    const qa = `name: qa
-on: push
-permissions: {}
-jobs:
-  qa:
-    permissions: { contents: read, deployments: write, id-token: write }
-    uses: ORG/expeditor/.github/workflows/deploy.yml@v1
-    with: { environment: qa, image: "${first}" }
-`;
+    const qa = `name: qa\non: push\npermissions: {}\njobs:\n${deployJob('qa', { image: first })}`;
     consumerRepo(repo, {
       '.github/expeditor.yml': `${demo.config}  qa:\n    aws: { account: "${ACCOUNTS.dev}", region: us-west-2, role: "arn:aws:iam::${ACCOUNTS.dev}:role/deploy" }\n`,
       '.github/workflows/qa.yml': qa,
     });
-    const run = await runAct({ repo, release, cacheDir: join(bed.dir, 'act'), bed, workflow: '.github/workflows/qa.yml' });
+    const run = await act('qa');
     expect(run.code).not.toBe(0);
     expect(step(run, 'qa', 'Refuse an environment with neither ecs nor eks')).toBe('failure');
     expect(step(run, 'qa', 'Credentials for qa')).toBe('not run');

@@ -8,51 +8,22 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { useBed } from '../bed/vitest.ts';
 import { bedside, readyNames } from '../e2e/switch-eks-bed.ts';
-import { consumerRepo, expeditorRelease, runAct, type ActRun } from './act.ts';
+import { consumerRepo, expeditorRelease } from './act.ts';
 import { setUpDemo, type Demo } from './demo.ts';
+import { builtImage, deliveryWorkflow, runWorkflow, show } from './consumer-workflows.ts';
 
 const bed = useBed(['oidc', 'moto', 'registry', 'k8s', 'github']);
 let demo: Demo;
 let release = '';
 let repo = '';
-
-const delivery = (base: string, probeUrl: string): string => `name: delivery
-on: push
-permissions: {}
-jobs:
-  build:
-    permissions: { contents: read, id-token: write }
-    uses: ORG/expeditor/.github/workflows/build.yml@v1
-    with:
-      context: app
-      build-args: |
-        BASE=${base}
-  dev:
-    needs: build
-    permissions: { contents: read, deployments: write, id-token: write }
-    uses: ORG/expeditor/.github/workflows/deploy.yml@v1
-    with: { environment: dev, image: "\${{ needs.build.outputs.image }}" }
-  staging:
-    needs: [build, dev]
-    permissions: { contents: read, deployments: write, id-token: write }
-    uses: ORG/expeditor/.github/workflows/deploy.yml@v1
-    with: { environment: staging, image: "\${{ needs.build.outputs.image }}" }
-  prod:
-    needs: [build, staging]
-    permissions: { contents: read, deployments: write, id-token: write }
-    uses: ORG/expeditor/.github/workflows/deploy.yml@v1
-    with: { environment: prod, image: "\${{ needs.build.outputs.image }}", step-pause: 1s, probe-url: "${probeUrl}" }
-`;
+/** act runs the consumer's workflow, on push or dispatched with inputs. */
+const act = (workflow: string, inputs?: Record<string, string>) => runWorkflow({ repo, release, bed }, workflow, inputs);
 
 /** The probed application: answers 200 and notes the prod Ingress's canary weights at each probe. */
 let probe: Server;
 let probeUrl = '';
 const probed: string[] = [];
 const canaryKey = 'alb.ingress.kubernetes.io/actions.app-canary';
-
-function show(run: ActRun): string {
-  return run.output.split('\n').slice(-150).join('\n');
-}
 
 beforeAll(async () => {
   demo = await setUpDemo(bed, { eks: true, prod: 'eks-ingress' });
@@ -77,11 +48,11 @@ describe('workflows under act: EKS staging and prod', () => {
   test('build once → dev → staging (EKS selector switch to green) → prod (Ingress canary 10/50/100)', async () => {
     const sha = consumerRepo(repo, {
       '.github/expeditor.yml': demo.config,
-      '.github/workflows/delivery.yml': delivery(bed.registry.baseImage, probeUrl),
+      '.github/workflows/delivery.yml': deliveryWorkflow(bed.registry.baseImage, ['dev', 'staging', 'prod'], { prod: { 'step-pause': '1s', 'probe-url': probeUrl } }),
     });
-    const run = await runAct({ repo, release, cacheDir: join(bed.dir, 'act'), bed, workflow: '.github/workflows/delivery.yml' });
+    const run = await act('delivery');
     expect(run.code, show(run)).toBe(0);
-    const image = /image=(\S+@sha256:[a-f0-9]{64})/.exec(run.output)?.[1];
+    const image = builtImage(run);
     const { connection } = await bedside(bed.k8s);
     const ns = demo.staging!.namespace;
     const stable = await connection.core.readNamespacedService({ name: 'app', namespace: ns });
@@ -113,9 +84,9 @@ describe('workflows under act: EKS staging and prod', () => {
     const before = (await connection.apps.readNamespacedDeployment({ name: 'app-green', namespace: 'prod' })).spec?.template.spec?.containers[0]?.image;
     probed.length = 0;
     consumerRepo(repo, { 'app/src/index.html.in': 'second version\n' });
-    const run = await runAct({ repo, release, cacheDir: join(bed.dir, 'act'), bed, workflow: '.github/workflows/delivery.yml' });
+    const run = await act('delivery');
     expect(run.code, show(run)).toBe(0);
-    const image = /image=(\S+@sha256:[a-f0-9]{64})/.exec(run.output)?.[1];
+    const image = builtImage(run);
     for (const ns of ['staging', 'prod']) {
       const blue = await connection.apps.readNamespacedDeployment({ name: 'app-blue', namespace: ns });
       expect(blue.spec?.template.spec?.containers[0]?.image, ns).toBe(image);
