@@ -19,6 +19,7 @@ import {
   startDeployment,
   type DeploymentPayload,
   type PassedDeployment,
+  type StartDeploymentOptions,
 } from '@expeditor/shared/github/deployments';
 import type { RecordInputs } from './inputs.ts';
 
@@ -120,6 +121,18 @@ async function gate(inputs: RecordInputs, plan: EnvironmentPlan, deps: RecordDep
   return { ...planOutputs(plan), image: passed.payload.image, digest: passed.payload.digest, sha: passed.sha };
 }
 
+/** What a new Deployment says about the environment and the run, for a deploy and a rollback alike. */
+function describedBy(plan: EnvironmentPlan, deps: RecordDeps): Pick<StartDeploymentOptions, 'app' | 'platform' | 'strategy' | 'logUrl' | 'environmentUrl' | 'production'> {
+  return {
+    ...(plan.app ? { app: plan.app } : {}),
+    ...(plan.platform ? { platform: plan.platform } : {}),
+    ...(plan.strategy ? { strategy: plan.strategy } : {}),
+    ...(deps.context.runUrl ? { logUrl: deps.context.runUrl } : {}),
+    ...(plan.url ? { environmentUrl: plan.url } : {}),
+    production: plan.production,
+  };
+}
+
 async function start(inputs: RecordInputs, plan: EnvironmentPlan, deps: RecordDeps): Promise<RecordOutputs> {
   const image = inputs.image ?? '';
   const digest = digestOf(image);
@@ -142,12 +155,7 @@ async function start(inputs: RecordInputs, plan: EnvironmentPlan, deps: RecordDe
     sha: deps.context.sha,
     environment: inputs.environment,
     image,
-    ...(plan.app ? { app: plan.app } : {}),
-    ...(plan.platform ? { platform: plan.platform } : {}),
-    ...(plan.strategy ? { strategy: plan.strategy } : {}),
-    ...(deps.context.runUrl ? { logUrl: deps.context.runUrl } : {}),
-    ...(plan.url ? { environmentUrl: plan.url } : {}),
-    production: plan.production,
+    ...describedBy(plan, deps),
   });
   deps.log.info(`GitHub Deployment ${record.id}: ${image} to ${inputs.environment}, in progress`);
   new Summary()
@@ -183,12 +191,7 @@ async function startRollback(inputs: RecordInputs, plan: EnvironmentPlan, deps: 
     sha: previous.sha,
     environment: inputs.environment,
     image: previous.payload.image,
-    ...(plan.app ? { app: plan.app } : {}),
-    ...(plan.platform ? { platform: plan.platform } : {}),
-    ...(plan.strategy ? { strategy: plan.strategy } : {}),
-    ...(deps.context.runUrl ? { logUrl: deps.context.runUrl } : {}),
-    ...(plan.url ? { environmentUrl: plan.url } : {}),
-    production: plan.production,
+    ...describedBy(plan, deps),
     description: `rollback from deployment ${current.id}`,
     rollbackOf: current.id,
   });
