@@ -65,6 +65,8 @@ interface Tracked {
   progress: Progress | undefined;
   failure: Failure | undefined;
   readyAt: number | undefined;
+  /** The objects the last assessment saw (watch events replace objects, never mutate them). */
+  assessed?: readonly unknown[];
 }
 
 export async function deployEks(plan: DeployEksPlan, connection: KubeConnection, options: DeployEksOptions): Promise<DeployEksResult> {
@@ -213,8 +215,11 @@ async function waitForAll(connection: KubeConnection, plan: DeployEksPlan, track
   const prefix = (service: string): string => (tracked.length === 1 ? '' : `${service} `);
   options.onWaitStart?.();
 
+  // Runs after every watch event: objects are grouped by service in one pass, and only a service
+  // whose objects changed is assessed again, so a check costs O(objects), not O(services ×
+  // objects) — with 50 services that was most of the action's CPU while waiting.
   const check = (snapshot: Record<string, readonly unknown[]>): true | undefined => {
-    const all = collect(snapshot);
+    const mine = byService(collect(snapshot), plan.colorLabel);
     let settled = 0;
     for (const t of tracked) {
       if (t.readyAt || t.failure) {
@@ -222,18 +227,17 @@ async function waitForAll(connection: KubeConnection, plan: DeployEksPlan, track
         continue;
       }
       const p = t.prepared;
-      const name = deploymentName(p.service, p.target);
-      const labelsMatch = (labels: Record<string, string> | undefined) => labels?.app === p.service && labels[plan.colorLabel] === p.target;
-      const progress = assess(
-        {
-          deployment: all.deployments.find((d) => d.metadata?.name === name),
-          replicaSets: all.replicaSets.filter((r) => labelsMatch(r.metadata?.labels)),
-          pods: all.pods.filter((pod) => labelsMatch(pod.metadata?.labels)),
-          slices: all.slices.filter((sl) => sl.metadata?.labels?.['kubernetes.io/service-name'] === previewServiceName(p.service)),
-        },
-        p.target,
-        t.written.generation,
-      );
+      const own = mine.owned.get(ownerKey(p.service, p.target));
+      const observed = {
+        deployment: mine.deployments.get(deploymentName(p.service, p.target)),
+        replicaSets: own?.replicaSets ?? [],
+        pods: own?.pods ?? [],
+        slices: mine.slices.get(previewServiceName(p.service)) ?? [],
+      };
+      const objects = [observed.deployment, ...observed.replicaSets, ...observed.pods, ...observed.slices];
+      if (t.assessed && sameObjects(t.assessed, objects)) continue;
+      t.assessed = objects;
+      const progress = assess(observed, p.target, t.written.generation);
       t.progress = progress;
       changes.report(p.service, `${prefix(p.service)}${progress.line}`);
       if (progress.failure) {
@@ -275,4 +279,36 @@ function collect(snapshot: Record<string, readonly unknown[]>): Snapshot {
     (out[kind] as unknown[]).push(...items);
   }
   return out;
+}
+
+function sameObjects(a: readonly unknown[], b: readonly unknown[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+const ownerKey = (service: string, color: string): string => `${service}\u0000${color}`;
+
+/** The watched objects by service: Deployments by name, ReplicaSets and Pods by app + color labels, slices by Service. */
+function byService(all: Snapshot, colorLabel: string) {
+  const deployments = new Map<string, V1Deployment>();
+  for (const d of all.deployments) deployments.set(d.metadata?.name ?? '', d);
+  const owned = new Map<string, { replicaSets: V1ReplicaSet[]; pods: V1Pod[] }>();
+  const ownedBy = (labels: Record<string, string> | undefined) => {
+    const app = labels?.app;
+    const color = labels?.[colorLabel];
+    if (app === undefined || color === undefined) return undefined;
+    const key = ownerKey(app, color);
+    let entry = owned.get(key);
+    if (!entry) owned.set(key, (entry = { replicaSets: [], pods: [] }));
+    return entry;
+  };
+  for (const rs of all.replicaSets) ownedBy(rs.metadata?.labels)?.replicaSets.push(rs);
+  for (const pod of all.pods) ownedBy(pod.metadata?.labels)?.pods.push(pod);
+  const slices = new Map<string, V1EndpointSlice[]>();
+  for (const slice of all.slices) {
+    const service = slice.metadata?.labels?.['kubernetes.io/service-name'] ?? '';
+    const list = slices.get(service);
+    if (list) list.push(slice);
+    else slices.set(service, [slice]);
+  }
+  return { deployments, owned, slices };
 }
