@@ -26,7 +26,7 @@ import { readAssumeEnvInputs } from '../actions/assume-env/src/inputs.ts';
 import { assumeEnv } from '../actions/assume-env/src/assume-env.ts';
 import { stsFactory } from '../actions/assume-env/src/sts-client.ts';
 import { readBuildImageInputs } from '../actions/build-image/src/inputs.ts';
-import { buildImage, configLocation } from '../actions/build-image/src/build-image.ts';
+import { runBuildImage } from '../actions/build-image/src/action.ts';
 import { readDeployEcsInputs } from '../actions/deploy-ecs/src/inputs.ts';
 import { readDeployEksInputs } from '../actions/deploy-eks/src/inputs.ts';
 import { readKubeRunnerContext } from '../actions/deploy-eks/src/context.ts';
@@ -227,19 +227,8 @@ async function pipeline(bed: SandboxBed, demo: Demo): Promise<void> {
     const built = await step('build', 'build-image', { context: 'app', 'build-args': `BASE=${bed.registry.baseImage}` }, {}, async (s) => {
       const inputs = readBuildImageInputs(s.inputs, s.context);
       s.run.setDeadline(inputs.timeoutMs);
-      return buildImage({
-        ...inputs,
-        config: configLocation(s.context.workspace, inputs.config),
-        workspace: s.context.workspace,
-        revision: s.context.sha || inputs.tag,
-        source: s.context.repository ? `${s.context.serverUrl}/${s.context.repository}` : undefined,
-        env: s.env,
-        log: s.run.log,
-        signal: s.run.signal,
-        ecr: async () => {
-          throw new Error('the sandbox registry is not ECR');
-        },
-        summaryPath: s.context.stepSummaryPath,
+      return runBuildImage(inputs, s.context, s.env, s.run, async () => {
+        throw new Error('the sandbox registry is not ECR');
       });
     });
     image = built.image;
