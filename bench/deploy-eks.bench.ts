@@ -6,11 +6,14 @@
 //    and from the moment the platform is done (this process's watches see the rollout and the
 //    endpoints complete) to the report; pods are held Pending 1 s (bed.expeditor.dev/ready-after)
 //    so they turn Ready mid-wait. Slow runs print what the action logged meanwhile;
-//  - wall time of one call for 1, 10 and 50 services (first deploy, 2 replicas each);
+//  - wall time of one call for 1, 10 and 50 services (first and next deploy, 2 replicas each),
+//    beside the bed's floor (the same objects written and waited for by a bare client), with the
+//    CPU each bed server, deploy-eks and other work on the machine used meanwhile;
 //  - API requests and watches of each call, and while waiting;
 //  - the bundle's size on disk (index.js + lazy chunks).
-// EXPEDITOR_BENCH_RUNS latency runs (default 25, at least 20); EXPEDITOR_BENCH_CALLS calls per size (default 3).
-import { readdirSync, statSync } from 'node:fs';
+// EXPEDITOR_BENCH_RUNS latency runs (default 25, at least 20); EXPEDITOR_BENCH_CALLS calls per size
+// (default 3; at least 7 for one service).
+import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { V1Deployment, V1EndpointSlice, V1Pod } from '@kubernetes/client-node';
 import { startBed } from '../test/bed/index.ts';
@@ -22,6 +25,8 @@ import { planDeployEks } from '../actions/deploy-eks/src/plan.ts';
 import { deployEks } from '../actions/deploy-eks/src/deploy.ts';
 import { deploymentManifest, image, newNamespace, workspace, writeManifest } from '../test/e2e/deploy-eks-bed.ts';
 import { kib, median, ms, percentile, printTable } from './stats.ts';
+import { childServers, cpuMeter, type CpuUse } from './cpu.ts';
+import { bareKube, floorBringUp } from './kube-floor.ts';
 
 const root = resolve(import.meta.dirname, '..');
 const latencyRuns = Math.max(20, Number(process.env.EXPEDITOR_BENCH_RUNS ?? 25));
@@ -122,7 +127,14 @@ try {
     }
   }
   for (const w of watches) w.abort();
+  // The endpointslice controller retries a Service whose slices it just wrote but does not see in
+  // its informer cache yet ("informer cache is out of date") after a fixed 1 s back-off: pods
+  // that turn Ready together (KWOK's are exact) meet it often. Its log says which runs met it.
+  const controllerLog = readFileSync(join(bed.dir, 'logs', 'kube-controller-manager.log'), 'utf8');
+  const stale = (i: number) => controllerLog.includes(`key="${ns}/lat-${i}-preview" err="EndpointSlice informer cache is out of date"`);
+  const staleRuns = Array.from({ length: latencyRuns }, (_, i) => i).filter(stale);
   if (slow.length) console.log(`\nSlow runs: what the action logged after the last pod was Ready\n${slow.join('\n')}`);
+  console.log(`\nRuns whose preview EndpointSlice sync the controller retried after its 1 s back-off (stale informer cache): ${staleRuns.length ? staleRuns.join(', ') : 'none'}`);
   printTable(
     `Done-detection latency: last target pod Ready → deploy-eks reports ready to switch (${latencyRuns} runs, 3 replicas; goal p95 ≤ 1 s)`,
     ['from', 'p50', 'p95', 'max', 'min'],
@@ -134,62 +146,156 @@ try {
   await deleteNamespace(ns);
 
   // --- 1, 10, 50 services in one call: a first deploy (blue from a manifest, every object new)
-  // and the next one (green copied from live blue behind a stable Service: the steady state) ----
-  const rows: (string | number)[][] = [];
-  const one: Record<string, number> = {};
+  // and the next one (green copied from live blue behind a stable Service: the steady state).
+  // Each call is paired with the bed's floor: the same objects written and waited for by a bare
+  // client (bench/kube-floor.ts), in a namespace of its own, the order alternating per pair. The
+  // CPU each bed server, this process and the rest of the machine used during each call says
+  // where the time went: the machine has 2 cores shared with other work.
+  type Kind = 'first' | 'next';
+  type Who = 'action' | 'floor';
+  interface Sample {
+    wall: number;
+    cpu: CpuUse;
+    namespace: string;
+    from: number;
+    to: number;
+    action?: Awaited<ReturnType<typeof call>>;
+  }
   const setStable = (space: string, name: string) =>
     watcher.core.createNamespacedService({ namespace: space, body: { metadata: { name }, spec: { selector: { app: name, version: 'blue' }, ports: [{ name: 'http', port: 8080 }] } } });
-  for (const count of [1, 10, 50]) {
-    const runsOf: Record<string, Awaited<ReturnType<typeof call>>[]> = { first: [], next: [] };
-    for (let k = 0; k < calls; k++) {
-      const space = await newNamespace(watcher, `many-${count}-${k}`);
-      const names = Array.from({ length: count }, (_, i) => `s${i}`);
-      const manifest = writeManifest(ws, `many-${count}.yaml`, ...names.map((n) => deploymentManifest(n, { replicas: 2, ports: [8080] })));
-      runsOf.first?.push(await call(space, names, ws, manifest));
-      await Promise.all(names.map((n) => setStable(space, n)));
-      runsOf.next?.push(await call(space, names, ws, undefined));
-      await deleteNamespace(space);
+  const servers = childServers(/^(etcd|kube-|kwok)/);
+  const bare = bareKube(bed.k8s.server, bed.k8s.token, bed.k8s.caData);
+  const colored = (service: string, color: 'blue' | 'green') => {
+    const d = deploymentManifest(service, { replicas: 2, ports: [8080], image: image(7) });
+    const labels = { app: service, version: color };
+    return { ...d, metadata: { name: `${service}-${color}`, labels }, spec: { ...d.spec, selector: { matchLabels: labels }, template: { ...d.spec?.template, metadata: { labels } } } };
+  };
+  const sizes = [1, 10, 50];
+  // One service is cheap and its time is bimodal (the endpointslice back-off below): more calls.
+  const callsFor = (count: number) => (count === 1 ? Math.max(calls, 7) : calls);
+  const samples = new Map<string, Sample[]>();
+  const key = (who: Who, count: number, kind: Kind) => `${who}/${count}/${kind}`;
+  for (const count of sizes) {
+    const names = Array.from({ length: count }, (_, i) => `s${i}`);
+    const manifest = writeManifest(ws, `many-${count}.yaml`, ...names.map((n) => deploymentManifest(n, { replicas: 2, ports: [8080] })));
+    for (let k = 0; k < callsFor(count); k++) {
+      for (const who of k % 2 === 0 ? (['action', 'floor'] as const) : (['floor', 'action'] as const)) {
+        const space = await newNamespace(watcher, `${who}-${count}-${k}`);
+        for (const kind of ['first', 'next'] as const) {
+          if (kind === 'next') {
+            await Promise.all(names.map((n) => setStable(space, n)));
+            await new Promise((r) => setTimeout(r, 500)); // the stable Services' slices settle first
+          }
+          const measure = cpuMeter(servers);
+          const from = Date.now();
+          let sample: Omit<Sample, 'cpu' | 'to'>;
+          if (who === 'action') {
+            const action = await call(space, names, ws, kind === 'first' ? manifest : undefined);
+            sample = { wall: action.wall, namespace: space, from, action };
+          } else {
+            const color = kind === 'first' ? 'blue' : 'green';
+            const wall = await floorBringUp(bare, { namespace: space, services: names, color, deployment: (s) => colored(s, color), createPreview: kind === 'first', ports: [8080] });
+            sample = { wall, namespace: space, from };
+          }
+          const list = samples.get(key(who, count, kind)) ?? [];
+          list.push({ ...sample, cpu: measure(), to: Date.now() });
+          samples.set(key(who, count, kind), list);
+        }
+        await deleteNamespace(space);
+      }
     }
+  }
+  bare.close();
+  // Preview Services whose EndpointSlice sync the controller put off by its 1 s back-off during a
+  // call (klog lines carry local time to the microsecond; the log is read once all is done).
+  const controllerLines = readFileSync(join(bed.dir, 'logs', 'kube-controller-manager.log'), 'utf8').split('\n');
+  const retried = (sample: Sample) => {
+    const keys = new Set<string>();
+    const year = new Date().getFullYear();
+    for (const line of controllerLines) {
+      const m = /^I(\d\d)(\d\d) (\d\d):(\d\d):(\d\d)\.(\d{3}).*key="([^"]+)" err="EndpointSlice informer cache is out of date"/.exec(line);
+      if (!m || !m[7]?.startsWith(`${sample.namespace}/`)) continue;
+      const at = new Date(year, Number(m[1]) - 1, Number(m[2]), Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6])).getTime();
+      if (at >= sample.from && at <= sample.to) keys.add(m[7]);
+    }
+    return keys.size;
+  };
+  const label = (count: number, kind: Kind) => `${count} service${count === 1 ? '' : 's'}, ${kind === 'first' ? 'first deploy' : 'next deploy (blue → green)'}`;
+  const list = (who: Who, count: number, kind: Kind) => samples.get(key(who, count, kind)) ?? [];
+  const wallOf = (who: Who, count: number, kind: Kind) => median(list(who, count, kind).map((r) => r.wall));
+  const x = (n: number) => `${n.toFixed(2)}×`;
+  const rows: (string | number)[][] = [];
+  const cpuRows: (string | number)[][] = [];
+  for (const count of sizes) {
     for (const kind of ['first', 'next'] as const) {
-      const list = runsOf[kind] ?? [];
-      const wall = median(list.map((r) => r.wall));
-      if (count === 1) one[kind] = wall;
-      const last = list.at(-1);
+      const runs = list('action', count, kind);
+      const last = runs.at(-1)?.action;
+      const wall = wallOf('action', count, kind);
+      const floor = wallOf('floor', count, kind);
+      const backoffs = (who: Who) => list(who, count, kind).map(retried).join(' ');
       rows.push([
-        `${count} service${count === 1 ? '' : 's'}, ${kind === 'first' ? 'first deploy' : 'next deploy (blue → green)'}`,
+        label(count, kind),
         ms(wall),
-        `${(wall / (one[kind] ?? wall)).toFixed(2)}×`,
-        ms(median(list.map((r) => r.readWrite))),
-        ms(median(list.map((r) => r.wait))),
+        x(wall / wallOf('action', 1, kind)),
+        ms(floor),
+        x(floor / wallOf('floor', 1, kind)),
+        x(wall / floor),
+        `${backoffs('action')} | ${backoffs('floor')}`,
+        ms(median(runs.map((r) => r.action?.readWrite ?? Number.NaN))),
+        ms(median(runs.map((r) => r.action?.wait ?? Number.NaN))),
         last?.requests ?? '—',
-        last?.waitRequests ?? '—',
         `${last?.watches} (${last?.waitWatches} while waiting)`,
-        last?.peakWatches ?? '—',
       ]);
+      for (const who of ['action', 'floor'] as const) {
+        const cpu = (pick: (c: CpuUse) => number) => median(list(who, count, kind).map((r) => pick(r.cpu))).toFixed(2);
+        const server = (name: string) => cpu((c) => Object.entries(c.servers).find(([n]) => n.startsWith(name))?.[1] ?? Number.NaN);
+        const bedTotal = (c: CpuUse) => Object.values(c.servers).reduce((a, b) => a + b, 0);
+        cpuRows.push([
+          `${label(count, kind)}: ${who === 'action' ? 'deploy-eks' : 'floor'}`,
+          ms(wallOf(who, count, kind)),
+          cpu((c) => c.capacity),
+          cpu(bedTotal),
+          server('kube-apiserver'),
+          server('etcd'),
+          server('kube-controller'),
+          server('kube-scheduler'),
+          server('kwok'),
+          cpu((c) => c.self),
+          cpu((c) => c.others),
+        ]);
+      }
     }
   }
   printTable(
-    `One call, 2 replicas per service (median of ${calls} calls; goal: 50 ≤ 2× one)`,
-    ['services', 'wall', 'vs one', 'read + write', 'wait', 'API requests', 'requests while waiting', 'watch requests', 'open watches (peak)'],
+    `One call, 2 replicas per service (median of ${calls} calls, ${callsFor(1)} for one service; goal: 50 ≤ 2× one). Floor: the same objects written and waited for by a bare client, no action code`,
+    ['services', 'deploy-eks', 'vs one', 'floor', 'floor vs one', 'deploy-eks ÷ floor', 'slices put off 1 s, per call: deploy-eks | floor', 'read + write', 'wait', 'API requests', 'watch requests'],
     rows,
   );
+  printTable(
+    'Where the CPU went during each call (CPU-seconds, median; 2 cores shared with other work: capacity = 2 × wall)',
+    ['call', 'wall', 'capacity', 'bed', 'apiserver', 'etcd', 'controllers', 'scheduler', 'kwok', 'this process', 'other work on the machine'],
+    cpuRows,
+  );
 
-  // The bed's own cost of the objects a first deploy writes: 100 Services or Deployments created
-  // in parallel by a bare client, no action code (what a 50-service first deploy writes, twice over).
+  // The bed's own cost of the objects a first deploy writes: 100 objects created in parallel by a
+  // bare client, no action code. A Service with a cluster IP waits for the apiserver's ClusterIP
+  // allocator, which takes one lock per allocation across a round trip to create an IPAddress
+  // object: those creates run one after another, whatever the client does.
   const floor: (string | number)[][] = [];
-  for (const kind of ['Service', 'Deployment (0 replicas)'] as const) {
-    const space = await newNamespace(watcher, `floor-${kind === 'Service' ? 'svc' : 'dep'}`);
+  for (const kind of ['Service (cluster IP)', 'Service (headless: no IP to allocate)', 'Deployment (0 replicas)'] as const) {
+    const space = await newNamespace(watcher, `floor-${floor.length}`);
     const t = performance.now();
     await Promise.all(
       Array.from({ length: 100 }, (_, i) =>
-        kind === 'Service'
-          ? watcher.core.createNamespacedService({ namespace: space, body: { metadata: { name: `f${i}` }, spec: { selector: { app: `f${i}` }, ports: [{ port: 80 }] } } })
+        kind.startsWith('Service')
+          ? watcher.core.createNamespacedService({ namespace: space, body: { metadata: { name: `f${i}` }, spec: { ...(kind.includes('headless') ? { clusterIP: 'None' } : {}), selector: { app: `f${i}` }, ports: [{ port: 80 }] } } })
           : watcher.apps.createNamespacedDeployment({ namespace: space, body: deploymentManifest(`f${i}`, { replicas: 0 }) }),
       ),
     );
     floor.push([`100 × ${kind}`, ms(performance.now() - t)]);
+    await deleteNamespace(space);
   }
-  printTable('The bed apiserver alone: 100 creates in parallel from a bare client', ['objects', 'wall'], floor);
+  printTable('The bed apiserver alone: 100 creates in parallel from one client', ['objects', 'wall'], floor);
 
   const dist = join(root, 'actions/deploy-eks/dist');
   const files = readdirSync(dist).filter((f) => f.endsWith('.js'));
