@@ -217,7 +217,7 @@ async function waitForAll(connection: KubeConnection, plan: DeployEksPlan, track
 
   // Runs after every watch event: objects are grouped by service in one pass, and only a service
   // whose objects changed is assessed again, so a check costs O(objects), not O(services ×
-  // objects) — with 50 services that was most of the action's CPU while waiting.
+  // objects) — with 50 services that was the largest part of the action's CPU while waiting.
   const check = (snapshot: Record<string, readonly unknown[]>): true | undefined => {
     const mine = byService(collect(snapshot), plan.colorLabel);
     let settled = 0;
