@@ -202,6 +202,27 @@ describe('bed k8s', () => {
     expect(new Set(ips).size).toBe(150);
   });
 
+  it('holds pods Pending for ready-after, each drawn up to ready-jitter, as readiness probes would', async () => {
+    const ns = await namespace();
+    const body = deployment('slow', 'bed.local/slow:1', 8);
+    body.spec!.template.metadata!.annotations = { 'bed.expeditor.dev/ready-after': '1s', 'bed.expeditor.dev/ready-jitter': '3s' };
+    const seen = new Map<string, number>();
+    const readyAfter = new Map<string, number>();
+    await apps.createNamespacedDeployment({ namespace: ns, body });
+    await watchPods(ns, 'app=slow', (pod) => {
+      const name = pod.metadata!.name!;
+      if (!seen.has(name)) seen.set(name, performance.now());
+      const ready = pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
+      if (ready && !readyAfter.has(name)) readyAfter.set(name, performance.now() - seen.get(name)!);
+      return readyAfter.size === 8 ? true : undefined;
+    });
+    const delays = [...readyAfter.values()];
+    // No pod turned Ready before its second was up (load can only make them later), and they did
+    // not all turn Ready together.
+    for (const d of delays) expect(d).toBeGreaterThan(900);
+    expect(Math.max(...delays) - Math.min(...delays)).toBeGreaterThan(300);
+  });
+
   it('serves pod logs through the apiserver from the simulated kubelet', async () => {
     const ns = await namespace();
     await apps.createNamespacedDeployment({ namespace: ns, body: deployment('talk', 'bed.local/talk:1', 1) });

@@ -97,7 +97,8 @@ export interface AuthRegistry {
  * - `bed-never-ready`: Running, container started, the pod never Ready;
  * - `bed-config-error`: waiting `CreateContainerConfigError`.
  * e.g. `image: 127.0.0.1:5000/app:bed-crashloop`. An annotation `bed.expeditor.dev/ready-after: 2s`
- * holds a healthy pod Pending that long. Unschedulable comes from the real scheduler (request more
+ * holds a healthy pod Pending that long; with `bed.expeditor.dev/ready-jitter: 5s` as well, each
+ * pod's wait is drawn between the two. Unschedulable comes from the real scheduler (request more
  * CPU than `nodeCapacity.cpu`), ProgressDeadlineExceeded from the real deployment controller.
  * A bare Pod in a new namespace is refused until the namespace's `default` ServiceAccount exists.
  */
