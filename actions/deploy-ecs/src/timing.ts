@@ -1,6 +1,6 @@
 // How often deploy-ecs and bluegreen-switch read ECS and CodeDeploy while they wait. While the end
 // is near (every new task runs and only ECS's final check is left; the traffic events of a
-// CodeDeploy deployment), every 2 s after a change, growing to 5 s. Before that (tasks starting,
+// CodeDeploy deployment), every 2 s after a change, growing to 3 s. Before that (tasks starting,
 // old ones draining, green being installed), every 6 s growing to 8 s. Over all of it, a call
 // budget counts every describe call: 12 a minute on average from the start of the wait and in any
 // 60 s. The far stretch keeps a call in hand and polls slower than that, so the near end can poll
@@ -15,7 +15,7 @@ export type PollTiming = Pick<PollOptions<unknown>, 'minIntervalMs' | 'maxInterv
 
 export const defaultTiming: PollTiming = {
   minIntervalMs: 2000,
-  maxIntervalMs: 5000,
+  maxIntervalMs: 3000,
   factor: 1.5,
   far: { minIntervalMs: 6000, maxIntervalMs: 8000 },
   budget: { perMinute: 12, burst: 4, keepWhileFar: 1 },
