@@ -11,6 +11,10 @@
 //    CPU each bed server, deploy-eks and other work on the machine used meanwhile;
 //  - API requests and watches of each call, and while waiting;
 //  - the bundle's size on disk (index.js + lazy chunks).
+// The 1/10/50 calls run twice: with KWOK's pods Ready as soon as they start (the bed's control
+// plane alone: on 2 cores its CPU, not the action, sets the time), and with each pod Ready 8–12 s
+// after it starts, as a container start and a readiness probe make it on a real cluster
+// (EXPEDITOR_BENCH_EKS_POD_START=8s-12s, or 'off').
 // EXPEDITOR_BENCH_RUNS latency runs (default 25, at least 20); EXPEDITOR_BENCH_CALLS calls per size
 // (default 3; at least 7 for one service).
 import { readFileSync, readdirSync, statSync } from 'node:fs';
@@ -103,45 +107,56 @@ try {
     const ready = (slice.endpoints ?? []).filter((e) => e.conditions?.ready).length;
     if (!endpointsReady.has(app) && ready === 3) endpointsReady.set(app, performance.now());
   });
-  const latencies: number[] = [];
-  const detection: number[] = [];
-  const slow: string[] = [];
+  // Two ways pods turn Ready: all three in the same instant 1 s after they start (KWOK's timing is
+  // exact, which is what meets the endpointslice controller's back-off below most often), and
+  // spread between 1 and 2 s, as pods passing a readiness probe on a real cluster do.
+  const modes: { name: string; label: string; annotations: Record<string, string> }[] = [
+    { name: 'together', label: 'pods Ready together (1 s)', annotations: { 'bed.expeditor.dev/ready-after': '1s' } },
+    { name: 'spread', label: 'pods Ready spread over 1–2 s', annotations: { 'bed.expeditor.dev/ready-after': '1s', 'bed.expeditor.dev/ready-jitter': '2s' } },
+  ];
   const ws = workspace();
-  for (let i = 0; i < latencyRuns; i++) {
-    const svc = `lat-${i}`;
-    const manifest = writeManifest(ws, `${svc}.yaml`, deploymentManifest(svc, { replicas: 3, ports: [8080], podAnnotations: { 'bed.expeditor.dev/ready-after': '1s' } }));
-    let doneAt = 0;
-    const lines: { at: number; text: string }[] = [];
-    await call(ns, [svc], ws, manifest, () => (doneAt = performance.now()), lines);
-    // This process's own watches may deliver the last change a moment after the action's did.
-    await new Promise((r) => setTimeout(r, 300));
-    const podReadyAt = lastReady.get(svc);
-    if (!podReadyAt || !doneAt) throw new Error(`run ${i}: no ready time seen`);
-    latencies.push(doneAt - podReadyAt);
-    const platformDone = Math.max(rolledOut.get(svc) ?? Number.NaN, endpointsReady.get(svc) ?? Number.NaN);
-    if (Number.isFinite(platformDone)) detection.push(doneAt - platformDone);
-    else console.log(`run ${i}: the bench's watches missed ${rolledOut.has(svc) ? '' : 'the rollout '}${endpointsReady.has(svc) ? '' : 'the endpoints'}`);
-    // What the action saw last before done, relative to the last pod's Ready, for slow runs.
-    if (doneAt - podReadyAt > 300) {
-      slow.push(`run ${i} (${ms(doneAt - podReadyAt)}): ${lines.filter((l) => l.at >= podReadyAt - 50).map((l) => `+${ms(l.at - podReadyAt)} ${l.text}`).join(' | ')}`);
+  const latencyRows: (string | number)[][] = [];
+  const slow: string[] = [];
+  const controllerStale = (svc: string) =>
+    readFileSync(join(bed.dir, 'logs', 'kube-controller-manager.log'), 'utf8').includes(`key="${ns}/${svc}-preview" err="EndpointSlice informer cache is out of date"`);
+  for (const mode of modes) {
+    const latencies: number[] = [];
+    const detection: number[] = [];
+    const staleRuns: number[] = [];
+    for (let i = 0; i < latencyRuns; i++) {
+      const svc = `lat-${mode.name}-${i}`;
+      const manifest = writeManifest(ws, `${svc}.yaml`, deploymentManifest(svc, { replicas: 3, ports: [8080], podAnnotations: mode.annotations }));
+      let doneAt = 0;
+      const lines: { at: number; text: string }[] = [];
+      await call(ns, [svc], ws, manifest, () => (doneAt = performance.now()), lines);
+      // This process's own watches may deliver the last change a moment after the action's did.
+      await new Promise((r) => setTimeout(r, 300));
+      const podReadyAt = lastReady.get(svc);
+      if (!podReadyAt || !doneAt) throw new Error(`run ${svc}: no ready time seen`);
+      latencies.push(doneAt - podReadyAt);
+      const platformDone = Math.max(rolledOut.get(svc) ?? Number.NaN, endpointsReady.get(svc) ?? Number.NaN);
+      if (Number.isFinite(platformDone)) detection.push(doneAt - platformDone);
+      else console.log(`run ${svc}: the bench's watches missed ${rolledOut.has(svc) ? '' : 'the rollout '}${endpointsReady.has(svc) ? '' : 'the endpoints'}`);
+      // The endpointslice controller retries a Service whose slices it just wrote but does not see
+      // in its informer cache yet ("informer cache is out of date") after a fixed 1 s back-off:
+      // its log says which runs met it.
+      if (controllerStale(svc)) staleRuns.push(i);
+      // What the action saw last before done, relative to the last pod's Ready, for slow runs.
+      if (doneAt - podReadyAt > 300) {
+        slow.push(`${svc} (${ms(doneAt - podReadyAt)}): ${lines.filter((l) => l.at >= podReadyAt - 50).map((l) => `+${ms(l.at - podReadyAt)} ${l.text}`).join(' | ')}`);
+      }
     }
+    latencyRows.push(
+      [`${mode.label}: from the last pod Ready`, ms(median(latencies)), ms(percentile(latencies, 95)), ms(Math.max(...latencies)), ms(Math.min(...latencies)), `${staleRuns.length} of ${latencyRuns}`],
+      [`${mode.label}: from platform done (rolled out + preview endpoints; ${detection.length} runs; < 0: the action saw it first)`, ms(median(detection)), ms(percentile(detection, 95)), ms(Math.max(...detection)), ms(Math.min(...detection)), ''],
+    );
   }
   for (const w of watches) w.abort();
-  // The endpointslice controller retries a Service whose slices it just wrote but does not see in
-  // its informer cache yet ("informer cache is out of date") after a fixed 1 s back-off: pods
-  // that turn Ready together (KWOK's are exact) meet it often. Its log says which runs met it.
-  const controllerLog = readFileSync(join(bed.dir, 'logs', 'kube-controller-manager.log'), 'utf8');
-  const stale = (i: number) => controllerLog.includes(`key="${ns}/lat-${i}-preview" err="EndpointSlice informer cache is out of date"`);
-  const staleRuns = Array.from({ length: latencyRuns }, (_, i) => i).filter(stale);
   if (slow.length) console.log(`\nSlow runs: what the action logged after the last pod was Ready\n${slow.join('\n')}`);
-  console.log(`\nRuns whose preview EndpointSlice sync the controller retried after its 1 s back-off (stale informer cache): ${staleRuns.length ? staleRuns.join(', ') : 'none'}`);
   printTable(
-    `Done-detection latency: last target pod Ready → deploy-eks reports ready to switch (${latencyRuns} runs, 3 replicas; goal p95 ≤ 1 s)`,
-    ['from', 'p50', 'p95', 'max', 'min'],
-    [
-      ['last pod Ready', ms(median(latencies)), ms(percentile(latencies, 95)), ms(Math.max(...latencies)), ms(Math.min(...latencies))],
-      [`platform done: rolled out + preview endpoints (${detection.length} runs; < 0: the action saw it first)`, ms(median(detection)), ms(percentile(detection, 95)), ms(Math.max(...detection)), ms(Math.min(...detection))],
-    ],
+    `Done-detection latency: last target pod Ready → deploy-eks reports ready to switch (${latencyRuns} runs per way, 3 replicas; goal p95 ≤ 1 s)`,
+    ['from', 'p50', 'p95', 'max', 'min', 'runs the endpointslice controller put off 1 s'],
+    latencyRows,
   );
   await deleteNamespace(ns);
 
@@ -165,117 +180,132 @@ try {
     watcher.core.createNamespacedService({ namespace: space, body: { metadata: { name }, spec: { selector: { app: name, version: 'blue' }, ports: [{ name: 'http', port: 8080 }] } } });
   const servers = childServers(/^(etcd|kube-|kwok)/);
   const bare = bareKube(bed.k8s.server, bed.k8s.token, bed.k8s.caData);
-  const colored = (service: string, color: 'blue' | 'green') => {
-    const d = deploymentManifest(service, { replicas: 2, ports: [8080], image: image(7) });
-    const labels = { app: service, version: color };
-    return { ...d, metadata: { name: `${service}-${color}`, labels }, spec: { ...d.spec, selector: { matchLabels: labels }, template: { ...d.spec?.template, metadata: { labels } } } };
-  };
-  const sizes = [1, 10, 50];
-  // One service is cheap and its time is bimodal (the endpointslice back-off below): more calls.
-  const callsFor = (count: number) => (count === 1 ? Math.max(calls, 7) : calls);
-  const samples = new Map<string, Sample[]>();
-  const key = (who: Who, count: number, kind: Kind) => `${who}/${count}/${kind}`;
-  for (const count of sizes) {
-    const names = Array.from({ length: count }, (_, i) => `s${i}`);
-    const manifest = writeManifest(ws, `many-${count}.yaml`, ...names.map((n) => deploymentManifest(n, { replicas: 2, ports: [8080] })));
-    for (let k = 0; k < callsFor(count); k++) {
-      for (const who of k % 2 === 0 ? (['action', 'floor'] as const) : (['floor', 'action'] as const)) {
-        const space = await newNamespace(watcher, `${who}-${count}-${k}`);
-        for (const kind of ['first', 'next'] as const) {
-          if (kind === 'next') {
-            await Promise.all(names.map((n) => setStable(space, n)));
-            await new Promise((r) => setTimeout(r, 500)); // the stable Services' slices settle first
+  /**
+   * One call and its floor for 1, 10 and 50 services, first and next deploy, and the tables of
+   * them. `podStart` holds each pod Pending a while (the bed's ready-after/ready-jitter
+   * annotations), as a container start and a readiness probe would; without it KWOK's pods turn
+   * Ready at once, and the calls measure the bed's control plane alone.
+   */
+  async function sizeTables(podStart: { after: string; jitter: string } | undefined): Promise<void> {
+    const podAnnotations = podStart ? { 'bed.expeditor.dev/ready-after': podStart.after, 'bed.expeditor.dev/ready-jitter': podStart.jitter } : undefined;
+    const colored = (service: string, color: 'blue' | 'green') => {
+      const d = deploymentManifest(service, { replicas: 2, ports: [8080], image: image(7), ...(podAnnotations ? { podAnnotations } : {}) });
+      const labels = { app: service, version: color };
+      return { ...d, metadata: { name: `${service}-${color}`, labels }, spec: { ...d.spec, selector: { matchLabels: labels }, template: { ...d.spec?.template, metadata: { ...d.spec?.template?.metadata, labels } } } };
+    };
+    const sizes = [1, 10, 50];
+    // One service is cheap and its time is bimodal (the endpointslice back-off below): more calls.
+    const callsFor = (count: number) => (count === 1 ? Math.max(calls, 7) : calls);
+    const samples = new Map<string, Sample[]>();
+    const key = (who: Who, count: number, kind: Kind) => `${who}/${count}/${kind}`;
+    for (const count of sizes) {
+      const names = Array.from({ length: count }, (_, i) => `s${i}`);
+      const manifest = writeManifest(ws, `many-${count}${podStart ? '-slow' : ''}.yaml`, ...names.map((n) => deploymentManifest(n, { replicas: 2, ports: [8080], ...(podAnnotations ? { podAnnotations } : {}) })));
+      for (let k = 0; k < callsFor(count); k++) {
+        for (const who of k % 2 === 0 ? (['action', 'floor'] as const) : (['floor', 'action'] as const)) {
+          const space = await newNamespace(watcher, `${who}-${count}-${k}${podStart ? '-slow' : ''}`);
+          for (const kind of ['first', 'next'] as const) {
+            if (kind === 'next') {
+              await Promise.all(names.map((n) => setStable(space, n)));
+              await new Promise((r) => setTimeout(r, 500)); // the stable Services' slices settle first
+            }
+            const measure = cpuMeter(servers);
+            const from = Date.now();
+            let sample: Omit<Sample, 'cpu' | 'to'>;
+            if (who === 'action') {
+              const action = await call(space, names, ws, kind === 'first' ? manifest : undefined);
+              sample = { wall: action.wall, namespace: space, from, action };
+            } else {
+              const color = kind === 'first' ? 'blue' : 'green';
+              const wall = await floorBringUp(bare, { namespace: space, services: names, color, deployment: (s) => colored(s, color), createPreview: kind === 'first', ports: [8080] });
+              sample = { wall, namespace: space, from };
+            }
+            const list = samples.get(key(who, count, kind)) ?? [];
+            list.push({ ...sample, cpu: measure(), to: Date.now() });
+            samples.set(key(who, count, kind), list);
           }
-          const measure = cpuMeter(servers);
-          const from = Date.now();
-          let sample: Omit<Sample, 'cpu' | 'to'>;
-          if (who === 'action') {
-            const action = await call(space, names, ws, kind === 'first' ? manifest : undefined);
-            sample = { wall: action.wall, namespace: space, from, action };
-          } else {
-            const color = kind === 'first' ? 'blue' : 'green';
-            const wall = await floorBringUp(bare, { namespace: space, services: names, color, deployment: (s) => colored(s, color), createPreview: kind === 'first', ports: [8080] });
-            sample = { wall, namespace: space, from };
-          }
-          const list = samples.get(key(who, count, kind)) ?? [];
-          list.push({ ...sample, cpu: measure(), to: Date.now() });
-          samples.set(key(who, count, kind), list);
+          await deleteNamespace(space);
         }
-        await deleteNamespace(space);
       }
     }
+    // Preview Services whose EndpointSlice sync the controller put off by its 1 s back-off during a
+    // call (klog lines carry local time to the microsecond; the log is read once all is done).
+    const controllerLines = readFileSync(join(bed.dir, 'logs', 'kube-controller-manager.log'), 'utf8').split('\n');
+    const retried = (sample: Sample) => {
+      const keys = new Set<string>();
+      const year = new Date().getFullYear();
+      for (const line of controllerLines) {
+        const m = /^I(\d\d)(\d\d) (\d\d):(\d\d):(\d\d)\.(\d{3}).*key="([^"]+)" err="EndpointSlice informer cache is out of date"/.exec(line);
+        if (!m || !m[7]?.startsWith(`${sample.namespace}/`)) continue;
+        const at = new Date(year, Number(m[1]) - 1, Number(m[2]), Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6])).getTime();
+        if (at >= sample.from && at <= sample.to) keys.add(m[7]);
+      }
+      return keys.size;
+    };
+    const label = (count: number, kind: Kind) => `${count} service${count === 1 ? '' : 's'}, ${kind === 'first' ? 'first deploy' : 'next deploy (blue → green)'}`;
+    const list = (who: Who, count: number, kind: Kind) => samples.get(key(who, count, kind)) ?? [];
+    const wallOf = (who: Who, count: number, kind: Kind) => median(list(who, count, kind).map((r) => r.wall));
+    const x = (n: number) => `${n.toFixed(2)}×`;
+    const rows: (string | number)[][] = [];
+    const cpuRows: (string | number)[][] = [];
+    for (const count of sizes) {
+      for (const kind of ['first', 'next'] as const) {
+        const runs = list('action', count, kind);
+        const last = runs.at(-1)?.action;
+        const wall = wallOf('action', count, kind);
+        const floor = wallOf('floor', count, kind);
+        const backoffs = (who: Who) => list(who, count, kind).map(retried).join(' ');
+        rows.push([
+          label(count, kind),
+          ms(wall),
+          x(wall / wallOf('action', 1, kind)),
+          ms(floor),
+          x(floor / wallOf('floor', 1, kind)),
+          x(wall / floor),
+          `${backoffs('action')} | ${backoffs('floor')}`,
+          ms(median(runs.map((r) => r.action?.readWrite ?? Number.NaN))),
+          ms(median(runs.map((r) => r.action?.wait ?? Number.NaN))),
+          last?.requests ?? '—',
+          `${last?.watches} (${last?.waitWatches} while waiting)`,
+        ]);
+        for (const who of ['action', 'floor'] as const) {
+          const cpu = (pick: (c: CpuUse) => number) => median(list(who, count, kind).map((r) => pick(r.cpu))).toFixed(2);
+          const server = (name: string) => cpu((c) => Object.entries(c.servers).find(([n]) => n.startsWith(name))?.[1] ?? Number.NaN);
+          const bedTotal = (c: CpuUse) => Object.values(c.servers).reduce((a, b) => a + b, 0);
+          cpuRows.push([
+            `${label(count, kind)}: ${who === 'action' ? 'deploy-eks' : 'floor'}`,
+            ms(wallOf(who, count, kind)),
+            cpu((c) => c.capacity),
+            cpu(bedTotal),
+            server('kube-apiserver'),
+            server('etcd'),
+            server('kube-controller'),
+            server('kube-scheduler'),
+            server('kwok'),
+            cpu((c) => c.self),
+            cpu((c) => c.others),
+          ]);
+        }
+      }
+    }
+    printTable(
+      `One call, 2 replicas per service, ${podStart ? `pods Ready ${podStart.after}–${podStart.jitter} after they start (as with a readiness probe)` : 'pods Ready as soon as they start (KWOK)'} (median of ${calls} calls, ${callsFor(1)} for one service; goal: 50 ≤ 2× one). Floor: the same objects written and waited for by a bare client, no action code`,
+      ['services', 'deploy-eks', 'vs one', 'floor', 'floor vs one', 'deploy-eks ÷ floor', 'slices put off 1 s, per call: deploy-eks | floor', 'read + write', 'wait', 'API requests', 'watch requests'],
+      rows,
+    );
+    printTable(
+      `Where the CPU went during each call${podStart ? ` (pods Ready ${podStart.after}–${podStart.jitter} after they start)` : ''} (CPU-seconds, median; 2 cores shared with other work: capacity = 2 × wall)`,
+      ['call', 'wall', 'capacity', 'bed', 'apiserver', 'etcd', 'controllers', 'scheduler', 'kwok', 'this process', 'other work on the machine'],
+      cpuRows,
+    );
+  }
+  await sizeTables(undefined);
+  const podStart = process.env.EXPEDITOR_BENCH_EKS_POD_START ?? '8s-12s';
+  if (podStart !== 'off') {
+    const [after, jitter] = podStart.split('-');
+    await sizeTables({ after: after!, jitter: jitter ?? after! });
   }
   bare.close();
-  // Preview Services whose EndpointSlice sync the controller put off by its 1 s back-off during a
-  // call (klog lines carry local time to the microsecond; the log is read once all is done).
-  const controllerLines = readFileSync(join(bed.dir, 'logs', 'kube-controller-manager.log'), 'utf8').split('\n');
-  const retried = (sample: Sample) => {
-    const keys = new Set<string>();
-    const year = new Date().getFullYear();
-    for (const line of controllerLines) {
-      const m = /^I(\d\d)(\d\d) (\d\d):(\d\d):(\d\d)\.(\d{3}).*key="([^"]+)" err="EndpointSlice informer cache is out of date"/.exec(line);
-      if (!m || !m[7]?.startsWith(`${sample.namespace}/`)) continue;
-      const at = new Date(year, Number(m[1]) - 1, Number(m[2]), Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6])).getTime();
-      if (at >= sample.from && at <= sample.to) keys.add(m[7]);
-    }
-    return keys.size;
-  };
-  const label = (count: number, kind: Kind) => `${count} service${count === 1 ? '' : 's'}, ${kind === 'first' ? 'first deploy' : 'next deploy (blue → green)'}`;
-  const list = (who: Who, count: number, kind: Kind) => samples.get(key(who, count, kind)) ?? [];
-  const wallOf = (who: Who, count: number, kind: Kind) => median(list(who, count, kind).map((r) => r.wall));
-  const x = (n: number) => `${n.toFixed(2)}×`;
-  const rows: (string | number)[][] = [];
-  const cpuRows: (string | number)[][] = [];
-  for (const count of sizes) {
-    for (const kind of ['first', 'next'] as const) {
-      const runs = list('action', count, kind);
-      const last = runs.at(-1)?.action;
-      const wall = wallOf('action', count, kind);
-      const floor = wallOf('floor', count, kind);
-      const backoffs = (who: Who) => list(who, count, kind).map(retried).join(' ');
-      rows.push([
-        label(count, kind),
-        ms(wall),
-        x(wall / wallOf('action', 1, kind)),
-        ms(floor),
-        x(floor / wallOf('floor', 1, kind)),
-        x(wall / floor),
-        `${backoffs('action')} | ${backoffs('floor')}`,
-        ms(median(runs.map((r) => r.action?.readWrite ?? Number.NaN))),
-        ms(median(runs.map((r) => r.action?.wait ?? Number.NaN))),
-        last?.requests ?? '—',
-        `${last?.watches} (${last?.waitWatches} while waiting)`,
-      ]);
-      for (const who of ['action', 'floor'] as const) {
-        const cpu = (pick: (c: CpuUse) => number) => median(list(who, count, kind).map((r) => pick(r.cpu))).toFixed(2);
-        const server = (name: string) => cpu((c) => Object.entries(c.servers).find(([n]) => n.startsWith(name))?.[1] ?? Number.NaN);
-        const bedTotal = (c: CpuUse) => Object.values(c.servers).reduce((a, b) => a + b, 0);
-        cpuRows.push([
-          `${label(count, kind)}: ${who === 'action' ? 'deploy-eks' : 'floor'}`,
-          ms(wallOf(who, count, kind)),
-          cpu((c) => c.capacity),
-          cpu(bedTotal),
-          server('kube-apiserver'),
-          server('etcd'),
-          server('kube-controller'),
-          server('kube-scheduler'),
-          server('kwok'),
-          cpu((c) => c.self),
-          cpu((c) => c.others),
-        ]);
-      }
-    }
-  }
-  printTable(
-    `One call, 2 replicas per service (median of ${calls} calls, ${callsFor(1)} for one service; goal: 50 ≤ 2× one). Floor: the same objects written and waited for by a bare client, no action code`,
-    ['services', 'deploy-eks', 'vs one', 'floor', 'floor vs one', 'deploy-eks ÷ floor', 'slices put off 1 s, per call: deploy-eks | floor', 'read + write', 'wait', 'API requests', 'watch requests'],
-    rows,
-  );
-  printTable(
-    'Where the CPU went during each call (CPU-seconds, median; 2 cores shared with other work: capacity = 2 × wall)',
-    ['call', 'wall', 'capacity', 'bed', 'apiserver', 'etcd', 'controllers', 'scheduler', 'kwok', 'this process', 'other work on the machine'],
-    cpuRows,
-  );
 
   // The bed's own cost of the objects a first deploy writes: 100 objects created in parallel by a
   // bare client, no action code. A Service with a cluster IP waits for the apiserver's ClusterIP
