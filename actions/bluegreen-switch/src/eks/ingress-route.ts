@@ -6,8 +6,8 @@
 import type { V1Ingress, V1Service, V1ServiceBackendPort } from '@kubernetes/client-node';
 import { ExpeditorError, describeError } from '@expeditor/shared/errors';
 import { formatDuration, sleep } from '@expeditor/shared/deadline';
-import { albActionAnnotation, annotationKeys, canaryActionName, colorServiceName, otherColor, type Color } from './names.ts';
-import { describeRecord, readRecord, recordAnnotations } from './record.ts';
+import { albActionAnnotation, annotationKeys, canaryActionName, colorServiceName, type Color } from './names.ts';
+import { describeRecord, readRecord, recordAnnotations, targetColor } from './record.ts';
 import { checkColor, notReadyError } from './ready-check.ts';
 import { guardedPatch, SwitchConflictError } from './guard.ts';
 import { selectorText } from './readiness.ts';
@@ -56,18 +56,7 @@ export async function switchIngressRoute(opts: EksSwitchOptions, deps: EksSwitch
   const traffic = paths.traffic;
   const shownPaths = paths.paths.map(describePath).join(', ');
   const recorded = readRecord(ingress.metadata?.annotations);
-  let target: Color;
-  if (rollback) {
-    if (!recorded.previousColor) {
-      throw new ExpeditorError(`Ingress ${name} has no recorded switch to roll back (annotation ${annotationKeys.previousColor})`, {
-        unchanged: `nothing was changed; ${live} still serves`,
-        next: "switch explicitly with action 'switch' and 'target-color'",
-      });
-    }
-    target = recorded.previousColor;
-  } else {
-    target = opts.targetColor ?? otherColor(live);
-  }
+  const target = targetColor({ object: `Ingress ${name}`, recorded, live, rollback, asked: opts.targetColor });
   const base = { action: opts.action, route: 'ingress' as const, from: live };
   const actionKey = albActionAnnotation(canaryActionName(opts.service));
   if (traffic.kind === 'canary') log.warning(`Ingress ${name} is in the middle of a canary (${trafficText(traffic)}) that did not finish`);

@@ -1,6 +1,7 @@
 // What a switch writes on the object it switched, so rollback is one more switch and cleanup
 // knows how long the old color has been idle: previous color, time, commit and run URL.
-import { annotationKeys, isColor, type Color } from './names.ts';
+import { ExpeditorError } from '@expeditor/shared/errors';
+import { annotationKeys, isColor, otherColor, type Color } from './names.ts';
 
 export interface SwitchRecord {
   previousColor: Color;
@@ -45,4 +46,20 @@ export function describeRecord(record: RecordedSwitch): string {
     record.switchedAt ? `at ${record.switchedAt.toISOString()}` : undefined,
   ].filter(Boolean);
   return parts.join(' ');
+}
+
+/**
+ * The color a switch moves to: for a rollback, the one the last switch recorded on `object`
+ * (e.g. "Service shop"), an error when none was; otherwise the asked-for color, or the other one.
+ */
+export function targetColor(options: { object: string; recorded: RecordedSwitch; live: Color; rollback: boolean; asked: Color | undefined }): Color {
+  const { object, recorded, live } = options;
+  if (!options.rollback) return options.asked ?? otherColor(live);
+  if (!recorded.previousColor) {
+    throw new ExpeditorError(`${object} has no recorded switch to roll back (annotation ${annotationKeys.previousColor})`, {
+      unchanged: `nothing was changed; ${live} still serves`,
+      next: "switch explicitly with action 'switch' and 'target-color'",
+    });
+  }
+  return recorded.previousColor;
 }

@@ -4,8 +4,8 @@
 import type { V1Service } from '@kubernetes/client-node';
 import { ExpeditorError } from '@expeditor/shared/errors';
 import { formatDuration } from '@expeditor/shared/deadline';
-import { annotationKeys, isColor, otherColor, previewServiceName, type Color } from './names.ts';
-import { describeRecord, readRecord, recordAnnotations } from './record.ts';
+import { annotationKeys, isColor, previewServiceName, type Color } from './names.ts';
+import { describeRecord, readRecord, recordAnnotations, targetColor } from './record.ts';
 import { checkColor, notReadyError } from './ready-check.ts';
 import { guardedPatch, SwitchConflictError } from './guard.ts';
 import { selectorText } from './readiness.ts';
@@ -54,18 +54,7 @@ export async function switchServiceRoute(opts: EksSwitchOptions, deps: EksSwitch
   const stable = await readStableService(opts, deps);
   const { live } = stable;
   const recorded = readRecord(stable.service.metadata?.annotations);
-  let target: Color;
-  if (rollback) {
-    if (!recorded.previousColor) {
-      throw new ExpeditorError(`Service ${opts.service} has no recorded switch to roll back (annotation ${annotationKeys.previousColor})`, {
-        unchanged: `nothing was changed; ${live} still serves`,
-        next: "switch explicitly with action 'switch' and 'target-color'",
-      });
-    }
-    target = recorded.previousColor;
-  } else {
-    target = opts.targetColor ?? otherColor(live);
-  }
+  const target = targetColor({ object: `Service ${opts.service}`, recorded, live, rollback, asked: opts.targetColor });
   const base = { action: opts.action, route: 'service' as const, from: live };
   if (target === live) {
     const by = describeRecord(recorded);
