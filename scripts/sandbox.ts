@@ -17,11 +17,11 @@ import { readGitHubContext, type GitHubContext } from '../packages/shared/src/co
 import { consoleLog, type Log } from '../packages/shared/src/log.ts';
 import { formatFailure } from '../packages/shared/src/errors.ts';
 import { formatDuration } from '../packages/shared/src/deadline.ts';
-import { createGitHubClient } from '../packages/shared/src/github/client.ts';
 import { startBed, type Bed } from '../test/bed/index.ts';
 import { setUpDemo, type Demo } from '../test/workflows/demo.ts';
 import { readRecordInputs } from '../actions/deployment-record/src/inputs.ts';
-import { runDeploymentRecord, type RecordOutputs } from '../actions/deployment-record/src/record.ts';
+import type { RecordOutputs } from '../actions/deployment-record/src/record.ts';
+import { runRecordAction } from '../actions/deployment-record/src/action.ts';
 import { readAssumeEnvInputs } from '../actions/assume-env/src/inputs.ts';
 import { assumeEnv } from '../actions/assume-env/src/assume-env.ts';
 import { stsFactory } from '../actions/assume-env/src/sts-client.ts';
@@ -218,9 +218,6 @@ async function pipeline(bed: SandboxBed, demo: Demo): Promise<void> {
     }
   }
 
-  const github = (s: StepContext, token: string) =>
-    createGitHubClient({ apiUrl: bed.github.apiUrl, token, repository: s.context.repository, signal: s.run.signal, log: s.run.log });
-
   // ── build once ─────────────────────────────────────────────────────────────────────────────
   let image = '';
   await timedStage('build', async () => {
@@ -242,7 +239,7 @@ async function pipeline(bed: SandboxBed, demo: Demo): Promise<void> {
       const job: Record<string, string> = {};
       const token = bed.github.token;
       const record = await step(environment, 'deployment-record start (promotion gate + GitHub Deployment)', { mode: 'start', environment, image, token }, job, (s) =>
-        runDeploymentRecord(readRecordInputs(s.inputs), { github: github(s, token), context: s.context, log: s.run.log }),
+        runRecordAction(readRecordInputs(s.inputs), s.env, s.run),
       );
       if (environment !== 'dev') {
         out();
@@ -260,7 +257,7 @@ async function pipeline(bed: SandboxBed, demo: Demo): Promise<void> {
         ok = true;
       } finally {
         await step(environment, `deployment-record finish (${ok ? 'success' : 'failure'})`, { mode: 'finish', environment, 'deployment-id': record['deployment-id'] ?? '', state: ok ? 'success' : 'failure', token }, job, (s) =>
-          runDeploymentRecord(readRecordInputs(s.inputs), { github: github(s, token), context: s.context, log: s.run.log }),
+          runRecordAction(readRecordInputs(s.inputs), s.env, s.run),
         );
         results.push({
           environment,
