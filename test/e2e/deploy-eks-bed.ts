@@ -1,5 +1,6 @@
 // Helpers for deploy-eks tests on the bed: run the core the way main.ts does (plan → connect →
 // deploy) with a memory log, and build manifests and the stable Service a switch would own.
+import { kubeconfigFromEnv } from '../../packages/shared/src/kube/kubeconfig-env.ts';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
@@ -109,7 +110,7 @@ export async function runCore(k8s: K8sPart, options: RunOptions): Promise<{ resu
     workspace: options.workspace ?? workspace(),
     sha: 'a'.repeat(40),
     runUrl: 'https://github.com/acme/shop/actions/runs/1',
-    runner: { kubeconfig: options.runner?.kubeconfig, awsRegion: options.runner?.awsRegion, stsEndpoint: options.runner?.stsEndpoint },
+    runner: { kubeconfig: kubeconfigFromEnv(options.runner?.kubeconfig), awsRegion: options.runner?.awsRegion, stsEndpoint: options.runner?.stsEndpoint },
   });
   const log = memoryLog();
   const connection = await connectKube({ kubeconfig: plan.connect.kind === 'kubeconfig' ? { path: plan.connect.path, input: 'kubeconfig' } : undefined, signal: options.signal, log });

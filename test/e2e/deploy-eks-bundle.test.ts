@@ -2,6 +2,7 @@
 // step summary files), against the bed: by KUBECONFIG, and end to end on the EKS path (moto's
 // DescribeCluster leading to the bed's apiserver, the bundle's own token checked by the TokenReview
 // webhook against moto's STS).
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { useBed } from '../bed/vitest.ts';
 import { runBundle as runAction, type BundleRun } from './bundle-run.ts';
@@ -14,12 +15,12 @@ const runBundle = (ws: string, inputs: Record<string, string>, env: Record<strin
   runAction('deploy-eks', inputs, { GITHUB_SHA: 'b'.repeat(40), ...env }, { workspace: ws });
 
 describe('the deploy-eks bundle on the bed', () => {
-  it('by KUBECONFIG: first deploy, outputs and step summary', async () => {
+  it('by KUBECONFIG (a list whose first file is missing, as kubectl allows): first deploy, outputs and step summary', async () => {
     const c = await kubeconfigConnection(bed.k8s);
     const ns = await newNamespace(c, 'bundle-kc');
     const ws = workspace();
     const manifest = writeManifest(ws, 'deploy/shop.yaml', deploymentManifest('shop', { replicas: 2, ports: [8080] }));
-    const run = await runBundle(ws, { image: image(1), services: 'shop', namespace: ns, manifest }, { KUBECONFIG: bed.k8s.kubeconfig });
+    const run = await runBundle(ws, { image: image(1), services: 'shop', namespace: ns, manifest }, { KUBECONFIG: `${join(ws, 'no-such-kubeconfig')}:${bed.k8s.kubeconfig}` });
     expect(run.log).not.toMatch(/::error/);
     expect(run.status).toBe(0);
     expect(run.outputs).toMatchObject({ 'live-color': '', 'target-color': 'blue', 'preview-service': 'shop-preview', ready: 'true' });

@@ -47,6 +47,32 @@ describe('connectKube by kubeconfig', () => {
     expect((context as ExpeditorError).next).toMatch(/have: bed/);
   });
 
+  it('merges the files of KUBECONFIG as kubectl does: skips missing ones, and the first to define a name wins', async () => {
+    const { parse, stringify } = await import('yaml');
+    const { readFileSync } = await import('node:fs');
+    const full = parse(readFileSync(bed.k8s.kubeconfig, 'utf8')) as Record<string, unknown[] | string>;
+    // The context in one file, the cluster and user it names in another, as tools that append
+    // to KUBECONFIG leave them.
+    const contexts = join(bed.dir, 'contexts.kubeconfig');
+    writeFileSync(contexts, stringify({ apiVersion: 'v1', kind: 'Config', contexts: full.contexts, 'current-context': full['current-context'] }));
+    const credentials = join(bed.dir, 'credentials.kubeconfig');
+    writeFileSync(credentials, stringify({ apiVersion: 'v1', kind: 'Config', clusters: full.clusters, users: full.users }));
+    const c = await connectKube({ kubeconfig: { path: contexts, also: [join(bed.dir, 'not-there'), credentials] } });
+    expect(await c.version()).toBe(bed.k8s.version);
+    expect(c.source).toMatchObject({ kind: 'kubeconfig', context: 'bed', path: `${contexts}:${join(bed.dir, 'not-there')}:${credentials}` });
+
+    // A file earlier in the list that defines the same cluster name wins over a later one.
+    const shadow = join(bed.dir, 'shadow.kubeconfig');
+    const clusters = (full.clusters as { name: string; cluster: Record<string, unknown> }[]).map((entry) => ({ ...entry, cluster: { ...entry.cluster, server: 'https://127.0.0.1:1' } }));
+    writeFileSync(shadow, stringify({ apiVersion: 'v1', kind: 'Config', clusters }));
+    const shadowed = await connectKube({ kubeconfig: { path: contexts, also: [shadow, credentials] }, verify: false });
+    expect(shadowed.server).toBe('https://127.0.0.1:1');
+
+    // None of them there: an error naming KUBECONFIG.
+    const none = await connectKube({ kubeconfig: { path: join(bed.dir, 'a'), also: [join(bed.dir, 'b')] } }).catch((e: unknown) => e);
+    expect((none as Error).message).toMatch(/^KUBECONFIG: none of the files in it exists/);
+  });
+
   it('a cluster that does not answer is an error naming the input and the server', async () => {
     const dead = join(bed.dir, 'dead.kubeconfig');
     writeFileSync(dead, (await import('node:fs')).readFileSync(bed.k8s.kubeconfig, 'utf8').replace(/server: .*/, 'server: https://127.0.0.1:1'));

@@ -6,7 +6,7 @@ import type { DeployEksPlan } from './plan.ts';
 
 export async function connect(plan: DeployEksPlan, run: { log: Log; signal: AbortSignal }): Promise<{ kube: KubeConnection; close(): void }> {
   if (plan.connect.kind === 'kubeconfig') {
-    const kube = await connectKube({ kubeconfig: { path: plan.connect.path, input: plan.connect.origin.input }, signal: run.signal, log: run.log });
+    const kube = await connectKube({ kubeconfig: { path: plan.connect.path, also: plan.connect.also, input: plan.connect.origin.input }, signal: run.signal, log: run.log });
     return { kube, close: () => undefined };
   }
   const { EKSClient } = await import('@aws-sdk/client-eks');

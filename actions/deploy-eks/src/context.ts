@@ -1,10 +1,11 @@
 // What deploy-eks takes from the runner's environment besides inputs: values the context layer
 // reads (runnerEnv) and passes down, so no other module reads process.env.
 import type { Env } from '@expeditor/shared/inputs';
+import { kubeconfigFromEnv, type KubeconfigFiles } from '@expeditor/shared/kube/kubeconfig-env';
 
 export interface KubeRunnerContext {
-  /** The first path of KUBECONFIG, when set. */
-  kubeconfig: string | undefined;
+  /** The files of KUBECONFIG, when set. */
+  kubeconfig: KubeconfigFiles | undefined;
   /** AWS_REGION / AWS_DEFAULT_REGION (assume-env exports it). */
   awsRegion: string | undefined;
   /** Where tokens are presigned: AWS_ENDPOINT_URL_STS, else AWS_ENDPOINT_URL (else the regional STS). */
@@ -12,9 +13,8 @@ export interface KubeRunnerContext {
 }
 
 export function readKubeRunnerContext(env: Env): KubeRunnerContext {
-  const kubeconfig = (env.KUBECONFIG ?? '').split(':').find((p) => p.trim() !== '');
   return {
-    kubeconfig,
+    kubeconfig: kubeconfigFromEnv(env.KUBECONFIG),
     awsRegion: env.AWS_REGION || env.AWS_DEFAULT_REGION || undefined,
     stsEndpoint: env.AWS_ENDPOINT_URL_STS || env.AWS_ENDPOINT_URL || undefined,
   };

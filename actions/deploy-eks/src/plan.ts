@@ -12,7 +12,7 @@ import { deploymentFor, readManifests, type Origin } from './manifest.ts';
 
 export type ConnectPlan =
   | { kind: 'eks'; cluster: string; region: string; stsEndpoint: string | undefined; origin: Origin }
-  | { kind: 'kubeconfig'; path: string; origin: Origin };
+  | { kind: 'kubeconfig'; path: string; also?: string[]; origin: Origin };
 
 export interface EnvironmentRefs {
   configMaps: string[];
@@ -186,8 +186,9 @@ function planConnection(
     return { kind: 'eks', cluster, region, stsEndpoint: context.runner.stsEndpoint, origin };
   }
   if (context.runner.kubeconfig) {
-    settings.derive('kubeconfig', context.runner.kubeconfig, 'KUBECONFIG');
-    return { kind: 'kubeconfig', path: context.runner.kubeconfig, origin: {} };
+    const { path, also } = context.runner.kubeconfig;
+    settings.derive('kubeconfig', [path, ...also].join(':'), 'KUBECONFIG');
+    return { kind: 'kubeconfig', path, also, origin: {} };
   }
   throw new ExpeditorError('no cluster to connect to', {
     input: 'cluster',

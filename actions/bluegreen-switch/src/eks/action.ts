@@ -26,7 +26,7 @@ export async function runEksSwitch(
     const connection = await run.log.group(`Connecting to ${clusterText}`, async () =>
       connectKube({
         ...(plan.connect.kind === 'kubeconfig'
-          ? { kubeconfig: { path: plan.connect.path, input: plan.connect.input } }
+          ? { kubeconfig: { path: plan.connect.path, also: plan.connect.also, input: plan.connect.input } }
           : { eks: await eksTarget(plan.connect, (client) => (eksClient = client)) }),
         // Not the run's signal: a cancelled canary must still put the traffic back with the
         // same connection. Every wait and pause takes the signal itself; a single request

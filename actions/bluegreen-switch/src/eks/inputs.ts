@@ -2,6 +2,7 @@
 // environment file can also give stay undefined when not set here, so the file's value is used.
 // The runner's AWS and KUBECONFIG settings are read here too, and passed down.
 import type { ActionInputs, Env } from '@expeditor/shared/inputs';
+import { kubeconfigFromEnv } from '@expeditor/shared/kube/kubeconfig-env';
 import { escapesWorkspace, k8sName } from '@expeditor/shared/patterns';
 import { canaryStepsProblem } from './ingress.ts';
 import { colors, type Color } from './names.ts';
@@ -16,7 +17,7 @@ export interface EksSwitchInputs {
   route: Route | undefined;
   cluster: string | undefined;
   /** The kubeconfig input (a workspace path) or, when absent, KUBECONFIG from the runner. */
-  kubeconfig: { path: string; input: string | undefined } | undefined;
+  kubeconfig: { path: string; also?: string[]; input: string | undefined } | undefined;
   namespace: string | undefined;
   service: string | undefined;
   ingress: string | undefined;
@@ -45,13 +46,14 @@ export function readEksSwitchInputs(inputs: ActionInputs, env: Env): EksSwitchIn
   }
   const probeUrl = inputs.string('probe-url', { maxLength: 2048 });
   if (probeUrl && !/^https?:\/\/[^\s/]+/.test(probeUrl)) inputs.problem('probe-url', `expected an http:// or https:// URL, got ${JSON.stringify(probeUrl)}`);
+  const fromEnv = kubeconfigFromEnv(env.KUBECONFIG);
   const result: EksSwitchInputs = {
     route: inputs.choice('route', ['service', 'ingress'] as const),
     cluster: inputs.string('cluster', { pattern: /^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/, expected: 'an EKS cluster name' }),
     kubeconfig: kubeconfigInput
       ? { path: kubeconfigInput, input: 'kubeconfig' }
-      : env.KUBECONFIG
-        ? { path: env.KUBECONFIG.split(':')[0] ?? env.KUBECONFIG, input: undefined }
+      : fromEnv
+        ? { ...fromEnv, input: undefined }
         : undefined,
     namespace: inputs.string('namespace', { pattern: k8sName, expected: 'a Kubernetes namespace name' }),
     service: inputs.string('service', { pattern: k8sName, expected: 'a Kubernetes Service name' }),

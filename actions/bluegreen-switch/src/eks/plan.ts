@@ -15,7 +15,7 @@ export interface EksPlanCommon {
 }
 
 export type EksConnectPlan =
-  | { kind: 'kubeconfig'; path: string; input: string | undefined }
+  | { kind: 'kubeconfig'; path: string; also?: string[] | undefined; input: string | undefined }
   | { kind: 'eks'; cluster: string; region: string | undefined; stsEndpoint: string | undefined };
 
 export interface EksSwitchPlan {
@@ -87,8 +87,8 @@ export function planEksSwitch(
   } else if (cluster) {
     connect = { kind: 'eks', cluster, region, stsEndpoint: inputs.aws.stsEndpoint };
   } else if (inputs.kubeconfig) {
-    connect = { kind: 'kubeconfig', path: inputs.kubeconfig.path, input: undefined };
-    settings.derive('connection', inputs.kubeconfig.path, 'KUBECONFIG');
+    connect = { kind: 'kubeconfig', path: inputs.kubeconfig.path, also: inputs.kubeconfig.also, input: undefined };
+    settings.derive('connection', [inputs.kubeconfig.path, ...(inputs.kubeconfig.also ?? [])].join(':'), 'KUBECONFIG');
   } else {
     problems.push(new InputError('cluster', 'is required: give the EKS cluster (or environment with eks.cluster), or a kubeconfig'));
   }

@@ -3,6 +3,7 @@
 // the bundle leaves out exec/attach/port-forward/cp/metrics and their dependencies. Load this
 // module with import() once the inputs are valid: it costs a few hundred milliseconds to start.
 export { KubeConfig } from '@kubernetes/client-node/dist/config.js';
+export type { Cluster, Context, User } from '@kubernetes/client-node/dist/config_types.js';
 export { Watch } from '@kubernetes/client-node/dist/watch.js';
 export {
   AppsV1Api,

@@ -19,8 +19,13 @@ export type KubeSource =
   | { kind: 'eks'; cluster: string; region: string; arn: string | undefined };
 
 export interface KubeconfigTarget {
-  /** The kubeconfig file (the `kubeconfig` input or one path of KUBECONFIG). */
+  /** The kubeconfig file (the `kubeconfig` input, or the first path of KUBECONFIG). */
   path: string;
+  /**
+   * The further paths of KUBECONFIG, merged as kubectl does: the first file to define a cluster,
+   * user or context (or the current-context) wins, and files that do not exist are skipped.
+   */
+  also?: string[] | undefined;
   /** Context to use; default the file's current-context. */
   context?: string | undefined;
   /** The input that named the file, for errors ("kubeconfig"); undefined when it came from KUBECONFIG. */
@@ -235,31 +240,49 @@ function loadKubeconfig(kc: K.KubeConfig, target: KubeconfigTarget): KubeSource 
       cause,
     });
   };
-  let text = '';
-  try {
-    text = readFileSync(target.path, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    fail(`${target.path} ${code === 'ENOENT' ? 'does not exist' : `cannot be read (${code})`}`, 'check the path, or connect to EKS with the cluster input instead');
+  const files = [target.path, ...(target.also ?? [])];
+  const shown = files.join(':');
+  const clusters = new Map<string, K.Cluster>();
+  const users = new Map<string, K.User>();
+  const contexts = new Map<string, K.Context>();
+  let currentContext = '';
+  let read = 0;
+  for (const path of files) {
+    let text = '';
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      // kubectl skips KUBECONFIG paths that do not exist; a file named on its own must.
+      if (code === 'ENOENT' && files.length > 1) continue;
+      fail(`${path} ${code === 'ENOENT' ? 'does not exist' : `cannot be read (${code})`}`, 'check the path, or connect to EKS with the cluster input instead');
+    }
+    try {
+      kc.loadFromString(text);
+    } catch (error) {
+      fail(`${path} is not a valid kubeconfig: ${describeError(error)}`, 'fix the file (kubectl config view checks it)', error);
+    }
+    read += 1;
+    // Relative certificate and token paths in a kubeconfig are relative to its file.
+    kc.makePathsAbsolute(path);
+    for (const c of kc.getClusters()) if (!clusters.has(c.name)) clusters.set(c.name, c);
+    for (const u of kc.getUsers()) if (!users.has(u.name)) users.set(u.name, u);
+    for (const c of kc.getContexts()) if (!contexts.has(c.name)) contexts.set(c.name, c);
+    currentContext ||= kc.getCurrentContext();
   }
-  try {
-    kc.loadFromString(text);
-  } catch (error) {
-    fail(`${target.path} is not a valid kubeconfig: ${describeError(error)}`, 'fix the file (kubectl config view checks it)', error);
-  }
-  // Relative certificate and token paths in a kubeconfig are relative to the file.
-  kc.makePathsAbsolute(target.path);
+  if (read === 0) fail(`none of the files in it exists (${shown})`, 'check KUBECONFIG, or connect to EKS with the cluster input instead');
+  if (files.length > 1) kc.loadFromOptions({ clusters: [...clusters.values()], users: [...users.values()], contexts: [...contexts.values()], currentContext });
   const context = target.context ?? kc.getCurrentContext();
   if (!context || !kc.getContextObject(context)) {
     fail(
-      context ? `${target.path} has no context ${JSON.stringify(context)}` : `${target.path} has no current-context`,
+      context ? `${shown} has no context ${JSON.stringify(context)}` : `${shown} has no current-context`,
       `have: ${kc.getContexts().map((c) => c.name).join(', ') || 'no contexts'}`,
     );
   }
   kc.setCurrentContext(context);
   const cluster = kc.getCurrentCluster();
-  if (!cluster?.server) fail(`the context ${JSON.stringify(context)} of ${target.path} names no cluster with a server`, 'fix the file');
-  return { kind: 'kubeconfig', path: target.path, context, input: target.input };
+  if (!cluster?.server) fail(`the context ${JSON.stringify(context)} of ${shown} names no cluster with a server`, 'fix the file');
+  return { kind: 'kubeconfig', path: shown, context, input: target.input };
 }
 
 interface DescribedCluster {
