@@ -15,10 +15,9 @@ import {
 import { formatDuration } from '@expeditor/shared/deadline';
 import { ExpeditorError } from '@expeditor/shared/errors';
 import { ChangeLog, type Log } from '@expeditor/shared/log';
-import { CallBudget } from '@expeditor/shared/call-budget';
 import { pollUntil, type PollStep } from '@expeditor/shared/poll';
 import { awsCall, errorName, type CallContext } from './aws-call.ts';
-import { defaultTiming, type PollTiming } from './timing.ts';
+import { pacing, type PollTiming } from './timing.ts';
 
 export const TERMINAL = new Set(['Succeeded', 'Failed', 'Stopped']);
 
@@ -113,8 +112,7 @@ export class DeploymentFailedError extends ExpeditorError {
  */
 export async function followDeployment(options: FollowOptions): Promise<FollowResult> {
   const { codedeploy, deploymentId, log } = options;
-  const { budget: budgetOptions, ...timing } = options.timing ?? defaultTiming;
-  const budget = budgetOptions ? new CallBudget(budgetOptions) : undefined;
+  const { poll, budget } = pacing(options.timing);
   const context: CallContext = { signal: options.signal, log, budget };
   const changes = new ChangeLog(log);
   let targetId = options.targetId ?? options.known?.target?.targetId;
@@ -185,16 +183,16 @@ export async function followDeployment(options: FollowOptions): Promise<FollowRe
       // and traffic the result reports. It is the end, so it does not wait its turn.
       if (hasStarted(deployment) && isEnd(deployment.status)) target = (await readTarget(true)) ?? target;
     } else {
-      const read = await readTarget();
-      if (read) target = read;
-      const status = read ? DEPLOYMENT_STATUS_OF_TARGET[read.status ?? ''] : undefined;
+      const fresh = await readTarget();
+      if (fresh) target = fresh;
+      const status = fresh ? DEPLOYMENT_STATUS_OF_TARGET[fresh.status ?? ''] : undefined;
       if (status) {
         deployment = { ...deployment, deploymentId, status };
-      } else if (read && read.status !== 'Pending') {
+      } else if (fresh && fresh.status !== 'Pending') {
         // Failed (or Stopped: its target says Failed too), or a status this code does not know:
         // the deployment itself says which, and why. It is the end, so it does not wait its turn.
         deployment = await getDeployment(true);
-      } else if (!read) {
+      } else if (!fresh) {
         // Not started yet (or it ended without starting): the deployment says which, next time.
         askDeployment = true;
       }
@@ -220,7 +218,7 @@ export async function followDeployment(options: FollowOptions): Promise<FollowRe
   };
 
   const result = await pollUntil<CodeDeployView>({
-    ...timing,
+    ...poll,
     ...(options.signal ? { signal: options.signal } : {}),
     read,
     fingerprint: (v) => fingerprintOf(v),

@@ -17,10 +17,9 @@ import {
 import { CancelledError, DeadlineError, formatDuration, withDeadline } from '@expeditor/shared/deadline';
 import { ExpeditorError, describeError } from '@expeditor/shared/errors';
 import type { Log } from '@expeditor/shared/log';
-import { CallBudget } from '@expeditor/shared/call-budget';
 import { pollUntil, type PollStep } from '@expeditor/shared/poll';
 import { awsCall, type CallContext } from './aws-call.ts';
-import { cleanupMs, defaultTiming, type PollTiming } from './timing.ts';
+import { cleanupMs, pacing, type PollTiming } from './timing.ts';
 
 export interface RollingOptions {
   ecs: ECSClient;
@@ -85,9 +84,7 @@ export async function deployRolling(options: RollingOptions): Promise<RollingRes
     return { deploymentId, status: 'IN_PROGRESS', noticedAt: undefined, polls: 0, runningCount: ours.runningCount, desiredCount: ours.desiredCount };
   }
 
-  // Tests pass their own (fast) timing whole, without a call budget.
-  const { budget: budgetOptions, ...timing } = options.timing ?? defaultTiming;
-  const budget = budgetOptions ? new CallBudget(budgetOptions) : undefined;
+  const { poll, budget } = pacing(options.timing);
   /** One DescribeServices; `last` is the read after the wait ended, which does not wait its turn. */
   const read = async (last?: AbortSignal): Promise<PollStep<RollingState>> => {
     const answer = await awsCall(
@@ -107,7 +104,7 @@ export async function deployRolling(options: RollingOptions): Promise<RollingRes
   let result;
   try {
     result = await pollUntil<RollingState>({
-      ...timing,
+      ...poll,
       ...(options.signal ? { signal: options.signal } : {}),
       read: () => read(),
       fingerprint: fingerprint,

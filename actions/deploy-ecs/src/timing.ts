@@ -5,7 +5,7 @@
 // budget counts every describe call: 12 a minute on average from the start of the wait and in any
 // 60 s. The far stretch keeps a call in hand and polls slower than that, so the near end can poll
 // faster than one call per 5 s for a while: the end is noticed within 5 s.
-import type { CallBudgetOptions } from '@expeditor/shared/call-budget';
+import { CallBudget, type CallBudgetOptions } from '@expeditor/shared/call-budget';
 import type { PollOptions } from '@expeditor/shared/poll';
 
 export type PollTiming = Pick<PollOptions<unknown>, 'minIntervalMs' | 'maxIntervalMs' | 'factor' | 'far'> & {
@@ -20,6 +20,12 @@ export const defaultTiming: PollTiming = {
   far: { minIntervalMs: 6000, maxIntervalMs: 8000 },
   budget: { perMinute: 12, burst: 4, keepWhileFar: 1 },
 };
+
+/** One wait's pacing: the poll bounds, and a fresh call budget (none with tests' fast timing). */
+export function pacing(timing: PollTiming = defaultTiming): { poll: Omit<PollTiming, 'budget'>; budget: CallBudget | undefined } {
+  const { budget, ...poll } = timing;
+  return { poll, budget: budget ? new CallBudget(budget) : undefined };
+}
 
 /** How long cleanup after a deadline or cancellation (StopDeployment, a rollback) may take. */
 export const cleanupMs = { afterDeadline: 120_000, afterCancel: 8_000 };

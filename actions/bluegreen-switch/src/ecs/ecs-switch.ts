@@ -317,10 +317,8 @@ function followToSucceeded(
   return followOrStop({
     codedeploy: clients.codedeploy,
     deploymentId,
-    ...(how.justCreated ? { justCreated: true } : {}),
-    ...(how.known ? { known: how.known } : {}),
+    ...how,
     until: 'succeeded',
-    atReady: how.atReady,
     log: context.log,
     signal: context.signal,
     timing: context.timing,
