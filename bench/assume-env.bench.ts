@@ -5,6 +5,7 @@
 // with the number of AssumeRoleWithWebIdentity calls each made. Interleaved rounds, medians.
 // EXPEDITOR_BENCH_PEER_ASSUME=/path/to/configure-aws-credentials/dist/index.js runs that action's
 // bundle the same way beside ours (it retries AccessDenied up to 12 times with backoff: slow).
+import { inputEnv } from '../packages/shared/src/inputs.ts';
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -85,7 +86,7 @@ try {
           ACTIONS_ID_TOKEN_REQUEST_TOKEN: bed.oidc.requestToken,
           AWS_ENDPOINT_URL: bed.moto.endpoint,
           AWS_EC2_METADATA_DISABLED: 'true',
-          ...Object.fromEntries(Object.entries(s.inputs).map(([k, v]) => [`INPUT_${k.toUpperCase()}`, v])),
+          ...inputEnv(s.inputs),
         },
       });
       child.on('close', done);

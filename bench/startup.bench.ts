@@ -5,6 +5,7 @@
 //  - `node -e 0` as the floor.
 // EXPEDITOR_BENCH_PEER=/path/to/other/dist/index.js (with EXPEDITOR_BENCH_PEER_INPUTS as JSON
 // {"input-name": "value"}) measures another action's bundle the same way beside ours.
+import { inputEnv } from '../packages/shared/src/inputs.ts';
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import { mkdirSync, mkdtempSync, readdirSync, statSync, writeFileSync, existsSync } from 'node:fs';
@@ -76,7 +77,7 @@ function baseEnv(inputs: Record<string, string>): NodeJS.ProcessEnv {
     AWS_SECRET_ACCESS_KEY: 'bench',
     ACTIONS_ID_TOKEN_REQUEST_URL: `${endpoint}/token?x=1`,
     ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'bench-token',
-    ...Object.fromEntries(Object.entries(inputs).map(([k, v]) => [`INPUT_${k.replace(/ /g, '_').toUpperCase()}`, v])),
+    ...inputEnv(inputs),
   };
 }
 

@@ -12,7 +12,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { ActionInputs, type Env } from '../packages/shared/src/inputs.ts';
+import { ActionInputs, inputEnv, type Env } from '../packages/shared/src/inputs.ts';
 import { readGitHubContext, type GitHubContext } from '../packages/shared/src/context.ts';
 import { consoleLog, type Log } from '../packages/shared/src/log.ts';
 import { formatFailure } from '../packages/shared/src/errors.ts';
@@ -200,8 +200,7 @@ async function pipeline(bed: SandboxBed, demo: Demo): Promise<void> {
     const t = performance.now();
     let ok = false;
     try {
-      const inputEnv = Object.fromEntries(Object.entries(inputs).map(([k, v]) => [`INPUT_${k.replace(/ /g, '_').toUpperCase()}`, v]));
-      const result = await body({ inputs: new ActionInputs(inputEnv), env, context: readGitHubContext(env), run });
+      const result = await body({ inputs: new ActionInputs(inputEnv(inputs)), env, context: readGitHubContext(env), run });
       ok = true;
       return result;
     } finally {

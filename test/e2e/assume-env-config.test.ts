@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseConfig } from '../../packages/shared/src/config.ts';
 import { ProblemsError, ExpeditorError } from '../../packages/shared/src/errors.ts';
-import { ActionInputs } from '../../packages/shared/src/inputs.ts';
+import { ActionInputs, inputEnv } from '../../packages/shared/src/inputs.ts';
 import { readAssumeEnvInputs } from '../../actions/assume-env/src/inputs.ts';
 import { planAssume } from '../../actions/assume-env/src/plan.ts';
 import { sessionName, sessionTags } from '../../actions/assume-env/src/session.ts';
@@ -62,7 +62,7 @@ describe('the plan: inputs win over the file, every value checked before any cal
     const dir = mkdtempSync(join(tmpdir(), 'assume-env-plan-'));
     mkdirSync(join(dir, '.github'));
     if (file) writeFileSync(join(dir, '.github', 'expeditor.yml'), file);
-    const env = Object.fromEntries(Object.entries(inputs).map(([k, v]) => [`INPUT_${k.toUpperCase()}`, v]));
+    const env = inputEnv(inputs);
     return planAssume(readAssumeEnvInputs(new ActionInputs(env)), { ...context, workspace: dir });
   }
 

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { useBed } from '../bed/vitest.ts';
 import { chainedRole, createRole, githubOidcRole, issuerHost, oidcProvider, uniqueRoleName, webIdentityTrust } from '../bed/aws-roles.ts';
-import { ActionInputs } from '../../packages/shared/src/inputs.ts';
+import { ActionInputs, inputEnv } from '../../packages/shared/src/inputs.ts';
 import { readGitHubContext } from '../../packages/shared/src/context.ts';
 import { memoryLog } from '../../packages/shared/src/log.ts';
 import { ExpeditorError } from '../../packages/shared/src/errors.ts';
@@ -62,7 +62,7 @@ async function run(
     ...(options.act ? { ACT: 'true' } : {}),
     ...(options.oidc !== false ? { ACTIONS_ID_TOKEN_REQUEST_URL: bed.oidc.requestUrl, ACTIONS_ID_TOKEN_REQUEST_TOKEN: options.requestToken ?? bed.oidc.requestToken } : {}),
   };
-  for (const [k, v] of Object.entries(inputs)) env[`INPUT_${k.toUpperCase()}`] = v;
+  Object.assign(env, inputEnv(inputs));
   const log = memoryLog();
   const exported = new Map<string, string>();
   const out: Run = { exported, log: log.lines, summary: '' };

@@ -12,7 +12,7 @@ import { BuildFailedError, chooseBuilder } from '../../actions/build-image/src/b
 import { readBuildImageInputs } from '../../actions/build-image/src/inputs.ts';
 import { readGitHubContext } from '../../packages/shared/src/context.ts';
 import { ExpeditorError, InputError, ProblemsError } from '../../packages/shared/src/errors.ts';
-import { ActionInputs } from '../../packages/shared/src/inputs.ts';
+import { ActionInputs, inputEnv } from '../../packages/shared/src/inputs.ts';
 import { memoryLog } from '../../packages/shared/src/log.ts';
 import { freePort } from '../bed/ports.ts';
 import { useBed } from '../bed/vitest.ts';
@@ -269,7 +269,7 @@ describe('bad input changes nothing', () => {
 
   test('invalid repository, tag and labels are refused by the input layer, each named', () => {
     const env = (values: Record<string, string>) =>
-      new ActionInputs(Object.fromEntries(Object.entries(values).map(([k, v]) => [`INPUT_${k.toUpperCase()}`, v])));
+      new ActionInputs(inputEnv(values));
     const context = readGitHubContext({ GITHUB_SHA: shaOf('x'), GITHUB_WORKSPACE: root });
     const error = (() => {
       try {

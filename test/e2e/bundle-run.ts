@@ -2,6 +2,7 @@
 // INPUT_* variables and fresh GITHUB_OUTPUT, GITHUB_ENV and GITHUB_STEP_SUMMARY files for the step,
 // and what it printed, exported, output and summarised read back. Also a job workspace with an
 // environment file, and a server that counts requests (for "refused before any network call").
+import { inputEnv } from '../../packages/shared/src/inputs.ts';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -12,9 +13,7 @@ import { join, resolve } from 'node:path';
 export const root = resolve(import.meta.dirname, '../..');
 
 /** INPUT_* variables from action input names, named as the runner names them. */
-export function inputEnv(inputs: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(inputs).map(([k, v]) => [`INPUT_${k.replace(/ /g, '_').toUpperCase()}`, v]));
-}
+export { inputEnv };
 
 /** `NAME<<delimiter\nvalue\ndelimiter` blocks, as @actions/core writes GITHUB_OUTPUT and GITHUB_ENV. */
 export function parseFileCommands(text: string): Record<string, string> {

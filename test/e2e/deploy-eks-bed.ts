@@ -7,7 +7,7 @@ import { stringify } from 'yaml';
 import type { V1Deployment } from '@kubernetes/client-node';
 import { connectKube, type KubeConnection } from '../../packages/shared/src/kube/connect.ts';
 import { memoryLog } from '../../packages/shared/src/log.ts';
-import { ActionInputs } from '../../packages/shared/src/inputs.ts';
+import { ActionInputs, inputEnv } from '../../packages/shared/src/inputs.ts';
 import { readDeployEksInputs } from '../../actions/deploy-eks/src/inputs.ts';
 import { planDeployEks } from '../../actions/deploy-eks/src/plan.ts';
 import { deployEks, type DeployEksResult } from '../../actions/deploy-eks/src/deploy.ts';
@@ -104,7 +104,7 @@ export interface RunOptions {
 
 /** plan → connect → deployEks, as the action does, with a memory log. */
 export async function runCore(k8s: K8sPart, options: RunOptions): Promise<{ result: DeployEksResult; lines: string[]; connection: KubeConnection }> {
-  const env = Object.fromEntries(Object.entries(options.inputs).map(([k, v]) => [`INPUT_${k.toUpperCase()}`, v]));
+  const env = inputEnv(options.inputs);
   const inputs = readDeployEksInputs(new ActionInputs({ INPUT_KUBECONFIG: k8s.kubeconfig, ...env }));
   const plan = planDeployEks(inputs, {
     workspace: options.workspace ?? workspace(),

@@ -6,7 +6,7 @@ import { deploymentManifest, image, kubeconfigConnection, newNamespace, runCore,
 import { deploySummary } from '../../actions/deploy-eks/src/summary.ts';
 import { planDeployEks } from '../../actions/deploy-eks/src/plan.ts';
 import { readDeployEksInputs } from '../../actions/deploy-eks/src/inputs.ts';
-import { ActionInputs } from '../../packages/shared/src/inputs.ts';
+import { ActionInputs, inputEnv } from '../../packages/shared/src/inputs.ts';
 
 const bed = useBed(['k8s']);
 
@@ -37,7 +37,7 @@ describe('deploy-eks with several services', () => {
     expect(connection.stats.peakWatches).toBe(4);
     expect(lines.filter((l) => / ready to switch /.test(l))).toHaveLength(9);
     // The summary: one table, a row per service, the diagnosis of the failure.
-    const env = Object.fromEntries(Object.entries(inputs).map(([k, v]) => [`INPUT_${k.toUpperCase()}`, v]));
+    const env = inputEnv(inputs);
     const plan = planDeployEks(readDeployEksInputs(new ActionInputs({ ...env, INPUT_KUBECONFIG: bed.k8s.kubeconfig })), { workspace: ws, sha: '', runUrl: '', runner: { kubeconfig: undefined, awsRegion: undefined, stsEndpoint: undefined } });
     const markdown = deploySummary(plan, 'kubeconfig', { result }, 1000).toMarkdown();
     expect(markdown).toContain('## deploy-eks 9 of 10 ready');

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { ActionInputs } from '../../packages/shared/src/inputs.ts';
+import { ActionInputs, inputEnv } from '../../packages/shared/src/inputs.ts';
 import { ProblemsError } from '../../packages/shared/src/errors.ts';
 import { k8sName, roleArn } from '../../packages/shared/src/patterns.ts';
 
 const inputsOf = (values: Record<string, string>) =>
-  new ActionInputs(Object.fromEntries(Object.entries(values).map(([k, v]) => [`INPUT_${k.toUpperCase()}`, v])));
+  new ActionInputs(inputEnv(values));
 
 describe('the input layer', () => {
   it('reads values the way the runner passes them, trimmed, with defaults', () => {

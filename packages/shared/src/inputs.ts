@@ -36,6 +36,16 @@ export function unsafeValueProblem(value: string, multiline = false): string | u
   return undefined;
 }
 
+/** The variable the runner passes an input in: INPUT_<NAME>, spaces as underscores. */
+export function inputVariable(name: string): string {
+  return `INPUT_${name.replace(/ /g, '_').toUpperCase()}`;
+}
+
+/** Input values as the runner passes them to a step (tests, benches and the sandbox run steps too). */
+export function inputEnv(values: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(values).map(([name, value]) => [inputVariable(name), value]));
+}
+
 export class ActionInputs {
   private readonly problems: InputError[] = [];
 
@@ -46,7 +56,7 @@ export class ActionInputs {
 
   /** The raw value as GitHub passes it (INPUT_<NAME>), trimmed. */
   raw(name: string): string {
-    return (this.env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] ?? '').trim();
+    return (this.env[inputVariable(name)] ?? '').trim();
   }
 
   problem(name: string, message: string, next?: string): undefined {
