@@ -93,7 +93,11 @@ export async function buildImage(input: BuildImageOptions): Promise<BuildImageRe
   const factory = input.ecr;
   const clients = new Map<string, Promise<EcrApi>>();
   const ecr: EcrFactory | undefined = factory
-    ? (region) => clients.get(region) ?? clients.set(region, factory(region)).get(region) ?? factory(region)
+    ? (region) => {
+        let client = clients.get(region);
+        if (!client) clients.set(region, (client = factory(region)));
+        return client;
+      }
     : undefined;
   const options: BuildImageOptions = { ...input, ecr };
   const { log } = options;
