@@ -21,7 +21,7 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { V1Deployment, V1EndpointSlice, V1Pod } from '@kubernetes/client-node';
 import { startBed } from '../test/bed/index.ts';
-import { connectKube, type KubeConnection } from '../packages/shared/src/kube/connect.ts';
+import { connectKube, type KubeConnection } from '@expeditor/kube/connect';
 import { consoleLog } from '../packages/shared/src/log.ts';
 import { ActionInputs } from '../packages/shared/src/inputs.ts';
 import { readDeployEksInputs } from '../actions/deploy-eks/src/inputs.ts';

@@ -1,11 +1,11 @@
 // Helpers for deploy-eks tests on the bed: run the core the way main.ts does (plan → connect →
 // deploy) with a memory log, and build manifests and the stable Service a switch would own.
-import { kubeconfigFromEnv } from '../../packages/shared/src/kube/kubeconfig-env.ts';
+import { kubeconfigFromEnv } from '@expeditor/kube/kubeconfig-env';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { V1Deployment } from '@kubernetes/client-node';
-import { connectKube, type KubeConnection } from '../../packages/shared/src/kube/connect.ts';
+import { connectKube, type KubeConnection } from '@expeditor/kube/connect';
 import { memoryLog } from '../../packages/shared/src/log.ts';
 import { ActionInputs, inputEnv } from '../../packages/shared/src/inputs.ts';
 import { readDeployEksInputs } from '../../actions/deploy-eks/src/inputs.ts';

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { KubeConnection } from '../../packages/shared/src/kube/connect.ts';
+import type { KubeConnection } from '@expeditor/kube/connect';
 import { ExpeditorError } from '../../packages/shared/src/errors.ts';
 import { DeadlineError, withDeadline } from '../../packages/shared/src/deadline.ts';
 import { useBed } from '../bed/vitest.ts';

@@ -4,11 +4,11 @@
 // options as the action passes them, and a sampler of the stable Service's endpoints.
 // Used by test/e2e/switch-eks*.test.ts and bench/switch-eks.bench.ts.
 import type * as K8s from '@kubernetes/client-node';
-import { connectKube, type KubeConnection } from '../../packages/shared/src/kube/connect.ts';
-import { sources, waitUntil } from '../../packages/shared/src/kube/watch.ts';
+import { connectKube, type KubeConnection } from '@expeditor/kube/connect';
+import { sources, waitUntil } from '@expeditor/kube/watch';
 import { createKube, type Kube } from '../../actions/bluegreen-switch/src/eks/kube.ts';
 import type { EksSwitchOptions } from '../../actions/bluegreen-switch/src/eks/types.ts';
-import type { Color } from '../../actions/bluegreen-switch/src/eks/names.ts';
+import type { Color } from '@expeditor/bluegreen/names';
 import type { K8sPart } from '../bed/types.ts';
 
 export interface Bedside {

@@ -12,7 +12,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { V1Ingress } from '@kubernetes/client-node';
 import { useBed } from '../bed/vitest.ts';
-import { waitUntil } from '../../packages/shared/src/kube/watch.ts';
+import { waitUntil } from '@expeditor/kube/watch';
 import { readyNames, sampleEndpoints, setUpColors, type Colors } from './switch-eks-bed.ts';
 import { useSwitchEks } from './switch-eks-fixture.ts';
 import { countingServer, jobWorkspace, noAmbientAws, startBundle, type BundleRun } from './bundle-run.ts';

@@ -8,7 +8,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { V1Ingress } from '@kubernetes/client-node';
 import { useBed } from '../bed/vitest.ts';
-import { sources, waitUntil } from '../../packages/shared/src/kube/watch.ts';
+import { sources, waitUntil } from '@expeditor/kube/watch';
 import { CancelledError } from '../../packages/shared/src/deadline.ts';
 import type { EksSwitchOptions } from '../../actions/bluegreen-switch/src/eks/types.ts';
 import { canaryStepsProblem, forwardActionAnnotation, parsePathFilter } from '../../actions/bluegreen-switch/src/eks/ingress.ts';

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import type { V1Pod } from '@kubernetes/client-node';
 import { useBed } from '../bed/vitest.ts';
-import { sources, waitUntil } from '../../packages/shared/src/kube/watch.ts';
+import { sources, waitUntil } from '@expeditor/kube/watch';
 import { memoryLog } from '../../packages/shared/src/log.ts';
 import { CancelledError } from '../../packages/shared/src/deadline.ts';
 import { eksSwitch } from '../../actions/bluegreen-switch/src/eks/switch.ts';

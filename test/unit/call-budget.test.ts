@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CallBudget } from '../../packages/shared/src/call-budget.ts';
+import { CallBudget } from '@expeditor/aws/call-budget';
 import { CancelledError } from '../../packages/shared/src/deadline.ts';
 
 /** A budget on a clock the test moves by hand. */

@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { EKSClient } from '@aws-sdk/client-eks';
 import { describe, expect, it } from 'vitest';
 import { useBed } from '../bed/vitest.ts';
-import { connectKube, type EksTarget } from '../../packages/shared/src/kube/connect.ts';
-import { EksTokenSource, makeEksToken } from '../../packages/shared/src/kube/eks-token.ts';
+import { connectKube, type EksTarget } from '@expeditor/kube/connect';
+import { EksTokenSource, makeEksToken } from '@expeditor/kube/eks-token';
 import { ExpeditorError } from '../../packages/shared/src/errors.ts';
 import { memoryLog } from '../../packages/shared/src/log.ts';
 

@@ -3,8 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import type { V1ConfigMap, V1PodTemplate } from '@kubernetes/client-node';
 import { useBed } from '../bed/vitest.ts';
-import { connectKube, type KubeConnection } from '../../packages/shared/src/kube/connect.ts';
-import { StopWaiting, WaitInterrupted, waitUntil, type WatchSource } from '../../packages/shared/src/kube/watch.ts';
+import { connectKube, type KubeConnection } from '@expeditor/kube/connect';
+import { StopWaiting, WaitInterrupted, waitUntil, type WatchSource } from '@expeditor/kube/watch';
 import { DeadlineError } from '../../packages/shared/src/deadline.ts';
 
 const bed = useBed(['k8s']);

@@ -9,7 +9,7 @@ import type { GitHubPart, K8sPart, MotoPart, OidcPart, RegistryPart } from '../b
 import { githubOidcRole } from '../bed/aws-roles.ts';
 import { blueGreenService, rollingService } from '../e2e/deploy-ecs-bed.ts';
 import { bedside, deployment, service, waitAvailable } from '../e2e/switch-eks-bed.ts';
-import { waitUntil } from '../../packages/shared/src/kube/watch.ts';
+import { waitUntil } from '@expeditor/kube/watch';
 
 export const ACCOUNTS = { dev: '111111111111', staging: '222222222222', prod: '333333333333' } as const;
 export type DemoEnvironment = keyof typeof ACCOUNTS;

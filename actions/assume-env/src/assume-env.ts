@@ -3,7 +3,7 @@
 // the environment names; credentials masked on arrival and exported only once verified.
 import type { GitHubContext } from '@expeditor/shared/context';
 import { abortReason } from '@expeditor/shared/deadline';
-import { describeError, ExpeditorError } from '@expeditor/shared/errors';
+import { describeError, ExpeditorError, originText } from '@expeditor/shared/errors';
 import { quote } from '@expeditor/shared/inputs';
 import type { Log } from '@expeditor/shared/log';
 import { classifyError, withRetry } from '@expeditor/shared/retry';
@@ -187,7 +187,7 @@ export async function assumeEnv(inputs: AssumeEnvInputs, deps: AssumeEnvDeps): P
   if (identity.account !== plan.account) {
     const message =
       `the credentials belong to account ${identity.account} (${identity.arn}), not to account ${plan.account} ` +
-      `(${where(plan.origin.account)})`;
+      `(${originText(plan.origin.account)})`;
     writeFailureSummary(context, plan, message, []);
     throw new ExpeditorError(message, {
       ...plan.origin.account,
@@ -227,9 +227,6 @@ function maskCredentials(log: Log, credentials: AwsCredentials): void {
   if (credentials.sessionToken) log.mask(credentials.sessionToken);
 }
 
-function where(origin: Where): string {
-  return origin.input ? `input '${origin.input}'` : (origin.key ?? '');
-}
 
 function stsFailure(operation: string, target: string, error: unknown, signal: AbortSignal): Error {
   if (signal.aborted) return abortReason(signal);

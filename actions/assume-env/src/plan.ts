@@ -3,7 +3,7 @@
 import { existsSync, realpathSync } from 'node:fs';
 import { resolve, sep } from 'node:path';
 import type { GitHubContext } from '@expeditor/shared/context';
-import { ExpeditorError, InputError } from '@expeditor/shared/errors';
+import { ExpeditorError, InputError, type Origin } from '@expeditor/shared/errors';
 import { quote } from '@expeditor/shared/inputs';
 import { Settings } from '@expeditor/shared/settings';
 import type { AssumeEnvInputs } from './inputs.ts';
@@ -32,10 +32,8 @@ export interface AssumePlan {
   origin: Record<'account' | 'region' | 'role' | 'chain-role', Where>;
 }
 
-export interface Where {
-  input?: string;
-  key?: string;
-}
+/** Where a setting came from: an input name or a config key. */
+export type Where = Origin;
 
 export type PlanContext = Pick<GitHubContext, 'workspace' | 'repository' | 'runId' | 'runAttempt' | 'workflow' | 'sha' | 'actor'>;
 

@@ -10,7 +10,7 @@ export async function runDeployEcs(inputs: DeployEcsInputs, github: GitHubContex
   const started = Date.now();
   const plan = planDeployEcs(inputs, { workspace: github.workspace, sha: github.sha, runUrl: github.runUrl });
   // The SDK modules load only now that the inputs and files are known to be good.
-  const [{ deployEcs }, { createEcsClients }] = await Promise.all([import('./deploy.ts'), import('./clients.ts')]);
+  const [{ deployEcs }, { createEcsClients }] = await Promise.all([import('./deploy.ts'), import('@expeditor/codedeploy/clients')]);
   const clients = await createEcsClients(plan.region);
   try {
     const result = await deployEcs(plan, clients, { log: run.log, signal: run.signal });

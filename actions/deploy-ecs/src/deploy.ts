@@ -6,24 +6,21 @@ import type { CodeDeployClient, DeploymentConfigInfo } from '@aws-sdk/client-cod
 import { ExpeditorError } from '@expeditor/shared/errors';
 import { quote } from '@expeditor/shared/inputs';
 import type { Log } from '@expeditor/shared/log';
-import { appSpecContent, generateAppSpec, hooksOf, targetOf, withTaskDefinition, type AppSpec } from './appspec.ts';
-import { awsCall, codeDeployConsoleUrl, ecsConsoleUrl, type CallContext } from './aws-call.ts';
-import { checkDeploymentConfig, checkGroup, createDeployment, defaultCodeDeployNames, describeRouting, type GroupFacts } from './codedeploy-group.ts';
-import { trafficWords } from './codedeploy-follow.ts';
-import { followOrStop } from './codedeploy-stop.ts';
+import { appSpecContent, generateAppSpec, hooksOf, targetOf, withTaskDefinition, type AppSpec } from '@expeditor/codedeploy/appspec';
+import { awsCall, type CallContext } from '@expeditor/aws/call';
+import { codeDeployConsoleUrl, ecsConsoleUrl } from '@expeditor/aws/clients';
+import { checkDeploymentConfig, checkGroup, createDeployment, defaultCodeDeployNames, describeRouting, type GroupFacts } from '@expeditor/codedeploy/group';
+import { trafficWords } from '@expeditor/codedeploy/follow';
+import { followOrStop } from '@expeditor/codedeploy/stop';
 import type { DeployEcsPlan } from './plan.ts';
 import { deployRolling, shortTd } from './rolling.ts';
-import { currentTaskDefinition, describeService, originError, strategyFor } from './service.ts';
+import { currentTaskDefinition, describeService, serviceOriginError, strategyFor } from './service.ts';
 import { containerPorts, renderTaskDefinition, type Rendered } from './task-definition.ts';
-import type { PollTiming } from './timing.ts';
+import type { PollTiming } from '@expeditor/aws/pacing';
 import type { Strategy } from './inputs.ts';
+import type { EcsClients } from '@expeditor/codedeploy/clients';
 
-export interface EcsClients {
-  ecs: ECSClient;
-  codedeploy: CodeDeployClient;
-  /** The clients' region, for console links. */
-  region: string;
-}
+export type { EcsClients };
 
 export interface DeployContext {
   log: Log;
@@ -73,7 +70,7 @@ export async function deployEcs(plan: DeployEcsPlan, clients: EcsClients, contex
     const strategy = strategyFor(service, plan.strategy, plan.strategyOrigin);
     log.info(`service ${service.serviceName}: ${service.deploymentController?.type ?? 'ECS'} controller → ${strategy}; runs ${shortTd(service.taskDefinition)} (${service.runningCount ?? 0}/${service.desiredCount ?? 0} tasks)`);
     if (strategy === 'rolling' && plan.waitUntil === 'ready') {
-      throw originError(plan.waitUntilOrigin, 'ready applies to blue/green deployments only; a rolling deployment has no Ready stage', 'use succeeded or none');
+      throw serviceOriginError(plan.waitUntilOrigin, 'ready applies to blue/green deployments only; a rolling deployment has no Ready stage', 'use succeeded or none');
     }
     const template = plan.template?.input ?? (await currentTaskDefinition(clients.ecs, service, call));
     log.info(plan.template ? `task definition from ${plan.template.file} (family ${template.family})` : `task definition from the service's current ${shortTd(service.taskDefinition)}`);
@@ -210,7 +207,7 @@ async function prepareBlueGreen(plan: DeployEcsPlan, clients: EcsClients, servic
     call,
   );
   if (plan.waitUntil === 'ready' && !group.waitsForReroute) {
-    throw originError(
+    throw serviceOriginError(
       plan.waitUntilOrigin,
       `ready needs a deployment group that holds deployments until traffic is rerouted, and ${groupName} reroutes at once`,
       `set the group's deployment ready option to "specify when to reroute traffic" (actionOnTimeout STOP_DEPLOYMENT), or wait until succeeded`,
@@ -241,14 +238,14 @@ function generatedAppSpec(plan: DeployEcsPlan, service: Service, rendered: Rende
   const containerName = lb?.containerName ?? rendered.container;
   const port = plan.containerPort ?? lb?.containerPort ?? containerPorts(rendered.input, containerName)[0];
   if (!rendered.input.containerDefinitions?.some((c) => c.name === containerName)) {
-    throw originError(
+    throw serviceOriginError(
       { input: 'task-definition' },
       `the service's load balancer sends traffic to container ${quote(containerName)}, which the task definition does not have`,
       'keep the load-balanced container in the task definition',
     );
   }
   if (!port) {
-    throw originError({ input: 'container-port' }, `container ${containerName} has no port mapping and the service no load balancer port`, 'give the container port that receives traffic');
+    throw serviceOriginError({ input: 'container-port' }, `container ${containerName} has no port mapping and the service no load balancer port`, 'give the container port that receives traffic');
   }
   const fargate = service.launchType === 'FARGATE' || service.capacityProviderStrategy?.some((c) => c.capacityProvider?.startsWith('FARGATE'));
   return generateAppSpec({
@@ -268,12 +265,12 @@ function checkedAppSpec(plan: DeployEcsPlan, rendered: Rendered): AppSpec {
   const container = rendered.input.containerDefinitions?.find((c) => c.name === name);
   if (!container) {
     const names = (rendered.input.containerDefinitions ?? []).map((c) => c.name).join(', ');
-    throw originError({ input: 'appspec' }, `${appSpec.file}: LoadBalancerInfo.ContainerName ${quote(name)} is not a container of the task definition (have: ${names})`);
+    throw serviceOriginError({ input: 'appspec' }, `${appSpec.file}: LoadBalancerInfo.ContainerName ${quote(name)} is not a container of the task definition (have: ${names})`);
   }
   const ports = containerPorts(rendered.input, name);
   const port = Number(target.LoadBalancerInfo.ContainerPort);
   if (ports.length > 0 && !ports.includes(port)) {
-    throw originError({ input: 'appspec' }, `${appSpec.file}: LoadBalancerInfo.ContainerPort ${port} is not a port of container ${name} (it maps ${ports.join(', ')})`);
+    throw serviceOriginError({ input: 'appspec' }, `${appSpec.file}: LoadBalancerInfo.ContainerPort ${port} is not a port of container ${name} (it maps ${ports.join(', ')})`);
   }
   return appSpec.spec;
 }

@@ -1,13 +1,13 @@
 // deploy-ecs's inputs, validated before anything else happens. Values the environment file can
 // also give stay undefined when not set here, so the file's value is used (explicit inputs win).
 import type { ActionInputs } from '@expeditor/shared/inputs';
+import { hookNames, type HookName } from '@expeditor/codedeploy/appspec';
 import { ecsName, environmentName, escapesWorkspace, imageReference } from '@expeditor/shared/patterns';
 
 export type Strategy = 'rolling' | 'blue-green';
 export type WaitUntil = 'succeeded' | 'ready' | 'none';
 
-export const hookNames = ['BeforeInstall', 'AfterInstall', 'AfterAllowTestTraffic', 'BeforeAllowTraffic', 'AfterAllowTraffic'] as const;
-export type HookName = (typeof hookNames)[number];
+export type { HookName };
 
 /** A Lambda function for a CodeDeploy hook: its ARN (optionally with a version or alias) or its name. */
 const lambdaFunction = /^(arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:)?[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9_$-]{1,128})?$/;

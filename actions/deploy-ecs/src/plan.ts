@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { environmentOf, loadConfig, type EnvironmentConfig } from '@expeditor/shared/config';
 import { ExpeditorError } from '@expeditor/shared/errors';
 import { Settings } from '@expeditor/shared/settings';
-import { parseAppSpec, type AppSpec } from './appspec.ts';
+import { parseAppSpec, type AppSpec } from '@expeditor/codedeploy/appspec';
 import type { DeployEcsInputs, HookName, Strategy, WaitUntil } from './inputs.ts';
 import { parseTaskDefinitionFile, type Origin, type TaskDefinitionInput } from './task-definition.ts';
 

@@ -18,8 +18,8 @@ import { CancelledError, DeadlineError, formatDuration, withDeadline } from '@ex
 import { ExpeditorError, describeError } from '@expeditor/shared/errors';
 import type { Log } from '@expeditor/shared/log';
 import { pollUntil, type PollStep } from '@expeditor/shared/poll';
-import { awsCall, type CallContext } from './aws-call.ts';
-import { cleanupMs, pacing, type PollTiming } from './timing.ts';
+import { awsCall, type CallContext } from '@expeditor/aws/call';
+import { cleanupMs, pacing, type PollTiming } from '@expeditor/aws/pacing';
 
 export interface RollingOptions {
   ecs: ECSClient;

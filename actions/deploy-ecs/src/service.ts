@@ -7,10 +7,10 @@ import {
   type ECSClient,
   type Service,
 } from '@aws-sdk/client-ecs';
-import { ExpeditorError } from '@expeditor/shared/errors';
+import { ExpeditorError, originError, type Origin } from '@expeditor/shared/errors';
 import { quote } from '@expeditor/shared/inputs';
-import { awsCall, errorName, type CallContext } from './aws-call.ts';
-import { stripReadOnly, type Origin, type TaskDefinitionInput } from './task-definition.ts';
+import { awsCall, errorName, type CallContext } from '@expeditor/aws/call';
+import { stripReadOnly, type TaskDefinitionInput } from './task-definition.ts';
 import type { Strategy } from './inputs.ts';
 
 export interface ServiceRef {
@@ -33,14 +33,14 @@ export async function describeService(ecs: ECSClient, ref: ServiceRef, context: 
     );
   } catch (error) {
     if (errorName(error) === 'ClusterNotFoundException') {
-      throw originError(ref.clusterOrigin, `ECS cluster ${quote(ref.cluster)} does not exist in this account and region`, 'check the cluster name, the account and the region');
+      throw serviceOriginError(ref.clusterOrigin, `ECS cluster ${quote(ref.cluster)} does not exist in this account and region`, 'check the cluster name, the account and the region');
     }
     throw error;
   }
   const service = answer.services?.[0];
   if (!service || service.status === 'INACTIVE') {
     const reason = answer.failures?.[0]?.reason ?? (service ? 'INACTIVE' : 'MISSING');
-    throw originError(
+    throw serviceOriginError(
       ref.serviceOrigin,
       `ECS service ${quote(ref.service)} is not in cluster ${ref.cluster} (${reason})`,
       'check the service name; deploy-ecs updates an existing service and does not create one',
@@ -60,14 +60,14 @@ export function strategyFor(service: Service, asked: Strategy | 'auto', origin: 
   const controller = controllerOf(service);
   const fits: Strategy | undefined = controller === 'ECS' ? 'rolling' : controller === 'CODE_DEPLOY' ? 'blue-green' : undefined;
   if (!fits) {
-    throw originError(
+    throw serviceOriginError(
       origin,
       `service ${service.serviceName} uses the ${controller} deployment controller, which deploy-ecs cannot drive`,
       'use a service with the ECS (rolling) or CODE_DEPLOY (blue/green) deployment controller',
     );
   }
   if (asked !== 'auto' && asked !== fits) {
-    throw originError(
+    throw serviceOriginError(
       origin,
       `strategy ${asked} does not fit service ${service.serviceName}, which uses the ${controller} deployment controller (that means ${fits})`,
       `set the strategy to ${fits} or auto, or deploy to a service with the ${asked === 'rolling' ? 'ECS' : 'CODE_DEPLOY'} controller`,
@@ -96,12 +96,6 @@ export async function currentTaskDefinition(ecs: ECSClient, service: Service, co
   return stripReadOnly(answer.taskDefinition, answer.tags);
 }
 
-export function originError(origin: Origin, message: string, next?: string): ExpeditorError {
-  const where = origin.input ? `input '${origin.input}'` : origin.key;
-  return new ExpeditorError(where ? `${where}: ${message}` : message, {
-    ...(origin.input ? { input: origin.input } : {}),
-    ...(origin.key ? { key: origin.key } : {}),
-    unchanged,
-    ...(next ? { next } : {}),
-  });
+export function serviceOriginError(origin: Origin, message: string, next?: string): ExpeditorError {
+  return originError(origin, message, { unchanged, next });
 }

@@ -2,7 +2,7 @@
 // (minus the fields ECS fills in itself), with the container's image set to the one deployed and
 // the environment's variables and secret references merged in. Pure functions: no network.
 import type { ContainerDefinition, KeyValuePair, RegisterTaskDefinitionCommandInput, Secret, Tag, TaskDefinition } from '@aws-sdk/client-ecs';
-import { ExpeditorError } from '@expeditor/shared/errors';
+import { ExpeditorError, originError, type Origin } from '@expeditor/shared/errors';
 import { quote } from '@expeditor/shared/inputs';
 
 export type TaskDefinitionInput = RegisterTaskDefinitionCommandInput;
@@ -19,20 +19,10 @@ const readOnlyKeys = new Set([
   'deregisteredAt', 'deleteRequestedAt',
 ]);
 
-/** Where a value came from, so errors name the input or config key to fix. */
-export interface Origin {
-  input?: string;
-  key?: string;
-}
+export type { Origin };
 
 function problem(origin: Origin, message: string, next?: string): ExpeditorError {
-  const where = origin.input ? `input '${origin.input}'` : origin.key;
-  return new ExpeditorError(where ? `${where}: ${message}` : message, {
-    ...(origin.input ? { input: origin.input } : {}),
-    ...(origin.key ? { key: origin.key } : {}),
-    unchanged: 'nothing was registered or deployed',
-    ...(next ? { next } : {}),
-  });
+  return originError(origin, message, { unchanged: 'nothing was registered or deployed', next });
 }
 
 /**

@@ -4,11 +4,11 @@
 // leaves the cluster untouched; writes never touch the live color's objects or the stable Service.
 import type { V1ConfigMap, V1Deployment, V1Ingress, V1Secret, V1Service, V1ServiceAccount, V2HorizontalPodAutoscaler } from '@kubernetes/client-node';
 import { ExpeditorError, describeError } from '@expeditor/shared/errors';
-import { connectionError, isConflict, isNotFound, statusOf, type KubeConnection } from '@expeditor/shared/kube/connect';
+import { connectionError, isConflict, isNotFound, statusOf, type KubeConnection } from '@expeditor/kube/connect';
 import { withRetry } from '@expeditor/shared/retry';
 import type { Log } from '@expeditor/shared/log';
 import type { DeployEksPlan } from './plan.ts';
-import { annotations, colorServiceName, deploymentName, hpaName, isColor, otherColor, type Color } from './names.ts';
+import { annotations, colorServiceName, deploymentName, hpaName, isColor, otherColor, type Color } from '@expeditor/bluegreen/names';
 import { buildColorService, buildTargetDeployment, copyHpa } from './target.ts';
 import { liveFromIngress } from './ingress.ts';
 

@@ -1,6 +1,6 @@
 // The Kubernetes connection deploy-eks uses, made at the edge from the plan: EKS (an EKS client
 // for DescribeCluster, the SDK's default credential chain for the token) or a kubeconfig.
-import { connectKube, type KubeConnection } from '@expeditor/shared/kube/connect';
+import { connectKube, type KubeConnection } from '@expeditor/kube/connect';
 import type { Log } from '@expeditor/shared/log';
 import type { DeployEksPlan } from './plan.ts';
 

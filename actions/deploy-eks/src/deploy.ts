@@ -5,12 +5,12 @@
 import type { V1Deployment, V1EndpointSlice, V1Pod, V1ReplicaSet } from '@kubernetes/client-node';
 import { formatDuration } from '@expeditor/shared/deadline';
 import { ExpeditorError, ProblemsError, describeError } from '@expeditor/shared/errors';
-import type { KubeConnection } from '@expeditor/shared/kube/connect';
-import { WaitInterrupted, sources as kubeSources, waitUntil, type WatchSource } from '@expeditor/shared/kube/watch';
+import type { KubeConnection } from '@expeditor/kube/connect';
+import { WaitInterrupted, sources as kubeSources, waitUntil, type WatchSource } from '@expeditor/kube/watch';
 import { ChangeLog, type Log } from '@expeditor/shared/log';
 import { apply, prepare, readNamespace, type Prepared, type Written } from './bring-up.ts';
 import { diagnose, diagnosisLines, type Diagnosis } from './diagnose.ts';
-import { annotations, deploymentName, previewServiceName, type Color } from './names.ts';
+import { annotations, deploymentName, previewServiceName, type Color } from '@expeditor/bluegreen/names';
 import type { DeployEksPlan } from './plan.ts';
 import { assess, type Failure, type Progress } from './progress.ts';
 

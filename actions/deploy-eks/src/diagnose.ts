@@ -3,7 +3,7 @@
 // each fetched only if the cluster can give it.
 import type { CoreV1Event, V1Deployment } from '@kubernetes/client-node';
 import { describeError } from '@expeditor/shared/errors';
-import type { KubeConnection } from '@expeditor/shared/kube/connect';
+import type { KubeConnection } from '@expeditor/kube/connect';
 import type { Failure } from './progress.ts';
 
 export interface Diagnosis {

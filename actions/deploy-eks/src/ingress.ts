@@ -4,7 +4,7 @@
 // what the switch moves on this route, so it does not say which color is live.
 import type { V1Ingress } from '@kubernetes/client-node';
 import { ExpeditorError } from '@expeditor/shared/errors';
-import { colorServiceName, colors, type Color } from './names.ts';
+import { colorServiceName, colors, type Color } from '@expeditor/bluegreen/names';
 import type { Origin } from './manifest.ts';
 
 export interface IngressTraffic {

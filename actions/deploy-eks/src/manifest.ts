@@ -5,7 +5,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { V1Deployment } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
-import { ExpeditorError } from '@expeditor/shared/errors';
+import { ExpeditorError, type Origin } from '@expeditor/shared/errors';
 
 export interface ManifestDocument {
   object: Record<string, unknown>;
@@ -13,10 +13,7 @@ export interface ManifestDocument {
   where: string;
 }
 
-export interface Origin {
-  input?: string;
-  key?: string;
-}
+export type { Origin };
 
 function fail(origin: Origin, message: string, next: string): never {
   const at = origin.input ? `input '${origin.input}'` : (origin.key ?? 'manifest');

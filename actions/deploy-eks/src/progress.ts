@@ -2,7 +2,7 @@
 // status` makes), every new pod Ready, the preview Service's EndpointSlices listing exactly those
 // pods as ready, or failed in a way that will not heal by waiting (reported at once).
 import type { V1Deployment, V1EndpointSlice, V1Pod, V1ReplicaSet } from '@kubernetes/client-node';
-import type { Color } from './names.ts';
+import type { Color } from '@expeditor/bluegreen/names';
 
 export type FailureKind =
   | 'ProgressDeadlineExceeded'

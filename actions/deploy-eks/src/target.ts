@@ -4,7 +4,7 @@
 import type { V1Container, V1Deployment, V1Service, V1ServicePort, V2HorizontalPodAutoscaler } from '@kubernetes/client-node';
 import { ExpeditorError } from '@expeditor/shared/errors';
 import type { EnvironmentRefs } from './plan.ts';
-import { annotations, deploymentName, hpaName, isCarriedAnnotation, previewServiceName, type Color } from './names.ts';
+import { annotations, deploymentName, hpaName, isCarriedAnnotation, previewServiceName, type Color } from '@expeditor/bluegreen/names';
 
 export interface TargetSpec {
   service: string;

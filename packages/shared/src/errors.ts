@@ -29,6 +29,29 @@ export class ExpeditorError extends Error {
   }
 }
 
+/** Where a value came from (an action input or an environment-file key), so errors name what to fix. */
+export interface Origin {
+  input?: string | undefined;
+  key?: string | undefined;
+}
+
+/** `input 'x'` or the key, for the start of a message; '' when the origin names neither. */
+export function originText(origin: Origin): string {
+  return origin.input ? `input '${origin.input}'` : (origin.key ?? '');
+}
+
+/** An error at an input or key: the message starts with where, and the error carries it. */
+export function originError(origin: Origin, message: string, details: { unchanged: string; next?: string | undefined; cause?: unknown }): ExpeditorError {
+  const at = originText(origin);
+  return new ExpeditorError(at ? `${at}: ${message}` : message, {
+    ...(origin.input ? { input: origin.input } : {}),
+    ...(origin.key ? { key: origin.key } : {}),
+    unchanged: details.unchanged,
+    ...(details.next ? { next: details.next } : {}),
+    ...(details.cause !== undefined ? { cause: details.cause } : {}),
+  });
+}
+
 /** Bad input: raised before any network call, names the input. */
 export class InputError extends ExpeditorError {
   constructor(input: string, problem: string, next?: string) {

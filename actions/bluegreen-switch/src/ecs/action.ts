@@ -15,7 +15,7 @@ export async function runEcsSwitch(
   const started = Date.now();
   const plan = planEcsSwitch(common, inputs, { workspace: github.workspace });
   // The SDK modules load only now that the inputs are known to be good.
-  const [{ switchEcs }, { createEcsClients }] = await Promise.all([import('./ecs-switch.ts'), import('@expeditor/deploy-ecs/clients')]);
+  const [{ switchEcs }, { createEcsClients }] = await Promise.all([import('./ecs-switch.ts'), import('@expeditor/codedeploy/clients')]);
   const clients = await createEcsClients(plan.region);
   try {
     const result = await switchEcs(

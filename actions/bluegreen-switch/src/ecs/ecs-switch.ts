@@ -10,14 +10,15 @@ import { BatchGetDeploymentsCommand, ListDeploymentsCommand, type DeploymentInfo
 import { ExpeditorError, describeError } from '@expeditor/shared/errors';
 import { formatDuration } from '@expeditor/shared/deadline';
 import type { Log } from '@expeditor/shared/log';
-import { appSpecTaskDefinition, replaceAppSpecTaskDefinition } from '@expeditor/deploy-ecs/appspec';
-import { awsCall, codeDeployConsoleUrl, errorName, type CallContext } from '@expeditor/deploy-ecs/aws-call';
-import { continueDeployment, greenWeight, readView, trafficWords, whereItWas, type CodeDeployView } from '@expeditor/deploy-ecs/codedeploy-follow';
-import { createDeployment } from '@expeditor/deploy-ecs/codedeploy-group';
-import { followOrStop, stopWithRollback } from '@expeditor/deploy-ecs/codedeploy-stop';
-import type { EcsClients } from '@expeditor/deploy-ecs/deploy';
-import type { PollTiming } from '@expeditor/deploy-ecs/timing';
-import type { FollowOptions } from '@expeditor/deploy-ecs/codedeploy-follow';
+import { appSpecTaskDefinition, replaceAppSpecTaskDefinition } from '@expeditor/codedeploy/appspec';
+import { awsCall, errorName, type CallContext } from '@expeditor/aws/call';
+import { codeDeployConsoleUrl } from '@expeditor/aws/clients';
+import { continueDeployment, greenWeight, readView, trafficWords, whereItWas, type CodeDeployView } from '@expeditor/codedeploy/follow';
+import { createDeployment } from '@expeditor/codedeploy/group';
+import { followOrStop, stopWithRollback } from '@expeditor/codedeploy/stop';
+import type { EcsClients } from '@expeditor/codedeploy/clients';
+import type { PollTiming } from '@expeditor/aws/pacing';
+import type { FollowOptions } from '@expeditor/codedeploy/follow';
 import type { SwitchAction } from './plan.ts';
 
 export interface EcsSwitchOptions {

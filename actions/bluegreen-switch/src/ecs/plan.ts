@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { environmentOf, loadConfig, type EcsConfig } from '@expeditor/shared/config';
 import { ExpeditorError, InputError } from '@expeditor/shared/errors';
 import { Settings } from '@expeditor/shared/settings';
-import { defaultCodeDeployNames } from '@expeditor/deploy-ecs/codedeploy-group';
+import { defaultCodeDeployNames } from '@expeditor/codedeploy/group';
 import type { EcsSwitchInputs } from './inputs.ts';
 
 export type SwitchAction = 'switch' | 'rollback' | 'cleanup';

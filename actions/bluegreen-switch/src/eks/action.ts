@@ -19,7 +19,7 @@ export async function runEksSwitch(
   try {
     // client-node and the AWS SDK load only now that the inputs are known to be good.
     const [{ connectKube }, { createKube }, { eksSwitch }] = await Promise.all([
-      import('@expeditor/shared/kube/connect'),
+      import('@expeditor/kube/connect'),
       import('./kube.ts'),
       import('./switch.ts'),
     ]);

@@ -3,7 +3,7 @@
 // read again right before and right after the scale, and a rollback that raced it is undone.
 import { ExpeditorError } from '@expeditor/shared/errors';
 import { formatDuration, sleep } from '@expeditor/shared/deadline';
-import { annotationKeys, deploymentName, otherColor, previewServiceName, type Color } from './names.ts';
+import { annotations, deploymentName, otherColor, previewServiceName, type Color } from '@expeditor/bluegreen/names';
 import { readRecord, type RecordedSwitch } from './record.ts';
 import { guardedPatch, SwitchConflictError } from './guard.ts';
 import { readStableService } from './service-route.ts';
@@ -53,7 +53,7 @@ export async function cleanupOldColor(opts: EksSwitchOptions, deps: EksSwitchDep
   if (opts.keepMs > 0) {
     const since = first.record.switchedAt;
     if (!since) {
-      throw new ExpeditorError(`${first.what} has no recorded switch time (annotation ${annotationKeys.switchedAt}), so the keep period cannot be measured`, {
+      throw new ExpeditorError(`${first.what} has no recorded switch time (annotation ${annotations.switchedAt}), so the keep period cannot be measured`, {
         input: 'keep',
         unchanged: 'nothing was changed',
         next: "set 'keep' to 0s to scale the idle color down now",
@@ -90,7 +90,7 @@ export async function cleanupOldColor(opts: EksSwitchOptions, deps: EksSwitchDep
       await guardedPatch({
         resourceVersion: deployment.metadata?.resourceVersion ?? '',
         patch: {
-          metadata: { annotations: { [annotationKeys.scaledDownFrom]: String(replicas), [annotationKeys.scaledDownAt]: new Date(now()).toISOString() } },
+          metadata: { annotations: { [annotations.scaledDownFrom]: String(replicas), [annotations.scaledDownAt]: new Date(now()).toISOString() } },
           spec: { replicas: 0 },
         },
         send: (body) => kube.patchDeployment(opts.namespace, name, body),
@@ -107,7 +107,7 @@ export async function cleanupOldColor(opts: EksSwitchOptions, deps: EksSwitchDep
       // And right after: if a rollback slipped in between, give `old` its replicas back.
       const after = await liveState(opts, deps);
       if (after.live !== live) {
-        await kube.patchDeployment(opts.namespace, name, { spec: { replicas }, metadata: { annotations: { [annotationKeys.scaledDownFrom]: null, [annotationKeys.scaledDownAt]: null } } });
+        await kube.patchDeployment(opts.namespace, name, { spec: { replicas }, metadata: { annotations: { [annotations.scaledDownFrom]: null, [annotations.scaledDownAt]: null } } });
         throw raced(first.what, after.live, `Deployment ${name} was scaled back to ${replicas} replicas`);
       }
       log.info(`Deployment ${name}: replicas 0 (was ${replicas}); ${live} still serves`);

@@ -4,8 +4,8 @@ import type { V1EndpointSlice, V1Pod } from '@kubernetes/client-node';
 import { ChangeLog, type Log } from '@expeditor/shared/log';
 import { ExpeditorError } from '@expeditor/shared/errors';
 import { formatDuration } from '@expeditor/shared/deadline';
-import { sources, waitUntil, WaitInterrupted } from '@expeditor/shared/kube/watch';
-import { selectorText } from './readiness.ts';
+import { sources, waitUntil, WaitInterrupted } from '@expeditor/kube/watch';
+import { selectorText } from '@expeditor/bluegreen/readiness';
 import type { Kube } from './kube.ts';
 
 export interface ConvergeOptions {

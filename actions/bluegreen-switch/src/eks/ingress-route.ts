@@ -6,11 +6,11 @@
 import type { V1Ingress, V1Service, V1ServiceBackendPort } from '@kubernetes/client-node';
 import { ExpeditorError, describeError } from '@expeditor/shared/errors';
 import { formatDuration, sleep } from '@expeditor/shared/deadline';
-import { albActionAnnotation, annotationKeys, canaryActionName, colorServiceName, type Color } from './names.ts';
+import { albActionAnnotation, annotations, canaryActionName, colorServiceName, type Color } from '@expeditor/bluegreen/names';
 import { describeRecord, readRecord, recordAnnotations, targetColor } from './record.ts';
 import { checkColor, notReadyError } from './ready-check.ts';
 import { guardedPatch, SwitchConflictError } from './guard.ts';
-import { selectorText } from './readiness.ts';
+import { selectorText } from '@expeditor/bluegreen/readiness';
 import {
   canaryBackend,
   describePath,
@@ -111,7 +111,7 @@ export async function switchIngressRoute(opts: EksSwitchOptions, deps: EksSwitch
           read: () => kube.readIngress(opts.namespace, name),
           landed: (fresh) =>
             final
-              ? target !== live && fresh.metadata?.annotations?.[annotationKeys.switchedAt] === record[annotationKeys.switchedAt]
+              ? target !== live && fresh.metadata?.annotations?.[annotations.switchedAt] === record[annotations.switchedAt]
               : fresh.metadata?.annotations?.[actionKey] === patch.metadata.annotations[actionKey],
           conflict: (fresh) => {
             uncertain = false;
@@ -208,10 +208,10 @@ async function stepCheck(opts: EksSwitchOptions, deps: EksSwitchDeps, target: Co
   return undefined;
 }
 
-function pickRecord(annotations: Record<string, string> | undefined): Record<string, string | null> {
+function pickRecord(existing: Record<string, string> | undefined): Record<string, string | null> {
   const out: Record<string, string | null> = {};
-  for (const key of [annotationKeys.previousColor, annotationKeys.switchedAt, annotationKeys.commit, annotationKeys.runUrl]) {
-    out[key] = annotations?.[key] ?? null;
+  for (const key of [annotations.previousColor, annotations.switchedAt, annotations.commit, annotations.runUrl]) {
+    out[key] = existing?.[key] ?? null;
   }
   return out;
 }

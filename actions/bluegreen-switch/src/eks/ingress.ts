@@ -3,7 +3,7 @@
 // forward action with weights during a canary), and the rules and annotations of the next step.
 import type { V1Ingress, V1IngressBackend, V1IngressRule, V1ServiceBackendPort } from '@kubernetes/client-node';
 import { ExpeditorError } from '@expeditor/shared/errors';
-import { albActionAnnotation, canaryActionName, colorOfServiceName, colorServiceName, useAnnotationPort, type Color } from './names.ts';
+import { albActionAnnotation, canaryActionName, colorOfServiceName, colorServiceName, useAnnotationPort, type Color } from '@expeditor/bluegreen/names';
 
 export interface IngressPath {
   rule: number;

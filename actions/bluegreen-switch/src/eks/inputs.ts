@@ -2,10 +2,10 @@
 // environment file can also give stay undefined when not set here, so the file's value is used.
 // The runner's AWS and KUBECONFIG settings are read here too, and passed down.
 import type { ActionInputs, Env } from '@expeditor/shared/inputs';
-import { kubeconfigFromEnv } from '@expeditor/shared/kube/kubeconfig-env';
+import { kubeconfigFromEnv } from '@expeditor/kube/kubeconfig-env';
 import { escapesWorkspace, k8sName } from '@expeditor/shared/patterns';
 import { canaryStepsProblem } from './ingress.ts';
-import { colors, type Color } from './names.ts';
+import { colors, type Color } from '@expeditor/bluegreen/names';
 import type { Route } from './types.ts';
 
 /** A label key as Kubernetes allows it: optional DNS prefix, then a name of up to 63 characters. */

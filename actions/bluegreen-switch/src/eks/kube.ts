@@ -2,8 +2,8 @@
 // undefined for a missing object, merge patches (client-node's default is JSON Patch), and
 // retries of reads by error kind. Made at the edge from the connection and passed in.
 import type * as K8s from '@kubernetes/client-node';
-import type { KubeConnection } from '@expeditor/shared/kube/connect';
-import { statusOf } from '@expeditor/shared/kube/connect';
+import type { KubeConnection } from '@expeditor/kube/connect';
+import { statusOf } from '@expeditor/kube/connect';
 import { withRetry } from '@expeditor/shared/retry';
 
 export interface Kube {

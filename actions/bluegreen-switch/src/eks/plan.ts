@@ -5,7 +5,7 @@ import { environmentOf, loadConfig, type EksConfig } from '@expeditor/shared/con
 import { ExpeditorError, InputError, ProblemsError } from '@expeditor/shared/errors';
 import { Settings } from '@expeditor/shared/settings';
 import type { EksSwitchInputs } from './inputs.ts';
-import { isColor } from './names.ts';
+import { isColor } from '@expeditor/bluegreen/names';
 import type { EksSwitchOptions, Route, SwitchAction } from './types.ts';
 
 export interface EksPlanCommon {

@@ -1,7 +1,7 @@
 // Reads what decides whether a color may take traffic and applies the rules of readiness.ts.
 import { ExpeditorError } from '@expeditor/shared/errors';
-import { colorReadiness, selectorText, type ColorReadiness } from './readiness.ts';
-import { deploymentName, type Color } from './names.ts';
+import { colorReadiness, selectorText, type ColorReadiness } from '@expeditor/bluegreen/readiness';
+import { deploymentName, type Color } from '@expeditor/bluegreen/names';
 import type { Kube } from './kube.ts';
 
 export interface ColorCheck {

@@ -1,7 +1,7 @@
 // What a switch writes on the object it switched, so rollback is one more switch and cleanup
 // knows how long the old color has been idle: previous color, time, commit and run URL.
 import { ExpeditorError } from '@expeditor/shared/errors';
-import { annotationKeys, isColor, otherColor, type Color } from './names.ts';
+import { annotations, isColor, otherColor, type Color } from '@expeditor/bluegreen/names';
 
 export interface SwitchRecord {
   previousColor: Color;
@@ -13,10 +13,10 @@ export interface SwitchRecord {
 /** Annotations for a merge patch; empty values remove an older run's entry (null). */
 export function recordAnnotations(record: SwitchRecord): Record<string, string | null> {
   return {
-    [annotationKeys.previousColor]: record.previousColor,
-    [annotationKeys.switchedAt]: record.switchedAt.toISOString(),
-    [annotationKeys.commit]: record.commit || null,
-    [annotationKeys.runUrl]: record.runUrl || null,
+    [annotations.previousColor]: record.previousColor,
+    [annotations.switchedAt]: record.switchedAt.toISOString(),
+    [annotations.commit]: record.commit || null,
+    [annotations.runUrl]: record.runUrl || null,
   };
 }
 
@@ -27,15 +27,15 @@ export interface RecordedSwitch {
   runUrl: string | undefined;
 }
 
-export function readRecord(annotations: Record<string, string> | undefined): RecordedSwitch {
-  const previous = annotations?.[annotationKeys.previousColor];
-  const at = annotations?.[annotationKeys.switchedAt];
+export function readRecord(recorded: Record<string, string> | undefined): RecordedSwitch {
+  const previous = recorded?.[annotations.previousColor];
+  const at = recorded?.[annotations.switchedAt];
   const time = at ? new Date(at) : undefined;
   return {
     previousColor: previous && isColor(previous) ? previous : undefined,
     switchedAt: time && !Number.isNaN(time.getTime()) ? time : undefined,
-    commit: annotations?.[annotationKeys.commit] || undefined,
-    runUrl: annotations?.[annotationKeys.runUrl] || undefined,
+    commit: recorded?.[annotations.commit] || undefined,
+    runUrl: recorded?.[annotations.runUrl] || undefined,
   };
 }
 
@@ -56,7 +56,7 @@ export function targetColor(options: { object: string; recorded: RecordedSwitch;
   const { object, recorded, live } = options;
   if (!options.rollback) return options.asked ?? otherColor(live);
   if (!recorded.previousColor) {
-    throw new ExpeditorError(`${object} has no recorded switch to roll back (annotation ${annotationKeys.previousColor})`, {
+    throw new ExpeditorError(`${object} has no recorded switch to roll back (annotation ${annotations.previousColor})`, {
       unchanged: `nothing was changed; ${live} still serves`,
       next: "switch explicitly with action 'switch' and 'target-color'",
     });

@@ -4,11 +4,11 @@
 import type { V1Service } from '@kubernetes/client-node';
 import { ExpeditorError } from '@expeditor/shared/errors';
 import { formatDuration } from '@expeditor/shared/deadline';
-import { annotationKeys, isColor, previewServiceName, type Color } from './names.ts';
+import { annotations, isColor, previewServiceName, type Color } from '@expeditor/bluegreen/names';
 import { describeRecord, readRecord, recordAnnotations, targetColor } from './record.ts';
 import { checkColor, notReadyError } from './ready-check.ts';
 import { guardedPatch, SwitchConflictError } from './guard.ts';
-import { selectorText } from './readiness.ts';
+import { selectorText } from '@expeditor/bluegreen/readiness';
 import { waitForEndpoints } from './converge.ts';
 import type { EksSwitchDeps, EksSwitchOptions, EksSwitchResult } from './types.ts';
 
@@ -79,17 +79,17 @@ export async function switchServiceRoute(opts: EksSwitchOptions, deps: EksSwitch
   });
 
   const switchedAt = new Date();
-  const annotations = recordAnnotations({ previousColor: live, switchedAt, commit: opts.commit, runUrl: opts.runUrl });
+  const record = recordAnnotations({ previousColor: live, switchedAt, commit: opts.commit, runUrl: opts.runUrl });
   const resourceVersion = stable.service.metadata?.resourceVersion ?? '';
   let sentAt = 0;
   await log.group(`Switching Service ${opts.service}: ${live} → ${target}`, async () => {
     sentAt = performance.now();
     await guardedPatch({
       resourceVersion,
-      patch: { metadata: { annotations }, spec: { selector: { [opts.colorLabel]: target } } },
+      patch: { metadata: { annotations: record }, spec: { selector: { [opts.colorLabel]: target } } },
       send: (body) => kube.patchService(opts.namespace, opts.service, body),
       read: () => kube.readService(opts.namespace, opts.service),
-      landed: (fresh) => fresh.metadata?.annotations?.[annotationKeys.switchedAt] === annotations[annotationKeys.switchedAt],
+      landed: (fresh) => fresh.metadata?.annotations?.[annotations.switchedAt] === record[annotations.switchedAt],
       conflict: (fresh) => serviceConflict(opts, live, target, fresh),
       signal: deps.signal,
     });

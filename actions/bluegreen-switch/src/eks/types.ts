@@ -1,6 +1,6 @@
 // The typed options and result of the EKS switch, shared by the action, tests and the bench.
 import type { Log } from '@expeditor/shared/log';
-import type { Color } from './names.ts';
+import type { Color } from '@expeditor/bluegreen/names';
 import type { Kube } from './kube.ts';
 
 export type SwitchAction = 'switch' | 'rollback' | 'cleanup';

@@ -4,9 +4,9 @@
 // the last resourceVersion seen; a 410 Gone (that version was compacted away) lists again. After
 // every change the predicate runs over the current objects of all sources; the wait ends when it
 // returns a value, throws, or the deadline or the run's signal fires.
-import { abortReason, throwIfAborted, withDeadline } from '../deadline.ts';
-import { describeError } from '../errors.ts';
-import { classifyError } from '../retry.ts';
+import { abortReason, throwIfAborted, withDeadline } from '@expeditor/shared/deadline';
+import { describeError } from '@expeditor/shared/errors';
+import { classifyError } from '@expeditor/shared/retry';
 import type { KubeConnection } from './connect.ts';
 import { connectionError, statusOf } from './connect.ts';
 

@@ -8,10 +8,9 @@ import {
   type DeploymentConfigInfo,
   type DeploymentGroupInfo,
 } from '@aws-sdk/client-codedeploy';
-import { ExpeditorError, describeError } from '@expeditor/shared/errors';
+import { ExpeditorError, describeError, originError, originText, type Origin } from '@expeditor/shared/errors';
 import { quote } from '@expeditor/shared/inputs';
-import { awsCall, errorName, type CallContext } from './aws-call.ts';
-import type { Origin } from './task-definition.ts';
+import { awsCall, errorName, type CallContext } from '@expeditor/aws/call';
 
 export const ACTIVE_STATUSES = ['Created', 'Queued', 'InProgress', 'Baking', 'Ready'] as const;
 
@@ -38,18 +37,8 @@ export interface GroupFacts {
   testListeners: string[];
 }
 
-function where(origin: Origin): string {
-  return origin.input ? `input '${origin.input}'` : (origin.key ?? '');
-}
-
 function originProblem(origin: Origin, message: string, next?: string): ExpeditorError {
-  const at = where(origin);
-  return new ExpeditorError(at ? `${at}: ${message}` : message, {
-    ...(origin.input ? { input: origin.input } : {}),
-    ...(origin.key ? { key: origin.key } : {}),
-    unchanged: 'nothing was registered or deployed',
-    ...(next ? { next } : {}),
-  });
+  return originError(origin, message, { unchanged: 'nothing was registered or deployed', next });
 }
 
 /** Reads the deployment group; errors name the input when it does not exist or deploys another service. */

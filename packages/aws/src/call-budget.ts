@@ -7,7 +7,7 @@
 //   a burst above the rate.
 // A wait far from its end keeps `keep` calls in hand, so the stretch where the end is near can
 // poll faster than the rate until the saved calls run out.
-import { sleep } from './deadline.ts';
+import { sleep } from '@expeditor/shared/deadline';
 
 export interface CallBudgetOptions {
   /** Calls per minute, on average and in any 60 s. */

@@ -16,8 +16,8 @@ import { formatDuration } from '@expeditor/shared/deadline';
 import { ExpeditorError } from '@expeditor/shared/errors';
 import { ChangeLog, type Log } from '@expeditor/shared/log';
 import { pollUntil, type PollStep } from '@expeditor/shared/poll';
-import { awsCall, errorName, type CallContext } from './aws-call.ts';
-import { pacing, type PollTiming } from './timing.ts';
+import { awsCall, errorName, type CallContext } from '@expeditor/aws/call';
+import { pacing, type PollTiming } from '@expeditor/aws/pacing';
 
 export const TERMINAL = new Set(['Succeeded', 'Failed', 'Stopped']);
 

@@ -1,10 +1,10 @@
 // One AWS request: retried only when a retry can succeed (throttling, 5xx, dropped connections),
 // and an AccessDenied turned into an error that names the IAM action and the resource, since that
-// is what a person has to add to the role's policy.
+// is what a person has to add to the role's policy. Console links live in clients.ts.
 import { ExpeditorError, describeError } from '@expeditor/shared/errors';
 import { classifyError, withRetry } from '@expeditor/shared/retry';
 import type { Log } from '@expeditor/shared/log';
-import type { CallBudget } from '@expeditor/shared/call-budget';
+import type { CallBudget } from './call-budget.ts';
 
 export interface CallContext {
   signal?: AbortSignal | undefined;
@@ -69,12 +69,4 @@ function abortReasonOf(signal: AbortSignal, fallback: unknown): unknown {
 /** The name of an AWS SDK error (e.g. ClusterNotFoundException), or ''. */
 export function errorName(error: unknown): string {
   return typeof error === 'object' && error !== null && 'name' in error ? String((error as { name: unknown }).name) : '';
-}
-
-export function ecsConsoleUrl(region: string, cluster: string, service: string): string {
-  return `https://${region}.console.aws.amazon.com/ecs/v2/clusters/${encodeURIComponent(cluster)}/services/${encodeURIComponent(service)}/deployments?region=${region}`;
-}
-
-export function codeDeployConsoleUrl(region: string, deploymentId: string): string {
-  return `https://${region}.console.aws.amazon.com/codesuite/codedeploy/deployments/${encodeURIComponent(deploymentId)}?region=${region}`;
 }

@@ -5,7 +5,7 @@
 // budget counts every describe call: 12 a minute on average from the start of the wait and in any
 // 60 s. The far stretch keeps a call in hand and polls slower than that, so the near end can poll
 // faster than one call per 5 s for a while: the end is noticed within 5 s.
-import { CallBudget, type CallBudgetOptions } from '@expeditor/shared/call-budget';
+import { CallBudget, type CallBudgetOptions } from './call-budget.ts';
 import type { PollOptions } from '@expeditor/shared/poll';
 
 export type PollTiming = Pick<PollOptions<unknown>, 'minIntervalMs' | 'maxIntervalMs' | 'factor' | 'far'> & {

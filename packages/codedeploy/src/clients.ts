@@ -1,20 +1,25 @@
 // The AWS clients deploy-ecs and bluegreen-switch use, created at the edge once the inputs are
-// valid (the SDK modules load only then). Retries are ours, by error kind (see aws-call.ts), so
+// valid (the SDK modules load only then). Retries are ours, by error kind (@expeditor/aws/call), so
 // the SDK's own are off.
 import { ExpeditorError } from '@expeditor/shared/errors';
-import type { EcsClients } from './deploy.ts';
+import type { ECSClient } from '@aws-sdk/client-ecs';
+import type { CodeDeployClient } from '@aws-sdk/client-codedeploy';
+import { clientConfig, resolvedRegion } from '@expeditor/aws/clients';
+
+/** ECS and CodeDeploy, which a blue/green deployment on ECS needs together. */
+export interface EcsClients {
+  ecs: ECSClient;
+  codedeploy: CodeDeployClient;
+  /** The clients' region, for console links. */
+  region: string;
+}
 
 export async function createEcsClients(region: string | undefined): Promise<EcsClients & { destroy(): void }> {
   const [{ ECSClient }, { CodeDeployClient }] = await Promise.all([import('@aws-sdk/client-ecs'), import('@aws-sdk/client-codedeploy')]);
-  const config = { ...(region ? { region } : {}), maxAttempts: 1 };
+  const config = clientConfig(region);
   const ecs = new ECSClient(config);
   const codedeploy = new CodeDeployClient(config);
-  let resolved: string;
-  try {
-    resolved = await ecs.config.region();
-  } catch {
-    resolved = '';
-  }
+  const resolved = await resolvedRegion(ecs);
   if (!resolved) {
     throw new ExpeditorError('no AWS region is set', {
       key: 'environments.<name>.aws.region',

@@ -4,9 +4,9 @@
 // and request counters, all sharing one authentication path and the run's AbortSignal.
 // @kubernetes/client-node is loaded here with import(), so only callers that connect pay for it.
 import { readFileSync } from 'node:fs';
-import { ExpeditorError, describeError } from '../errors.ts';
-import { classifyError, withRetry } from '../retry.ts';
-import type { Log } from '../log.ts';
+import { ExpeditorError, describeError } from '@expeditor/shared/errors';
+import { classifyError, withRetry } from '@expeditor/shared/retry';
+import type { Log } from '@expeditor/shared/log';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import { EksTokenSource } from './eks-token.ts';
 import type * as K from './client-node.ts';

@@ -5,7 +5,10 @@ import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { ExpeditorError, ProblemsError } from '@expeditor/shared/errors';
 import { quote } from '@expeditor/shared/inputs';
-import { hookNames, type HookName } from './inputs.ts';
+
+/** The lifecycle hooks of an ECS deployment, in the order CodeDeploy runs them. */
+export const hookNames = ['BeforeInstall', 'AfterInstall', 'AfterAllowTestTraffic', 'BeforeAllowTraffic', 'AfterAllowTraffic'] as const;
+export type HookName = (typeof hookNames)[number];
 
 export interface AppSpecTarget {
   TaskDefinition: string;

@@ -5,7 +5,7 @@ import { CancelledError, DeadlineError, formatDuration, withDeadline } from '@ex
 import { ExpeditorError, describeError } from '@expeditor/shared/errors';
 import type { Log } from '@expeditor/shared/log';
 import { pollUntil } from '@expeditor/shared/poll';
-import { awsCall, errorName, type CallContext } from './aws-call.ts';
+import { awsCall, errorName, type CallContext } from '@expeditor/aws/call';
 import {
   DeploymentFailedError,
   TERMINAL,
@@ -16,8 +16,8 @@ import {
   type FollowOptions,
   type FollowResult,
   type FollowStatus,
-} from './codedeploy-follow.ts';
-import { cleanupMs, type PollTiming } from './timing.ts';
+} from './follow.ts';
+import { cleanupMs, type PollTiming } from '@expeditor/aws/pacing';
 
 export interface StopOutcome {
   /** The deployment's status after the stop (Stopped, or what it had already ended as). */

@@ -1,0 +1,68 @@
+// One way to configure an AWS SDK client for every action. The SDK makes one attempt per call:
+// retries are ours, by error kind (call.ts, and assume-env's), so they never nest inside the SDK's.
+// Region, endpoint and credentials are the SDK's usual chain unless given.
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@aws-sdk/types';
+
+export interface ClientOptions {
+  region?: string | undefined;
+  /** An endpoint for this client only; without it the SDK resolves one (AWS_ENDPOINT_URL, region). */
+  endpoint?: string | undefined;
+  credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider | undefined;
+}
+
+export interface ClientConfig {
+  region?: string;
+  endpoint?: string;
+  credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
+  maxAttempts: 1;
+}
+
+export function clientConfig(options: ClientOptions | string | undefined = {}): ClientConfig {
+  const o = typeof options === 'string' ? { region: options } : options;
+  return {
+    ...(o.region ? { region: o.region } : {}),
+    ...(o.endpoint ? { endpoint: o.endpoint } : {}),
+    ...(o.credentials ? { credentials: o.credentials } : {}),
+    maxAttempts: 1,
+  };
+}
+
+/** The client's region as the SDK resolved it, or '' when none is set anywhere. */
+export async function resolvedRegion(client: { config: { region: () => Promise<string> } }): Promise<string> {
+  try {
+    return await client.config.region();
+  } catch {
+    return '';
+  }
+}
+
+export type Partition = 'aws' | 'aws-cn' | 'aws-us-gov' | 'aws-iso' | 'aws-iso-b';
+
+/** The partition a region belongs to: it decides ARNs and console hosts. */
+export function partitionOf(region: string): Partition {
+  if (region.startsWith('cn-')) return 'aws-cn';
+  if (region.startsWith('us-gov-')) return 'aws-us-gov';
+  if (region.startsWith('us-isob-')) return 'aws-iso-b';
+  if (region.startsWith('us-iso-')) return 'aws-iso';
+  return 'aws';
+}
+
+/** The AWS console's origin for a region (China and GovCloud have their own hosts). */
+export function consoleOrigin(region: string): string {
+  switch (partitionOf(region)) {
+    case 'aws-cn':
+      return 'https://console.amazonaws.cn';
+    case 'aws-us-gov':
+      return 'https://console.amazonaws-us-gov.com';
+    default:
+      return `https://${region}.console.aws.amazon.com`;
+  }
+}
+
+export function ecsConsoleUrl(region: string, cluster: string, service: string): string {
+  return `${consoleOrigin(region)}/ecs/v2/clusters/${encodeURIComponent(cluster)}/services/${encodeURIComponent(service)}/deployments?region=${region}`;
+}
+
+export function codeDeployConsoleUrl(region: string, deploymentId: string): string {
+  return `${consoleOrigin(region)}/codesuite/codedeploy/deployments/${encodeURIComponent(deploymentId)}?region=${region}`;
+}
