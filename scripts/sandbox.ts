@@ -29,7 +29,7 @@ import { readBuildImageInputs } from '../actions/build-image/src/inputs.ts';
 import { runBuildImage } from '../actions/build-image/src/action.ts';
 import { readDeployEcsInputs } from '../actions/deploy-ecs/src/inputs.ts';
 import { readDeployEksInputs } from '../actions/deploy-eks/src/inputs.ts';
-import { readKubeRunnerContext } from '../actions/deploy-eks/src/context.ts';
+import { readKubeRunnerContext } from '@expeditor/kube/runner';
 import { readSwitchInputs, resolvePlatform } from '../actions/bluegreen-switch/src/inputs.ts';
 import { readEcsSwitchInputs } from '../actions/bluegreen-switch/src/ecs/inputs.ts';
 import { readEksSwitchInputs } from '../actions/bluegreen-switch/src/eks/inputs.ts';

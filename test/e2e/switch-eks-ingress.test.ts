@@ -11,7 +11,7 @@ import { useBed } from '../bed/vitest.ts';
 import { sources, waitUntil } from '@expeditor/kube/watch';
 import { CancelledError } from '../../packages/shared/src/deadline.ts';
 import type { EksSwitchOptions } from '../../actions/bluegreen-switch/src/eks/types.ts';
-import { canaryStepsProblem, forwardActionAnnotation, parsePathFilter } from '../../actions/bluegreen-switch/src/eks/ingress.ts';
+import { canaryStepsProblem, forwardActionAnnotation, parsePathFilter } from '@expeditor/bluegreen/ingress';
 import { options, setUpColors, type Colors } from './switch-eks-bed.ts';
 import { failure, useSwitchEks } from './switch-eks-fixture.ts';
 

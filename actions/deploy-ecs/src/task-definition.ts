@@ -4,6 +4,7 @@
 import type { ContainerDefinition, KeyValuePair, RegisterTaskDefinitionCommandInput, Secret, Tag, TaskDefinition } from '@aws-sdk/client-ecs';
 import { ExpeditorError, originError, type Origin } from '@expeditor/shared/errors';
 import { quote } from '@expeditor/shared/inputs';
+import { repositoryOf } from '@expeditor/shared/patterns';
 
 export type TaskDefinitionInput = RegisterTaskDefinitionCommandInput;
 
@@ -162,14 +163,6 @@ function pickContainer(containers: ContainerDefinition[], options: RenderOptions
     { input: 'container' },
     `the task definition has ${containers.length} containers (${names.join(', ')}) and ${same.length === 0 ? 'none runs' : 'several run'} ${repository}; name the one to update`,
   );
-}
-
-/** `host/repo:tag@sha256:…` → `host/repo`. */
-export function repositoryOf(image: string): string {
-  const withoutDigest = image.split('@')[0] ?? image;
-  const lastSlash = withoutDigest.lastIndexOf('/');
-  const colon = withoutDigest.indexOf(':', lastSlash + 1);
-  return colon >= 0 ? withoutDigest.slice(0, colon) : withoutDigest;
 }
 
 function removeByName<T extends { name?: string | undefined }>(list: T[], name: string): void {

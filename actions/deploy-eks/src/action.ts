@@ -2,7 +2,8 @@
 // step summary. Heavy modules (client-node, the EKS client) load only once the inputs are good.
 import type { GitHubContext } from '@expeditor/shared/context';
 import type { Log } from '@expeditor/shared/log';
-import type { KubeRunnerContext } from './context.ts';
+import type { KubeRunnerContext } from '@expeditor/kube/runner';
+import { describeConnection, openKubeConnection } from '@expeditor/kube/plan';
 import type { DeployEksResult } from './deploy.ts';
 import type { DeployEksInputs } from './inputs.ts';
 import { planDeployEks, type DeployEksPlan } from './plan.ts';
@@ -16,14 +17,17 @@ export interface DeployEksRun {
 export async function runDeployEks(inputs: DeployEksInputs, github: GitHubContext, runner: KubeRunnerContext, run: DeployEksRun): Promise<DeployEksResult & { plan: DeployEksPlan }> {
   const started = Date.now();
   const plan = planDeployEks(inputs, { workspace: github.workspace, sha: github.sha, runUrl: github.runUrl, runner });
-  const where = plan.connect.kind === 'eks' ? `EKS ${plan.connect.cluster}` : 'kubeconfig';
+  const where = describeConnection(plan.connect);
   try {
-    const [{ deployEks }, { connect }] = await Promise.all([import('./deploy.ts'), import('./connect.ts')]);
-    const connection = await connect(plan, run);
-    const result = await deployEks(plan, connection.kube, { log: run.log, signal: run.signal });
-    connection.close();
-    deploySummary(plan, where, { result }, Date.now() - started).write(github.stepSummaryPath);
-    return { ...result, plan };
+    const { deployEks } = await import('./deploy.ts');
+    const opened = await openKubeConnection(plan.connect, run);
+    try {
+      const result = await deployEks(plan, opened.connection, { log: run.log, signal: run.signal });
+      deploySummary(plan, where, { result }, Date.now() - started).write(github.stepSummaryPath);
+      return { ...result, plan };
+    } finally {
+      opened.close();
+    }
   } catch (error) {
     deploySummary(plan, where, { error }, Date.now() - started).write(github.stepSummaryPath);
     throw error;

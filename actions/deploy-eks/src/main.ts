@@ -3,7 +3,7 @@ import { runAction } from '@expeditor/shared/run';
 import { actionInputs, runnerEnv } from '@expeditor/shared/inputs';
 import { readGitHubContext } from '@expeditor/shared/context';
 import { readDeployEksInputs } from './inputs.ts';
-import { readKubeRunnerContext } from './context.ts';
+import { readKubeRunnerContext } from '@expeditor/kube/runner';
 
 await runAction('deploy-eks', async (run) => {
   const inputs = readDeployEksInputs(actionInputs());

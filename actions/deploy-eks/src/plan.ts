@@ -1,18 +1,17 @@
 // Everything deploy-eks will do, decided before any network call: inputs over the environment
 // file (with where each value came from), how to connect, the manifests read and checked.
-import { isAbsolute, join } from 'node:path';
+import { join } from 'node:path';
 import type { V1Deployment } from '@kubernetes/client-node';
 import { environmentOf, loadConfig, type EksConfig } from '@expeditor/shared/config';
 import { ExpeditorError } from '@expeditor/shared/errors';
-import { digestReference } from '@expeditor/shared/patterns';
+import { digestReference, repositoryOf } from '@expeditor/shared/patterns';
 import { Settings } from '@expeditor/shared/settings';
-import type { KubeRunnerContext } from './context.ts';
+import type { KubeRunnerContext } from '@expeditor/kube/runner';
+import { planKubeConnection, type KubeConnectPlan } from '@expeditor/kube/plan';
 import type { DeployEksInputs, Route } from './inputs.ts';
-import { deploymentFor, readManifests, type Origin } from './manifest.ts';
+import { deploymentFor, readManifests } from './manifest.ts';
+import type { Origin } from '@expeditor/shared/errors';
 
-export type ConnectPlan =
-  | { kind: 'eks'; cluster: string; region: string; stsEndpoint: string | undefined; origin: Origin }
-  | { kind: 'kubeconfig'; path: string; also?: string[]; origin: Origin };
 
 export interface EnvironmentRefs {
   configMaps: string[];
@@ -37,7 +36,7 @@ export interface DeployEksPlan {
   /** The Ingress of the ingress route, when named (else every Ingress of the namespace is looked at). */
   ingress: string | undefined;
   ingressOrigin: Origin;
-  connect: ConnectPlan;
+  connect: KubeConnectPlan;
   /** Per service, the manifest's Deployment; undefined = copy the live color's. */
   manifests: Map<string, { deployment: V1Deployment; where: string }> | undefined;
   manifestOrigin: Origin;
@@ -102,7 +101,19 @@ export function planDeployEks(inputs: DeployEksInputs, context: PlanContext): De
   const route = pick('route', 'route', inputs.route, 'route', eks?.route, 'service') as Route;
   const ingress = route === 'ingress' ? pick('ingress', 'ingress', inputs.ingress, 'ingress', eks?.ingress) : undefined;
 
-  const connect = planConnection(inputs, eks, region, context, settings, key);
+  const cluster = settings.pick('cluster', { name: 'cluster', value: inputs.cluster }, eks ? { key: key('cluster'), value: eks.cluster } : undefined);
+  const connect = planKubeConnection({
+    workspace: context.workspace,
+    kubeconfigInput: inputs.kubeconfig,
+    cluster: cluster ? { name: cluster, origin: inputs.cluster ? { input: 'cluster' } : { key: key('cluster') } } : undefined,
+    region: inputs.region
+      ? { value: inputs.region, from: "input 'region'", source: 'input' }
+      : region
+        ? { value: region, from: `environments.${envName}.aws.region`, source: 'file' }
+        : undefined,
+    runner: context.runner,
+    settings,
+  });
 
   const manifestOrigin: Origin = { input: 'manifest' };
   let manifests: DeployEksPlan['manifests'];
@@ -150,57 +161,4 @@ export function planDeployEks(inputs: DeployEksInputs, context: PlanContext): De
     warnings,
     source: { sha: context.sha, runUrl: context.runUrl },
   };
-}
-
-function planConnection(
-  inputs: DeployEksInputs,
-  eks: EksConfig | undefined,
-  fileRegion: string | undefined,
-  context: PlanContext,
-  settings: Settings,
-  key: (k: string) => string,
-): ConnectPlan {
-  if (inputs.kubeconfig) {
-    settings.pick('kubeconfig', { name: 'kubeconfig', value: inputs.kubeconfig }, undefined);
-    const path = isAbsolute(inputs.kubeconfig) ? inputs.kubeconfig : join(context.workspace, inputs.kubeconfig);
-    return { kind: 'kubeconfig', path, origin: { input: 'kubeconfig' } };
-  }
-  const cluster = settings.pick('cluster', { name: 'cluster', value: inputs.cluster }, eks ? { key: key('cluster'), value: eks.cluster } : undefined);
-  if (cluster) {
-    const origin: Origin = inputs.cluster ? { input: 'cluster' } : { key: key('cluster') };
-    const region =
-      inputs.region ?? fileRegion ?? context.runner.awsRegion;
-    if (!region) {
-      throw new ExpeditorError(`no AWS region for EKS cluster ${cluster}`, {
-        input: 'region',
-        unchanged: 'nothing was changed',
-        next: "give the 'region' input, run assume-env first (it exports AWS_REGION), or use an environment whose aws.region is set",
-      });
-    }
-    settings.provenance.push({
-      name: 'region',
-      value: region,
-      source: inputs.region ? 'input' : fileRegion ? 'file' : 'derived',
-      from: inputs.region ? "input 'region'" : fileRegion ? `environments.${inputs.environment}.aws.region` : 'AWS_REGION',
-    });
-    return { kind: 'eks', cluster, region, stsEndpoint: context.runner.stsEndpoint, origin };
-  }
-  if (context.runner.kubeconfig) {
-    const { path, also } = context.runner.kubeconfig;
-    settings.derive('kubeconfig', [path, ...also].join(':'), 'KUBECONFIG');
-    return { kind: 'kubeconfig', path, also, origin: {} };
-  }
-  throw new ExpeditorError('no cluster to connect to', {
-    input: 'cluster',
-    unchanged: 'nothing was changed',
-    next: "give the 'cluster' input (EKS), an environment whose eks.cluster is set, or a kubeconfig (input or KUBECONFIG)",
-  });
-}
-
-/** `registry/repo:tag@sha256:…` → `registry/repo`. */
-export function repositoryOf(image: string): string {
-  const withoutDigest = image.split('@')[0] ?? image;
-  const slash = withoutDigest.lastIndexOf('/');
-  const colon = withoutDigest.lastIndexOf(':');
-  return colon > slash ? withoutDigest.slice(0, colon) : withoutDigest;
 }

@@ -3,6 +3,7 @@
 // HPA, the preview Service (and the color's own Service on the Ingress route).
 import type { V1Container, V1Deployment, V1Service, V1ServicePort, V2HorizontalPodAutoscaler } from '@kubernetes/client-node';
 import { ExpeditorError } from '@expeditor/shared/errors';
+import { repositoryOf } from '@expeditor/shared/patterns';
 import type { EnvironmentRefs } from './plan.ts';
 import { annotations, deploymentName, hpaName, isCarriedAnnotation, previewServiceName, type Color } from '@expeditor/bluegreen/names';
 
@@ -67,20 +68,13 @@ function pickContainer(containers: V1Container[], spec: TargetSpec): V1Container
     }
     return named;
   }
-  const byRepository = containers.filter((c) => c.image && repositoryOfImage(c.image) === spec.repository);
+  const byRepository = containers.filter((c) => c.image && repositoryOf(c.image) === spec.repository);
   if (byRepository.length === 1 && byRepository[0]) return byRepository[0];
   if (containers.length === 1 && containers[0]) return containers[0];
   throw new ExpeditorError(
     `the Deployment template of ${spec.service} has ${containers.length} containers and ${byRepository.length === 0 ? 'none runs' : 'several run'} ${spec.repository}: which one gets the new image?`,
     { input: 'container', unchanged: 'nothing was changed', next: `give the 'container' input (one of ${containers.map((c) => c.name).join(', ')})` },
   );
-}
-
-function repositoryOfImage(image: string): string {
-  const withoutDigest = image.split('@')[0] ?? image;
-  const slash = withoutDigest.lastIndexOf('/');
-  const colon = withoutDigest.lastIndexOf(':');
-  return colon > slash ? withoutDigest.slice(0, colon) : withoutDigest;
 }
 
 function addEnvironmentRefs(container: V1Container, refs: EnvironmentRefs): void {

@@ -11,6 +11,14 @@ export const ecsName = /^[A-Za-z0-9_-]{1,255}$/;
 export const imageReference =
   /^(?:[a-zA-Z0-9.-]+(?::\d+)?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
 export const digestReference = /@sha256:[a-f0-9]{64}$/;
+
+/** `host/repo:tag@sha256:…` → `host/repo`: what decides which container runs "our" image. */
+export function repositoryOf(image: string): string {
+  const withoutDigest = image.split('@')[0] ?? image;
+  const lastSlash = withoutDigest.lastIndexOf('/');
+  const colon = withoutDigest.indexOf(':', lastSlash + 1);
+  return colon >= 0 ? withoutDigest.slice(0, colon) : withoutDigest;
+}
 /** A relative path that stays inside the workspace. */
 export function escapesWorkspace(path: string): boolean {
   return path.startsWith('/') || path.split(/[\\/]/).includes('..');

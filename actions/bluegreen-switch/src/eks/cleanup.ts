@@ -8,7 +8,7 @@ import { readRecord, type RecordedSwitch } from './record.ts';
 import { guardedPatch, SwitchConflictError } from './guard.ts';
 import { readStableService } from './service-route.ts';
 import { readIngressState } from './ingress-route.ts';
-import { trafficText } from './ingress.ts';
+import { trafficText } from '@expeditor/bluegreen/ingress';
 import type { EksSwitchDeps, EksSwitchOptions, EksSwitchResult } from './types.ts';
 
 interface LiveState {

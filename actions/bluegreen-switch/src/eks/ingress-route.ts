@@ -23,7 +23,7 @@ import {
   trafficText,
   type IngressPath,
   type ServicePaths,
-} from './ingress.ts';
+} from '@expeditor/bluegreen/ingress';
 import { probe } from './probe.ts';
 import type { CanaryStep, EksSwitchDeps, EksSwitchOptions, EksSwitchResult } from './types.ts';
 

@@ -2,9 +2,9 @@
 // environment file can also give stay undefined when not set here, so the file's value is used.
 // The runner's AWS and KUBECONFIG settings are read here too, and passed down.
 import type { ActionInputs, Env } from '@expeditor/shared/inputs';
-import { kubeconfigFromEnv } from '@expeditor/kube/kubeconfig-env';
+import { readKubeRunnerContext, type KubeRunnerContext } from '@expeditor/kube/runner';
 import { escapesWorkspace, k8sName } from '@expeditor/shared/patterns';
-import { canaryStepsProblem } from './ingress.ts';
+import { canaryStepsProblem } from '@expeditor/bluegreen/ingress';
 import { colors, type Color } from '@expeditor/bluegreen/names';
 import type { Route } from './types.ts';
 
@@ -16,8 +16,8 @@ const ingressPath = /^([a-z0-9*]([-a-z0-9.*]*[a-z0-9])?)?\/[^\s]*$/;
 export interface EksSwitchInputs {
   route: Route | undefined;
   cluster: string | undefined;
-  /** The kubeconfig input (a workspace path) or, when absent, KUBECONFIG from the runner. */
-  kubeconfig: { path: string; also?: string[]; input: string | undefined } | undefined;
+  /** The kubeconfig input (a workspace path or an absolute one). */
+  kubeconfig: string | undefined;
   namespace: string | undefined;
   service: string | undefined;
   ingress: string | undefined;
@@ -30,8 +30,8 @@ export interface EksSwitchInputs {
   probeTimeoutMs: number;
   keepMs: number;
   removePreview: boolean;
-  /** From the runner: AWS_REGION, and STS's endpoint override for the EKS token. */
-  aws: { region: string | undefined; stsEndpoint: string | undefined };
+  /** From the runner: KUBECONFIG, AWS_REGION, and STS's endpoint override for the EKS token. */
+  runner: KubeRunnerContext;
 }
 
 export function readEksSwitchInputs(inputs: ActionInputs, env: Env): EksSwitchInputs {
@@ -46,15 +46,10 @@ export function readEksSwitchInputs(inputs: ActionInputs, env: Env): EksSwitchIn
   }
   const probeUrl = inputs.string('probe-url', { maxLength: 2048 });
   if (probeUrl && !/^https?:\/\/[^\s/]+/.test(probeUrl)) inputs.problem('probe-url', `expected an http:// or https:// URL, got ${JSON.stringify(probeUrl)}`);
-  const fromEnv = kubeconfigFromEnv(env.KUBECONFIG);
   const result: EksSwitchInputs = {
     route: inputs.choice('route', ['service', 'ingress'] as const),
     cluster: inputs.string('cluster', { pattern: /^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/, expected: 'an EKS cluster name' }),
-    kubeconfig: kubeconfigInput
-      ? { path: kubeconfigInput, input: 'kubeconfig' }
-      : fromEnv
-        ? { ...fromEnv, input: undefined }
-        : undefined,
+    kubeconfig: kubeconfigInput,
     namespace: inputs.string('namespace', { pattern: k8sName, expected: 'a Kubernetes namespace name' }),
     service: inputs.string('service', { pattern: k8sName, expected: 'a Kubernetes Service name' }),
     ingress: inputs.string('ingress', { pattern: k8sName, expected: 'an Ingress name' }),
@@ -68,10 +63,7 @@ export function readEksSwitchInputs(inputs: ActionInputs, env: Env): EksSwitchIn
     // 0s is a valid keep period: read it by hand, as duration() wants more than zero.
     keepMs: readKeep(inputs),
     removePreview: inputs.boolean('remove-preview', false),
-    aws: {
-      region: env.AWS_REGION || env.AWS_DEFAULT_REGION || undefined,
-      stsEndpoint: env.AWS_ENDPOINT_URL_STS || env.AWS_ENDPOINT_URL || undefined,
-    },
+    runner: readKubeRunnerContext(env),
   };
   if (kubeconfigInput && escapesWorkspace(kubeconfigInput) && !kubeconfigInput.startsWith('/')) {
     inputs.problem('kubeconfig', 'must be an absolute path or a path inside the workspace (without ..)');

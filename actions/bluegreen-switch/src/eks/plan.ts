@@ -1,6 +1,7 @@
 // What the EKS switch will act on, decided before any network call: inputs over the environment
 // file's eks section, where each value came from, and how to reach the cluster.
-import { isAbsolute, join } from 'node:path';
+import { join } from 'node:path';
+import { planKubeConnection, type KubeConnectPlan } from '@expeditor/kube/plan';
 import { environmentOf, loadConfig, type EksConfig } from '@expeditor/shared/config';
 import { ExpeditorError, InputError, ProblemsError } from '@expeditor/shared/errors';
 import { Settings } from '@expeditor/shared/settings';
@@ -14,9 +15,7 @@ export interface EksPlanCommon {
   config: string;
 }
 
-export type EksConnectPlan =
-  | { kind: 'kubeconfig'; path: string; also?: string[] | undefined; input: string | undefined }
-  | { kind: 'eks'; cluster: string; region: string | undefined; stsEndpoint: string | undefined };
+export type EksConnectPlan = KubeConnectPlan;
 
 export interface EksSwitchPlan {
   options: EksSwitchOptions;
@@ -32,7 +31,7 @@ export function planEksSwitch(
 ): EksSwitchPlan {
   const envName = common.environment;
   let eks: EksConfig | undefined;
-  let region = inputs.aws.region;
+  let region: string | undefined;
   if (envName) {
     const env = environmentOf(loadConfig(join(context.workspace, common.config), common.config), envName, common.config);
     eks = env.eks;
@@ -81,16 +80,18 @@ export function planEksSwitch(
   // The cluster: an explicit kubeconfig input wins, then the cluster (input or file), then KUBECONFIG.
   let connect: EksConnectPlan | undefined;
   const cluster = settings.pick('cluster', { name: 'cluster', value: inputs.cluster }, file('cluster', eks?.cluster));
-  if (inputs.kubeconfig?.input) {
-    connect = { kind: 'kubeconfig', path: resolvePath(context.workspace, inputs.kubeconfig.path), input: 'kubeconfig' };
-    settings.derive('connection', inputs.kubeconfig.path, "input 'kubeconfig'");
-  } else if (cluster) {
-    connect = { kind: 'eks', cluster, region, stsEndpoint: inputs.aws.stsEndpoint };
-  } else if (inputs.kubeconfig) {
-    connect = { kind: 'kubeconfig', path: inputs.kubeconfig.path, also: inputs.kubeconfig.also, input: undefined };
-    settings.derive('connection', [inputs.kubeconfig.path, ...(inputs.kubeconfig.also ?? [])].join(':'), 'KUBECONFIG');
-  } else {
-    problems.push(new InputError('cluster', 'is required: give the EKS cluster (or environment with eks.cluster), or a kubeconfig'));
+  try {
+    connect = planKubeConnection({
+      workspace: context.workspace,
+      kubeconfigInput: inputs.kubeconfig,
+      cluster: cluster ? { name: cluster, origin: inputs.cluster ? { input: 'cluster' } : { key: key('cluster') } } : undefined,
+      region: region ? { value: region, from: `environments.${envName}.aws.region`, source: 'file' } : undefined,
+      runner: inputs.runner,
+      settings,
+    });
+  } catch (error) {
+    if (!(error instanceof ExpeditorError)) throw error;
+    problems.push(error);
   }
   if (problems.length > 0) throw new ProblemsError(`${problems.length} problems with the inputs of bluegreen-switch`, problems);
 
@@ -117,8 +118,4 @@ export function planEksSwitch(
       runUrl: context.runUrl,
     },
   };
-}
-
-function resolvePath(workspace: string, path: string): string {
-  return isAbsolute(path) ? path : join(workspace, path);
 }

@@ -1,4 +1,5 @@
-// The Ingress route, as pure functions over the Ingress object: which paths belong to the
+// The Ingress route, as pure functions over Ingress objects (deploy-eks reads the live color with
+// them, bluegreen-switch moves traffic with them): which paths belong to the
 // service, which color they send traffic to (a plain backend, or an AWS Load Balancer Controller
 // forward action with weights during a canary), and the rules and annotations of the next step.
 import type { V1Ingress, V1IngressBackend, V1IngressRule, V1ServiceBackendPort } from '@kubernetes/client-node';
@@ -219,4 +220,35 @@ export function canaryStepsProblem(steps: readonly number[]): string | undefined
   }
   if (steps.at(-1) !== 100) return `expected the last weight to be 100, got ${steps.at(-1)}`;
   return undefined;
+}
+
+/** Traffic per color summed over every path of `ingresses` that routes to the service. */
+export interface TrafficAcross {
+  /** Ingress names and paths that route to the service, for messages. */
+  where: string[];
+  /** Weight per color over those paths (a plain backend counts 100). */
+  weights: Weights;
+}
+
+/** How the Ingresses route to the service's colors; undefined when none of their paths does. */
+export function trafficAcross(ingresses: readonly V1Ingress[], service: string): TrafficAcross | undefined {
+  const out: TrafficAcross = { where: [], weights: { blue: 0, green: 0 } };
+  const action = canaryActionName(service);
+  for (const ingress of ingresses) {
+    for (const p of ingressPaths(ingress)) {
+      const backend = p.backend.service?.name;
+      if (!backend || (colorOfServiceName(service, backend) === undefined && backend !== action)) continue;
+      const traffic = trafficOf(ingress, service, p);
+      const where = `Ingress ${ingress.metadata?.name ?? '?'} ${describePath(p)}`;
+      if (traffic.kind === 'backend') {
+        out.weights[traffic.color] += 100;
+        out.where.push(where);
+      } else {
+        out.weights.blue += traffic.weights.blue;
+        out.weights.green += traffic.weights.green;
+        out.where.push(`${where} (canary action ${backend})`);
+      }
+    }
+  }
+  return out.where.length > 0 ? out : undefined;
 }

@@ -1,7 +1,7 @@
-// What deploy-eks takes from the runner's environment besides inputs: values the context layer
-// reads (runnerEnv) and passes down, so no other module reads process.env.
+// What an action that talks to Kubernetes takes from the runner's environment besides inputs:
+// the context layer reads it (from env, passed in) so no other module reads process.env.
 import type { Env } from '@expeditor/shared/inputs';
-import { kubeconfigFromEnv, type KubeconfigFiles } from '@expeditor/kube/kubeconfig-env';
+import { kubeconfigFromEnv, type KubeconfigFiles } from './kubeconfig-env.ts';
 
 export interface KubeRunnerContext {
   /** The files of KUBECONFIG, when set. */

@@ -1,0 +1,106 @@
+// How an action reaches its cluster, decided before any network call and shared by deploy-eks and
+// bluegreen-switch: an explicit kubeconfig input wins, then an EKS cluster (input or environment
+// file; DescribeCluster and a presigned STS token, no aws CLI or kubectl), then KUBECONFIG.
+import { isAbsolute, join } from 'node:path';
+import { ExpeditorError, type Origin } from '@expeditor/shared/errors';
+import type { Log } from '@expeditor/shared/log';
+import type { Settings } from '@expeditor/shared/settings';
+import type { KubeConnection } from './connect.ts';
+import type { KubeRunnerContext } from './runner.ts';
+
+export type KubeConnectPlan =
+  | { kind: 'eks'; cluster: string; region: string | undefined; stsEndpoint: string | undefined; origin: Origin }
+  | { kind: 'kubeconfig'; path: string; also: string[]; origin: Origin };
+
+export interface ConnectionChoice {
+  workspace: string;
+  /** The kubeconfig input (a workspace path or an absolute one). */
+  kubeconfigInput: string | undefined;
+  /** The EKS cluster, from the input or the environment file, with where it came from. */
+  cluster: { name: string; origin: Origin } | undefined;
+  /** The region from the input or the environment file, with where it came from. */
+  region: { value: string; from: string; source: 'input' | 'file' } | undefined;
+  runner: KubeRunnerContext;
+  /** Where the choice is recorded, for the step summary. */
+  settings: Settings;
+}
+
+export function planKubeConnection(choice: ConnectionChoice): KubeConnectPlan {
+  const { settings, runner } = choice;
+  if (choice.kubeconfigInput) {
+    const path = isAbsolute(choice.kubeconfigInput) ? choice.kubeconfigInput : join(choice.workspace, choice.kubeconfigInput);
+    settings.derive('connection', choice.kubeconfigInput, "input 'kubeconfig'");
+    return { kind: 'kubeconfig', path, also: [], origin: { input: 'kubeconfig' } };
+  }
+  if (choice.cluster) {
+    const region = choice.region?.value ?? runner.awsRegion;
+    if (region) {
+      settings.provenance.push({
+        name: 'region',
+        value: region,
+        source: choice.region ? choice.region.source : 'derived',
+        from: choice.region ? choice.region.from : 'AWS_REGION',
+      });
+    }
+    return { kind: 'eks', cluster: choice.cluster.name, region, stsEndpoint: runner.stsEndpoint, origin: choice.cluster.origin };
+  }
+  if (runner.kubeconfig) {
+    const { path, also } = runner.kubeconfig;
+    settings.derive('connection', [path, ...also].join(':'), 'KUBECONFIG');
+    return { kind: 'kubeconfig', path, also, origin: {} };
+  }
+  throw new ExpeditorError('no cluster to connect to', {
+    input: 'cluster',
+    unchanged: 'nothing was changed',
+    next: "give the 'cluster' input (EKS), an environment whose eks.cluster is set, or a kubeconfig (input or KUBECONFIG)",
+  });
+}
+
+export function describeConnection(plan: KubeConnectPlan): string {
+  return plan.kind === 'eks' ? `EKS cluster ${plan.cluster}${plan.region ? ` (${plan.region})` : ''}` : `kubeconfig ${[plan.path, ...plan.also].join(':')}`;
+}
+
+export interface OpenOptions {
+  log: Log;
+  /** Cancels connecting; leave it out when the connection must outlive a cancelled run (to put traffic back). */
+  signal?: AbortSignal | undefined;
+}
+
+/**
+ * Connects as planned. client-node and the AWS SDK load only here, once the inputs are known to
+ * be good. `close()` releases the EKS client (the connection itself holds no socket open).
+ */
+export async function openKubeConnection(plan: KubeConnectPlan, options: OpenOptions): Promise<{ connection: KubeConnection; close(): void }> {
+  const { connectKube } = await import('./connect.ts');
+  if (plan.kind === 'kubeconfig') {
+    const connection = await connectKube({
+      kubeconfig: { path: plan.path, also: plan.also, input: plan.origin.input },
+      signal: options.signal,
+      log: options.log,
+    });
+    return { connection, close: () => undefined };
+  }
+  const [{ EKSClient }, { clientConfig, resolvedRegion }] = await Promise.all([import('@aws-sdk/client-eks'), import('@expeditor/aws/clients')]);
+  // Retries are connectKube's, by error kind; the SDK's own are off (clientConfig).
+  const eks = new EKSClient(clientConfig(plan.region));
+  try {
+    const region = await resolvedRegion(eks);
+    if (!region) {
+      throw new ExpeditorError(`no AWS region for EKS cluster ${plan.cluster}`, {
+        input: 'region',
+        key: 'environments.<name>.aws.region',
+        unchanged: 'nothing was changed',
+        next: "give the 'region' input, run assume-env first (it exports AWS_REGION), or use an environment whose aws.region is set",
+      });
+    }
+    const connection = await connectKube({
+      eks: { cluster: plan.cluster, region, eks, credentials: eks.config.credentials, stsEndpoint: plan.stsEndpoint, input: plan.origin.input },
+      signal: options.signal,
+      log: options.log,
+    });
+    return { connection, close: () => eks.destroy() };
+  } catch (error) {
+    eks.destroy();
+    throw error;
+  }
+}
