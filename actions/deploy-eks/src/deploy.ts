@@ -237,13 +237,13 @@ async function waitForAll(connection: KubeConnection, plan: DeployEksPlan, track
       const objects = [observed.deployment, ...observed.replicaSets, ...observed.pods, ...observed.slices];
       if (t.assessed && sameObjects(t.assessed, objects)) continue;
       t.assessed = objects;
-      const progress = assess(observed, p.target, t.written.generation);
+      const progress = assess(observed, p.service, p.target, t.written.generation, p.preview.spec?.selector);
       t.progress = progress;
       changes.report(p.service, `${prefix(p.service)}${progress.line}`);
       if (progress.failure) {
         t.failure = progress.failure;
         settled++;
-      } else if (progress.done) {
+      } else if (progress.ready) {
         t.readyAt = Date.now();
         options.onReady?.(p.service, t.readyAt);
         log.info(`${prefix(p.service)}${p.target}: ready to switch (${progress.desired}/${progress.desired} available, preview ${previewServiceName(p.service)} → ${progress.readyEndpoints.length} pods) in ${formatDuration(t.readyAt - t.startedAt)}`);

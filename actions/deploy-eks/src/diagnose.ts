@@ -4,7 +4,7 @@
 import type { CoreV1Event, V1Deployment } from '@kubernetes/client-node';
 import { describeError } from '@expeditor/shared/errors';
 import type { KubeConnection } from '@expeditor/kube/connect';
-import type { Failure } from './progress.ts';
+import type { Failure } from '@expeditor/bluegreen/readiness';
 
 export interface Diagnosis {
   kind: Failure['kind'] | 'Deadline';

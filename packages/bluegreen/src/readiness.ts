@@ -1,49 +1,127 @@
-// Is a color ready to take traffic? Pure rules over what the API returned: the Deployment is
-// rolled out and fully available (the checks `kubectl rollout status` makes), every pod the
-// Service would select is Ready, and the Service that already points at the color (the preview
-// Service, or the color's own Service on the Ingress route) lists exactly those pods as ready.
-import type { V1Deployment, V1EndpointSlice, V1Pod } from '@kubernetes/client-node';
+// Is a color ready to take traffic? One predicate over what the API returned, in the shape of
+// kubectl's rollout Status(): deploy-eks's wait, the switch's guard and the switch's convergence
+// check all decide with it, so deploy-eks never reports ready a color the switch then refuses.
+//
+// Ready means: the Deployment exists, is not being deleted, paused or scaled to zero; its
+// controller has acted on the latest spec (and on our write); every replica runs the current
+// template and is available, with no old replica left; every live pod it owns is Ready; the
+// pods carry the labels the Service will select by; and a Service that already points at the
+// color lists exactly those pods as ready endpoints. A failure is what waiting will not cure.
+import type { V1Deployment, V1Endpoint, V1EndpointSlice, V1Pod, V1ReplicaSet } from '@kubernetes/client-node';
+import type { Color } from './names.ts';
 
-export interface ColorReadiness {
-  ready: boolean;
-  /** What is not ready, one line each, for the refusal. */
-  problems: string[];
-  /** Names of the Ready pods the Service will select. */
-  readyPods: string[];
+export type FailureKind =
+  | 'ProgressDeadlineExceeded'
+  | 'ImagePullBackOff'
+  | 'ErrImagePull'
+  | 'InvalidImageName'
+  | 'CrashLoopBackOff'
+  | 'CreateContainerConfigError'
+  | 'CreateContainerError'
+  | 'Unschedulable'
+  | 'ReplicaFailure'
+  | 'Paused'
+  | 'ScaledToZero'
+  | 'Deleting';
+
+const failingWaitingReasons = new Set<string>([
+  'ImagePullBackOff',
+  'ErrImagePull',
+  'InvalidImageName',
+  'CrashLoopBackOff',
+  'CreateContainerConfigError',
+  'CreateContainerError',
+]);
+
+export interface Failure {
+  kind: FailureKind;
+  /** The pod that shows it, when one does. */
+  pod: string | undefined;
+  container: string | undefined;
+  message: string;
 }
 
-/** What keeps a Deployment from being fully rolled out and available; empty when it is. */
-export function deploymentProblems(deployment: V1Deployment): string[] {
-  const name = deployment.metadata?.name ?? '?';
-  const spec = deployment.spec;
-  const status = deployment.status ?? {};
-  const want = spec?.replicas ?? 1;
-  const problems: string[] = [];
-  if (deployment.metadata?.deletionTimestamp) problems.push(`Deployment ${name} is being deleted`);
-  if (want === 0) {
-    problems.push(`Deployment ${name} is scaled to zero replicas`);
-    return problems;
-  }
-  if (spec?.paused) problems.push(`Deployment ${name} is paused`);
-  if ((status.observedGeneration ?? 0) < (deployment.metadata?.generation ?? 0)) {
-    problems.push(`Deployment ${name}: the deployment controller has not yet acted on its latest spec`);
-    return problems;
-  }
-  const progressing = status.conditions?.find((c) => c.type === 'Progressing');
-  if (progressing?.reason === 'ProgressDeadlineExceeded') {
-    problems.push(`Deployment ${name} exceeded its progress deadline${progressing.message ? ` (${progressing.message})` : ''}`);
-  }
-  const updated = status.updatedReplicas ?? 0;
-  const total = status.replicas ?? 0;
-  const available = status.availableReplicas ?? 0;
-  if (updated < want) problems.push(`Deployment ${name}: ${updated} of ${want} replicas run the latest template`);
-  else if (total > updated) problems.push(`Deployment ${name}: ${total - updated} old replicas are still terminating`);
-  if (available < want) problems.push(`Deployment ${name}: ${available} of ${want} replicas available`);
-  const availableCondition = status.conditions?.find((c) => c.type === 'Available');
-  if (availableCondition?.status === 'False' && available >= want) {
-    problems.push(`Deployment ${name} is not Available${availableCondition.message ? ` (${availableCondition.message})` : ''}`);
-  }
-  return problems;
+export interface ColorObjects {
+  color: Color;
+  /** The color's Deployment name, for messages when it does not exist. */
+  deploymentName: string;
+  deployment: V1Deployment | undefined;
+  /** The color's ReplicaSets: only pods of the current revision's count as the color's. */
+  replicaSets: readonly V1ReplicaSet[];
+  /** The pods of the color (those the Service will select). */
+  pods: readonly V1Pod[];
+  /** The labels the Service will select by: the pod template must carry them. */
+  selector?: Record<string, string> | undefined;
+  /** A Service already pointing at the color: its ready endpoints must be exactly the color's ready pods. */
+  endpoints?: { service: string; slices: readonly V1EndpointSlice[]; /** For the log line, e.g. `preview`. */ label?: string } | undefined;
+  /** The generation our own write returned: status from before it (the old image's) must not count. */
+  writtenGeneration?: number | undefined;
+}
+
+export interface ColorStatus {
+  ready: boolean;
+  /** One line for the log, e.g. `green: 2/3 available`; print it when it changes. */
+  line: string;
+  /** Set when waiting will not help. */
+  failure: Failure | undefined;
+  /** Everything that is not ready, one line each (empty when ready). */
+  problems: string[];
+  desired: number;
+  updated: number;
+  available: number;
+  /** Replicas or pods of older revisions still there. */
+  old: number;
+  /** The controller has acted on the latest spec. */
+  observed: boolean;
+  /** Ready pods of the current revision, sorted. */
+  readyPods: string[];
+  /** Pods the Service lists as ready endpoints, sorted. */
+  readyEndpoints: string[];
+}
+
+/** A pod is Ready when its Ready condition is True and it is not being deleted. */
+export function isPodReady(pod: V1Pod): boolean {
+  if (pod.metadata?.deletionTimestamp) return false;
+  return pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+}
+
+/** Terminating and finished pods are never endpoints: they neither help nor block. */
+export function isPodLive(pod: V1Pod): boolean {
+  return !pod.metadata?.deletionTimestamp && pod.status?.phase !== 'Succeeded' && pod.status?.phase !== 'Failed';
+}
+
+export interface EndpointState {
+  /** The pod behind the endpoint; undefined for an endpoint that is not a pod. */
+  pod: string | undefined;
+  /** Takes new connections: `ready` unset counts as ready (the API's rule), a terminating one never does. */
+  ready: boolean;
+  terminating: boolean;
+}
+
+export function endpointState(endpoint: V1Endpoint): EndpointState {
+  const terminating = endpoint.conditions?.terminating === true;
+  return {
+    pod: endpoint.targetRef?.kind === 'Pod' ? endpoint.targetRef.name : undefined,
+    ready: endpoint.conditions?.ready !== false && !terminating,
+    terminating,
+  };
+}
+
+/** Every endpoint of a Service's EndpointSlices. */
+export function endpointStates(slices: readonly V1EndpointSlice[]): EndpointState[] {
+  return slices.flatMap((slice) => (slice.endpoints ?? []).map(endpointState));
+}
+
+/** The ReplicaSet of the Deployment's current revision, if the controller made it yet. */
+export function newReplicaSet(deployment: V1Deployment, replicaSets: readonly V1ReplicaSet[]): V1ReplicaSet | undefined {
+  const uid = deployment.metadata?.uid;
+  const revision = deployment.metadata?.annotations?.['deployment.kubernetes.io/revision'];
+  if (!uid || !revision) return undefined;
+  return replicaSets.find(
+    (rs) =>
+      rs.metadata?.ownerReferences?.some((o) => o.uid === uid) &&
+      rs.metadata?.annotations?.['deployment.kubernetes.io/revision'] === revision,
+  );
 }
 
 /** Labels of `selector` that `labels` lacks or has with another value, as `key=value`. */
@@ -53,9 +131,173 @@ export function missingLabels(selector: Record<string, string>, labels: Record<s
     .map(([k, v]) => `${k}=${v}`);
 }
 
-export function isPodReady(pod: V1Pod): boolean {
-  if (pod.metadata?.deletionTimestamp) return false;
-  return pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+export function selectorText(selector: Record<string, string>): string {
+  return Object.entries(selector)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
+}
+
+/** The one readiness predicate: see the top of this file. */
+export function colorStatus(objects: ColorObjects): ColorStatus {
+  const { color } = objects;
+  const d = objects.deployment;
+  const status: ColorStatus = {
+    ready: false,
+    line: `${color}: waiting for the deployment controller`,
+    failure: undefined,
+    problems: [],
+    desired: 0,
+    updated: 0,
+    available: 0,
+    old: 0,
+    observed: false,
+    readyPods: [],
+    readyEndpoints: [],
+  };
+  const problems = status.problems;
+  if (!d) {
+    problems.push(`Deployment ${objects.deploymentName} does not exist`);
+    status.line = `${color}: waiting for Deployment ${objects.deploymentName}`;
+    return status;
+  }
+  const name = d.metadata?.name ?? objects.deploymentName;
+  const ds = d.status ?? {};
+  const desired = d.spec?.replicas ?? 1;
+  status.desired = desired;
+  const generation = Math.max(d.metadata?.generation ?? 0, objects.writtenGeneration ?? 0);
+  status.observed = (ds.observedGeneration ?? 0) >= generation;
+
+  const stop = (failure: Failure, problem: string): ColorStatus => {
+    status.failure = failure;
+    problems.push(problem);
+    status.line = `${color}: ${failure.kind}${failure.pod ? ` (pod ${failure.pod})` : ''}`;
+    return status;
+  };
+  if (d.metadata?.deletionTimestamp) {
+    return stop({ kind: 'Deleting', pod: undefined, container: undefined, message: `Deployment ${name} is being deleted` }, `Deployment ${name} is being deleted`);
+  }
+  if (desired === 0) {
+    // A color with no pods can never take traffic, however long one waits.
+    const message = `Deployment ${name} is scaled to zero replicas`;
+    return stop({ kind: 'ScaledToZero', pod: undefined, container: undefined, message }, message);
+  }
+  if (d.spec?.paused) {
+    const message = `Deployment ${name} is paused (kubectl rollout resume deployment/${name})`;
+    return stop({ kind: 'Paused', pod: undefined, container: undefined, message }, message);
+  }
+  if (!status.observed) {
+    problems.push(`Deployment ${name}: the deployment controller has not yet acted on its latest spec`);
+    return status;
+  }
+
+  status.updated = ds.updatedReplicas ?? 0;
+  status.available = ds.availableReplicas ?? 0;
+  const rs = newReplicaSet(d, objects.replicaSets);
+  const ownedByNew = (p: V1Pod): boolean => rs !== undefined && (p.metadata?.ownerReferences?.some((o) => o.uid === rs.metadata?.uid) ?? false);
+  const live = objects.pods.filter(isPodLive);
+  const newPods = objects.pods.filter(ownedByNew);
+  const oldPods = live.filter((p) => !ownedByNew(p));
+  status.old = Math.max((ds.replicas ?? 0) - status.updated, oldPods.length);
+  status.readyPods = newPods
+    .filter(isPodReady)
+    .map((p) => p.metadata?.name ?? '')
+    .sort();
+
+  const failure = failureOf(d, newPods);
+  if (failure) stop(failure, failureProblem(name, failure));
+
+  if (status.updated < desired) problems.push(`Deployment ${name}: ${status.updated} of ${desired} replicas run the latest template`);
+  if (status.available < desired) problems.push(`Deployment ${name}: ${status.available} of ${desired} replicas available`);
+  const availableCondition = ds.conditions?.find((c) => c.type === 'Available');
+  if (availableCondition?.status === 'False' && status.available >= desired) {
+    problems.push(`Deployment ${name} is not Available${availableCondition.message ? ` (${availableCondition.message})` : ''}`);
+  }
+  if (status.old > 0) problems.push(`${status.old} ${status.old === 1 ? 'pod' : 'pods'} of an older revision still there`);
+  if (!rs && live.length > 0) problems.push(`Deployment ${name}: its current ReplicaSet is not there yet`);
+  const notReady = live.filter((p) => !isPodReady(p));
+  for (const pod of notReady.slice(0, 5)) problems.push(`pod ${pod.metadata?.name ?? '?'} is not Ready: ${podNotReadyReason(pod)}`);
+  if (notReady.length > 5) problems.push(`… and ${notReady.length - 5} more pods are not Ready`);
+  if (live.length === 0) problems.push(`no pod of ${color} is running${objects.selector ? ` (none matches ${selectorText(objects.selector)})` : ''}`);
+  else if (status.readyPods.length < desired && notReady.length === 0) {
+    problems.push(`${status.readyPods.length} of ${desired} pods of the current revision are Ready`);
+  }
+  if (objects.selector) {
+    const missing = missingLabels(objects.selector, d.spec?.template.metadata?.labels);
+    if (missing.length > 0) {
+      problems.push(`the pods of Deployment ${name} lack the label${missing.length > 1 ? 's' : ''} ${missing.join(', ')}, so the Service would not select them`);
+    }
+  }
+
+  let endpointsMatch = true;
+  if (objects.endpoints) {
+    const { service, slices } = objects.endpoints;
+    const states = endpointStates(slices);
+    const readyEndpoints = states.filter((e) => e.ready);
+    status.readyEndpoints = readyEndpoints.map((e) => e.pod ?? '(not a pod)').sort();
+    const listed = new Set(readyEndpoints.flatMap((e) => (e.pod ? [e.pod] : [])));
+    const missing = status.readyPods.filter((p) => !listed.has(p));
+    const foreign = [...listed].filter((p) => !status.readyPods.includes(p)).sort();
+    const notPods = readyEndpoints.length - listed.size;
+    if (readyEndpoints.length === 0) problems.push(`Service ${service} has no ready endpoints`);
+    else if (missing.length > 0) problems.push(`Service ${service} does not list ${list(missing)} as ready endpoints yet`);
+    if (foreign.length > 0) {
+      problems.push(`Service ${service} lists ${list(foreign)}, which ${foreign.length > 1 ? 'are' : 'is'} not a ready pod of ${color}`);
+    }
+    if (notPods > 0) problems.push(`Service ${service} lists ${notPods} ready ${notPods === 1 ? 'endpoint' : 'endpoints'} that ${notPods === 1 ? 'is' : 'are'} not a pod`);
+    endpointsMatch = missing.length === 0 && foreign.length === 0 && notPods === 0 && readyEndpoints.length > 0;
+  }
+
+  status.ready = problems.length === 0;
+  if (status.failure) return status;
+  let line = `${color}: ${status.available}/${desired} available`;
+  if (status.old > 0 && status.available >= desired) line += `, ${status.old} old ${status.old === 1 ? 'pod' : 'pods'} terminating`;
+  else if (status.available >= desired && objects.endpoints && !endpointsMatch) {
+    const listed = status.readyEndpoints.filter((e) => status.readyPods.includes(e)).length;
+    line += `, ${objects.endpoints.label ?? `Service ${objects.endpoints.service}`} endpoints ${listed}/${desired}`;
+  } else if (status.ready && objects.endpoints) line += `, ${objects.endpoints.label ?? `Service ${objects.endpoints.service}`} endpoints ready`;
+  status.line = line;
+  return status;
+}
+
+/** A failure that waiting will not cure, from the Deployment's conditions or a new pod's state. */
+export function failureOf(deployment: V1Deployment, newPods: readonly V1Pod[]): Failure | undefined {
+  for (const pod of newPods) {
+    if (pod.metadata?.deletionTimestamp) continue;
+    const statuses = [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])];
+    for (const s of statuses) {
+      const reason = s.state?.waiting?.reason;
+      if (reason && failingWaitingReasons.has(reason)) {
+        return { kind: reason as FailureKind, pod: pod.metadata?.name, container: s.name, message: s.state?.waiting?.message ?? reason };
+      }
+    }
+    const scheduled = pod.status?.conditions?.find((c) => c.type === 'PodScheduled');
+    if (scheduled?.status === 'False' && scheduled.reason === 'Unschedulable') {
+      return { kind: 'Unschedulable', pod: pod.metadata?.name, container: undefined, message: scheduled.message ?? 'no node fits the pod' };
+    }
+  }
+  const conditions = deployment.status?.conditions ?? [];
+  const progressing = conditions.find((c) => c.type === 'Progressing');
+  if (progressing?.status === 'False' && progressing.reason === 'ProgressDeadlineExceeded') {
+    const stuck = newPods.find((p) => !isPodReady(p));
+    return { kind: 'ProgressDeadlineExceeded', pod: stuck?.metadata?.name, container: undefined, message: progressing.message ?? 'progress deadline exceeded' };
+  }
+  const replicaFailure = conditions.find((c) => c.type === 'ReplicaFailure' && c.status === 'True');
+  if (replicaFailure) {
+    return {
+      kind: 'ReplicaFailure',
+      pod: undefined,
+      container: undefined,
+      message: `${replicaFailure.reason ?? 'ReplicaFailure'}: ${replicaFailure.message ?? ''}`.trim(),
+    };
+  }
+  return undefined;
+}
+
+function failureProblem(deployment: string, failure: Failure): string {
+  if (failure.kind === 'ProgressDeadlineExceeded') return `Deployment ${deployment} exceeded its progress deadline (${firstLine(failure.message)})`;
+  if (failure.kind === 'ReplicaFailure') return `Deployment ${deployment} cannot create pods: ${firstLine(failure.message)}`;
+  const where = failure.pod ? `pod ${failure.pod}${failure.container ? ` container ${failure.container}` : ''}` : `Deployment ${deployment}`;
+  return `${where}: ${failure.kind}: ${firstLine(failure.message)}`;
 }
 
 /** Why a pod is not Ready, in the kubelet's words where it gave some. */
@@ -75,82 +317,10 @@ export function podNotReadyReason(pod: V1Pod): string {
     if (!s.ready) return `container ${s.name} is running but not ready${s.restartCount ? ` (${s.restartCount} restarts)` : ''}`;
   }
   const scheduled = pod.status?.conditions?.find((c) => c.type === 'PodScheduled');
-  if (scheduled?.status === 'False') return `not scheduled: ${scheduled.reason ?? ''}${scheduled.message ? ` (${firstLine(scheduled.message)})` : ''}`;
+  if (scheduled?.status === 'False') {
+    return `not scheduled: ${scheduled.reason ?? ''}${scheduled.message ? ` (${firstLine(scheduled.message)})` : ''}`;
+  }
   return `phase ${pod.status?.phase ?? 'unknown'}, not Ready`;
-}
-
-/** Pods named by the endpoints of a Service's EndpointSlices, split by the ready condition. */
-export function slicePods(slices: readonly V1EndpointSlice[]): { ready: Set<string>; notReady: Set<string>; other: number } {
-  const ready = new Set<string>();
-  const notReady = new Set<string>();
-  let other = 0;
-  for (const slice of slices) {
-    for (const endpoint of slice.endpoints ?? []) {
-      const name = endpoint.targetRef?.kind === 'Pod' ? endpoint.targetRef.name : undefined;
-      if (!name) {
-        other++;
-        continue;
-      }
-      // `ready` unset means ready (the API's rule); terminating endpoints are never ready.
-      if (endpoint.conditions?.ready === false || endpoint.conditions?.terminating === true) notReady.add(name);
-      else ready.add(name);
-    }
-  }
-  for (const name of ready) notReady.delete(name);
-  return { ready, notReady, other };
-}
-
-export interface ColorFacts {
-  color: string;
-  /** What the switched Service will select: its selector with the color replaced. */
-  selector: Record<string, string>;
-  deployment: V1Deployment | undefined;
-  deploymentName: string;
-  /** The pods matching `selector`. */
-  pods: readonly V1Pod[];
-  /** A Service already pointing at this color whose endpoints must be exactly its ready pods. */
-  endpointsOf?: { service: string; slices: readonly V1EndpointSlice[] } | undefined;
-}
-
-/** All problems at once, so a refusal says everything that is not ready. */
-export function colorReadiness(facts: ColorFacts): ColorReadiness {
-  const problems: string[] = [];
-  const { deployment } = facts;
-  if (!deployment) {
-    problems.push(`Deployment ${facts.deploymentName} does not exist`);
-  } else {
-    problems.push(...deploymentProblems(deployment));
-    const missing = missingLabels(facts.selector, deployment.spec?.template.metadata?.labels);
-    if (missing.length > 0) {
-      problems.push(`the pods of Deployment ${facts.deploymentName} lack the label${missing.length > 1 ? 's' : ''} ${missing.join(', ')}, so the Service would not select them`);
-    }
-  }
-  // Terminating and finished pods are never endpoints; they neither help nor block.
-  const live = facts.pods.filter((p) => !p.metadata?.deletionTimestamp && p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed');
-  const readyPods = live.filter(isPodReady).map((p) => p.metadata?.name ?? '?').sort();
-  const notReady = live.filter((p) => !isPodReady(p));
-  const shown = notReady.slice(0, 5);
-  for (const pod of shown) problems.push(`pod ${pod.metadata?.name ?? '?'} is not Ready: ${podNotReadyReason(pod)}`);
-  if (notReady.length > shown.length) problems.push(`… and ${notReady.length - shown.length} more pods are not Ready`);
-  if (readyPods.length === 0 && notReady.length === 0) {
-    problems.push(`no pod matches ${selectorText(facts.selector)}`);
-  }
-  if (facts.endpointsOf) {
-    const { service, slices } = facts.endpointsOf;
-    const eps = slicePods(slices);
-    const missing = readyPods.filter((p) => !eps.ready.has(p));
-    const foreign = [...eps.ready].filter((p) => !readyPods.includes(p));
-    if (eps.ready.size === 0) problems.push(`Service ${service} has no ready endpoints`);
-    else if (missing.length > 0) problems.push(`Service ${service} does not list ${list(missing)} as ready endpoints yet`);
-    if (foreign.length > 0) problems.push(`Service ${service} lists ${list(foreign)}, which ${foreign.length > 1 ? 'are' : 'is'} not a ready pod of ${facts.color}`);
-  }
-  return { ready: problems.length === 0, problems, readyPods };
-}
-
-export function selectorText(selector: Record<string, string>): string {
-  return Object.entries(selector)
-    .map(([k, v]) => `${k}=${v}`)
-    .join(',');
 }
 
 function list(names: readonly string[]): string {

@@ -5,7 +5,7 @@ import { ChangeLog, type Log } from '@expeditor/shared/log';
 import { ExpeditorError } from '@expeditor/shared/errors';
 import { formatDuration } from '@expeditor/shared/deadline';
 import { sources, waitUntil, WaitInterrupted } from '@expeditor/kube/watch';
-import { selectorText } from '@expeditor/bluegreen/readiness';
+import { endpointStates, selectorText } from '@expeditor/bluegreen/readiness';
 import type { Kube } from './kube.ts';
 
 export interface ConvergeOptions {
@@ -34,14 +34,11 @@ interface Count {
 /** Endpoints split into the target's pods and the rest (any condition: a draining old pod still counts). */
 export function countEndpoints(slices: readonly V1EndpointSlice[], targetPods: ReadonlySet<string>): Count {
   const count: Count = { target: 0, other: 0, ready: 0 };
-  for (const slice of slices) {
-    for (const endpoint of slice.endpoints ?? []) {
-      const name = endpoint.targetRef?.kind === 'Pod' ? endpoint.targetRef.name : undefined;
-      if (name && targetPods.has(name)) {
-        count.target++;
-        if (endpoint.conditions?.ready !== false) count.ready++;
-      } else count.other++;
-    }
+  for (const endpoint of endpointStates(slices)) {
+    if (endpoint.pod && targetPods.has(endpoint.pod)) {
+      count.target++;
+      if (endpoint.ready) count.ready++;
+    } else count.other++;
   }
   return count;
 }

@@ -13,6 +13,7 @@ export interface Kube {
   readDeployment(namespace: string, name: string): Promise<K8s.V1Deployment | undefined>;
   readIngress(namespace: string, name: string): Promise<K8s.V1Ingress | undefined>;
   listPods(namespace: string, labelSelector: string): Promise<K8s.V1Pod[]>;
+  listReplicaSets(namespace: string, labelSelector: string): Promise<K8s.V1ReplicaSet[]>;
   /** The EndpointSlices of one Service. */
   listSlices(namespace: string, service: string): Promise<K8s.V1EndpointSlice[]>;
   patchService(namespace: string, name: string, patch: object): Promise<K8s.V1Service>;
@@ -45,6 +46,7 @@ export function createKube(connection: KubeConnection): Kube {
     readDeployment: (namespace, name) => read(() => apps.readNamespacedDeployment({ namespace, name })),
     readIngress: (namespace, name) => read(() => networking.readNamespacedIngress({ namespace, name })),
     listPods: async (namespace, labelSelector) => (await read(() => core.listNamespacedPod({ namespace, labelSelector })))?.items ?? [],
+    listReplicaSets: async (namespace, labelSelector) => (await read(() => apps.listNamespacedReplicaSet({ namespace, labelSelector })))?.items ?? [],
     listSlices: async (namespace, service) =>
       (await read(() => discovery.listNamespacedEndpointSlice({ namespace, labelSelector: `kubernetes.io/service-name=${service}` })))?.items ?? [],
     // Writes are not retried here: a guarded write that reached the server once must not be

@@ -1,6 +1,7 @@
-// Reads what decides whether a color may take traffic and applies the rules of readiness.ts.
+// Reads what decides whether a color may take traffic and applies the one readiness predicate
+// (@expeditor/bluegreen/readiness), the same deploy-eks waits on.
 import { ExpeditorError } from '@expeditor/shared/errors';
-import { colorReadiness, selectorText, type ColorReadiness } from '@expeditor/bluegreen/readiness';
+import { colorStatus, selectorText, type ColorStatus } from '@expeditor/bluegreen/readiness';
 import { deploymentName, type Color } from '@expeditor/bluegreen/names';
 import type { Kube } from './kube.ts';
 
@@ -14,25 +15,28 @@ export interface ColorCheck {
   endpointsService?: string | undefined;
 }
 
-export async function checkColor(kube: Kube, check: ColorCheck): Promise<ColorReadiness> {
+export async function checkColor(kube: Kube, check: ColorCheck): Promise<ColorStatus> {
   const name = deploymentName(check.service, check.color);
-  const [deployment, pods, slices] = await Promise.all([
+  const labelSelector = selectorText(check.selector);
+  const [deployment, replicaSets, pods, slices] = await Promise.all([
     kube.readDeployment(check.namespace, name),
-    kube.listPods(check.namespace, selectorText(check.selector)),
+    kube.listReplicaSets(check.namespace, labelSelector),
+    kube.listPods(check.namespace, labelSelector),
     check.endpointsService ? kube.listSlices(check.namespace, check.endpointsService) : Promise.resolve(undefined),
   ]);
-  return colorReadiness({
+  return colorStatus({
     color: check.color,
     selector: check.selector,
     deployment,
     deploymentName: name,
+    replicaSets,
     pods,
-    endpointsOf: check.endpointsService && slices ? { service: check.endpointsService, slices } : undefined,
+    endpoints: check.endpointsService && slices ? { service: check.endpointsService, slices } : undefined,
   });
 }
 
 /** The refusal: what is not ready, that nothing changed, and what to do. */
-export function notReadyError(verb: string, color: Color, readiness: ColorReadiness, unchanged: string): ExpeditorError {
+export function notReadyError(verb: string, color: Color, readiness: Pick<ColorStatus, 'problems'>, unchanged: string): ExpeditorError {
   return new ExpeditorError(`refusing to ${verb}: ${color} is not ready:\n${readiness.problems.map((p) => `  - ${p}`).join('\n')}`, {
     unchanged,
     next: `look at ${color}'s pods and events (kubectl describe), fix or redeploy ${color} (deploy-eks), then run the switch again`,
