@@ -8,7 +8,9 @@ import { ExpeditorError, ProblemsError, describeError } from '@expeditor/shared/
 import type { KubeConnection } from '@expeditor/kube/connect';
 import { WaitInterrupted, sources as kubeSources, waitUntil, type WatchSource } from '@expeditor/kube/watch';
 import { ChangeLog, type Log } from '@expeditor/shared/log';
-import { apply, prepare, readNamespace, type Prepared, type Written } from './bring-up.ts';
+import { readNamespace } from './read.ts';
+import { prepare, type Prepared } from './prepare.ts';
+import { apply, type Written } from './apply.ts';
 import { diagnose, diagnosisLines, type Diagnosis } from './diagnose.ts';
 import { annotations, deploymentName, previewServiceName, type Color } from '@expeditor/bluegreen/names';
 import type { DeployEksPlan } from './plan.ts';
@@ -297,8 +299,8 @@ function byService(all: Snapshot, colorLabel: string) {
     const color = labels?.[colorLabel];
     if (app === undefined || color === undefined) return undefined;
     const key = ownerKey(app, color);
-    let entry = owned.get(key);
-    if (!entry) owned.set(key, (entry = { replicaSets: [], pods: [] }));
+    const entry = owned.get(key) ?? { replicaSets: [], pods: [] };
+    owned.set(key, entry);
     return entry;
   };
   for (const rs of all.replicaSets) ownedBy(rs.metadata?.labels)?.replicaSets.push(rs);

@@ -35,7 +35,12 @@ export interface IngressState {
 
 export async function readIngressState(opts: EksSwitchOptions, deps: EksSwitchDeps): Promise<IngressState> {
   const name = opts.ingress ?? '';
-  const ingress = await deps.kube.readIngress(opts.namespace, name);
+  return ingressState(await deps.kube.readIngress(opts.namespace, name), opts);
+}
+
+/** The Ingress's paths for the service and the live color they serve; a missing Ingress names the input. */
+export function ingressState(ingress: V1Ingress | undefined, opts: Pick<EksSwitchOptions, 'namespace' | 'ingress' | 'service' | 'ingressPath'>): IngressState {
+  const name = opts.ingress ?? '';
   if (!ingress) {
     throw new ExpeditorError(`Ingress ${name} does not exist in namespace ${opts.namespace}`, {
       input: 'ingress',
@@ -179,20 +184,34 @@ async function targetReadiness(
   svc: V1Service | undefined,
   port: V1ServiceBackendPort,
 ): Promise<{ ready: boolean; problems: string[]; readyPods: string[] }> {
-  if (!svc) {
-    return { ready: false, problems: [`Service ${targetService} (the ${target} color's Service the Ingress would use) does not exist`], readyPods: [] };
-  }
+  const problems = colorServiceProblems(svc, targetService, target, opts.colorLabel, port);
+  if (!svc || !problems.selects) return { ready: false, problems: problems.problems, readyPods: [] };
+  const selector = svc.spec?.selector ?? {};
+  const readiness = await checkColor(deps.kube, { namespace: opts.namespace, service: opts.service, color: target, selector, endpointsService: targetService });
+  return { ...readiness, ready: readiness.ready && problems.problems.length === 0, problems: [...problems.problems, ...readiness.problems] };
+}
+
+/**
+ * What is wrong with the target color's Service before its pods are looked at: missing, not
+ * selecting the color (then `selects` is false and the pods are not worth checking), or without
+ * the port the Ingress path uses.
+ */
+export function colorServiceProblems(
+  svc: V1Service | undefined,
+  targetService: string,
+  target: Color,
+  colorLabel: string,
+  port: V1ServiceBackendPort,
+): { problems: string[]; selects: boolean } {
+  if (!svc) return { problems: [`Service ${targetService} (the ${target} color's Service the Ingress would use) does not exist`], selects: false };
   const selector = svc.spec?.selector ?? {};
   const problems: string[] = [];
-  if (selector[opts.colorLabel] !== target) {
-    problems.push(`Service ${targetService} selects ${Object.keys(selector).length ? selectorText(selector) : 'nothing'}, not ${opts.colorLabel}=${target}`);
-  }
+  const selects = selector[colorLabel] === target;
+  if (!selects) problems.push(`Service ${targetService} selects ${Object.keys(selector).length ? selectorText(selector) : 'nothing'}, not ${colorLabel}=${target}`);
   const ports = svc.spec?.ports ?? [];
   const hasPort = port.number !== undefined ? ports.some((p) => p.port === port.number) : ports.some((p) => p.name === port.name);
   if (!hasPort) problems.push(`Service ${targetService} has no port ${port.number ?? port.name ?? '?'}, which the Ingress path uses`);
-  if (problems.length > 0 && selector[opts.colorLabel] !== target) return { ready: false, problems, readyPods: [] };
-  const readiness = await checkColor(deps.kube, { namespace: opts.namespace, service: opts.service, color: target, selector, endpointsService: targetService });
-  return { ...readiness, ready: readiness.ready && problems.length === 0, problems: [...problems, ...readiness.problems] };
+  return { problems, selects };
 }
 
 /** The health check after a step: undefined when it passed, else what failed. */

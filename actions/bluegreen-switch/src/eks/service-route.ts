@@ -20,7 +20,11 @@ export interface StableService {
 
 /** Reads the stable Service and its live color; errors name the input at fault. */
 export async function readStableService(opts: EksSwitchOptions, deps: EksSwitchDeps): Promise<StableService> {
-  const service = await deps.kube.readService(opts.namespace, opts.service);
+  return stableService(await deps.kube.readService(opts.namespace, opts.service), opts);
+}
+
+/** The stable Service's live color from its selector: missing, no color label or not a color is an error. */
+export function stableService(service: V1Service | undefined, opts: Pick<EksSwitchOptions, 'namespace' | 'service' | 'colorLabel'>): StableService {
   if (!service) {
     throw new ExpeditorError(`Service ${opts.service} does not exist in namespace ${opts.namespace}`, {
       input: 'service',
@@ -48,6 +52,17 @@ export async function readStableService(opts: EksSwitchOptions, deps: EksSwitchD
   return { service, selector, live: value };
 }
 
+/**
+ * Whose endpoints the guard checks besides the target's pods: the preview Service when it is on
+ * the target color (its ready endpoints must be the target's ready pods), else none — with why.
+ */
+export function previewToCheck(preview: V1Service | undefined, previewName: string, target: Color, colorLabel: string): { service: string | undefined; why?: string } {
+  const previewColor = preview?.spec?.selector?.[colorLabel];
+  if (preview && previewColor === target) return { service: previewName };
+  if (preview) return { service: undefined, why: `preview Service ${previewName} points at ${previewColor ?? 'no color'}, not ${target}: checking ${target}'s pods directly` };
+  return { service: undefined, why: `no preview Service ${previewName}: checking ${target}'s pods directly` };
+}
+
 export async function switchServiceRoute(opts: EksSwitchOptions, deps: EksSwitchDeps): Promise<EksSwitchResult> {
   const { kube, log } = deps;
   const rollback = opts.action === 'rollback';
@@ -67,12 +82,9 @@ export async function switchServiceRoute(opts: EksSwitchOptions, deps: EksSwitch
   const unchanged = `Service ${opts.service} still selects ${live}; nothing was changed`;
   await log.group(`Checking that ${target} is ready`, async () => {
     const previewName = previewServiceName(opts.service);
-    const preview = await kube.readService(opts.namespace, previewName);
-    const previewColor = preview?.spec?.selector?.[opts.colorLabel];
-    let endpointsService: string | undefined;
-    if (preview && previewColor === target) endpointsService = previewName;
-    else if (preview) log.info(`preview Service ${previewName} points at ${previewColor ?? 'no color'}, not ${target}: checking ${target}'s pods directly`);
-    else log.info(`no preview Service ${previewName}: checking ${target}'s pods directly`);
+    const chosen = previewToCheck(await kube.readService(opts.namespace, previewName), previewName, target, opts.colorLabel);
+    const endpointsService = chosen.service;
+    if (chosen.why) log.info(chosen.why);
     const readiness = await checkColor(kube, { namespace: opts.namespace, service: opts.service, color: target, selector, endpointsService });
     if (!readiness.ready) throw notReadyError(`${rollback ? 'roll back' : 'switch'} Service ${opts.service} to ${target}`, target, readiness, unchanged);
     log.info(`${target} is ready: ${readiness.readyPods.length} Ready pods${endpointsService ? `, all ready endpoints of ${endpointsService}` : ''}`);

@@ -1,0 +1,168 @@
+// The bring-up's decision, without any network call: from what the namespace holds (read.ts),
+// each service's live color, template and target objects — the Deployment, a copy of the live
+// HPA, the preview Service (and the color's own Service on the Ingress route), a ServiceAccount
+// for IRSA — and the versions of those already there, for apply.ts to replace.
+import type { V1Deployment, V1Service, V1ServiceAccount, V2HorizontalPodAutoscaler } from '@kubernetes/client-node';
+import { ExpeditorError } from '@expeditor/shared/errors';
+import type { Log } from '@expeditor/shared/log';
+import { annotations, colorServiceName, deploymentName, hpaName, isColor, otherColor, type Color } from '@expeditor/bluegreen/names';
+import type { DeployEksPlan } from './plan.ts';
+import type { NamespaceView } from './read.ts';
+import { buildColorService, buildTargetDeployment, copyHpa } from './target.ts';
+import { liveFromIngress } from './ingress.ts';
+
+/** What a write needs to know of an object already there: replace it at this version. */
+export interface Existing {
+  resourceVersion: string;
+  clusterIP?: string | undefined;
+  clusterIPs?: string[] | undefined;
+}
+
+export interface Prepared {
+  service: string;
+  live: Color | undefined;
+  target: Color;
+  stable: V1Service | undefined;
+  deployment: V1Deployment;
+  hpa: V2HorizontalPodAutoscaler | undefined;
+  preview: V1Service;
+  colorService: V1Service | undefined;
+  /** A ServiceAccount to create for IRSA, when missing. */
+  serviceAccount: V1ServiceAccount | undefined;
+  /** Where the template came from, for the summary. */
+  templateFrom: string;
+  /** The target's objects already there (from an earlier run), by `<kind>/<name>`. */
+  existing: Map<string, Existing>;
+}
+
+/**
+ * The live color of `service`: on the Ingress route the Ingress's (the switch moves the Ingress,
+ * not the stable Service), else the stable Service selector's; undefined on a first deploy.
+ */
+export function liveColorOf(view: NamespaceView, plan: DeployEksPlan, service: string): Color | undefined {
+  const fromIngress = plan.route === 'ingress' ? liveFromIngress(view.ingresses, service, plan.ingress, plan.ingressOrigin) : undefined;
+  if (fromIngress) return fromIngress;
+  const stable = view.services.get(service);
+  if (!stable) return undefined;
+  const value = stable.spec?.selector?.[plan.colorLabel];
+  if (!isColor(value)) {
+    throw new ExpeditorError(
+      `Service ${plan.namespace}/${service} is not set up for blue/green: its selector ${JSON.stringify(stable.spec?.selector ?? {})} has no ${plan.colorLabel}=blue|green`,
+      {
+        input: 'services',
+        unchanged: 'nothing was changed',
+        next: `add ${plan.colorLabel}: <color of the running Deployment> to the Service's selector (and pod labels), or set color-label to the key it uses`,
+      },
+    );
+  }
+  return value;
+}
+
+/** The template of the target: the manifest's Deployment, else the live color's. */
+export function templateFor(
+  view: NamespaceView,
+  plan: DeployEksPlan,
+  service: string,
+  live: Color | undefined,
+): { template: V1Deployment; from: string } {
+  const ns = plan.namespace;
+  const manifest = plan.manifests?.get(service);
+  if (manifest) return { template: manifest.deployment, from: manifest.where };
+  const liveDeployment = live ? view.deployments.get(deploymentName(service, live)) : undefined;
+  if (live && liveDeployment) return { template: liveDeployment, from: `Deployment ${deploymentName(service, live)} (live)` };
+  if (live) {
+    throw new ExpeditorError(
+      `Deployment ${ns}/${deploymentName(service, live)} does not exist, but Service ${service} sends traffic to ${plan.colorLabel}=${live}`,
+      {
+        input: 'services',
+        unchanged: 'nothing was changed',
+        next: `give a Deployment manifest (input 'manifest'), or name the live Deployment ${deploymentName(service, live)} (deploy-eks's convention)`,
+      },
+    );
+  }
+  throw new ExpeditorError(`first deploy of ${service} in ${ns} (no Service ${service} yet) needs a Deployment manifest`, {
+    input: 'manifest',
+    unchanged: 'nothing was changed',
+    next: "give the 'manifest' input (a file or directory with the service's Deployment)",
+  });
+}
+
+/** One service's plan from the namespace view: live color, template, target objects. No request. */
+export function prepare(view: NamespaceView, plan: DeployEksPlan, service: string, log: Log, stamp: Record<string, string>): Prepared {
+  const ns = plan.namespace;
+  const stable = view.services.get(service);
+  const live = liveColorOf(view, plan, service);
+  const target: Color = live ? otherColor(live) : 'blue';
+  const liveDeployment = live ? view.deployments.get(deploymentName(service, live)) : undefined;
+  const { template, from: templateFrom } = templateFor(view, plan, service, live);
+
+  // The live color's HPA (named by convention, or any aiming at the live Deployment) is copied.
+  let hpa: V2HorizontalPodAutoscaler | undefined;
+  let replicas = liveDeployment?.spec?.replicas ?? template.spec?.replicas ?? 1;
+  if (live) {
+    const liveHpa =
+      view.hpas.find((h) => h.metadata?.name === hpaName(service, live)) ??
+      view.hpas.find((h) => h.spec?.scaleTargetRef.kind === 'Deployment' && h.spec.scaleTargetRef.name === deploymentName(service, live));
+    if (liveHpa) {
+      hpa = copyHpa(liveHpa, { service, namespace: ns, color: target, colorLabel: plan.colorLabel, stamp });
+      // Start where the live color is now, within the copy's bounds; the HPA takes it from there.
+      const current = liveHpa.status?.currentReplicas ?? liveDeployment?.status?.replicas ?? replicas;
+      replicas = Math.max(hpa.spec?.minReplicas ?? 1, Math.min(hpa.spec?.maxReplicas ?? current, current));
+    }
+  }
+
+  const deployment = buildTargetDeployment(template, {
+    service,
+    namespace: ns,
+    color: target,
+    colorLabel: plan.colorLabel,
+    image: plan.image,
+    repository: plan.repository,
+    container: plan.container,
+    replicas,
+    refs: plan.refs,
+    stamp,
+  });
+
+  // IRSA: the pods' ServiceAccount carries the role; one that is missing is created. An existing
+  // one is shared with the live color, so it is not changed here (only reported).
+  let serviceAccount: V1ServiceAccount | undefined;
+  const saName = deployment.spec?.template.spec?.serviceAccountName;
+  if (plan.refs.irsaRole && saName) {
+    const existing = view.serviceAccounts.get(saName);
+    if (!existing) {
+      serviceAccount = {
+        apiVersion: 'v1',
+        kind: 'ServiceAccount',
+        metadata: { name: saName, namespace: ns, annotations: { [annotations.irsa]: plan.refs.irsaRole } },
+      };
+    } else if (existing.metadata?.annotations?.[annotations.irsa] !== plan.refs.irsaRole) {
+      log.warning(
+        `ServiceAccount ${ns}/${saName} has ${annotations.irsa}=${existing.metadata?.annotations?.[annotations.irsa] ?? '(none)'}, the environment says ${plan.refs.irsaRole}; left as it is because the live color uses it too`,
+        plan.refs.key ? { key: `${plan.refs.key}.irsa-role` } : undefined,
+      );
+    }
+  }
+
+  // Ports and selector come from the stable Service, else (Ingress route) the live color's Service.
+  const portsFrom = stable ?? (live ? view.services.get(colorServiceName(service, live)) : undefined);
+  const serviceSpec = { service, namespace: ns, color: target, colorLabel: plan.colorLabel, live, stable: portsFrom, deployment, stamp };
+  const preview = buildColorService(serviceSpec);
+  const colorService = plan.route === 'ingress' ? buildColorService(serviceSpec, colorServiceName(service, target)) : undefined;
+  const existing = new Map<string, Existing>();
+  const known = (name: string | undefined, object: { metadata?: { resourceVersion?: string }; spec?: object } | undefined) => {
+    if (name && object?.metadata?.resourceVersion) {
+      const spec = object.spec as { clusterIP?: string; clusterIPs?: string[] } | undefined;
+      existing.set(name, { resourceVersion: object.metadata.resourceVersion, clusterIP: spec?.clusterIP, clusterIPs: spec?.clusterIPs });
+    }
+  };
+  known(`Deployment/${deployment.metadata?.name}`, view.deployments.get(deployment.metadata?.name ?? ''));
+  known(`Service/${preview.metadata?.name}`, view.services.get(preview.metadata?.name ?? ''));
+  if (colorService) known(`Service/${colorService.metadata?.name}`, view.services.get(colorService.metadata?.name ?? ''));
+  if (hpa)
+    known(
+      `HorizontalPodAutoscaler/${hpa.metadata?.name}`,
+      view.hpas.find((h) => h.metadata?.name === hpa.metadata?.name),
+    );
+  return { service, live, target, stable, deployment, hpa, preview, colorService, serviceAccount, templateFrom, existing };
+}
