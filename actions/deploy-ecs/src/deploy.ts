@@ -1,21 +1,23 @@
 // deploy-ecs's core: read the service, render and check everything, register the task
 // definition, then deploy it rolling or blue/green and wait as asked. Every check that can fail
 // on bad input runs before the first write (RegisterTaskDefinition).
-import { RegisterTaskDefinitionCommand, type ECSClient, type Service } from '@aws-sdk/client-ecs';
-import type { CodeDeployClient, DeploymentConfigInfo } from '@aws-sdk/client-codedeploy';
+import { RegisterTaskDefinitionCommand, type Service } from '@aws-sdk/client-ecs';
+import type { DeploymentConfigInfo } from '@aws-sdk/client-codedeploy';
 import { ExpeditorError } from '@expeditor/shared/errors';
-import { quote } from '@expeditor/shared/inputs';
 import type { Log } from '@expeditor/shared/log';
-import { appSpecContent, generateAppSpec, hooksOf, targetOf, withTaskDefinition, type AppSpec } from '@expeditor/codedeploy/appspec';
+import { appSpecContent, hooksOf, targetOf, withTaskDefinition, type AppSpec } from '@expeditor/codedeploy/appspec';
 import { awsCall, type CallContext } from '@expeditor/aws/call';
 import { codeDeployConsoleUrl, ecsConsoleUrl } from '@expeditor/aws/clients';
 import { checkDeploymentConfig, checkGroup, createDeployment, defaultCodeDeployNames, describeRouting, type GroupFacts } from '@expeditor/codedeploy/group';
 import { trafficWords } from '@expeditor/codedeploy/follow';
+import { deploymentDescription } from '@expeditor/codedeploy/description';
+import { ecsTargetId } from '@expeditor/codedeploy/target';
 import { followOrStop } from '@expeditor/codedeploy/stop';
 import type { DeployEcsPlan } from './plan.ts';
 import { deployRolling, shortTd } from './rolling.ts';
 import { currentTaskDefinition, describeService, serviceOriginError, strategyFor } from './service.ts';
-import { containerPorts, renderTaskDefinition, type Rendered } from './task-definition.ts';
+import { renderTaskDefinition, type Rendered } from './task-definition.ts';
+import { checkedAppSpec, generatedAppSpec } from './service-appspec.ts';
 import type { PollTiming } from '@expeditor/aws/pacing';
 import type { Strategy } from './inputs.ts';
 import type { EcsClients } from '@expeditor/codedeploy/clients';
@@ -137,13 +139,13 @@ export async function deployEcs(plan: DeployEcsPlan, clients: EcsClients, contex
 
   if (!blueGreen) throw new Error('blue/green without its preparation');
   const spec = withTaskDefinition(blueGreen.spec, taskDefinitionArn);
-  const description = [
-    `Expeditor deploy-ecs: ${plan.image}`,
-    plan.source.sha ? `commit ${plan.source.sha.slice(0, 12)}` : '',
-    plan.source.runUrl ? `run ${plan.source.runUrl}` : '',
-    // bluegreen-switch reads this back to roll back after success.
-    previousTaskDefinitionArn ? `previous task definition: ${previousTaskDefinitionArn}` : '',
-  ].filter(Boolean).join('; ');
+  // bluegreen-switch reads the previous task definition back to roll back after success.
+  const description = deploymentDescription({
+    headline: `Expeditor deploy-ecs: ${plan.image}`,
+    commit: plan.source.sha,
+    runUrl: plan.source.runUrl,
+    previousTaskDefinition: previousTaskDefinitionArn,
+  });
   const deploymentId = await createDeployment(
     clients.codedeploy,
     { application: blueGreen.application, group: blueGreen.group, deploymentConfig: plan.codedeploy.deploymentConfig, appSpecContent: appSpecContent(spec), description },
@@ -174,7 +176,7 @@ export async function deployEcs(plan: DeployEcsPlan, clients: EcsClients, contex
       signal: context.signal,
       timing: context.timing,
       justCreated: true,
-      targetId: ecsTargetId(service),
+      targetId: ecsTargetId(service.clusterArn?.split('/').pop(), service.serviceName),
       describeWait: plan.waitUntil === 'ready' ? 'Ready' : 'Succeeded',
     }),
   );
@@ -231,52 +233,4 @@ async function prepareBlueGreen(plan: DeployEcsPlan, clients: EcsClients, servic
     `blue/green via ${application}/${groupName}, ${routing}; AppSpec ${plan.appSpec ? `from ${plan.appSpec.file}` : 'generated'}: container ${target.LoadBalancerInfo.ContainerName}:${target.LoadBalancerInfo.ContainerPort}${target.PlatformVersion ? `, platform ${target.PlatformVersion}` : ''}${hooks.length ? `, hooks ${hooks.join(', ')}` : ''}`,
   );
   return { application, group: groupName, group_: group, configName, routing, spec };
-}
-
-function generatedAppSpec(plan: DeployEcsPlan, service: Service, rendered: Rendered): AppSpec {
-  const lb = service.loadBalancers?.find((l) => l.containerName) ?? service.loadBalancers?.[0];
-  const containerName = lb?.containerName ?? rendered.container;
-  const port = plan.containerPort ?? lb?.containerPort ?? containerPorts(rendered.input, containerName)[0];
-  if (!rendered.input.containerDefinitions?.some((c) => c.name === containerName)) {
-    throw serviceOriginError(
-      { input: 'task-definition' },
-      `the service's load balancer sends traffic to container ${quote(containerName)}, which the task definition does not have`,
-      'keep the load-balanced container in the task definition',
-    );
-  }
-  if (!port) {
-    throw serviceOriginError({ input: 'container-port' }, `container ${containerName} has no port mapping and the service no load balancer port`, 'give the container port that receives traffic');
-  }
-  const fargate = service.launchType === 'FARGATE' || service.capacityProviderStrategy?.some((c) => c.capacityProvider?.startsWith('FARGATE'));
-  return generateAppSpec({
-    taskDefinitionArn: '(registered next)',
-    containerName,
-    containerPort: port,
-    platformVersion: fargate ? (service.platformVersion ?? undefined) : undefined,
-    hooks: plan.hooks,
-  });
-}
-
-function checkedAppSpec(plan: DeployEcsPlan, rendered: Rendered): AppSpec {
-  const appSpec = plan.appSpec;
-  if (!appSpec) throw new Error('no AppSpec file');
-  const target = targetOf(appSpec.spec);
-  const name = target.LoadBalancerInfo.ContainerName;
-  const container = rendered.input.containerDefinitions?.find((c) => c.name === name);
-  if (!container) {
-    const names = (rendered.input.containerDefinitions ?? []).map((c) => c.name).join(', ');
-    throw serviceOriginError({ input: 'appspec' }, `${appSpec.file}: LoadBalancerInfo.ContainerName ${quote(name)} is not a container of the task definition (have: ${names})`);
-  }
-  const ports = containerPorts(rendered.input, name);
-  const port = Number(target.LoadBalancerInfo.ContainerPort);
-  if (ports.length > 0 && !ports.includes(port)) {
-    throw serviceOriginError({ input: 'appspec' }, `${appSpec.file}: LoadBalancerInfo.ContainerPort ${port} is not a port of container ${name} (it maps ${ports.join(', ')})`);
-  }
-  return appSpec.spec;
-}
-
-/** CodeDeploy names an ECS deployment's target `cluster:service`. */
-function ecsTargetId(service: Service): string | undefined {
-  const cluster = service.clusterArn?.split('/').pop();
-  return cluster && service.serviceName ? `${cluster}:${service.serviceName}` : undefined;
 }

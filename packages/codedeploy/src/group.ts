@@ -69,6 +69,14 @@ export async function checkGroup(
     throw error;
   }
   if (!info) throw originProblem(ref.groupOrigin, `CodeDeploy returned nothing for deployment group ${ref.group}`);
+  return groupFacts(info, ref, service);
+}
+
+/**
+ * What a deployment group as CodeDeploy describes it means for a deployment of this service; an
+ * error naming the input when it is not an ECS group, or deploys another service. No network.
+ */
+export function groupFacts(info: DeploymentGroupInfo, ref: GroupRef, service: { cluster: string; service: string } | undefined): GroupFacts {
   if (info.computePlatform && info.computePlatform !== 'ECS') {
     throw originProblem(ref.applicationOrigin, `application ${ref.application} is for ${info.computePlatform}, not ECS`);
   }

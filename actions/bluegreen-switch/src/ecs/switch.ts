@@ -1,0 +1,91 @@
+// switch: a deployment held at Ready, with green fully running, is continued (traffic reroute) and
+// followed until green takes all traffic (Succeeded, or blue kept for its termination wait).
+import { formatDuration } from '@expeditor/shared/deadline';
+import { ExpeditorError } from '@expeditor/shared/errors';
+import type { CallContext } from '@expeditor/aws/call';
+import { codeDeployConsoleUrl } from '@expeditor/aws/clients';
+import { appSpecTaskDefinition } from '@expeditor/codedeploy/appspec';
+import type { EcsClients } from '@expeditor/codedeploy/clients';
+import {
+  continueDeployment,
+  readView,
+  trafficWords,
+  whereItWas,
+  type CodeDeployView,
+  type FollowStatus,
+} from '@expeditor/codedeploy/follow';
+import { switchReadiness, type SwitchReadiness } from '@expeditor/codedeploy/ready';
+import { followToSucceeded } from './follow-to-succeeded.ts';
+import type { EcsSwitchResult, SwitchContext } from './switch-types.ts';
+import { serviceTaskDefinition, short } from './task-definitions.ts';
+
+/** Why a deployment cannot be switched, as the error to throw; undefined when it can. */
+export function refusalOf(id: string, readiness: SwitchReadiness, view: CodeDeployView): ExpeditorError | undefined {
+  if (readiness.ready) return undefined;
+  if (readiness.reason === 'green-not-running') {
+    const green = readiness.green;
+    return new ExpeditorError(
+      `deployment ${id} is Ready but green is not fully running (${green ? `${green.running}/${green.desired} tasks` : 'no green task set'})`,
+      {
+        unchanged: 'nothing was changed: blue serves all production traffic',
+        next: 'look at the green tasks in the ECS console; switch once they all run',
+      },
+    );
+  }
+  const why =
+    readiness.reason === 'switched'
+      ? 'green already takes all traffic'
+      : readiness.reason === 'ended'
+        ? `it ended ${readiness.status}`
+        : `it is ${whereItWas(view)}, not held at Ready`;
+  const traffic = trafficWords(view.target);
+  return new ExpeditorError(`deployment ${id} cannot be switched: ${why}`, {
+    input: 'deployment-id',
+    unchanged: `nothing was changed${traffic ? ` (${traffic})` : ''}`,
+    next: readiness.status === 'Succeeded' ? 'nothing to do' : 'switch a deployment that deploy-ecs left at Ready (wait-until: ready)',
+  });
+}
+
+/** What a finished switch did, in a sentence. */
+export function switchedWords(id: string, status: FollowStatus, from: string | undefined, to: string | undefined): string {
+  return status === 'TrafficShifted'
+    ? `green (${short(to)}) takes all traffic; blue (${short(from)}) is kept as a hot standby until its termination wait ends`
+    : `green (${short(to)}) takes all traffic; deployment ${id} Succeeded`;
+}
+
+export async function switchTraffic(id: string, clients: EcsClients, context: SwitchContext, call: CallContext): Promise<EcsSwitchResult> {
+  const { log } = context;
+  const view = await readView(clients.codedeploy, id, call);
+  const refusal = refusalOf(id, switchReadiness(view), view);
+  if (refusal) throw refusal;
+  const from = await serviceTaskDefinition(view, clients, call);
+  const to = appSpecTaskDefinition(view.deployment?.revision?.appSpecContent?.content ?? '');
+  const requestedAt = Date.now();
+  await continueDeployment(clients.codedeploy, id, 'READY_WAIT', {
+    ...call,
+    unchanged: 'nothing was changed: blue serves all production traffic',
+  });
+  log.info(`continued deployment ${id}: production traffic moves from ${short(from)} to ${short(to)}`);
+  const followed = await log.group(`Traffic reroute of ${id}`, () =>
+    // What was read before the continue, as it is now: the first poll can wait its turn.
+    followToSucceeded(id, clients, context, {
+      atReady: 'wait',
+      known: { deployment: { ...view.deployment, status: 'InProgress' }, target: view.target },
+    }),
+  );
+  const convergenceMs = followed.greenAllAt !== undefined ? followed.greenAllAt - requestedAt : undefined;
+  const words = switchedWords(id, followed.status, from, to);
+  log.info(`${words}${convergenceMs !== undefined ? ` (${formatDuration(convergenceMs)} after the switch)` : ''}`);
+  return {
+    action: 'switch',
+    deploymentId: id,
+    newDeploymentId: undefined,
+    status: followed.status,
+    from,
+    to,
+    switched: true,
+    convergenceMs,
+    consoleUrl: codeDeployConsoleUrl(clients.region, id),
+    words,
+  };
+}
