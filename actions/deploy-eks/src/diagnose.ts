@@ -2,6 +2,7 @@
 // events and the last lines of its container's log (the previous instance's for a crash loop),
 // each fetched only if the cluster can give it.
 import type { CoreV1Event, V1Deployment } from '@kubernetes/client-node';
+import { sleep } from '@expeditor/shared/deadline';
 import { describeError } from '@expeditor/shared/errors';
 import type { KubeConnection } from '@expeditor/kube/connect';
 import type { Failure } from '@expeditor/bluegreen/readiness';
@@ -20,17 +21,19 @@ export interface Diagnosis {
 
 const eventCount = 5;
 const logLines = 20;
+/** How long the events of a failure may trail its status. */
+const eventLagMs = 1_500;
 
 export async function diagnose(connection: KubeConnection, namespace: string, failure: Failure, deployment: V1Deployment | undefined): Promise<Diagnosis> {
   const diagnosis: Diagnosis = { kind: failure.kind, pod: failure.pod, container: failure.container, message: failure.message, events: [], logs: [], notes: [] };
   const subject = failure.pod ?? deployment?.metadata?.name;
   if (subject) {
     try {
-      const list = await connection.core.listNamespacedEvent({
-        namespace,
-        fieldSelector: `involvedObject.name=${subject}`,
-      });
-      diagnosis.events = list.items.sort((a, b) => eventTime(a) - eventTime(b)).slice(-eventCount).map(formatEvent);
+      const list = () => connection.core.listNamespacedEvent({ namespace, fieldSelector: `involvedObject.name=${subject}` });
+      let events = (await list()).items;
+      // Events are recorded apart from the status that showed the failure and can trail it: one more look.
+      if (events.length === 0) events = await sleep(eventLagMs).then(async () => (await list()).items);
+      diagnosis.events = events.sort((a, b) => eventTime(a) - eventTime(b)).slice(-eventCount).map(formatEvent);
     } catch (error) {
       diagnosis.notes.push(`events unavailable: ${describeError(error)}`);
     }
