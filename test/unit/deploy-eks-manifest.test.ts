@@ -223,7 +223,7 @@ describe('deploymentFor', () => {
       { configMapRef: { name: 'shop-config-prod-7g2h9kt5bc' } },
     ]);
     found.deployment.spec!.replicas = 99;
-    expect((documents[3]?.object.spec as { replicas: number }).replicas).toBe(3);
+    expect((documents[3]?.object.spec as { replicas?: number } | undefined)?.replicas).toBe(3);
   });
 
   it.each([
