@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { buildImage, type BuildImageOptions } from '../actions/build-image/src/build-image.ts';
+import { buildImage, type BuildImageOptions } from '../actions/build-image/src/action.ts';
 import { memoryLog } from '../packages/shared/src/log.ts';
 import { startBed } from '../test/bed/index.ts';
 import { median, ms, printTable, runs } from './stats.ts';

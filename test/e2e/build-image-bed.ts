@@ -3,7 +3,7 @@
 // Used by test/e2e/build-image.test.ts and build-image-ecr.test.ts.
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import type { BuildImageOptions } from '../../actions/build-image/src/build-image.ts';
+import type { BuildImageOptions } from '../../actions/build-image/src/action.ts';
 import type { Log } from '../../packages/shared/src/log.ts';
 import type { RegistryPart } from '../bed/types.ts';
 import { root } from './bundle-run.ts';

@@ -6,7 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DescribeRepositoriesCommand, ECRClient } from '@aws-sdk/client-ecr';
 import { describe, expect, test } from 'vitest';
-import { buildImage, type BuildImageOptions } from '../../actions/build-image/src/build-image.ts';
+import { buildImage, type BuildImageOptions } from '../../actions/build-image/src/action.ts';
 import { ecrApi } from '../../actions/build-image/src/ecr-client.ts';
 import type { ExpeditorError } from '../../packages/shared/src/errors.ts';
 import { memoryLog } from '../../packages/shared/src/log.ts';

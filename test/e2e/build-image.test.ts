@@ -7,7 +7,7 @@ import { appendFileSync, chmodSync, mkdirSync, readFileSync, writeFileSync } fro
 import { createServer, request, type Server } from 'node:http';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { buildImage, type BuildImageOptions } from '../../actions/build-image/src/build-image.ts';
+import { buildImage, type BuildImageOptions } from '../../actions/build-image/src/action.ts';
 import { BuildFailedError, chooseBuilder } from '../../actions/build-image/src/builders.ts';
 import { readBuildImageInputs } from '../../actions/build-image/src/inputs.ts';
 import { readGitHubContext } from '../../packages/shared/src/context.ts';

@@ -1,11 +1,35 @@
-// build-image as one call for main.ts (and the sandbox): the runner's context turned into the
-// build's options, then the build.
+// build-image's edge: the runner's context turned into the build's options, the registry and ECR
+// adapters plugged in, the build, and the step summary (written here only, on success and on
+// failure). main.ts, the sandbox, the tests and the benches call buildImage() or runBuildImage().
+import { join } from 'node:path';
 import type { GitHubContext } from '@expeditor/shared/context';
 import type { Env } from '@expeditor/shared/inputs';
 import type { Log } from '@expeditor/shared/log';
-import { buildImage, configLocation, type BuildImageResult } from './build-image.ts';
+import { buildOrReuse, type BuildImageResult, type BuildOrReuseOptions } from './build-or-reuse.ts';
 import type { EcrFactory } from './ecr.ts';
 import type { BuildImageInputs } from './inputs.ts';
+import { registryClient } from './registry-client.ts';
+import { buildImageSummary } from './summary.ts';
+
+export type { BuildImageResult } from './build-or-reuse.ts';
+
+export interface BuildImageOptions extends Omit<BuildOrReuseOptions, 'registry'> {
+  /** The registry access; the distribution API over HTTP unless given. */
+  registry?: BuildOrReuseOptions['registry'];
+  /** Step summary file, written on success and on failure. */
+  summaryPath?: string | undefined;
+}
+
+export async function buildImage(options: BuildImageOptions): Promise<BuildImageResult> {
+  try {
+    const result = await buildOrReuse({ ...options, registry: options.registry ?? registryClient });
+    buildImageSummary({ result }).write(options.summaryPath);
+    return result;
+  } catch (error) {
+    buildImageSummary({ error }).write(options.summaryPath);
+    throw error;
+  }
+}
 
 export async function runBuildImage(
   inputs: BuildImageInputs,
@@ -27,4 +51,9 @@ export async function runBuildImage(
     ecr,
     summaryPath: context.stepSummaryPath,
   });
+}
+
+/** Where the environment file is, for the input layer's check and the core. */
+export function configLocation(workspace: string, config: string): { path: string; shownAs: string } {
+  return { path: join(workspace, config), shownAs: config };
 }

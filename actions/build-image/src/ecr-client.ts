@@ -1,5 +1,6 @@
-// EcrApi over @aws-sdk/client-ecr. Imported dynamically by main.ts, so a build for any other
-// registry never loads the SDK.
+// EcrApi over @aws-sdk/client-ecr. Imported dynamically by action.ts, so a build for any other
+// registry never loads the SDK. Retries are withRetry's, by error kind: the client makes one
+// attempt per call (clientConfig), so the SDK's own retries never nest inside them.
 import {
   CreateRepositoryCommand,
   DescribeRepositoriesCommand,
@@ -7,8 +8,8 @@ import {
   GetAuthorizationTokenCommand,
   RepositoryAlreadyExistsException,
   RepositoryNotFoundException,
-  type ECRClientConfig,
 } from '@aws-sdk/client-ecr';
+import { clientConfig, type ClientOptions } from '@expeditor/aws/clients';
 import { withRetry } from '@expeditor/shared/retry';
 import { decodeAuthorizationToken, type EcrApi } from './ecr.ts';
 
@@ -62,7 +63,7 @@ export function ecrApi(client: ECRClient, signal?: AbortSignal): EcrApi {
   };
 }
 
-/** The edge: a client for the region, credentials and endpoint from the SDK's usual chain. */
-export function createEcrApi(region: string, signal?: AbortSignal, config: ECRClientConfig = {}): EcrApi {
-  return ecrApi(new ECRClient({ region, ...config }), signal);
+/** The edge: a client for the region; endpoint and credentials from the SDK's usual chain unless given. */
+export function createEcrApi(region: string, signal?: AbortSignal, options: Omit<ClientOptions, 'region'> = {}): EcrApi {
+  return ecrApi(new ECRClient(clientConfig({ ...options, region })), signal);
 }

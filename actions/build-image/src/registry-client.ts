@@ -4,32 +4,13 @@
 // (ECR, htpasswd) and Bearer-token (Docker Hub, GHCR, Harbor) registries.
 import { createHash } from 'node:crypto';
 import { ExpeditorError, describeError } from '@expeditor/shared/errors';
-import type { Log } from '@expeditor/shared/log';
 import { classifyError, withRetry } from '@expeditor/shared/retry';
 import { isLoopback } from './reference.ts';
+import type { ManifestRef, Registry, RegistryFactory, RegistryOptions } from './registry.ts';
 
-export interface RegistryCredentials {
-  username: string;
-  password: string;
-  /** Where they came from, for messages: "input 'registry-username'", "ECR GetAuthorizationToken …". */
-  source: string;
-}
-
-export interface RegistryClientOptions {
-  /** The registry host as image references name it (used in messages). */
-  host: string;
-  /** Where to reach it, `host:port`; defaults to `host`. */
-  address?: string;
-  credentials?: RegistryCredentials | undefined;
-  log: Pick<Log, 'debug'>;
-  signal?: AbortSignal | undefined;
+export interface RegistryClientOptions extends RegistryOptions {
   /** Retries of network errors and 5xx answers (default 3). */
   retries?: number;
-}
-
-export interface ManifestRef {
-  digest: string;
-  mediaType: string;
 }
 
 /** Every manifest kind a builder may push; a registry answers HEAD without a digest otherwise. */
@@ -46,7 +27,7 @@ interface Challenge {
   params: Record<string, string>;
 }
 
-export class RegistryClient {
+export class RegistryClient implements Registry {
   readonly host: string;
   readonly address: string;
   readonly base: string;
@@ -270,6 +251,9 @@ export class RegistryClient {
     );
   }
 }
+
+/** The registry access the action uses: the distribution API over HTTP. */
+export const registryClient: RegistryFactory = (options) => new RegistryClient(options);
 
 /** Parses `Bearer realm="…",service="…",scope="…"` or `Basic realm="…"`. */
 export function parseChallenge(header: string | null): Challenge | undefined {

@@ -1,0 +1,187 @@
+// build-image's orchestration: one image per commit. Asks the registry whether repository:tag
+// exists and reuses it when it does; otherwise builds (buildx or buildah), pushes, and reads the
+// digest back from the registry. Registry and ECR access come in through their ports (registry.ts,
+// ecr.ts); the step summary is written by the edge (action.ts) from the result or the error.
+import { resolve } from 'node:path';
+import { ExpeditorError } from '@expeditor/shared/errors';
+import type { Env } from '@expeditor/shared/inputs';
+import type { Log } from '@expeditor/shared/log';
+import { BuildFailedError, chooseBuilder, scratchDir, type BuildOutcome, type BuilderChoice } from './builders.ts';
+import { checkBuildContext } from './dockerfile.ts';
+import type { EcrFactory } from './ecr.ts';
+import { ensureRepository, onePerRegion, registryCredentials } from './ecr-auth.ts';
+import { imageLabels } from './labels.ts';
+import type { RegistryFactory } from './registry.ts';
+import { resolveRepository } from './resolve-repository.ts';
+import { pointExtraTags } from './tags.ts';
+import { nothingBuilt, pushedButUnread, unchangedOnError } from './unchanged.ts';
+
+export interface BuildOrReuseOptions {
+  /** The repository input; when absent, image.repository from the environment file. */
+  repository: string | undefined;
+  /** The environment file (absolute path) and how to name it in messages. */
+  config: { path: string; shownAs: string };
+  /** Absolute path that context is relative to. */
+  workspace: string;
+  /** Build context, relative to the workspace. */
+  context: string;
+  /** Dockerfile, relative to the context. */
+  dockerfile: string;
+  target: string | undefined;
+  buildArgs: Readonly<Record<string, string>>;
+  /** Extra labels; the OCI revision, source and created labels are added. */
+  labels: Readonly<Record<string, string>>;
+  /** The tag checked and pushed (the commit SHA unless the tag input says otherwise). */
+  tag: string;
+  extraTags: readonly string[];
+  createRepository: boolean;
+  force: boolean;
+  builder: BuilderChoice;
+  /** registry-username / registry-password; for ECR, absent means GetAuthorizationToken. */
+  credentials: { username: string; password: string } | undefined;
+  /** The commit, for the revision label. */
+  revision: string;
+  /** URL of the source repository, for the source label. */
+  source: string | undefined;
+  /** Environment of the builder processes (PATH, DOCKER_HOST, container storage settings, …). */
+  env: Env;
+  log: Log;
+  signal?: AbortSignal | undefined;
+  /** Makes the ECR API for a region; needed only for ECR repositories. */
+  ecr?: EcrFactory | undefined;
+  /** Makes the registry access for the repository's host. */
+  registry: RegistryFactory;
+  /**
+   * Where to reach a registry host (`host` → `host:port`) when it is served somewhere else than
+   * its name says: an emulator standing in for ECR. Image references keep the original host.
+   */
+  registryAddresses?: Readonly<Record<string, string>> | undefined;
+  now?: () => Date;
+}
+
+export interface BuildImageResult {
+  /** `repository@sha256:…` */
+  image: string;
+  digest: string;
+  tag: string;
+  /** Every tag that now points at the digest. */
+  tags: string[];
+  skipped: boolean;
+  repository: string;
+  /** Where the repository came from: `input 'repository'` or the environment file's key. */
+  repositoryFrom: string;
+  sizeBytes: number | undefined;
+  builder: string | undefined;
+  buildMs: number | undefined;
+  pushMs: number | undefined;
+  /** Requests this run sent to the registry's API, by method. */
+  registryRequests: Record<string, number>;
+}
+
+export async function buildOrReuse(options: BuildOrReuseOptions): Promise<BuildImageResult> {
+  const { log, signal } = options;
+  const ecr = options.ecr && onePerRegion(options.ecr);
+  // Everything checkable without a network call comes first: bad input changes nothing.
+  const { repository, from } = await resolveRepository(options.repository, options.config);
+  const labels = imageLabels(options.labels, {
+    revision: options.revision,
+    source: options.source,
+    created: options.now?.() ?? new Date(),
+  });
+  const contextDir = resolve(options.workspace, options.context);
+  const dockerfilePath = resolve(contextDir, options.dockerfile);
+  const stages = await checkBuildContext({
+    contextDir,
+    dockerfilePath,
+    workspace: options.workspace,
+    target: options.target,
+    buildArgs: options.buildArgs,
+  });
+  const address = options.registryAddresses?.[repository.host] ?? repository.host;
+  log.info(`Image ${repository.full}:${options.tag} (repository from ${from})`);
+
+  const credentials = await registryCredentials(options.credentials, repository, ecr, log);
+  const registry = options.registry({ host: repository.host, address, credentials, log, signal });
+  const finished = async (
+    digest: string,
+  ): Promise<
+    Pick<BuildImageResult, 'image' | 'digest' | 'tag' | 'tags' | 'repository' | 'repositoryFrom' | 'sizeBytes' | 'registryRequests'>
+  > => {
+    const tags = await pointExtraTags(registry, repository, digest, options, log);
+    const sizeBytes = await registry.imageSize(repository.name, digest).catch(() => undefined);
+    return {
+      image: `${repository.full}@${digest}`,
+      digest,
+      tag: options.tag,
+      tags,
+      repository: repository.full,
+      repositoryFrom: from,
+      sizeBytes,
+      registryRequests: registry.requests,
+    };
+  };
+
+  const existing = await unchangedOnError(registry.headManifest(repository.name, options.tag), nothingBuilt);
+  if (existing && !options.force) {
+    log.info(`${repository.full}:${options.tag} already exists (${existing.digest}): nothing to build`);
+    return { ...(await finished(existing.digest)), skipped: true, builder: undefined, buildMs: undefined, pushMs: undefined };
+  }
+  if (existing) log.info(`${repository.full}:${options.tag} exists (${existing.digest}); building again because force is true`);
+  else log.info(`${repository.full}:${options.tag} does not exist yet: building`);
+
+  if (options.createRepository) await ensureRepository(repository, ecr, log);
+
+  const builder = await chooseBuilder(options.builder, options.env, signal);
+  log.info(`Builder: ${builder.name} ${builder.version}; ${builder.reason}`);
+  log.info(`Building stage ${stages.built} of ${options.dockerfile}`);
+  const scratch = scratchDir(options.env);
+  let outcome: BuildOutcome;
+  try {
+    outcome = await builder.buildAndPush(
+      {
+        contextDir,
+        dockerfilePath,
+        target: options.target,
+        buildArgs: options.buildArgs,
+        labels,
+        localName: `${repository.full}:${options.tag}`,
+        destination: `${address}/${repository.name}:${options.tag}`,
+        address,
+        credentials,
+      },
+      { env: options.env, log, signal, scratch: scratch.dir },
+    );
+  } catch (error) {
+    if (error instanceof BuildFailedError && error.tail.length) {
+      await log.group(`Build log (last ${error.tail.length} lines)`, async () => {
+        for (const line of error.tail) log.info(line);
+      });
+    }
+    throw error;
+  } finally {
+    scratch.remove();
+  }
+
+  // The registry's answer is the digest; the builder's own report is only a cross-check.
+  const pushed = await unchangedOnError(registry.headManifest(repository.name, options.tag), pushedButUnread);
+  if (!pushed) {
+    throw new ExpeditorError(`${builder.name} reported a successful push, but ${repository.full}:${options.tag} is not in the registry`, {
+      unchanged: pushedButUnread,
+      next: 'run again; if it repeats, the registry drops pushes (look at its logs)',
+    });
+  }
+  if (outcome.builderDigest && outcome.builderDigest !== pushed.digest) {
+    throw new ExpeditorError(
+      `${repository.full}:${options.tag} points at ${pushed.digest} in the registry, not at ${outcome.builderDigest} that ${builder.name} pushed: another push to the same tag won`,
+      { unchanged: pushedButUnread, next: 'make sure one job at a time pushes a tag (tag immutability prevents this)' },
+    );
+  }
+  log.info(`Pushed ${repository.full}@${pushed.digest}`);
+  return {
+    ...(await finished(pushed.digest)),
+    skipped: false,
+    builder: `${builder.name} ${builder.version}`,
+    buildMs: outcome.buildMs,
+    pushMs: outcome.pushMs,
+  };
+}
