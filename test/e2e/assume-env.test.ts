@@ -11,7 +11,7 @@ import { readGitHubContext } from '../../packages/shared/src/context.ts';
 import { memoryLog } from '../../packages/shared/src/log.ts';
 import { ExpeditorError } from '../../packages/shared/src/errors.ts';
 import { readAssumeEnvInputs } from '../../actions/assume-env/src/inputs.ts';
-import { assumeEnv, type AssumeEnvResult } from '../../actions/assume-env/src/assume-env.ts';
+import { assumeEnv, type AssumeEnvResult } from '../../actions/assume-env/src/action.ts';
 import { stsFactory } from '../../actions/assume-env/src/sts-client.ts';
 
 const bed = useBed(['oidc', 'moto']);

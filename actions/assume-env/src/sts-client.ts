@@ -1,7 +1,8 @@
 // The edge: STS through the AWS SDK. The SDK is imported here, on first use, so a run that fails
 // on its inputs never loads it. Retries are assume-env's own (by error kind), so the SDK makes
-// one attempt per call.
+// one attempt per call (clientConfig).
 import type { AwsCredentialIdentityProvider } from '@aws-sdk/types';
+import { clientConfig } from '@expeditor/aws/clients';
 import { NoAmbientCredentialsError, type AwsCredentials, type StsApi, type StsFactory } from './sts.ts';
 
 export interface StsClientOptions {
@@ -15,12 +16,7 @@ export function stsFactory(options: StsClientOptions = {}): StsFactory {
   return async (region) => {
     const sdk = await import('@aws-sdk/client-sts');
     const client = (credentials?: AwsCredentials) =>
-      new sdk.STSClient({
-        region,
-        maxAttempts: 1,
-        ...(options.endpoint ? { endpoint: options.endpoint } : {}),
-        ...(credentials ? { credentials } : {}),
-      });
+      new sdk.STSClient(clientConfig({ region, endpoint: options.endpoint, credentials }));
     const assumed = (response: { Credentials?: { AccessKeyId?: string; SecretAccessKey?: string; SessionToken?: string; Expiration?: Date }; AssumedRoleUser?: { Arn?: string } }) => {
       const c = response.Credentials;
       if (!c?.AccessKeyId || !c.SecretAccessKey) throw new Error('STS answered without credentials');
