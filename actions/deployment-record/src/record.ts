@@ -1,13 +1,14 @@
 // The deploy record and promotion gate of the reusable workflows: what the environment file says
 // about an environment (platform, strategy, route, url, promote-from), the gate, and the GitHub
-// Deployment with its statuses. One function per mode behind one entry, all plain and testable.
+// Deployment with its statuses. One function per mode behind one entry; the decisions (which
+// environment promotes, what a Deployment says, how a finish is worded) are plain functions of
+// plain data. Each mode returns a report the edge (action.ts) turns into the step summary.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ExpeditorError } from '@expeditor/shared/errors';
 import { environmentOf, loadConfig, type ExpeditorConfig } from '@expeditor/shared/config';
 import type { GitHubContext } from '@expeditor/shared/context';
 import type { Log } from '@expeditor/shared/log';
-import { Summary } from '@expeditor/shared/summary';
 import type { GitHubClient } from '@expeditor/shared/github/client';
 import {
   currentDeployment,
@@ -18,6 +19,7 @@ import {
   setStatus,
   startDeployment,
   type DeploymentPayload,
+  type FinalState,
   type PassedDeployment,
   type StartDeploymentOptions,
 } from '@expeditor/shared/github/deployments';
@@ -25,7 +27,7 @@ import type { RecordInputs } from './inputs.ts';
 
 export interface RecordDeps {
   github: GitHubClient;
-  context: Pick<GitHubContext, 'sha' | 'runUrl' | 'workspace' | 'stepSummaryPath'>;
+  context: Pick<GitHubContext, 'sha' | 'runUrl' | 'workspace'>;
   log: Log;
 }
 
@@ -44,6 +46,18 @@ export interface EnvironmentPlan {
   promoteFrom: string | undefined;
   production: boolean;
   app: string | undefined;
+}
+
+/** What a run recorded, for the step summary; a finish reports nothing. */
+export type RecordReport =
+  | { mode: 'gate'; from: string; to: string; passed: PassedDeployment }
+  | { mode: 'start'; environment: string; image: string; sha: string; plan: EnvironmentPlan; passed: PassedDeployment | undefined; deploymentId: number }
+  | { mode: 'rollback'; environment: string; current: PassedDeployment; previous: PassedDeployment; deploymentId: number }
+  | { mode: 'finish' };
+
+export interface RecordRun {
+  outputs: RecordOutputs;
+  report: RecordReport;
 }
 
 export function planEnvironment(inputs: RecordInputs, config: ExpeditorConfig | undefined): EnvironmentPlan {
@@ -80,11 +94,11 @@ function readConfig(inputs: RecordInputs, workspace: string): ExpeditorConfig | 
   return loadConfig(path, inputs.config);
 }
 
-export async function runDeploymentRecord(inputs: RecordInputs, deps: RecordDeps): Promise<RecordOutputs> {
+export async function runDeploymentRecord(inputs: RecordInputs, deps: RecordDeps): Promise<RecordRun> {
   const config = readConfig(inputs, deps.context.workspace);
   const plan = planEnvironment(inputs, config);
   if (inputs.mode === 'gate') return gate(inputs, plan, deps);
-  if (inputs.mode === 'finish') return finish(inputs, deps);
+  if (inputs.mode === 'finish') return { outputs: await finish(inputs, deps), report: { mode: 'finish' } };
   return inputs.rollback ? startRollback(inputs, plan, deps) : start(inputs, plan, deps);
 }
 
@@ -99,7 +113,8 @@ function planOutputs(plan: EnvironmentPlan): RecordOutputs {
   };
 }
 
-async function gate(inputs: RecordInputs, plan: EnvironmentPlan, deps: RecordDeps): Promise<RecordOutputs> {
+/** The environment the gate checks against; refused when the environment is promoted from none. */
+export function gateFrom(inputs: Pick<RecordInputs, 'environment' | 'config'>, plan: Pick<EnvironmentPlan, 'promoteFrom'>): string {
   if (!plan.promoteFrom) {
     throw new ExpeditorError(`${inputs.environment} has no environment to be promoted from`, {
       input: 'promote-from',
@@ -107,7 +122,11 @@ async function gate(inputs: RecordInputs, plan: EnvironmentPlan, deps: RecordDep
       next: `set environments.${inputs.environment}.promote-from in ${inputs.config}, or give 'promote-from'`,
     });
   }
-  const from = plan.promoteFrom;
+  return plan.promoteFrom;
+}
+
+async function gate(inputs: RecordInputs, plan: EnvironmentPlan, deps: RecordDeps): Promise<RecordRun> {
+  const from = gateFrom(inputs, plan);
   const passed = await deps.log.group(`Promotion gate: ${from} → ${inputs.environment}`, () =>
     promotionGate(deps.github, {
       from,
@@ -117,24 +136,26 @@ async function gate(inputs: RecordInputs, plan: EnvironmentPlan, deps: RecordDep
     }),
   );
   deps.log.info(`${passed.payload.image} passed ${from} (deployment ${passed.id}, commit ${passed.sha}, ${passed.passedAt})`);
-  writeGateSummary(deps, from, inputs.environment, passed);
-  return { ...planOutputs(plan), image: passed.payload.image, digest: passed.payload.digest, sha: passed.sha };
+  return {
+    outputs: { ...planOutputs(plan), image: passed.payload.image, digest: passed.payload.digest, sha: passed.sha },
+    report: { mode: 'gate', from, to: inputs.environment, passed },
+  };
 }
 
 /** What a new Deployment says about the environment and the run, for a deploy and a rollback alike. */
-function describedBy(plan: EnvironmentPlan, deps: RecordDeps): Pick<StartDeploymentOptions, 'app' | 'platform' | 'strategy' | 'logUrl' | 'environmentUrl' | 'production'> {
+function describedBy(plan: EnvironmentPlan, runUrl: string | undefined): Pick<StartDeploymentOptions, 'app' | 'platform' | 'strategy' | 'logUrl' | 'environmentUrl' | 'production'> {
   return {
     ...(plan.app ? { app: plan.app } : {}),
     ...(plan.platform ? { platform: plan.platform } : {}),
     ...(plan.strategy ? { strategy: plan.strategy } : {}),
-    ...(deps.context.runUrl ? { logUrl: deps.context.runUrl } : {}),
+    ...(runUrl ? { logUrl: runUrl } : {}),
     ...(plan.url ? { environmentUrl: plan.url } : {}),
     production: plan.production,
   };
 }
 
-async function start(inputs: RecordInputs, plan: EnvironmentPlan, deps: RecordDeps): Promise<RecordOutputs> {
-  const image = inputs.image ?? '';
+/** The Deployment a deploy starts: the image (refused unless by digest) at the run's commit. */
+export function deployment(image: string, environment: string, sha: string, plan: EnvironmentPlan, runUrl: string | undefined): StartDeploymentOptions & { digest: string } {
   const digest = digestOf(image);
   if (!digest) {
     throw new ExpeditorError(`input 'image': ${image} is not by digest (repository@sha256:…)`, {
@@ -143,6 +164,30 @@ async function start(inputs: RecordInputs, plan: EnvironmentPlan, deps: RecordDe
       next: "deploy build-image's image output, which is always by digest",
     });
   }
+  return { sha, environment, image, ...describedBy(plan, runUrl), digest };
+}
+
+/** The Deployment a rollback starts: the previous passed image at its own commit, naming the one it replaces. */
+export function rollbackDeployment(environment: string, current: PassedDeployment, previous: PassedDeployment, plan: EnvironmentPlan, runUrl: string | undefined): StartDeploymentOptions {
+  return {
+    sha: previous.sha,
+    environment,
+    image: previous.payload.image,
+    ...describedBy(plan, runUrl),
+    description: `rollback from deployment ${current.id}`,
+    rollbackOf: current.id,
+  };
+}
+
+/** The status a finish records and its description: a cancelled run counts as an error. */
+export function finishStatus(state: RecordInputs['state']): { state: FinalState; description: string } {
+  const final = state === 'cancelled' ? 'error' : (state ?? 'error');
+  return { state: final, description: state === 'cancelled' ? 'cancelled' : final === 'success' ? 'deployed' : `deploy ${final}` };
+}
+
+async function start(inputs: RecordInputs, plan: EnvironmentPlan, deps: RecordDeps): Promise<RecordRun> {
+  const { digest, ...options } = deployment(inputs.image ?? '', inputs.environment, deps.context.sha, plan, deps.context.runUrl);
+  const image = options.image;
   let passed: PassedDeployment | undefined;
   if (plan.promoteFrom) {
     const from = plan.promoteFrom;
@@ -151,28 +196,15 @@ async function start(inputs: RecordInputs, plan: EnvironmentPlan, deps: RecordDe
     );
     deps.log.info(`${digest} passed ${from} (deployment ${passed.id}, ${passed.passedAt})`);
   }
-  const record = await startDeployment(deps.github, {
-    sha: deps.context.sha,
-    environment: inputs.environment,
-    image,
-    ...describedBy(plan, deps),
-  });
+  const record = await startDeployment(deps.github, options);
   deps.log.info(`GitHub Deployment ${record.id}: ${image} to ${inputs.environment}, in progress`);
-  new Summary()
-    .heading(`Deployment to ${inputs.environment} recorded`, 3)
-    .facts([
-      ['environment', inputs.environment],
-      ['image', image],
-      ['commit', deps.context.sha],
-      ['platform', [plan.platform, plan.strategy, plan.route].filter(Boolean).join(', ') || undefined],
-      ['promotion gate', plan.promoteFrom ? `passed ${plan.promoteFrom} (deployment ${passed?.id})` : 'none (no promote-from)'],
-      ['GitHub Deployment', String(record.id)],
-    ])
-    .write(deps.context.stepSummaryPath);
-  return { ...planOutputs(plan), 'deployment-id': String(record.id), image, digest, sha: deps.context.sha };
+  return {
+    outputs: { ...planOutputs(plan), 'deployment-id': String(record.id), image, digest, sha: deps.context.sha },
+    report: { mode: 'start', environment: inputs.environment, image, sha: deps.context.sha, plan, passed, deploymentId: record.id },
+  };
 }
 
-async function startRollback(inputs: RecordInputs, plan: EnvironmentPlan, deps: RecordDeps): Promise<RecordOutputs> {
+async function startRollback(inputs: RecordInputs, plan: EnvironmentPlan, deps: RecordDeps): Promise<RecordRun> {
   const current = await currentDeployment(deps.github, inputs.environment);
   if (!current) {
     throw new ExpeditorError(`${inputs.environment} has no successful deployment to roll back from`, {
@@ -187,31 +219,19 @@ async function startRollback(inputs: RecordInputs, plan: EnvironmentPlan, deps: 
       next: 'deploy a known good image with the deploy workflow',
     });
   }
-  const record = await startDeployment(deps.github, {
-    sha: previous.sha,
-    environment: inputs.environment,
-    image: previous.payload.image,
-    ...describedBy(plan, deps),
-    description: `rollback from deployment ${current.id}`,
-    rollbackOf: current.id,
-  });
+  const record = await startDeployment(deps.github, rollbackDeployment(inputs.environment, current, previous, plan, deps.context.runUrl));
   deps.log.info(`GitHub Deployment ${record.id}: rolling ${inputs.environment} back from ${current.payload.image} (deployment ${current.id}) to ${previous.payload.image}`);
-  new Summary()
-    .heading(`Rollback of ${inputs.environment} recorded`, 3)
-    .facts([
-      ['from', `${current.payload.image} (deployment ${current.id})`],
-      ['to', `${previous.payload.image} (deployment ${previous.id}, commit ${previous.sha})`],
-      ['GitHub Deployment', String(record.id)],
-    ])
-    .write(deps.context.stepSummaryPath);
   return {
-    ...planOutputs(plan),
-    'promote-from': '',
-    'deployment-id': String(record.id),
-    image: previous.payload.image,
-    digest: previous.payload.digest,
-    sha: previous.sha,
-    'rolled-back-id': String(current.id),
+    outputs: {
+      ...planOutputs(plan),
+      'promote-from': '',
+      'deployment-id': String(record.id),
+      image: previous.payload.image,
+      digest: previous.payload.digest,
+      sha: previous.sha,
+      'rolled-back-id': String(current.id),
+    },
+    report: { mode: 'rollback', environment: inputs.environment, current, previous, deploymentId: record.id },
   };
 }
 
@@ -222,7 +242,7 @@ async function previousImage(github: GitHubClient, environment: string, current:
 
 async function finish(inputs: RecordInputs, deps: RecordDeps): Promise<RecordOutputs> {
   const id = inputs.deploymentId ?? 0;
-  const state = inputs.state === 'cancelled' ? 'error' : (inputs.state ?? 'error');
+  const { state, description } = finishStatus(inputs.state);
   const { data } = await deps.github.request<{ environment: string; payload: Partial<DeploymentPayload> & { rollbackOf?: number } }>(
     'GET /repos/{owner}/{repo}/deployments/{deployment_id}',
     { deployment_id: id },
@@ -235,7 +255,6 @@ async function finish(inputs: RecordInputs, deps: RecordDeps): Promise<RecordOut
   }
   const config = readConfig(inputs, deps.context.workspace);
   const url = inputs.environmentUrl ?? (config ? environmentOf(config, inputs.environment, inputs.config).url : undefined);
-  const description = inputs.state === 'cancelled' ? 'cancelled' : state === 'success' ? 'deployed' : `deploy ${state}`;
   await finishDeployment(deps.github, id, state, {
     ...(deps.context.runUrl ? { logUrl: deps.context.runUrl } : {}),
     ...(url ? { environmentUrl: url } : {}),
@@ -251,16 +270,4 @@ async function finish(inputs: RecordInputs, deps: RecordDeps): Promise<RecordOut
     deps.log.info(`GitHub Deployment ${data.payload.rollbackOf}: marked rolled back`);
   }
   return { 'deployment-id': String(id), 'environment-url': url ?? '' };
-}
-
-function writeGateSummary(deps: RecordDeps, from: string, to: string, passed: PassedDeployment): void {
-  new Summary()
-    .heading(`Promotion gate ${from} → ${to}: passed`, 3)
-    .facts([
-      ['image', passed.payload.image],
-      ['commit', passed.sha],
-      [`passed ${from}`, `${passed.passedAt} (deployment ${passed.id})`],
-      ...(passed.environmentUrl ? ([[from, { text: passed.environmentUrl, href: passed.environmentUrl }]] as [string, { text: string; href: string }][]) : []),
-    ])
-    .write(deps.context.stepSummaryPath);
 }
