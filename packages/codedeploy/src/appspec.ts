@@ -57,7 +57,7 @@ const canonical = new Map(
   ].map((k) => [k.toLowerCase(), k]),
 );
 
-const port = z.union([z.int().min(1).max(65535), z.string().regex(/^\d{1,5}$/).transform(Number)], { error: 'expected a port number' });
+const port = z.union([z.int().min(1).max(65535), z.string().regex(/^\d{1,5}$/).transform(Number).pipe(z.int().min(1).max(65535))], { error: 'expected a port number' });
 const properties = z.strictObject({
   TaskDefinition: z.string().min(1),
   LoadBalancerInfo: z.strictObject({ ContainerName: z.string().min(1), ContainerPort: port }),
@@ -108,7 +108,7 @@ export function parseAppSpec(text: string, file: string, input = 'appspec'): App
     throw new ProblemsError(`${file} has ${errors.length} problems`, errors);
   };
   if (doc.errors.length > 0) {
-    fail(doc.errors.map((e) => ({ path: '', message: `not valid YAML or JSON: ${e.message.split('\n')[0]}`, line: e.linePos?.[0].line })));
+    fail(doc.errors.map((e) => ({ path: '', message: `not valid YAML or JSON: ${e.message.split('\n')[0]}`, line: e.linePos?.[0].line ?? lineCounter.linePos(e.pos[0]).line })));
   }
   const raw: unknown = doc.toJS();
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
