@@ -26,7 +26,8 @@ describe('the deploy-eks bundle on the bed', () => {
     expect(run.outputs).toMatchObject({ 'live-color': '', 'target-color': 'blue', 'preview-service': 'shop-preview', ready: 'true' });
     const results = JSON.parse(run.outputs.results ?? '[]') as { service: string; ready: boolean; target: string }[];
     expect(results).toEqual([expect.objectContaining({ service: 'shop', ready: true, target: 'blue', replicas: 2, available: 2, reason: null })]);
-    expect(run.summary).toContain('## deploy-eks ready to switch — kubeconfig, namespace bundle-kc');
+    // The title names the KUBECONFIG files as they were given (kubeconfig <first>:<rest>).
+    expect(run.summary).toContain(`## deploy-eks ready to switch — kubeconfig ${join(ws, 'no-such-kubeconfig')}:${bed.k8s.kubeconfig}, namespace ${ns}`);
     expect(run.log).toContain('::group::Waiting for shop blue to be ready');
     expect(run.log).toMatch(/blue: 2\/2 available, preview endpoints ready/);
   });
@@ -49,7 +50,7 @@ describe('the deploy-eks bundle on the bed', () => {
     const second = await runBundle(ws, { image: image(2), services: 'shop', namespace: ns, cluster: 'shop-prod', region: 'us-west-2' }, awsEnv);
     expect(second.status).toBe(0);
     expect(second.outputs).toMatchObject({ 'live-color': 'blue', 'target-color': 'green', ready: 'true' });
-    expect(second.summary).toContain('EKS shop-prod');
+    expect(second.summary).toContain(`## deploy-eks ready to switch — EKS cluster shop-prod (us-west-2), namespace ${ns}`);
     // The apiserver authenticated these requests through the EKS token webhook (not the bed token).
     const reviews = eks.reviews().filter((r) => r.at >= since);
     expect(reviews.some((r) => r.authenticated && r.cluster === 'shop-prod' && r.arn === `arn:aws:sts::${bed.moto.defaultAccount}:user/moto`)).toBe(true);

@@ -12,18 +12,7 @@ import {
   servicePaths,
   trafficAcross,
 } from '@expeditor/bluegreen/ingress';
-import { ExpeditorError } from '@expeditor/shared/errors';
-import { canaryIngress, shopIngress } from './eks-fixtures.ts';
-
-function thrown(fn: () => unknown): ExpeditorError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ExpeditorError);
-    return error as ExpeditorError;
-  }
-  throw new Error('expected an error');
-}
+import { canaryIngress, shopIngress, thrown } from './eks-fixtures.ts';
 
 describe('parsePathFilter', () => {
   it.each([

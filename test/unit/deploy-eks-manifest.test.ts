@@ -4,9 +4,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ExpeditorError } from '@expeditor/shared/errors';
 import { deploymentFor, readManifests } from '../../actions/deploy-eks/src/manifest.ts';
-import { ecr } from './eks-fixtures.ts';
+import { ecr, thrown } from './eks-fixtures.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'deploy-eks-manifest-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -116,16 +115,6 @@ spec:
     kind: Deployment
     name: shop-prod
 `;
-
-function thrown(fn: () => unknown): ExpeditorError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ExpeditorError);
-    return error as ExpeditorError;
-  }
-  throw new Error('expected an error');
-}
 
 describe('readManifests', () => {
   it.each([

@@ -4,11 +4,10 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ExpeditorError } from '@expeditor/shared/errors';
 import type { KubeRunnerContext } from '@expeditor/kube/runner';
 import type { DeployEksInputs } from '../../actions/deploy-eks/src/inputs.ts';
 import { planDeployEks } from '../../actions/deploy-eks/src/plan.ts';
-import { ecr } from './eks-fixtures.ts';
+import { ecr, thrown } from './eks-fixtures.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'deploy-eks-plan-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -103,16 +102,6 @@ const noRunner: KubeRunnerContext = { kubeconfig: undefined, awsRegion: undefine
 
 function plan(over: Partial<DeployEksInputs>, runner: KubeRunnerContext = noRunner, ws = workspace()) {
   return planDeployEks(inputs(over), { workspace: ws, sha: 'c0ffee', runUrl: 'https://github.com/o/r/actions/runs/1', runner });
-}
-
-function thrown(fn: () => unknown): ExpeditorError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ExpeditorError);
-    return error as ExpeditorError;
-  }
-  throw new Error('expected an error');
 }
 
 describe('planDeployEks: inputs over the environment file', () => {

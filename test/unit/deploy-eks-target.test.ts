@@ -3,10 +3,9 @@
 // copy and the color's Services.
 import type { V1Deployment } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import { ExpeditorError } from '@expeditor/shared/errors';
 import type { EnvironmentRefs } from '../../actions/deploy-eks/src/plan.ts';
 import { buildColorService, buildTargetDeployment, copyHpa, type TargetSpec } from '../../actions/deploy-eks/src/target.ts';
-import { colorService, ecr, liveDeployment, liveHpa, stableService } from './eks-fixtures.ts';
+import { colorService, ecr, liveDeployment, liveHpa, stableService, thrown } from './eks-fixtures.ts';
 
 const newImage = `${ecr}/shop@sha256:${'c'.repeat(64)}`;
 const noRefs: EnvironmentRefs = { configMaps: [], secrets: [], serviceAccount: undefined, irsaRole: undefined, key: undefined };
@@ -105,15 +104,9 @@ describe('buildTargetDeployment', () => {
   ])('%s is an error naming the container input', (_, over, extra, message) => {
     const template = liveDeployment();
     template.spec!.template.spec!.containers.push(...extra);
-    let error: unknown;
-    try {
-      buildTargetDeployment(template, spec(over));
-    } catch (e) {
-      error = e;
-    }
-    expect(error).toBeInstanceOf(ExpeditorError);
-    expect((error as ExpeditorError).input).toBe('container');
-    expect((error as ExpeditorError).message).toMatch(message);
+    const error = thrown(() => buildTargetDeployment(template, spec(over)));
+    expect(error.input).toBe('container');
+    expect(error.message).toMatch(message);
   });
 
   it('adds the environment’s ConfigMaps and Secrets to every container, once', () => {

@@ -1,7 +1,9 @@
 // Kubernetes objects as `kubectl get -o yaml` prints them from a cluster running a blue/green
 // service, for the unit tests of deploy-eks, bluegreen-switch (EKS) and @expeditor/bluegreen.
 import type { V1Deployment, V1EndpointSlice, V1Ingress, V1Service, V2HorizontalPodAutoscaler } from '@kubernetes/client-node';
+import { expect } from 'vitest';
 import { parse } from 'yaml';
+import { ExpeditorError } from '@expeditor/shared/errors';
 
 /** A YAML document as a typed object (what client-node hands back, with dates as strings). */
 export const yamlObject = <T>(text: string): T => parse(text) as T;
@@ -79,8 +81,8 @@ status:
   updatedReplicas: ${replicas}
 `);
 
-/** The stable Service of `shop`, selecting the live color. */
-export const stableService = (color: string | undefined = 'blue', colorLabel = 'version'): V1Service =>
+/** The stable Service of `shop`, selecting the live color (null: no color label). */
+export const stableService = (color: string | null = 'blue', colorLabel = 'version'): V1Service =>
   yamlObject<V1Service>(`
 apiVersion: v1
 kind: Service
@@ -110,7 +112,7 @@ spec:
     targetPort: http
   selector:
     app: shop
-${color === undefined ? '' : `    ${colorLabel}: ${color}`}
+${color === null ? '' : `    ${colorLabel}: ${color}`}
   sessionAffinity: None
   type: ClusterIP
 status:
@@ -259,3 +261,14 @@ export const endpointSlice = (
     targetRef: { kind: 'Pod', name: pod, namespace: 'prod', uid: `uid-${pod}` },
   })),
 });
+
+/** The ExpeditorError `fn` throws; fails the test when it throws nothing or something else. */
+export function thrown(fn: () => unknown): ExpeditorError {
+  try {
+    fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(ExpeditorError);
+    return error as ExpeditorError;
+  }
+  throw new Error('expected an ExpeditorError, nothing was thrown');
+}
