@@ -65,34 +65,34 @@ export class BuildFailedError extends ExpeditorError {
   }
 }
 
-/** Finds the builder to use; logs nothing itself, returns the reason. */
-export async function chooseBuilder(choice: BuilderChoice, env: Env, signal?: AbortSignal): Promise<Builder> {
+/** What was found of Docker: not on PATH, or its engine's answer and its buildx version (undefined: no plugin). */
+export type DockerProbe = { path: undefined } | { path: string; engine: { ok: boolean; detail: string }; buildx: string | undefined };
+
+/** The builder to run and why, or the error that says what is missing. */
+export interface BuilderPick {
+  name: 'buildx' | 'buildah';
+  version: string;
+  reason: string;
+}
+
+/**
+ * The decision of chooseBuilder, on what was found: buildx when a Docker engine with the plugin
+ * answers (unless the input says buildah), else buildah when it is on PATH (unless it says buildx).
+ * `docker` is undefined when it was not probed (builder: buildah), `buildah` when absent or not
+ * probed (buildx was usable, or the input says buildx).
+ */
+export function pickBuilder(choice: BuilderChoice, docker: DockerProbe | undefined, buildah: { version: string } | undefined): BuilderPick {
   const notes: string[] = [];
   if (choice !== 'buildah') {
-    const docker = findOnPath('docker', env);
-    if (!docker) notes.push('docker is not on PATH');
-    else {
-      const engine = await dockerEngine(docker, env, signal);
-      if (!engine.ok) notes.push(`no Docker engine answers: ${engine.detail}`);
-      else {
-        const buildx = await exec(docker, ['buildx', 'version'], { env, signal });
-        if (buildx.code !== 0) notes.push(`Docker ${engine.detail} answers but has no buildx plugin`);
-        else {
-          const version = buildx.stdout.trim().split(/\s+/).slice(1, 2).join('') || 'unknown';
-          return buildxBuilder(docker, version, `Docker engine ${engine.detail} answers`);
-        }
-      }
-    }
+    if (!docker?.path) notes.push('docker is not on PATH');
+    else if (!docker.engine.ok) notes.push(`no Docker engine answers: ${docker.engine.detail}`);
+    else if (docker.buildx === undefined) notes.push(`Docker ${docker.engine.detail} answers but has no buildx plugin`);
+    else return { name: 'buildx', version: docker.buildx, reason: `Docker engine ${docker.engine.detail} answers` };
     if (choice === 'buildx') {
       throw new InputError('builder', `buildx cannot run here: ${notes.join('; ')}`, "start a Docker engine with the buildx plugin, or set 'builder' to auto or buildah");
     }
   }
-  const buildah = findOnPath('buildah', env);
-  if (buildah) {
-    const version = await exec(buildah, ['--version'], { env, signal });
-    const reason = choice === 'buildah' ? "input 'builder' is buildah" : notes.join('; ');
-    return buildahBuilder(buildah, /version (\S+)/.exec(version.stdout)?.[1] ?? 'unknown', reason);
-  }
+  if (buildah) return { name: 'buildah', version: buildah.version, reason: choice === 'buildah' ? "input 'builder' is buildah" : notes.join('; ') };
   notes.push('buildah is not on PATH');
   if (choice === 'buildah') {
     throw new InputError('builder', 'buildah is not on PATH', 'install buildah (Debian/Ubuntu: apt-get install buildah), or set builder to auto');
@@ -101,6 +101,37 @@ export async function chooseBuilder(choice: BuilderChoice, env: Env, signal?: Ab
     unchanged: 'nothing was built or pushed',
     next: 'install buildah (Debian/Ubuntu: apt-get install buildah; it needs no daemon), or run on a runner with a Docker engine and the buildx plugin',
   });
+}
+
+/** `github.com/docker/buildx v0.17.1 …` → `v0.17.1`. */
+export function buildxVersionOf(stdout: string): string {
+  return stdout.trim().split(/\s+/).slice(1, 2).join('') || 'unknown';
+}
+
+/** `buildah version 1.33.7 (image-spec …)` → `1.33.7`. */
+export function buildahVersionOf(stdout: string): string {
+  return /version (\S+)/.exec(stdout)?.[1] ?? 'unknown';
+}
+
+/** Finds the builder to use; logs nothing itself, returns the reason. */
+export async function chooseBuilder(choice: BuilderChoice, env: Env, signal?: AbortSignal): Promise<Builder> {
+  const docker = choice === 'buildah' ? undefined : await probeDocker(env, signal);
+  const buildxUsable = docker?.path !== undefined && docker.engine.ok && docker.buildx !== undefined;
+  const buildahPath = buildxUsable || choice === 'buildx' ? undefined : findOnPath('buildah', env);
+  const buildah = buildahPath ? { version: buildahVersionOf((await exec(buildahPath, ['--version'], { env, signal })).stdout) } : undefined;
+  const pick = pickBuilder(choice, docker, buildah);
+  return pick.name === 'buildx' && docker?.path
+    ? buildxBuilder(docker.path, pick.version, pick.reason)
+    : buildahBuilder(buildahPath ?? 'buildah', pick.version, pick.reason);
+}
+
+async function probeDocker(env: Env, signal: AbortSignal | undefined): Promise<DockerProbe> {
+  const docker = findOnPath('docker', env);
+  if (!docker) return { path: undefined };
+  const engine = await dockerEngine(docker, env, signal);
+  if (!engine.ok) return { path: docker, engine, buildx: undefined };
+  const buildx = await exec(docker, ['buildx', 'version'], { env, signal });
+  return { path: docker, engine, buildx: buildx.code === 0 ? buildxVersionOf(buildx.stdout) : undefined };
 }
 
 async function dockerEngine(docker: string, env: Env, signal?: AbortSignal): Promise<{ ok: boolean; detail: string }> {
@@ -119,6 +150,50 @@ async function dockerEngine(docker: string, env: Env, signal?: AbortSignal): Pro
   }
 }
 
+type Args = Pick<BuildRequest, 'dockerfilePath' | 'target' | 'buildArgs' | 'labels' | 'contextDir'>;
+
+/** --file, --target, every --build-arg and --label, as both builders take them. */
+function buildFlags(request: Args): string[] {
+  return [
+    '--file', request.dockerfilePath,
+    ...(request.target ? ['--target', request.target] : []),
+    ...Object.entries(request.buildArgs).flatMap(([k, v]) => ['--build-arg', `${k}=${v}`]),
+    ...Object.entries(request.labels).flatMap(([k, v]) => ['--label', `${k}=${v}`]),
+  ];
+}
+
+/** `buildah bud`: builds into local storage under the local name. */
+export function buildahBudArgs(request: Args & Pick<BuildRequest, 'localName'>, authFile: string | undefined): string[] {
+  return ['bud', ...buildFlags(request), '--tag', request.localName, ...(authFile ? ['--authfile', authFile] : []), request.contextDir];
+}
+
+/** `buildah push`: the local image to the registry address, the pushed digest written to `digestFile`. */
+export function buildahPushArgs(request: Pick<BuildRequest, 'localName' | 'destination' | 'address'>, authFile: string | undefined, digestFile: string): string[] {
+  return [
+    'push',
+    ...(authFile ? ['--authfile', authFile] : []),
+    // Loopback registries speak plain HTTP (as Docker assumes for them).
+    ...(isLoopback(request.address) ? ['--tls-verify=false'] : []),
+    '--digestfile', digestFile,
+    request.localName,
+    `docker://${request.destination}`,
+  ];
+}
+
+/** `docker buildx build --push`: build and push in one, the digest in the metadata file. */
+export function buildxBuildArgs(request: Args & Pick<BuildRequest, 'destination'>, metadataFile: string): string[] {
+  return [
+    'buildx', 'build',
+    ...buildFlags(request),
+    '--tag', request.destination,
+    // One image manifest, not an index with an "unknown/unknown" attestation entry.
+    '--provenance=false',
+    '--push',
+    '--metadata-file', metadataFile,
+    request.contextDir,
+  ];
+}
+
 const buildFailedNext = 'fix the Dockerfile or the build context; the last lines of the build log are above';
 
 function buildahBuilder(buildah: string, version: string, reason: string): Builder {
@@ -128,23 +203,9 @@ function buildahBuilder(buildah: string, version: string, reason: string): Build
     reason,
     async buildAndPush(request, run) {
       const authFile = request.credentials ? writeAuthFile(run, request.address, request.credentials) : undefined;
-      const auth = authFile ? ['--authfile', authFile] : [];
       const started = Date.now();
       const build = await run.log.group(`Build (buildah ${version})`, () =>
-        exec(
-          buildah,
-          [
-            'bud',
-            '--file', request.dockerfilePath,
-            ...(request.target ? ['--target', request.target] : []),
-            ...Object.entries(request.buildArgs).flatMap(([k, v]) => ['--build-arg', `${k}=${v}`]),
-            ...Object.entries(request.labels).flatMap(([k, v]) => ['--label', `${k}=${v}`]),
-            '--tag', request.localName,
-            ...auth,
-            request.contextDir,
-          ],
-          { env: run.env, signal: run.signal, onLine: (line) => run.log.info(line) },
-        ),
+        exec(buildah, buildahBudArgs(request, authFile), { env: run.env, signal: run.signal, onLine: (line) => run.log.info(line) }),
       );
       const buildMs = Date.now() - started;
       if (build.code !== 0) {
@@ -153,23 +214,7 @@ function buildahBuilder(buildah: string, version: string, reason: string): Build
       const digestFile = join(run.scratch, 'digest');
       const pushStarted = Date.now();
       const push = await run.log.group(`Push ${request.destination}`, () =>
-        exec(
-          buildah,
-          [
-            'push',
-            ...auth,
-            // Loopback registries speak plain HTTP (as Docker assumes for them).
-            ...(isLoopback(request.address) ? ['--tls-verify=false'] : []),
-            '--digestfile', digestFile,
-            request.localName,
-            `docker://${request.destination}`,
-          ],
-          {
-            env: run.env,
-            signal: run.signal,
-            onLine: (line) => run.log.info(line),
-          },
-        ),
+        exec(buildah, buildahPushArgs(request, authFile, digestFile), { env: run.env, signal: run.signal, onLine: (line) => run.log.info(line) }),
       );
       const pushMs = Date.now() - pushStarted;
       if (push.code !== 0) {
@@ -209,23 +254,11 @@ function buildxBuilder(docker: string, version: string, reason: string): Builder
         const metadata = join(run.scratch, 'metadata.json');
         const started = Date.now();
         const build = await run.log.group(`Build and push (docker buildx ${version})`, () =>
-          exec(
-            docker,
-            [
-              'buildx', 'build',
-              '--file', request.dockerfilePath,
-              ...(request.target ? ['--target', request.target] : []),
-              ...Object.entries(request.buildArgs).flatMap(([k, v]) => ['--build-arg', `${k}=${v}`]),
-              ...Object.entries(request.labels).flatMap(([k, v]) => ['--label', `${k}=${v}`]),
-              '--tag', request.destination,
-              // One image manifest, not an index with an "unknown/unknown" attestation entry.
-              '--provenance=false',
-              '--push',
-              '--metadata-file', metadata,
-              request.contextDir,
-            ],
-            { env: { ...run.env, BUILDX_NO_DEFAULT_ATTESTATIONS: '1' }, signal: run.signal, onLine: (line) => run.log.info(line) },
-          ),
+          exec(docker, buildxBuildArgs(request, metadata), {
+            env: { ...run.env, BUILDX_NO_DEFAULT_ATTESTATIONS: '1' },
+            signal: run.signal,
+            onLine: (line) => run.log.info(line),
+          }),
         );
         const buildMs = Date.now() - started;
         if (build.code !== 0) {
@@ -294,12 +327,12 @@ function readOptional(path: string): string | undefined {
   }
 }
 
-function lastMeaningful(tail: readonly string[]): string {
+export function lastMeaningful(tail: readonly string[]): string {
   const line = [...tail].reverse().find((l) => /error|denied|unauthorized|failed|refused/i.test(l)) ?? tail.filter(Boolean).at(-1) ?? '';
   return line.trim().slice(0, 300);
 }
 
-function pushFailedNext(tail: readonly string[]): string {
+export function pushFailedNext(tail: readonly string[]): string {
   const text = tail.join('\n');
   if (/immutable|already exists/i.test(text)) {
     return 'the repository has immutable tags and this tag exists: use a new tag, or drop force (the existing image is reused)';

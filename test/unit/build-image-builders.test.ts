@@ -1,0 +1,206 @@
+import { describe, expect, it } from 'vitest';
+import {
+  buildahBudArgs,
+  buildahPushArgs,
+  buildahVersionOf,
+  buildxBuildArgs,
+  buildxVersionOf,
+  pickBuilder,
+  pushFailedNext,
+  type BuilderChoice,
+  type DockerProbe,
+} from '../../actions/build-image/src/builders.ts';
+import { ExpeditorError, InputError } from '../../packages/shared/src/errors.ts';
+
+const hosted: DockerProbe = { path: '/usr/bin/docker', engine: { ok: true, detail: '27.3.1' }, buildx: 'v0.17.1' };
+const noBuildx: DockerProbe = { path: '/usr/bin/docker', engine: { ok: true, detail: '24.0.7' }, buildx: undefined };
+const noDaemon: DockerProbe = {
+  path: '/usr/bin/docker',
+  engine: { ok: false, detail: 'Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?' },
+  buildx: undefined,
+};
+const noDocker: DockerProbe = { path: undefined };
+const buildah = { version: '1.33.7' };
+
+describe('pickBuilder', () => {
+  it.each<[string, BuilderChoice, DockerProbe | undefined, { version: string } | undefined, string, string, string]>([
+    ['a hosted runner, auto', 'auto', hosted, undefined, 'buildx', 'v0.17.1', 'Docker engine 27.3.1 answers'],
+    ['a hosted runner, buildx asked', 'buildx', hosted, undefined, 'buildx', 'v0.17.1', 'Docker engine 27.3.1 answers'],
+    ['buildah asked (docker not probed)', 'buildah', undefined, buildah, 'buildah', '1.33.7', "input 'builder' is buildah"],
+    ['no docker, auto', 'auto', noDocker, buildah, 'buildah', '1.33.7', 'docker is not on PATH'],
+    [
+      'no daemon, auto',
+      'auto',
+      noDaemon,
+      buildah,
+      'buildah',
+      '1.33.7',
+      'no Docker engine answers: Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?',
+    ],
+    ['docker without buildx, auto', 'auto', noBuildx, buildah, 'buildah', '1.33.7', 'Docker 24.0.7 answers but has no buildx plugin'],
+  ])('%s → %s', (_where, choice, docker, found, name, version, reason) => {
+    expect(pickBuilder(choice, docker, found)).toEqual({ name, version, reason });
+  });
+
+  it.each<
+    [string, BuilderChoice, DockerProbe | undefined, { version: string } | undefined, typeof InputError | typeof ExpeditorError, string]
+  >([
+    [
+      'buildx asked, no daemon',
+      'buildx',
+      noDaemon,
+      undefined,
+      InputError,
+      "input 'builder': buildx cannot run here: no Docker engine answers",
+    ],
+    [
+      'buildx asked, no docker (buildah there)',
+      'buildx',
+      noDocker,
+      buildah,
+      InputError,
+      "input 'builder': buildx cannot run here: docker is not on PATH",
+    ],
+    ['buildah asked, none', 'buildah', undefined, undefined, InputError, "input 'builder': buildah is not on PATH"],
+    [
+      'auto, neither',
+      'auto',
+      noDocker,
+      undefined,
+      ExpeditorError,
+      'no image builder is available: docker is not on PATH; buildah is not on PATH',
+    ],
+    [
+      'auto, docker without buildx, no buildah',
+      'auto',
+      noBuildx,
+      undefined,
+      ExpeditorError,
+      'Docker 24.0.7 answers but has no buildx plugin; buildah is not on PATH',
+    ],
+  ])('%s: refused', (_where, choice, docker, found, kind, message) => {
+    let error: unknown;
+    try {
+      pickBuilder(choice, docker, found);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(kind);
+    expect((error as Error).message).toContain(message);
+    if (kind === ExpeditorError) expect((error as ExpeditorError).unchanged).toBe('nothing was built or pushed');
+  });
+
+  it.each([
+    ['github.com/docker/buildx v0.17.1 257815a6fb95ae0e2ad9d5b2fa5aa2c9de8c6d4e', 'v0.17.1'],
+    ['github.com/docker/buildx 0.12.1+azure-1 4b2c7c5', '0.12.1+azure-1'],
+    ['', 'unknown'],
+  ])('buildx version of %j is %s', (stdout, version) => {
+    expect(buildxVersionOf(stdout)).toBe(version);
+  });
+
+  it.each([
+    ['buildah version 1.33.7 (image-spec 1.1.0, runtime-spec 1.1.0)\n', '1.33.7'],
+    ['buildah version 1.37.5-dev (image-spec 1.1.0-rc.6, runtime-spec 1.2.0)', '1.37.5-dev'],
+    ['buildah: command output changed', 'unknown'],
+  ])('buildah version of %j is %s', (stdout, version) => {
+    expect(buildahVersionOf(stdout)).toBe(version);
+  });
+});
+
+const request = {
+  contextDir: '/home/runner/work/shop/shop/services/web',
+  dockerfilePath: '/home/runner/work/shop/shop/services/web/Dockerfile',
+  target: 'runtime' as string | undefined,
+  buildArgs: { NODE_VERSION: '22', NPM_TOKEN_FILE: '/run/secrets/npm' },
+  labels: { 'org.opencontainers.image.revision': '3f9c2d81a0b4e5c6d7e8f90123456789abcdef01', team: 'checkout' },
+  localName: '123456789012.dkr.ecr.us-west-2.amazonaws.com/shop/web:3f9c2d81a0b4e5c6d7e8f90123456789abcdef01',
+  destination: '123456789012.dkr.ecr.us-west-2.amazonaws.com/shop/web:3f9c2d81a0b4e5c6d7e8f90123456789abcdef01',
+  address: '123456789012.dkr.ecr.us-west-2.amazonaws.com',
+};
+const flags = [
+  '--file',
+  request.dockerfilePath,
+  '--target',
+  'runtime',
+  '--build-arg',
+  'NODE_VERSION=22',
+  '--build-arg',
+  'NPM_TOKEN_FILE=/run/secrets/npm',
+  '--label',
+  'org.opencontainers.image.revision=3f9c2d81a0b4e5c6d7e8f90123456789abcdef01',
+  '--label',
+  'team=checkout',
+];
+
+describe('builder command lines', () => {
+  it.each([
+    [
+      'with an auth file',
+      '/tmp/build-image-x/auth.json',
+      ['bud', ...flags, '--tag', request.localName, '--authfile', '/tmp/build-image-x/auth.json', request.contextDir],
+    ],
+    ['anonymous', undefined, ['bud', ...flags, '--tag', request.localName, request.contextDir]],
+  ])('buildah bud, %s', (_what, authFile, args) => {
+    expect(buildahBudArgs(request, authFile)).toEqual(args);
+  });
+
+  it('buildah bud without a target or build args', () => {
+    expect(buildahBudArgs({ ...request, target: undefined, buildArgs: {}, labels: {} }, undefined)).toEqual([
+      'bud',
+      '--file',
+      request.dockerfilePath,
+      '--tag',
+      request.localName,
+      request.contextDir,
+    ]);
+  });
+
+  it.each([
+    [
+      'to ECR with a login',
+      request,
+      '/s/auth.json',
+      ['push', '--authfile', '/s/auth.json', '--digestfile', '/s/digest', request.localName, `docker://${request.destination}`],
+    ],
+    [
+      'to a loopback registry, plain HTTP',
+      { ...request, address: '127.0.0.1:5000', destination: '127.0.0.1:5000/team/app:v1' },
+      undefined,
+      ['push', '--tls-verify=false', '--digestfile', '/s/digest', request.localName, 'docker://127.0.0.1:5000/team/app:v1'],
+    ],
+  ])('buildah push %s', (_what, req, authFile, args) => {
+    expect(buildahPushArgs(req, authFile, '/s/digest')).toEqual(args);
+  });
+
+  it('docker buildx build pushes one manifest with its metadata file', () => {
+    expect(buildxBuildArgs(request, '/s/metadata.json')).toEqual([
+      'buildx',
+      'build',
+      ...flags,
+      '--tag',
+      request.destination,
+      '--provenance=false',
+      '--push',
+      '--metadata-file',
+      '/s/metadata.json',
+      request.contextDir,
+    ]);
+  });
+
+  it.each([
+    [
+      [
+        'tag invalid: The image tag 3f9c2d8 already exists in the shop/web repository and cannot be overwritten because the repository is immutable.',
+      ],
+      'immutable tags',
+    ],
+    [
+      ["Error: writing blob: name unknown: The repository with name 'shop/web' does not exist in the registry with id '123456789012'"],
+      'create-repository: true',
+    ],
+    [['error: unauthorized: authentication required'], 'the registry refused the push'],
+    [['Error: connection reset by peer'], 'a re-run retries the push'],
+  ])('a failed push (%j) says what next: %s', (tail, next) => {
+    expect(pushFailedNext(tail)).toContain(next);
+  });
+});
