@@ -329,7 +329,7 @@ describe('renderTaskDefinition', () => {
     },
   ])('sets $name', ({ template: input, options, container, image, environment, secrets, changes }) => {
     const before = structuredClone(input);
-    const rendered = renderTaskDefinition(input, { ...base(), ...options });
+    const rendered = renderTaskDefinition(input, { ...base(), ...(options as Partial<RenderOptions>) });
     expect(rendered.container).toBe(container);
     const def = rendered.input.containerDefinitions?.find((c) => c.name === container);
     expect(def?.image).toBe(image ?? newImage);
@@ -389,7 +389,7 @@ describe('renderTaskDefinition', () => {
       input: undefined,
     },
   ])('refuses $name', ({ template: input, options, message, input: named }) => {
-    const error = thrown(() => renderTaskDefinition(input, { ...base(), ...options }));
+    const error = thrown(() => renderTaskDefinition(input, { ...base(), ...(options as Partial<RenderOptions>) }));
     expect(error).toBeInstanceOf(ExpeditorError);
     expect((error as ExpeditorError).message).toContain(message);
     expect((error as ExpeditorError).input).toBe(named);
