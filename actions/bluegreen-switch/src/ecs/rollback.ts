@@ -51,6 +51,18 @@ export function returnTo(given: string | undefined, deployment: DeploymentInfo):
   return given ?? recordedPreviousTaskDefinition(deployment.description);
 }
 
+/** One rollback, as the path it takes sees it. */
+interface RollbackStep {
+  deployment: DeploymentInfo;
+  id: string;
+  /** The task definition the deployment brought (green). */
+  green: string | undefined;
+  options: EcsSwitchOptions;
+  clients: EcsClients;
+  context: SwitchContext;
+  call: CallContext;
+}
+
 export async function rollBack(
   deployment: DeploymentInfo,
   options: EcsSwitchOptions,
@@ -58,22 +70,17 @@ export async function rollBack(
   context: SwitchContext,
   call: CallContext,
 ): Promise<EcsSwitchResult> {
-  const path = rollbackPath(deployment.status);
-  if (path === 'stop') return stopInProgress(deployment, options, clients, context, call);
-  if (path === 'nothing') return nothingToRollBack(deployment, clients, context);
-  return redeployPrevious(deployment, options, clients, context, call);
-}
-
-async function stopInProgress(
-  deployment: DeploymentInfo,
-  options: EcsSwitchOptions,
-  clients: EcsClients,
-  context: SwitchContext,
-  call: CallContext,
-): Promise<EcsSwitchResult> {
-  const { log } = context;
   const id = deployment.deploymentId ?? '';
   const green = appSpecTaskDefinition(deployment.revision?.appSpecContent?.content ?? '');
+  const step: RollbackStep = { deployment, id, green, options, clients, context, call };
+  const path = rollbackPath(deployment.status);
+  if (path === 'stop') return stopInProgress(step);
+  if (path === 'nothing') return nothingToRollBack(step);
+  return redeployPrevious(step);
+}
+
+async function stopInProgress({ id, green, options, clients, context, call }: RollbackStep): Promise<EcsSwitchResult> {
+  const { log } = context;
   const consoleUrl = codeDeployConsoleUrl(clients.region, id);
   const view = await readView(clients.codedeploy, id, call);
   const blue = await serviceTaskDefinition(view, clients, call);
@@ -102,8 +109,7 @@ async function stopInProgress(
   };
 }
 
-function nothingToRollBack(deployment: DeploymentInfo, clients: EcsClients, context: SwitchContext): EcsSwitchResult {
-  const id = deployment.deploymentId ?? '';
+function nothingToRollBack({ deployment, id, clients, context }: RollbackStep): EcsSwitchResult {
   const status = deployment.status ?? '';
   const rollbackId = deployment.rollbackInfo?.rollbackDeploymentId;
   const words = `deployment ${id} already ended ${status}${rollbackId ? `, and CodeDeploy rolled it back (deployment ${rollbackId})` : ''}: green never took over, nothing to roll back`;
@@ -124,16 +130,8 @@ function nothingToRollBack(deployment: DeploymentInfo, clients: EcsClients, cont
 }
 
 /** Succeeded: deploy what ran before, through the same group. */
-async function redeployPrevious(
-  deployment: DeploymentInfo,
-  options: EcsSwitchOptions,
-  clients: EcsClients,
-  context: SwitchContext,
-  call: CallContext,
-): Promise<EcsSwitchResult> {
+async function redeployPrevious({ deployment, id, green, options, clients, context, call }: RollbackStep): Promise<EcsSwitchResult> {
   const { log } = context;
-  const id = deployment.deploymentId ?? '';
-  const green = appSpecTaskDefinition(deployment.revision?.appSpecContent?.content ?? '');
   const previous = returnTo(options.previousTaskDefinition, deployment);
   if (!previous) {
     throw new ExpeditorError(`deployment ${id} Succeeded and records no previous task definition to return to`, {
