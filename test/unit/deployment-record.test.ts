@@ -108,53 +108,24 @@ describe('planEnvironment', () => {
 });
 
 describe('what counts as passed', () => {
-  it.each<[string, { id: number; state: 'success' | 'failure' | 'error' | 'inactive' | 'in_progress' }[], boolean]>([
-    [
-      'succeeded',
-      [
-        { id: 1, state: 'in_progress' },
-        { id: 2, state: 'success' },
-      ],
-      true,
-    ],
-    [
-      'succeeded, then made inactive by a newer deploy',
-      [
-        { id: 1, state: 'in_progress' },
-        { id: 2, state: 'success' },
-        { id: 3, state: 'inactive' },
-      ],
-      true,
-    ],
-    ['still in progress', [{ id: 1, state: 'in_progress' }], false],
-    [
-      'failed',
-      [
-        { id: 1, state: 'in_progress' },
-        { id: 2, state: 'failure' },
-      ],
-      false,
-    ],
-    [
-      'rolled back (error after success)',
-      [
-        { id: 1, state: 'in_progress' },
-        { id: 2, state: 'success' },
-        { id: 3, state: 'error' },
-      ],
-      false,
-    ],
-    [
-      'statuses out of order: the newest id wins',
-      [
-        { id: 3, state: 'success' },
-        { id: 1, state: 'in_progress' },
-      ],
-      true,
-    ],
-    ['no statuses', [], false],
-  ])('%s → %s', (_what, statuses, expected) => {
-    expect(passed(statuses)).toBe(expected);
+  type State = 'success' | 'failure' | 'error' | 'inactive' | 'in_progress';
+  /** Statuses oldest first, as GitHub numbers them. */
+  const statuses = (states: string) => (states ? states.split(' ') : []).map((state, i) => ({ id: 100 + i, state: state as State }));
+
+  it.each([
+    ['succeeded', 'in_progress success', true],
+    ['succeeded, then made inactive by a newer deploy', 'in_progress success inactive', true],
+    ['still in progress', 'in_progress', false],
+    ['failed', 'in_progress failure', false],
+    ['rolled back (error after success)', 'in_progress success error', false],
+    ['no statuses', '', false],
+  ])('%s (%s) → %s', (_what, states, expected) => {
+    expect(passed(statuses(states))).toBe(expected);
+  });
+
+  it('the newest status is the highest id, whatever order they come in', () => {
+    expect(passed([...statuses('in_progress success')].reverse())).toBe(true);
+    expect(passed([...statuses('in_progress success error')].reverse())).toBe(false);
   });
 });
 
@@ -191,25 +162,19 @@ const image = `123456789012.dkr.ecr.us-west-2.amazonaws.com/shop@${digest}`;
 const runUrl = 'https://github.com/acme/shop/actions/runs/7512345678/attempts/1';
 const sha = '3f9c2d81a0b4e5c6d7e8f90123456789abcdef01';
 
+/** What a Deployment to prod says about the environment and the run. */
+const prodWithRun = {
+  app: 'shop',
+  platform: 'eks',
+  strategy: 'blue-green',
+  logUrl: runUrl,
+  environmentUrl: 'https://shop.acme.example',
+  production: true,
+};
+
 describe('the Deployment a deploy starts', () => {
   it.each([
-    [
-      'prod, with the run and the environment url',
-      'prod',
-      runUrl,
-      {
-        sha,
-        environment: 'prod',
-        image,
-        digest,
-        app: 'shop',
-        platform: 'eks',
-        strategy: 'blue-green',
-        logUrl: runUrl,
-        environmentUrl: 'https://shop.acme.example',
-        production: true,
-      },
-    ],
+    ['prod, with the run and the environment url', 'prod', runUrl, { sha, environment: 'prod', image, digest, ...prodWithRun }],
     [
       'staging, no run url',
       'staging',
@@ -251,12 +216,7 @@ describe('the Deployment a rollback starts', () => {
       sha: previous.sha,
       environment: 'prod',
       image: previous.payload.image,
-      app: 'shop',
-      platform: 'eks',
-      strategy: 'blue-green',
-      logUrl: runUrl,
-      environmentUrl: 'https://shop.acme.example',
-      production: true,
+      ...prodWithRun,
       description: 'rollback from deployment 1884',
       rollbackOf: 1884,
     });
