@@ -45,12 +45,12 @@ describe('pointExtraTags', () => {
   const repository = parseRepository('123456789012.dkr.ecr.us-west-2.amazonaws.com/shop/web');
 
   it.each([
-    ['a new tag is written', { [sha]: digest }, ['main'], ['main→' + digest], [`Tagged ${repository.full}:main → ${digest}`]],
+    ['a new tag is written', { [sha]: digest }, ['main'], [`main→${digest}`], [`Tagged ${repository.full}:main → ${digest}`]],
     [
       'a moved tag says where it was',
       { [sha]: digest, main: older },
       ['main'],
-      ['main→' + digest],
+      [`main→${digest}`],
       [`Tagged ${repository.full}:main → ${digest} (was ${older})`],
     ],
     ['a tag already there is left alone', { [sha]: digest, main: digest }, ['main'], [], []],
