@@ -262,13 +262,4 @@ export const endpointSlice = (
   })),
 });
 
-/** The ExpeditorError `fn` throws; fails the test when it throws nothing or something else. */
-export function thrown(fn: () => unknown): ExpeditorError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ExpeditorError);
-    return error as ExpeditorError;
-  }
-  throw new Error('expected an ExpeditorError, nothing was thrown');
-}
+export { thrownError as thrown } from './thrown.ts';

@@ -1,6 +1,7 @@
 // What a call throws, for table tests of refusals: the error itself, or a failed test when the
 // call returns instead.
 import { expect } from 'vitest';
+import { ExpeditorError } from '@expeditor/shared/errors';
 
 export function thrown(fn: () => unknown): unknown {
   try {
@@ -9,4 +10,11 @@ export function thrown(fn: () => unknown): unknown {
     return error;
   }
   return expect.unreachable('expected an error, but the call returned');
+}
+
+/** The ExpeditorError `fn` throws; fails the test when it throws nothing or something else. */
+export function thrownError(fn: () => unknown): ExpeditorError {
+  const error = thrown(fn);
+  expect(error).toBeInstanceOf(ExpeditorError);
+  return error as ExpeditorError;
 }
