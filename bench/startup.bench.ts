@@ -3,15 +3,19 @@
 //  - spawn → first HTTP request reaching a local server, for actions whose valid inputs make
 //    them call one (AWS endpoint, OIDC token URL or apiserver all point at that server),
 //  - `node -e 0` as the floor.
+// Per bundle: the entry's size (dist/index.js, without the chunks it loads lazily), the whole
+// dist/ directory's, both medians, and with a peer, each first-request median over the peer's.
 // EXPEDITOR_BENCH_PEER=/path/to/other/dist/index.js (with EXPEDITOR_BENCH_PEER_INPUTS as JSON
-// {"input-name": "value"}) measures another action's bundle the same way beside ours.
+// {"input-name": "value"}) measures another action's bundle the same way beside ours. Without
+// EXPEDITOR_BENCH_PEER_INPUTS the peer's inputs are those of aws-actions/amazon-ecs-deploy-task-definition
+// (its first request: ECS RegisterTaskDefinition, after reading the task definition file).
 import { inputEnv } from '../packages/shared/src/inputs.ts';
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import { mkdirSync, mkdtempSync, readdirSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { kib, median, ms, printTable, runs } from './stats.ts';
+import { dirname, join, resolve } from 'node:path';
+import { kib, median, mb, ms, printTable, runs } from './stats.ts';
 
 const root = resolve(import.meta.dirname, '..');
 const n = runs();
@@ -28,6 +32,14 @@ const validInputs: Record<string, Record<string, string>> = {
   'build-image': { repository: '123456789012.dkr.ecr.us-west-2.amazonaws.com/bench', context: 'build-image' },
 };
 
+/** aws-actions/amazon-ecs-deploy-task-definition's inputs, the default peer's. */
+const peerTaskDefinitionInputs = {
+  'task-definition': 'peer-task-definition.json',
+  service: 'bench',
+  cluster: 'bench',
+  'wait-for-service-stability': 'true',
+};
+
 interface Target {
   name: string;
   bundle: string;
@@ -41,7 +53,9 @@ if (process.env.EXPEDITOR_BENCH_PEER) {
   targets.push({
     name: `peer: ${process.env.EXPEDITOR_BENCH_PEER}`,
     bundle: process.env.EXPEDITOR_BENCH_PEER,
-    firstRequestInputs: JSON.parse(process.env.EXPEDITOR_BENCH_PEER_INPUTS ?? '{}') as Record<string, string>,
+    firstRequestInputs: process.env.EXPEDITOR_BENCH_PEER_INPUTS
+      ? (JSON.parse(process.env.EXPEDITOR_BENCH_PEER_INPUTS) as Record<string, string>)
+      : peerTaskDefinitionInputs,
   });
 }
 
@@ -59,6 +73,20 @@ writeFileSync(join(work, 'summary.md'), '');
 // build-image reads its Dockerfile before any request.
 mkdirSync(join(work, 'build-image'));
 writeFileSync(join(work, 'build-image', 'Dockerfile'), 'FROM scratch\n');
+// The default peer reads its task definition file before any request.
+writeFileSync(
+  join(work, peerTaskDefinitionInputs['task-definition']),
+  JSON.stringify({ family: 'bench', containerDefinitions: [{ name: 'app', image: 'nginx' }] }),
+);
+
+/** Bytes of every file in the bundle's directory: the entry and the chunks it may load. */
+function distBytes(bundle: string): number {
+  const dir = dirname(bundle);
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .map((f) => statSync(join(dir, f)))
+    .filter((s) => s.isFile())
+    .reduce((n, s) => n + s.size, 0);
+}
 
 function baseEnv(inputs: Record<string, string>): NodeJS.ProcessEnv {
   return {
@@ -116,21 +144,30 @@ for (let i = 0; i < n; i++) {
   }
 }
 const floorMs = median(floor);
-rows.push(['node -e 0', '—', ms(floorMs), '1.00×', '—']);
+const firstMedian = (t: Target): number => {
+  const first = results.get(t.name)!.first.filter(Number.isFinite);
+  return first.length ? median(first) : Number.NaN;
+};
+const peer = targets.find((t) => t.name.startsWith('peer: '));
+const peerFirst = peer ? firstMedian(peer) : Number.NaN;
+rows.push(['node -e 0', '—', '—', ms(floorMs), '1.00×', '—', '—']);
 for (const t of targets) {
   const r = results.get(t.name)!;
   const bad = median(r.bad);
+  const first = firstMedian(t);
   rows.push([
     t.name,
     kib(statSync(t.bundle).size),
+    mb(distBytes(t.bundle)),
     ms(bad),
     `${(bad / floorMs).toFixed(2)}×`,
-    r.first.length ? ms(median(r.first.filter(Number.isFinite))) : 'no valid-input scenario yet',
+    r.first.length ? ms(first) : 'no valid-input scenario yet',
+    Number.isFinite(first) && Number.isFinite(peerFirst) ? `${(first / peerFirst).toFixed(2)}×` : '—',
   ]);
 }
 printTable(
   `Start-up (median of ${n} interleaved runs, node ${process.version})`,
-  ['bundle', 'size', 'spawn → bad-input exit', 'vs node -e 0', 'spawn → first request'],
+  ['bundle', 'entry', 'whole dist', 'spawn → bad-input exit', 'vs node -e 0', 'spawn → first request', 'first request vs peer'],
   rows,
 );
 server.close();

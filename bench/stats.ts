@@ -21,6 +21,8 @@ export function printTable(title: string, columns: string[], rows: (string | num
 
 export const ms = (n: number): string => (Number.isFinite(n) ? `${n.toFixed(n < 10 ? 1 : 0)} ms` : '—');
 export const kib = (bytes: number): string => `${(bytes / 1024).toFixed(0)} KiB`;
+/** Decimal megabytes (10^6 bytes), as size limits are usually stated. */
+export const mb = (bytes: number): string => `${(bytes / 1e6).toFixed(2)} MB`;
 
 /** How many runs: EXPEDITOR_BENCH_RUNS, at least 5. */
 export function runs(fallback = 7): number {

@@ -92,8 +92,12 @@ export async function assumeRoles(plan: AssumePlan, deps: AssumeEnvDeps): Promis
     source = 'oidc';
     roleArn = plan.roleArn;
     credentials = await log.group(`GitHub OIDC → ${plan.roleArn}`, async () => {
-      const tokenRequest = requestIdToken({ ...oidc, audience: plan.audience, signal, log, retries: deps.retries ?? 4 });
-      const stsReady = loadSts();
+      // The SDK loads once the token request is on the wire: compiling it first held the request back ~30 ms.
+      let onSent = (): void => undefined;
+      const sent = new Promise<void>((resolve) => (onSent = resolve));
+      const tokenRequest = requestIdToken({ ...oidc, audience: plan.audience, signal, log, retries: deps.retries ?? 4, onSent });
+      const stsReady = sent.then(loadSts);
+      stsReady.catch(() => undefined); // awaited below, once the token has come
       const token = await tokenRequest.catch((error: unknown) => {
         throw tokenFailure(error, signal);
       });

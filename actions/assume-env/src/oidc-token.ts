@@ -17,6 +17,8 @@ export interface TokenRequest {
   log: Log;
   /** Retries after the first try. */
   retries?: number;
+  /** Called once a try's request has been written to the socket. */
+  onSent?: () => void;
 }
 
 /** A failed token request; statusCode lets retry.ts tell a 5xx from a refusal. */
@@ -40,7 +42,8 @@ export async function requestIdToken(request: TokenRequest): Promise<string> {
   const url = tokenUrl(request.requestUrl, request.audience);
   return withRetry(
     async () => {
-      const response = await get(url, { authorization: `Bearer ${request.requestToken}`, accept: 'application/json' }, request.signal);
+      const headers = { authorization: `Bearer ${request.requestToken}`, accept: 'application/json' };
+      const response = await get(url, headers, request.signal, request.onSent);
       const text = response.body;
       if (response.status < 200 || response.status > 299) {
         throw new TokenRequestError(response.status, `the OIDC token request answered HTTP ${response.status}${bodyMessage(text)}`);
@@ -76,7 +79,12 @@ function bodyMessage(text: string): string {
 }
 
 /** One GET, its body as text; aborts with the signal (the error's name is AbortError). */
-function get(url: string, headers: Record<string, string>, signal: AbortSignal): Promise<{ status: number; body: string }> {
+function get(
+  url: string,
+  headers: Record<string, string>,
+  signal: AbortSignal,
+  onSent?: () => void,
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const send = url.startsWith('https:') ? httpsRequest : httpRequest;
     const req = send(url, { method: 'GET', headers, signal }, (res) => {
@@ -86,6 +94,7 @@ function get(url: string, headers: Record<string, string>, signal: AbortSignal):
       res.on('error', reject);
     });
     req.on('error', reject);
+    if (onSent) req.on('finish', onSent);
     req.end();
   });
 }

@@ -1,7 +1,7 @@
 // deploy-ecs's inputs, validated before anything else happens. Values the environment file can
 // also give stay undefined when not set here, so the file's value is used (explicit inputs win).
 import type { ActionInputs } from '@expeditor/shared/inputs';
-import { hookNames, type HookName } from '@expeditor/codedeploy/appspec';
+import { hookNames, type HookName } from '@expeditor/codedeploy/hooks';
 import { ecsName, environmentName, escapesWorkspace, imageReference } from '@expeditor/shared/patterns';
 
 export type Strategy = 'rolling' | 'blue-green';

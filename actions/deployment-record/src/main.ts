@@ -1,4 +1,4 @@
-import * as core from '@actions/core';
+import * as core from '@expeditor/shared/workflow-commands';
 import { runAction } from '@expeditor/shared/run';
 import { actionInputs, runnerEnv } from '@expeditor/shared/inputs';
 import { readRecordInputs } from './inputs.ts';

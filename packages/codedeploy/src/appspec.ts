@@ -5,10 +5,9 @@ import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { ExpeditorError, ProblemsError } from '@expeditor/shared/errors';
 import { quote } from '@expeditor/shared/inputs';
+import { hookNames, type HookName } from './hooks.ts';
 
-/** The lifecycle hooks of an ECS deployment, in the order CodeDeploy runs them. */
-export const hookNames = ['BeforeInstall', 'AfterInstall', 'AfterAllowTestTraffic', 'BeforeAllowTraffic', 'AfterAllowTraffic'] as const;
-export type HookName = (typeof hookNames)[number];
+export { hookNames, type HookName };
 
 export interface AppSpecTarget {
   TaskDefinition: string;

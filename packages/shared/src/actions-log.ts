@@ -1,5 +1,5 @@
-// The Log of a running action, on top of @actions/core's workflow commands.
-import * as core from '@actions/core';
+// The Log of a running action, on top of the runner's workflow commands.
+import * as core from './workflow-commands.ts';
 import { annotationTitle, type Log } from './log.ts';
 
 let inGroup = false;

@@ -1,6 +1,6 @@
 // The frame of every action's main: one AbortSignal for the run, errors printed the readable
 // way with an annotation naming the input or config key, and a non-zero exit.
-import * as core from '@actions/core';
+import * as core from './workflow-commands.ts';
 import { createRunSignal, formatDuration, type RunSignal } from './deadline.ts';
 import { ExpeditorError, ProblemsError, formatFailure } from './errors.ts';
 import { actionsLog } from './actions-log.ts';
