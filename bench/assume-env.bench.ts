@@ -118,7 +118,9 @@ try {
       s.name,
       kib(statSync(s.bundle).size),
       okRuns.length === r.ok.length ? ms(median(okRuns.map((o) => o.ms))) : `${r.ok.length - okRuns.length} of ${r.ok.length} failed`,
-      deniedRuns.length === r.denied.length ? ms(median(deniedRuns.map((o) => o.ms))) : `${r.denied.length - deniedRuns.length} of ${r.denied.length} exported`,
+      deniedRuns.length === r.denied.length
+        ? ms(median(deniedRuns.map((o) => o.ms)))
+        : `${r.denied.length - deniedRuns.length} of ${r.denied.length} exported`,
       String(median(r.denied.map((o) => o.stsCalls))),
     ];
   });

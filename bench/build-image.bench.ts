@@ -39,7 +39,9 @@ async function uploadsTo(repo: string): Promise<number> {
   const marker = `marker-${++markers}`;
   await fetch(`${bed.registry.url}/v2/${marker}/tags/list`).then((r) => r.body?.cancel());
   for (;;) {
-    const lines = readFileSync(join(bed.dir, 'logs', 'registry.log'), 'utf8').split('\n').filter((l) => /^\S+ - \S+ \[/.test(l));
+    const lines = readFileSync(join(bed.dir, 'logs', 'registry.log'), 'utf8')
+      .split('\n')
+      .filter((l) => /^\S+ - \S+ \[/.test(l));
     if (lines.some((l) => l.includes(marker))) return lines.filter((l) => l.includes(`"POST /v2/${repo}/blobs/uploads/`)).length;
     await new Promise((r) => setTimeout(r, 25));
   }
@@ -78,7 +80,9 @@ function bundleEnv(repository: string, tag: string): Record<string, string> {
     GITHUB_STEP_SUMMARY: join(work, 'summary.md'),
     INPUT_REPOSITORY: `${bed.registry.host}/${repository}`,
     INPUT_CONTEXT: 'examples/app',
-    'INPUT_BUILD-ARGS': Object.entries(buildArgs).map(([k, v]) => `${k}=${v}`).join('\n'),
+    'INPUT_BUILD-ARGS': Object.entries(buildArgs)
+      .map(([k, v]) => `${k}=${v}`)
+      .join('\n'),
   };
 }
 
@@ -105,12 +109,16 @@ try {
     if (result.skipped) skipped++;
   }
   const rerunUploads = (await uploadsTo('bench/rerun')) - firstUploads;
-  printTable(`Re-run for an existing commit (median of ${n}; ${skipped}/${2 * n} runs reused the tag)`, ['what', 'wall time', 'blobs uploaded (layers + config)'], [
-    ['first run (bundle: build + push)', ms(first.ms), String(firstUploads)],
-    ['re-run, bundle (spawn → exit)', ms(median(bundleMs)), '—'],
-    ['re-run, core call in process', ms(median(coreMs)), '—'],
-    [`all ${2 * n} re-runs together`, '—', String(rerunUploads)],
-  ]);
+  printTable(
+    `Re-run for an existing commit (median of ${n}; ${skipped}/${2 * n} runs reused the tag)`,
+    ['what', 'wall time', 'blobs uploaded (layers + config)'],
+    [
+      ['first run (bundle: build + push)', ms(first.ms), String(firstUploads)],
+      ['re-run, bundle (spawn → exit)', ms(median(bundleMs)), '—'],
+      ['re-run, core call in process', ms(median(coreMs)), '—'],
+      [`all ${2 * n} re-runs together`, '—', String(rerunUploads)],
+    ],
+  );
 
   // --- first build: build-image against buildah by hand -----------------------------------------
   const ours: number[] = [];
@@ -129,9 +137,13 @@ try {
     const byHand = async (): Promise<void> => {
       const local = `${bed.registry.host}/bench/hand:${tag}`;
       const bud = await run('buildah', [
-        'bud', '--file', join(contextDir, 'Dockerfile'),
+        'bud',
+        '--file',
+        join(contextDir, 'Dockerfile'),
         ...Object.entries(buildArgs).flatMap(([k, v]) => ['--build-arg', `${k}=${v}`]),
-        '--tag', local, contextDir,
+        '--tag',
+        local,
+        contextDir,
       ]);
       const push = await run('buildah', ['push', local, `docker://${local}`]);
       if (bud.code !== 0 || push.code !== 0) throw new Error(`buildah by hand failed:\n${(bud.out + push.out).slice(-2000)}`);
@@ -152,11 +164,20 @@ try {
   // digest read-back and size. Less noisy than the totals, where bud dominates.
   const handRest = hand.map((t, i) => t - (handBud[i] ?? 0));
   const oursRest = ours.map((t, i) => t - (oursBuild[i] ?? 0));
-  printTable(`First build of examples/app (median of ${n} interleaved rounds, buildah on vfs)`, ['what', 'wall time', 'bud', 'all but bud'], [
-    ['buildah bud + buildah push by hand', ms(median(hand)), ms(median(handBud)), ms(median(handRest))],
-    ['build-image (check, build, push, read back)', ms(median(ours)), ms(median(oursBuild)), ms(median(oursRest))],
-    ['overhead of build-image', `${ms(overhead)} (${((overhead / median(hand)) * 100).toFixed(0)}%)`, '—', ms(median(oursRest) - median(handRest))],
-  ]);
+  printTable(
+    `First build of examples/app (median of ${n} interleaved rounds, buildah on vfs)`,
+    ['what', 'wall time', 'bud', 'all but bud'],
+    [
+      ['buildah bud + buildah push by hand', ms(median(hand)), ms(median(handBud)), ms(median(handRest))],
+      ['build-image (check, build, push, read back)', ms(median(ours)), ms(median(oursBuild)), ms(median(oursRest))],
+      [
+        'overhead of build-image',
+        `${ms(overhead)} (${((overhead / median(hand)) * 100).toFixed(0)}%)`,
+        '—',
+        ms(median(oursRest) - median(handRest)),
+      ],
+    ],
+  );
 } finally {
   await bed.stop();
 }

@@ -8,7 +8,11 @@ const ticksPerSecond = 100; // USER_HZ
 
 /** Descendants of this process whose command matches `names`, by command (e.g. kube-apiserver → pid). */
 export function childServers(names: RegExp): Map<string, number> {
-  const rows = execFileSync('ps', ['-eo', 'pid=,ppid=,comm=']).toString().trim().split('\n').map((line) => line.trim().split(/\s+/));
+  const rows = execFileSync('ps', ['-eo', 'pid=,ppid=,comm='])
+    .toString()
+    .trim()
+    .split('\n')
+    .map((line) => line.trim().split(/\s+/));
   const mine = new Set([process.pid]);
   const found = new Map<string, number>();
   for (let grew = true; grew; ) {
@@ -53,9 +57,15 @@ export interface CpuUse {
 
 /** Starts counting; the returned function gives what was used since. */
 export function cpuMeter(servers: Map<string, number>): () => CpuUse {
-  const start = { servers: new Map([...servers].map(([name, pid]) => [name, processSeconds(pid)])), self: process.cpuUsage(), machine: machineSeconds() };
+  const start = {
+    servers: new Map([...servers].map(([name, pid]) => [name, processSeconds(pid)])),
+    self: process.cpuUsage(),
+    machine: machineSeconds(),
+  };
   return () => {
-    const used = Object.fromEntries([...servers].map(([name, pid]) => [name, processSeconds(pid) - (start.servers.get(name) ?? Number.NaN)]));
+    const used = Object.fromEntries(
+      [...servers].map(([name, pid]) => [name, processSeconds(pid) - (start.servers.get(name) ?? Number.NaN)]),
+    );
     const self = process.cpuUsage(start.self);
     const selfSeconds = (self.user + self.system) / 1e6;
     const machine = machineSeconds();

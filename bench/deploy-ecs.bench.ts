@@ -102,7 +102,9 @@ async function rolling(moto: MotoPart, tool: 'ours' | 'peer'): Promise<Sample> {
   // rollout): wait for the bed's mark, so such a run shows as reported before the end.
   const findMark = async () => {
     const marks = await moto.control<Marks>('marks', { kind: 'ecs' });
-    return Object.entries(marks.ecs).find(([, m]) => m.cluster === fx.cluster && m.service === fx.service && m.taskDefinition !== fx.firstTd && typeof m.completed === 'number');
+    return Object.entries(marks.ecs).find(
+      ([, m]) => m.cluster === fx.cluster && m.service === fx.service && m.taskDefinition !== fx.firstTd && typeof m.completed === 'number',
+    );
   };
   let ours = await findMark();
   for (let waited = 0; !ours && run.status === 0 && waited < 120_000; waited += 500) {
@@ -111,7 +113,14 @@ async function rolling(moto: MotoPart, tool: 'ours' | 'peer'): Promise<Sample> {
   }
   const updateAt = (await firstCall(moto, account, 'UpdateService', since)) ?? since;
   const perMinute = await callsPerMinute(moto, account, ECS_DESCRIBES, updateAt, run.exitedAt);
-  if (!ours) return { lineMs: undefined, exitMs: Number.NaN, callsPerMinute: perMinute, ok: false, note: `no completed deployment (exit ${run.status})` };
+  if (!ours)
+    return {
+      lineMs: undefined,
+      exitMs: Number.NaN,
+      callsPerMinute: perMinute,
+      ok: false,
+      note: `no completed deployment (exit ${run.status})`,
+    };
   const t0 = ours[1].completed as number;
   const line = tool === 'ours' ? lineAt(run, /ECS deployment \S+ COMPLETED/) : undefined;
   return { lineMs: line !== undefined ? line - t0 : undefined, exitMs: run.exitedAt - t0, callsPerMinute: perMinute, ok: run.status === 0 };
@@ -123,15 +132,36 @@ async function blueGreen(moto: MotoPart, tool: 'ours' | 'peer', until: 'ready' |
   const image = digestImage('127.0.0.1:5000/shop/web');
   const since = Date.now();
   let run: BundleRun;
-  const common = { cluster: fx.cluster, service: fx.service, 'codedeploy-application': fx.application, 'codedeploy-deployment-group': fx.group };
+  const common = {
+    cluster: fx.cluster,
+    service: fx.service,
+    'codedeploy-application': fx.application,
+    'codedeploy-deployment-group': fx.group,
+  };
   if (tool === 'ours') {
     run = await runBundle('deploy-ecs', { ...common, image, 'wait-until': until }, moto.env(account));
   } else {
     const ws = mkdtempSync(join(tmpdir(), 'peer-ws-'));
-    writeFileSync(join(ws, 'task-definition.json'), JSON.stringify({ family: fx.family, containerDefinitions: [{ name: 'web', image, memory: 128, portMappings: [{ containerPort: 80 }] }] }));
+    writeFileSync(
+      join(ws, 'task-definition.json'),
+      JSON.stringify({
+        family: fx.family,
+        containerDefinitions: [{ name: 'web', image, memory: 128, portMappings: [{ containerPort: 80 }] }],
+      }),
+    );
     writeFileSync(
       join(ws, 'appspec.yaml'),
-      ['version: 0.0', 'Resources:', '  - TargetService:', '      Type: AWS::ECS::Service', '      Properties:', '        TaskDefinition: placeholder', '        LoadBalancerInfo:', '          ContainerName: web', '          ContainerPort: 80'].join('\n'),
+      [
+        'version: 0.0',
+        'Resources:',
+        '  - TargetService:',
+        '      Type: AWS::ECS::Service',
+        '      Properties:',
+        '        TaskDefinition: placeholder',
+        '        LoadBalancerInfo:',
+        '          ContainerName: web',
+        '          ContainerPort: 80',
+      ].join('\n'),
     );
     run = await runBundle(
       peer!,
@@ -146,8 +176,17 @@ async function blueGreen(moto: MotoPart, tool: 'ours' | 'peer', until: 'ready' |
   const mine = Object.entries(marks.codedeploy).find(([, m]) => m.application === fx.application && m.rollback === false);
   const t0 = mine?.[1][until === 'ready' ? 'ready' : 'succeeded'];
   if (typeof t0 !== 'number') {
-    const error = run.stdout.split('\n').find((l) => l.startsWith('::error::'))?.slice(0, 160);
-    return { lineMs: undefined, exitMs: Number.NaN, callsPerMinute: perMinute, ok: false, note: `not ${until} (exit ${run.status}${error ? `: ${error}` : ''})` };
+    const error = run.stdout
+      .split('\n')
+      .find((l) => l.startsWith('::error::'))
+      ?.slice(0, 160);
+    return {
+      lineMs: undefined,
+      exitMs: Number.NaN,
+      callsPerMinute: perMinute,
+      ok: false,
+      note: `not ${until} (exit ${run.status}${error ? `: ${error}` : ''})`,
+    };
   }
   const id = mine![0];
   const line = tool === 'ours' ? lineAt(run, new RegExp(`deployment ${id}: ${until === 'ready' ? 'Ready' : 'Succeeded'}`)) : undefined;
@@ -171,7 +210,13 @@ function addRow(scenario: string, tool: string, samples: Sample[]): void {
     lines.length ? `${fmt(percentile(lines, 50))} / ${fmt(percentile(lines, 95))}` : '—',
     `${fmt(percentile(exits, 50))} / ${fmt(percentile(exits, 95))}`,
     `${percentile(calls, 50).toFixed(1)} / ${Math.max(...calls).toFixed(1)}`,
-    [early ? `${early} reported before the end` : '', failed ? `${failed} runs failed` : '', ...new Set(samples.map((s) => s.note).filter(Boolean))].filter(Boolean).join('; ') || '—',
+    [
+      early ? `${early} reported before the end` : '',
+      failed ? `${failed} runs failed` : '',
+      ...new Set(samples.map((s) => s.note).filter(Boolean)),
+    ]
+      .filter(Boolean)
+      .join('; ') || '—',
   ]);
 }
 
@@ -180,7 +225,11 @@ try {
   const tools: ('ours' | 'peer')[] = peer ? ['ours', 'peer'] : ['ours'];
   for (const tool of tools) {
     addRow('rolling → COMPLETED', tool === 'ours' ? 'deploy-ecs' : 'aws-actions peer', await pool(n, () => rolling(bed.moto, tool)));
-    addRow('CodeDeploy → Succeeded', tool === 'ours' ? 'deploy-ecs' : 'aws-actions peer', await pool(n, () => blueGreen(bed.moto, tool, 'succeeded')));
+    addRow(
+      'CodeDeploy → Succeeded',
+      tool === 'ours' ? 'deploy-ecs' : 'aws-actions peer',
+      await pool(n, () => blueGreen(bed.moto, tool, 'succeeded')),
+    );
     if (tool === 'ours') addRow('CodeDeploy → Ready', 'deploy-ecs', await pool(n, () => blueGreen(bed.moto, tool, 'ready')));
   }
 } finally {
@@ -191,4 +240,5 @@ printTable(
   ['scenario', 'tool', 'done', 'bed mark → line p50/p95', 'bed mark → exit p50/p95', 'describe calls/min p50/max', 'notes'],
   rows,
 );
-if (!peer) console.log('\n(set EXPEDITOR_BENCH_PEER_ECS to the peer bundle to measure aws-actions/amazon-ecs-deploy-task-definition beside it)');
+if (!peer)
+  console.log('\n(set EXPEDITOR_BENCH_PEER_ECS to the peer bundle to measure aws-actions/amazon-ecs-deploy-task-definition beside it)');

@@ -51,9 +51,27 @@ try {
   };
 
   /** One deploy-eks call: plan from inputs, a connection of its own, deployEks. */
-  async function call(ns: string, services: string[], ws: string, manifest: string | undefined, onReady?: (service: string) => void, lines: { at: number; text: string }[] = []) {
-    const env = { INPUT_IMAGE: image(7), INPUT_SERVICES: services.join(','), INPUT_NAMESPACE: ns, ...(manifest ? { INPUT_MANIFEST: manifest } : {}), INPUT_KUBECONFIG: bed.k8s.kubeconfig };
-    const plan = planDeployEks(readDeployEksInputs(new ActionInputs(env)), { workspace: ws, sha: '', runUrl: '', runner: { kubeconfig: undefined, awsRegion: undefined, stsEndpoint: undefined } });
+  async function call(
+    ns: string,
+    services: string[],
+    ws: string,
+    manifest: string | undefined,
+    onReady?: (service: string) => void,
+    lines: { at: number; text: string }[] = [],
+  ) {
+    const env = {
+      INPUT_IMAGE: image(7),
+      INPUT_SERVICES: services.join(','),
+      INPUT_NAMESPACE: ns,
+      ...(manifest ? { INPUT_MANIFEST: manifest } : {}),
+      INPUT_KUBECONFIG: bed.k8s.kubeconfig,
+    };
+    const plan = planDeployEks(readDeployEksInputs(new ActionInputs(env)), {
+      workspace: ws,
+      sha: '',
+      runUrl: '',
+      runner: { kubeconfig: undefined, awsRegion: undefined, stsEndpoint: undefined },
+    });
     const started = performance.now();
     const connection: KubeConnection = await connect();
     let atWait = { ...connection.stats };
@@ -69,7 +87,16 @@ try {
     const wall = performance.now() - started;
     if (!result.ready) throw new Error(`not ready: ${result.failure?.message}`);
     const s = connection.stats;
-    return { wall, readWrite: waitStart - started, wait: performance.now() - waitStart, requests: s.requests, watches: s.watches, peakWatches: s.peakWatches, waitRequests: s.requests - atWait.requests, waitWatches: s.watches - atWait.watches };
+    return {
+      wall,
+      readWrite: waitStart - started,
+      wait: performance.now() - waitStart,
+      requests: s.requests,
+      watches: s.watches,
+      peakWatches: s.peakWatches,
+      waitRequests: s.requests - atWait.requests,
+      waitWatches: s.watches - atWait.watches,
+    };
   }
 
   // --- done-detection latency ---------------------------------------------------------------------
@@ -84,7 +111,14 @@ try {
   const watchPath = async <T>(path: string, onEvent: (object: T) => void) => {
     const w = watcher.newWatch();
     (w as unknown as { requestTimeoutMs: number }).requestTimeoutMs = 3_600_000;
-    watches.push(await w.watch(path, {}, (_type: string, object: T) => onEvent(object), () => undefined));
+    watches.push(
+      await w.watch(
+        path,
+        {},
+        (_type: string, object: T) => onEvent(object),
+        () => undefined,
+      ),
+    );
   };
   await watchPath(`/api/v1/namespaces/${ns}/pods`, (pod: V1Pod) => {
     const name = pod.metadata?.name ?? '';
@@ -98,7 +132,13 @@ try {
     const app = d.metadata?.labels?.app ?? '';
     const st = d.status ?? {};
     const want = d.spec?.replicas ?? 1;
-    if (!rolledOut.has(app) && (st.observedGeneration ?? 0) >= (d.metadata?.generation ?? 0) && st.updatedReplicas === want && st.availableReplicas === want && st.replicas === want) {
+    if (
+      !rolledOut.has(app) &&
+      (st.observedGeneration ?? 0) >= (d.metadata?.generation ?? 0) &&
+      st.updatedReplicas === want &&
+      st.availableReplicas === want &&
+      st.replicas === want
+    ) {
       rolledOut.set(app, performance.now());
     }
   });
@@ -112,7 +152,11 @@ try {
   // spread between 1 and 2 s, as pods passing a readiness probe on a real cluster do.
   const modes: { name: string; label: string; annotations: Record<string, string> }[] = [
     { name: 'together', label: 'pods Ready together (1 s)', annotations: { 'bed.expeditor.dev/ready-after': '1s' } },
-    { name: 'spread', label: 'pods Ready spread over 1–2 s', annotations: { 'bed.expeditor.dev/ready-after': '1s', 'bed.expeditor.dev/ready-jitter': '2s' } },
+    {
+      name: 'spread',
+      label: 'pods Ready spread over 1–2 s',
+      annotations: { 'bed.expeditor.dev/ready-after': '1s', 'bed.expeditor.dev/ready-jitter': '2s' },
+    },
   ];
   const ws = workspace();
   const latencyRows: (string | number)[][] = [];
@@ -122,7 +166,11 @@ try {
     const detection: number[] = [];
     for (let i = 0; i < latencyRuns; i++) {
       const svc = `lat-${mode.name}-${i}`;
-      const manifest = writeManifest(ws, `${svc}.yaml`, deploymentManifest(svc, { replicas: 3, ports: [8080], podAnnotations: mode.annotations }));
+      const manifest = writeManifest(
+        ws,
+        `${svc}.yaml`,
+        deploymentManifest(svc, { replicas: 3, ports: [8080], podAnnotations: mode.annotations }),
+      );
       let doneAt = 0;
       const lines: { at: number; text: string }[] = [];
       await call(ns, [svc], ws, manifest, () => (doneAt = performance.now()), lines);
@@ -133,10 +181,18 @@ try {
       latencies.push(doneAt - podReadyAt);
       const platformDone = Math.max(rolledOut.get(svc) ?? Number.NaN, endpointsReady.get(svc) ?? Number.NaN);
       if (Number.isFinite(platformDone)) detection.push(doneAt - platformDone);
-      else console.log(`run ${svc}: the bench's watches missed ${rolledOut.has(svc) ? '' : 'the rollout '}${endpointsReady.has(svc) ? '' : 'the endpoints'}`);
+      else
+        console.log(
+          `run ${svc}: the bench's watches missed ${rolledOut.has(svc) ? '' : 'the rollout '}${endpointsReady.has(svc) ? '' : 'the endpoints'}`,
+        );
       // What the action saw last before done, relative to the last pod's Ready, for slow runs.
       if (doneAt - podReadyAt > 300) {
-        slow.push(`${svc} (${ms(doneAt - podReadyAt)}): ${lines.filter((l) => l.at >= podReadyAt - 50).map((l) => `+${ms(l.at - podReadyAt)} ${l.text}`).join(' | ')}`);
+        slow.push(
+          `${svc} (${ms(doneAt - podReadyAt)}): ${lines
+            .filter((l) => l.at >= podReadyAt - 50)
+            .map((l) => `+${ms(l.at - podReadyAt)} ${l.text}`)
+            .join(' | ')}`,
+        );
       }
     }
     // The endpointslice controller retries a Service whose slices it just wrote but does not see
@@ -147,8 +203,22 @@ try {
       controllerLog.includes(`key="${ns}/${svc}-preview" err="EndpointSlice informer cache is out of date"`),
     ).length;
     latencyRows.push(
-      [`${mode.label}: from the last pod Ready`, ms(median(latencies)), ms(percentile(latencies, 95)), ms(Math.max(...latencies)), ms(Math.min(...latencies)), `${stale} of ${latencyRuns}`],
-      [`${mode.label}: from platform done (rolled out + preview endpoints; ${detection.length} runs; < 0: the action saw it first)`, ms(median(detection)), ms(percentile(detection, 95)), ms(Math.max(...detection)), ms(Math.min(...detection)), ''],
+      [
+        `${mode.label}: from the last pod Ready`,
+        ms(median(latencies)),
+        ms(percentile(latencies, 95)),
+        ms(Math.max(...latencies)),
+        ms(Math.min(...latencies)),
+        `${stale} of ${latencyRuns}`,
+      ],
+      [
+        `${mode.label}: from platform done (rolled out + preview endpoints; ${detection.length} runs; < 0: the action saw it first)`,
+        ms(median(detection)),
+        ms(percentile(detection, 95)),
+        ms(Math.max(...detection)),
+        ms(Math.min(...detection)),
+        '',
+      ],
     );
   }
   for (const w of watches) w.abort();
@@ -177,7 +247,10 @@ try {
     action?: Awaited<ReturnType<typeof call>>;
   }
   const setStable = (space: string, name: string) =>
-    watcher.core.createNamespacedService({ namespace: space, body: { metadata: { name }, spec: { selector: { app: name, version: 'blue' }, ports: [{ name: 'http', port: 8080 }] } } });
+    watcher.core.createNamespacedService({
+      namespace: space,
+      body: { metadata: { name }, spec: { selector: { app: name, version: 'blue' }, ports: [{ name: 'http', port: 8080 }] } },
+    });
   const servers = childServers(/^(etcd|kube-|kwok)/);
   const bare = bareKube(bed.k8s.server, bed.k8s.token, bed.k8s.caData);
   /**
@@ -187,11 +260,21 @@ try {
    * Ready at once, and the calls measure the bed's control plane alone.
    */
   async function sizeTables(podStart: { after: string; jitter: string } | undefined): Promise<void> {
-    const podAnnotations = podStart ? { 'bed.expeditor.dev/ready-after': podStart.after, 'bed.expeditor.dev/ready-jitter': podStart.jitter } : undefined;
+    const podAnnotations = podStart
+      ? { 'bed.expeditor.dev/ready-after': podStart.after, 'bed.expeditor.dev/ready-jitter': podStart.jitter }
+      : undefined;
     const colored = (service: string, color: 'blue' | 'green') => {
       const d = deploymentManifest(service, { replicas: 2, ports: [8080], image: image(7), ...(podAnnotations ? { podAnnotations } : {}) });
       const labels = { app: service, version: color };
-      return { ...d, metadata: { name: `${service}-${color}`, labels }, spec: { ...d.spec, selector: { matchLabels: labels }, template: { ...d.spec?.template, metadata: { ...d.spec?.template?.metadata, labels } } } };
+      return {
+        ...d,
+        metadata: { name: `${service}-${color}`, labels },
+        spec: {
+          ...d.spec,
+          selector: { matchLabels: labels },
+          template: { ...d.spec?.template, metadata: { ...d.spec?.template?.metadata, labels } },
+        },
+      };
     };
     const sizes = [1, 10, 50];
     // One service is cheap and its time is bimodal (the endpointslice back-off below): more calls.
@@ -200,7 +283,11 @@ try {
     const key = (who: Who, count: number, kind: Kind) => `${who}/${count}/${kind}`;
     for (const count of sizes) {
       const names = Array.from({ length: count }, (_, i) => `s${i}`);
-      const manifest = writeManifest(ws, `many-${count}${podStart ? '-slow' : ''}.yaml`, ...names.map((n) => deploymentManifest(n, { replicas: 2, ports: [8080], ...(podAnnotations ? { podAnnotations } : {}) })));
+      const manifest = writeManifest(
+        ws,
+        `many-${count}${podStart ? '-slow' : ''}.yaml`,
+        ...names.map((n) => deploymentManifest(n, { replicas: 2, ports: [8080], ...(podAnnotations ? { podAnnotations } : {}) })),
+      );
       for (let k = 0; k < callsFor(count); k++) {
         for (const who of k % 2 === 0 ? (['action', 'floor'] as const) : (['floor', 'action'] as const)) {
           const space = await newNamespace(watcher, `${who}-${count}-${k}${podStart ? '-slow' : ''}`);
@@ -217,7 +304,14 @@ try {
               sample = { wall: action.wall, namespace: space, from, action };
             } else {
               const color = kind === 'first' ? 'blue' : 'green';
-              const wall = await floorBringUp(bare, { namespace: space, services: names, color, deployment: (s) => colored(s, color), createPreview: kind === 'first', ports: [8080] });
+              const wall = await floorBringUp(bare, {
+                namespace: space,
+                services: names,
+                color,
+                deployment: (s) => colored(s, color),
+                createPreview: kind === 'first',
+                ports: [8080],
+              });
               sample = { wall, namespace: space, from };
             }
             const list = samples.get(key(who, count, kind)) ?? [];
@@ -235,14 +329,17 @@ try {
       const keys = new Set<string>();
       const year = new Date().getFullYear();
       for (const line of controllerLines) {
-        const m = /^I(\d\d)(\d\d) (\d\d):(\d\d):(\d\d)\.(\d{3}).*key="([^"]+)" err="EndpointSlice informer cache is out of date"/.exec(line);
-        if (!m || !m[7]?.startsWith(`${sample.namespace}/`)) continue;
+        const m = /^I(\d\d)(\d\d) (\d\d):(\d\d):(\d\d)\.(\d{3}).*key="([^"]+)" err="EndpointSlice informer cache is out of date"/.exec(
+          line,
+        );
+        if (!m?.[7]?.startsWith(`${sample.namespace}/`)) continue;
         const at = new Date(year, Number(m[1]) - 1, Number(m[2]), Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6])).getTime();
         if (at >= sample.from && at <= sample.to) keys.add(m[7]);
       }
       return keys.size;
     };
-    const label = (count: number, kind: Kind) => `${count} service${count === 1 ? '' : 's'}, ${kind === 'first' ? 'first deploy' : 'next deploy (blue → green)'}`;
+    const label = (count: number, kind: Kind) =>
+      `${count} service${count === 1 ? '' : 's'}, ${kind === 'first' ? 'first deploy' : 'next deploy (blue → green)'}`;
     const list = (who: Who, count: number, kind: Kind) => samples.get(key(who, count, kind)) ?? [];
     const wallOf = (who: Who, count: number, kind: Kind) => median(list(who, count, kind).map((r) => r.wall));
     const x = (n: number) => `${n.toFixed(2)}×`;
@@ -290,12 +387,36 @@ try {
     }
     printTable(
       `One call, 2 replicas per service, ${podStart ? `pods Ready ${podStart.after}–${podStart.jitter} after they start (as with a readiness probe)` : 'pods Ready as soon as they start (KWOK)'} (median of ${calls} calls, ${callsFor(1)} for one service; goal: 50 ≤ 2× one). Floor: the same objects written and waited for by a bare client, no action code`,
-      ['services', 'deploy-eks', 'vs one', 'floor', 'floor vs one', 'deploy-eks ÷ floor', 'slices put off 1 s, per call: deploy-eks | floor', 'read + write', 'wait', 'API requests', 'watch requests'],
+      [
+        'services',
+        'deploy-eks',
+        'vs one',
+        'floor',
+        'floor vs one',
+        'deploy-eks ÷ floor',
+        'slices put off 1 s, per call: deploy-eks | floor',
+        'read + write',
+        'wait',
+        'API requests',
+        'watch requests',
+      ],
       rows,
     );
     printTable(
       `Where the CPU went during each call${podStart ? ` (pods Ready ${podStart.after}–${podStart.jitter} after they start)` : ''} (CPU-seconds, median; 2 cores shared with other work: capacity = 2 × wall)`,
-      ['call', 'wall', 'capacity', 'bed', 'apiserver', 'etcd', 'controllers', 'scheduler', 'kwok', 'this process', 'other work on the machine'],
+      [
+        'call',
+        'wall',
+        'capacity',
+        'bed',
+        'apiserver',
+        'etcd',
+        'controllers',
+        'scheduler',
+        'kwok',
+        'this process',
+        'other work on the machine',
+      ],
       cpuRows,
     );
   }
@@ -318,7 +439,13 @@ try {
     await Promise.all(
       Array.from({ length: 100 }, (_, i) =>
         kind.startsWith('Service')
-          ? watcher.core.createNamespacedService({ namespace: space, body: { metadata: { name: `f${i}` }, spec: { ...(kind.includes('headless') ? { clusterIP: 'None' } : {}), selector: { app: `f${i}` }, ports: [{ port: 80 }] } } })
+          ? watcher.core.createNamespacedService({
+              namespace: space,
+              body: {
+                metadata: { name: `f${i}` },
+                spec: { ...(kind.includes('headless') ? { clusterIP: 'None' } : {}), selector: { app: `f${i}` }, ports: [{ port: 80 }] },
+              },
+            })
           : watcher.apps.createNamespacedDeployment({ namespace: space, body: deploymentManifest(`f${i}`, { replicas: 0 }) }),
       ),
     );
@@ -330,7 +457,9 @@ try {
   const dist = join(root, 'actions/deploy-eks/dist');
   const files = readdirSync(dist).filter((f) => f.endsWith('.js'));
   const total = files.reduce((sum, f) => sum + statSync(join(dist, f)).size, 0);
-  console.log(`\ndeploy-eks bundle: index.js ${kib(statSync(join(dist, 'index.js')).size)}, with ${files.length - 1} lazy chunks ${kib(total)} on disk (start-up: bench/startup.bench.ts)`);
+  console.log(
+    `\ndeploy-eks bundle: index.js ${kib(statSync(join(dist, 'index.js')).size)}, with ${files.length - 1} lazy chunks ${kib(total)} on disk (start-up: bench/startup.bench.ts)`,
+  );
 } finally {
   await bed.stop();
 }

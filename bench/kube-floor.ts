@@ -35,15 +35,19 @@ export function bareKube(server: string, token: string, ca: string): BareKube {
     call: (method, path, body, contentType = 'application/json') =>
       new Promise((resolve, reject) => {
         const payload = body === undefined ? undefined : JSON.stringify(body);
-        const req = request(`${server}${path}`, { method, agent, headers: { ...headers, ...(payload ? { 'content-type': contentType } : {}) } }, (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => {
-            const text = Buffer.concat(chunks).toString('utf8');
-            if ((res.statusCode ?? 0) >= 300) reject(new Error(`${method} ${path}: ${res.statusCode} ${text.slice(0, 300)}`));
-            else resolve(JSON.parse(text));
-          });
-        });
+        const req = request(
+          `${server}${path}`,
+          { method, agent, headers: { ...headers, ...(payload ? { 'content-type': contentType } : {}) } },
+          (res) => {
+            const chunks: Buffer[] = [];
+            res.on('data', (c: Buffer) => chunks.push(c));
+            res.on('end', () => {
+              const text = Buffer.concat(chunks).toString('utf8');
+              if ((res.statusCode ?? 0) >= 300) reject(new Error(`${method} ${path}: ${res.statusCode} ${text.slice(0, 300)}`));
+              else resolve(JSON.parse(text));
+            });
+          },
+        );
         req.on('error', reject);
         req.end(payload);
       }),
@@ -105,7 +109,13 @@ export async function floorBringUp(kube: BareKube, o: FloorOptions): Promise<num
       const want = d.spec?.replicas ?? 1;
       replicas.set(service, want);
       const s = d.status ?? {};
-      if ((s.observedGeneration ?? 0) >= (d.metadata?.generation ?? 1) && s.replicas === want && s.updatedReplicas === want && s.availableReplicas === want) rolledOut.add(service);
+      if (
+        (s.observedGeneration ?? 0) >= (d.metadata?.generation ?? 1) &&
+        s.replicas === want &&
+        s.updatedReplicas === want &&
+        s.availableReplicas === want
+      )
+        rolledOut.add(service);
       check();
     }),
     kube.watch(`/apis/discovery.k8s.io/v1/namespaces/${ns}/endpointslices`, (type, object) => {
@@ -113,7 +123,9 @@ export async function floorBringUp(kube: BareKube, o: FloorOptions): Promise<num
       const preview = slice.metadata?.labels?.['kubernetes.io/service-name'] ?? '';
       if (!preview.endsWith('-preview')) return;
       const service = preview.slice(0, -'-preview'.length);
-      const ready = (slice.endpoints ?? []).filter((e) => e.conditions?.ready && e.targetRef?.name?.startsWith(`${service}-${o.color}-`)).length;
+      const ready = (slice.endpoints ?? []).filter(
+        (e) => e.conditions?.ready && e.targetRef?.name?.startsWith(`${service}-${o.color}-`),
+      ).length;
       if (type === 'DELETED') slices.delete(slice.metadata?.name ?? '');
       else slices.set(slice.metadata?.name ?? '', { service, ready });
       check();
@@ -126,9 +138,17 @@ export async function floorBringUp(kube: BareKube, o: FloorOptions): Promise<num
         o.createPreview
           ? kube.call('POST', `/api/v1/namespaces/${ns}/services`, {
               metadata: { name: `${service}-preview`, labels: { app: service } },
-              spec: { selector: { app: service, version: o.color }, ports: o.ports.map((p) => ({ name: `http-${p}`, port: p, targetPort: p })) },
+              spec: {
+                selector: { app: service, version: o.color },
+                ports: o.ports.map((p) => ({ name: `http-${p}`, port: p, targetPort: p })),
+              },
             })
-          : kube.call('PATCH', `/api/v1/namespaces/${ns}/services/${service}-preview`, { spec: { selector: { app: service, version: o.color } } }, 'application/merge-patch+json'),
+          : kube.call(
+              'PATCH',
+              `/api/v1/namespaces/${ns}/services/${service}-preview`,
+              { spec: { selector: { app: service, version: o.color } } },
+              'application/merge-patch+json',
+            ),
       ]),
     );
     await finished;

@@ -53,7 +53,9 @@ try {
       ms(percentile(whole, 95)),
       `${sampled.empty} of ${sampled.samples}`,
     ]);
-    console.log(`${replicas} replicas: API requests per switch: median ${median(requests)} (max ${Math.max(...requests)}), watch requests per switch: median ${median(watches)}`);
+    console.log(
+      `${replicas} replicas: API requests per switch: median ${median(requests)} (max ${Math.max(...requests)}), watch requests per switch: median ${median(watches)}`,
+    );
   }
   printTable(
     'EKS switch, route service (bed: kube-apiserver + endpoint controllers + KWOK pods; goal p95 ≤ 1 s, 0 empty samples)',

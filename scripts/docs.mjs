@@ -9,7 +9,11 @@ const root = resolve(import.meta.dirname, '..');
 const check = process.argv.includes('--check');
 let stale = 0;
 
-const cell = (text) => String(text ?? '').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ').trim();
+const cell = (text) =>
+  String(text ?? '')
+    .replace(/\|/g, '\\|')
+    .replace(/\r?\n/g, ' ')
+    .trim();
 
 for (const name of readdirSync(join(root, 'actions')).sort()) {
   const dir = join(root, 'actions', name);
@@ -38,7 +42,10 @@ for (const name of readdirSync(join(root, 'actions')).sort()) {
     '',
     '| input | required | default | description |',
     '| --- | --- | --- | --- |',
-    ...inputs.map(([k, i]) => `| \`${k}\` | ${i.required ? 'yes' : 'no'} | ${i.default !== undefined ? `\`${cell(i.default)}\`` : ''} | ${cell(i.description)} |`),
+    ...inputs.map(
+      ([k, i]) =>
+        `| \`${k}\` | ${i.required ? 'yes' : 'no'} | ${i.default !== undefined ? `\`${cell(i.default)}\`` : ''} | ${cell(i.description)} |`,
+    ),
     '',
     '## Outputs',
     '',

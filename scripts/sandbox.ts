@@ -23,7 +23,7 @@ import { readRecordInputs } from '../actions/deployment-record/src/inputs.ts';
 import type { RecordOutputs } from '../actions/deployment-record/src/record.ts';
 import { runRecordAction } from '../actions/deployment-record/src/action.ts';
 import { readAssumeEnvInputs } from '../actions/assume-env/src/inputs.ts';
-import { assumeEnv } from '../actions/assume-env/src/assume-env.ts';
+import { assumeEnv } from '../actions/assume-env/src/action.ts';
 import { stsFactory } from '../actions/assume-env/src/sts-client.ts';
 import { readBuildImageInputs } from '../actions/build-image/src/inputs.ts';
 import { runBuildImage } from '../actions/build-image/src/action.ts';
@@ -86,9 +86,11 @@ try {
     out('▸ starting the bed: OIDC issuer, moto, registry, Kubernetes (+ EKS in moto), GitHub API');
     bed = await startBed(['oidc', 'moto', 'registry', 'k8s', 'github']);
     steps.push({ stage: 'set-up', name: 'bed started', ms: performance.now() - t, ok: true });
-    out(`  Kubernetes ${bed.k8s.version} at ${bed.k8s.server}, moto at ${bed.moto.endpoint}, registry ${bed.registry.host}, GitHub API ${bed.github.apiUrl}`);
+    out(
+      `  Kubernetes ${bed.k8s.version} at ${bed.k8s.server}, moto at ${bed.moto.endpoint}, registry ${bed.registry.host}, GitHub API ${bed.github.apiUrl}`,
+    );
     const t2 = performance.now();
-    out('▸ creating the demo app\'s accounts, registry, clusters and services');
+    out("▸ creating the demo app's accounts, registry, clusters and services");
     demo = await setUpDemo(bed, { eks: true, log: (line) => out(`  ${line}`) });
     steps.push({ stage: 'set-up', name: 'accounts, clusters, services', ms: performance.now() - t2, ok: true });
   });
@@ -106,7 +108,9 @@ try {
     out(`  kubeconfig       ${bed.k8s.kubeconfig}`);
     out(`  AWS (moto)       AWS_ENDPOINT_URL=${bed.moto.endpoint} (accounts 111111111111 dev, 222222222222 staging, 333333333333 prod)`);
     out(`  registry         ${bed.registry.url}`);
-    out(`  GitHub API       ${bed.github.apiUrl}/repos/${bed.github.repository}/deployments (token: see GitHubPart; Authorization required)`);
+    out(
+      `  GitHub API       ${bed.github.apiUrl}/repos/${bed.github.repository}/deployments (token: see GitHubPart; Authorization required)`,
+    );
     await new Promise<void>((done) => {
       process.once('SIGINT', () => done());
       process.once('SIGTERM', () => done());
@@ -135,8 +139,19 @@ async function pipeline(bed: SandboxBed, demo: Demo): Promise<void> {
   cpSync(join(root, 'examples/app'), join(workspace, 'app'), { recursive: true });
   mkdirSync(join(workspace, '.github'));
   writeFileSync(join(workspace, '.github/expeditor.yml'), demo.config);
-  const gitEnv = { ...process.env, GIT_AUTHOR_NAME: 'sandbox', GIT_AUTHOR_EMAIL: 'sandbox@invalid', GIT_COMMITTER_NAME: 'sandbox', GIT_COMMITTER_EMAIL: 'sandbox@invalid' };
-  for (const args of [['init', '-q', '-b', 'main'], ['add', '-A'], ['commit', '-q', '-m', 'demo app']]) spawnSync('git', args, { cwd: workspace, env: gitEnv });
+  const gitEnv = {
+    ...process.env,
+    GIT_AUTHOR_NAME: 'sandbox',
+    GIT_AUTHOR_EMAIL: 'sandbox@invalid',
+    GIT_COMMITTER_NAME: 'sandbox',
+    GIT_COMMITTER_EMAIL: 'sandbox@invalid',
+  };
+  for (const args of [
+    ['init', '-q', '-b', 'main'],
+    ['add', '-A'],
+    ['commit', '-q', '-m', 'demo app'],
+  ])
+    spawnSync('git', args, { cwd: workspace, env: gitEnv });
   const sha = spawnSync('git', ['rev-parse', 'HEAD'], { cwd: workspace, encoding: 'utf8' }).stdout.trim();
   out();
   out(`environment file (${join(workspace, '.github/expeditor.yml')}):`);
@@ -173,12 +188,26 @@ async function pipeline(bed: SandboxBed, demo: Demo): Promise<void> {
     run: { log: Log; signal: AbortSignal; startedAt: number; setDeadline(ms: number): void };
   }
   /** One action step as the runner runs it: INPUT_* values, the job's variables, a summary file. */
-  async function step<T>(stage: Stage, name: string, inputs: Record<string, string>, jobEnv: Record<string, string>, body: (s: StepContext) => Promise<T>): Promise<T> {
+  async function step<T>(
+    stage: Stage,
+    name: string,
+    inputs: Record<string, string>,
+    jobEnv: Record<string, string>,
+    body: (s: StepContext) => Promise<T>,
+  ): Promise<T> {
     const summary = join(summaries, `${++counter}.md`);
     writeFileSync(summary, '');
     const env: Env = { ...runner, ...jobEnv, GITHUB_STEP_SUMMARY: summary };
     // The AWS SDK's default chain reads credentials and region from the process, as in a step.
-    for (const key of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_REGION', 'AWS_DEFAULT_REGION', 'AWS_ENDPOINT_URL', 'AWS_EC2_METADATA_DISABLED']) {
+    for (const key of [
+      'AWS_ACCESS_KEY_ID',
+      'AWS_SECRET_ACCESS_KEY',
+      'AWS_SESSION_TOKEN',
+      'AWS_REGION',
+      'AWS_DEFAULT_REGION',
+      'AWS_ENDPOINT_URL',
+      'AWS_EC2_METADATA_DISABLED',
+    ]) {
       if (env[key] === undefined) delete process.env[key];
       else process.env[key] = env[key];
     }
@@ -237,8 +266,12 @@ async function pipeline(bed: SandboxBed, demo: Demo): Promise<void> {
       bed.oidc.setClaims({ environment });
       const job: Record<string, string> = {};
       const token = bed.github.token;
-      const record = await step(environment, 'deployment-record start (promotion gate + GitHub Deployment)', { mode: 'start', environment, image, token }, job, (s) =>
-        runRecordAction(readRecordInputs(s.inputs), s.env, s.run),
+      const record = await step(
+        environment,
+        'deployment-record start (promotion gate + GitHub Deployment)',
+        { mode: 'start', environment, image, token },
+        job,
+        (s) => runRecordAction(readRecordInputs(s.inputs), s.env, s.run),
       );
       if (environment !== 'dev') {
         out();
@@ -250,13 +283,27 @@ async function pipeline(bed: SandboxBed, demo: Demo): Promise<void> {
         await step(environment, 'assume-env', { environment }, job, async (s) => {
           const inputs = readAssumeEnvInputs(s.inputs);
           s.run.setDeadline(inputs.timeoutMs);
-          return assumeEnv(inputs, { context: s.context, log: s.run.log, signal: s.run.signal, sts: stsFactory(), variables: { exportVariable: (k: string, v: string) => void (job[k] = v) } });
+          return assumeEnv(inputs, {
+            context: s.context,
+            log: s.run.log,
+            signal: s.run.signal,
+            sts: stsFactory(),
+            variables: {
+              exportVariable: (k: string, v: string) => {
+                job[k] = v;
+              },
+            },
+          });
         });
         colors = await deploy(environment, record, job);
         ok = true;
       } finally {
-        await step(environment, `deployment-record finish (${ok ? 'success' : 'failure'})`, { mode: 'finish', environment, 'deployment-id': record['deployment-id'] ?? '', state: ok ? 'success' : 'failure', token }, job, (s) =>
-          runRecordAction(readRecordInputs(s.inputs), s.env, s.run),
+        await step(
+          environment,
+          `deployment-record finish (${ok ? 'success' : 'failure'})`,
+          { mode: 'finish', environment, 'deployment-id': record['deployment-id'] ?? '', state: ok ? 'success' : 'failure', token },
+          job,
+          (s) => runRecordAction(readRecordInputs(s.inputs), s.env, s.run),
         );
         results.push({
           environment,
@@ -275,7 +322,12 @@ async function pipeline(bed: SandboxBed, demo: Demo): Promise<void> {
     let target = '';
     let colors = '';
     if (record.platform === 'ecs') {
-      const inputs = { image, environment, 'require-digest': 'true', ...(record['wait-until'] ? { 'wait-until': record['wait-until'] } : {}) };
+      const inputs = {
+        image,
+        environment,
+        'require-digest': 'true',
+        ...(record['wait-until'] ? { 'wait-until': record['wait-until'] } : {}),
+      };
       const result = await step(environment as Stage, 'deploy-ecs', inputs, job, async (s) => {
         const read = readDeployEcsInputs(s.inputs);
         s.run.setDeadline(read.timeoutMs);
@@ -299,26 +351,34 @@ async function pipeline(bed: SandboxBed, demo: Demo): Promise<void> {
       colors = `${first?.live || 'none'} live, ${target} up`;
     }
     if (record.strategy === 'blue-green' && (record.platform === 'eks' || colors.includes('(Ready)'))) {
-      const switched = await step(environment as Stage, 'bluegreen-switch', {
-        platform: record.platform ?? '', environment,
-        ...(ecsDeploymentId ? { 'deployment-id': ecsDeploymentId } : {}),
-        ...(target ? { 'target-color': target } : {}),
-      }, job, async (s) => {
-        const options = readSwitchInputs(s.inputs);
-        s.run.setDeadline(options.timeoutMs);
-        if ((await resolvePlatform(options, s.context.workspace)) === 'eks') {
-          const { runEksSwitch } = await import('../actions/bluegreen-switch/src/eks/action.ts');
-          const r = await runEksSwitch(options, readEksSwitchInputs(s.inputs, s.env), s.context, s.run);
+      const switched = await step(
+        environment as Stage,
+        'bluegreen-switch',
+        {
+          platform: record.platform ?? '',
+          environment,
+          ...(ecsDeploymentId ? { 'deployment-id': ecsDeploymentId } : {}),
+          ...(target ? { 'target-color': target } : {}),
+        },
+        job,
+        async (s) => {
+          const options = readSwitchInputs(s.inputs);
+          s.run.setDeadline(options.timeoutMs);
+          if ((await resolvePlatform(options, s.context.workspace)) === 'eks') {
+            const { runEksSwitch } = await import('../actions/bluegreen-switch/src/eks/action.ts');
+            const r = await runEksSwitch(options, readEksSwitchInputs(s.inputs, s.env), s.context, s.run);
+            return { from: r.from, to: r.to, convergenceMs: r.convergenceMs };
+          }
+          const { runEcsSwitch } = await import('../actions/bluegreen-switch/src/ecs/action.ts');
+          const r = await runEcsSwitch(options, readEcsSwitchInputs(s.inputs), s.context, s.run);
           return { from: r.from, to: r.to, convergenceMs: r.convergenceMs };
-        }
-        const { runEcsSwitch } = await import('../actions/bluegreen-switch/src/ecs/action.ts');
-        const r = await runEcsSwitch(options, readEcsSwitchInputs(s.inputs), s.context, s.run);
-        return { from: r.from, to: r.to, convergenceMs: r.convergenceMs };
-      });
+        },
+      );
       const shortTd = (x: string | undefined): string => x?.split('/').pop() ?? '?';
-      colors = record.platform === 'eks'
-        ? `${switched.from || 'none'} → ${switched.to}${switched.convergenceMs !== undefined ? ` (endpoints in ${ms(switched.convergenceMs)})` : ''}`
-        : `${shortTd(switched.from)} → ${shortTd(switched.to)} (traffic rerouted)`;
+      colors =
+        record.platform === 'eks'
+          ? `${switched.from || 'none'} → ${switched.to}${switched.convergenceMs !== undefined ? ` (endpoints in ${ms(switched.convergenceMs)})` : ''}`
+          : `${shortTd(switched.from)} → ${shortTd(switched.to)} (traffic rerouted)`;
     }
     return colors;
   }
@@ -329,14 +389,27 @@ function printTable(): void {
   out();
   out('════ Expeditor sandbox: results ════');
   if (results.length > 0) {
-    const rows = results.map((r) => [r.environment, r.platform, r.image.slice(r.image.indexOf('@') + 1, r.image.indexOf('@') + 20) + '…', r.colors, r.gate, r.deployment]);
+    const rows = results.map((r) => [
+      r.environment,
+      r.platform,
+      `${r.image.slice(r.image.indexOf('@') + 1, r.image.indexOf('@') + 20)}…`,
+      r.colors,
+      r.gate,
+      r.deployment,
+    ]);
     table(['environment', 'platform', 'digest', 'colors / revision', 'promotion gate', 'GitHub Deployment'], rows);
     out(`image: ${results[0]?.image}`);
     out();
   }
-  table(['stage', 'step', 'took'], steps.map((s) => [s.stage, `${s.ok ? '' : '✗ '}${s.name}`, ms(s.ms)]));
+  table(
+    ['stage', 'step', 'took'],
+    steps.map((s) => [s.stage, `${s.ok ? '' : '✗ '}${s.name}`, ms(s.ms)]),
+  );
   out();
-  table(['stage', 'wall time'], [...(Object.entries(stageMs) as [Stage, number][]).map(([stage, t]) => [stage, ms(t)]), ['total', ms(wall)]]);
+  table(
+    ['stage', 'wall time'],
+    [...(Object.entries(stageMs) as [Stage, number][]).map(([stage, t]) => [stage, ms(t)]), ['total', ms(wall)]],
+  );
 }
 
 function table(columns: string[], rows: string[][]): void {

@@ -64,7 +64,13 @@ export function webIdentityTrust(account: string, host: string, subject?: Subjec
  * Creates role `name` in `account` with this trust policy and returns its ARN. With `reuse`, a role
  * of that name that already exists is kept as it is and its ARN returned.
  */
-export async function createRole(moto: RolesBed['moto'], account: string, name: string, trust: TrustPolicy, options: { reuse?: boolean } = {}): Promise<string> {
+export async function createRole(
+  moto: RolesBed['moto'],
+  account: string,
+  name: string,
+  trust: TrustPolicy,
+  options: { reuse?: boolean } = {},
+): Promise<string> {
   const created = await new IAMClient(moto.clientConfig(account))
     .send(new CreateRoleCommand({ RoleName: name, AssumeRolePolicyDocument: JSON.stringify(trust) }))
     .catch((error: { name?: string }) => {
@@ -92,7 +98,12 @@ export async function githubOidcRole(bed: RolesBed, options: GitHubRoleOptions):
 }
 
 /** A role in `account` that `trusted` (a role or account ARN) may assume and tag sessions of: role chaining. */
-export async function chainedRole(moto: RolesBed['moto'], account: string, trusted: string, name = uniqueRoleName('target')): Promise<string> {
+export async function chainedRole(
+  moto: RolesBed['moto'],
+  account: string,
+  trusted: string,
+  name = uniqueRoleName('target'),
+): Promise<string> {
   const trust: TrustPolicy = {
     Version: '2012-10-17',
     Statement: [{ Effect: 'Allow', Principal: { AWS: trusted }, Action: ['sts:AssumeRole', 'sts:TagSession'] }],

@@ -11,9 +11,7 @@ export const binDir = join(cacheDir, 'bin');
 export function bedBinary(part: string, name: string): string {
   const path = join(binDir, name);
   if (!existsSync(path)) {
-    throw new Error(
-      `bed part '${part}' is not installed: ${path} is missing. Run: bash test/bed/install.sh ${part}`,
-    );
+    throw new Error(`bed part '${part}' is not installed: ${path} is missing. Run: bash test/bed/install.sh ${part}`);
   }
   return path;
 }

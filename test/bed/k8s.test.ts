@@ -42,11 +42,7 @@ async function eventually<T>(probe: () => Promise<T | undefined>, what: string):
  * Watches pods matching `labelSelector` until `accept` returns a value, re-watching from the last
  * resourceVersion when the server ends the watch (it does after an idle period).
  */
-async function watchPods<T>(
-  namespace: string,
-  labelSelector: string,
-  accept: (pod: K8s.V1Pod) => T | undefined,
-): Promise<T> {
+async function watchPods<T>(namespace: string, labelSelector: string, accept: (pod: K8s.V1Pod) => T | undefined): Promise<T> {
   const list = await core.listNamespacedPod({ namespace, labelSelector });
   for (const pod of list.items) {
     const found = accept(pod);
@@ -138,9 +134,7 @@ describe('bed k8s', () => {
     const done = await eventually(async () => {
       const d = await apps.readNamespacedDeployment({ name: 'web', namespace: ns });
       const s = d.status;
-      return s?.observedGeneration === d.metadata?.generation && s?.availableReplicas === 3 && s?.updatedReplicas === 3
-        ? d
-        : undefined;
+      return s?.observedGeneration === d.metadata?.generation && s?.availableReplicas === 3 && s?.updatedReplicas === 3 ? d : undefined;
     }, 'deployment web available');
     expect(done.status?.conditions?.find((c) => c.type === 'Available')?.status).toBe('True');
 
@@ -173,9 +167,7 @@ describe('bed k8s', () => {
         namespace: ns,
         labelSelector: 'kubernetes.io/service-name=web',
       });
-      const ips = slices.items
-        .flatMap((s) => (s.endpoints ?? []).filter((e) => e.conditions?.ready).flatMap((e) => e.addresses))
-        .sort();
+      const ips = slices.items.flatMap((s) => (s.endpoints ?? []).filter((e) => e.conditions?.ready).flatMap((e) => e.addresses)).sort();
       return ips.length === 3 ? ips : undefined;
     }, 'endpoint slices of web');
     expect(sliceIps).toEqual(podIps);

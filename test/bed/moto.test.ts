@@ -89,7 +89,10 @@ describe('bed moto: ECS rolling deployments', () => {
     expect(done.runningCount).toBe(2);
     expect(done.taskDefinition).toBe(second);
     expect(done.events!.map((e) => e.message)).toEqual(
-      expect.arrayContaining([`(service ${service}) has reached a steady state.`, `(service ${service}) (deployment ${deployment.id}) deployment completed.`]),
+      expect.arrayContaining([
+        `(service ${service}) has reached a steady state.`,
+        `(service ${service}) (deployment ${deployment.id}) deployment completed.`,
+      ]),
     );
 
     const marks = await bed.moto.control<{ ecs: Record<string, { completed?: number }> }>('marks', { kind: 'ecs' });
@@ -99,7 +102,9 @@ describe('bed moto: ECS rolling deployments', () => {
   it('with jitter, draws each duration around its nominal value, so rollouts started together end apart', async () => {
     const took = async (): Promise<number[]> => {
       const services = await Promise.all([1, 2, 3, 4].map((i) => setUp(`registry.local/app:${i}`, { enable: true, rollback: true })));
-      const done = await Promise.all(services.map(({ describe }) => until(describe, (s) => s.deployments![0]!.rolloutState === 'COMPLETED')));
+      const done = await Promise.all(
+        services.map(({ describe }) => until(describe, (s) => s.deployments![0]!.rolloutState === 'COMPLETED')),
+      );
       const marks = await bed.moto.control<{ ecs: Record<string, { completed: number }> }>('marks', { kind: 'ecs' });
       return done.map((s) => marks.ecs[s.deployments![0]!.id!]!.completed - s.deployments![0]!.createdAt!.getTime());
     };
@@ -150,11 +155,25 @@ describe('bed moto: ECS rolling deployments', () => {
     const client = ecs();
     const cluster = unique('cluster');
     await client.send(new CreateClusterCommand({ clusterName: cluster }));
-    const td = (await client.send(new RegisterTaskDefinitionCommand({ family: unique('f'), containerDefinitions: [{ name: 'a', image: 'a:1', memory: 64 }] })))
-      .taskDefinition!.taskDefinitionArn!;
-    const td2 = (await client.send(new RegisterTaskDefinitionCommand({ family: unique('f'), containerDefinitions: [{ name: 'a', image: 'a:2', memory: 64 }] })))
-      .taskDefinition!.taskDefinitionArn!;
-    await client.send(new CreateServiceCommand({ cluster, serviceName: 'bg', taskDefinition: td, desiredCount: 1, deploymentController: { type: 'CODE_DEPLOY' } }));
+    const td = (
+      await client.send(
+        new RegisterTaskDefinitionCommand({ family: unique('f'), containerDefinitions: [{ name: 'a', image: 'a:1', memory: 64 }] }),
+      )
+    ).taskDefinition!.taskDefinitionArn!;
+    const td2 = (
+      await client.send(
+        new RegisterTaskDefinitionCommand({ family: unique('f'), containerDefinitions: [{ name: 'a', image: 'a:2', memory: 64 }] }),
+      )
+    ).taskDefinition!.taskDefinitionArn!;
+    await client.send(
+      new CreateServiceCommand({
+        cluster,
+        serviceName: 'bg',
+        taskDefinition: td,
+        desiredCount: 1,
+        deploymentController: { type: 'CODE_DEPLOY' },
+      }),
+    );
     await expect(client.send(new UpdateServiceCommand({ cluster, service: 'bg', taskDefinition: td2 }))).rejects.toMatchObject({
       name: 'InvalidParameterException',
     });
@@ -172,10 +191,24 @@ describe('bed moto: CodeDeploy ECS blue/green', () => {
     const app = unique('app');
     await ecs.send(new CreateClusterCommand({ clusterName: cluster }));
     const register = async (image: string) =>
-      (await ecs.send(new RegisterTaskDefinitionCommand({ family: app, containerDefinitions: [{ name: 'web', image, memory: 128, portMappings: [{ containerPort: 80 }] }] })))
-        .taskDefinition!.taskDefinitionArn!;
+      (
+        await ecs.send(
+          new RegisterTaskDefinitionCommand({
+            family: app,
+            containerDefinitions: [{ name: 'web', image, memory: 128, portMappings: [{ containerPort: 80 }] }],
+          }),
+        )
+      ).taskDefinition!.taskDefinitionArn!;
     const blue = await register('registry.local/web:1');
-    await ecs.send(new CreateServiceCommand({ cluster, serviceName: 'web', taskDefinition: blue, desiredCount: 2, deploymentController: { type: 'CODE_DEPLOY' } }));
+    await ecs.send(
+      new CreateServiceCommand({
+        cluster,
+        serviceName: 'web',
+        taskDefinition: blue,
+        desiredCount: 2,
+        deploymentController: { type: 'CODE_DEPLOY' },
+      }),
+    );
     await codedeploy.send(new CreateApplicationCommand({ applicationName: app, computePlatform: 'ECS' }));
     await codedeploy.send(
       new CreateDeploymentGroupCommand({
@@ -185,10 +218,19 @@ describe('bed moto: CodeDeploy ECS blue/green', () => {
         deploymentConfigName: 'CodeDeployDefault.ECSAllAtOnce',
         deploymentStyle: { deploymentType: 'BLUE_GREEN', deploymentOption: 'WITH_TRAFFIC_CONTROL' },
         blueGreenDeploymentConfiguration: {
-          deploymentReadyOption: options.waitForReroute ? { actionOnTimeout: 'STOP_DEPLOYMENT', waitTimeInMinutes: 60 } : { actionOnTimeout: 'CONTINUE_DEPLOYMENT' },
+          deploymentReadyOption: options.waitForReroute
+            ? { actionOnTimeout: 'STOP_DEPLOYMENT', waitTimeInMinutes: 60 }
+            : { actionOnTimeout: 'CONTINUE_DEPLOYMENT' },
           terminateBlueInstancesOnDeploymentSuccess: { action: 'TERMINATE', terminationWaitTimeInMinutes: 0 },
         },
-        loadBalancerInfo: { targetGroupPairInfoList: [{ targetGroups: [{ name: 'web-blue' }, { name: 'web-green' }], prodTrafficRoute: { listenerArns: ['arn:aws:elasticloadbalancing:us-west-2:123456789012:listener/app/web/1/1'] } }] },
+        loadBalancerInfo: {
+          targetGroupPairInfoList: [
+            {
+              targetGroups: [{ name: 'web-blue' }, { name: 'web-green' }],
+              prodTrafficRoute: { listenerArns: ['arn:aws:elasticloadbalancing:us-west-2:123456789012:listener/app/web/1/1'] },
+            },
+          ],
+        },
         ecsServices: [{ clusterName: cluster, serviceName: 'web' }],
         autoRollbackConfiguration: { enabled: options.autoRollback ?? false, events: ['DEPLOYMENT_FAILURE', 'DEPLOYMENT_STOP_ON_REQUEST'] },
       }),
@@ -206,11 +248,20 @@ describe('bed moto: CodeDeploy ECS blue/green', () => {
       '  - AfterAllowTestTraffic: "arn:aws:lambda:us-west-2:123456789012:function:smoke-test"',
     ].join('\n');
     const deploy = async (): Promise<string> =>
-      (await codedeploy.send(new CreateDeploymentCommand({ applicationName: app, deploymentGroupName: 'web-dg', revision: { revisionType: 'AppSpecContent', appSpecContent: { content: appspec } } })))
-        .deploymentId!;
-    const get = async (id: string): Promise<DeploymentInfo> => (await codedeploy.send(new GetDeploymentCommand({ deploymentId: id }))).deploymentInfo!;
+      (
+        await codedeploy.send(
+          new CreateDeploymentCommand({
+            applicationName: app,
+            deploymentGroupName: 'web-dg',
+            revision: { revisionType: 'AppSpecContent', appSpecContent: { content: appspec } },
+          }),
+        )
+      ).deploymentId!;
+    const get = async (id: string): Promise<DeploymentInfo> =>
+      (await codedeploy.send(new GetDeploymentCommand({ deploymentId: id }))).deploymentInfo!;
     const events = async (id: string) =>
-      (await codedeploy.send(new GetDeploymentTargetCommand({ deploymentId: id, targetId: `${cluster}:web` }))).deploymentTarget!.ecsTarget!;
+      (await codedeploy.send(new GetDeploymentTargetCommand({ deploymentId: id, targetId: `${cluster}:web` }))).deploymentTarget!
+        .ecsTarget!;
     return { ecs, codedeploy, cluster, app, blue, green, deploy, get, events };
   }
 
@@ -220,7 +271,10 @@ describe('bed moto: CodeDeploy ECS blue/green', () => {
     expect(id).toMatch(/^d-[A-Z0-9]{9}$/);
     expect((await get(id)).status).toBe('Created');
 
-    const ready = await until(() => get(id), (d) => d.status === 'Ready' || TERMINAL.includes(d.status!));
+    const ready = await until(
+      () => get(id),
+      (d) => d.status === 'Ready' || TERMINAL.includes(d.status!),
+    );
     expect(ready.status).toBe('Ready');
     expect(ready.deploymentOverview).toMatchObject({ Ready: 1 });
     const targets = await codedeploy.send(new ListDeploymentTargetsCommand({ deploymentId: id }));
@@ -239,7 +293,10 @@ describe('bed moto: CodeDeploy ECS blue/green', () => {
     expect(atReady.taskSetsInfo!.find((s) => s.taskSetLabel === 'Green')).toMatchObject({ trafficWeight: 0, runningCount: 2 });
 
     await codedeploy.send(new ContinueDeploymentCommand({ deploymentId: id, deploymentWaitType: 'READY_WAIT' }));
-    const done = await until(() => get(id), (d) => TERMINAL.includes(d.status!));
+    const done = await until(
+      () => get(id),
+      (d) => TERMINAL.includes(d.status!),
+    );
     expect(done.status).toBe('Succeeded');
     expect(done.completeTime).toBeInstanceOf(Date);
     const atEnd = await events(id);
@@ -248,7 +305,9 @@ describe('bed moto: CodeDeploy ECS blue/green', () => {
     const service = (await ecs.send(new DescribeServicesCommand({ cluster, services: ['web'] }))).services![0]!;
     expect(service.taskDefinition).toBe(green);
 
-    const marks = await bed.moto.control<{ codedeploy: Record<string, { ready?: number; succeeded?: number }> }>('marks', { kind: 'codedeploy' });
+    const marks = await bed.moto.control<{ codedeploy: Record<string, { ready?: number; succeeded?: number }> }>('marks', {
+      kind: 'codedeploy',
+    });
     expect(marks.codedeploy[id]!.ready).toBeLessThan(marks.codedeploy[id]!.succeeded!);
   });
 
@@ -257,14 +316,20 @@ describe('bed moto: CodeDeploy ECS blue/green', () => {
     const fault = await bed.moto.control<{ id: string }>('fault/codedeploy', { lifecycleEvent: 'AfterAllowTestTraffic' });
     try {
       const id = await deploy();
-      const failed = await until(() => get(id), (d) => TERMINAL.includes(d.status!));
+      const failed = await until(
+        () => get(id),
+        (d) => TERMINAL.includes(d.status!),
+      );
       expect(failed.status).toBe('Failed');
       expect(failed.errorInformation!.code).toBe('HOOK_EXECUTION_FAILURE');
       expect(failed.errorInformation!.message).toContain('AfterAllowTestTraffic');
       expect(failed.rollbackInfo!.rollbackDeploymentId).toMatch(/^d-/);
       const hook = (await events(id)).lifecycleEvents!.find((e) => e.lifecycleEventName === 'AfterAllowTestTraffic')!;
       expect(hook.status).toBe('Failed');
-      const rollback = await until(() => get(failed.rollbackInfo!.rollbackDeploymentId!), (d) => TERMINAL.includes(d.status!));
+      const rollback = await until(
+        () => get(failed.rollbackInfo!.rollbackDeploymentId!),
+        (d) => TERMINAL.includes(d.status!),
+      );
       expect(rollback).toMatchObject({ status: 'Succeeded', creator: 'codeDeployRollback' });
     } finally {
       await bed.moto.control('fault/clear', { id: fault.id });
@@ -274,10 +339,16 @@ describe('bed moto: CodeDeploy ECS blue/green', () => {
   it('stops a deployment on StopDeployment, with rollback', async () => {
     const { codedeploy, deploy, get } = await setUp({ waitForReroute: true });
     const id = await deploy();
-    await until(() => get(id), (d) => d.status === 'InProgress');
+    await until(
+      () => get(id),
+      (d) => d.status === 'InProgress',
+    );
     const stop = await codedeploy.send(new StopDeploymentCommand({ deploymentId: id, autoRollbackEnabled: true }));
     expect(stop.status).toBe('Pending');
-    const stopped = await until(() => get(id), (d) => TERMINAL.includes(d.status!));
+    const stopped = await until(
+      () => get(id),
+      (d) => TERMINAL.includes(d.status!),
+    );
     expect(stopped.status).toBe('Stopped');
     expect(stopped.errorInformation!.code).toBe('MANUAL_STOP');
     expect(stopped.rollbackInfo!.rollbackDeploymentId).toMatch(/^d-/);
@@ -291,16 +362,20 @@ describe('bed moto: STS web identity and accounts', () => {
   const ACCOUNT = '111111111111';
 
   /** A role trusting the bed's tokens for the prod environment of acme/shop. */
-  const trustingRole = (): Promise<string> => githubOidcRole(bed, { account: ACCOUNT, subject: { subLike: 'repo:acme/shop:environment:prod' } });
+  const trustingRole = (): Promise<string> =>
+    githubOidcRole(bed, { account: ACCOUNT, subject: { subLike: 'repo:acme/shop:environment:prod' } });
 
   const sts = (): STSClient => new STSClient({ ...bed.moto.clientConfig(), maxAttempts: 1 });
 
-  it('denies a token whose sub the trust policy does not allow, with AWS\'s AccessDenied', async () => {
+  it("denies a token whose sub the trust policy does not allow, with AWS's AccessDenied", async () => {
     const roleArn = await trustingRole();
     const token = await bed.oidc.mint({ aud: 'sts.amazonaws.com', environment: 'staging' });
     const error = await sts()
       .send(new AssumeRoleWithWebIdentityCommand({ RoleArn: roleArn, RoleSessionName: 'deploy', WebIdentityToken: token }))
-      .then(() => undefined, (e: { name: string; message: string; $metadata: { httpStatusCode?: number } }) => e);
+      .then(
+        () => undefined,
+        (e: { name: string; message: string; $metadata: { httpStatusCode?: number } }) => e,
+      );
     expect(error).toMatchObject({ name: 'AccessDenied', message: 'Not authorized to perform sts:AssumeRoleWithWebIdentity' });
     expect(error!.$metadata.httpStatusCode).toBe(403);
   });
@@ -308,13 +383,19 @@ describe('bed moto: STS web identity and accounts', () => {
   it('accepts a matching token; the credentials act as the role in its account', async () => {
     const roleArn = await trustingRole();
     const token = await bed.oidc.mint({ aud: 'sts.amazonaws.com', environment: 'prod' });
-    const assumed = await sts().send(new AssumeRoleWithWebIdentityCommand({ RoleArn: roleArn, RoleSessionName: 'gha-run', WebIdentityToken: token }));
+    const assumed = await sts().send(
+      new AssumeRoleWithWebIdentityCommand({ RoleArn: roleArn, RoleSessionName: 'gha-run', WebIdentityToken: token }),
+    );
     expect(assumed.SubjectFromWebIdentityToken).toBe('repo:acme/shop:environment:prod');
     const credentials = assumed.Credentials!;
     const asRole = new STSClient({
       endpoint: bed.moto.endpoint,
       region: bed.moto.region,
-      credentials: { accessKeyId: credentials.AccessKeyId!, secretAccessKey: credentials.SecretAccessKey!, sessionToken: credentials.SessionToken! },
+      credentials: {
+        accessKeyId: credentials.AccessKeyId!,
+        secretAccessKey: credentials.SecretAccessKey!,
+        sessionToken: credentials.SessionToken!,
+      },
     });
     const identity = await asRole.send(new GetCallerIdentityCommand({}));
     expect(identity.Account).toBe(ACCOUNT);
@@ -324,8 +405,16 @@ describe('bed moto: STS web identity and accounts', () => {
   it('rejects an expired token and one signed by another key as InvalidIdentityToken', async () => {
     const roleArn = await trustingRole();
     const now = Math.floor(Date.now() / 1000);
-    const expired = await bed.oidc.mint({ aud: 'sts.amazonaws.com', environment: 'prod', iat: now - 7200, nbf: now - 7200, exp: now - 3600 });
-    await expect(sts().send(new AssumeRoleWithWebIdentityCommand({ RoleArn: roleArn, RoleSessionName: 'gha-run', WebIdentityToken: expired }))).rejects.toMatchObject({
+    const expired = await bed.oidc.mint({
+      aud: 'sts.amazonaws.com',
+      environment: 'prod',
+      iat: now - 7200,
+      nbf: now - 7200,
+      exp: now - 3600,
+    });
+    await expect(
+      sts().send(new AssumeRoleWithWebIdentityCommand({ RoleArn: roleArn, RoleSessionName: 'gha-run', WebIdentityToken: expired })),
+    ).rejects.toMatchObject({
       name: 'InvalidIdentityTokenException',
     });
 
@@ -336,7 +425,9 @@ describe('bed moto: STS web identity and accounts', () => {
       .setIssuedAt()
       .setExpirationTime('5m')
       .sign(privateKey);
-    await expect(sts().send(new AssumeRoleWithWebIdentityCommand({ RoleArn: roleArn, RoleSessionName: 'gha-run', WebIdentityToken: forged }))).rejects.toMatchObject({
+    await expect(
+      sts().send(new AssumeRoleWithWebIdentityCommand({ RoleArn: roleArn, RoleSessionName: 'gha-run', WebIdentityToken: forged })),
+    ).rejects.toMatchObject({
       name: 'InvalidIdentityTokenException',
     });
   });
@@ -356,12 +447,17 @@ describe('bed moto: controls', () => {
     const client = new ECSClient({ ...bed.moto.clientConfig(), maxAttempts: 1 });
     const since = Date.now();
     await bed.moto.control('throttle', { action: 'ListClusters', count: 1 });
-    await expect(client.send(new (await import('@aws-sdk/client-ecs')).ListClustersCommand({}))).rejects.toMatchObject({ name: 'ThrottlingException' });
-    await client.send(new (await import('@aws-sdk/client-ecs')).ListClustersCommand({}));
-    const calls = await bed.moto.control<{ counts: Record<string, number>; calls: { action: string; at: number; throttled: boolean }[] }>('calls', {
-      action: 'ListClusters',
-      since,
+    await expect(client.send(new (await import('@aws-sdk/client-ecs')).ListClustersCommand({}))).rejects.toMatchObject({
+      name: 'ThrottlingException',
     });
+    await client.send(new (await import('@aws-sdk/client-ecs')).ListClustersCommand({}));
+    const calls = await bed.moto.control<{ counts: Record<string, number>; calls: { action: string; at: number; throttled: boolean }[] }>(
+      'calls',
+      {
+        action: 'ListClusters',
+        since,
+      },
+    );
     expect(calls.counts.ListClusters).toBe(2);
     expect(calls.calls.map((c) => c.throttled)).toEqual([true, false]);
   });

@@ -70,8 +70,18 @@ let repo = '';
 
 /** Makes `dir` a git repository with one commit: act reads the github context's sha and ref there. */
 async function commitAll(dir: string): Promise<void> {
-  const env = { ...process.env, GIT_AUTHOR_NAME: 'bed', GIT_AUTHOR_EMAIL: 'bed@invalid', GIT_COMMITTER_NAME: 'bed', GIT_COMMITTER_EMAIL: 'bed@invalid' };
-  for (const args of [['init', '-q', '-b', 'main'], ['add', '-A'], ['commit', '-q', '-m', 'init']]) {
+  const env = {
+    ...process.env,
+    GIT_AUTHOR_NAME: 'bed',
+    GIT_AUTHOR_EMAIL: 'bed@invalid',
+    GIT_COMMITTER_NAME: 'bed',
+    GIT_COMMITTER_EMAIL: 'bed@invalid',
+  };
+  for (const args of [
+    ['init', '-q', '-b', 'main'],
+    ['add', '-A'],
+    ['commit', '-q', '-m', 'init'],
+  ]) {
     const result = await run('git', args, { cwd: dir, env });
     if (result.code !== 0) throw new Error(`git ${args.join(' ')}: ${result.stderr}`);
   }
@@ -145,7 +155,10 @@ describe('workflow tools', () => {
     });
     const flagged = await run(zizmorPath(), ['--offline', '--no-progress', '--format', 'json', risky]);
     const findings = JSON.parse(flagged.stdout) as { ident: string }[];
-    expect(findings.map((f) => f.ident), flagged.stderr).toContain('template-injection');
+    expect(
+      findings.map((f) => f.ident),
+      flagged.stderr,
+    ).toContain('template-injection');
     expect(flagged.code).not.toBe(0);
 
     const clean = await run(zizmorPath(), ['--offline', '--no-progress', '--format', 'json', join(repo, '.github/workflows/ci.yml')]);

@@ -180,9 +180,21 @@ export interface GitHubPart {
   readonly repository: string;
   /** GITHUB_API_URL and GITHUB_REPOSITORY for a child process. */
   readonly env: Record<string, string>;
-  requests(): readonly { method: string; path: string; operationId: string | undefined; status: number; problems: { where: string; message: string }[] }[];
+  requests(): readonly {
+    method: string;
+    path: string;
+    operationId: string | undefined;
+    status: number;
+    problems: { where: string; message: string }[];
+  }[];
   /** Requests refused because they do not fit GitHub's description (should be none). */
-  malformed(): readonly { method: string; path: string; operationId: string | undefined; status: number; problems: { where: string; message: string }[] }[];
+  malformed(): readonly {
+    method: string;
+    path: string;
+    operationId: string | undefined;
+    status: number;
+    problems: { where: string; message: string }[];
+  }[];
   /** Deployments kept, oldest first, each with its statuses oldest first. */
   deployments(environment?: string): {
     id: number;

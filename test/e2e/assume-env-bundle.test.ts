@@ -51,7 +51,10 @@ function everythingWritten(r: BundleRun): Record<string, string> {
   let env = r.envFile;
   for (const name of CREDENTIAL_VARIABLES) env = env.replace(new RegExp(`^${name}<<(\\S+)\\n[\\s\\S]*?\\n\\1$`, 'm'), '');
   return {
-    stdout: r.stdout.split('\n').filter((l) => !l.startsWith('::add-mask::')).join('\n'),
+    stdout: r.stdout
+      .split('\n')
+      .filter((l) => !l.startsWith('::add-mask::'))
+      .join('\n'),
     stderr: r.stderr,
     GITHUB_ENV: env,
     GITHUB_OUTPUT: r.outputFile,
@@ -59,11 +62,18 @@ function everythingWritten(r: BundleRun): Record<string, string> {
   };
 }
 
-const masked = (r: BundleRun): string[] => r.stdout.split('\n').filter((l) => l.startsWith('::add-mask::')).map((l) => l.slice('::add-mask::'.length));
+const masked = (r: BundleRun): string[] =>
+  r.stdout
+    .split('\n')
+    .filter((l) => l.startsWith('::add-mask::'))
+    .map((l) => l.slice('::add-mask::'.length));
 
 /** The token and the secrets appear nowhere but in their mask commands and exported variables. */
 function expectNoSecretsWritten(r: BundleRun, secrets: string[]): void {
-  expect(masked(r).some((m) => new RegExp(`^${JWT.source}$`).test(m)), 'the token was masked').toBe(true);
+  expect(
+    masked(r).some((m) => new RegExp(`^${JWT.source}$`).test(m)),
+    'the token was masked',
+  ).toBe(true);
   for (const [where, text] of Object.entries(everythingWritten(r))) {
     expect(text.match(JWT), `a token in ${where}`).toBeNull();
     for (const secret of secrets) {
@@ -110,7 +120,9 @@ describe('the assume-env bundle on the bed', () => {
     const r = await runBundle(dir, { environment: 'prod' }, oidcEnv());
     expect(r.status).toBe(1);
     const host = bed.oidc.issuer.replace('http://', '');
-    expect(r.stdout).toContain(`::error title=environments.prod.aws.role::AccessDenied (HTTP 403): Not authorized to perform sts:AssumeRoleWithWebIdentity`);
+    expect(r.stdout).toContain(
+      `::error title=environments.prod.aws.role::AccessDenied (HTTP 403): Not authorized to perform sts:AssumeRoleWithWebIdentity`,
+    );
     expect(r.stdout).toContain(`"${host}:sub": "repo:acme/shop:ref:refs/heads/main"`);
     expect(r.stdout).toContain('Note: the job declares no GitHub environment');
     expect(r.stdout).toContain(`Next: allow this token in the trust policy of ${role}: ${host}:sub = "repo:acme/shop:ref:refs/heads/main"`);
@@ -135,7 +147,11 @@ describe('the assume-env bundle on the bed', () => {
     const dir = workspace(configFor(`arn:aws:iam::${PROD}:role/deploy`));
     const r = await runBundle(dir, { environment: 'prod' }, { ...bed.moto.env(STAGING), ACT: 'true' });
     expect(r.status).toBe(1);
-    expect(r.stdout).toMatch(new RegExp(`::error title=environments.prod.aws.account::the credentials belong to account ${STAGING} \\(arn:[^)]+\\), not to account ${PROD}`));
+    expect(r.stdout).toMatch(
+      new RegExp(
+        `::error title=environments.prod.aws.account::the credentials belong to account ${STAGING} \\(arn:[^)]+\\), not to account ${PROD}`,
+      ),
+    );
     expect(r.exported).toEqual({});
     expect(r.outputs).toEqual({});
   });
@@ -144,7 +160,9 @@ describe('the assume-env bundle on the bed', () => {
     const dir = workspace(configFor(`arn:aws:iam::${PROD}:role/deploy`));
     const r = await runBundle(dir, { environment: 'prod' }, { AWS_ENDPOINT_URL: bed.moto.endpoint });
     expect(r.status).toBe(1);
-    expect(r.stdout).toContain('::error::assume-env: no way to get AWS credentials: there is no GitHub OIDC token (ACTIONS_ID_TOKEN_REQUEST_URL and ACTIONS_ID_TOKEN_REQUEST_TOKEN are not set) and no AWS credentials in the environment');
+    expect(r.stdout).toContain(
+      '::error::assume-env: no way to get AWS credentials: there is no GitHub OIDC token (ACTIONS_ID_TOKEN_REQUEST_URL and ACTIONS_ID_TOKEN_REQUEST_TOKEN are not set) and no AWS credentials in the environment',
+    );
     expect(r.stdout).toContain('Next: on GitHub, give the job `permissions: id-token: write`');
     expect(r.exported).toEqual({});
   });
@@ -191,9 +209,24 @@ describe('hostile values are refused naming the key, with no network call', () =
   writeFileSync(join(outside, 'expeditor.yml'), configFor(role));
   const cases: [string, Record<string, string>, string, string, ((dir: string) => void)?][] = [
     ['a newline in the environment', { environment: 'prod\n::set-env name=X::y' }, "input 'environment'", 'must be a single line'],
-    ['a workflow command as the role', { 'role-arn': '::add-mask::x', region: 'us-west-2' }, "input 'role-arn'", "must not contain a workflow command ('::')"],
-    ['a config path that climbs out', { environment: 'prod', config: '../../etc/expeditor.yml' }, "input 'config'", 'must be a relative path inside the workspace'],
-    ['an absolute config path', { environment: 'prod', config: '/etc/expeditor.yml' }, "input 'config'", 'must be a relative path inside the workspace'],
+    [
+      'a workflow command as the role',
+      { 'role-arn': '::add-mask::x', region: 'us-west-2' },
+      "input 'role-arn'",
+      "must not contain a workflow command ('::')",
+    ],
+    [
+      'a config path that climbs out',
+      { environment: 'prod', config: '../../etc/expeditor.yml' },
+      "input 'config'",
+      'must be a relative path inside the workspace',
+    ],
+    [
+      'an absolute config path',
+      { environment: 'prod', config: '/etc/expeditor.yml' },
+      "input 'config'",
+      'must be a relative path inside the workspace',
+    ],
     [
       'a config symlink leading outside',
       { environment: 'prod', config: '.github/linked.yml' },
@@ -201,7 +234,12 @@ describe('hostile values are refused naming the key, with no network call', () =
       'leads outside the workspace',
       (dir) => symlinkSync(join(outside, 'expeditor.yml'), join(dir, '.github', 'linked.yml')),
     ],
-    ['an ARN of the wrong shape', { 'role-arn': 'arn:aws:iam::1234:role/deploy', region: 'us-west-2' }, "input 'role-arn'", 'expected an IAM role ARN'],
+    [
+      'an ARN of the wrong shape',
+      { 'role-arn': 'arn:aws:iam::1234:role/deploy', region: 'us-west-2' },
+      "input 'role-arn'",
+      'expected an IAM role ARN',
+    ],
     [
       'an ARN of another account',
       { 'role-arn': `arn:aws:iam::${STAGING}:role/deploy`, account: PROD, region: 'us-west-2' },
@@ -214,10 +252,30 @@ describe('hostile values are refused naming the key, with no network call', () =
       "input 'role-arn'",
       `but the credentials must belong to account ${PROD} (environments.prod.aws.account)`,
     ],
-    ['an unknown environment', { environment: 'qa' }, "input 'environment'", 'environment "qa" is not in .github/expeditor.yml (have: prod, staging)'],
-    ['an audience that would change the query', { 'role-arn': role, region: 'us-west-2', audience: 'sts.amazonaws.com&x=1' }, "input 'audience'", 'expected an audience'],
-    ['a session name AWS refuses', { 'role-arn': role, region: 'us-west-2', 'role-session-name': 'my session' }, "input 'role-session-name'", 'expected 2 to 64'],
-    ['a duration STS refuses', { 'role-arn': role, region: 'us-west-2', 'role-duration': '13h' }, "input 'role-duration'", 'must be between 15m and 12h'],
+    [
+      'an unknown environment',
+      { environment: 'qa' },
+      "input 'environment'",
+      'environment "qa" is not in .github/expeditor.yml (have: prod, staging)',
+    ],
+    [
+      'an audience that would change the query',
+      { 'role-arn': role, region: 'us-west-2', audience: 'sts.amazonaws.com&x=1' },
+      "input 'audience'",
+      'expected an audience',
+    ],
+    [
+      'a session name AWS refuses',
+      { 'role-arn': role, region: 'us-west-2', 'role-session-name': 'my session' },
+      "input 'role-session-name'",
+      'expected 2 to 64',
+    ],
+    [
+      'a duration STS refuses',
+      { 'role-arn': role, region: 'us-west-2', 'role-duration': '13h' },
+      "input 'role-duration'",
+      'must be between 15m and 12h',
+    ],
     [
       'a workflow command inside the file',
       { environment: 'prod' },

@@ -39,11 +39,24 @@ describe('the environment file, as assume-env reads it', () => {
   });
 
   it('refuses promotions that go round in a loop, once per loop, and self-promotion', () => {
-    const loop = head + env('dev', '111111111111', '') + '    promote-from: prod\n' + env('staging', '222222222222') + '    promote-from: dev\n' + env('prod', '333333333333') + '    promote-from: staging\n';
+    const loop =
+      head +
+      env('dev', '111111111111', '') +
+      '    promote-from: prod\n' +
+      env('staging', '222222222222') +
+      '    promote-from: dev\n' +
+      env('prod', '333333333333') +
+      '    promote-from: staging\n';
     expect(problems(loop)).toEqual(['f.yml:6: environments.dev.promote-from: promotions go round in a loop: dev ← prod ← staging ← dev']);
-    const self = head + env('dev', '111111111111') + '    promote-from: dev\n';
+    const self = `${head + env('dev', '111111111111')}    promote-from: dev\n`;
     expect(problems(self)).toEqual(['f.yml:6: environments.dev.promote-from: an environment cannot be promoted from itself']);
-    const chain = head + env('dev', '111111111111') + env('staging', '222222222222') + '    promote-from: dev\n' + env('prod', '333333333333') + '    promote-from: staging\n';
+    const chain =
+      head +
+      env('dev', '111111111111') +
+      env('staging', '222222222222') +
+      '    promote-from: dev\n' +
+      env('prod', '333333333333') +
+      '    promote-from: staging\n';
     expect(problems(chain)).toEqual([]);
   });
 
@@ -57,7 +70,15 @@ describe('the environment file, as assume-env reads it', () => {
 });
 
 describe('the plan: inputs win over the file, every value checked before any call', () => {
-  const context = { workspace: '', repository: 'acme/shop', runId: '42', runAttempt: '1', workflow: 'delivery', sha: 'a'.repeat(40), actor: 'octocat' };
+  const context = {
+    workspace: '',
+    repository: 'acme/shop',
+    runId: '42',
+    runAttempt: '1',
+    workflow: 'delivery',
+    sha: 'a'.repeat(40),
+    actor: 'octocat',
+  };
   function plan(inputs: Record<string, string>, file?: string) {
     const dir = mkdtempSync(join(tmpdir(), 'assume-env-plan-'));
     mkdirSync(join(dir, '.github'));
@@ -67,7 +88,11 @@ describe('the plan: inputs win over the file, every value checked before any cal
   }
 
   it('derives the account from the last role when nothing names it', async () => {
-    const p = await plan({ 'role-arn': 'arn:aws:iam::444444444444:role/a', 'chain-role-arn': 'arn:aws:iam::111111111111:role/b', region: 'us-east-1' });
+    const p = await plan({
+      'role-arn': 'arn:aws:iam::444444444444:role/a',
+      'chain-role-arn': 'arn:aws:iam::111111111111:role/b',
+      region: 'us-east-1',
+    });
     expect(p.account).toBe('111111111111');
     expect(p.settings.rows()).toContainEqual(['account', '111111111111', "the account of input 'chain-role-arn'"]);
     expect(p.chainTags.map((t) => t.Key)).toEqual(['Repository', 'Workflow', 'RunId', 'Commit', 'Actor']);
@@ -91,7 +116,7 @@ describe('the plan: inputs win over the file, every value checked before any cal
 });
 
 describe('session name and tags', () => {
-  it('derives a session name from repository and run within AWS\'s rules', () => {
+  it("derives a session name from repository and run within AWS's rules", () => {
     expect(sessionName('acme/shop', '3000003', '2')).toBe('gha-acme-shop-3000003-2');
     const long = sessionName(`acme/${'x'.repeat(100)}`, '12345678901', '3');
     expect(long).toHaveLength(64);
@@ -101,7 +126,14 @@ describe('session name and tags', () => {
   });
 
   it('tags with sanitised values and leaves empty ones out', () => {
-    const tags = sessionTags({ repository: 'acme/shop', workflow: 'deploy; rm -rf', runId: '42', sha: '', actor: 'octo🐙cat', environment: 'prod' });
+    const tags = sessionTags({
+      repository: 'acme/shop',
+      workflow: 'deploy; rm -rf',
+      runId: '42',
+      sha: '',
+      actor: 'octo🐙cat',
+      environment: 'prod',
+    });
     expect(tags).toEqual([
       { Key: 'Repository', Value: 'acme/shop' },
       { Key: 'Workflow', Value: 'deploy_ rm -rf' },
@@ -113,17 +145,25 @@ describe('session name and tags', () => {
 });
 
 describe('the token request and the trust hint', () => {
-  it('adds the audience to the runner\'s URL, encoded', () => {
+  it("adds the audience to the runner's URL, encoded", () => {
     expect(tokenUrl('http://127.0.0.1:1/x/idtoken?api-version=2.0', 'sts.amazonaws.com')).toBe(
       'http://127.0.0.1:1/x/idtoken?api-version=2.0&audience=sts.amazonaws.com',
     );
     expect(tokenUrl('https://h/t?api-version=2.0', 'https://github.com/acme')).toContain('audience=https%3A%2F%2Fgithub.com%2Facme');
   });
 
-  it('names the condition keys after the issuer, GitHub\'s and an enterprise one alike', () => {
+  it("names the condition keys after the issuer, GitHub's and an enterprise one alike", () => {
     expect(conditionHost('https://token.actions.githubusercontent.com')).toBe('token.actions.githubusercontent.com');
-    expect(conditionHost('https://token.actions.githubusercontent.com/acme-enterprise/')).toBe('token.actions.githubusercontent.com/acme-enterprise');
-    const payload = Buffer.from(JSON.stringify({ iss: 'https://token.actions.githubusercontent.com', sub: 'repo:acme/shop:environment:prod', aud: 'sts.amazonaws.com' })).toString('base64url');
+    expect(conditionHost('https://token.actions.githubusercontent.com/acme-enterprise/')).toBe(
+      'token.actions.githubusercontent.com/acme-enterprise',
+    );
+    const payload = Buffer.from(
+      JSON.stringify({
+        iss: 'https://token.actions.githubusercontent.com',
+        sub: 'repo:acme/shop:environment:prod',
+        aud: 'sts.amazonaws.com',
+      }),
+    ).toString('base64url');
     const claims = claimsOf(`eyJhbGciOiJSUzI1NiJ9.${payload}.c2ln`)!;
     expect(matchingStatement(claims, 'arn:aws-us-gov:iam::111111111111:role/deploy')).toEqual({
       Effect: 'Allow',

@@ -34,7 +34,10 @@ function workspace(config?: string): string {
 function configFor(envs: Record<string, { account: string; role: string; chain?: string }>): string {
   const lines = ['app: shop', 'image: { repository: 123456789012.dkr.ecr.us-west-2.amazonaws.com/shop }', 'environments:'];
   for (const [name, e] of Object.entries(envs)) {
-    lines.push(`  ${name}:`, `    aws: { account: "${e.account}", region: us-west-2, role: "${e.role}"${e.chain ? `, chain-role: "${e.chain}"` : ''} }`);
+    lines.push(
+      `  ${name}:`,
+      `    aws: { account: "${e.account}", region: us-west-2, role: "${e.role}"${e.chain ? `, chain-role: "${e.chain}"` : ''} }`,
+    );
   }
   return `${lines.join('\n')}\n`;
 }
@@ -51,7 +54,15 @@ interface Run {
 async function run(
   dir: string,
   inputs: Record<string, string>,
-  options: { oidc?: boolean; ambientAccount?: string; act?: boolean; requestToken?: string; retries?: number; retryDelayMs?: number; signal?: AbortSignal } = {},
+  options: {
+    oidc?: boolean;
+    ambientAccount?: string;
+    act?: boolean;
+    requestToken?: string;
+    retries?: number;
+    retryDelayMs?: number;
+    signal?: AbortSignal;
+  } = {},
 ): Promise<Run> {
   const env: Record<string, string> = {
     GITHUB_WORKSPACE: dir,
@@ -60,7 +71,9 @@ async function run(
     GITHUB_RUN_ATTEMPT: '1',
     GITHUB_STEP_SUMMARY: join(dir, 'summary.md'),
     ...(options.act ? { ACT: 'true' } : {}),
-    ...(options.oidc !== false ? { ACTIONS_ID_TOKEN_REQUEST_URL: bed.oidc.requestUrl, ACTIONS_ID_TOKEN_REQUEST_TOKEN: options.requestToken ?? bed.oidc.requestToken } : {}),
+    ...(options.oidc !== false
+      ? { ACTIONS_ID_TOKEN_REQUEST_URL: bed.oidc.requestUrl, ACTIONS_ID_TOKEN_REQUEST_TOKEN: options.requestToken ?? bed.oidc.requestToken }
+      : {}),
   };
   Object.assign(env, inputEnv(inputs));
   const log = memoryLog();
@@ -95,14 +108,22 @@ describe('assume-env through GitHub OIDC (core function, bed issuer + moto STS)'
   it('assumes the environment role from the file, verifies the account, exports masked credentials', async () => {
     const role = await oidcRole(PROD, 'repo:acme/shop:environment:prod');
     bed.oidc.setClaims({ environment: 'prod' });
-    const dir = workspace(configFor({ prod: { account: PROD, role }, staging: { account: STAGING, role: `arn:aws:iam::${STAGING}:role/deploy` } }));
+    const dir = workspace(
+      configFor({ prod: { account: PROD, role }, staging: { account: STAGING, role: `arn:aws:iam::${STAGING}:role/deploy` } }),
+    );
     const since = Date.now();
     const r = await run(dir, { environment: 'prod' });
     expect(r.error).toBeUndefined();
     expect(r.result!.outputs).toMatchObject({ account: PROD, region: 'us-west-2', 'role-arn': role, source: 'oidc' });
     expect(new Date(r.result!.outputs.expiration).getTime()).toBeGreaterThan(Date.now());
     expect(r.result!.identityArn).toBe(`arn:aws:sts::${PROD}:assumed-role/${role.split('/').pop()}/gha-acme-shop-3000003-1`);
-    expect([...r.exported.keys()]).toEqual(['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_REGION', 'AWS_DEFAULT_REGION']);
+    expect([...r.exported.keys()]).toEqual([
+      'AWS_ACCESS_KEY_ID',
+      'AWS_SECRET_ACCESS_KEY',
+      'AWS_SESSION_TOKEN',
+      'AWS_REGION',
+      'AWS_DEFAULT_REGION',
+    ]);
     expect(r.exported.get('AWS_REGION')).toBe('us-west-2');
     expect((await calls('AssumeRoleWithWebIdentity', since)).counts.AssumeRoleWithWebIdentity).toBe(1);
     expect((await calls('GetCallerIdentity', since)).counts.GetCallerIdentity).toBe(1);
@@ -184,7 +205,7 @@ describe('assume-env through GitHub OIDC (core function, bed issuer + moto STS)'
     expect(r.summary).toContain(`&quot;${host}:sub&quot;: &quot;repo:acme/shop:environment:staging&quot;`.replace(/&quot;/g, '"'));
   });
 
-  it('explains an InvalidIdentityToken when the role\'s account has no provider for the issuer, without retrying', async () => {
+  it("explains an InvalidIdentityToken when the role's account has no provider for the issuer, without retrying", async () => {
     const account = '555555555555';
     const role = await createRole(bed.moto, account, uniqueRoleName('noprovider'), webIdentityTrust(account, issuerHost(bed.oidc.issuer)));
     const since = Date.now();
@@ -198,9 +219,15 @@ describe('assume-env through GitHub OIDC (core function, bed issuer + moto STS)'
 
   it('says so when the runner refuses the token request, and calls no AWS API', async () => {
     const since = Date.now();
-    const r = await run(workspace(), { 'role-arn': `arn:aws:iam::${PROD}:role/deploy`, region: 'us-west-2' }, { requestToken: 'not-this-job' });
+    const r = await run(
+      workspace(),
+      { 'role-arn': `arn:aws:iam::${PROD}:role/deploy`, region: 'us-west-2' },
+      { requestToken: 'not-this-job' },
+    );
     const error = r.error as ExpeditorError;
-    expect(error.message).toMatch(/^could not get the job's GitHub OIDC token: TokenRequestError \(HTTP 401\): the OIDC token request answered HTTP 401: Unauthorized/);
+    expect(error.message).toMatch(
+      /^could not get the job's GitHub OIDC token: TokenRequestError \(HTTP 401\): the OIDC token request answered HTTP 401: Unauthorized/,
+    );
     expect(error.next).toContain('permissions: id-token: write');
     expect(r.log.join('\n')).not.toContain('not-this-job');
     expect(r.log.filter((l) => l.includes('try 2'))).toEqual([]);
@@ -267,7 +294,7 @@ describe('assume-env through GitHub OIDC (core function, bed issuer + moto STS)'
     expect(r.exported.size).toBe(0);
   }, 30_000);
 
-  it('chains from a role in a tooling account to the environment\'s role and verifies the final account', async () => {
+  it("chains from a role in a tooling account to the environment's role and verifies the final account", async () => {
     const first = await oidcRole(TOOLING, 'repo:acme/shop:environment:prod');
     const target = await chainedRole(bed.moto, PROD, first);
     bed.oidc.setClaims({ environment: 'prod' });
@@ -310,7 +337,9 @@ describe('assume-env without OIDC (act): the credentials already in the environm
     const r = await run(dir, { environment: 'prod' }, { oidc: false, ambientAccount: STAGING });
     const error = r.error as ExpeditorError;
     expect(error.message).toMatch(
-      new RegExp(`^the credentials belong to account ${STAGING} \\(arn:aws:[a-z]+::${STAGING}:[^)]+\\), not to account ${PROD} \\(environments\\.prod\\.aws\\.account\\)$`),
+      new RegExp(
+        `^the credentials belong to account ${STAGING} \\(arn:aws:[a-z]+::${STAGING}:[^)]+\\), not to account ${PROD} \\(environments\\.prod\\.aws\\.account\\)$`,
+      ),
     );
     expect(error.key).toBe('environments.prod.aws.account');
     expect(error.unchanged).toBe('no credentials were exported');
@@ -320,7 +349,11 @@ describe('assume-env without OIDC (act): the credentials already in the environm
 
   it('chains from them to the role when asked', async () => {
     const target = await chainedRole(bed.moto, PROD, `arn:aws:iam::${STAGING}:root`);
-    const r = await run(workspace(), { 'role-arn': target, 'chain-role-arn': target, region: 'us-west-2' }, { oidc: false, ambientAccount: STAGING });
+    const r = await run(
+      workspace(),
+      { 'role-arn': target, 'chain-role-arn': target, region: 'us-west-2' },
+      { oidc: false, ambientAccount: STAGING },
+    );
     expect(r.error).toBeUndefined();
     expect(r.result!.outputs).toMatchObject({ account: PROD, source: 'ambient', 'role-arn': target });
     expect(r.result!.exportedCredentials).toBe(true);

@@ -146,7 +146,12 @@ describe('build-image on ECR (moto for the API, the bed registry as the registry
     const run = await runBundle(
       'build-image',
       { repository: `${ecrHost}/demo/no-creds`, context: 'examples/app', 'build-args': `BASE=${bed.registry.baseImage}` },
-      { AWS_ENDPOINT_URL: motoEnv.AWS_ENDPOINT_URL!, AWS_REGION: motoEnv.AWS_REGION!, AWS_EC2_METADATA_DISABLED: 'true', GITHUB_SHA: shaOf('no-creds') },
+      {
+        AWS_ENDPOINT_URL: motoEnv.AWS_ENDPOINT_URL!,
+        AWS_REGION: motoEnv.AWS_REGION!,
+        AWS_EC2_METADATA_DISABLED: 'true',
+        GITHUB_SHA: shaOf('no-creds'),
+      },
       { workspace: root, home },
     );
     expect(run.status).toBe(1);

@@ -11,7 +11,7 @@ import { buildImage, type BuildImageOptions } from '../../actions/build-image/sr
 import { BuildFailedError, chooseBuilder } from '../../actions/build-image/src/builders.ts';
 import { readBuildImageInputs } from '../../actions/build-image/src/inputs.ts';
 import { readGitHubContext } from '../../packages/shared/src/context.ts';
-import { ExpeditorError, InputError, ProblemsError } from '../../packages/shared/src/errors.ts';
+import { type ExpeditorError, InputError, type ProblemsError } from '../../packages/shared/src/errors.ts';
 import { ActionInputs, inputEnv } from '../../packages/shared/src/inputs.ts';
 import { memoryLog } from '../../packages/shared/src/log.ts';
 import { freePort } from '../bed/ports.ts';
@@ -47,7 +47,9 @@ async function registryLog(url = bed.registry.url, name = 'registry'): Promise<s
   await fetch(`${url}/v2/${marker}/tags/list`).then((r) => r.body?.cancel());
   const file = join(bed.dir, 'logs', `${name}.log`);
   for (let i = 0; i < 200; i++) {
-    const lines = readFileSync(file, 'utf8').split('\n').filter((l) => /^\S+ - \S+ \[/.test(l));
+    const lines = readFileSync(file, 'utf8')
+      .split('\n')
+      .filter((l) => /^\S+ - \S+ \[/.test(l));
     if (lines.some((l) => l.includes(marker))) return lines;
     await new Promise((r) => setTimeout(r, 25));
   }
@@ -145,7 +147,11 @@ describe('build-image on a plain registry', () => {
     // A new build: the created label differs, so the digest does.
     expect(forced.digest).not.toBe(first.digest);
     expect(await bed.registry.digest('demo/rerun', opts.tag)).toBe(forced.digest);
-    expect(buildahCalls().slice(calls).map((c) => c.split(' ')[0])).toEqual(['--version', 'bud', 'push']);
+    expect(
+      buildahCalls()
+        .slice(calls)
+        .map((c) => c.split(' ')[0]),
+    ).toEqual(['--version', 'bud', 'push']);
     expect(manifestPuts(afterForce, 'demo/rerun')).toBe(2);
     // The base layer was already there: fewer uploads than the first time (new layers and config).
     const forcedUploads = uploads(afterForce, 'demo/rerun') - uploads(afterSecond, 'demo/rerun');
@@ -261,19 +267,21 @@ describe('bad input changes nothing', () => {
   });
 
   test('a FROM that needs a build argument with no value names build-args', async () => {
-    const dir = workspace('no-base', { 'Dockerfile': 'ARG BASE\nFROM ${BASE}\nRUN true\n' });
+    const dir = workspace('no-base', { Dockerfile: 'ARG BASE\nFROM ${BASE}\nRUN true\n' });
     const error = await rejection(buildImage(options('no-base', { workspace: dir, context: '.', buildArgs: {} })));
     expect((error as InputError).input).toBe('build-args');
     expect(error.message).toContain('builds FROM ${BASE} but BASE has no value');
   });
 
   test('invalid repository, tag and labels are refused by the input layer, each named', () => {
-    const env = (values: Record<string, string>) =>
-      new ActionInputs(inputEnv(values));
+    const env = (values: Record<string, string>) => new ActionInputs(inputEnv(values));
     const context = readGitHubContext({ GITHUB_SHA: shaOf('x'), GITHUB_WORKSPACE: root });
     const error = (() => {
       try {
-        readBuildImageInputs(env({ repository: '127.0.0.1:5000/Demo App', tag: '-bad', 'extra-tags': 'ok,no/slash', builder: 'kaniko' }), context);
+        readBuildImageInputs(
+          env({ repository: '127.0.0.1:5000/Demo App', tag: '-bad', 'extra-tags': 'ok,no/slash', builder: 'kaniko' }),
+          context,
+        );
       } catch (e) {
         return e as ProblemsError;
       }
@@ -289,7 +297,13 @@ describe('bad input changes nothing', () => {
       '.github/expeditor.yml': `app: demo\nimage: { repository: ${bed.registry.host}/demo//app }\nenvironments: {}\n`,
     });
     const error = await rejection(
-      buildImage(options('bad-file', { repository: undefined, workspace: dir, config: { path: join(dir, '.github/expeditor.yml'), shownAs: '.github/expeditor.yml' } })),
+      buildImage(
+        options('bad-file', {
+          repository: undefined,
+          workspace: dir,
+          config: { path: join(dir, '.github/expeditor.yml'), shownAs: '.github/expeditor.yml' },
+        }),
+      ),
     );
     expect((error as ExpeditorError).key).toBe('image.repository');
     expect(error.message).toContain('.github/expeditor.yml: image.repository: expected a repository');
@@ -326,7 +340,11 @@ describe('failures say what happened, and never produce an image', () => {
     const summary = readFileSync(opts.summaryPath ?? '', 'utf8');
     expect(summary).toContain('Failed: the build failed');
     expect(summary).toContain("main.c:3: error: expected ';'");
-    expect(buildahCalls().slice(calls).map((c) => c.split(' ')[0])).toEqual(['--version', 'bud']);
+    expect(
+      buildahCalls()
+        .slice(calls)
+        .map((c) => c.split(' ')[0]),
+    ).toEqual(['--version', 'bud']);
     expect(await bed.registry.digest('demo/failing', opts.tag)).toBeUndefined();
     expect(uploads(await registryLog(), 'demo/failing')).toBe(0);
   });
@@ -337,7 +355,9 @@ describe('failures say what happened, and never produce an image', () => {
     const opts = options('unreachable', { repository: `127.0.0.1:${port}/demo/unreachable` });
     const error = await rejection(buildImage(opts));
     expect(error.message).toContain(`registry 127.0.0.1:${port} is unreachable at http://127.0.0.1:${port} (ECONNREFUSED)`);
-    expect(error.message).toContain(`Tried: HEAD http://127.0.0.1:${port}/v2/demo/unreachable/manifests/${opts.tag} anonymously → ECONNREFUSED`);
+    expect(error.message).toContain(
+      `Tried: HEAD http://127.0.0.1:${port}/v2/demo/unreachable/manifests/${opts.tag} anonymously → ECONNREFUSED`,
+    );
     expect((error as ExpeditorError).unchanged).toBe('nothing was built or pushed');
     expect(buildahCalls().length).toBe(calls);
   });
@@ -349,13 +369,19 @@ describe('failures say what happened, and never produce an image', () => {
       expect(anonymous.message).toContain(`registry ${auth.host} refused anonymous access (no credentials were given) (HTTP 401)`);
       expect(anonymous.message).toContain(`HEAD http://${auth.host}/v2/demo/auth/manifests/`);
 
-      const wrong = options('auth', { repository: `${auth.host}/demo/auth`, credentials: { username: auth.username, password: 'not-the-password' } });
+      const wrong = options('auth', {
+        repository: `${auth.host}/demo/auth`,
+        credentials: { username: auth.username, password: 'not-the-password' },
+      });
       const refused = await rejection(buildImage(wrong));
       expect(refused.message).toContain(`registry ${auth.host} refused the credentials of "bed" from input 'registry-username' (HTTP 401)`);
       expect(refused.message).toMatch(/anonymously → HTTP 401; HEAD \S+ with Basic auth as "bed" \(input 'registry-username'\) → HTTP 401/);
       expect(wrong.log.lines.join('\n')).not.toContain('not-the-password');
 
-      const right = options('auth', { repository: `${auth.host}/demo/auth`, credentials: { username: auth.username, password: auth.password } });
+      const right = options('auth', {
+        repository: `${auth.host}/demo/auth`,
+        credentials: { username: auth.username, password: auth.password },
+      });
       const result = await buildImage(right);
       const head = await fetch(`${auth.url}/v2/demo/auth/manifests/${right.tag}`, {
         method: 'HEAD',
@@ -488,4 +514,3 @@ async function faultProxy(fault: (method: string, path: string) => boolean): Pro
   state.close = () => new Promise<void>((done) => server.close(() => done()));
   return state;
 }
-

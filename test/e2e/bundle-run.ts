@@ -149,7 +149,12 @@ export function startBundle(
 }
 
 /** Runs a committed bundle to its end (see startBundle). */
-export function runBundle(action: string, inputs: Record<string, string>, env: Record<string, string> = {}, options: BundleRunOptions = {}): Promise<BundleRun> {
+export function runBundle(
+  action: string,
+  inputs: Record<string, string>,
+  env: Record<string, string> = {},
+  options: BundleRunOptions = {},
+): Promise<BundleRun> {
   return startBundle(action, inputs, env, options).done;
 }
 

@@ -49,7 +49,8 @@ describe('check-dist', () => {
     symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'));
     // Bundles embed module ids derived from paths, and this clone reaches node_modules through a
     // symlink: rebuild and commit here first, so the clone starts from a current dist.
-    const git = (...args: string[]) => spawnSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', ...args], { cwd: dir, encoding: 'utf8' });
+    const git = (...args: string[]) =>
+      spawnSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', ...args], { cwd: dir, encoding: 'utf8' });
     // One action is enough to prove the mechanism; the suite's own check-dist step covers all.
     expect(spawnSync(process.execPath, ['scripts/build.mjs', 'deploy-ecs'], { cwd: dir }).status).toBe(0);
     // Actions that load clients lazily have chunk files beside index.js: add those too.

@@ -22,8 +22,12 @@ export async function expectReadsWithinBudget(
     .filter((at) => at >= started! && at <= options.until)
     .sort((a, b) => a - b);
   expect(reads.length, 'no reads while waiting').toBeGreaterThan(0);
-  reads.forEach((at, i) => expect(i + 1, `read ${i + 1} came ${at - started!} ms after ${options.start}`).toBeLessThanOrEqual(((at - started!) * perMinute) / 60_000));
+  for (const [i, at] of reads.entries()) {
+    expect(i + 1, `read ${i + 1} came ${at - started!} ms after ${options.start}`).toBeLessThanOrEqual(
+      ((at - started!) * perMinute) / 60_000,
+    );
+  }
   // And no 60 s holds more than perMinute of them.
-  reads.forEach((at) => expect(reads.filter((r) => r > at - 60_000 && r <= at).length).toBeLessThanOrEqual(perMinute));
+  for (const at of reads) expect(reads.filter((r) => r > at - 60_000 && r <= at).length).toBeLessThanOrEqual(perMinute);
   return reads.length;
 }

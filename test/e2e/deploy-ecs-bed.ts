@@ -59,7 +59,13 @@ export interface RollingFixture {
 
 export async function rollingService(
   moto: MotoPart,
-  options: { account?: string; desired?: number; breaker?: { enable: boolean; rollback: boolean }; image?: string; executionRole?: boolean } = {},
+  options: {
+    account?: string;
+    desired?: number;
+    breaker?: { enable: boolean; rollback: boolean };
+    image?: string;
+    executionRole?: boolean;
+  } = {},
 ): Promise<RollingFixture> {
   const ecs = new ECSClient(moto.clientConfig(options.account));
   const cluster = unique('cluster');
@@ -74,7 +80,14 @@ export async function rollingService(
           family,
           ...(options.executionRole ? { executionRoleArn: `arn:aws:iam::${account}:role/ecs-execution` } : {}),
           containerDefinitions: [
-            { name: 'app', image, memory: 128, essential: true, portMappings: [{ containerPort: 8080 }], environment: [{ name: 'KEEP', value: 'me' }] },
+            {
+              name: 'app',
+              image,
+              memory: 128,
+              essential: true,
+              portMappings: [{ containerPort: 8080 }],
+              environment: [{ name: 'KEEP', value: 'me' }],
+            },
             { name: 'log-router', image: 'public.ecr.aws/aws-observability/aws-for-fluent-bit:stable', memory: 64, essential: false },
           ],
         }),
@@ -94,7 +107,8 @@ export async function rollingService(
       },
     }),
   );
-  const describe = async (): Promise<Service> => (await ecs.send(new DescribeServicesCommand({ cluster, services: [service] }))).services![0]!;
+  const describe = async (): Promise<Service> =>
+    (await ecs.send(new DescribeServicesCommand({ cluster, services: [service] }))).services![0]!;
   await until(describe, (s) => s.deployments?.[0]?.rolloutState === 'COMPLETED');
   return { ecs, cluster, service, family, firstTd, describe, register };
 }
@@ -113,7 +127,14 @@ export interface BlueGreenFixture {
 
 export async function blueGreenService(
   moto: MotoPart,
-  options: { account?: string; waitForReroute?: boolean; autoRollback?: boolean; terminationMinutes?: number; readyWaitMinutes?: number; consoleNames?: boolean } = {},
+  options: {
+    account?: string;
+    waitForReroute?: boolean;
+    autoRollback?: boolean;
+    terminationMinutes?: number;
+    readyWaitMinutes?: number;
+    consoleNames?: boolean;
+  } = {},
 ): Promise<BlueGreenFixture> {
   const config = moto.clientConfig(options.account);
   const account = options.account ?? moto.defaultAccount;
@@ -171,7 +192,8 @@ export async function blueGreenService(
       autoRollbackConfiguration: { enabled: options.autoRollback ?? true, events: ['DEPLOYMENT_FAILURE', 'DEPLOYMENT_STOP_ON_REQUEST'] },
     }),
   );
-  const describe = async (): Promise<Service> => (await ecs.send(new DescribeServicesCommand({ cluster, services: [service] }))).services![0]!;
+  const describe = async (): Promise<Service> =>
+    (await ecs.send(new DescribeServicesCommand({ cluster, services: [service] }))).services![0]!;
   return { ecs, codedeploy, cluster, service, family, application, group, blueTd, describe };
 }
 

@@ -16,7 +16,11 @@ import { blueGreenService, blueGreenTarget, callsOf, clientsFor, digestImage, pl
 
 const bed = useBed(['moto']);
 const timing = { minIntervalMs: 100, maxIntervalMs: 400, factor: 1.5 };
-const failure = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => e as Error & { unchanged?: string; next?: string; input?: string });
+const failure = (p: Promise<unknown>) =>
+  p.then(
+    () => undefined,
+    (e: unknown) => e as Error & { unchanged?: string; next?: string; input?: string },
+  );
 const image = (tag?: string) => digestImage('127.0.0.1:5000/shop/web', tag);
 
 describe('deploy-ecs blue/green (core)', () => {
@@ -24,18 +28,37 @@ describe('deploy-ecs blue/green (core)', () => {
     const fx = await blueGreenService(bed.moto, { waitForReroute: true, consoleNames: true });
     const log = memoryLog();
     // The console's default application and group names are used when none are given.
-    const plan = planFrom({ image: image(), cluster: fx.cluster, service: fx.service, 'wait-until': 'ready', hooks: 'AfterAllowTestTraffic=smoke-test' });
+    const plan = planFrom({
+      image: image(),
+      cluster: fx.cluster,
+      service: fx.service,
+      'wait-until': 'ready',
+      hooks: 'AfterAllowTestTraffic=smoke-test',
+    });
     const result = await deployEcs(plan, clientsFor(bed.moto), { log, timing });
 
     expect(result).toMatchObject({ strategy: 'blue-green', status: 'Ready', previousTaskDefinitionArn: fx.blueTd, container: 'web' });
-    expect(result.consoleUrl).toBe(`https://us-west-2.console.aws.amazon.com/codesuite/codedeploy/deployments/${result.deploymentId}?region=us-west-2`);
-    expect(result.blueGreen).toMatchObject({ application: fx.application, group: fx.group, traffic: 'traffic: blue 100% · green 0% (green 2/2 running)' });
+    expect(result.consoleUrl).toBe(
+      `https://us-west-2.console.aws.amazon.com/codesuite/codedeploy/deployments/${result.deploymentId}?region=us-west-2`,
+    );
+    expect(result.blueGreen).toMatchObject({
+      application: fx.application,
+      group: fx.group,
+      traffic: 'traffic: blue 100% · green 0% (green 2/2 running)',
+    });
     const deployment = (await fx.codedeploy.send(new GetDeploymentCommand({ deploymentId: result.deploymentId }))).deploymentInfo!;
     expect(deployment.status).toBe('Ready');
     const appspec = JSON.parse(deployment.revision!.appSpecContent!.content!) as Record<string, unknown>;
     expect(appspec).toEqual({
       version: '0.0',
-      Resources: [{ TargetService: { Type: 'AWS::ECS::Service', Properties: { TaskDefinition: result.taskDefinitionArn, LoadBalancerInfo: { ContainerName: 'web', ContainerPort: 80 } } } }],
+      Resources: [
+        {
+          TargetService: {
+            Type: 'AWS::ECS::Service',
+            Properties: { TaskDefinition: result.taskDefinitionArn, LoadBalancerInfo: { ContainerName: 'web', ContainerPort: 80 } },
+          },
+        },
+      ],
       Hooks: [{ AfterAllowTestTraffic: 'smoke-test' }],
     });
     expect(deployment.description).toContain(`previous task definition: ${fx.blueTd}`);
@@ -44,7 +67,13 @@ describe('deploy-ecs blue/green (core)', () => {
     const marks = await bed.moto.control<{ codedeploy: Record<string, { ready?: number }> }>('marks', { kind: 'codedeploy' });
     expect(result.noticedAt).toBeGreaterThanOrEqual(marks.codedeploy[result.deploymentId]!.ready!);
     // One line per lifecycle event change.
-    for (const line of ['BeforeInstall: Succeeded', 'Install: Succeeded', 'AllowTestTraffic: Succeeded', 'AfterAllowTestTraffic: Succeeded', `deployment ${result.deploymentId}: Ready`]) {
+    for (const line of [
+      'BeforeInstall: Succeeded',
+      'Install: Succeeded',
+      'AllowTestTraffic: Succeeded',
+      'AfterAllowTestTraffic: Succeeded',
+      `deployment ${result.deploymentId}: Ready`,
+    ]) {
       expect(log.lines.filter((l) => l.trim().startsWith(line))).toHaveLength(1);
     }
   });
@@ -78,7 +107,10 @@ describe('deploy-ecs blue/green (core)', () => {
 
   it('fails naming the lifecycle hook that failed, and the rollback CodeDeploy started', async () => {
     const fx = await blueGreenService(bed.moto, { autoRollback: true });
-    const fault = await bed.moto.control<{ id: string }>('fault/codedeploy', { lifecycleEvent: 'AfterAllowTestTraffic', application: fx.application });
+    const fault = await bed.moto.control<{ id: string }>('fault/codedeploy', {
+      lifecycleEvent: 'AfterAllowTestTraffic',
+      application: fx.application,
+    });
     try {
       const plan = planFrom({
         image: image(),
@@ -122,7 +154,19 @@ describe('deploy-ecs blue/green (core)', () => {
     const ws = mkdtempSync(join(tmpdir(), 'ws-'));
     writeFileSync(
       join(ws, 'appspec.yaml'),
-      ['version: 0.0', 'Resources:', '  - TargetService:', '      Type: AWS::ECS::Service', '      Properties:', '        TaskDefinition: x', '        LoadBalancerInfo:', '          ContainerName: web', '          ContainerPort: eighty', 'Hooks:', '  - AfterTraffic: fn'].join('\n'),
+      [
+        'version: 0.0',
+        'Resources:',
+        '  - TargetService:',
+        '      Type: AWS::ECS::Service',
+        '      Properties:',
+        '        TaskDefinition: x',
+        '        LoadBalancerInfo:',
+        '          ContainerName: web',
+        '          ContainerPort: eighty',
+        'Hooks:',
+        '  - AfterTraffic: fn',
+      ].join('\n'),
     );
     const inputs = { image: image(), ...blueGreenTarget(fx), appspec: 'appspec.yaml' };
     let problems: unknown;
@@ -135,22 +179,34 @@ describe('deploy-ecs blue/green (core)', () => {
       [
         'appspec.yaml has 2 problems:',
         "  - input 'appspec': appspec.yaml:9: Resources.0.TargetService.Properties.LoadBalancerInfo.ContainerPort: expected a port number",
-        "  - input 'appspec': appspec.yaml:11: Hooks.0: unknown key \"AfterTraffic\"",
+        '  - input \'appspec\': appspec.yaml:11: Hooks.0: unknown key "AfterTraffic"',
       ].join('\n'),
     );
     // Valid as a file, but for a container the task definition does not have: refused after reading, before writing.
     writeFileSync(
       join(ws, 'appspec.yaml'),
-      ['version: 0.0', 'resources:', '  - targetService:', '      type: AWS::ECS::Service', '      properties:', '        taskDefinition: <TASK_DEFINITION>', '        loadBalancerInfo: { containerName: api, containerPort: 80 }'].join('\n'),
+      [
+        'version: 0.0',
+        'resources:',
+        '  - targetService:',
+        '      type: AWS::ECS::Service',
+        '      properties:',
+        '        taskDefinition: <TASK_DEFINITION>',
+        '        loadBalancerInfo: { containerName: api, containerPort: 80 }',
+      ].join('\n'),
     );
     const since = Date.now();
     const error = await failure(deployEcs(planFrom(inputs, ws), clientsFor(bed.moto), { log: memoryLog(), timing }));
-    expect(error?.message).toBe(`input 'appspec': appspec.yaml: LoadBalancerInfo.ContainerName "api" is not a container of the task definition (have: web)`);
+    expect(error?.message).toBe(
+      `input 'appspec': appspec.yaml: LoadBalancerInfo.ContainerName "api" is not a container of the task definition (have: web)`,
+    );
     expect(await callsOf(bed.moto, 'RegisterTaskDefinition', since)).toHaveLength(0);
     expect(await callsOf(bed.moto, 'CreateDeployment', since)).toHaveLength(0);
     const families = await fx.ecs.send(new ListTaskDefinitionsCommand({ familyPrefix: fx.family }));
     expect(families.taskDefinitionArns).toEqual([fx.blueTd]);
-    const deployments = await fx.codedeploy.send(new ListDeploymentsCommand({ applicationName: fx.application, deploymentGroupName: fx.group }));
+    const deployments = await fx.codedeploy.send(
+      new ListDeploymentsCommand({ applicationName: fx.application, deploymentGroupName: fx.group }),
+    );
     expect(deployments.deployments).toEqual([]);
   });
 
@@ -159,7 +215,17 @@ describe('deploy-ecs blue/green (core)', () => {
     const ws = mkdtempSync(join(tmpdir(), 'ws-'));
     writeFileSync(
       join(ws, 'appspec.json'),
-      JSON.stringify({ version: '0.0', resources: [{ targetService: { type: 'AWS::ECS::Service', properties: { taskDefinition: '<TASK_DEFINITION>', loadBalancerInfo: { containerName: 'web', containerPort: 80 } } } }] }),
+      JSON.stringify({
+        version: '0.0',
+        resources: [
+          {
+            targetService: {
+              type: 'AWS::ECS::Service',
+              properties: { taskDefinition: '<TASK_DEFINITION>', loadBalancerInfo: { containerName: 'web', containerPort: 80 } },
+            },
+          },
+        ],
+      }),
     );
     const plan = planFrom({ image: image(), ...blueGreenTarget(fx), appspec: 'appspec.json' }, ws);
     const result = await deployEcs(plan, clientsFor(bed.moto), { log: memoryLog(), timing });
@@ -176,12 +242,22 @@ describe('deploy-ecs blue/green (core)', () => {
     const base = { image: image(), ...blueGreenTarget(fx) };
     const ready = await failure(deployEcs(planFrom({ ...base, 'wait-until': 'ready' }), clientsFor(bed.moto), { log: memoryLog() }));
     expect(ready).toMatchObject({ input: 'wait-until' });
-    expect(ready?.message).toContain(`ready needs a deployment group that holds deployments until traffic is rerouted, and ${fx.group} reroutes at once`);
+    expect(ready?.message).toContain(
+      `ready needs a deployment group that holds deployments until traffic is rerouted, and ${fx.group} reroutes at once`,
+    );
     const rolling = await failure(deployEcs(planFrom({ ...base, strategy: 'rolling' }), clientsFor(bed.moto), { log: memoryLog() }));
-    expect(rolling?.message).toBe(`input 'strategy': strategy rolling does not fit service ${fx.service}, which uses the CODE_DEPLOY deployment controller (that means blue-green)`);
-    const group = await failure(deployEcs(planFrom({ ...base, 'codedeploy-deployment-group': 'nope' }), clientsFor(bed.moto), { log: memoryLog() }));
-    expect(group?.message).toBe(`input 'codedeploy-deployment-group': CodeDeploy deployment group "nope" does not exist in application ${fx.application}`);
-    const config = await failure(deployEcs(planFrom({ ...base, 'deployment-config': 'Custom.Nope' }), clientsFor(bed.moto), { log: memoryLog() }));
+    expect(rolling?.message).toBe(
+      `input 'strategy': strategy rolling does not fit service ${fx.service}, which uses the CODE_DEPLOY deployment controller (that means blue-green)`,
+    );
+    const group = await failure(
+      deployEcs(planFrom({ ...base, 'codedeploy-deployment-group': 'nope' }), clientsFor(bed.moto), { log: memoryLog() }),
+    );
+    expect(group?.message).toBe(
+      `input 'codedeploy-deployment-group': CodeDeploy deployment group "nope" does not exist in application ${fx.application}`,
+    );
+    const config = await failure(
+      deployEcs(planFrom({ ...base, 'deployment-config': 'Custom.Nope' }), clientsFor(bed.moto), { log: memoryLog() }),
+    );
     expect(config?.message).toBe(`input 'deployment-config': deployment config "Custom.Nope" does not exist`);
     expect(await callsOf(bed.moto, 'RegisterTaskDefinition', since)).toHaveLength(0);
     expect(await callsOf(bed.moto, 'CreateDeployment', since)).toHaveLength(0);
@@ -194,11 +270,7 @@ describe('deploy-ecs blue/green (bundle)', () => {
   it('stops at Ready through the committed bundle, with outputs and a summary that links the console', async () => {
     const fx = await blueGreenService(bed.moto, { account, waitForReroute: true });
     const since = Date.now();
-    const run = await runBundle(
-      'deploy-ecs',
-      { image: image(), ...blueGreenTarget(fx), 'wait-until': 'ready' },
-      bed.moto.env(account),
-    );
+    const run = await runBundle('deploy-ecs', { image: image(), ...blueGreenTarget(fx), 'wait-until': 'ready' }, bed.moto.env(account));
     expect(run.status, run.stdout + run.stderr).toBe(0);
     expect(run.outputs.status).toBe('Ready');
     expect(run.outputs['deployment-id']).toMatch(/^d-\w{9}$/);
@@ -206,26 +278,33 @@ describe('deploy-ecs blue/green (bundle)', () => {
     expect(run.summary).toContain(`[${run.outputs['deployment-id']}](${run.outputs['console-url']})`);
     expect(run.summary).toContain('move traffic with bluegreen-switch');
     expect(run.stdout).toContain('AfterAllowTestTraffic: Succeeded');
-    const target = await fx.codedeploy.send(new GetDeploymentTargetCommand({ deploymentId: run.outputs['deployment-id'], targetId: `${fx.cluster}:${fx.service}` }));
+    const target = await fx.codedeploy.send(
+      new GetDeploymentTargetCommand({ deploymentId: run.outputs['deployment-id'], targetId: `${fx.cluster}:${fx.service}` }),
+    );
     expect(target.deploymentTarget!.ecsTarget!.status).toBe('Ready');
 
     // Its wait keeps to 12 describe calls a minute, counted from the moment the deployment was
     // created (so a wait under a minute is held to its share), and the target id is known, not listed.
-    await expectReadsWithinBudget(bed.moto, { account, since, until: run.exitedAt, start: 'CreateDeployment', reads: ['GetDeployment', 'GetDeploymentTarget', 'ListDeploymentTargets'] });
+    await expectReadsWithinBudget(bed.moto, {
+      account,
+      since,
+      until: run.exitedAt,
+      start: 'CreateDeployment',
+      reads: ['GetDeployment', 'GetDeploymentTarget', 'ListDeploymentTargets'],
+    });
     expect(await callsOf(bed.moto, 'ListDeploymentTargets', since, account)).toHaveLength(0);
   });
 
   it('stops the deployment with rollback when the workflow is cancelled (SIGTERM) mid-wait', async () => {
     const fx = await blueGreenService(bed.moto, { account, waitForReroute: true });
     const since = Date.now();
-    const run = await runBundle(
-      'deploy-ecs',
-      { image: image(), ...blueGreenTarget(fx) },
-      bed.moto.env(account),
-      { signalAfter: (line) => line.includes('waiting for that') },
-    );
+    const run = await runBundle('deploy-ecs', { image: image(), ...blueGreenTarget(fx) }, bed.moto.env(account), {
+      signalAfter: (line) => line.includes('waiting for that'),
+    });
     expect(run.status).toBe(1);
-    expect(run.stdout).toMatch(/::error::deploy-ecs: CodeDeploy deployment d-\w+ was interrupted \(the run was cancelled \(SIGTERM\)\) \(Ready, traffic: blue 100%25 · green 0%25/);
+    expect(run.stdout).toMatch(
+      /::error::deploy-ecs: CodeDeploy deployment d-\w+ was interrupted \(the run was cancelled \(SIGTERM\)\) \(Ready, traffic: blue 100%25 · green 0%25/,
+    );
     expect(run.stdout).toMatch(/it was stopped with rollback: it is now Stopped/);
     expect(await callsOf(bed.moto, 'StopDeployment', since, account)).toHaveLength(1);
     const id = /CodeDeploy deployment (d-\w+) was interrupted/.exec(run.stdout)![1]!;

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DescribeTaskDefinitionCommand, ECSClient } from '@aws-sdk/client-ecs';
+import { DescribeTaskDefinitionCommand, type ECSClient } from '@aws-sdk/client-ecs';
 import { memoryLog } from '../../packages/shared/src/log.ts';
 import { deployEcs } from '../../actions/deploy-ecs/src/deploy.ts';
 import { useBed } from '../bed/vitest.ts';
@@ -48,9 +48,9 @@ describe('deploy-ecs with the environment file', () => {
     );
     const result = await deployEcs(plan, clientsFor(bed.moto), { log: memoryLog(), timing });
     expect(result.status).toBe('COMPLETED');
-    const app = (await fx.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: result.taskDefinitionArn }))).taskDefinition!.containerDefinitions!.find(
-      (c) => c.name === 'app',
-    )!;
+    const app = (
+      await fx.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: result.taskDefinitionArn }))
+    ).taskDefinition!.containerDefinitions!.find((c) => c.name === 'app')!;
     expect(app.environment).toEqual(
       expect.arrayContaining([
         { name: 'NODE_ENV', value: 'development' },
@@ -68,11 +68,16 @@ describe('deploy-ecs with the environment file', () => {
     const fx = await rollingService(bed.moto, { executionRole: false });
     const ws = workspaceWith(environmentFile(bed.moto.defaultAccount, fx.cluster, fx.service));
     const since = Date.now();
-    const error = await deployEcs(planFrom({ image: digestImage(), environment: 'dev' }, ws), clientsFor(bed.moto), { log: memoryLog(), timing }).then(
+    const error = await deployEcs(planFrom({ image: digestImage(), environment: 'dev' }, ws), clientsFor(bed.moto), {
+      log: memoryLog(),
+      timing,
+    }).then(
       () => undefined,
       (e: unknown) => e as Error & { key?: string },
     );
-    expect(error?.message).toBe(`environments.dev.secrets: the task definition (family ${fx.family}) has no executionRoleArn, which ECS needs to read secrets`);
+    expect(error?.message).toBe(
+      `environments.dev.secrets: the task definition (family ${fx.family}) has no executionRoleArn, which ECS needs to read secrets`,
+    );
     expect(error?.key).toBe('environments.dev.secrets');
     expect(await callsOf(bed.moto, 'RegisterTaskDefinition', since)).toHaveLength(0);
   });
@@ -84,13 +89,15 @@ describe('deploy-ecs with the environment file', () => {
     const run = await runBundle('deploy-ecs', { image: digestImage(), environment: 'dev' }, bed.moto.env(account), { workspace: ws });
     expect(run.status, run.stdout + run.stderr).toBe(0);
     expect(run.outputs.status).toBe('COMPLETED');
-    expect(run.summary).toContain('| cluster | ' + fx.cluster + ' | environments.dev.ecs.cluster |');
+    expect(run.summary).toContain(`| cluster | ${fx.cluster} | environments.dev.ecs.cluster |`);
   });
 
   it('names an unknown key of the environment file with its line, before any request', async () => {
     const ws = workspaceWith(environmentFile('555555555555', 'c', 's').replace('strategy: rolling', 'strategy: rolling, replicas: 3'));
     const since = Date.now();
-    const run = await runBundle('deploy-ecs', { image: digestImage(), environment: 'dev' }, bed.moto.env('555555555555'), { workspace: ws });
+    const run = await runBundle('deploy-ecs', { image: digestImage(), environment: 'dev' }, bed.moto.env('555555555555'), {
+      workspace: ws,
+    });
     expect(run.status).toBe(1);
     expect(run.stdout).toContain('.github/expeditor.yml:6: environments.dev.ecs.replicas: unknown key');
     expect(await callsOf(bed.moto, 'DescribeServices', since, '555555555555')).toHaveLength(0);
@@ -108,25 +115,37 @@ describe('deploy-ecs and AccessDenied', () => {
       (next, context) => async (args) => {
         if ((context as { commandName?: string }).commandName === 'UpdateServiceCommand') {
           attempts++;
-          throw Object.assign(new Error(`User: arn:aws:sts::123456789012:assumed-role/deploy/gha is not authorized to perform: ecs:UpdateService on resource: ${fx.service}`), {
-            name: 'AccessDeniedException',
-            $fault: 'client',
-            $metadata: { httpStatusCode: 400 },
-          });
+          throw Object.assign(
+            new Error(
+              `User: arn:aws:sts::123456789012:assumed-role/deploy/gha is not authorized to perform: ecs:UpdateService on resource: ${fx.service}`,
+            ),
+            {
+              name: 'AccessDeniedException',
+              $fault: 'client',
+              $metadata: { httpStatusCode: 400 },
+            },
+          );
         }
         return next(args);
       },
       { step: 'initialize', name: 'bedAccessDenied' },
     );
-    const error = await deployEcs(planFrom({ image: digestImage(), cluster: fx.cluster, service: fx.service }), clients, { log: memoryLog(), timing }).then(
+    const error = await deployEcs(planFrom({ image: digestImage(), cluster: fx.cluster, service: fx.service }), clients, {
+      log: memoryLog(),
+      timing,
+    }).then(
       () => undefined,
       (e: unknown) => e as Error & { next?: string; unchanged?: string },
     );
     expect(attempts).toBe(1);
     expect(error?.message).toMatch(
-      new RegExp(`^ecs:UpdateService on service ${fx.service} in cluster ${fx.cluster} was denied: AccessDeniedException \\(HTTP 400\\): User: .* is not authorized to perform: ecs:UpdateService`),
+      new RegExp(
+        `^ecs:UpdateService on service ${fx.service} in cluster ${fx.cluster} was denied: AccessDeniedException \\(HTTP 400\\): User: .* is not authorized to perform: ecs:UpdateService`,
+      ),
     );
-    expect(error?.next).toBe(`allow ecs:UpdateService on service ${fx.service} in cluster ${fx.cluster} in the policy of the role this job uses (assume-env's role for the environment)`);
+    expect(error?.next).toBe(
+      `allow ecs:UpdateService on service ${fx.service} in cluster ${fx.cluster} in the policy of the role this job uses (assume-env's role for the environment)`,
+    );
     expect(error?.unchanged).toMatch(/^the service still runs .*:1; the new task definition is registered but not deployed$/);
     expect((await fx.describe()).taskDefinition).toBe(fx.firstTd);
   });

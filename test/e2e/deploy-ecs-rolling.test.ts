@@ -32,8 +32,15 @@ describe('deploy-ecs rolling (core)', () => {
     const registered = (await fx.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: result.taskDefinitionArn }))).taskDefinition!;
     const app = registered.containerDefinitions!.find((c) => c.name === 'app')!;
     expect(app.image).toBe(image);
-    expect(app.environment).toEqual(expect.arrayContaining([{ name: 'KEEP', value: 'changed' }, { name: 'LOG_LEVEL', value: 'debug' }]));
-    expect(app.secrets).toEqual([{ name: 'DB_PASSWORD', valueFrom: `arn:aws:secretsmanager:us-west-2:${bed.moto.defaultAccount}:secret:db-AbCdEf` }]);
+    expect(app.environment).toEqual(
+      expect.arrayContaining([
+        { name: 'KEEP', value: 'changed' },
+        { name: 'LOG_LEVEL', value: 'debug' },
+      ]),
+    );
+    expect(app.secrets).toEqual([
+      { name: 'DB_PASSWORD', valueFrom: `arn:aws:secretsmanager:us-west-2:${bed.moto.defaultAccount}:secret:db-AbCdEf` },
+    ]);
     // The sidecar is untouched.
     expect(registered.containerDefinitions!.find((c) => c.name === 'log-router')!.image).toContain('aws-for-fluent-bit');
 
@@ -51,9 +58,17 @@ describe('deploy-ecs rolling (core)', () => {
 
   it('fails with the circuit breaker’s reason, the stopped tasks’ reason and the task definition ECS rolled back to', async () => {
     const fx = await rollingService(bed.moto);
-    const fault = await bed.moto.control<{ id: string }>('fault/ecs', { imageMarker: 'bed-crash', reason: 'Essential container in task exited' });
+    const fault = await bed.moto.control<{ id: string }>('fault/ecs', {
+      imageMarker: 'bed-crash',
+      reason: 'Essential container in task exited',
+    });
     try {
-      const plan = planFrom({ image: digestImage('127.0.0.1:5000/shop/app-bed-crash'), cluster: fx.cluster, service: fx.service, container: 'app' });
+      const plan = planFrom({
+        image: digestImage('127.0.0.1:5000/shop/app-bed-crash'),
+        cluster: fx.cluster,
+        service: fx.service,
+        container: 'app',
+      });
       const error = await deployEcs(plan, clientsFor(bed.moto), { log: memoryLog(), timing }).then(
         () => undefined,
         (e: unknown) => e as Error & { unchanged?: string },
@@ -106,7 +121,9 @@ describe('deploy-ecs rolling (core)', () => {
       );
       expect(log.lines.some((l) => l.includes('deployment circuit breaker off'))).toBe(true);
       expect(log.lines.some((l) => /failed to start/.test(l))).toBe(true);
-      expect(error?.message).toMatch(/did not complete within 4\.0 s; deploy-ecs rolled the service back to .*:1 \(deployment ecs-svc\/\d+, in progress\)/);
+      expect(error?.message).toMatch(
+        /did not complete within 4\.0 s; deploy-ecs rolled the service back to .*:1 \(deployment ecs-svc\/\d+, in progress\)/,
+      );
       const service = await fx.describe();
       expect(service.taskDefinition).toBe(fx.firstTd);
     } finally {
@@ -119,7 +136,10 @@ describe('deploy-ecs rolling (core)', () => {
     const since = Date.now();
     await bed.moto.control('throttle', { action: 'DescribeServices', count: 2 });
     const log = memoryLog();
-    const result = await deployEcs(planFrom({ image: digestImage(), cluster: fx.cluster, service: fx.service }), clientsFor(bed.moto), { log, timing });
+    const result = await deployEcs(planFrom({ image: digestImage(), cluster: fx.cluster, service: fx.service }), clientsFor(bed.moto), {
+      log,
+      timing,
+    });
     expect(result.status).toBe('COMPLETED');
     const calls = await bed.moto.control<{ calls: { throttled: boolean }[] }>('calls', { action: 'DescribeServices', since });
     expect(calls.calls.filter((c) => c.throttled)).toHaveLength(2);
@@ -135,12 +155,18 @@ describe('deploy-ecs rolling: bad input changes nothing', () => {
     const { tmpdir } = await import('node:os');
     const ws = mkdtempSync(join(tmpdir(), 'ws-'));
     writeFileSync(join(ws, 'broken.json'), '{ "family": "x", ');
-    expect(() => planFrom({ image: digestImage(), cluster: fx.cluster, service: fx.service, 'task-definition': 'broken.json' }, ws)).toThrow(
-      /^input 'task-definition': broken.json is not valid JSON/,
+    expect(() =>
+      planFrom({ image: digestImage(), cluster: fx.cluster, service: fx.service, 'task-definition': 'broken.json' }, ws),
+    ).toThrow(/^input 'task-definition': broken.json is not valid JSON/);
+    writeFileSync(
+      join(ws, 'td.json'),
+      JSON.stringify({ family: fx.family, containerDefinitions: [{ name: 'web', image: 'x', memory: 64 }] }),
     );
-    writeFileSync(join(ws, 'td.json'), JSON.stringify({ family: fx.family, containerDefinitions: [{ name: 'web', image: 'x', memory: 64 }] }));
     const since = Date.now();
-    const plan = planFrom({ image: digestImage(), cluster: fx.cluster, service: fx.service, 'task-definition': 'td.json', container: 'app' }, ws);
+    const plan = planFrom(
+      { image: digestImage(), cluster: fx.cluster, service: fx.service, 'task-definition': 'td.json', container: 'app' },
+      ws,
+    );
     await expect(deployEcs(plan, clientsFor(bed.moto), { log: memoryLog(), timing })).rejects.toThrow(
       `input 'container': the task definition has no container "app" (have: web)`,
     );
@@ -153,15 +179,21 @@ describe('deploy-ecs rolling: bad input changes nothing', () => {
   it('an unknown cluster or service is named before any write', async () => {
     const fx = await rollingService(bed.moto);
     const since = Date.now();
-    await expect(deployEcs(planFrom({ image: digestImage(), cluster: 'nope', service: fx.service }), clientsFor(bed.moto), { log: memoryLog() })).rejects.toThrow(
-      `input 'cluster': ECS cluster "nope" does not exist in this account and region`,
-    );
-    await expect(deployEcs(planFrom({ image: digestImage(), cluster: fx.cluster, service: 'nope' }), clientsFor(bed.moto), { log: memoryLog() })).rejects.toThrow(
-      `input 'service': ECS service "nope" is not in cluster ${fx.cluster} (MISSING)`,
-    );
     await expect(
-      deployEcs(planFrom({ image: digestImage(), cluster: fx.cluster, service: fx.service, strategy: 'blue-green' }), clientsFor(bed.moto), { log: memoryLog() }),
-    ).rejects.toThrow(`input 'strategy': strategy blue-green does not fit service ${fx.service}, which uses the ECS deployment controller (that means rolling)`);
+      deployEcs(planFrom({ image: digestImage(), cluster: 'nope', service: fx.service }), clientsFor(bed.moto), { log: memoryLog() }),
+    ).rejects.toThrow(`input 'cluster': ECS cluster "nope" does not exist in this account and region`);
+    await expect(
+      deployEcs(planFrom({ image: digestImage(), cluster: fx.cluster, service: 'nope' }), clientsFor(bed.moto), { log: memoryLog() }),
+    ).rejects.toThrow(`input 'service': ECS service "nope" is not in cluster ${fx.cluster} (MISSING)`);
+    await expect(
+      deployEcs(
+        planFrom({ image: digestImage(), cluster: fx.cluster, service: fx.service, strategy: 'blue-green' }),
+        clientsFor(bed.moto),
+        { log: memoryLog() },
+      ),
+    ).rejects.toThrow(
+      `input 'strategy': strategy blue-green does not fit service ${fx.service}, which uses the ECS deployment controller (that means rolling)`,
+    );
     expect(await callsOf(bed.moto, 'RegisterTaskDefinition', since)).toHaveLength(0);
   });
 });
@@ -175,33 +207,49 @@ describe('deploy-ecs rolling (bundle)', () => {
     // to its call budget (the first read comes ~10 s in), to see it in progress.
     const { factor } = await bed.moto.control<{ factor: number }>('speed', {});
     await bed.moto.control('speed', { factor: 2.5 });
-    const run = await runBundle('deploy-ecs', { image, cluster: fx.cluster, service: fx.service, 'wait-until': 'succeeded' }, bed.moto.env('111111111111')).finally(() =>
-      bed.moto.control('speed', { factor }),
-    );
+    const run = await runBundle(
+      'deploy-ecs',
+      { image, cluster: fx.cluster, service: fx.service, 'wait-until': 'succeeded' },
+      bed.moto.env('111111111111'),
+    ).finally(() => bed.moto.control('speed', { factor }));
     expect(run.status, run.stdout + run.stderr).toBe(0);
     expect(run.outputs['task-definition-arn']).toMatch(new RegExp(`:111111111111:task-definition/${fx.family}:2$`));
     expect(run.outputs['previous-task-definition-arn']).toBe(fx.firstTd);
     expect(run.outputs.status).toBe('COMPLETED');
     expect(run.outputs['deployment-id']).toMatch(/^ecs-svc\/\d+$/);
-    expect(run.outputs['console-url']).toBe(`https://us-west-2.console.aws.amazon.com/ecs/v2/clusters/${fx.cluster}/services/${fx.service}/deployments?region=us-west-2`);
+    expect(run.outputs['console-url']).toBe(
+      `https://us-west-2.console.aws.amazon.com/ecs/v2/clusters/${fx.cluster}/services/${fx.service}/deployments?region=us-west-2`,
+    );
     expect(run.stdout).toMatch(/::group::Rolling deployment of/);
     expect(run.stdout).toContain('rollout IN_PROGRESS');
     expect(run.summary).toContain(`## deploy-ecs COMPLETED — ${fx.cluster}/${fx.service}`);
     expect(run.summary).toContain(image);
     expect((await fx.describe()).taskDefinition).toBe(run.outputs['task-definition-arn']);
     // Waiting kept to 12 DescribeServices a minute from the UpdateService on.
-    await expectReadsWithinBudget(bed.moto, { account: '111111111111', since, until: run.exitedAt, start: 'UpdateService', reads: ['DescribeServices', 'DescribeTasks', 'ListTasks'] });
+    await expectReadsWithinBudget(bed.moto, {
+      account: '111111111111',
+      since,
+      until: run.exitedAt,
+      start: 'UpdateService',
+      reads: ['DescribeServices', 'DescribeTasks', 'ListTasks'],
+    });
   });
 
   it('fails through the bundle when ECS rolls back, with exit code 1 and the reason', async () => {
     const fx = await rollingService(bed.moto, { account: '111111111111' });
     const fault = await bed.moto.control<{ id: string }>('fault/ecs', { service: fx.service, account: '111111111111' });
     try {
-      const run = await runBundle('deploy-ecs', { image: digestImage(), cluster: fx.cluster, service: fx.service }, bed.moto.env('111111111111'));
+      const run = await runBundle(
+        'deploy-ecs',
+        { image: digestImage(), cluster: fx.cluster, service: fx.service },
+        bed.moto.env('111111111111'),
+      );
       expect(run.status).toBe(1);
       // However often it polled, the failure and ECS's rollback are named (the failed deployment
       // may already be gone from the service when it looks).
-      expect(run.stdout).toMatch(/::error::deploy-ecs: ECS deployment ecs-svc\/\d+ of \S+:2 (FAILED: ECS deployment circuit breaker|did not complete: the service was rolled back to the previous task definition \S+:1)/);
+      expect(run.stdout).toMatch(
+        /::error::deploy-ecs: ECS deployment ecs-svc\/\d+ of \S+:2 (FAILED: ECS deployment circuit breaker|did not complete: the service was rolled back to the previous task definition \S+:1)/,
+      );
       expect(run.stdout).toMatch(/deployment failed: tasks failed to start|FAILED: ECS deployment circuit breaker/);
       expect(run.stdout).toContain('Essential container in task exited');
       expect(run.outputs.status).toBeUndefined();

@@ -82,7 +82,10 @@ export async function setStable(c: KubeConnection, ns: string, service: string, 
   };
   try {
     const existing = await c.core.readNamespacedService({ name: service, namespace: ns });
-    await c.core.patchNamespacedService({ name: service, namespace: ns, body: { spec: { selector: body.spec.selector } } }, c.patchOptions('merge'));
+    await c.core.patchNamespacedService(
+      { name: service, namespace: ns, body: { spec: { selector: body.spec.selector } } },
+      c.patchOptions('merge'),
+    );
     void existing;
   } catch {
     await c.core.createNamespacedService({ namespace: ns, body });
@@ -103,17 +106,28 @@ export interface RunOptions {
 }
 
 /** plan → connect → deployEks, as the action does, with a memory log. */
-export async function runCore(k8s: K8sPart, options: RunOptions): Promise<{ result: DeployEksResult; lines: string[]; connection: KubeConnection }> {
+export async function runCore(
+  k8s: K8sPart,
+  options: RunOptions,
+): Promise<{ result: DeployEksResult; lines: string[]; connection: KubeConnection }> {
   const env = inputEnv(options.inputs);
   const inputs = readDeployEksInputs(new ActionInputs({ INPUT_KUBECONFIG: k8s.kubeconfig, ...env }));
   const plan = planDeployEks(inputs, {
     workspace: options.workspace ?? workspace(),
     sha: 'a'.repeat(40),
     runUrl: 'https://github.com/acme/shop/actions/runs/1',
-    runner: { kubeconfig: kubeconfigFromEnv(options.runner?.kubeconfig), awsRegion: options.runner?.awsRegion, stsEndpoint: options.runner?.stsEndpoint },
+    runner: {
+      kubeconfig: kubeconfigFromEnv(options.runner?.kubeconfig),
+      awsRegion: options.runner?.awsRegion,
+      stsEndpoint: options.runner?.stsEndpoint,
+    },
   });
   const log = memoryLog();
-  const connection = await connectKube({ kubeconfig: plan.connect.kind === 'kubeconfig' ? { path: plan.connect.path, input: 'kubeconfig' } : undefined, signal: options.signal, log });
+  const connection = await connectKube({
+    kubeconfig: plan.connect.kind === 'kubeconfig' ? { path: plan.connect.path, input: 'kubeconfig' } : undefined,
+    signal: options.signal,
+    log,
+  });
   const result = await deployEks(plan, connection, {
     log,
     signal: options.signal,

@@ -20,14 +20,22 @@ describe('the deploy-eks bundle on the bed', () => {
     const ns = await newNamespace(c, 'bundle-kc');
     const ws = workspace();
     const manifest = writeManifest(ws, 'deploy/shop.yaml', deploymentManifest('shop', { replicas: 2, ports: [8080] }));
-    const run = await runBundle(ws, { image: image(1), services: 'shop', namespace: ns, manifest }, { KUBECONFIG: `${join(ws, 'no-such-kubeconfig')}:${bed.k8s.kubeconfig}` });
+    const run = await runBundle(
+      ws,
+      { image: image(1), services: 'shop', namespace: ns, manifest },
+      { KUBECONFIG: `${join(ws, 'no-such-kubeconfig')}:${bed.k8s.kubeconfig}` },
+    );
     expect(run.log).not.toMatch(/::error/);
     expect(run.status).toBe(0);
     expect(run.outputs).toMatchObject({ 'live-color': '', 'target-color': 'blue', 'preview-service': 'shop-preview', ready: 'true' });
     const results = JSON.parse(run.outputs.results ?? '[]') as { service: string; ready: boolean; target: string }[];
-    expect(results).toEqual([expect.objectContaining({ service: 'shop', ready: true, target: 'blue', replicas: 2, available: 2, reason: null })]);
+    expect(results).toEqual([
+      expect.objectContaining({ service: 'shop', ready: true, target: 'blue', replicas: 2, available: 2, reason: null }),
+    ]);
     // The title names the KUBECONFIG files as they were given (kubeconfig <first>:<rest>).
-    expect(run.summary).toContain(`## deploy-eks ready to switch — kubeconfig ${join(ws, 'no-such-kubeconfig')}:${bed.k8s.kubeconfig}, namespace ${ns}`);
+    expect(run.summary).toContain(
+      `## deploy-eks ready to switch — kubeconfig ${join(ws, 'no-such-kubeconfig')}:${bed.k8s.kubeconfig}, namespace ${ns}`,
+    );
     expect(run.log).toContain('::group::Waiting for shop blue to be ready');
     expect(run.log).toMatch(/blue: 2\/2 available, preview endpoints ready/);
   });
@@ -47,14 +55,22 @@ describe('the deploy-eks bundle on the bed', () => {
     expect(first.log).not.toMatch(/::error/);
     expect(first.status).toBe(0);
     await setStable(c, ns, 'shop', 'blue');
-    const second = await runBundle(ws, { image: image(2), services: 'shop', namespace: ns, cluster: 'shop-prod', region: 'us-west-2' }, awsEnv);
+    const second = await runBundle(
+      ws,
+      { image: image(2), services: 'shop', namespace: ns, cluster: 'shop-prod', region: 'us-west-2' },
+      awsEnv,
+    );
     expect(second.status).toBe(0);
     expect(second.outputs).toMatchObject({ 'live-color': 'blue', 'target-color': 'green', ready: 'true' });
     expect(second.summary).toContain(`## deploy-eks ready to switch — EKS cluster shop-prod (us-west-2), namespace ${ns}`);
     // The apiserver authenticated these requests through the EKS token webhook (not the bed token).
     const reviews = eks.reviews().filter((r) => r.at >= since);
-    expect(reviews.some((r) => r.authenticated && r.cluster === 'shop-prod' && r.arn === `arn:aws:sts::${bed.moto.defaultAccount}:user/moto`)).toBe(true);
-    expect((await c.apps.readNamespacedDeployment({ name: 'shop-green', namespace: ns })).spec?.template.spec?.containers[0]?.image).toBe(image(2));
+    expect(
+      reviews.some((r) => r.authenticated && r.cluster === 'shop-prod' && r.arn === `arn:aws:sts::${bed.moto.defaultAccount}:user/moto`),
+    ).toBe(true);
+    expect((await c.apps.readNamespacedDeployment({ name: 'shop-green', namespace: ns })).spec?.template.spec?.containers[0]?.image).toBe(
+      image(2),
+    );
     // The token is registered as a secret (the runner hides it from then on) and printed nowhere else.
     const tokenLines = second.log.split('\n').filter((l) => l.includes('k8s-aws-v1.'));
     expect(tokenLines).toHaveLength(1);
@@ -74,10 +90,18 @@ describe('the deploy-eks bundle on the bed', () => {
     const ns = await newNamespace(c, 'bundle-fail');
     const ws = workspace();
     const manifest = writeManifest(ws, 'shop.yaml', deploymentManifest('shop', { replicas: 1 }));
-    const run = await runBundle(ws, { image: 'registry.bed/shop:bed-config-error', services: 'shop', namespace: ns, manifest }, { KUBECONFIG: bed.k8s.kubeconfig });
+    const run = await runBundle(
+      ws,
+      { image: 'registry.bed/shop:bed-config-error', services: 'shop', namespace: ns, manifest },
+      { KUBECONFIG: bed.k8s.kubeconfig },
+    );
     expect(run.status).toBe(1);
     expect(run.outputs.ready).toBe('false');
-    expect(JSON.parse(run.outputs.results ?? '[]')[0]).toMatchObject({ service: 'shop', ready: false, reason: expect.stringMatching(/^CreateContainerConfigError/) });
+    expect(JSON.parse(run.outputs.results ?? '[]')[0]).toMatchObject({
+      service: 'shop',
+      ready: false,
+      reason: expect.stringMatching(/^CreateContainerConfigError/),
+    });
     expect(run.log).toMatch(/::error::deploy-eks: 1 of 1 service is not ready to switch/);
     expect(run.summary).toContain('<summary>shop: CreateContainerConfigError</summary>');
   });

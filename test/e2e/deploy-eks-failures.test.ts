@@ -9,13 +9,25 @@ import type { KubeConnection } from '@expeditor/kube/connect';
 import { ExpeditorError } from '../../packages/shared/src/errors.ts';
 import { DeadlineError, withDeadline } from '../../packages/shared/src/deadline.ts';
 import { useBed } from '../bed/vitest.ts';
-import { deploymentManifest, image, kubeconfigConnection, newNamespace, runCore, setStable, workspace, writeManifest } from './deploy-eks-bed.ts';
+import {
+  deploymentManifest,
+  image,
+  kubeconfigConnection,
+  newNamespace,
+  runCore,
+  setStable,
+  workspace,
+  writeManifest,
+} from './deploy-eks-bed.ts';
 
 const bed = useBed(['k8s']);
 let count = 0;
 
 /** A namespace with shop-blue live (image 1) behind the stable Service. */
-async function withLiveBlue(c: KubeConnection, options: Parameters<typeof deploymentManifest>[1] = {}): Promise<{ ns: string; blueVersion: string }> {
+async function withLiveBlue(
+  c: KubeConnection,
+  options: Parameters<typeof deploymentManifest>[1] = {},
+): Promise<{ ns: string; blueVersion: string }> {
   const ns = await newNamespace(c, `fail-${++count}`);
   const ws = workspace();
   const manifest = writeManifest(ws, 'shop.yaml', deploymentManifest('shop', { replicas: 2, ports: [8080], ...options }));
@@ -35,7 +47,9 @@ describe('deploy-eks stops early with a diagnosis', () => {
   it('ImagePullBackOff / ErrImagePull: reason, pull events, live untouched', async () => {
     const c = await kubeconfigConnection(bed.k8s);
     const { ns, blueVersion } = await withLiveBlue(c);
-    const { result, lines } = await runCore(bed.k8s, { inputs: { image: 'registry.bed/shop:bed-fail-pull', services: 'shop', namespace: ns } });
+    const { result, lines } = await runCore(bed.k8s, {
+      inputs: { image: 'registry.bed/shop:bed-fail-pull', services: 'shop', namespace: ns },
+    });
     expect(result.ready).toBe(false);
     const [r] = result.results;
     expect(r?.diagnosis?.kind).toMatch(/^(ErrImagePull|ImagePullBackOff)$/);
@@ -45,14 +59,18 @@ describe('deploy-eks stops early with a diagnosis', () => {
     expect(result.failure?.unchanged).toMatch(/shop: blue/);
     expect(lines.some((l) => l.includes('recent events:'))).toBe(true);
     // A tag, not a digest: warned about, not refused.
-    expect(lines.some((l) => l.startsWith("warning (input 'image'): the image registry.bed/shop:bed-fail-pull is given by tag"))).toBe(true);
+    expect(lines.some((l) => l.startsWith("warning (input 'image'): the image registry.bed/shop:bed-fail-pull is given by tag"))).toBe(
+      true,
+    );
     await expectLiveUntouched(c, ns, blueVersion);
   });
 
   it('CrashLoopBackOff: the crashed instance’s last log lines', async () => {
     const c = await kubeconfigConnection(bed.k8s);
     const { ns, blueVersion } = await withLiveBlue(c);
-    const { result, lines } = await runCore(bed.k8s, { inputs: { image: 'registry.bed/shop:bed-crashloop', services: 'shop', namespace: ns } });
+    const { result, lines } = await runCore(bed.k8s, {
+      inputs: { image: 'registry.bed/shop:bed-crashloop', services: 'shop', namespace: ns },
+    });
     const [r] = result.results;
     expect(r?.ready).toBe(false);
     expect(r?.diagnosis?.kind).toBe('CrashLoopBackOff');
@@ -99,7 +117,10 @@ describe('deploy-eks stops early with a diagnosis', () => {
     const c = await kubeconfigConnection(bed.k8s);
     const { ns, blueVersion } = await withLiveBlue(c);
     const signal = withDeadline(undefined, 3000);
-    const { result } = await runCore(bed.k8s, { signal, inputs: { image: 'registry.bed/shop:bed-never-ready', services: 'shop', namespace: ns } });
+    const { result } = await runCore(bed.k8s, {
+      signal,
+      inputs: { image: 'registry.bed/shop:bed-never-ready', services: 'shop', namespace: ns },
+    });
     const [r] = result.results;
     expect(r?.ready).toBe(false);
     expect(r?.diagnosis).toBeUndefined();
@@ -117,14 +138,20 @@ describe('deploy-eks refuses bad input before writing anything', () => {
   it('require-digest refuses an image by tag as an input error (raised by the input layer, before connecting)', async () => {
     const c = await kubeconfigConnection(bed.k8s);
     const ns = await newNamespace(c, `bad-${++count}`);
-    const error = await runCore(bed.k8s, { inputs: { image: 'registry.bed/shop:1.2', 'require-digest': 'true', services: 'shop', namespace: ns } }).catch((e: unknown) => e);
+    const error = await runCore(bed.k8s, {
+      inputs: { image: 'registry.bed/shop:1.2', 'require-digest': 'true', services: 'shop', namespace: ns },
+    }).catch((e: unknown) => e);
     expect((error as ExpeditorError).input).toBe('image');
-    expect((error as Error).message).toBe(`input 'image': must name the image by digest (repo@sha256:…) because require-digest is true, got "registry.bed/shop:1.2"`);
+    expect((error as Error).message).toBe(
+      `input 'image': must name the image by digest (repo@sha256:…) because require-digest is true, got "registry.bed/shop:1.2"`,
+    );
     expect(await deployments(c, ns)).toEqual([]);
   });
 
   it('an unknown namespace names the namespace input', async () => {
-    const error = await runCore(bed.k8s, { inputs: { image: image(1), services: 'shop', namespace: 'no-such-ns' } }).catch((e: unknown) => e);
+    const error = await runCore(bed.k8s, { inputs: { image: image(1), services: 'shop', namespace: 'no-such-ns' } }).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(ExpeditorError);
     expect((error as ExpeditorError).input).toBe('namespace');
     expect((error as Error).message).toMatch(/namespace no-such-ns does not exist/);
@@ -135,14 +162,19 @@ describe('deploy-eks refuses bad input before writing anything', () => {
     const ns = await newNamespace(c, `bad-${++count}`);
     await setStable(c, ns, 'shop', 'blue');
     const error = await runCore(bed.k8s, { inputs: { image: image(1), services: 'shop', namespace: ns } }).catch((e: unknown) => e);
-    expect((error as Error).message).toMatch(new RegExp(`Deployment ${ns}/shop-blue does not exist, but Service shop sends traffic to version=blue`));
+    expect((error as Error).message).toMatch(
+      new RegExp(`Deployment ${ns}/shop-blue does not exist, but Service shop sends traffic to version=blue`),
+    );
     expect(await deployments(c, ns)).toEqual([]);
   });
 
   it('a Service selector without the color label', async () => {
     const c = await kubeconfigConnection(bed.k8s);
     const ns = await newNamespace(c, `bad-${++count}`);
-    await c.core.createNamespacedService({ namespace: ns, body: { metadata: { name: 'shop' }, spec: { selector: { app: 'shop' }, ports: [{ port: 80 }] } } });
+    await c.core.createNamespacedService({
+      namespace: ns,
+      body: { metadata: { name: 'shop' }, spec: { selector: { app: 'shop' }, ports: [{ port: 80 }] } },
+    });
     const error = await runCore(bed.k8s, { inputs: { image: image(1), services: 'shop', namespace: ns } }).catch((e: unknown) => e);
     expect((error as Error).message).toMatch(/is not set up for blue\/green: its selector \{"app":"shop"\} has no version=blue\|green/);
   });
@@ -152,7 +184,9 @@ describe('deploy-eks refuses bad input before writing anything', () => {
     const ns = await newNamespace(c, `bad-${++count}`);
     const ws = workspace();
     const manifest = writeManifest(ws, 'svc.yaml', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'shop' } });
-    const error = await runCore(bed.k8s, { workspace: ws, inputs: { image: image(1), services: 'shop', namespace: ns, manifest } }).catch((e: unknown) => e);
+    const error = await runCore(bed.k8s, { workspace: ws, inputs: { image: image(1), services: 'shop', namespace: ns, manifest } }).catch(
+      (e: unknown) => e,
+    );
     expect((error as ExpeditorError).input).toBe('manifest');
     expect((error as Error).message).toBe("input 'manifest': svc.yaml has no Deployment (found: Service)");
     const none = await runCore(bed.k8s, { inputs: { image: image(1), services: 'shop', namespace: ns } }).catch((e: unknown) => e);
@@ -170,7 +204,10 @@ describe('deploy-eks refuses bad input before writing anything', () => {
       join(ws, 'expeditor.yml'),
       `app: shop\nimage: { repository: registry.bed/shop }\nenvironments:\n  dev:\n    aws: { account: "111111111111", region: us-west-2, role: "arn:aws:iam::111111111111:role/d" }\n    eks: { cluster: c, namespace: ${ns}, config-maps: [missing-config] }\n`,
     );
-    const error = await runCore(bed.k8s, { workspace: ws, inputs: { image: image(1), services: 'shop', environment: 'dev', config: 'expeditor.yml', manifest, kubeconfig: bed.k8s.kubeconfig } }).catch((e: unknown) => e);
+    const error = await runCore(bed.k8s, {
+      workspace: ws,
+      inputs: { image: image(1), services: 'shop', environment: 'dev', config: 'expeditor.yml', manifest, kubeconfig: bed.k8s.kubeconfig },
+    }).catch((e: unknown) => e);
     expect((error as Error).message).toBe(`ConfigMap missing-config does not exist in namespace ${ns}`);
     expect((error as ExpeditorError).key).toBe('environments.dev.eks.config-maps');
     expect(await deployments(c, ns)).toEqual([]);
@@ -180,7 +217,9 @@ describe('deploy-eks refuses bad input before writing anything', () => {
     const ws = workspace();
     const dead = join(ws, 'dead.kubeconfig');
     writeFileSync(dead, readFileSync(bed.k8s.kubeconfig, 'utf8').replace(/server: .*/, 'server: https://127.0.0.1:1'));
-    const error = await runCore(bed.k8s, { workspace: ws, inputs: { image: image(1), services: 'shop', kubeconfig: dead } }).catch((e: unknown) => e);
+    const error = await runCore(bed.k8s, { workspace: ws, inputs: { image: image(1), services: 'shop', kubeconfig: dead } }).catch(
+      (e: unknown) => e,
+    );
     expect((error as ExpeditorError).input).toBe('kubeconfig');
     expect((error as Error).message).toMatch(/does not answer at https:\/\/127\.0\.0\.1:1/);
   });

@@ -38,7 +38,12 @@ describe('deploy-eks with several services', () => {
     expect(lines.filter((l) => / ready to switch /.test(l))).toHaveLength(9);
     // The summary: one table, a row per service, the diagnosis of the failure.
     const env = inputEnv(inputs);
-    const plan = planDeployEks(readDeployEksInputs(new ActionInputs({ ...env, INPUT_KUBECONFIG: bed.k8s.kubeconfig })), { workspace: ws, sha: '', runUrl: '', runner: { kubeconfig: undefined, awsRegion: undefined, stsEndpoint: undefined } });
+    const plan = planDeployEks(readDeployEksInputs(new ActionInputs({ ...env, INPUT_KUBECONFIG: bed.k8s.kubeconfig })), {
+      workspace: ws,
+      sha: '',
+      runUrl: '',
+      runner: { kubeconfig: undefined, awsRegion: undefined, stsEndpoint: undefined },
+    });
     const markdown = deploySummary(plan, 'kubeconfig', { result }, 1000).toMarkdown();
     expect(markdown).toContain('## deploy-eks 9 of 10 ready');
     expect(markdown.match(/^\| svc-\d /gm)).toHaveLength(10);

@@ -10,7 +10,16 @@ import { memoryLog } from '../../packages/shared/src/log.ts';
 import { deployEcs } from '../../actions/deploy-ecs/src/deploy.ts';
 import { switchEcs, type EcsSwitchOptions } from '../../actions/bluegreen-switch/src/ecs/ecs-switch.ts';
 import { useBed } from '../bed/vitest.ts';
-import { blueGreenService, blueGreenTarget, callsOf, clientsFor, digestImage, planFrom, runBundle, type BlueGreenFixture } from './deploy-ecs-bed.ts';
+import {
+  blueGreenService,
+  blueGreenTarget,
+  callsOf,
+  clientsFor,
+  digestImage,
+  planFrom,
+  runBundle,
+  type BlueGreenFixture,
+} from './deploy-ecs-bed.ts';
 
 const bed = useBed(['moto']);
 const timing = { minIntervalMs: 100, maxIntervalMs: 400, factor: 1.5 };
@@ -30,7 +39,8 @@ const options = (o: Partial<EcsSwitchOptions>): EcsSwitchOptions => ({
   ...o,
 });
 
-const status = async (fx: BlueGreenFixture, id: string) => (await fx.codedeploy.send(new GetDeploymentCommand({ deploymentId: id }))).deploymentInfo!;
+const status = async (fx: BlueGreenFixture, id: string) =>
+  (await fx.codedeploy.send(new GetDeploymentCommand({ deploymentId: id }))).deploymentInfo!;
 
 describe('bluegreen-switch ECS (core)', () => {
   it('switches a deployment held at Ready: green takes all traffic and the deployment Succeeds', async () => {
@@ -39,7 +49,14 @@ describe('bluegreen-switch ECS (core)', () => {
     expect(ready.status).toBe('Ready');
     const log = memoryLog();
     const result = await switchEcs(options({ deploymentId: ready.deploymentId }), clientsFor(bed.moto), { log, timing });
-    expect(result).toMatchObject({ action: 'switch', deploymentId: ready.deploymentId, status: 'Succeeded', from: fx.blueTd, to: ready.taskDefinitionArn, switched: true });
+    expect(result).toMatchObject({
+      action: 'switch',
+      deploymentId: ready.deploymentId,
+      status: 'Succeeded',
+      from: fx.blueTd,
+      to: ready.taskDefinitionArn,
+      switched: true,
+    });
     expect(result.convergenceMs).toBeGreaterThan(0);
     expect((await status(fx, ready.deploymentId)).status).toBe('Succeeded');
     expect((await fx.describe()).taskDefinition).toBe(ready.taskDefinitionArn);
@@ -52,9 +69,9 @@ describe('bluegreen-switch ECS (core)', () => {
     const fx = await blueGreenService(bed.moto, { waitForReroute: false });
     const done = await deployTo(fx, 'succeeded');
     const since = Date.now();
-    await expect(switchEcs(options({ deploymentId: done.deploymentId }), clientsFor(bed.moto), { log: memoryLog(), timing })).rejects.toThrow(
-      `deployment ${done.deploymentId} cannot be switched: green already takes all traffic`,
-    );
+    await expect(
+      switchEcs(options({ deploymentId: done.deploymentId }), clientsFor(bed.moto), { log: memoryLog(), timing }),
+    ).rejects.toThrow(`deployment ${done.deploymentId} cannot be switched: green already takes all traffic`);
     await expect(switchEcs(options({ deploymentId: 'd-AAAAAAAAA' }), clientsFor(bed.moto), { log: memoryLog(), timing })).rejects.toThrow(
       "input 'deployment-id': CodeDeploy deployment d-AAAAAAAAA does not exist in this account and region",
     );
@@ -69,12 +86,25 @@ describe('bluegreen-switch ECS (core)', () => {
     const ready = await deployTo(fx, 'ready');
     const since = Date.now();
     // Found by its group: the newest deployment in progress.
-    const result = await switchEcs(options({ action: 'rollback', group: { application: fx.application, group: fx.group } }), clientsFor(bed.moto), {
-      log: memoryLog(),
-      timing,
+    const result = await switchEcs(
+      options({ action: 'rollback', group: { application: fx.application, group: fx.group } }),
+      clientsFor(bed.moto),
+      {
+        log: memoryLog(),
+        timing,
+      },
+    );
+    expect(result).toMatchObject({
+      action: 'rollback',
+      deploymentId: ready.deploymentId,
+      status: 'Stopped',
+      from: ready.taskDefinitionArn,
+      to: fx.blueTd,
+      switched: false,
     });
-    expect(result).toMatchObject({ action: 'rollback', deploymentId: ready.deploymentId, status: 'Stopped', from: ready.taskDefinitionArn, to: fx.blueTd, switched: false });
-    expect(result.words).toMatch(/it is now Stopped, and rollback deployment d-\w+ Succeeded: the original \(blue\) task set serves all traffic/);
+    expect(result.words).toMatch(
+      /it is now Stopped, and rollback deployment d-\w+ Succeeded: the original \(blue\) task set serves all traffic/,
+    );
     expect(await callsOf(bed.moto, 'StopDeployment', since)).toHaveLength(1);
     expect((await status(fx, ready.deploymentId)).status).toBe('Stopped');
     expect((await fx.describe()).taskDefinition).toBe(fx.blueTd);
@@ -87,7 +117,10 @@ describe('bluegreen-switch ECS (core)', () => {
     expect((await fx.describe()).taskDefinition).toBe(ready.taskDefinitionArn);
 
     const log = memoryLog();
-    const result = await switchEcs(options({ action: 'rollback', deploymentId: ready.deploymentId }), clientsFor(bed.moto), { log, timing });
+    const result = await switchEcs(options({ action: 'rollback', deploymentId: ready.deploymentId }), clientsFor(bed.moto), {
+      log,
+      timing,
+    });
     expect(result).toMatchObject({ action: 'rollback', status: 'Succeeded', from: ready.taskDefinitionArn, to: fx.blueTd, switched: true });
     expect(result.newDeploymentId).toMatch(/^d-/);
     expect(log.lines.some((l) => l.includes(`deployment ${result.newDeploymentId} was held at Ready; continued it`))).toBe(true);
@@ -103,7 +136,10 @@ describe('bluegreen-switch ECS (core)', () => {
     const deployed = await deployTo(fx, 'succeeded');
     expect(deployed.status).toBe('TrafficShifted');
     expect((await status(fx, deployed.deploymentId)).status).toBe('InProgress');
-    const result = await switchEcs(options({ action: 'cleanup', deploymentId: deployed.deploymentId }), clientsFor(bed.moto), { log: memoryLog(), timing });
+    const result = await switchEcs(options({ action: 'cleanup', deploymentId: deployed.deploymentId }), clientsFor(bed.moto), {
+      log: memoryLog(),
+      timing,
+    });
     expect(result).toMatchObject({ action: 'cleanup', status: 'Succeeded', switched: false, to: deployed.taskDefinitionArn });
     expect((await status(fx, deployed.deploymentId)).status).toBe('Succeeded');
   });

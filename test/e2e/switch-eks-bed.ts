@@ -27,7 +27,12 @@ export async function namespace(connection: KubeConnection, prefix = 'sw'): Prom
   await connection.core.createNamespace({ body: { metadata: { name } } });
   // Pods are refused until the namespace's default ServiceAccount exists.
   await waitUntil(connection, {
-    sources: { sa: { path: `/api/v1/namespaces/${name}/serviceaccounts`, list: () => connection.core.listNamespacedServiceAccount({ namespace: name }) } },
+    sources: {
+      sa: {
+        path: `/api/v1/namespaces/${name}/serviceaccounts`,
+        list: () => connection.core.listNamespacedServiceAccount({ namespace: name }),
+      },
+    },
     check: ({ sa }) => (sa.some((s) => s.metadata?.name === 'default') ? true : undefined),
   });
   return name;
@@ -138,7 +143,11 @@ export async function waitAvailable(b: Bedside, ns: string, name: string): Promi
       const x = d[0];
       const want = x?.spec?.replicas ?? 1;
       const s = x?.status;
-      return x && (s?.observedGeneration ?? 0) >= (x.metadata?.generation ?? 0) && s?.availableReplicas === want && s.updatedReplicas === want && s.replicas === want
+      return x &&
+        (s?.observedGeneration ?? 0) >= (x.metadata?.generation ?? 0) &&
+        s?.availableReplicas === want &&
+        s.updatedReplicas === want &&
+        s.replicas === want
         ? true
         : undefined;
     },

@@ -25,7 +25,12 @@ const workspace = (config?: string): string => jobWorkspace(config, 'switch-eks-
 
 /** The bundle as a job of acme/shop at commit c0ffee…02 runs it, in run `runId`, with no AWS credentials but the ones `env` gives. */
 const start = (dir: string, inputs: Record<string, string>, env: Record<string, string> = {}, runId = '5000001') =>
-  startBundle('bluegreen-switch', inputs, { GITHUB_SHA: 'c0ffee0000000000000000000000000000000002', GITHUB_RUN_ID: runId, ...noAmbientAws(dir), ...env }, { workspace: dir });
+  startBundle(
+    'bluegreen-switch',
+    inputs,
+    { GITHUB_SHA: 'c0ffee0000000000000000000000000000000002', GITHUB_RUN_ID: runId, ...noAmbientAws(dir), ...env },
+    { workspace: dir },
+  );
 
 const runBundle = (dir: string, inputs: Record<string, string>, env?: Record<string, string>, runId?: string): Promise<BundleRun> =>
   start(dir, inputs, env, runId).done;
@@ -54,7 +59,10 @@ describe('the bluegreen-switch bundle on EKS', () => {
       'expeditor.dev/commit': 'c0ffee0000000000000000000000000000000002',
       'expeditor.dev/run-url': 'https://github.com/acme/shop/actions/runs/5000001',
     });
-    const slices = await b.connection.discovery.listNamespacedEndpointSlice({ namespace: c.ns, labelSelector: `kubernetes.io/service-name=${c.svc}` });
+    const slices = await b.connection.discovery.listNamespacedEndpointSlice({
+      namespace: c.ns,
+      labelSelector: `kubernetes.io/service-name=${c.svc}`,
+    });
     expect(readyNames(slices.items)).toHaveLength(3);
     expect(readyNames(slices.items).every((n) => n.startsWith('shop-green-'))).toBe(true);
     expect(r.summary).toContain('## bluegreen-switch switch (EKS, route service): blue → green');
@@ -111,7 +119,11 @@ describe('the bluegreen-switch bundle on EKS', () => {
   // stable Service until all of them have read it, so all decide on the same resourceVersion and
   // race their writes (without it, start-up jitter often lets late ones see green already live).
   // The proxy only delays requests; the apiserver decides.
-  for (const [n, together] of [[2, true], [10, true], [10, false]] as const) {
+  for (const [n, together] of [
+    [2, true],
+    [10, true],
+    [10, false],
+  ] as const) {
     it(`${n} switch processes at once${together ? ' (all read before any writes)' : ''}: exactly one wins, the others say someone else switched${together ? '' : ' (or that it is already live)'} and change nothing`, async () => {
       const c = await setUpColors(b);
       const dir = workspace();
@@ -134,12 +146,16 @@ describe('the bluegreen-switch bundle on EKS', () => {
         if (r === winners[0]) continue;
         if (r.status !== 0) {
           conflicts++;
-          expect(r.log).toMatch(/someone else switched Service shop while this run was deciding: it now selects green \(switched by https:\/\/github.com\/acme\/shop\/actions\/runs\/600000\d/);
+          expect(r.log).toMatch(
+            /someone else switched Service shop while this run was deciding: it now selects green \(switched by https:\/\/github.com\/acme\/shop\/actions\/runs\/600000\d/,
+          );
           expect(r.log).toMatch(/this run's switch to green was not applied/);
           expect(r.outputs.switched).toBeUndefined();
         } else {
           expect(r.outputs).toMatchObject({ switched: 'false', from: 'green', to: 'green' });
-          expect(r.log).toMatch(/green is already live on Service shop \(switched by https:\/\/github.com\/acme\/shop\/actions\/runs\/600000\d/);
+          expect(r.log).toMatch(
+            /green is already live on Service shop \(switched by https:\/\/github.com\/acme\/shop\/actions\/runs\/600000\d/,
+          );
         }
       }
       if (together) {
@@ -150,14 +166,19 @@ describe('the bluegreen-switch bundle on EKS', () => {
       expect(svc.spec?.selector?.version).toBe('green');
       expect(svc.metadata?.annotations?.['expeditor.dev/run-url']).toBe(`https://github.com/acme/shop/actions/runs/${winnerRun}`);
       expect(sampled.emptyDetails).toEqual([]);
-      console.log(`${n} processes${together ? ' (together)' : ''}: 1 switched, ${conflicts} lost the race (409), ${n - 1 - conflicts} found green already live`);
+      console.log(
+        `${n} processes${together ? ' (together)' : ''}: 1 switched, ${conflicts} lost the race (409), ${n - 1 - conflicts} found green already live`,
+      );
     });
   }
 
   it('SIGTERM mid-canary: the bundle puts every path back on the live color and fails saying so', async () => {
     const c = await setUpColors(b, { ingress: true });
     const dir = workspace();
-    const { child, done } = start(dir, viaKubeconfig(c, { route: 'ingress', ingress: c.ingress, canary: '10,50,100', 'step-pause': '10m', timeout: '30m' }));
+    const { child, done } = start(
+      dir,
+      viaKubeconfig(c, { route: 'ingress', ingress: c.ingress, canary: '10,50,100', 'step-pause': '10m', timeout: '30m' }),
+    );
     // If the run ends before its first step (e.g. it refused the target), say why instead of
     // waiting for a weight that will never come.
     const endedEarly = done.then((r) => {
@@ -171,7 +192,10 @@ describe('the bluegreen-switch bundle on EKS', () => {
           list: () => b.connection.networking.listNamespacedIngress({ namespace: c.ns, fieldSelector: `metadata.name=${c.ingress}` }),
         },
       },
-      check: ({ i }) => ((i[0] as V1Ingress | undefined)?.metadata?.annotations?.['alb.ingress.kubernetes.io/actions.shop-canary']?.includes('"weight":10') ? true : undefined),
+      check: ({ i }) =>
+        (i[0] as V1Ingress | undefined)?.metadata?.annotations?.['alb.ingress.kubernetes.io/actions.shop-canary']?.includes('"weight":10')
+          ? true
+          : undefined,
     });
     await Promise.race([firstStep, endedEarly]);
     endedEarly.catch(() => undefined);
@@ -179,7 +203,9 @@ describe('the bluegreen-switch bundle on EKS', () => {
     const r = await done;
     expect(r.status).toBe(1);
     // (In a workflow command `%` is written as %25.)
-    expect(r.log).toMatch(/::error::bluegreen-switch: the canary on Ingress shop-web stopped: the run was cancelled \(SIGTERM\); traffic is back on blue \(100%25\)/);
+    expect(r.log).toMatch(
+      /::error::bluegreen-switch: the canary on Ingress shop-web stopped: the run was cancelled \(SIGTERM\); traffic is back on blue \(100%25\)/,
+    );
     expect(r.log).toMatch(/restored: shop.example.com\/ → Service shop-blue \(100%\)/);
     const ing = await b.connection.networking.readNamespacedIngress({ namespace: c.ns, name: c.ingress });
     expect(ing.spec?.rules?.[0]?.http?.paths[0]?.backend.service).toEqual({ name: 'shop-blue', port: { number: 80 } });
@@ -235,15 +261,37 @@ async function barrierProxy(c: Colors, n: number, dir: string): Promise<{ kubeco
   const key = join(dir, 'proxy.key');
   const cert = join(dir, 'proxy.crt');
   await run('openssl', [
-    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1',
-    '-keyout', key, '-out', cert, '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1',
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:prime256v1',
+    '-nodes',
+    '-days',
+    '1',
+    '-keyout',
+    key,
+    '-out',
+    cert,
+    '-subj',
+    '/CN=127.0.0.1',
+    '-addext',
+    'subjectAltName=IP:127.0.0.1',
   ]);
   let reads = 0;
   const waiting: (() => void)[] = [];
   const server = createHttpsServer({ key: readFileSync(key), cert: readFileSync(cert) }, (req, res) => {
     const forward = (answered?: () => void): void => {
       const up = httpsRequest(
-        { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: { ...req.headers, host: upstream.host }, ca: bed.k8s.caData },
+        {
+          host: upstream.hostname,
+          port: upstream.port,
+          method: req.method,
+          path: req.url,
+          headers: { ...req.headers, host: upstream.host },
+          ca: bed.k8s.caData,
+        },
         (answer) => {
           res.writeHead(answer.statusCode ?? 502, answer.headers);
           // Headers at once, as the apiserver sends them (a watch has no body until an event).
@@ -261,7 +309,13 @@ async function barrierProxy(c: Colors, n: number, dir: string): Promise<{ kubeco
     if (stable && req.method === 'GET') {
       reads++;
       // The held writes go once the last reader has its answer (so it read the old version).
-      forward(reads === n ? () => waiting.splice(0).forEach((release) => release()) : undefined);
+      forward(
+        reads === n
+          ? () => {
+              for (const release of waiting.splice(0)) release();
+            }
+          : undefined,
+      );
     } else if (stable && req.method === 'PATCH' && reads < n) {
       waiting.push(forward);
     } else {

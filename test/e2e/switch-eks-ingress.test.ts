@@ -27,7 +27,7 @@ let server: Server;
 let probeUrl = '';
 
 beforeAll(async () => {
-  server = createServer((req, res) => {
+  server = createServer((_req, res) => {
     void (async () => {
       let status = 200;
       if (probedIngress) {
@@ -49,7 +49,8 @@ afterAll(async () => {
 function weightsOf(ingress: V1Ingress): string {
   const text = ingress.metadata?.annotations?.[actionKey];
   if (!text) return '';
-  const groups = (JSON.parse(text) as { forwardConfig: { targetGroups: { serviceName: string; weight: number }[] } }).forwardConfig.targetGroups;
+  const groups = (JSON.parse(text) as { forwardConfig: { targetGroups: { serviceName: string; weight: number }[] } }).forwardConfig
+    .targetGroups;
   return groups.map((g) => `${g.serviceName}=${g.weight}`).join(',');
 }
 
@@ -112,7 +113,9 @@ describe('route ingress', () => {
     expect(backendOf(after, 1)).toBe('admin:80');
     expect(after.metadata?.annotations?.[actionKey]).toBeUndefined();
     // The record is as it was before the run: no switch happened.
-    expect(after.metadata?.annotations?.['expeditor.dev/previous-color']).toBe(before.metadata?.annotations?.['expeditor.dev/previous-color']);
+    expect(after.metadata?.annotations?.['expeditor.dev/previous-color']).toBe(
+      before.metadata?.annotations?.['expeditor.dev/previous-color'],
+    );
     expect(log.lines.join('\n')).toMatch(/restored: shop.example.com\/ → Service shop-blue \(100%\)/);
     probedIngress = undefined;
   });
@@ -124,7 +127,11 @@ describe('route ingress', () => {
     answer = () => 200;
     const r = await run(ingressOptions(c, { canary: [10, 50, 100], stepPauseMs: 10, probeUrl })).result;
     expect(r).toMatchObject({ from: 'blue', to: 'green', switched: true });
-    expect(r.canarySteps?.map((s) => [s.weight, s.outcome])).toEqual([[10, 'passed'], [50, 'passed'], [100, 'passed']]);
+    expect(r.canarySteps?.map((s) => [s.weight, s.outcome])).toEqual([
+      [10, 'passed'],
+      [50, 'passed'],
+      [100, 'passed'],
+    ]);
     expect(seen.map((s) => s.weights || s.backend)).toEqual(['shop-blue=90,shop-green=10', 'shop-blue=50,shop-green=50', 'shop-green:80']);
     const after = await readIngress(c);
     expect(backendOf(after, 0)).toBe('shop-green:80');
@@ -145,19 +152,29 @@ describe('route ingress', () => {
           {
             namespace: c.ns,
             name: 'shop-green',
-            body: { spec: { strategy: { type: 'Recreate', rollingUpdate: null }, template: { spec: { containers: [{ name: 'app', image: 'bed.local/shop:9-bed-never-ready' }] } } } },
+            body: {
+              spec: {
+                strategy: { type: 'Recreate', rollingUpdate: null },
+                template: { spec: { containers: [{ name: 'app', image: 'bed.local/shop:9-bed-never-ready' }] } },
+              },
+            },
           },
           b.connection.patchOptions('strategic'),
         );
         await waitUntil(b.connection, {
           sources: { d: sources(b.connection, c.ns).deployments(undefined, 'metadata.name=shop-green') },
-          check: ({ d }) => ((d[0]?.status?.availableReplicas ?? 0) === 0 && (d[0]?.status?.observedGeneration ?? 0) >= (d[0]?.metadata?.generation ?? 1) ? true : undefined),
+          check: ({ d }) =>
+            (d[0]?.status?.availableReplicas ?? 0) === 0 && (d[0]?.status?.observedGeneration ?? 0) >= (d[0]?.metadata?.generation ?? 1)
+              ? true
+              : undefined,
         });
       }
       return 200;
     };
     const error = await failure(run(ingressOptions(c, { canary: [10, 50, 100], stepPauseMs: 10, probeUrl })).result);
-    expect(error.message).toMatch(/^canary step 2 of 3 \(50% to green\) failed its health check: green is no longer ready: .*Deployment shop-green: \d of 3 replicas/);
+    expect(error.message).toMatch(
+      /^canary step 2 of 3 \(50% to green\) failed its health check: green is no longer ready: .*Deployment shop-green: \d of 3 replicas/,
+    );
     expect(error.message).toMatch(/traffic is back on blue \(100%\)$/);
     // Step 2's readiness check failed before its probe: the application was probed once.
     expect(seen.map((x) => x.weights)).toEqual(['shop-blue=90,shop-green=10']);
@@ -215,7 +232,9 @@ describe('route ingress', () => {
         targetGroupStickinessConfig: { enabled: false },
       },
     });
-    expect(JSON.parse(forwardActionAnnotation('shop', 'green', 'blue', 50, { name: 'http' })).forwardConfig.targetGroups[0].servicePort).toBe('http');
+    expect(
+      JSON.parse(forwardActionAnnotation('shop', 'green', 'blue', 50, { name: 'http' })).forwardConfig.targetGroups[0].servicePort,
+    ).toBe('http');
     expect(parsePathFilter('/api')).toEqual({ host: undefined, path: '/api' });
     expect(parsePathFilter('shop.example.com/api')).toEqual({ host: 'shop.example.com', path: '/api' });
     expect(canaryStepsProblem([10, 50, 100])).toBeUndefined();

@@ -11,15 +11,7 @@ import { CancelledError } from '../../packages/shared/src/deadline.ts';
 import { eksSwitch } from '../../actions/bluegreen-switch/src/eks/switch.ts';
 import { SwitchConflictError } from '../../actions/bluegreen-switch/src/eks/guard.ts';
 import type { EksSwitchResult } from '../../actions/bluegreen-switch/src/eks/types.ts';
-import {
-  deployment,
-  options,
-  readyNames,
-  sampleEndpoints,
-  setUpColors,
-  waitEndpoints,
-  type Colors,
-} from './switch-eks-bed.ts';
+import { deployment, options, readyNames, sampleEndpoints, setUpColors, waitEndpoints, type Colors } from './switch-eks-bed.ts';
 import { failure, useSwitchEks } from './switch-eks-fixture.ts';
 
 const bed = useBed(['k8s']);
@@ -35,7 +27,10 @@ describe('route service', () => {
     expect(switched).toMatchObject({ action: 'switch', from: 'blue', to: 'green', switched: true });
     expect(switched.convergenceMs).toBeGreaterThan(0);
     // When the call returns, the Service's endpoints are the green pods and nothing else.
-    const slices = await b.connection.discovery.listNamespacedEndpointSlice({ namespace: c.ns, labelSelector: `kubernetes.io/service-name=${c.svc}` });
+    const slices = await b.connection.discovery.listNamespacedEndpointSlice({
+      namespace: c.ns,
+      labelSelector: `kubernetes.io/service-name=${c.svc}`,
+    });
     expect(readyNames(slices.items)).toEqual(greenPods);
     expect(slices.items.flatMap((s) => s.endpoints ?? []).every((e) => e.targetRef?.name?.startsWith('shop-green-'))).toBe(true);
     const svc = await stable(c);
@@ -57,7 +52,14 @@ describe('route service', () => {
     // Switch to green again, then clean up: blue goes to zero, green is untouched.
     await run(options(c)).result;
     const cleaned = await run(options(c, { action: 'cleanup', removePreview: true })).result;
-    expect(cleaned).toMatchObject({ action: 'cleanup', from: 'green', to: 'green', switched: false, scaledDown: { deployment: 'shop-blue', replicas: 3 }, previewRemoved: true });
+    expect(cleaned).toMatchObject({
+      action: 'cleanup',
+      from: 'green',
+      to: 'green',
+      switched: false,
+      scaledDown: { deployment: 'shop-blue', replicas: 3 },
+      previewRemoved: true,
+    });
     const blue = await b.connection.apps.readNamespacedDeployment({ namespace: c.ns, name: 'shop-blue' });
     const green = await b.connection.apps.readNamespacedDeployment({ namespace: c.ns, name: 'shop-green' });
     expect(blue.spec?.replicas).toBe(0);
@@ -82,7 +84,11 @@ describe('route service', () => {
   it('refuses a crash-looping target and changes nothing', async () => {
     const c = await setUpColors(b, { images: { green: 'bed.local/shop:2-bed-crashloop' } });
     // Wait until the kubelet (KWOK) reports the crash loop on every green pod.
-    await waitUntilPods(c, 'green', (pods) => pods.length === 3 && pods.every((p) => p.status?.containerStatuses?.[0]?.state?.waiting?.reason === 'CrashLoopBackOff'));
+    await waitUntilPods(
+      c,
+      'green',
+      (pods) => pods.length === 3 && pods.every((p) => p.status?.containerStatuses?.[0]?.state?.waiting?.reason === 'CrashLoopBackOff'),
+    );
     const before = await stable(c);
     const error = await failure(run(options(c)).result);
     expect(error.message).toMatch(/refusing to switch Service shop to green: green is not ready/);
@@ -99,7 +105,12 @@ describe('route service', () => {
     // A new template for green whose first pod never becomes Ready: maxUnavailable 0 keeps the 3 old.
     const stuck = deployment('shop', 'green', 'bed.local/shop:3-bed-never-ready', 3);
     await b.connection.apps.replaceNamespacedDeployment({ namespace: c.ns, name: 'shop-green', body: stuck });
-    await waitUntilPods(c, 'green', (pods) => pods.length === 4 && pods.some((p) => p.spec?.containers[0]?.image?.includes('never-ready') && p.status?.phase === 'Running'));
+    await waitUntilPods(
+      c,
+      'green',
+      (pods) =>
+        pods.length === 4 && pods.some((p) => p.spec?.containers[0]?.image?.includes('never-ready') && p.status?.phase === 'Running'),
+    );
     const before = await stable(c);
     const error = await failure(run(options(c)).result);
     expect(error.message).toMatch(/Deployment shop-green: 1 of 3 replicas run the latest template/);
@@ -112,7 +123,10 @@ describe('route service', () => {
     // A stray pod with green's labels: the switched Service would send it traffic.
     await b.connection.core.createNamespacedPod({
       namespace: c.ns,
-      body: { metadata: { name: 'stray-green', labels: { app: 'shop', version: 'green' } }, spec: { containers: [{ name: 'app', image: 'bed.local/x:bed-never-ready' }] } },
+      body: {
+        metadata: { name: 'stray-green', labels: { app: 'shop', version: 'green' } },
+        spec: { containers: [{ name: 'app', image: 'bed.local/x:bed-never-ready' }] },
+      },
     });
     await waitUntilPods(c, 'green', (pods) => pods.some((p) => p.metadata?.name === 'stray-green' && p.status?.phase === 'Running'));
     const before = await stable(c);
@@ -129,7 +143,12 @@ describe('route service', () => {
     const rv = (await blue()).metadata?.resourceVersion;
     const log = memoryLog();
     const early = await failure(
-      eksSwitch(options(c, { action: 'cleanup', keepMs: 3_600_000 }), { kube: b.kube, log, signal: new AbortController().signal, deadlineAt: Date.now() + 600_000 }),
+      eksSwitch(options(c, { action: 'cleanup', keepMs: 3_600_000 }), {
+        kube: b.kube,
+        log,
+        signal: new AbortController().signal,
+        deadlineAt: Date.now() + 600_000,
+      }),
     );
     expect(early.message).toMatch(/^blue has been idle since .*; the keep period of 1 h 0 min ends at .*, after this run's deadline$/);
     expect(early.input).toBe('keep');
@@ -172,11 +191,17 @@ describe('route service', () => {
     expect(label.message).toBe("the selector of Service shop (app=shop,version=blue) has no color label 'color'");
     expect(label.input).toBe('color-label');
 
-    await b.connection.core.createNamespacedService({ namespace: c.ns, body: { metadata: { name: 'plain' }, spec: { selector: { app: 'shop' }, ports: [{ port: 80 }] } } });
+    await b.connection.core.createNamespacedService({
+      namespace: c.ns,
+      body: { metadata: { name: 'plain' }, spec: { selector: { app: 'shop' }, ports: [{ port: 80 }] } },
+    });
     const plain = await failure(run(options(c, { service: 'plain' })).result);
     expect(plain.message).toMatch(/selector of Service plain \(app=shop\) has no color label 'version'/);
 
-    await b.connection.core.createNamespacedService({ namespace: c.ns, body: { metadata: { name: 'odd' }, spec: { selector: { app: 'shop', version: 'purple' }, ports: [{ port: 80 }] } } });
+    await b.connection.core.createNamespacedService({
+      namespace: c.ns,
+      body: { metadata: { name: 'odd' }, spec: { selector: { app: 'shop', version: 'purple' }, ports: [{ port: 80 }] } },
+    });
     const odd = await failure(run(options(c, { service: 'odd' })).result);
     expect(odd.message).toBe('Service odd selects version=purple, which is neither blue nor green');
 
@@ -207,7 +232,9 @@ describe('route service', () => {
     // Both read before either wrote (the same resourceVersion): the loser's write is refused.
     if (other.status === 'rejected') {
       expect(other.reason).toBeInstanceOf(SwitchConflictError);
-      expect((other.reason as Error).message).toMatch(/someone else switched Service shop while this run was deciding: it now selects green \(switched by https:\/\/github.com\/acme\/shop\/actions\/runs\/100[12] at .*\); this run's switch to green was not applied/);
+      expect((other.reason as Error).message).toMatch(
+        /someone else switched Service shop while this run was deciding: it now selects green \(switched by https:\/\/github.com\/acme\/shop\/actions\/runs\/100[12] at .*\); this run's switch to green was not applied/,
+      );
     } else {
       expect(other.value).toMatchObject({ switched: false });
       expect(other.value.note).toMatch(/green is already live on Service shop \(switched by .*runs\/100[12]/);

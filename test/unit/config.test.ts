@@ -36,7 +36,7 @@ describe('the environment file', () => {
       '.github/expeditor.yml:7: environments.dev.ecs.cluster: is required (string)',
       '.github/expeditor.yml:7: environments.dev.ecs.clustr: unknown key',
       '.github/expeditor.yml:14: environments.prod.aws.account: expected 12 digits, got "33333333333"',
-      '.github/expeditor.yml:14: environments.prod.aws.role: the role is in account 333333333333, not in this environment\'s account 33333333333',
+      ".github/expeditor.yml:14: environments.prod.aws.role: the role is in account 333333333333, not in this environment's account 33333333333",
       '.github/expeditor.yml:15: environments.prod.eks.canary: expected increasing weights',
       '.github/expeditor.yml:15: environments.prod.eks.canary: expected the last weight to be 100',
       '.github/expeditor.yml:16: environments.prod.promote-from: names no environment of this file (have: dev, staging, prod), got "stagin"',
@@ -55,8 +55,12 @@ describe('the environment file', () => {
 
   it('lets explicit inputs win over the file and records where each value came from', () => {
     const settings = new Settings();
-    expect(settings.pick('cluster', { name: 'cluster', value: 'other' }, { key: 'environments.dev.ecs.cluster', value: 'dev-cluster' })).toBe('other');
-    expect(settings.pick('service', { name: 'service', value: undefined }, { key: 'environments.dev.ecs.service', value: 'app' })).toBe('app');
+    expect(
+      settings.pick('cluster', { name: 'cluster', value: 'other' }, { key: 'environments.dev.ecs.cluster', value: 'dev-cluster' }),
+    ).toBe('other');
+    expect(settings.pick('service', { name: 'service', value: undefined }, { key: 'environments.dev.ecs.service', value: 'app' })).toBe(
+      'app',
+    );
     expect(settings.pick('wait-until', { name: 'wait-until', value: undefined }, undefined, 'succeeded')).toBe('succeeded');
     expect(settings.rows()).toEqual([
       ['cluster', 'other', "input 'cluster'"],

@@ -1,9 +1,7 @@
 // Kubernetes objects as `kubectl get -o yaml` prints them from a cluster running a blue/green
 // service, for the unit tests of deploy-eks, bluegreen-switch (EKS) and @expeditor/bluegreen.
 import type { V1Deployment, V1EndpointSlice, V1Ingress, V1Service, V2HorizontalPodAutoscaler } from '@kubernetes/client-node';
-import { expect } from 'vitest';
 import { parse } from 'yaml';
-import { ExpeditorError } from '@expeditor/shared/errors';
 
 /** A YAML document as a typed object (what client-node hands back, with dates as strings). */
 export const yamlObject = <T>(text: string): T => parse(text) as T;

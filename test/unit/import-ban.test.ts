@@ -19,7 +19,11 @@ function lint(path: string, source: string): string[] {
   writeFileSync(join(tree, path), source);
   let out: string;
   try {
-    out = execFileSync(join(root, 'node_modules/.bin/biome'), ['lint', '--reporter=json', path], { cwd: tree, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    out = execFileSync(join(root, 'node_modules/.bin/biome'), ['lint', '--reporter=json', path], {
+      cwd: tree,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
   } catch (error) {
     out = String((error as { stdout?: string }).stdout ?? '');
   }
@@ -31,8 +35,16 @@ const banned = 'lint/style/noRestrictedImports';
 
 describe('the import ban', () => {
   it.each([
-    ['an action importing another action by name', 'actions/bluegreen-switch/src/ecs/x.ts', "import { a } from '@expeditor/deploy-ecs/deploy';"],
-    ['an action reaching into another action by path', 'actions/bluegreen-switch/src/x.ts', "import { a } from '../../deploy-ecs/src/deploy.ts';"],
+    [
+      'an action importing another action by name',
+      'actions/bluegreen-switch/src/ecs/x.ts',
+      "import { a } from '@expeditor/deploy-ecs/deploy';",
+    ],
+    [
+      'an action reaching into another action by path',
+      'actions/bluegreen-switch/src/x.ts',
+      "import { a } from '../../deploy-ecs/src/deploy.ts';",
+    ],
     ['a package importing an action', 'packages/codedeploy/src/x.ts', "import { a } from '../../../actions/deploy-ecs/src/deploy.ts';"],
     ['a package reaching into another package by path', 'packages/bluegreen/src/x.ts', "import { a } from '../../kube/src/watch.ts';"],
     ['a test importing an action by name', 'test/unit/x.test.ts', "import { a } from '@expeditor/deploy-eks/plan';"],

@@ -3,8 +3,7 @@ import { ActionInputs, inputEnv } from '../../packages/shared/src/inputs.ts';
 import { ProblemsError } from '../../packages/shared/src/errors.ts';
 import { k8sName, roleArn } from '../../packages/shared/src/patterns.ts';
 
-const inputsOf = (values: Record<string, string>) =>
-  new ActionInputs(inputEnv(values));
+const inputsOf = (values: Record<string, string>) => new ActionInputs(inputEnv(values));
 
 describe('the input layer', () => {
   it('reads values the way the runner passes them, trimmed, with defaults', () => {

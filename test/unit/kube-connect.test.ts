@@ -42,7 +42,9 @@ describe('connectKube by kubeconfig', () => {
     writeFileSync(garbled, 'clusters: [ {');
     const bad = await connectKube({ kubeconfig: { path: garbled, input: 'kubeconfig' } }).catch((e: unknown) => e);
     expect((bad as Error).message).toMatch(/not a valid kubeconfig/);
-    const context = await connectKube({ kubeconfig: { path: bed.k8s.kubeconfig, context: 'other', input: 'kubeconfig' } }).catch((e: unknown) => e);
+    const context = await connectKube({ kubeconfig: { path: bed.k8s.kubeconfig, context: 'other', input: 'kubeconfig' } }).catch(
+      (e: unknown) => e,
+    );
     expect((context as Error).message).toMatch(/no context "other".*/);
     expect((context as ExpeditorError).next).toMatch(/have: bed/);
   });
@@ -54,16 +56,26 @@ describe('connectKube by kubeconfig', () => {
     // The context in one file, the cluster and user it names in another, as tools that append
     // to KUBECONFIG leave them.
     const contexts = join(bed.dir, 'contexts.kubeconfig');
-    writeFileSync(contexts, stringify({ apiVersion: 'v1', kind: 'Config', contexts: full.contexts, 'current-context': full['current-context'] }));
+    writeFileSync(
+      contexts,
+      stringify({ apiVersion: 'v1', kind: 'Config', contexts: full.contexts, 'current-context': full['current-context'] }),
+    );
     const credentials = join(bed.dir, 'credentials.kubeconfig');
     writeFileSync(credentials, stringify({ apiVersion: 'v1', kind: 'Config', clusters: full.clusters, users: full.users }));
     const c = await connectKube({ kubeconfig: { path: contexts, also: [join(bed.dir, 'not-there'), credentials] } });
     expect(await c.version()).toBe(bed.k8s.version);
-    expect(c.source).toMatchObject({ kind: 'kubeconfig', context: 'bed', path: `${contexts}:${join(bed.dir, 'not-there')}:${credentials}` });
+    expect(c.source).toMatchObject({
+      kind: 'kubeconfig',
+      context: 'bed',
+      path: `${contexts}:${join(bed.dir, 'not-there')}:${credentials}`,
+    });
 
     // A file earlier in the list that defines the same cluster name wins over a later one.
     const shadow = join(bed.dir, 'shadow.kubeconfig');
-    const clusters = (full.clusters as { name: string; cluster: Record<string, unknown> }[]).map((entry) => ({ ...entry, cluster: { ...entry.cluster, server: 'https://127.0.0.1:1' } }));
+    const clusters = (full.clusters as { name: string; cluster: Record<string, unknown> }[]).map((entry) => ({
+      ...entry,
+      cluster: { ...entry.cluster, server: 'https://127.0.0.1:1' },
+    }));
     writeFileSync(shadow, stringify({ apiVersion: 'v1', kind: 'Config', clusters }));
     const shadowed = await connectKube({ kubeconfig: { path: contexts, also: [shadow, credentials] }, verify: false });
     expect(shadowed.server).toBe('https://127.0.0.1:1');
@@ -75,7 +87,10 @@ describe('connectKube by kubeconfig', () => {
 
   it('a cluster that does not answer is an error naming the input and the server', async () => {
     const dead = join(bed.dir, 'dead.kubeconfig');
-    writeFileSync(dead, (await import('node:fs')).readFileSync(bed.k8s.kubeconfig, 'utf8').replace(/server: .*/, 'server: https://127.0.0.1:1'));
+    writeFileSync(
+      dead,
+      (await import('node:fs')).readFileSync(bed.k8s.kubeconfig, 'utf8').replace(/server: .*/, 'server: https://127.0.0.1:1'),
+    );
     const error = await connectKube({ kubeconfig: { path: dead, input: 'kubeconfig' } }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ExpeditorError);
     expect((error as ExpeditorError).input).toBe('kubeconfig');
@@ -125,7 +140,12 @@ describe('connectKube by EKS', () => {
     await bed.k8s.eks!.createCluster('shop-a');
     const config = bed.moto.clientConfig();
     // Signed for a name the bed serves no cluster under: STS sees a different x-k8s-aws-id header.
-    const forged = await makeEksToken({ cluster: 'elsewhere', region: bed.moto.region, credentials: config.credentials, stsEndpoint: bed.moto.endpoint });
+    const forged = await makeEksToken({
+      cluster: 'elsewhere',
+      region: bed.moto.region,
+      credentials: config.credentials,
+      stsEndpoint: bed.moto.endpoint,
+    });
     const response = await fetch(`${bed.k8s.server}/api/v1/namespaces`, {
       headers: { authorization: `Bearer ${forged.token}` },
       // @ts-expect-error undici's per-request TLS option is not in the DOM fetch types
@@ -139,7 +159,13 @@ describe('connectKube by EKS', () => {
   it('renews its token before the 15 minutes run out', async () => {
     let now = Date.now();
     const config = bed.moto.clientConfig();
-    const source = new EksTokenSource({ cluster: 'x', region: 'us-west-2', credentials: config.credentials, stsEndpoint: bed.moto.endpoint, clock: () => now });
+    const source = new EksTokenSource({
+      cluster: 'x',
+      region: 'us-west-2',
+      credentials: config.credentials,
+      stsEndpoint: bed.moto.endpoint,
+      clock: () => now,
+    });
     const first = await source.token();
     now += 9 * 60_000;
     expect(await source.token()).toBe(first);

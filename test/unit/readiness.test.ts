@@ -10,7 +10,19 @@ const uid = 'dep-uid';
 const rsUid = 'rs-2';
 const selector = { app: 'shop', version: 'green' };
 
-function deployment(over: { replicas?: number; paused?: boolean; generation?: number; observed?: number; updated?: number; available?: number; total?: number; conditions?: { type: string; status: string; reason?: string; message?: string }[]; deleting?: boolean } = {}): V1Deployment {
+function deployment(
+  over: {
+    replicas?: number;
+    paused?: boolean;
+    generation?: number;
+    observed?: number;
+    updated?: number;
+    available?: number;
+    total?: number;
+    conditions?: { type: string; status: string; reason?: string; message?: string }[];
+    deleting?: boolean;
+  } = {},
+): V1Deployment {
   const replicas = over.replicas ?? 2;
   return {
     metadata: {
@@ -37,8 +49,22 @@ function deployment(over: { replicas?: number; paused?: boolean; generation?: nu
 }
 
 const replicaSets = (): V1ReplicaSet[] => [
-  { metadata: { name: 'shop-green-old', uid: 'rs-1', ownerReferences: [{ uid, kind: 'Deployment', name: 'shop-green', apiVersion: 'apps/v1' }], annotations: { 'deployment.kubernetes.io/revision': '1' } } },
-  { metadata: { name: 'shop-green-new', uid: rsUid, ownerReferences: [{ uid, kind: 'Deployment', name: 'shop-green', apiVersion: 'apps/v1' }], annotations: { 'deployment.kubernetes.io/revision': '2' } } },
+  {
+    metadata: {
+      name: 'shop-green-old',
+      uid: 'rs-1',
+      ownerReferences: [{ uid, kind: 'Deployment', name: 'shop-green', apiVersion: 'apps/v1' }],
+      annotations: { 'deployment.kubernetes.io/revision': '1' },
+    },
+  },
+  {
+    metadata: {
+      name: 'shop-green-new',
+      uid: rsUid,
+      ownerReferences: [{ uid, kind: 'Deployment', name: 'shop-green', apiVersion: 'apps/v1' }],
+      annotations: { 'deployment.kubernetes.io/revision': '2' },
+    },
+  },
 ];
 
 function pod(name: string, over: { ready?: boolean; owner?: string; deleting?: boolean; phase?: string; waiting?: string } = {}): V1Pod {
@@ -54,7 +80,16 @@ function pod(name: string, over: { ready?: boolean; owner?: string; deleting?: b
       phase: over.phase ?? 'Running',
       conditions: [{ type: 'Ready', status: over.ready === false ? 'False' : 'True' }],
       containerStatuses: over.waiting
-        ? [{ name: 'app', ready: false, restartCount: 3, image: 'x', imageID: '', state: { waiting: { reason: over.waiting, message: 'back-off' } } }]
+        ? [
+            {
+              name: 'app',
+              ready: false,
+              restartCount: 3,
+              image: 'x',
+              imageID: '',
+              state: { waiting: { reason: over.waiting, message: 'back-off' } },
+            },
+          ]
         : [{ name: 'app', ready: over.ready !== false, restartCount: 0, image: 'x', imageID: '' }],
     },
   };
@@ -75,10 +110,18 @@ function slice(...endpoints: [string, Conditions?][]): V1EndpointSlice {
 /** Two Ready pods of the current revision, listed ready by the preview Service: the happy case. */
 function healthy(): Omit<ColorObjects, 'color' | 'deploymentName'> & { slices: V1EndpointSlice[] } {
   const slices = [slice(['p1', { ready: true }], ['p2', { ready: true }])];
-  return { deployment: deployment(), replicaSets: replicaSets(), pods: [pod('p1'), pod('p2')], endpoints: { service: 'shop-preview', slices }, selector, slices };
+  return {
+    deployment: deployment(),
+    replicaSets: replicaSets(),
+    pods: [pod('p1'), pod('p2')],
+    endpoints: { service: 'shop-preview', slices },
+    selector,
+    slices,
+  };
 }
 
-const status = (o: Partial<ReturnType<typeof healthy>>) => colorStatus({ color: 'green', deploymentName: 'shop-green', ...healthy(), ...o });
+const status = (o: Partial<ReturnType<typeof healthy>>) =>
+  colorStatus({ color: 'green', deploymentName: 'shop-green', ...healthy(), ...o });
 
 describe('colorStatus', () => {
   it('calls a fully rolled-out color with its endpoints listed ready, and prints one line', () => {
@@ -92,15 +135,31 @@ describe('colorStatus', () => {
     ['a controller behind the spec', { deployment: deployment({ generation: 4, observed: 3 }) }, /has not yet acted on its latest spec/],
     ['replicas on the old template', { deployment: deployment({ updated: 1 }) }, /1 of 2 replicas run the latest template/],
     ['replicas not yet available', { deployment: deployment({ available: 1 }) }, /1 of 2 replicas available/],
-    ['Available=False though the counts look done', { deployment: deployment({ conditions: [{ type: 'Available', status: 'False', message: 'min not met' }] }) }, /is not Available \(min not met\)/],
+    [
+      'Available=False though the counts look done',
+      { deployment: deployment({ conditions: [{ type: 'Available', status: 'False', message: 'min not met' }] }) },
+      /is not Available \(min not met\)/,
+    ],
     ['an old replica still there', { deployment: deployment({ total: 3 }) }, /1 pod of an older revision still there/],
     ['an old pod still running', { pods: [pod('p1'), pod('p2'), pod('old', { owner: 'rs-1' })] }, /1 pod of an older revision/],
     ['a pod not Ready', { pods: [pod('p1'), pod('p2', { ready: false })] }, /pod p2 is not Ready: container app is running but not ready/],
     ['pod template without the selected labels', { selector: { app: 'shop', version: 'green', tier: 'web' } }, /lack the label tier=web/],
     ['no pods at all', { pods: [] }, /no pod of green is running/],
-    ['an endpoint explicitly not ready', { endpoints: { service: 'shop-preview', slices: [slice(['p1', { ready: true }], ['p2', { ready: false }])] } }, /does not list p2 as ready endpoints yet/],
-    ['a terminating endpoint', { endpoints: { service: 'shop-preview', slices: [slice(['p1'], ['p2', { ready: true, terminating: true }])] } }, /does not list p2/],
-    ['an endpoint of another pod', { endpoints: { service: 'shop-preview', slices: [slice(['p1'], ['p2'], ['stranger'])] } }, /lists stranger, which is not a ready pod of green/],
+    [
+      'an endpoint explicitly not ready',
+      { endpoints: { service: 'shop-preview', slices: [slice(['p1', { ready: true }], ['p2', { ready: false }])] } },
+      /does not list p2 as ready endpoints yet/,
+    ],
+    [
+      'a terminating endpoint',
+      { endpoints: { service: 'shop-preview', slices: [slice(['p1'], ['p2', { ready: true, terminating: true }])] } },
+      /does not list p2/,
+    ],
+    [
+      'an endpoint of another pod',
+      { endpoints: { service: 'shop-preview', slices: [slice(['p1'], ['p2'], ['stranger'])] } },
+      /lists stranger, which is not a ready pod of green/,
+    ],
     ['no endpoints at all', { endpoints: { service: 'shop-preview', slices: [] } }, /Service shop-preview has no ready endpoints/],
   ])('is not ready with %s', (_, objects, problem) => {
     const s = status(objects);
@@ -115,7 +174,16 @@ describe('colorStatus', () => {
     ['being deleted', { deployment: deployment({ deleting: true }) }, 'Deleting'],
     ['a pod in CrashLoopBackOff', { pods: [pod('p1'), pod('p2', { ready: false, waiting: 'CrashLoopBackOff' })] }, 'CrashLoopBackOff'],
     ['an image that cannot be pulled', { pods: [pod('p1', { ready: false, waiting: 'ImagePullBackOff' }), pod('p2')] }, 'ImagePullBackOff'],
-    ['the progress deadline passed', { deployment: deployment({ available: 1, conditions: [{ type: 'Progressing', status: 'False', reason: 'ProgressDeadlineExceeded', message: 'took too long' }] }) }, 'ProgressDeadlineExceeded'],
+    [
+      'the progress deadline passed',
+      {
+        deployment: deployment({
+          available: 1,
+          conditions: [{ type: 'Progressing', status: 'False', reason: 'ProgressDeadlineExceeded', message: 'took too long' }],
+        }),
+      },
+      'ProgressDeadlineExceeded',
+    ],
   ])('fails for good when %s', (_, objects, kind) => {
     const s = status(objects);
     expect(s.ready).toBe(false);
@@ -130,7 +198,9 @@ describe('colorStatus', () => {
   });
 
   it('ignores terminating and finished pods: they are never endpoints', () => {
-    const s = status({ pods: [pod('p1'), pod('p2'), pod('gone', { deleting: true, ready: false }), pod('job', { phase: 'Succeeded', ready: false })] });
+    const s = status({
+      pods: [pod('p1'), pod('p2'), pod('gone', { deleting: true, ready: false }), pod('job', { phase: 'Succeeded', ready: false })],
+    });
     expect(s.ready).toBe(true);
   });
 });
@@ -167,7 +237,13 @@ describe('deploy-eks and bluegreen-switch agree (one predicate, same objects)', 
   it.each(cases)('%s', (_, over) => {
     const objects = { ...healthy(), ...over };
     const slices = over.slices ?? objects.slices;
-    const byDeployEks = assess({ deployment: objects.deployment, replicaSets: objects.replicaSets, pods: objects.pods, slices }, 'shop', 'green', 0, selector);
+    const byDeployEks = assess(
+      { deployment: objects.deployment, replicaSets: objects.replicaSets, pods: objects.pods, slices },
+      'shop',
+      'green',
+      0,
+      selector,
+    );
     const bySwitch = colorStatus({
       color: 'green',
       deploymentName: 'shop-green',

@@ -10,7 +10,9 @@ describe('retry by error kind', () => {
     expect(classifyError(awsError('IDPCommunicationError', 400))).toBe('throttling');
     expect(classifyError(awsError('InternalFailure', 500))).toBe('server');
     expect(classifyError(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }))).toBe('network');
-    expect(classifyError(new TypeError('fetch failed', { cause: Object.assign(new Error('x'), { code: 'ECONNREFUSED' }) }))).toBe('network');
+    expect(classifyError(new TypeError('fetch failed', { cause: Object.assign(new Error('x'), { code: 'ECONNREFUSED' }) }))).toBe(
+      'network',
+    );
     expect(classifyError(awsError('AccessDenied', 403))).toBe('access');
     expect(classifyError(awsError('InvalidIdentityToken', 400))).toBe('access');
     expect(classifyError(awsError('ValidationException', 400))).toBe('validation');
@@ -37,10 +39,13 @@ describe('retry by error kind', () => {
   it('never retries an access error', async () => {
     let calls = 0;
     await expect(
-      withRetry(async () => {
-        calls++;
-        throw awsError('AccessDenied', 403);
-      }, { minDelayMs: 1 }),
+      withRetry(
+        async () => {
+          calls++;
+          throw awsError('AccessDenied', 403);
+        },
+        { minDelayMs: 1 },
+      ),
     ).rejects.toMatchObject({ name: 'AccessDenied' });
     expect(calls).toBe(1);
   });
@@ -48,10 +53,13 @@ describe('retry by error kind', () => {
   it('gives up after the given number of retries', async () => {
     let calls = 0;
     await expect(
-      withRetry(async () => {
-        calls++;
-        throw awsError('ServiceUnavailable', 503);
-      }, { retries: 2, minDelayMs: 1, maxDelayMs: 1 }),
+      withRetry(
+        async () => {
+          calls++;
+          throw awsError('ServiceUnavailable', 503);
+        },
+        { retries: 2, minDelayMs: 1, maxDelayMs: 1 },
+      ),
     ).rejects.toMatchObject({ name: 'ServiceUnavailable' });
     expect(calls).toBe(3);
   });

@@ -7,8 +7,10 @@ describe('the step summary', () => {
       .heading('deploy-eks: staging')
       .table(
         ['environment', 'image', 'colors', 'duration', 'links'],
-        [['staging', 'repo@sha256:abc', 'blue → green', '42 s', { text: 'run', href: 'https://example.test/run/1' }],
-         ['prod | x', undefined, '<b>', '1 s', undefined]],
+        [
+          ['staging', 'repo@sha256:abc', 'blue → green', '42 s', { text: 'run', href: 'https://example.test/run/1' }],
+          ['prod | x', undefined, '<b>', '1 s', undefined],
+        ],
       )
       .toMarkdown();
     expect(md).toBe(

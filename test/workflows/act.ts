@@ -29,7 +29,13 @@ export function expeditorRelease(dir: string): string {
   return dir;
 }
 
-const gitEnv = { ...process.env, GIT_AUTHOR_NAME: 'bed', GIT_AUTHOR_EMAIL: 'bed@invalid', GIT_COMMITTER_NAME: 'bed', GIT_COMMITTER_EMAIL: 'bed@invalid' };
+const gitEnv = {
+  ...process.env,
+  GIT_AUTHOR_NAME: 'bed',
+  GIT_AUTHOR_EMAIL: 'bed@invalid',
+  GIT_COMMITTER_NAME: 'bed',
+  GIT_COMMITTER_EMAIL: 'bed@invalid',
+};
 
 function git(cwd: string, ...args: string[]): string {
   const result = spawnSync('git', args, { cwd, env: gitEnv, encoding: 'utf8' });
@@ -107,8 +113,10 @@ export function runAct(options: ActOptions): Promise<ActRun> {
   };
   const args = [
     ...act.args,
-    '--local-repository', `ORG/expeditor@v1=${options.release}`,
-    '--secret', `GITHUB_TOKEN=${bed.github.token}`,
+    '--local-repository',
+    `ORG/expeditor@v1=${options.release}`,
+    '--secret',
+    `GITHUB_TOKEN=${bed.github.token}`,
     ...Object.entries(env).flatMap(([k, v]) => ['--env', `${k}=${v}`]),
     ...Object.entries(options.inputs ?? {}).flatMap(([k, v]) => ['--input', `${k}=${v}`]),
     ...(options.workflow ? ['-W', options.workflow] : []),

@@ -11,7 +11,9 @@ const DEPLOY_PERMISSIONS = '{ contents: read, deployments: write, id-token: writ
 
 /** One job calling the reusable deploy workflow for `environment`, with `image` and any more inputs. */
 export function deployJob(environment: string, options: { needs?: string; image: string; with?: Record<string, string> }): string {
-  const inputs = Object.entries({ environment, image: options.image, ...options.with }).map(([k, v]) => `${k}: ${/^[\w.-]+$/.test(v) ? v : JSON.stringify(v)}`);
+  const inputs = Object.entries({ environment, image: options.image, ...options.with }).map(
+    ([k, v]) => `${k}: ${/^[\w.-]+$/.test(v) ? v : JSON.stringify(v)}`,
+  );
   return [
     `  ${environment}:`,
     ...(options.needs ? [`    needs: ${options.needs}`] : []),
@@ -60,7 +62,9 @@ export function dispatchWorkflow(workflow: 'promote' | 'rollback', inputs: Recor
     'on:',
     '  workflow_dispatch:',
     '    inputs:',
-    ...Object.entries(inputs).map(([name, kind]) => `      ${name}: { type: string, ${kind === 'required' ? 'required: true' : 'default: ""'} }`),
+    ...Object.entries(inputs).map(
+      ([name, kind]) => `      ${name}: { type: string, ${kind === 'required' ? 'required: true' : 'default: ""'} }`,
+    ),
     'permissions: {}',
     'jobs:',
     `  ${workflow}:`,
@@ -76,7 +80,11 @@ export function dispatchWorkflow(workflow: 'promote' | 'rollback', inputs: Recor
  * act runs the consumer repository's `.github/workflows/<workflow>.yml` against the bed with the
  * release of Expeditor: on push, or dispatched with `inputs`.
  */
-export function runWorkflow(at: { repo: string; release: string; bed: DemoBed & { dir: string } }, workflow: string, inputs?: Record<string, string>): Promise<ActRun> {
+export function runWorkflow(
+  at: { repo: string; release: string; bed: DemoBed & { dir: string } },
+  workflow: string,
+  inputs?: Record<string, string>,
+): Promise<ActRun> {
   const { repo, release, bed } = at;
   const dispatch = inputs ? { event: 'workflow_dispatch', inputs } : {};
   return runAct({ repo, release, cacheDir: join(bed.dir, 'act'), bed, workflow: `.github/workflows/${workflow}.yml`, ...dispatch });

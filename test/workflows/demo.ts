@@ -69,7 +69,11 @@ export async function setUpDemo(bed: DemoBed, options: DemoOptions = {}): Promis
   const roles = await timed(timings, 'accounts', async () => {
     const out: Record<string, string> = {};
     for (const [env, account] of Object.entries(ACCOUNTS)) out[env] = await deployRole(bed, account);
-    log(`accounts: ${Object.entries(ACCOUNTS).map(([e, a]) => `${e} ${a}`).join(', ')} — OIDC provider ${bed.oidc.issuer} and role 'deploy' in each`);
+    log(
+      `accounts: ${Object.entries(ACCOUNTS)
+        .map(([e, a]) => `${e} ${a}`)
+        .join(', ')} — OIDC provider ${bed.oidc.issuer} and role 'deploy' in each`,
+    );
     return out;
   });
 
@@ -83,7 +87,9 @@ export async function setUpDemo(bed: DemoBed, options: DemoOptions = {}): Promis
   if (options.prod !== 'eks-ingress') {
     prod = await timed(timings, 'prod: ECS + CodeDeploy blue/green', async () => {
       const fixture = await blueGreenService(bed.moto, { account: ACCOUNTS.prod, waitForReroute: true, terminationMinutes: 0 });
-      log(`prod: ECS cluster ${fixture.cluster}, service ${fixture.service} behind CodeDeploy ${fixture.application}/${fixture.group} (blue/green, holds at Ready)`);
+      log(
+        `prod: ECS cluster ${fixture.cluster}, service ${fixture.service} behind CodeDeploy ${fixture.application}/${fixture.group} (blue/green, holds at Ready)`,
+      );
       return { cluster: fixture.cluster, service: fixture.service, application: fixture.application, group: fixture.group };
     });
   }
@@ -97,7 +103,12 @@ export async function setUpDemo(bed: DemoBed, options: DemoOptions = {}): Promis
       if (error.code !== 409) throw error;
     });
     await waitUntil(b.connection, {
-      sources: { sa: { path: `/api/v1/namespaces/${namespace}/serviceaccounts`, list: () => b.connection.core.listNamespacedServiceAccount({ namespace }) } },
+      sources: {
+        sa: {
+          path: `/api/v1/namespaces/${namespace}/serviceaccounts`,
+          list: () => b.connection.core.listNamespacedServiceAccount({ namespace }),
+        },
+      },
       check: ({ sa }) => (sa.some((x) => x.metadata?.name === 'default') ? true : undefined),
     });
     const svc = 'app';
@@ -112,13 +123,20 @@ export async function setUpDemo(bed: DemoBed, options: DemoOptions = {}): Promis
           metadata: { name: svc, annotations: { 'alb.ingress.kubernetes.io/scheme': 'internet-facing' } },
           spec: {
             ingressClassName: 'alb',
-            rules: [{ host: 'demo-app.bed.example', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: `${svc}-blue`, port: { number: 80 } } } }] } }],
+            rules: [
+              {
+                host: 'demo-app.bed.example',
+                http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: `${svc}-blue`, port: { number: 80 } } } }] },
+              },
+            ],
           },
         },
       });
     }
     await waitAvailable(b, namespace, `${svc}-blue`);
-    log(`${namespace}: EKS cluster ${cluster} (account ${account}) → the bed's Kubernetes; namespace ${namespace}, Service ${svc} on blue (${options.replicas ?? 2} pods)${ingress ? `, Ingress ${svc} → ${svc}-blue` : ''}`);
+    log(
+      `${namespace}: EKS cluster ${cluster} (account ${account}) → the bed's Kubernetes; namespace ${namespace}, Service ${svc} on blue (${options.replicas ?? 2} pods)${ingress ? `, Ingress ${svc} → ${svc}-blue` : ''}`,
+    );
   };
 
   let staging: Demo['staging'];

@@ -32,8 +32,20 @@ describe('deployment-record', () => {
     const img = image();
     const started = await record({ mode: 'start', environment: 'dev', image: img });
     expect(started.status, started.stdout + started.stderr).toBe(0);
-    expect(started.outputs).toMatchObject({ platform: 'ecs', strategy: 'rolling', route: '', 'promote-from': '', image: img, digest: digest(img) });
-    const finished = await record({ mode: 'finish', environment: 'dev', 'deployment-id': started.outputs['deployment-id']!, state: 'success' });
+    expect(started.outputs).toMatchObject({
+      platform: 'ecs',
+      strategy: 'rolling',
+      route: '',
+      'promote-from': '',
+      image: img,
+      digest: digest(img),
+    });
+    const finished = await record({
+      mode: 'finish',
+      environment: 'dev',
+      'deployment-id': started.outputs['deployment-id']!,
+      state: 'success',
+    });
     expect(finished.status, finished.stdout).toBe(0);
     const [kept] = bed.github.deployments('dev').filter((d) => String(d.id) === started.outputs['deployment-id']);
     expect(kept!.statuses.map((s) => s.state)).toEqual(['in_progress', 'success']);
@@ -59,7 +71,12 @@ describe('deployment-record', () => {
     expect(staging.status, staging.stdout).toBe(0);
     expect(staging.outputs).toMatchObject({ platform: 'eks', strategy: 'blue-green', route: 'service', 'promote-from': 'dev' });
     expect(staging.summary).toContain(`passed dev (deployment ${dev.outputs['deployment-id']})`);
-    const failed = await record({ mode: 'finish', environment: 'staging', 'deployment-id': staging.outputs['deployment-id']!, state: 'failure' });
+    const failed = await record({
+      mode: 'finish',
+      environment: 'staging',
+      'deployment-id': staging.outputs['deployment-id']!,
+      state: 'failure',
+    });
     expect(failed.status).toBe(0);
     // Failed in staging: prod refuses it.
     const prod = await record({ mode: 'start', environment: 'prod', image: img });
@@ -76,7 +93,14 @@ describe('deployment-record', () => {
     }
     const gate = await record({ mode: 'gate', environment: 'prod', commit: sha });
     expect(gate.status, gate.stdout).toBe(0);
-    expect(gate.outputs).toMatchObject({ image: img, sha, 'promote-from': 'staging', platform: 'eks', route: 'ingress', 'environment-url': 'https://shop.example' });
+    expect(gate.outputs).toMatchObject({
+      image: img,
+      sha,
+      'promote-from': 'staging',
+      platform: 'eks',
+      route: 'ingress',
+      'environment-url': 'https://shop.example',
+    });
     expect(gate.summary).toContain('Promotion gate staging → prod: passed');
     const prod = await record({ mode: 'start', environment: 'prod', image: gate.outputs.image! }, sha);
     expect(prod.status, prod.stdout).toBe(0);
@@ -96,7 +120,10 @@ describe('deployment-record', () => {
     expect(started.outputs).toMatchObject({ image: good, 'rolled-back-id': String(badId), platform: 'ecs' });
     await record({ mode: 'finish', environment: 'dev', 'deployment-id': started.outputs['deployment-id']!, state: 'success' });
     const bads = bed.github.deployments('dev').find((d) => d.id === badId)!;
-    expect(bads.statuses.at(-1)).toMatchObject({ state: 'error', description: `rolled back by deployment ${started.outputs['deployment-id']}` });
+    expect(bads.statuses.at(-1)).toMatchObject({
+      state: 'error',
+      description: `rolled back by deployment ${started.outputs['deployment-id']}`,
+    });
     // The rolled-back image no longer counts as passed dev.
     const gate = await record({ mode: 'gate', environment: 'staging', digest: bad });
     expect(gate.status).not.toBe(0);

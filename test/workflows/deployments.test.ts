@@ -24,7 +24,12 @@ function image(): string {
 const commit = (c: string): string => c.repeat(40).slice(0, 40);
 
 function client(options: { retries?: number } = {}): GitHubClient {
-  return createGitHubClient({ apiUrl: bed.github.apiUrl, token: bed.github.token, repository: bed.github.repository, retries: options.retries ?? 2 });
+  return createGitHubClient({
+    apiUrl: bed.github.apiUrl,
+    token: bed.github.token,
+    repository: bed.github.repository,
+    retries: options.retries ?? 2,
+  });
 }
 
 async function deploy(environment: string, img: string, sha: string, state: 'success' | 'failure'): Promise<number> {
@@ -40,10 +45,20 @@ describe('GitHub Deployments', () => {
     const sha = commit('a1');
     const gh = client();
     const record = await startDeployment(gh, {
-      sha, environment: 'dev', image: img, app: 'demo-app', platform: 'ecs', strategy: 'rolling',
-      logUrl: 'https://github.com/acme/shop/actions/runs/7', environmentUrl: 'https://dev.shop.example',
+      sha,
+      environment: 'dev',
+      image: img,
+      app: 'demo-app',
+      platform: 'ecs',
+      strategy: 'rolling',
+      logUrl: 'https://github.com/acme/shop/actions/runs/7',
+      environmentUrl: 'https://dev.shop.example',
     });
-    await finishDeployment(gh, record.id, 'success', { logUrl: 'https://github.com/acme/shop/actions/runs/7', environmentUrl: 'https://dev.shop.example', description: 'deployed' });
+    await finishDeployment(gh, record.id, 'success', {
+      logUrl: 'https://github.com/acme/shop/actions/runs/7',
+      environmentUrl: 'https://dev.shop.example',
+      description: 'deployed',
+    });
     const [kept] = bed.github.deployments('dev').filter((d) => d.id === record.id);
     expect(kept).toMatchObject({
       sha,
@@ -52,13 +67,19 @@ describe('GitHub Deployments', () => {
       payload: { image: img, digest: img.slice(img.indexOf('@') + 1), app: 'demo-app', platform: 'ecs', strategy: 'rolling', expeditor: 1 },
     });
     expect(kept!.statuses.map((s) => s.state)).toEqual(['in_progress', 'success']);
-    expect(kept!.statuses[1]).toMatchObject({ logUrl: 'https://github.com/acme/shop/actions/runs/7', environmentUrl: 'https://dev.shop.example', description: 'deployed' });
+    expect(kept!.statuses[1]).toMatchObject({
+      logUrl: 'https://github.com/acme/shop/actions/runs/7',
+      environmentUrl: 'https://dev.shop.example',
+      description: 'deployed',
+    });
     expect(bed.github.malformed()).toEqual([]);
   });
 
   test('an image by tag is refused before any request', async () => {
     const before = bed.github.requests().length;
-    await expect(startDeployment(client(), { sha: commit('b'), environment: 'dev', image: '127.0.0.1:5000/shop/app:latest' })).rejects.toThrow(/not given by digest/);
+    await expect(
+      startDeployment(client(), { sha: commit('b'), environment: 'dev', image: '127.0.0.1:5000/shop/app:latest' }),
+    ).rejects.toThrow(/not given by digest/);
     expect(bed.github.requests().length).toBe(before);
   });
 
@@ -71,9 +92,16 @@ describe('GitHub Deployments', () => {
     await deploy('dev-g', devOnly, commit('e'), 'success');
 
     const passed = await promotionGate(client(), { from: 'staging-g', to: 'prod-g', digest: good });
-    expect(passed).toMatchObject({ environment: 'staging-g', sha: commit('c'), payload: { image: good }, environmentUrl: 'https://staging-g.shop.example' });
+    expect(passed).toMatchObject({
+      environment: 'staging-g',
+      sha: commit('c'),
+      payload: { image: good },
+      environmentUrl: 'https://staging-g.shop.example',
+    });
     // By bare digest too.
-    expect((await promotionGate(client(), { from: 'staging-g', to: 'prod-g', digest: good.slice(good.indexOf('@') + 1) })).id).toBe(passed.id);
+    expect((await promotionGate(client(), { from: 'staging-g', to: 'prod-g', digest: good.slice(good.indexOf('@') + 1) })).id).toBe(
+      passed.id,
+    );
 
     await expect(promotionGate(client(), { from: 'staging-g', to: 'prod-g', digest: failed })).rejects.toThrow(
       /has no successful deployment in staging-g, so it may not be promoted to prod-g/,
@@ -107,7 +135,9 @@ describe('GitHub Deployments', () => {
     await deploy('staging-c', newer, sha, 'failure');
     const found = await promotionGate(client(), { from: 'staging-c', to: 'prod-c', sha });
     expect(found.payload.image).toBe(older);
-    await expect(promotionGate(client(), { from: 'staging-c', to: 'prod-c', sha: commit('8') })).rejects.toThrow(/commit 8{40} has no successful/);
+    await expect(promotionGate(client(), { from: 'staging-c', to: 'prod-c', sha: commit('8') })).rejects.toThrow(
+      /commit 8{40} has no successful/,
+    );
   });
 
   test('finds a pass beyond the first page of deployments', async () => {
@@ -117,7 +147,10 @@ describe('GitHub Deployments', () => {
     for (let i = 0; i < 101; i++) await startDeployment(gh, { sha: commit('6'), environment: 'busy', image: image() });
     const before = bed.github.requests().length;
     expect((await findPassedDeployment(gh, { environment: 'busy', digest: old }))?.payload.image).toBe(old);
-    const pages = bed.github.requests().slice(before).filter((r) => r.operationId === 'repos/list-deployments');
+    const pages = bed.github
+      .requests()
+      .slice(before)
+      .filter((r) => r.operationId === 'repos/list-deployments');
     expect(pages.map((r) => new URL(r.path, 'http://x').searchParams.get('page'))).toEqual(['1', '2']);
   }, 60_000);
 
@@ -133,7 +166,10 @@ describe('GitHub Deployments', () => {
 
     bed.github.fault(403, 1);
     const before = bed.github.requests().length;
-    const denied = (await setStatus(gh, record.id, 'inactive').then(() => new Error('no error'), (e: unknown) => e)) as Error & { next?: string };
+    const denied = (await setStatus(gh, record.id, 'inactive').then(
+      () => new Error('no error'),
+      (e: unknown) => e,
+    )) as Error & { next?: string };
     expect(denied.message).toMatch(/GitHub POST \/repos\/\{owner\}\/\{repo\}\/deployments\/\{deployment_id\}\/statuses failed: HTTP 403/);
     expect(denied.next).toMatch(/deployments: write/);
     expect(bed.github.requests().length - before).toBe(1);

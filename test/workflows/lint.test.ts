@@ -10,7 +10,9 @@ import { actionlintPath, zizmorPath } from '../bed/tools.ts';
 import { root } from '../e2e/deploy-ecs-bed.ts';
 
 const files = ['.github/workflows', 'examples/workflows'].flatMap((dir) =>
-  readdirSync(join(root, dir)).filter((f) => f.endsWith('.yml')).map((f) => `${dir}/${f}`),
+  readdirSync(join(root, dir))
+    .filter((f) => f.endsWith('.yml'))
+    .map((f) => `${dir}/${f}`),
 );
 
 function run(command: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -21,16 +23,34 @@ function run(command: string, args: string[]): Promise<{ code: number; stdout: s
   });
 }
 
-interface Step { uses?: string; run?: string; env?: Record<string, string> }
-interface Job { permissions?: unknown; steps?: Step[]; uses?: string; 'runs-on'?: string }
-const workflows = files.map((file) => ({ file, doc: parse(readFileSync(join(root, file), 'utf8')) as { permissions?: unknown; jobs: Record<string, Job> } }));
+interface Step {
+  uses?: string;
+  run?: string;
+  env?: Record<string, string>;
+}
+interface Job {
+  permissions?: unknown;
+  steps?: Step[];
+  uses?: string;
+  'runs-on'?: string;
+}
+const workflows = files.map((file) => ({
+  file,
+  doc: parse(readFileSync(join(root, file), 'utf8')) as { permissions?: unknown; jobs: Record<string, Job> },
+}));
 
 describe('workflow lint', () => {
   test('the reusable workflows, CI and the examples are all here', () => {
-    expect(files).toEqual(expect.arrayContaining([
-      '.github/workflows/build.yml', '.github/workflows/deploy.yml', '.github/workflows/promote.yml', '.github/workflows/rollback.yml',
-      '.github/workflows/ci.yml', 'examples/workflows/delivery.yml',
-    ]));
+    expect(files).toEqual(
+      expect.arrayContaining([
+        '.github/workflows/build.yml',
+        '.github/workflows/deploy.yml',
+        '.github/workflows/promote.yml',
+        '.github/workflows/rollback.yml',
+        '.github/workflows/ci.yml',
+        'examples/workflows/delivery.yml',
+      ]),
+    );
   });
 
   test('actionlint: no findings', async () => {
@@ -40,9 +60,20 @@ describe('workflow lint', () => {
   });
 
   test('zizmor (offline audits): no findings', async () => {
-    const result = await run(zizmorPath(), ['--offline', '--no-progress', '--format', 'json', '--config', 'test/workflows/zizmor.yml', ...files]);
+    const result = await run(zizmorPath(), [
+      '--offline',
+      '--no-progress',
+      '--format',
+      'json',
+      '--config',
+      'test/workflows/zizmor.yml',
+      ...files,
+    ]);
     const findings = JSON.parse(result.stdout) as { ident: string; desc: string }[];
-    expect(findings.map((f) => `${f.ident}: ${f.desc}`), result.stderr).toEqual([]);
+    expect(
+      findings.map((f) => `${f.ident}: ${f.desc}`),
+      result.stderr,
+    ).toEqual([]);
     expect(result.code).toBe(0);
   });
 
@@ -54,11 +85,14 @@ describe('workflow lint', () => {
 
   test('third-party actions by full commit SHA; ours as ORG/expeditor/…@v1', () => {
     const uses = workflows.flatMap(({ file, doc }) =>
-      Object.values(doc.jobs).flatMap((job) => [job.uses, ...(job.steps ?? []).map((s) => s.uses)].filter((u): u is string => !!u).map((u) => ({ file, u }))),
+      Object.values(doc.jobs).flatMap((job) =>
+        [job.uses, ...(job.steps ?? []).map((s) => s.uses)].filter((u): u is string => !!u).map((u) => ({ file, u })),
+      ),
     );
     expect(uses.length).toBeGreaterThan(10);
     for (const { file, u } of uses) {
-      if (u.startsWith('ORG/expeditor/')) expect(u, file).toMatch(/^ORG\/expeditor\/(actions\/[a-z-]+|\.github\/workflows\/[a-z]+\.yml)@v1$/);
+      if (u.startsWith('ORG/expeditor/'))
+        expect(u, file).toMatch(/^ORG\/expeditor\/(actions\/[a-z-]+|\.github\/workflows\/[a-z]+\.yml)@v1$/);
       else expect(u, file).toMatch(/^[\w.-]+\/[\w.-]+(\/[\w./-]+)?@[0-9a-f]{40}$/);
     }
   });
@@ -77,15 +111,20 @@ describe('workflow lint', () => {
       for (const [name, job] of Object.entries(doc.jobs)) {
         expect(job.permissions, `${file} ${name}`).toBeDefined();
         const perms = job.permissions as Record<string, string>;
-        const assumes = (job.steps ?? []).some((s) => s.uses?.includes('/actions/assume-env@')) || /deploy\.yml|build\.yml|promote\.yml|rollback\.yml/.test(job.uses ?? '');
+        const assumes =
+          (job.steps ?? []).some((s) => s.uses?.includes('/actions/assume-env@')) ||
+          /deploy\.yml|build\.yml|promote\.yml|rollback\.yml/.test(job.uses ?? '');
         if (perms['id-token'] === 'write') expect(assumes, `${file} ${name} has id-token: write but assumes no role`).toBe(true);
-        for (const [scope, level] of Object.entries(perms)) if (scope !== 'id-token' && scope !== 'deployments') expect(level, `${file} ${name} ${scope}`).toBe('read');
+        for (const [scope, level] of Object.entries(perms))
+          if (scope !== 'id-token' && scope !== 'deployments') expect(level, `${file} ${name} ${scope}`).toBe('read');
       }
     }
   });
 
   test('deploy and rollback: GitHub environment of the input, one run per environment in one shared group, never cancelled', () => {
-    const jobOf = (file: string): Job & { environment?: { name: string }; concurrency?: { group: string; 'cancel-in-progress': boolean } } => {
+    const jobOf = (
+      file: string,
+    ): Job & { environment?: { name: string }; concurrency?: { group: string; 'cancel-in-progress': boolean } } => {
       const doc = workflows.find((w) => w.file === file)!.doc;
       return Object.values(doc.jobs)[0] as never;
     };
@@ -93,7 +132,10 @@ describe('workflow lint', () => {
     const rollback = jobOf('.github/workflows/rollback.yml');
     expect(deploy.environment?.name).toBe('${{ inputs.environment }}');
     expect(rollback.environment?.name).toBe('${{ inputs.environment }}');
-    expect(deploy.concurrency).toEqual({ group: 'expeditor-${{ github.repository }}-${{ inputs.environment }}', 'cancel-in-progress': false });
+    expect(deploy.concurrency).toEqual({
+      group: 'expeditor-${{ github.repository }}-${{ inputs.environment }}',
+      'cancel-in-progress': false,
+    });
     expect(rollback.concurrency).toEqual(deploy.concurrency);
   });
 });

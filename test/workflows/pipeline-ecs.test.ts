@@ -58,7 +58,10 @@ describe('workflows under act: ECS', () => {
     for (const env of ['dev', 'prod']) {
       const [d] = bed.github.deployments(env);
       expect(d, env).toMatchObject({ sha, payload: { image, expeditor: 1 } });
-      expect(d!.statuses.map((s) => s.state), env).toEqual(['in_progress', 'success']);
+      expect(
+        d!.statuses.map((s) => s.state),
+        env,
+      ).toEqual(['in_progress', 'success']);
     }
     expect(bed.github.deployments('prod')[0]!.production).toBe(true);
     // Blue/green only where the file says so: prod switched, dev rolled.
@@ -68,7 +71,10 @@ describe('workflows under act: ECS', () => {
     expect(bed.github.malformed()).toEqual([]);
     first = image!;
     // Figures (printed, not asserted): act's wall time against the time its steps themselves took.
-    const stepTimes = [...run.output.matchAll(/Success - Main (.+?) \[([\d.]+)(ms|s)\]/g)].map((m) => ({ step: m[1]!, ms: Number(m[2]) * (m[3] === 's' ? 1000 : 1) }));
+    const stepTimes = [...run.output.matchAll(/Success - Main (.+?) \[([\d.]+)(ms|s)\]/g)].map((m) => ({
+      step: m[1]!,
+      ms: Number(m[2]) * (m[3] === 's' ? 1000 : 1),
+    }));
     const inSteps = stepTimes.reduce((n, s) => n + s.ms, 0);
     console.log(
       `act: build → dev → prod in ${(run.ms / 1000).toFixed(1)} s wall; ${stepTimes.length} steps took ${(inSteps / 1000).toFixed(1)} s as act times them ` +
@@ -116,7 +122,12 @@ describe('workflows under act: ECS', () => {
     expect(step(prod, 'rollback', 'Switch back')).toBe('success');
     // prod ran first (promoted) after second: it returns to second.
     expect(await serviceImage(ACCOUNTS.prod, demo.prod.cluster, demo.prod.service)).toBe(second);
-    expect(bed.github.deployments('prod').find((d) => d.id === prodBefore.id)!.statuses.at(-1)).toMatchObject({ state: 'error' });
+    expect(
+      bed.github
+        .deployments('prod')
+        .find((d) => d.id === prodBefore.id)!
+        .statuses.at(-1),
+    ).toMatchObject({ state: 'error' });
     expect(bed.github.deployments('prod').at(-1)).toMatchObject({ payload: { image: second } });
 
     const dev = await act('rollback', { environment: 'dev' });
@@ -156,7 +167,12 @@ describe('workflows under act: ECS', () => {
   test('a deploy that fails (ECS circuit breaker rolls back) is recorded as failure, and nothing goes further', async () => {
     const before = await serviceImage(ACCOUNTS.dev, demo.dev.cluster, demo.dev.service);
     const prodCount = bed.github.deployments('prod').length;
-    const fault = await bed.moto.control<{ id: string }>('fault/ecs', { cluster: demo.dev.cluster, service: demo.dev.service, account: ACCOUNTS.dev, reason: 'Essential container in task exited' });
+    const fault = await bed.moto.control<{ id: string }>('fault/ecs', {
+      cluster: demo.dev.cluster,
+      service: demo.dev.service,
+      account: ACCOUNTS.dev,
+      reason: 'Essential container in task exited',
+    });
     try {
       consumerRepo(repo, { 'app/src/index.html.in': 'third version\n' });
       const run = await act('delivery');

@@ -31,8 +31,13 @@ beforeAll(async () => {
   probe = createServer((_req, res) => {
     void connection.networking.readNamespacedIngress({ namespace: 'prod', name: 'app' }).then((ingress) => {
       const action = ingress.metadata?.annotations?.[canaryKey];
-      const groups = action ? (JSON.parse(action) as { forwardConfig: { targetGroups: { serviceName: string; weight: number }[] } }).forwardConfig.targetGroups : [];
-      probed.push(groups.map((g) => `${g.serviceName}=${g.weight}`).join(',') || `backend ${ingress.spec?.rules?.[0]?.http?.paths[0]?.backend.service?.name}`);
+      const groups = action
+        ? (JSON.parse(action) as { forwardConfig: { targetGroups: { serviceName: string; weight: number }[] } }).forwardConfig.targetGroups
+        : [];
+      probed.push(
+        groups.map((g) => `${g.serviceName}=${g.weight}`).join(',') ||
+          `backend ${ingress.spec?.rules?.[0]?.http?.paths[0]?.backend.service?.name}`,
+      );
       res.writeHead(200).end('ok');
     });
   });
@@ -48,7 +53,9 @@ describe('workflows under act: EKS staging and prod', () => {
   test('build once → dev → staging (EKS selector switch to green) → prod (Ingress canary 10/50/100)', async () => {
     const sha = consumerRepo(repo, {
       '.github/expeditor.yml': demo.config,
-      '.github/workflows/delivery.yml': deliveryWorkflow(bed.registry.baseImage, ['dev', 'staging', 'prod'], { prod: { 'step-pause': '1s', 'probe-url': probeUrl } }),
+      '.github/workflows/delivery.yml': deliveryWorkflow(bed.registry.baseImage, ['dev', 'staging', 'prod'], {
+        prod: { 'step-pause': '1s', 'probe-url': probeUrl },
+      }),
     });
     const run = await act('delivery');
     expect(run.code, show(run)).toBe(0);
@@ -59,7 +66,10 @@ describe('workflows under act: EKS staging and prod', () => {
     expect(stable.spec?.selector).toEqual({ app: 'app', version: 'green' });
     const green = await connection.apps.readNamespacedDeployment({ name: 'app-green', namespace: ns });
     expect(green.spec?.template.spec?.containers[0]?.image).toBe(image);
-    const slices = await connection.discovery.listNamespacedEndpointSlice({ namespace: ns, labelSelector: 'kubernetes.io/service-name=app' });
+    const slices = await connection.discovery.listNamespacedEndpointSlice({
+      namespace: ns,
+      labelSelector: 'kubernetes.io/service-name=app',
+    });
     const names = readyNames(slices.items);
     expect(names.length).toBeGreaterThan(0);
     expect(names.every((n) => n.startsWith('app-green-'))).toBe(true);
@@ -71,17 +81,23 @@ describe('workflows under act: EKS staging and prod', () => {
     const prodGreen = await connection.apps.readNamespacedDeployment({ name: 'app-green', namespace: 'prod' });
     expect(prodGreen.spec?.template.spec?.containers[0]?.image).toBe(image);
     for (const env of ['dev', 'staging', 'prod']) {
-      expect(bed.github.deployments(env).map((d) => [d.sha, (d.payload as { image: string }).image, d.statuses.at(-1)?.state]), env).toEqual([[sha, image, 'success']]);
+      expect(
+        bed.github.deployments(env).map((d) => [d.sha, (d.payload as { image: string }).image, d.statuses.at(-1)?.state]),
+        env,
+      ).toEqual([[sha, image, 'success']]);
     }
     expect(bed.github.malformed()).toEqual([]);
-    console.log(`act: build → dev → staging (EKS) → prod (EKS Ingress canary) in ${(run.ms / 1000).toFixed(1)} s; probes saw ${probed.join(' | ')}`);
+    console.log(
+      `act: build → dev → staging (EKS) → prod (EKS Ingress canary) in ${(run.ms / 1000).toFixed(1)} s; probes saw ${probed.join(' | ')}`,
+    );
   });
 
   // On the Ingress route the live color is the one the Ingress serves (the stable Service is not
   // moved there): a second deploy must bring up blue, not rewrite the live green in place.
   test('a second commit: staging and prod go back to blue with the new image, the previous color kept as it was', async () => {
     const { connection } = await bedside(bed.k8s);
-    const before = (await connection.apps.readNamespacedDeployment({ name: 'app-green', namespace: 'prod' })).spec?.template.spec?.containers[0]?.image;
+    const before = (await connection.apps.readNamespacedDeployment({ name: 'app-green', namespace: 'prod' })).spec?.template.spec
+      ?.containers[0]?.image;
     probed.length = 0;
     consumerRepo(repo, { 'app/src/index.html.in': 'second version\n' });
     const run = await act('delivery');
@@ -94,6 +110,8 @@ describe('workflows under act: EKS staging and prod', () => {
     expect((await connection.core.readNamespacedService({ name: 'app', namespace: 'staging' })).spec?.selector?.version).toBe('blue');
     const ingress = await connection.networking.readNamespacedIngress({ namespace: 'prod', name: 'app' });
     expect(ingress.spec?.rules?.[0]?.http?.paths[0]?.backend.service?.name).toBe('app-blue');
-    expect((await connection.apps.readNamespacedDeployment({ name: 'app-green', namespace: 'prod' })).spec?.template.spec?.containers[0]?.image).toBe(before);
+    expect(
+      (await connection.apps.readNamespacedDeployment({ name: 'app-green', namespace: 'prod' })).spec?.template.spec?.containers[0]?.image,
+    ).toBe(before);
   });
 });

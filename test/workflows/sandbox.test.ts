@@ -8,7 +8,11 @@ import { root } from '../e2e/deploy-ecs-bed.ts';
 
 function sandbox(): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(root, 'scripts/sandbox.ts')], { cwd: root, env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [join(root, 'scripts/sandbox.ts')], {
+      cwd: root,
+      env: process.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     child.stdout.setEncoding('utf8').on('data', (c: string) => (output += c));
     child.stderr.setEncoding('utf8').on('data', (c: string) => (output += c));
@@ -31,7 +35,8 @@ test('npm run sandbox: build once → dev → staging → prod, summaries, final
   expect(new Set(digests).size).toBe(1);
   expect(output).toContain("environment 'staging' is protected on GitHub (required reviewers): auto-approved by the sandbox");
   // Each step's summary is printed, and the wall time per stage.
-  for (const heading of ['## build-image', '### Deployment to staging recorded', '## assume-env: prod → account 333333333333']) expect(output).toContain(heading);
+  for (const heading of ['## build-image', '### Deployment to staging recorded', '## assume-env: prod → account 333333333333'])
+    expect(output).toContain(heading);
   for (const stage of ['set-up', 'build', 'dev', 'staging', 'prod', 'total']) expect(table).toMatch(new RegExp(`^${stage}\\s+\\d`, 'm'));
   expect(output).toMatch(/bed stopped and removed in/);
 }, 600_000);

@@ -104,7 +104,8 @@ export async function assumeRoles(plan: AssumePlan, deps: AssumeEnvDeps): Promis
       const sts = await stsReady;
       const claims = claimsOf(token);
       // Claims are not secret, but quoted: whatever they hold cannot become a workflow command.
-      if (claims) log.info(`token: sub ${quote(claims.sub)}, aud ${claims.aud.map((a) => quote(a)).join(', ')}, issuer ${quote(claims.iss)}`);
+      if (claims)
+        log.info(`token: sub ${quote(claims.sub)}, aud ${claims.aud.map((a) => quote(a)).join(', ')}, issuer ${quote(claims.iss)}`);
       try {
         const assumed = await retry('AssumeRoleWithWebIdentity', async () => {
           const result = await sts.assumeRoleWithWebIdentity(
@@ -165,7 +166,11 @@ export async function assumeRoles(plan: AssumePlan, deps: AssumeEnvDeps): Promis
     credentials = await log.group(`role chaining → ${chainRoleArn}`, async () => {
       try {
         const assumed = await retry('AssumeRole', async () => {
-          const result = await sts.assumeRole(first, { roleArn: chainRoleArn, sessionName: plan.sessionName, durationSeconds, tags: plan.chainTags }, signal);
+          const result = await sts.assumeRole(
+            first,
+            { roleArn: chainRoleArn, sessionName: plan.sessionName, durationSeconds, tags: plan.chainTags },
+            signal,
+          );
           maskCredentials(log, result.credentials);
           return result;
         });

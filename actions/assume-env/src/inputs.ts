@@ -42,7 +42,7 @@ export function readAssumeEnvInputs(inputs: ActionInputs): AssumeEnvInputs {
     }),
     roleSessionName: inputs.string('role-session-name', {
       pattern: sessionNamePattern,
-      expected: "2 to 64 of the characters AWS allows in a session name (letters, digits, + = , . @ _ -)",
+      expected: '2 to 64 of the characters AWS allows in a session name (letters, digits, + = , . @ _ -)',
     }),
     durationSeconds: 3600,
     sessionTags: inputs.boolean('session-tags', true),
@@ -59,7 +59,11 @@ export function readAssumeEnvInputs(inputs: ActionInputs): AssumeEnvInputs {
   }
   if (!result.environment) {
     if (!result.roleArn) {
-      inputs.problem('role-arn', 'is required when no environment is given', "give 'environment' (with the environment file) or 'role-arn'");
+      inputs.problem(
+        'role-arn',
+        'is required when no environment is given',
+        "give 'environment' (with the environment file) or 'role-arn'",
+      );
     }
     if (!result.region) {
       inputs.problem('region', 'is required when no environment is given', "give 'environment' (with the environment file) or 'region'");

@@ -3,7 +3,7 @@ import { runAction } from '@expeditor/shared/run';
 import { actionInputs, runnerEnv } from '@expeditor/shared/inputs';
 import { readGitHubContext } from '@expeditor/shared/context';
 import { readAssumeEnvInputs } from './inputs.ts';
-import { assumeEnv } from './assume-env.ts';
+import { assumeEnv } from './action.ts';
 import { stsFactory } from './sts-client.ts';
 
 await runAction('assume-env', async (run) => {

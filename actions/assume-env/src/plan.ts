@@ -106,10 +106,7 @@ export async function planAssume(inputs: AssumeEnvInputs, context: PlanContext):
       ? settings.derive('session name', inputs.roleSessionName, "input 'role-session-name'")
       : settings.derive('session name', sessionName(context.repository, context.runId, context.runAttempt), 'the repository and run'),
     durationSeconds: inputs.durationSeconds,
-    chainTags:
-      chainRoleArn && inputs.sessionTags
-        ? sessionTags({ ...context, environment: name })
-        : [],
+    chainTags: chainRoleArn && inputs.sessionTags ? sessionTags({ ...context, environment: name }) : [],
     settings,
     origin,
   };

@@ -15,13 +15,20 @@ export interface StsClientOptions {
 export function stsFactory(options: StsClientOptions = {}): StsFactory {
   return async (region) => {
     const sdk = await import('@aws-sdk/client-sts');
-    const client = (credentials?: AwsCredentials) =>
-      new sdk.STSClient(clientConfig({ region, endpoint: options.endpoint, credentials }));
-    const assumed = (response: { Credentials?: { AccessKeyId?: string; SecretAccessKey?: string; SessionToken?: string; Expiration?: Date }; AssumedRoleUser?: { Arn?: string } }) => {
+    const client = (credentials?: AwsCredentials) => new sdk.STSClient(clientConfig({ region, endpoint: options.endpoint, credentials }));
+    const assumed = (response: {
+      Credentials?: { AccessKeyId?: string; SecretAccessKey?: string; SessionToken?: string; Expiration?: Date };
+      AssumedRoleUser?: { Arn?: string };
+    }) => {
       const c = response.Credentials;
       if (!c?.AccessKeyId || !c.SecretAccessKey) throw new Error('STS answered without credentials');
       return {
-        credentials: { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken, expiration: c.Expiration },
+        credentials: {
+          accessKeyId: c.AccessKeyId,
+          secretAccessKey: c.SecretAccessKey,
+          sessionToken: c.SessionToken,
+          expiration: c.Expiration,
+        },
         assumedRoleArn: response.AssumedRoleUser?.Arn ?? '',
       };
     };

@@ -90,11 +90,11 @@ export function explainTrustFailure(ctx: TrustFailureContext): TrustFailure {
   let next: string;
   if (!claims) {
     explanation.push('The token could not be decoded as a JWT.');
-    next = 'check that ACTIONS_ID_TOKEN_REQUEST_URL is the runner\'s token endpoint';
+    next = "check that ACTIONS_ID_TOKEN_REQUEST_URL is the runner's token endpoint";
   } else {
     const host = conditionHost(claims.iss);
     explanation.push(
-      'The token\'s claims (decoded, not verified):',
+      "The token's claims (decoded, not verified):",
       `  iss: ${show(claims.iss)}`,
       `  sub: ${show(claims.sub)}`,
       `  aud: ${claims.aud.length ? claims.aud.map((a) => quote(a)).join(', ') : '(absent)'}`,
@@ -113,12 +113,16 @@ export function explainTrustFailure(ctx: TrustFailureContext): TrustFailure {
     } else if (/InvalidIdentityToken/.test(name) && /audience/i.test(stsMessage)) {
       next = `add ${quote(ctx.audience)} to the audiences (client IDs) of the OIDC provider ${host} in account ${roleAccount}, or set the 'audience' input to one it has`;
     } else if (/InvalidIdentityToken/.test(name)) {
-      next = 'check the OIDC provider of the role\'s account (its URL and audiences) and the runner\'s clock; a new run gets a new token';
+      next = "check the OIDC provider of the role's account (its URL and audiences) and the runner's clock; a new run gets a new token";
     } else {
       next = `allow this token in the trust policy of ${ctx.roleArn}: ${subCondition} and ${audCondition} (statement printed above)`;
     }
     explanation.push(`A trust policy statement that would have matched (condition keys under ${host}):`);
-    explanation.push(...JSON.stringify(statement, null, 2).split('\n').map((l) => `  ${l}`));
+    explanation.push(
+      ...JSON.stringify(statement, null, 2)
+        .split('\n')
+        .map((l) => `  ${l}`),
+    );
     if (ctx.environment && claims.environment !== ctx.environment) {
       explanation.push(
         claims.environment

@@ -89,13 +89,22 @@ export function pickBuilder(choice: BuilderChoice, docker: DockerProbe | undefin
     else if (docker.buildx === undefined) notes.push(`Docker ${docker.engine.detail} answers but has no buildx plugin`);
     else return { name: 'buildx', version: docker.buildx, reason: `Docker engine ${docker.engine.detail} answers` };
     if (choice === 'buildx') {
-      throw new InputError('builder', `buildx cannot run here: ${notes.join('; ')}`, "start a Docker engine with the buildx plugin, or set 'builder' to auto or buildah");
+      throw new InputError(
+        'builder',
+        `buildx cannot run here: ${notes.join('; ')}`,
+        "start a Docker engine with the buildx plugin, or set 'builder' to auto or buildah",
+      );
     }
   }
-  if (buildah) return { name: 'buildah', version: buildah.version, reason: choice === 'buildah' ? "input 'builder' is buildah" : notes.join('; ') };
+  if (buildah)
+    return { name: 'buildah', version: buildah.version, reason: choice === 'buildah' ? "input 'builder' is buildah" : notes.join('; ') };
   notes.push('buildah is not on PATH');
   if (choice === 'buildah') {
-    throw new InputError('builder', 'buildah is not on PATH', 'install buildah (Debian/Ubuntu: apt-get install buildah), or set builder to auto');
+    throw new InputError(
+      'builder',
+      'buildah is not on PATH',
+      'install buildah (Debian/Ubuntu: apt-get install buildah), or set builder to auto',
+    );
   }
   throw new ExpeditorError(`no image builder is available: ${notes.join('; ')}`, {
     unchanged: 'nothing was built or pushed',
@@ -155,7 +164,8 @@ type Args = Pick<BuildRequest, 'dockerfilePath' | 'target' | 'buildArgs' | 'labe
 /** --file, --target, every --build-arg and --label, as both builders take them. */
 function buildFlags(request: Args): string[] {
   return [
-    '--file', request.dockerfilePath,
+    '--file',
+    request.dockerfilePath,
     ...(request.target ? ['--target', request.target] : []),
     ...Object.entries(request.buildArgs).flatMap(([k, v]) => ['--build-arg', `${k}=${v}`]),
     ...Object.entries(request.labels).flatMap(([k, v]) => ['--label', `${k}=${v}`]),
@@ -168,13 +178,18 @@ export function buildahBudArgs(request: Args & Pick<BuildRequest, 'localName'>, 
 }
 
 /** `buildah push`: the local image to the registry address, the pushed digest written to `digestFile`. */
-export function buildahPushArgs(request: Pick<BuildRequest, 'localName' | 'destination' | 'address'>, authFile: string | undefined, digestFile: string): string[] {
+export function buildahPushArgs(
+  request: Pick<BuildRequest, 'localName' | 'destination' | 'address'>,
+  authFile: string | undefined,
+  digestFile: string,
+): string[] {
   return [
     'push',
     ...(authFile ? ['--authfile', authFile] : []),
     // Loopback registries speak plain HTTP (as Docker assumes for them).
     ...(isLoopback(request.address) ? ['--tls-verify=false'] : []),
-    '--digestfile', digestFile,
+    '--digestfile',
+    digestFile,
     request.localName,
     `docker://${request.destination}`,
   ];
@@ -183,13 +198,16 @@ export function buildahPushArgs(request: Pick<BuildRequest, 'localName' | 'desti
 /** `docker buildx build --push`: build and push in one, the digest in the metadata file. */
 export function buildxBuildArgs(request: Args & Pick<BuildRequest, 'destination'>, metadataFile: string): string[] {
   return [
-    'buildx', 'build',
+    'buildx',
+    'build',
     ...buildFlags(request),
-    '--tag', request.destination,
+    '--tag',
+    request.destination,
     // One image manifest, not an index with an "unknown/unknown" attestation entry.
     '--provenance=false',
     '--push',
-    '--metadata-file', metadataFile,
+    '--metadata-file',
+    metadataFile,
     request.contextDir,
   ];
 }
@@ -209,12 +227,21 @@ function buildahBuilder(buildah: string, version: string, reason: string): Build
       );
       const buildMs = Date.now() - started;
       if (build.code !== 0) {
-        throw new BuildFailedError(`the build failed (buildah bud exited ${build.code}): ${lastMeaningful(build.tail)}`, build.tail, 'build', buildFailedNext);
+        throw new BuildFailedError(
+          `the build failed (buildah bud exited ${build.code}): ${lastMeaningful(build.tail)}`,
+          build.tail,
+          'build',
+          buildFailedNext,
+        );
       }
       const digestFile = join(run.scratch, 'digest');
       const pushStarted = Date.now();
       const push = await run.log.group(`Push ${request.destination}`, () =>
-        exec(buildah, buildahPushArgs(request, authFile, digestFile), { env: run.env, signal: run.signal, onLine: (line) => run.log.info(line) }),
+        exec(buildah, buildahPushArgs(request, authFile, digestFile), {
+          env: run.env,
+          signal: run.signal,
+          onLine: (line) => run.log.info(line),
+        }),
       );
       const pushMs = Date.now() - pushStarted;
       if (push.code !== 0) {

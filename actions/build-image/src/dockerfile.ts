@@ -21,7 +21,11 @@ export async function checkBuildContext(options: {
 }): Promise<DockerfileFacts> {
   const shown = (path: string): string => relative(options.workspace, path) || '.';
   if (!statSync(options.contextDir, { throwIfNoEntry: false })?.isDirectory()) {
-    throw new InputError('context', `${quote(shown(options.contextDir))} is not a directory in the workspace`, 'check out the code first, or fix the path');
+    throw new InputError(
+      'context',
+      `${quote(shown(options.contextDir))} is not a directory in the workspace`,
+      'check out the code first, or fix the path',
+    );
   }
   let text: string;
   try {

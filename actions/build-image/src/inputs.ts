@@ -35,7 +35,10 @@ export function readBuildImageInputs(inputs: ActionInputs, context: GitHubContex
   const username = inputs.string('registry-username');
   const password = inputs.string('registry-password');
   if (Boolean(username) !== Boolean(password)) {
-    inputs.problem(username ? 'registry-password' : 'registry-username', `is required with '${username ? 'registry-username' : 'registry-password'}'`);
+    inputs.problem(
+      username ? 'registry-password' : 'registry-username',
+      `is required with '${username ? 'registry-username' : 'registry-password'}'`,
+    );
   }
   const result: BuildImageInputs = {
     repository,

@@ -230,10 +230,9 @@ export class RegistryClient implements Registry {
   private async expectOk(response: Response, method: string, path: string): Promise<void> {
     if (response.ok) return;
     const detail = await errorDetail(response);
-    throw new ExpeditorError(
-      `registry ${this.host} answered HTTP ${response.status} to ${method} ${path}${detail ? `: ${detail}` : ''}`,
-      { next: 'check the repository name and the registry' },
-    );
+    throw new ExpeditorError(`registry ${this.host} answered HTTP ${response.status} to ${method} ${path}${detail ? `: ${detail}` : ''}`, {
+      next: 'check the repository name and the registry',
+    });
   }
 
   private refused(method: string, what: string, status: number, detail?: string): ExpeditorError {

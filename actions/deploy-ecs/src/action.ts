@@ -6,7 +6,11 @@ import type { DeployEcsResult } from './deploy.ts';
 import { planDeployEcs } from './plan.ts';
 import { deploySummary } from './summary.ts';
 
-export async function runDeployEcs(inputs: DeployEcsInputs, github: GitHubContext, run: { log: Log; signal: AbortSignal }): Promise<DeployEcsResult> {
+export async function runDeployEcs(
+  inputs: DeployEcsInputs,
+  github: GitHubContext,
+  run: { log: Log; signal: AbortSignal },
+): Promise<DeployEcsResult> {
   const started = Date.now();
   const plan = planDeployEcs(inputs, { workspace: github.workspace, sha: github.sha, runUrl: github.runUrl });
   // The SDK modules load only now that the inputs and files are known to be good.

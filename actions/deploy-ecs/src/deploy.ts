@@ -8,7 +8,14 @@ import type { Log } from '@expeditor/shared/log';
 import { appSpecContent, hooksOf, targetOf, withTaskDefinition, type AppSpec } from '@expeditor/codedeploy/appspec';
 import { awsCall, type CallContext } from '@expeditor/aws/call';
 import { codeDeployConsoleUrl, ecsConsoleUrl } from '@expeditor/aws/clients';
-import { checkDeploymentConfig, checkGroup, createDeployment, defaultCodeDeployNames, describeRouting, type GroupFacts } from '@expeditor/codedeploy/group';
+import {
+  checkDeploymentConfig,
+  checkGroup,
+  createDeployment,
+  defaultCodeDeployNames,
+  describeRouting,
+  type GroupFacts,
+} from '@expeditor/codedeploy/group';
 import { trafficWords } from '@expeditor/codedeploy/follow';
 import { deploymentDescription } from '@expeditor/codedeploy/description';
 import { ecsTargetId } from '@expeditor/codedeploy/target';
@@ -70,12 +77,22 @@ export async function deployEcs(plan: DeployEcsPlan, clients: EcsClients, contex
   const prepared = await log.group(`Prepare: service ${plan.service} in cluster ${plan.cluster}`, async () => {
     const service = await describeService(clients.ecs, ref, call);
     const strategy = strategyFor(service, plan.strategy, plan.strategyOrigin);
-    log.info(`service ${service.serviceName}: ${service.deploymentController?.type ?? 'ECS'} controller → ${strategy}; runs ${shortTd(service.taskDefinition)} (${service.runningCount ?? 0}/${service.desiredCount ?? 0} tasks)`);
+    log.info(
+      `service ${service.serviceName}: ${service.deploymentController?.type ?? 'ECS'} controller → ${strategy}; runs ${shortTd(service.taskDefinition)} (${service.runningCount ?? 0}/${service.desiredCount ?? 0} tasks)`,
+    );
     if (strategy === 'rolling' && plan.waitUntil === 'ready') {
-      throw serviceOriginError(plan.waitUntilOrigin, 'ready applies to blue/green deployments only; a rolling deployment has no Ready stage', 'use succeeded or none');
+      throw serviceOriginError(
+        plan.waitUntilOrigin,
+        'ready applies to blue/green deployments only; a rolling deployment has no Ready stage',
+        'use succeeded or none',
+      );
     }
     const template = plan.template?.input ?? (await currentTaskDefinition(clients.ecs, service, call));
-    log.info(plan.template ? `task definition from ${plan.template.file} (family ${template.family})` : `task definition from the service's current ${shortTd(service.taskDefinition)}`);
+    log.info(
+      plan.template
+        ? `task definition from ${plan.template.file} (family ${template.family})`
+        : `task definition from the service's current ${shortTd(service.taskDefinition)}`,
+    );
     const rendered = renderTaskDefinition(template, {
       image: plan.image,
       container: plan.container,
@@ -148,7 +165,13 @@ export async function deployEcs(plan: DeployEcsPlan, clients: EcsClients, contex
   });
   const deploymentId = await createDeployment(
     clients.codedeploy,
-    { application: blueGreen.application, group: blueGreen.group, deploymentConfig: plan.codedeploy.deploymentConfig, appSpecContent: appSpecContent(spec), description },
+    {
+      application: blueGreen.application,
+      group: blueGreen.group,
+      deploymentConfig: plan.codedeploy.deploymentConfig,
+      appSpecContent: appSpecContent(spec),
+      description,
+    },
     { ...call, unchanged: `the service still runs ${previousTaskDefinitionArn}; ${taskDefinitionArn} is registered but not deployed` },
   );
   const consoleUrl = codeDeployConsoleUrl(clients.region, deploymentId);
@@ -166,19 +189,21 @@ export async function deployEcs(plan: DeployEcsPlan, clients: EcsClients, contex
   if (plan.waitUntil === 'none') {
     return { ...base, deploymentId, status: 'Created', consoleUrl, noticedAt: undefined, blueGreen: facts };
   }
-  const followed = await log.group(`Blue/green deployment ${deploymentId} until ${plan.waitUntil === 'ready' ? 'Ready' : 'Succeeded'}`, () =>
-    followOrStop({
-      codedeploy: clients.codedeploy,
-      deploymentId,
-      until: plan.waitUntil === 'ready' ? 'ready' : 'succeeded',
-      atReady: 'wait',
-      log,
-      signal: context.signal,
-      timing: context.timing,
-      justCreated: true,
-      targetId: ecsTargetId(service.clusterArn?.split('/').pop(), service.serviceName),
-      describeWait: plan.waitUntil === 'ready' ? 'Ready' : 'Succeeded',
-    }),
+  const followed = await log.group(
+    `Blue/green deployment ${deploymentId} until ${plan.waitUntil === 'ready' ? 'Ready' : 'Succeeded'}`,
+    () =>
+      followOrStop({
+        codedeploy: clients.codedeploy,
+        deploymentId,
+        until: plan.waitUntil === 'ready' ? 'ready' : 'succeeded',
+        atReady: 'wait',
+        log,
+        signal: context.signal,
+        timing: context.timing,
+        justCreated: true,
+        targetId: ecsTargetId(service.clusterArn?.split('/').pop(), service.serviceName),
+        describeWait: plan.waitUntil === 'ready' ? 'Ready' : 'Succeeded',
+      }),
   );
   facts.traffic = trafficWords(followed.target);
   if (followed.status === 'Ready' && blueGreen.group_.readyWaitMinutes) {
@@ -197,7 +222,13 @@ interface BlueGreenPrep {
   spec: AppSpec;
 }
 
-async function prepareBlueGreen(plan: DeployEcsPlan, clients: EcsClients, service: Service, rendered: Rendered, call: CallContext): Promise<BlueGreenPrep> {
+async function prepareBlueGreen(
+  plan: DeployEcsPlan,
+  clients: EcsClients,
+  service: Service,
+  rendered: Rendered,
+  call: CallContext,
+): Promise<BlueGreenPrep> {
   const { log } = call;
   const defaults = defaultCodeDeployNames(plan.cluster, plan.service);
   const application = plan.codedeploy.application ?? defaults.application;
@@ -223,7 +254,12 @@ async function prepareBlueGreen(plan: DeployEcsPlan, clients: EcsClients, servic
   const configName = plan.codedeploy.deploymentConfig ?? group.info.deploymentConfigName ?? 'CodeDeployDefault.ECSAllAtOnce';
   let config: DeploymentConfigInfo | undefined;
   if (plan.codedeploy.deploymentConfig || group.info.deploymentConfigName) {
-    config = await checkDeploymentConfig(clients.codedeploy, configName, plan.codedeploy.deploymentConfig ? plan.codedeploy.deploymentConfigOrigin : plan.codedeploy.groupOrigin, call);
+    config = await checkDeploymentConfig(
+      clients.codedeploy,
+      configName,
+      plan.codedeploy.deploymentConfig ? plan.codedeploy.deploymentConfigOrigin : plan.codedeploy.groupOrigin,
+      call,
+    );
   }
   const routing = `${configName}: ${describeRouting(config)}`;
   const spec = plan.appSpec ? checkedAppSpec(plan, rendered) : generatedAppSpec(plan, service, rendered);

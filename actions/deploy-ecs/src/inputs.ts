@@ -79,7 +79,10 @@ export function readDeployEcsInputs(inputs: ActionInputs): DeployEcsInputs {
     if (!result.service) inputs.problem('service', 'is required when no environment is given');
   }
   if (result.requireDigest && !/@sha256:[a-f0-9]{64}$/.test(result.image)) {
-    inputs.problem('image', `must name the image by digest (repo@sha256:…) because require-digest is true, got ${JSON.stringify(result.image)}`);
+    inputs.problem(
+      'image',
+      `must name the image by digest (repo@sha256:…) because require-digest is true, got ${JSON.stringify(result.image)}`,
+    );
   }
   if (result.appspec && Object.keys(result.hooks).length > 0) {
     inputs.problem('hooks', 'applies to the generated AppSpec only; put the hooks in the appspec file instead');

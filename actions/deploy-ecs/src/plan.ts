@@ -64,15 +64,23 @@ export function planDeployEcs(inputs: DeployEcsInputs, context: PlanContext): De
         key: `environments.${envName}.ecs`,
         input: env.eks ? 'environment' : undefined,
         unchanged: 'nothing was changed',
-        next: env.eks ? 'this environment runs on EKS: use deploy-eks' : `add environments.${envName}.ecs (cluster, service) or give the cluster and service inputs`,
+        next: env.eks
+          ? 'this environment runs on EKS: use deploy-eks'
+          : `add environments.${envName}.ecs (cluster, service) or give the cluster and service inputs`,
       });
     }
   }
   const ecs = env?.ecs;
   const key = (k: string): string => `environments.${envName}.${k}`;
   const settings = new Settings();
-  const pick = (name: string, input: string, value: string | undefined, fileKey: string, fileValue: string | undefined, fallback?: string) =>
-    settings.pick(name, { name: input, value }, ecs ? { key: key(fileKey), value: fileValue } : undefined, fallback);
+  const pick = (
+    name: string,
+    input: string,
+    value: string | undefined,
+    fileKey: string,
+    fileValue: string | undefined,
+    fallback?: string,
+  ) => settings.pick(name, { name: input, value }, ecs ? { key: key(fileKey), value: fileValue } : undefined, fallback);
   const originOf = (input: string, value: string | undefined, fileKey: string): Origin =>
     value !== undefined && value !== '' ? { input } : ecs ? { key: key(fileKey) } : { input };
 
@@ -87,27 +95,73 @@ export function planDeployEcs(inputs: DeployEcsInputs, context: PlanContext): De
   }
   const strategy = pick('strategy', 'strategy', inputs.strategy, 'ecs.strategy', ecs?.strategy, 'auto') as Strategy | 'auto';
   const container = pick('container', 'container', inputs.container, 'ecs.container', ecs?.container);
-  const taskDefinitionFile = pick('task definition file', 'task-definition', inputs.taskDefinition, 'ecs.task-definition', ecs?.['task-definition']);
+  const taskDefinitionFile = pick(
+    'task definition file',
+    'task-definition',
+    inputs.taskDefinition,
+    'ecs.task-definition',
+    ecs?.['task-definition'],
+  );
   const waitUntil = pick('wait until', 'wait-until', inputs.waitUntil, 'ecs.wait-until', ecs?.['wait-until'], 'succeeded') as WaitUntil;
   const cd = ecs?.codedeploy;
-  const application = pick('CodeDeploy application', 'codedeploy-application', inputs.codedeployApplication, 'ecs.codedeploy.application', cd?.application);
-  const group = pick('CodeDeploy group', 'codedeploy-deployment-group', inputs.codedeployDeploymentGroup, 'ecs.codedeploy.deployment-group', cd?.['deployment-group']);
-  const deploymentConfig = pick('deployment config', 'deployment-config', inputs.deploymentConfig, 'ecs.codedeploy.deployment-config', cd?.['deployment-config']);
+  const application = pick(
+    'CodeDeploy application',
+    'codedeploy-application',
+    inputs.codedeployApplication,
+    'ecs.codedeploy.application',
+    cd?.application,
+  );
+  const group = pick(
+    'CodeDeploy group',
+    'codedeploy-deployment-group',
+    inputs.codedeployDeploymentGroup,
+    'ecs.codedeploy.deployment-group',
+    cd?.['deployment-group'],
+  );
+  const deploymentConfig = pick(
+    'deployment config',
+    'deployment-config',
+    inputs.deploymentConfig,
+    'ecs.codedeploy.deployment-config',
+    cd?.['deployment-config'],
+  );
 
   const taskDefinitionOrigin = originOf('task-definition', inputs.taskDefinition, 'ecs.task-definition');
   const template = taskDefinitionFile
-    ? { input: parseTaskDefinitionFile(readWorkspaceFile(context.workspace, taskDefinitionFile, taskDefinitionOrigin), taskDefinitionFile, taskDefinitionOrigin), file: taskDefinitionFile }
+    ? {
+        input: parseTaskDefinitionFile(
+          readWorkspaceFile(context.workspace, taskDefinitionFile, taskDefinitionOrigin),
+          taskDefinitionFile,
+          taskDefinitionOrigin,
+        ),
+        file: taskDefinitionFile,
+      }
     : undefined;
   const appSpec = inputs.appspec
-    ? { spec: parseAppSpec(readWorkspaceFile(context.workspace, inputs.appspec, { input: 'appspec' }), inputs.appspec), file: inputs.appspec }
+    ? {
+        spec: parseAppSpec(readWorkspaceFile(context.workspace, inputs.appspec, { input: 'appspec' }), inputs.appspec),
+        file: inputs.appspec,
+      }
     : undefined;
 
   // Variables and secrets: the environment's, then the inputs' (which win name by name).
   const vars = { ...env?.vars, ...inputs.vars };
   const secrets = { ...env?.secrets, ...inputs.secrets };
   const secretsOrigin: Origin = Object.keys(inputs.secrets).length > 0 || !env?.secrets ? { input: 'secrets' } : { key: key('secrets') };
-  if (Object.keys(vars).length) settings.provenance.push({ name: 'variables', value: Object.keys(vars).join(', '), source: 'file', from: describeSources(Object.keys(env?.vars ?? {}), Object.keys(inputs.vars), key('vars'), 'vars') });
-  if (Object.keys(secrets).length) settings.provenance.push({ name: 'secrets', value: Object.keys(secrets).join(', '), source: 'file', from: describeSources(Object.keys(env?.secrets ?? {}), Object.keys(inputs.secrets), key('secrets'), 'secrets') });
+  if (Object.keys(vars).length)
+    settings.provenance.push({
+      name: 'variables',
+      value: Object.keys(vars).join(', '),
+      source: 'file',
+      from: describeSources(Object.keys(env?.vars ?? {}), Object.keys(inputs.vars), key('vars'), 'vars'),
+    });
+  if (Object.keys(secrets).length)
+    settings.provenance.push({
+      name: 'secrets',
+      value: Object.keys(secrets).join(', '),
+      source: 'file',
+      from: describeSources(Object.keys(env?.secrets ?? {}), Object.keys(inputs.secrets), key('secrets'), 'secrets'),
+    });
 
   return {
     image: inputs.image,

@@ -70,7 +70,10 @@ export async function deployRolling(options: RollingOptions): Promise<RollingRes
     'ecs:UpdateService',
     `service ${service} in cluster ${cluster}`,
     (abortSignal) => ecs.send(new UpdateServiceCommand({ cluster, service, taskDefinition: options.taskDefinitionArn }), { abortSignal }),
-    { ...context, unchanged: `the service still runs ${options.previousTaskDefinitionArn ?? 'its previous task definition'}; the new task definition is registered but not deployed` },
+    {
+      ...context,
+      unchanged: `the service still runs ${options.previousTaskDefinitionArn ?? 'its previous task definition'}; the new task definition is registered but not deployed`,
+    },
   );
   const ours = updated.service?.deployments?.find((d) => d.status === 'PRIMARY' && d.taskDefinition === options.taskDefinitionArn);
   if (!ours?.id) {
@@ -81,7 +84,14 @@ export async function deployRolling(options: RollingOptions): Promise<RollingRes
   const deploymentId = ours.id;
   log.info(`ECS deployment ${deploymentId} started: ${options.previousTaskDefinitionArn ?? '(none)'} → ${options.taskDefinitionArn}`);
   if (options.waitUntil === 'none') {
-    return { deploymentId, status: 'IN_PROGRESS', noticedAt: undefined, polls: 0, runningCount: ours.runningCount, desiredCount: ours.desiredCount };
+    return {
+      deploymentId,
+      status: 'IN_PROGRESS',
+      noticedAt: undefined,
+      polls: 0,
+      runningCount: ours.runningCount,
+      desiredCount: ours.desiredCount,
+    };
   }
 
   const { poll, budget } = pacing(options.timing);
@@ -101,7 +111,7 @@ export async function deployRolling(options: RollingOptions): Promise<RollingRes
     return { state, done: state.outcome !== 'progress', near };
   };
 
-  let result;
+  let result: Awaited<ReturnType<typeof pollUntil<RollingState>>>;
   try {
     result = await pollUntil<RollingState>({
       ...poll,
@@ -113,7 +123,8 @@ export async function deployRolling(options: RollingOptions): Promise<RollingRes
         const fresh = (state.service.events ?? []).filter((e) => e.id && !seenEvents.has(e.id)).reverse();
         for (const event of fresh) seenEvents.add(event.id!);
         // AWS starts every message with "(service NAME) "; the group already says which service.
-        for (const event of fresh.slice(-5)) log.info(`  event ${timeOf(event)} ${(event.message ?? '').replace(/^\(service [^)]*\) /, '')}`);
+        for (const event of fresh.slice(-5))
+          log.info(`  event ${timeOf(event)} ${(event.message ?? '').replace(/^\(service [^)]*\) /, '')}`);
       },
     });
   } catch (error) {
@@ -130,7 +141,9 @@ export async function deployRolling(options: RollingOptions): Promise<RollingRes
   const noticedAt = Date.now();
   const state = result.state;
   if (state.outcome === 'completed') {
-    log.info(`ECS deployment ${deploymentId} COMPLETED: ${state.ours?.runningCount}/${state.ours?.desiredCount} tasks of ${options.taskDefinitionArn} running`);
+    log.info(
+      `ECS deployment ${deploymentId} COMPLETED: ${state.ours?.runningCount}/${state.ours?.desiredCount} tasks of ${options.taskDefinitionArn} running`,
+    );
     return {
       deploymentId,
       status: 'COMPLETED',
@@ -187,7 +200,10 @@ function progressLine(state: RollingState, deploymentId: string): string {
     : `deployment ${deploymentId} is no longer listed`;
   const others = (state.service.deployments ?? [])
     .filter((d) => d.id !== deploymentId)
-    .map((d) => `${d.status === 'PRIMARY' ? 'primary' : 'old'} ${shortTd(d.taskDefinition)}: ${d.runningCount ?? 0} running${d.rolloutState === 'FAILED' ? ' (FAILED)' : ''}`);
+    .map(
+      (d) =>
+        `${d.status === 'PRIMARY' ? 'primary' : 'old'} ${shortTd(d.taskDefinition)}: ${d.runningCount ?? 0} running${d.rolloutState === 'FAILED' ? ' (FAILED)' : ''}`,
+    );
   return [head, ...others].join(' · ');
 }
 
@@ -199,8 +215,15 @@ export function shortTd(arn: string | undefined): string {
   return arn ? (arn.split('/').pop() ?? arn) : '?';
 }
 
-async function failedError(options: RollingOptions, deploymentId: string, state: RollingState, context: CallContext): Promise<ExpeditorError> {
-  const reasons = await stoppedReasons(options, deploymentId, context).catch((error: unknown) => [`(could not read the stopped tasks: ${describeError(error)})`]);
+async function failedError(
+  options: RollingOptions,
+  deploymentId: string,
+  state: RollingState,
+  context: CallContext,
+): Promise<ExpeditorError> {
+  const reasons = await stoppedReasons(options, deploymentId, context).catch((error: unknown) => [
+    `(could not read the stopped tasks: ${describeError(error)})`,
+  ]);
   const rollback = state.primary && state.primary.id !== deploymentId ? state.primary : undefined;
   const lines = [
     `ECS deployment ${deploymentId} of ${shortTd(options.taskDefinitionArn)} FAILED: ${state.ours?.rolloutStateReason ?? 'no reason given'}`,
@@ -215,7 +238,12 @@ async function failedError(options: RollingOptions, deploymentId: string, state:
   });
 }
 
-async function replacedError(options: RollingOptions, deploymentId: string, state: RollingState, context: CallContext): Promise<ExpeditorError> {
+async function replacedError(
+  options: RollingOptions,
+  deploymentId: string,
+  state: RollingState,
+  context: CallContext,
+): Promise<ExpeditorError> {
   const primary = state.primary;
   const td = primary?.taskDefinition;
   const toPrevious = td !== undefined && td === options.previousTaskDefinitionArn;
@@ -273,21 +301,29 @@ async function stoppedReasons(options: RollingOptions, deploymentId: string, con
 
 function taskReason(task: Task): string {
   const containers = (task.containers ?? [])
-    .filter((c) => c.exitCode !== undefined && c.exitCode !== 0 || c.reason)
+    .filter((c) => (c.exitCode !== undefined && c.exitCode !== 0) || c.reason)
     .map((c) => `container ${c.name}${c.exitCode !== undefined ? ` exit code ${c.exitCode}` : ''}${c.reason ? `: ${c.reason}` : ''}`);
   return [task.stoppedReason ?? task.stopCode ?? 'stopped', ...containers].join('; ');
 }
 
 /** On the deadline or a cancellation: send the service back to its previous task definition. */
-async function rollBackAfterStop(options: RollingOptions, deploymentId: string, stop: DeadlineError | CancelledError): Promise<ExpeditorError> {
+async function rollBackAfterStop(
+  options: RollingOptions,
+  deploymentId: string,
+  stop: DeadlineError | CancelledError,
+): Promise<ExpeditorError> {
   const { ecs, cluster, service, log } = options;
-  const why = stop instanceof DeadlineError ? `did not complete within ${formatDuration(stop.timeoutMs)}` : `was interrupted: ${stop.message}`;
+  const why =
+    stop instanceof DeadlineError ? `did not complete within ${formatDuration(stop.timeoutMs)}` : `was interrupted: ${stop.message}`;
   const previous = options.previousTaskDefinitionArn;
   if (!previous) {
-    return new ExpeditorError(`ECS deployment ${deploymentId} ${why}; it was left running (there is no previous task definition to return to)`, {
-      cause: stop,
-      next: 'watch the service in the ECS console',
-    });
+    return new ExpeditorError(
+      `ECS deployment ${deploymentId} ${why}; it was left running (there is no previous task definition to return to)`,
+      {
+        cause: stop,
+        next: 'watch the service in the ECS console',
+      },
+    );
   }
   const signal = withDeadline(undefined, stop instanceof DeadlineError ? cleanupMs.afterDeadline : cleanupMs.afterCancel);
   try {
@@ -304,7 +340,10 @@ async function rollBackAfterStop(options: RollingOptions, deploymentId: string, 
       {
         cause: stop,
         unchanged: `the service is returning to ${previous}; ${options.taskDefinitionArn} stays registered`,
-        next: stop instanceof DeadlineError ? "find out why the tasks were slow (service events, task logs), or raise the 'timeout' input" : 'deploy again when ready',
+        next:
+          stop instanceof DeadlineError
+            ? "find out why the tasks were slow (service events, task logs), or raise the 'timeout' input"
+            : 'deploy again when ready',
       },
     );
   } catch (error) {

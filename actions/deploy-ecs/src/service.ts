@@ -4,6 +4,7 @@
 import {
   DescribeServicesCommand,
   DescribeTaskDefinitionCommand,
+  type DescribeServicesCommandOutput,
   type ECSClient,
   type Service,
 } from '@aws-sdk/client-ecs';
@@ -23,7 +24,7 @@ export interface ServiceRef {
 const unchanged = 'nothing was registered or deployed';
 
 export async function describeService(ecs: ECSClient, ref: ServiceRef, context: CallContext): Promise<Service> {
-  let answer;
+  let answer: DescribeServicesCommandOutput;
   try {
     answer = await awsCall(
       'ecs:DescribeServices',
@@ -33,7 +34,11 @@ export async function describeService(ecs: ECSClient, ref: ServiceRef, context: 
     );
   } catch (error) {
     if (errorName(error) === 'ClusterNotFoundException') {
-      throw serviceOriginError(ref.clusterOrigin, `ECS cluster ${quote(ref.cluster)} does not exist in this account and region`, 'check the cluster name, the account and the region');
+      throw serviceOriginError(
+        ref.clusterOrigin,
+        `ECS cluster ${quote(ref.cluster)} does not exist in this account and region`,
+        'check the cluster name, the account and the region',
+      );
     }
     throw error;
   }

@@ -41,7 +41,9 @@ export function deploySummary(plan: DeployEcsPlan, outcome: { result: DeployEcsR
     rows.push(['took', formatDuration(tookMs)]);
     summary.facts(rows);
     if (r.status === 'Ready') {
-      summary.paragraph('Green is up and takes test traffic only. Test it, then move traffic with bluegreen-switch (platform ecs, the deployment id above), or roll back with action rollback.');
+      summary.paragraph(
+        'Green is up and takes test traffic only. Test it, then move traffic with bluegreen-switch (platform ecs, the deployment id above), or roll back with action rollback.',
+      );
     }
   }
   const settings = plan.settings.rows();

@@ -1,8 +1,15 @@
 // The task definition to register: read from a file or taken from the service's current one
 // (minus the fields ECS fills in itself), with the container's image set to the one deployed and
 // the environment's variables and secret references merged in. Pure functions: no network.
-import type { ContainerDefinition, KeyValuePair, RegisterTaskDefinitionCommandInput, Secret, Tag, TaskDefinition } from '@aws-sdk/client-ecs';
-import { ExpeditorError, originError, type Origin } from '@expeditor/shared/errors';
+import type {
+  ContainerDefinition,
+  KeyValuePair,
+  RegisterTaskDefinitionCommandInput,
+  Secret,
+  Tag,
+  TaskDefinition,
+} from '@aws-sdk/client-ecs';
+import { type ExpeditorError, originError, type Origin } from '@expeditor/shared/errors';
 import { quote } from '@expeditor/shared/inputs';
 import { repositoryOf } from '@expeditor/shared/patterns';
 
@@ -10,14 +17,36 @@ export type TaskDefinitionInput = RegisterTaskDefinitionCommandInput;
 
 /** What RegisterTaskDefinition accepts. */
 const registerKeys = new Set([
-  'family', 'taskRoleArn', 'executionRoleArn', 'networkMode', 'containerDefinitions', 'volumes', 'placementConstraints',
-  'requiresCompatibilities', 'cpu', 'memory', 'tags', 'pidMode', 'ipcMode', 'proxyConfiguration', 'inferenceAccelerators',
-  'ephemeralStorage', 'runtimePlatform', 'enableFaultInjection',
+  'family',
+  'taskRoleArn',
+  'executionRoleArn',
+  'networkMode',
+  'containerDefinitions',
+  'volumes',
+  'placementConstraints',
+  'requiresCompatibilities',
+  'cpu',
+  'memory',
+  'tags',
+  'pidMode',
+  'ipcMode',
+  'proxyConfiguration',
+  'inferenceAccelerators',
+  'ephemeralStorage',
+  'runtimePlatform',
+  'enableFaultInjection',
 ]);
 /** What DescribeTaskDefinition returns but ECS sets itself; dropped so a described one registers again. */
 const readOnlyKeys = new Set([
-  'taskDefinitionArn', 'revision', 'status', 'requiresAttributes', 'compatibilities', 'registeredAt', 'registeredBy',
-  'deregisteredAt', 'deleteRequestedAt',
+  'taskDefinitionArn',
+  'revision',
+  'status',
+  'requiresAttributes',
+  'compatibilities',
+  'registeredAt',
+  'registeredBy',
+  'deregisteredAt',
+  'deleteRequestedAt',
 ]);
 
 export type { Origin };
@@ -54,7 +83,10 @@ export function parseTaskDefinitionFile(text: string, file: string, origin: Orig
   }
   const input = stripReadOnly(definition as TaskDefinition, Array.isArray(tags) ? (tags as Tag[]) : undefined);
   if (typeof input.family !== 'string' || !/^[A-Za-z0-9_-]{1,255}$/.test(input.family)) {
-    throw problem(origin, `${file}: family is ${input.family === undefined ? 'missing' : `not a valid family name (${quote(String(input.family))})`}`);
+    throw problem(
+      origin,
+      `${file}: family is ${input.family === undefined ? 'missing' : `not a valid family name (${quote(String(input.family))})`}`,
+    );
   }
   const containers: unknown = input.containerDefinitions;
   if (!Array.isArray(containers) || containers.length === 0) {
@@ -150,7 +182,10 @@ function pickContainer(containers: ContainerDefinition[], options: RenderOptions
   if (options.container) {
     const found = containers.find((c) => c.name === options.container);
     if (!found) {
-      throw problem(options.containerOrigin, `the task definition has no container ${quote(options.container)} (have: ${names.join(', ')})`);
+      throw problem(
+        options.containerOrigin,
+        `the task definition has no container ${quote(options.container)} (have: ${names.join(', ')})`,
+      );
     }
     return found;
   }

@@ -14,7 +14,12 @@ export interface DeployEksRun {
   signal: AbortSignal;
 }
 
-export async function runDeployEks(inputs: DeployEksInputs, github: GitHubContext, runner: KubeRunnerContext, run: DeployEksRun): Promise<DeployEksResult & { plan: DeployEksPlan }> {
+export async function runDeployEks(
+  inputs: DeployEksInputs,
+  github: GitHubContext,
+  runner: KubeRunnerContext,
+  run: DeployEksRun,
+): Promise<DeployEksResult & { plan: DeployEksPlan }> {
   const started = Date.now();
   const plan = planDeployEks(inputs, { workspace: github.workspace, sha: github.sha, runUrl: github.runUrl, runner });
   const where = describeConnection(plan.connect);

@@ -82,24 +82,30 @@ export async function deployEks(plan: DeployEksPlan, connection: KubeConnection,
   for (const w of plan.warnings) log.warning(w.message, w.input ? { input: w.input } : undefined);
 
   // 1. Read everything first: a problem found now leaves the cluster as it was.
-  const prepared = await log.group(`Reading ${plan.services.length === 1 ? plan.services[0] : `${plan.services.length} services`} in ${plan.namespace} (${connection.description})`, async () => {
-    const view = await readNamespace(connection, plan, log);
-    const outcomes = plan.services.map((s): PromiseSettledResult<Prepared> => {
-      try {
-        return { status: 'fulfilled', value: prepare(view, plan, s, log, stamp) };
-      } catch (reason) {
-        return { status: 'rejected', reason };
+  const prepared = await log.group(
+    `Reading ${plan.services.length === 1 ? plan.services[0] : `${plan.services.length} services`} in ${plan.namespace} (${connection.description})`,
+    async () => {
+      const view = await readNamespace(connection, plan, log);
+      const outcomes = plan.services.map((s): PromiseSettledResult<Prepared> => {
+        try {
+          return { status: 'fulfilled', value: prepare(view, plan, s, log, stamp) };
+        } catch (reason) {
+          return { status: 'rejected', reason };
+        }
+      });
+      const problems = outcomes.flatMap((o) => (o.status === 'rejected' ? [toExpeditorError(o.reason)] : []));
+      if (problems.length === 1 && problems[0]) throw problems[0];
+      if (problems.length > 1)
+        throw new ProblemsError(`${problems.length} of ${plan.services.length} services cannot be brought up`, problems);
+      const ready = outcomes.map((o) => (o as PromiseFulfilledResult<Prepared>).value);
+      for (const p of ready) {
+        log.info(
+          `${p.service}: live ${p.live ?? 'none (first deploy)'} → target ${p.target} (${deploymentName(p.service, p.target)}, ${p.deployment.spec?.replicas} replicas${p.hpa ? ', HPA copied' : ''}; template: ${p.templateFrom})`,
+        );
       }
-    });
-    const problems = outcomes.flatMap((o) => (o.status === 'rejected' ? [toExpeditorError(o.reason)] : []));
-    if (problems.length === 1 && problems[0]) throw problems[0];
-    if (problems.length > 1) throw new ProblemsError(`${problems.length} of ${plan.services.length} services cannot be brought up`, problems);
-    const ready = outcomes.map((o) => (o as PromiseFulfilledResult<Prepared>).value);
-    for (const p of ready) {
-      log.info(`${p.service}: live ${p.live ?? 'none (first deploy)'} → target ${p.target} (${deploymentName(p.service, p.target)}, ${p.deployment.spec?.replicas} replicas${p.hpa ? ', HPA copied' : ''}; template: ${p.templateFrom})`);
-    }
-    return ready;
-  });
+      return ready;
+    },
+  );
 
   // 2. Write the target colors (never the live one) and the preview Services.
   const tracked = await log.group('Writing the target colors', async () => {
@@ -107,7 +113,9 @@ export async function deployEks(plan: DeployEksPlan, connection: KubeConnection,
       prepared.map(async (p): Promise<Tracked> => {
         const startedAt = Date.now();
         const written = await apply(connection, plan, p);
-        log.info(`${p.service}: ${written.created ? 'created' : 'updated'} Deployment ${p.deployment.metadata?.name}, Service ${previewServiceName(p.service)} → ${plan.colorLabel}=${p.target}`);
+        log.info(
+          `${p.service}: ${written.created ? 'created' : 'updated'} Deployment ${p.deployment.metadata?.name}, Service ${previewServiceName(p.service)} → ${plan.colorLabel}=${p.target}`,
+        );
         return { prepared: p, written, startedAt, progress: undefined, failure: undefined, readyAt: undefined };
       }),
     );
@@ -123,8 +131,9 @@ export async function deployEks(plan: DeployEksPlan, connection: KubeConnection,
   });
 
   // 3. Watch every target until ready or failed.
-  const waitError = await log.group(`Waiting for ${tracked.length === 1 ? `${tracked[0]?.prepared.service} ${tracked[0]?.prepared.target}` : `${tracked.length} services`} to be ready`, () =>
-    waitForAll(connection, plan, tracked, options),
+  const waitError = await log.group(
+    `Waiting for ${tracked.length === 1 ? `${tracked[0]?.prepared.service} ${tracked[0]?.prepared.target}` : `${tracked.length} services`} to be ready`,
+    () => waitForAll(connection, plan, tracked, options),
   );
 
   // 4. Diagnose failures (events, logs) and report.
@@ -186,7 +195,9 @@ export async function deployEks(plan: DeployEksPlan, connection: KubeConnection,
 }
 
 function toExpeditorError(error: unknown): ExpeditorError {
-  return error instanceof ExpeditorError ? error : new ExpeditorError(describeError(error), { unchanged: 'nothing was changed', cause: error });
+  return error instanceof ExpeditorError
+    ? error
+    : new ExpeditorError(describeError(error), { unchanged: 'nothing was changed', cause: error });
 }
 
 /**
@@ -194,7 +205,12 @@ function toExpeditorError(error: unknown): ExpeditorError {
  * `app in (...)` and the color label; EndpointSlices of all preview Services). Returns the error
  * that ended the wait early (deadline, cancel), if any; per-service outcomes go into `tracked`.
  */
-async function waitForAll(connection: KubeConnection, plan: DeployEksPlan, tracked: Tracked[], options: DeployEksOptions): Promise<Error | undefined> {
+async function waitForAll(
+  connection: KubeConnection,
+  plan: DeployEksPlan,
+  tracked: Tracked[],
+  options: DeployEksOptions,
+): Promise<Error | undefined> {
   const log = options.log;
   const changes = new ChangeLog(log);
   const s = kubeSources(connection, plan.namespace);
@@ -212,7 +228,11 @@ async function waitForAll(connection: KubeConnection, plan: DeployEksPlan, track
   sources.slices = {
     path: slicesPath.path,
     labelSelector: `kubernetes.io/service-name in (${previews.join(',')})`,
-    list: () => connection.discovery.listNamespacedEndpointSlice({ namespace: plan.namespace, labelSelector: `kubernetes.io/service-name in (${previews.join(',')})` }),
+    list: () =>
+      connection.discovery.listNamespacedEndpointSlice({
+        namespace: plan.namespace,
+        labelSelector: `kubernetes.io/service-name in (${previews.join(',')})`,
+      }),
   } as WatchSource<never>;
   const prefix = (service: string): string => (tracked.length === 1 ? '' : `${service} `);
   options.onWaitStart?.();
@@ -248,7 +268,9 @@ async function waitForAll(connection: KubeConnection, plan: DeployEksPlan, track
       } else if (progress.ready) {
         t.readyAt = Date.now();
         options.onReady?.(p.service, t.readyAt);
-        log.info(`${prefix(p.service)}${p.target}: ready to switch (${progress.desired}/${progress.desired} available, preview ${previewServiceName(p.service)} → ${progress.readyEndpoints.length} pods) in ${formatDuration(t.readyAt - t.startedAt)}`);
+        log.info(
+          `${prefix(p.service)}${p.target}: ready to switch (${progress.desired}/${progress.desired} available, preview ${previewServiceName(p.service)} → ${progress.readyEndpoints.length} pods) in ${formatDuration(t.readyAt - t.startedAt)}`,
+        );
         settled++;
       }
     }

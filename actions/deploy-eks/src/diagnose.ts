@@ -24,8 +24,21 @@ const logLines = 20;
 /** How long the events of a failure may trail its status. */
 const eventLagMs = 1_500;
 
-export async function diagnose(connection: KubeConnection, namespace: string, failure: Failure, deployment: V1Deployment | undefined): Promise<Diagnosis> {
-  const diagnosis: Diagnosis = { kind: failure.kind, pod: failure.pod, container: failure.container, message: failure.message, events: [], logs: [], notes: [] };
+export async function diagnose(
+  connection: KubeConnection,
+  namespace: string,
+  failure: Failure,
+  deployment: V1Deployment | undefined,
+): Promise<Diagnosis> {
+  const diagnosis: Diagnosis = {
+    kind: failure.kind,
+    pod: failure.pod,
+    container: failure.container,
+    message: failure.message,
+    events: [],
+    logs: [],
+    notes: [],
+  };
   const subject = failure.pod ?? deployment?.metadata?.name;
   if (subject) {
     try {
@@ -33,18 +46,41 @@ export async function diagnose(connection: KubeConnection, namespace: string, fa
       let events = (await list()).items;
       // Events are recorded apart from the status that showed the failure and can trail it: one more look.
       if (events.length === 0) events = await sleep(eventLagMs).then(async () => (await list()).items);
-      diagnosis.events = events.sort((a, b) => eventTime(a) - eventTime(b)).slice(-eventCount).map(formatEvent);
+      diagnosis.events = events
+        .sort((a, b) => eventTime(a) - eventTime(b))
+        .slice(-eventCount)
+        .map(formatEvent);
     } catch (error) {
       diagnosis.notes.push(`events unavailable: ${describeError(error)}`);
     }
   }
-  if (failure.pod && failure.kind !== 'Unschedulable' && failure.kind !== 'ErrImagePull' && failure.kind !== 'ImagePullBackOff' && failure.kind !== 'InvalidImageName') {
-    diagnosis.logs = await lastLogLines(connection, namespace, failure.pod, failure.container, failure.kind === 'CrashLoopBackOff', diagnosis.notes);
+  if (
+    failure.pod &&
+    failure.kind !== 'Unschedulable' &&
+    failure.kind !== 'ErrImagePull' &&
+    failure.kind !== 'ImagePullBackOff' &&
+    failure.kind !== 'InvalidImageName'
+  ) {
+    diagnosis.logs = await lastLogLines(
+      connection,
+      namespace,
+      failure.pod,
+      failure.container,
+      failure.kind === 'CrashLoopBackOff',
+      diagnosis.notes,
+    );
   }
   return diagnosis;
 }
 
-async function lastLogLines(connection: KubeConnection, namespace: string, pod: string, container: string | undefined, previous: boolean, notes: string[]): Promise<string[]> {
+async function lastLogLines(
+  connection: KubeConnection,
+  namespace: string,
+  pod: string,
+  container: string | undefined,
+  previous: boolean,
+  notes: string[],
+): Promise<string[]> {
   // A crash-looping container's useful log is the instance that just exited.
   for (const usePrevious of previous ? [true, false] : [false]) {
     try {
@@ -55,7 +91,9 @@ async function lastLogLines(connection: KubeConnection, namespace: string, pod: 
         tailLines: logLines,
         ...(usePrevious ? { previous: true } : {}),
       });
-      const lines = String(text).split('\n').filter((l) => l.trim() !== '');
+      const lines = String(text)
+        .split('\n')
+        .filter((l) => l.trim() !== '');
       if (lines.length > 0 || !usePrevious) return lines.slice(-logLines);
     } catch (error) {
       if (!usePrevious) notes.push(`logs unavailable: ${describeError(error)}`);

@@ -12,7 +12,12 @@ import type { Origin } from '@expeditor/shared/errors';
  * The live color from the Ingresses (`name` when the plan names one). Both colors taking traffic
  * (a canary stopped half-way) is an error: neither color is idle, so neither may be overwritten.
  */
-export function liveFromIngress(ingresses: readonly V1Ingress[], service: string, name: string | undefined, origin: Origin): Color | undefined {
+export function liveFromIngress(
+  ingresses: readonly V1Ingress[],
+  service: string,
+  name: string | undefined,
+  origin: Origin,
+): Color | undefined {
   const chosen = name ? ingresses.filter((i) => i.metadata?.name === name) : ingresses;
   if (name && chosen.length === 0) {
     throw new ExpeditorError(`Ingress ${name} does not exist`, {

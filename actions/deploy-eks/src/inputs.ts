@@ -56,7 +56,10 @@ export function readDeployEksInputs(inputs: ActionInputs): DeployEksInputs {
     inputs.problem('services', 'is required when no environment is given');
   }
   if (result.requireDigest && result.image && !digestReference.test(result.image)) {
-    inputs.problem('image', `must name the image by digest (repo@sha256:…) because require-digest is true, got ${JSON.stringify(result.image)}`);
+    inputs.problem(
+      'image',
+      `must name the image by digest (repo@sha256:…) because require-digest is true, got ${JSON.stringify(result.image)}`,
+    );
   }
   if (result.cluster && result.kubeconfig) inputs.problem('kubeconfig', "give either 'cluster' (EKS) or 'kubeconfig', not both");
   inputs.done('deploy-eks');

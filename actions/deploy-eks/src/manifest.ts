@@ -33,7 +33,11 @@ export function readManifests(workspace: string, path: string, origin: Origin): 
       : [full];
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    return fail(origin, `${path} ${code === 'ENOENT' ? 'does not exist in the workspace' : `cannot be read (${code})`}`, 'check the path (relative to the repository root) and that the workflow checked the repository out');
+    return fail(
+      origin,
+      `${path} ${code === 'ENOENT' ? 'does not exist in the workspace' : `cannot be read (${code})`}`,
+      'check the path (relative to the repository root) and that the workflow checked the repository out',
+    );
   }
   if (files.length === 0) fail(origin, `${path} holds no .yaml, .yml or .json file`, 'point it at a Deployment manifest');
   const documents: ManifestDocument[] = [];
@@ -45,11 +49,16 @@ export function readManifests(workspace: string, path: string, origin: Origin): 
     docs.forEach((doc, i) => {
       if (doc.errors.length > 0) {
         const first = doc.errors[0];
-        fail(origin, `${shown}${first?.linePos ? `:${first.linePos[0].line}` : ''}: ${first?.message.split('\n')[0] ?? 'is not valid YAML'}`, 'fix the YAML');
+        fail(
+          origin,
+          `${shown}${first?.linePos ? `:${first.linePos[0].line}` : ''}: ${first?.message.split('\n')[0] ?? 'is not valid YAML'}`,
+          'fix the YAML',
+        );
       }
       const object: unknown = doc.toJS();
       if (object === null || object === undefined) return;
-      if (typeof object !== 'object' || Array.isArray(object)) fail(origin, `${shown}${docs.length > 1 ? `#${i + 1}` : ''} is not a Kubernetes object`, 'fix the file');
+      if (typeof object !== 'object' || Array.isArray(object))
+        fail(origin, `${shown}${docs.length > 1 ? `#${i + 1}` : ''} is not a Kubernetes object`, 'fix the file');
       documents.push({ object: object as Record<string, unknown>, where: docs.length > 1 ? `${shown}#${i + 1}` : shown });
     });
   }
@@ -60,11 +69,21 @@ export function readManifests(workspace: string, path: string, origin: Origin): 
  * The Deployment for `service`: named `<service>` or `<service>-<color>`, or labelled app=<service>,
  * or the only Deployment when one service is deployed. Checked for what deploy-eks needs.
  */
-export function deploymentFor(documents: ManifestDocument[], service: string, serviceCount: number, path: string, origin: Origin): { deployment: V1Deployment; where: string } {
+export function deploymentFor(
+  documents: ManifestDocument[],
+  service: string,
+  serviceCount: number,
+  path: string,
+  origin: Origin,
+): { deployment: V1Deployment; where: string } {
   const deployments = documents.filter((d) => d.object.kind === 'Deployment');
   if (deployments.length === 0) {
     const kinds = [...new Set(documents.map((d) => String(d.object.kind ?? 'no kind')))];
-    fail(origin, `${path} has no Deployment (found: ${kinds.join(', ') || 'nothing'})`, 'give a manifest with a kind: Deployment (apps/v1), or leave the input empty to copy the live color');
+    fail(
+      origin,
+      `${path} has no Deployment (found: ${kinds.join(', ') || 'nothing'})`,
+      'give a manifest with a kind: Deployment (apps/v1), or leave the input empty to copy the live color',
+    );
   }
   const nameOf = (d: ManifestDocument) => String((d.object.metadata as { name?: unknown } | undefined)?.name ?? '');
   const appOf = (d: ManifestDocument) => String((d.object.metadata as { labels?: Record<string, unknown> } | undefined)?.labels?.app ?? '');
@@ -74,13 +93,26 @@ export function deploymentFor(documents: ManifestDocument[], service: string, se
     deployments.find((d) => appOf(d) === service) ??
     (serviceCount === 1 && deployments.length === 1 ? deployments[0] : undefined);
   if (!match) {
-    fail(origin, `${path} has no Deployment for service ${service} (have: ${deployments.map(nameOf).join(', ')})`, `name it ${service} or label it app: ${service}`);
+    fail(
+      origin,
+      `${path} has no Deployment for service ${service} (have: ${deployments.map(nameOf).join(', ')})`,
+      `name it ${service} or label it app: ${service}`,
+    );
   }
   const object = match.object as V1Deployment & { apiVersion?: string };
-  if (object.apiVersion !== 'apps/v1') fail(origin, `${match.where}: Deployment ${nameOf(match)} has apiVersion ${JSON.stringify(object.apiVersion)}, expected apps/v1`, 'use apiVersion: apps/v1');
+  if (object.apiVersion !== 'apps/v1')
+    fail(
+      origin,
+      `${match.where}: Deployment ${nameOf(match)} has apiVersion ${JSON.stringify(object.apiVersion)}, expected apps/v1`,
+      'use apiVersion: apps/v1',
+    );
   const containers = object.spec?.template?.spec?.containers;
   if (!Array.isArray(containers) || containers.length === 0) {
-    fail(origin, `${match.where}: Deployment ${nameOf(match)} has no spec.template.spec.containers`, 'add the containers of the pod template');
+    fail(
+      origin,
+      `${match.where}: Deployment ${nameOf(match)} has no spec.template.spec.containers`,
+      'add the containers of the pod template',
+    );
   }
   return { deployment: structuredClone(object), where: match.where };
 }

@@ -12,7 +12,6 @@ import type { DeployEksInputs, Route } from './inputs.ts';
 import { deploymentFor, readManifests } from './manifest.ts';
 import type { Origin } from '@expeditor/shared/errors';
 
-
 export interface EnvironmentRefs {
   configMaps: string[];
   secrets: string[];
@@ -70,14 +69,22 @@ export function planDeployEks(inputs: DeployEksInputs, context: PlanContext): De
         key: `environments.${envName}.eks`,
         input: env.ecs ? 'environment' : undefined,
         unchanged: 'nothing was changed',
-        next: env.ecs ? 'this environment runs on ECS: use deploy-ecs' : `add environments.${envName}.eks (cluster, namespace) or give the cluster input`,
+        next: env.ecs
+          ? 'this environment runs on ECS: use deploy-ecs'
+          : `add environments.${envName}.eks (cluster, namespace) or give the cluster input`,
       });
     }
   }
   const key = (k: string): string => `environments.${envName}.eks.${k}`;
   const settings = new Settings();
-  const pick = <T extends string>(name: string, input: string, value: T | undefined, fileKey: string, fileValue: T | undefined, fallback?: T): T | undefined =>
-    settings.pick(name, { name: input, value }, eks ? { key: key(fileKey), value: fileValue } : undefined, fallback);
+  const pick = <T extends string>(
+    name: string,
+    input: string,
+    value: T | undefined,
+    fileKey: string,
+    fileValue: T | undefined,
+    fallback?: T,
+  ): T | undefined => settings.pick(name, { name: input, value }, eks ? { key: key(fileKey), value: fileValue } : undefined, fallback);
   const originOf = (input: string, value: unknown, fileKey: string): Origin =>
     value !== undefined && value !== '' ? { input } : eks ? { key: key(fileKey) } : { input };
 
@@ -101,7 +108,11 @@ export function planDeployEks(inputs: DeployEksInputs, context: PlanContext): De
   const route = pick('route', 'route', inputs.route, 'route', eks?.route, 'service') as Route;
   const ingress = route === 'ingress' ? pick('ingress', 'ingress', inputs.ingress, 'ingress', eks?.ingress) : undefined;
 
-  const cluster = settings.pick('cluster', { name: 'cluster', value: inputs.cluster }, eks ? { key: key('cluster'), value: eks.cluster } : undefined);
+  const cluster = settings.pick(
+    'cluster',
+    { name: 'cluster', value: inputs.cluster },
+    eks ? { key: key('cluster'), value: eks.cluster } : undefined,
+  );
   const connect = planKubeConnection({
     workspace: context.workspace,
     kubeconfigInput: inputs.kubeconfig,

@@ -20,7 +20,13 @@ export type Progress = ColorStatus;
  * `writtenGeneration` is the generation our write returned: status from before it (an idle
  * Deployment that was fully available with the old image) must not count.
  */
-export function assess(observed: Observed, service: string, color: Color, writtenGeneration: number, selector?: Record<string, string>): Progress {
+export function assess(
+  observed: Observed,
+  service: string,
+  color: Color,
+  writtenGeneration: number,
+  selector?: Record<string, string>,
+): Progress {
   return colorStatus({
     color,
     deploymentName: deploymentName(service, color),

@@ -7,7 +7,12 @@ import type { DeployEksResult } from './deploy.ts';
 import { diagnosisLines } from './diagnose.ts';
 import type { DeployEksPlan } from './plan.ts';
 
-export function deploySummary(plan: DeployEksPlan, where: string, outcome: { result: DeployEksResult } | { error: unknown }, tookMs: number): Summary {
+export function deploySummary(
+  plan: DeployEksPlan,
+  where: string,
+  outcome: { result: DeployEksResult } | { error: unknown },
+  tookMs: number,
+): Summary {
   const summary = new Summary();
   const title = `${plan.environment ? `${plan.environment}: ` : ''}${where}, namespace ${plan.namespace}`;
   if ('error' in outcome) {
@@ -41,8 +46,15 @@ export function deploySummary(plan: DeployEksPlan, where: string, outcome: { res
     for (const r of results) {
       if (r.diagnosis) summary.details(`${r.service}: ${r.diagnosis.kind}`, diagnosisLines(r.diagnosis).join('\n'));
     }
-    if (ready) summary.paragraph('Every target color is up behind its preview Service. Test it there, then move traffic with bluegreen-switch.');
-    else if (readyCount > 0) summary.paragraph(`Ready to switch: ${results.filter((r) => r.ready).map((r) => r.service).join(', ')}. The live colors were not touched.`);
+    if (ready)
+      summary.paragraph('Every target color is up behind its preview Service. Test it there, then move traffic with bluegreen-switch.');
+    else if (readyCount > 0)
+      summary.paragraph(
+        `Ready to switch: ${results
+          .filter((r) => r.ready)
+          .map((r) => r.service)
+          .join(', ')}. The live colors were not touched.`,
+      );
   }
   const settings = plan.settings.rows();
   if (settings.length) summary.heading('Settings', 3).table(['setting', 'value', 'from'], settings);

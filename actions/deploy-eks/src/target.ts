@@ -61,10 +61,13 @@ function pickContainer(containers: V1Container[], spec: TargetSpec): V1Container
   if (spec.container) {
     const named = containers.find((c) => c.name === spec.container);
     if (!named) {
-      throw new ExpeditorError(`the Deployment template of ${spec.service} has no container ${JSON.stringify(spec.container)} (have: ${containers.map((c) => c.name).join(', ')})`, {
-        input: 'container',
-        unchanged: 'nothing was changed',
-      });
+      throw new ExpeditorError(
+        `the Deployment template of ${spec.service} has no container ${JSON.stringify(spec.container)} (have: ${containers.map((c) => c.name).join(', ')})`,
+        {
+          input: 'container',
+          unchanged: 'nothing was changed',
+        },
+      );
     }
     return named;
   }
@@ -73,7 +76,11 @@ function pickContainer(containers: V1Container[], spec: TargetSpec): V1Container
   if (containers.length === 1 && containers[0]) return containers[0];
   throw new ExpeditorError(
     `the Deployment template of ${spec.service} has ${containers.length} containers and ${byRepository.length === 0 ? 'none runs' : 'several run'} ${spec.repository}: which one gets the new image?`,
-    { input: 'container', unchanged: 'nothing was changed', next: `give the 'container' input (one of ${containers.map((c) => c.name).join(', ')})` },
+    {
+      input: 'container',
+      unchanged: 'nothing was changed',
+      next: `give the 'container' input (one of ${containers.map((c) => c.name).join(', ')})`,
+    },
   );
 }
 
@@ -95,7 +102,10 @@ function withoutKey(labels: Record<string, string> | undefined, key: string): Re
 }
 
 /** The target's own HPA: the live one's bounds and metrics, aimed at the target Deployment. */
-export function copyHpa(live: V2HorizontalPodAutoscaler, spec: Pick<TargetSpec, 'service' | 'namespace' | 'color' | 'colorLabel' | 'stamp'>): V2HorizontalPodAutoscaler {
+export function copyHpa(
+  live: V2HorizontalPodAutoscaler,
+  spec: Pick<TargetSpec, 'service' | 'namespace' | 'color' | 'colorLabel' | 'stamp'>,
+): V2HorizontalPodAutoscaler {
   const source = structuredClone(live);
   return {
     apiVersion: 'autoscaling/v2',
@@ -169,7 +179,12 @@ function portsOf(deployment: V1Deployment): V1ServicePort[] {
     for (const p of container.ports ?? []) {
       if (seen.has(p.containerPort)) continue;
       seen.add(p.containerPort);
-      ports.push({ name: p.name ?? `port-${p.containerPort}`, port: p.containerPort, targetPort: p.containerPort, protocol: p.protocol ?? 'TCP' });
+      ports.push({
+        name: p.name ?? `port-${p.containerPort}`,
+        port: p.containerPort,
+        targetPort: p.containerPort,
+        protocol: p.protocol ?? 'TCP',
+      });
     }
   }
   return ports;

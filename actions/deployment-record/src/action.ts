@@ -12,7 +12,13 @@ import { recordSummary } from './summary.ts';
 export async function runRecordAction(inputs: RecordInputs, env: Env, run: ActionRun): Promise<RecordOutputs> {
   const context = readGitHubContext(env);
   const { outputs, report } = await runDeploymentRecord(inputs, {
-    github: createGitHubClient({ apiUrl: apiUrlOf(env), token: inputs.token, repository: context.repository, signal: run.signal, log: run.log }),
+    github: createGitHubClient({
+      apiUrl: apiUrlOf(env),
+      token: inputs.token,
+      repository: context.repository,
+      signal: run.signal,
+      log: run.log,
+    }),
     context,
     log: run.log,
   });

@@ -35,7 +35,11 @@ export function readRecordInputs(inputs: ActionInputs): RecordInputs {
   const promoteFrom = inputs.string('promote-from', { pattern: environmentName, expected: 'an environment name, or none' });
   const result: RecordInputs = {
     mode: mode ?? 'start',
-    environment: inputs.string('environment', { required: true, pattern: environmentName, expected: 'an environment name (letters, digits, . _ -)' }),
+    environment: inputs.string('environment', {
+      required: true,
+      pattern: environmentName,
+      expected: 'an environment name (letters, digits, . _ -)',
+    }),
     config,
     image: inputs.string('image', { pattern: imageReference, expected: 'an image reference such as repo@sha256:…' }),
     promoteFrom,
@@ -58,7 +62,8 @@ export function readRecordInputs(inputs: ActionInputs): RecordInputs {
     inputs.problem('image', 'is not taken with rollback: the previous passed image is deployed');
   }
   if (result.mode === 'finish') {
-    if (result.deploymentId === undefined) inputs.problem('deployment-id', 'is required to finish a deployment', "pass the start step's deployment-id output");
+    if (result.deploymentId === undefined)
+      inputs.problem('deployment-id', 'is required to finish a deployment', "pass the start step's deployment-id output");
     if (!result.state) inputs.problem('state', 'is required to finish a deployment', 'pass ${{ job.status }}');
   }
   if (result.mode === 'gate') {

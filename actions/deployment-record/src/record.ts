@@ -31,10 +31,22 @@ export interface RecordDeps {
   log: Log;
 }
 
-export type RecordOutputs = Partial<Record<
-  'deployment-id' | 'image' | 'digest' | 'sha' | 'platform' | 'strategy' | 'route' | 'wait-until' | 'environment-url' | 'promote-from' | 'rolled-back-id',
-  string
->>;
+export type RecordOutputs = Partial<
+  Record<
+    | 'deployment-id'
+    | 'image'
+    | 'digest'
+    | 'sha'
+    | 'platform'
+    | 'strategy'
+    | 'route'
+    | 'wait-until'
+    | 'environment-url'
+    | 'promote-from'
+    | 'rolled-back-id',
+    string
+  >
+>;
 
 /** What the environment file (when there is one) and the inputs say about the environment. */
 export interface EnvironmentPlan {
@@ -51,7 +63,15 @@ export interface EnvironmentPlan {
 /** What a run recorded, for the step summary; a finish reports nothing. */
 export type RecordReport =
   | { mode: 'gate'; from: string; to: string; passed: PassedDeployment }
-  | { mode: 'start'; environment: string; image: string; sha: string; plan: EnvironmentPlan; passed: PassedDeployment | undefined; deploymentId: number }
+  | {
+      mode: 'start';
+      environment: string;
+      image: string;
+      sha: string;
+      plan: EnvironmentPlan;
+      passed: PassedDeployment | undefined;
+      deploymentId: number;
+    }
   | { mode: 'rollback'; environment: string; current: PassedDeployment; previous: PassedDeployment; deploymentId: number }
   | { mode: 'finish' };
 
@@ -64,11 +84,14 @@ export function planEnvironment(inputs: RecordInputs, config: ExpeditorConfig | 
   const env = config ? environmentOf(config, inputs.environment, inputs.config) : undefined;
   const filePlatform = env?.ecs ? 'ecs' : env?.eks ? 'eks' : undefined;
   if (inputs.platform && filePlatform && inputs.platform !== filePlatform) {
-    throw new ExpeditorError(`input 'platform' is ${inputs.platform} but ${inputs.config} deploys ${inputs.environment} to ${filePlatform}`, {
-      input: 'platform',
-      unchanged: 'nothing was recorded or deployed',
-      next: "leave 'platform' empty to use the file's, or fix the file",
-    });
+    throw new ExpeditorError(
+      `input 'platform' is ${inputs.platform} but ${inputs.config} deploys ${inputs.environment} to ${filePlatform}`,
+      {
+        input: 'platform',
+        unchanged: 'nothing was recorded or deployed',
+        next: "leave 'platform' empty to use the file's, or fix the file",
+      },
+    );
   }
   const platform = inputs.platform ?? filePlatform;
   const strategy = inputs.strategy ?? env?.ecs?.strategy ?? env?.eks?.strategy;
@@ -143,7 +166,10 @@ async function gate(inputs: RecordInputs, plan: EnvironmentPlan, deps: RecordDep
 }
 
 /** What a new Deployment says about the environment and the run, for a deploy and a rollback alike. */
-function describedBy(plan: EnvironmentPlan, runUrl: string | undefined): Pick<StartDeploymentOptions, 'app' | 'platform' | 'strategy' | 'logUrl' | 'environmentUrl' | 'production'> {
+function describedBy(
+  plan: EnvironmentPlan,
+  runUrl: string | undefined,
+): Pick<StartDeploymentOptions, 'app' | 'platform' | 'strategy' | 'logUrl' | 'environmentUrl' | 'production'> {
   return {
     ...(plan.app ? { app: plan.app } : {}),
     ...(plan.platform ? { platform: plan.platform } : {}),
@@ -155,7 +181,13 @@ function describedBy(plan: EnvironmentPlan, runUrl: string | undefined): Pick<St
 }
 
 /** The Deployment a deploy starts: the image (refused unless by digest) at the run's commit. */
-export function deployment(image: string, environment: string, sha: string, plan: EnvironmentPlan, runUrl: string | undefined): StartDeploymentOptions & { digest: string } {
+export function deployment(
+  image: string,
+  environment: string,
+  sha: string,
+  plan: EnvironmentPlan,
+  runUrl: string | undefined,
+): StartDeploymentOptions & { digest: string } {
   const digest = digestOf(image);
   if (!digest) {
     throw new ExpeditorError(`input 'image': ${image} is not by digest (repository@sha256:…)`, {
@@ -168,7 +200,13 @@ export function deployment(image: string, environment: string, sha: string, plan
 }
 
 /** The Deployment a rollback starts: the previous passed image at its own commit, naming the one it replaces. */
-export function rollbackDeployment(environment: string, current: PassedDeployment, previous: PassedDeployment, plan: EnvironmentPlan, runUrl: string | undefined): StartDeploymentOptions {
+export function rollbackDeployment(
+  environment: string,
+  current: PassedDeployment,
+  previous: PassedDeployment,
+  plan: EnvironmentPlan,
+  runUrl: string | undefined,
+): StartDeploymentOptions {
   return {
     sha: previous.sha,
     environment,
@@ -220,7 +258,9 @@ async function startRollback(inputs: RecordInputs, plan: EnvironmentPlan, deps: 
     });
   }
   const record = await startDeployment(deps.github, rollbackDeployment(inputs.environment, current, previous, plan, deps.context.runUrl));
-  deps.log.info(`GitHub Deployment ${record.id}: rolling ${inputs.environment} back from ${current.payload.image} (deployment ${current.id}) to ${previous.payload.image}`);
+  deps.log.info(
+    `GitHub Deployment ${record.id}: rolling ${inputs.environment} back from ${current.payload.image} (deployment ${current.id}) to ${previous.payload.image}`,
+  );
   return {
     outputs: {
       ...planOutputs(plan),

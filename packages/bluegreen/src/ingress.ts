@@ -4,7 +4,14 @@
 // forward action with weights during a canary), and the rules and annotations of the next step.
 import type { V1Ingress, V1IngressBackend, V1IngressRule, V1ServiceBackendPort } from '@kubernetes/client-node';
 import { ExpeditorError } from '@expeditor/shared/errors';
-import { albActionAnnotation, canaryActionName, colorOfServiceName, colorServiceName, useAnnotationPort, type Color } from '@expeditor/bluegreen/names';
+import {
+  albActionAnnotation,
+  canaryActionName,
+  colorOfServiceName,
+  colorServiceName,
+  useAnnotationPort,
+  type Color,
+} from '@expeditor/bluegreen/names';
 
 export interface IngressPath {
   rule: number;
@@ -80,29 +87,39 @@ export function servicePaths(ingress: V1Ingress, service: string, filter: PathFi
   if (filter) {
     const matching = all.filter((p) => p.path === filter.path && (filter.host === undefined || p.host === filter.host));
     if (matching.length === 0) {
-      throw new ExpeditorError(`Ingress ${name} has no path ${filterText ?? describePath({ host: filter.host ?? '', path: filter.path })} (its paths: ${shown})`, {
-        input: 'ingress-path',
-        unchanged: 'nothing was changed',
-        next: "give one of the Ingress's paths as 'ingress-path', as /path or host/path",
-      });
+      throw new ExpeditorError(
+        `Ingress ${name} has no path ${filterText ?? describePath({ host: filter.host ?? '', path: filter.path })} (its paths: ${shown})`,
+        {
+          input: 'ingress-path',
+          unchanged: 'nothing was changed',
+          next: "give one of the Ingress's paths as 'ingress-path', as /path or host/path",
+        },
+      );
     }
     const foreign = matching.filter((p) => !ours(p));
     if (foreign.length > 0) {
       const p = foreign[0]!;
       throw new ExpeditorError(
         `Ingress ${name} path ${describePath(p)} routes to ${p.backend.service?.name ? `Service ${p.backend.service.name}` : 'a resource backend'}, not to ${colorServiceName(service, 'blue')} or ${colorServiceName(service, 'green')}`,
-        { input: 'ingress-path', unchanged: 'nothing was changed', next: `point that path at the live color's Service (${service}-<color>) first, or give another path` },
+        {
+          input: 'ingress-path',
+          unchanged: 'nothing was changed',
+          next: `point that path at the live color's Service (${service}-<color>) first, or give another path`,
+        },
       );
     }
     chosen = matching;
   } else {
     chosen = all.filter(ours);
     if (chosen.length === 0) {
-      throw new ExpeditorError(`no path of Ingress ${name} routes to ${colorServiceName(service, 'blue')} or ${colorServiceName(service, 'green')} (its paths: ${shown})`, {
-        input: 'ingress',
-        unchanged: 'nothing was changed',
-        next: `point the Ingress path at the live color's Service (${service}-blue or ${service}-green), or check the 'service' input`,
-      });
+      throw new ExpeditorError(
+        `no path of Ingress ${name} routes to ${colorServiceName(service, 'blue')} or ${colorServiceName(service, 'green')} (its paths: ${shown})`,
+        {
+          input: 'ingress',
+          unchanged: 'nothing was changed',
+          next: `point the Ingress path at the live color's Service (${service}-blue or ${service}-green), or check the 'service' input`,
+        },
+      );
     }
   }
   const traffics = chosen.map((p) => trafficOf(ingress, service, p));
@@ -111,7 +128,11 @@ export function servicePaths(ingress: V1Ingress, service: string, filter: PathFi
     if (trafficKey(traffics[i]!) !== trafficKey(first)) {
       throw new ExpeditorError(
         `the paths of Ingress ${name} disagree: ${describePath(chosen[0]!)} sends traffic to ${trafficText(first)}, ${describePath(chosen[i]!)} to ${trafficText(traffics[i]!)}`,
-        { input: 'ingress-path', unchanged: 'nothing was changed', next: "name the one path to switch with 'ingress-path', or make the paths agree" },
+        {
+          input: 'ingress-path',
+          unchanged: 'nothing was changed',
+          next: "name the one path to switch with 'ingress-path', or make the paths agree",
+        },
       );
     }
   }
@@ -127,11 +148,14 @@ function trafficOf(ingress: V1Ingress, service: string, p: IngressPath): Ingress
   const text = ingress.metadata?.annotations?.[key];
   const groups = parseForwardGroups(text);
   if (!groups) {
-    throw new ExpeditorError(`Ingress ${ingress.metadata?.name ?? '?'} path ${describePath(p)} uses the action ${backend.name}, but annotation ${key} is ${text ? 'not a forward action' : 'missing'}`, {
-      input: 'ingress',
-      unchanged: 'nothing was changed',
-      next: `set the path's backend back to ${service}-blue or ${service}-green`,
-    });
+    throw new ExpeditorError(
+      `Ingress ${ingress.metadata?.name ?? '?'} path ${describePath(p)} uses the action ${backend.name}, but annotation ${key} is ${text ? 'not a forward action' : 'missing'}`,
+      {
+        input: 'ingress',
+        unchanged: 'nothing was changed',
+        next: `set the path's backend back to ${service}-blue or ${service}-green`,
+      },
+    );
   }
   const weights: Weights = { blue: 0, green: 0 };
   let port: V1ServiceBackendPort = {};

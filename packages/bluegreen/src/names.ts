@@ -49,7 +49,11 @@ export const annotations = {
 
 /** Annotations a copied Deployment must not carry over (server-set, or ours from the last run). */
 export function isCarriedAnnotation(key: string): boolean {
-  return !(key === 'deployment.kubernetes.io/revision' || key === 'kubectl.kubernetes.io/last-applied-configuration' || key.startsWith('expeditor.dev/'));
+  return !(
+    key === 'deployment.kubernetes.io/revision' ||
+    key === 'kubectl.kubernetes.io/last-applied-configuration' ||
+    key.startsWith('expeditor.dev/')
+  );
 }
 
 export const albActionAnnotation = (action: string): string => `alb.ingress.kubernetes.io/actions.${action}`;

@@ -53,7 +53,7 @@ export interface ColorObjects {
   /** The labels the Service will select by: the pod template must carry them. */
   selector?: Record<string, string> | undefined;
   /** A Service already pointing at the color: its ready endpoints must be exactly the color's ready pods. */
-  endpoints?: { service: string; slices: readonly V1EndpointSlice[]; /** For the log line, e.g. `preview`. */ label?: string } | undefined;
+  endpoints?: { service: string; slices: readonly V1EndpointSlice[] /** For the log line, e.g. `preview`. */; label?: string } | undefined;
   /** The generation our own write returned: status from before it (the old image's) must not count. */
   writtenGeneration?: number | undefined;
 }
@@ -174,7 +174,10 @@ export function colorStatus(objects: ColorObjects): ColorStatus {
     return status;
   };
   if (d.metadata?.deletionTimestamp) {
-    return stop({ kind: 'Deleting', pod: undefined, container: undefined, message: `Deployment ${name} is being deleted` }, `Deployment ${name} is being deleted`);
+    return stop(
+      { kind: 'Deleting', pod: undefined, container: undefined, message: `Deployment ${name} is being deleted` },
+      `Deployment ${name} is being deleted`,
+    );
   }
   if (desired === 0) {
     // A color with no pods can never take traffic, however long one waits.
@@ -193,7 +196,8 @@ export function colorStatus(objects: ColorObjects): ColorStatus {
   status.updated = ds.updatedReplicas ?? 0;
   status.available = ds.availableReplicas ?? 0;
   const rs = newReplicaSet(d, objects.replicaSets);
-  const ownedByNew = (p: V1Pod): boolean => rs !== undefined && (p.metadata?.ownerReferences?.some((o) => o.uid === rs.metadata?.uid) ?? false);
+  const ownedByNew = (p: V1Pod): boolean =>
+    rs !== undefined && (p.metadata?.ownerReferences?.some((o) => o.uid === rs.metadata?.uid) ?? false);
   const live = objects.pods.filter(isPodLive);
   const newPods = objects.pods.filter(ownedByNew);
   const oldPods = live.filter((p) => !ownedByNew(p));
@@ -217,14 +221,17 @@ export function colorStatus(objects: ColorObjects): ColorStatus {
   const notReady = live.filter((p) => !isPodReady(p));
   for (const pod of notReady.slice(0, 5)) problems.push(`pod ${pod.metadata?.name ?? '?'} is not Ready: ${podNotReadyReason(pod)}`);
   if (notReady.length > 5) problems.push(`… and ${notReady.length - 5} more pods are not Ready`);
-  if (live.length === 0) problems.push(`no pod of ${color} is running${objects.selector ? ` (none matches ${selectorText(objects.selector)})` : ''}`);
+  if (live.length === 0)
+    problems.push(`no pod of ${color} is running${objects.selector ? ` (none matches ${selectorText(objects.selector)})` : ''}`);
   else if (status.readyPods.length < desired && notReady.length === 0) {
     problems.push(`${status.readyPods.length} of ${desired} pods of the current revision are Ready`);
   }
   if (objects.selector) {
     const missing = missingLabels(objects.selector, d.spec?.template.metadata?.labels);
     if (missing.length > 0) {
-      problems.push(`the pods of Deployment ${name} lack the label${missing.length > 1 ? 's' : ''} ${missing.join(', ')}, so the Service would not select them`);
+      problems.push(
+        `the pods of Deployment ${name} lack the label${missing.length > 1 ? 's' : ''} ${missing.join(', ')}, so the Service would not select them`,
+      );
     }
   }
 
@@ -243,7 +250,10 @@ export function colorStatus(objects: ColorObjects): ColorStatus {
     if (foreign.length > 0) {
       problems.push(`Service ${service} lists ${list(foreign)}, which ${foreign.length > 1 ? 'are' : 'is'} not a ready pod of ${color}`);
     }
-    if (notPods > 0) problems.push(`Service ${service} lists ${notPods} ready ${notPods === 1 ? 'endpoint' : 'endpoints'} that ${notPods === 1 ? 'is' : 'are'} not a pod`);
+    if (notPods > 0)
+      problems.push(
+        `Service ${service} lists ${notPods} ready ${notPods === 1 ? 'endpoint' : 'endpoints'} that ${notPods === 1 ? 'is' : 'are'} not a pod`,
+      );
     endpointsMatch = missing.length === 0 && foreign.length === 0 && notPods === 0 && readyEndpoints.length > 0;
   }
 
@@ -254,7 +264,8 @@ export function colorStatus(objects: ColorObjects): ColorStatus {
   else if (status.available >= desired && objects.endpoints && !endpointsMatch) {
     const listed = status.readyEndpoints.filter((e) => status.readyPods.includes(e)).length;
     line += `, ${objects.endpoints.label ?? `Service ${objects.endpoints.service}`} endpoints ${listed}/${desired}`;
-  } else if (status.ready && objects.endpoints) line += `, ${objects.endpoints.label ?? `Service ${objects.endpoints.service}`} endpoints ready`;
+  } else if (status.ready && objects.endpoints)
+    line += `, ${objects.endpoints.label ?? `Service ${objects.endpoints.service}`} endpoints ready`;
   status.line = line;
   return status;
 }
@@ -279,7 +290,12 @@ export function failureOf(deployment: V1Deployment, newPods: readonly V1Pod[]): 
   const progressing = conditions.find((c) => c.type === 'Progressing');
   if (progressing?.status === 'False' && progressing.reason === 'ProgressDeadlineExceeded') {
     const stuck = newPods.find((p) => !isPodReady(p));
-    return { kind: 'ProgressDeadlineExceeded', pod: stuck?.metadata?.name, container: undefined, message: progressing.message ?? 'progress deadline exceeded' };
+    return {
+      kind: 'ProgressDeadlineExceeded',
+      pod: stuck?.metadata?.name,
+      container: undefined,
+      message: progressing.message ?? 'progress deadline exceeded',
+    };
   }
   const replicaFailure = conditions.find((c) => c.type === 'ReplicaFailure' && c.status === 'True');
   if (replicaFailure) {
@@ -294,9 +310,12 @@ export function failureOf(deployment: V1Deployment, newPods: readonly V1Pod[]): 
 }
 
 function failureProblem(deployment: string, failure: Failure): string {
-  if (failure.kind === 'ProgressDeadlineExceeded') return `Deployment ${deployment} exceeded its progress deadline (${firstLine(failure.message)})`;
+  if (failure.kind === 'ProgressDeadlineExceeded')
+    return `Deployment ${deployment} exceeded its progress deadline (${firstLine(failure.message)})`;
   if (failure.kind === 'ReplicaFailure') return `Deployment ${deployment} cannot create pods: ${firstLine(failure.message)}`;
-  const where = failure.pod ? `pod ${failure.pod}${failure.container ? ` container ${failure.container}` : ''}` : `Deployment ${deployment}`;
+  const where = failure.pod
+    ? `pod ${failure.pod}${failure.container ? ` container ${failure.container}` : ''}`
+    : `Deployment ${deployment}`;
   return `${where}: ${failure.kind}: ${firstLine(failure.message)}`;
 }
 

@@ -50,13 +50,40 @@ export function generateAppSpec(options: GenerateOptions): AppSpec {
 // CodeDeploy reads AppSpec keys without regard to case; the file is normalised to this spelling.
 const canonical = new Map(
   [
-    'version', 'Resources', 'Hooks', 'Type', 'Properties', 'TaskDefinition', 'LoadBalancerInfo', 'ContainerName',
-    'ContainerPort', 'PlatformVersion', 'NetworkConfiguration', 'AwsvpcConfiguration', 'Subnets', 'SecurityGroups',
-    'AssignPublicIp', 'CapacityProviderStrategy', 'Base', 'CapacityProvider', 'Weight', ...hookNames,
+    'version',
+    'Resources',
+    'Hooks',
+    'Type',
+    'Properties',
+    'TaskDefinition',
+    'LoadBalancerInfo',
+    'ContainerName',
+    'ContainerPort',
+    'PlatformVersion',
+    'NetworkConfiguration',
+    'AwsvpcConfiguration',
+    'Subnets',
+    'SecurityGroups',
+    'AssignPublicIp',
+    'CapacityProviderStrategy',
+    'Base',
+    'CapacityProvider',
+    'Weight',
+    ...hookNames,
   ].map((k) => [k.toLowerCase(), k]),
 );
 
-const port = z.union([z.int().min(1).max(65535), z.string().regex(/^\d{1,5}$/).transform(Number).pipe(z.int().min(1).max(65535))], { error: 'expected a port number' });
+const port = z.union(
+  [
+    z.int().min(1).max(65535),
+    z
+      .string()
+      .regex(/^\d{1,5}$/)
+      .transform(Number)
+      .pipe(z.int().min(1).max(65535)),
+  ],
+  { error: 'expected a port number' },
+);
 const properties = z.strictObject({
   TaskDefinition: z.string().min(1),
   LoadBalancerInfo: z.strictObject({ ContainerName: z.string().min(1), ContainerPort: port }),
@@ -78,7 +105,9 @@ const resource = z
   .record(z.string(), z.strictObject({ Type: z.literal('AWS::ECS::Service'), Properties: properties }))
   .refine((r) => Object.keys(r).length === 1, { error: 'expected one named resource, e.g. TargetService' });
 const hookEntry = z
-  .strictObject(Object.fromEntries(hookNames.map((name) => [name, z.string().min(1).optional()])) as Record<HookName, z.ZodOptional<z.ZodString>>)
+  .strictObject(
+    Object.fromEntries(hookNames.map((name) => [name, z.string().min(1).optional()])) as Record<HookName, z.ZodOptional<z.ZodString>>,
+  )
   .refine((h) => Object.keys(h).length === 1, {
     error: 'expected one hook per entry, e.g. - AfterAllowTestTraffic: <Lambda function>',
     // Not on top of an unknown key, which is already reported.
@@ -107,7 +136,13 @@ export function parseAppSpec(text: string, file: string, input = 'appspec'): App
     throw new ProblemsError(`${file} has ${errors.length} problems`, errors);
   };
   if (doc.errors.length > 0) {
-    fail(doc.errors.map((e) => ({ path: '', message: `not valid YAML or JSON: ${e.message.split('\n')[0]}`, line: e.linePos?.[0].line ?? lineCounter.linePos(e.pos[0]).line })));
+    fail(
+      doc.errors.map((e) => ({
+        path: '',
+        message: `not valid YAML or JSON: ${e.message.split('\n')[0]}`,
+        line: e.linePos?.[0].line ?? lineCounter.linePos(e.pos[0]).line,
+      })),
+    );
   }
   const raw: unknown = doc.toJS();
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
@@ -143,7 +178,11 @@ export function parseAppSpec(text: string, file: string, input = 'appspec'): App
       result.error.issues.map((issue) => {
         const path = issue.path.map(String).join('.');
         if (issue.code === 'unrecognized_keys') {
-          return { path, message: `unknown ${issue.keys.length === 1 ? 'key' : 'keys'} ${issue.keys.map((k) => quote(k)).join(', ')}`, line: lineOf([...issue.path, issue.keys[0] ?? '']) };
+          return {
+            path,
+            message: `unknown ${issue.keys.length === 1 ? 'key' : 'keys'} ${issue.keys.map((k) => quote(k)).join(', ')}`,
+            line: lineOf([...issue.path, issue.keys[0] ?? '']),
+          };
         }
         const message = issue.code === 'invalid_type' && issue.input === undefined ? `is required (${issue.expected})` : issue.message;
         return { path, message, line: lineOf(issue.path) };

@@ -90,9 +90,10 @@ export class DeploymentFailedError extends ExpeditorError {
         : !greenWeight(view.target)
           ? 'production traffic stayed on the original (blue) task set'
           : `no rollback ran: ${trafficWords(view.target)}`,
-      next: failedEvent && /^(Before|After)/.test(failedEvent)
-        ? `read the logs of the ${failedEvent} hook's Lambda function, fix what it found, and deploy again`
-        : 'read the deployment’s events in the CodeDeploy console, fix the cause, and deploy again',
+      next:
+        failedEvent && /^(Before|After)/.test(failedEvent)
+          ? `read the logs of the ${failedEvent} hook's Lambda function, fix what it found, and deploy again`
+          : 'read the deployment’s events in the CodeDeploy console, fix the cause, and deploy again',
     });
     this.name = 'DeploymentFailedError';
     this.deploymentId = deploymentId;
@@ -116,7 +117,8 @@ export async function followDeployment(options: FollowOptions): Promise<FollowRe
   const context: CallContext = { signal: options.signal, log, budget };
   const changes = new ChangeLog(log);
   let targetId = options.targetId ?? options.known?.target?.targetId;
-  let deployment: DeploymentInfo | undefined = options.known?.deployment ?? (options.justCreated ? { deploymentId, status: 'Created', creator: 'user' } : undefined);
+  let deployment: DeploymentInfo | undefined =
+    options.known?.deployment ?? (options.justCreated ? { deploymentId, status: 'Created', creator: 'user' } : undefined);
   let target: ECSTarget | undefined = options.known?.target;
   let skipRead = deployment !== undefined;
   let trafficShiftedAt: number | undefined;
@@ -226,7 +228,9 @@ export async function followDeployment(options: FollowOptions): Promise<FollowRe
       reportChanges(changes, deploymentId, v);
       if (v.deployment?.status === 'Ready' && options.until === 'succeeded' && options.atReady !== 'continue' && !announcedHold) {
         announcedHold = true;
-        log.info(`deployment ${deploymentId} is Ready and its group waits for someone to reroute traffic: continue it with bluegreen-switch (or the console); waiting for that`);
+        log.info(
+          `deployment ${deploymentId} is Ready and its group waits for someone to reroute traffic: continue it with bluegreen-switch (or the console); waiting for that`,
+        );
       }
     },
   });
@@ -238,7 +242,11 @@ export async function followDeployment(options: FollowOptions): Promise<FollowRe
 }
 
 /** What a target's status says of its deployment (ECS deployments have one target). */
-const DEPLOYMENT_STATUS_OF_TARGET: Record<string, DeploymentStatus | undefined> = { InProgress: 'InProgress', Ready: 'Ready', Succeeded: 'Succeeded' };
+const DEPLOYMENT_STATUS_OF_TARGET: Record<string, DeploymentStatus | undefined> = {
+  InProgress: 'InProgress',
+  Ready: 'Ready',
+  Succeeded: 'Succeeded',
+};
 
 function isEnd(status: string | undefined): boolean {
   return TERMINAL.has(status ?? '') || status === 'Ready';
@@ -263,23 +271,33 @@ export function isTrafficShifted(deployment: DeploymentInfo | undefined, target:
   if (deployment?.status !== 'InProgress' || !target?.lifecycleEvents?.length) return false;
   if (deployment.creator === 'codeDeployRollback') return false;
   const events = target.lifecycleEvents;
-  const allDone = events.every((e) => e.status === 'Succeeded' || e.status === 'Skipped') && events.some((e) => e.lifecycleEventName === 'AfterAllowTraffic' && e.status === 'Succeeded');
+  const allDone =
+    events.every((e) => e.status === 'Succeeded' || e.status === 'Skipped') &&
+    events.some((e) => e.lifecycleEventName === 'AfterAllowTraffic' && e.status === 'Succeeded');
   return allDone && greenWeight(target) === 100;
 }
 
 function fingerprintOf(view: CodeDeployView): string {
   const events = (view.target?.lifecycleEvents ?? []).map((e) => `${e.lifecycleEventName}:${e.status}`).join(',');
-  const sets = (view.target?.taskSetsInfo ?? []).map((s) => `${s.taskSetLabel}:${s.runningCount}/${s.desiredCount}:${s.trafficWeight}`).join(',');
+  const sets = (view.target?.taskSetsInfo ?? [])
+    .map((s) => `${s.taskSetLabel}:${s.runningCount}/${s.desiredCount}:${s.trafficWeight}`)
+    .join(',');
   return `${view.deployment?.status}|${events}|${sets}|${view.trafficShifted}`;
 }
 
 function reportChanges(changes: ChangeLog, deploymentId: string, view: CodeDeployView): void {
-  changes.report('status', `deployment ${deploymentId}: ${view.deployment?.status ?? '?'}${view.trafficShifted ? ' (traffic moved; blue kept for the termination wait)' : ''}`);
+  changes.report(
+    'status',
+    `deployment ${deploymentId}: ${view.deployment?.status ?? '?'}${view.trafficShifted ? ' (traffic moved; blue kept for the termination wait)' : ''}`,
+  );
   for (const event of view.target?.lifecycleEvents ?? []) {
     if (event.status === 'Pending') continue;
     const took = event.startTime && event.endTime ? ` (${formatDuration(event.endTime.getTime() - event.startTime.getTime())})` : '';
     const why = event.status === 'Failed' && event.diagnostics?.message ? `: ${event.diagnostics.message}` : '';
-    changes.report(`event ${event.lifecycleEventName}`, `  ${event.lifecycleEventName}: ${event.status}${event.status === 'InProgress' ? '' : took}${why}`);
+    changes.report(
+      `event ${event.lifecycleEventName}`,
+      `  ${event.lifecycleEventName}: ${event.status}${event.status === 'InProgress' ? '' : took}${why}`,
+    );
   }
   const traffic = trafficWords(view.target);
   if (traffic) changes.report('traffic', `  ${traffic}`);
@@ -322,19 +340,31 @@ export async function continueDeployment(
 /** The deployment and its ECS target as they are now (no target before it started). */
 export async function readView(codedeploy: CodeDeployClient, deploymentId: string, context: CallContext): Promise<CodeDeployView> {
   const deployment = (
-    await awsCall('codedeploy:GetDeployment', `deployment ${deploymentId}`, (abortSignal) =>
-      codedeploy.send(new GetDeploymentCommand({ deploymentId }), { abortSignal }), context)
+    await awsCall(
+      'codedeploy:GetDeployment',
+      `deployment ${deploymentId}`,
+      (abortSignal) => codedeploy.send(new GetDeploymentCommand({ deploymentId }), { abortSignal }),
+      context,
+    )
   ).deploymentInfo;
   let target: ECSTarget | undefined;
   if (deployment?.status !== 'Created' && deployment?.status !== 'Queued') {
     try {
-      const ids = await awsCall('codedeploy:ListDeploymentTargets', `deployment ${deploymentId}`, (abortSignal) =>
-        codedeploy.send(new ListDeploymentTargetsCommand({ deploymentId }), { abortSignal }), context);
+      const ids = await awsCall(
+        'codedeploy:ListDeploymentTargets',
+        `deployment ${deploymentId}`,
+        (abortSignal) => codedeploy.send(new ListDeploymentTargetsCommand({ deploymentId }), { abortSignal }),
+        context,
+      );
       const id = ids.targetIds?.[0];
       if (id) {
         target = (
-          await awsCall('codedeploy:GetDeploymentTarget', `deployment ${deploymentId}`, (abortSignal) =>
-            codedeploy.send(new GetDeploymentTargetCommand({ deploymentId, targetId: id }), { abortSignal }), context)
+          await awsCall(
+            'codedeploy:GetDeploymentTarget',
+            `deployment ${deploymentId}`,
+            (abortSignal) => codedeploy.send(new GetDeploymentTargetCommand({ deploymentId, targetId: id }), { abortSignal }),
+            context,
+          )
         ).deploymentTarget?.ecsTarget;
       }
     } catch (error) {

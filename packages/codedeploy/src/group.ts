@@ -8,7 +8,7 @@ import {
   type DeploymentConfigInfo,
   type DeploymentGroupInfo,
 } from '@aws-sdk/client-codedeploy';
-import { ExpeditorError, describeError, originError, originText, type Origin } from '@expeditor/shared/errors';
+import { ExpeditorError, describeError, originError, type Origin } from '@expeditor/shared/errors';
 import { quote } from '@expeditor/shared/inputs';
 import { awsCall, errorName, type CallContext } from '@expeditor/aws/call';
 
@@ -54,17 +54,28 @@ export async function checkGroup(
       await awsCall(
         'codedeploy:GetDeploymentGroup',
         `deployment group ${ref.group} of application ${ref.application}`,
-        (abortSignal) => codedeploy.send(new GetDeploymentGroupCommand({ applicationName: ref.application, deploymentGroupName: ref.group }), { abortSignal }),
+        (abortSignal) =>
+          codedeploy.send(new GetDeploymentGroupCommand({ applicationName: ref.application, deploymentGroupName: ref.group }), {
+            abortSignal,
+          }),
         { ...context, unchanged: context.unchanged ?? 'nothing was registered or deployed' },
       )
     ).deploymentGroupInfo;
   } catch (error) {
     const name = errorName(error);
     if (name === 'ApplicationDoesNotExistException') {
-      throw originProblem(ref.applicationOrigin, `CodeDeploy application ${quote(ref.application)} does not exist`, 'name the application that deploys this service (the ECS console calls it AppECS-<cluster>-<service>)');
+      throw originProblem(
+        ref.applicationOrigin,
+        `CodeDeploy application ${quote(ref.application)} does not exist`,
+        'name the application that deploys this service (the ECS console calls it AppECS-<cluster>-<service>)',
+      );
     }
     if (name === 'DeploymentGroupDoesNotExistException') {
-      throw originProblem(ref.groupOrigin, `CodeDeploy deployment group ${quote(ref.group)} does not exist in application ${ref.application}`, 'name the deployment group of this service (the ECS console calls it DgpECS-<cluster>-<service>)');
+      throw originProblem(
+        ref.groupOrigin,
+        `CodeDeploy deployment group ${quote(ref.group)} does not exist in application ${ref.application}`,
+        'name the deployment group of this service (the ECS console calls it DgpECS-<cluster>-<service>)',
+      );
     }
     throw error;
   }
@@ -76,13 +87,19 @@ export async function checkGroup(
  * What a deployment group as CodeDeploy describes it means for a deployment of this service; an
  * error naming the input when it is not an ECS group, or deploys another service. No network.
  */
-export function groupFacts(info: DeploymentGroupInfo, ref: GroupRef, service: { cluster: string; service: string } | undefined): GroupFacts {
+export function groupFacts(
+  info: DeploymentGroupInfo,
+  ref: GroupRef,
+  service: { cluster: string; service: string } | undefined,
+): GroupFacts {
   if (info.computePlatform && info.computePlatform !== 'ECS') {
     throw originProblem(ref.applicationOrigin, `application ${ref.application} is for ${info.computePlatform}, not ECS`);
   }
   if (service) {
     const targets = info.ecsServices ?? [];
-    const matches = targets.some((s) => s.serviceName === service.service && (s.clusterName === service.cluster || s.clusterName?.endsWith(`/${service.cluster}`)));
+    const matches = targets.some(
+      (s) => s.serviceName === service.service && (s.clusterName === service.cluster || s.clusterName?.endsWith(`/${service.cluster}`)),
+    );
     if (targets.length > 0 && !matches) {
       const names = targets.map((s) => `${s.clusterName}/${s.serviceName}`).join(', ');
       throw originProblem(ref.groupOrigin, `deployment group ${ref.group} deploys ${names}, not ${service.cluster}/${service.service}`);
@@ -101,7 +118,12 @@ export function groupFacts(info: DeploymentGroupInfo, ref: GroupRef, service: { 
 }
 
 /** Reads a deployment config; an error naming the input when it does not exist. */
-export async function checkDeploymentConfig(codedeploy: CodeDeployClient, name: string, origin: Origin, context: CallContext): Promise<DeploymentConfigInfo> {
+export async function checkDeploymentConfig(
+  codedeploy: CodeDeployClient,
+  name: string,
+  origin: Origin,
+  context: CallContext,
+): Promise<DeploymentConfigInfo> {
   try {
     const answer = await awsCall(
       'codedeploy:GetDeploymentConfig',
@@ -111,12 +133,20 @@ export async function checkDeploymentConfig(codedeploy: CodeDeployClient, name: 
     );
     const info = answer.deploymentConfigInfo ?? {};
     if (info.computePlatform && info.computePlatform !== 'ECS') {
-      throw originProblem(origin, `deployment config ${name} is for ${info.computePlatform}, not ECS`, 'use an ECS config such as CodeDeployDefault.ECSAllAtOnce or CodeDeployDefault.ECSCanary10Percent5Minutes');
+      throw originProblem(
+        origin,
+        `deployment config ${name} is for ${info.computePlatform}, not ECS`,
+        'use an ECS config such as CodeDeployDefault.ECSAllAtOnce or CodeDeployDefault.ECSCanary10Percent5Minutes',
+      );
     }
     return info;
   } catch (error) {
     if (errorName(error) === 'DeploymentConfigDoesNotExistException') {
-      throw originProblem(origin, `deployment config ${quote(name)} does not exist`, 'use CodeDeployDefault.ECSAllAtOnce, an ECSCanary/ECSLinear default, or a config created in this account');
+      throw originProblem(
+        origin,
+        `deployment config ${quote(name)} does not exist`,
+        'use CodeDeployDefault.ECSAllAtOnce, an ECSCanary/ECSLinear default, or a config created in this account',
+      );
     }
     throw error;
   }

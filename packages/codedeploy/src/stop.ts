@@ -51,7 +51,9 @@ export async function stopWithRollback(
       (abortSignal) => codedeploy.send(new StopDeploymentCommand({ deploymentId, autoRollbackEnabled: true }), { abortSignal }),
       context,
     );
-    log.info(`StopDeployment ${deploymentId} with rollback: ${answer.status ?? '?'}${answer.statusMessage ? ` (${answer.statusMessage})` : ''}`);
+    log.info(
+      `StopDeployment ${deploymentId} with rollback: ${answer.status ?? '?'}${answer.statusMessage ? ` (${answer.statusMessage})` : ''}`,
+    );
   } catch (error) {
     if (errorName(error) === 'DeploymentAlreadyCompletedException') alreadyEnded = true;
     else {
@@ -97,7 +99,12 @@ export async function stopWithRollback(
   const status = stopped.status ?? '?';
   const rollbackId = stopped.rollbackInfo?.rollbackDeploymentId;
   if (alreadyEnded && status === 'Succeeded') {
-    return { status, rollbackDeploymentId: undefined, rollbackStatus: undefined, words: 'it had just Succeeded before it could be stopped: green serves all traffic' };
+    return {
+      status,
+      rollbackDeploymentId: undefined,
+      rollbackStatus: undefined,
+      words: 'it had just Succeeded before it could be stopped: green serves all traffic',
+    };
   }
   if (!rollbackId) {
     return {
@@ -148,16 +155,30 @@ export async function followOrStop(options: FollowOptions & { describeWait: stri
     const status = last?.deployment?.status;
     if (last && (status === 'Failed' || status === 'Stopped')) throw new DeploymentFailedError(last, options.deploymentId);
     const reached: FollowStatus | undefined =
-      status === 'Succeeded' ? 'Succeeded' : last?.trafficShifted && options.until === 'succeeded' ? 'TrafficShifted' : status === 'Ready' && options.until === 'ready' ? 'Ready' : undefined;
+      status === 'Succeeded'
+        ? 'Succeeded'
+        : last?.trafficShifted && options.until === 'succeeded'
+          ? 'TrafficShifted'
+          : status === 'Ready' && options.until === 'ready'
+            ? 'Ready'
+            : undefined;
     if (last && reached) {
       log.info(`deployment ${options.deploymentId} reached ${reached} just as the wait ended`);
       const now = Date.now();
-      return { ...last, status: reached, noticedAt: now, trafficShiftedAt: reached === 'TrafficShifted' ? now : undefined, greenAllAt: reached === 'Ready' ? undefined : now, polls: 0 };
+      return {
+        ...last,
+        status: reached,
+        noticedAt: now,
+        trafficShiftedAt: reached === 'TrafficShifted' ? now : undefined,
+        greenAllAt: reached === 'Ready' ? undefined : now,
+        polls: 0,
+      };
     }
     const at = last ? whereItWas(last) : 'its state could not be read';
-    const why = error instanceof DeadlineError
-      ? `did not reach ${options.describeWait} within ${formatDuration(error.timeoutMs)}`
-      : `was interrupted (${error.message})`;
+    const why =
+      error instanceof DeadlineError
+        ? `did not reach ${options.describeWait} within ${formatDuration(error.timeoutMs)}`
+        : `was interrupted (${error.message})`;
     log.info(`deployment ${options.deploymentId} ${why}; stopping it with rollback`);
     const stop = await stopWithRollback(options.codedeploy, options.deploymentId, {
       log,
@@ -166,10 +187,12 @@ export async function followOrStop(options: FollowOptions & { describeWait: stri
     });
     throw new ExpeditorError(`CodeDeploy deployment ${options.deploymentId} ${why} (${at}); it was stopped with rollback: ${stop.words}`, {
       cause: error,
-      unchanged: stop.rollbackStatus === 'Succeeded' ? 'the original (blue) task set serves all traffic, as before the deployment' : undefined,
-      next: error instanceof DeadlineError
-        ? "look at the lifecycle event it was stuck in (hook logs, task health), or raise the 'timeout' input"
-        : 'deploy again when ready',
+      unchanged:
+        stop.rollbackStatus === 'Succeeded' ? 'the original (blue) task set serves all traffic, as before the deployment' : undefined,
+      next:
+        error instanceof DeadlineError
+          ? "look at the lifecycle event it was stuck in (hook logs, task health), or raise the 'timeout' input"
+          : 'deploy again when ready',
     });
   }
 }

@@ -215,7 +215,8 @@ export async function connectKube(options: ConnectOptions): Promise<KubeConnecti
     signal: options.signal,
     stats,
     newWatch: () => new k8s.Watch(watchConfig as unknown as K.KubeConfig),
-    patchOptions: (type) => k8s.setHeaderOptions('Content-Type', type === 'merge' ? k8s.PatchStrategy.MergePatch : k8s.PatchStrategy.StrategicMergePatch),
+    patchOptions: (type) =>
+      k8s.setHeaderOptions('Content-Type', type === 'merge' ? k8s.PatchStrategy.MergePatch : k8s.PatchStrategy.StrategicMergePatch),
     async version() {
       const info = await versionApi.getCode();
       return info.gitVersion;
@@ -255,7 +256,10 @@ function loadKubeconfig(kc: K.KubeConfig, target: KubeconfigTarget): KubeSource 
       const code = (error as NodeJS.ErrnoException).code;
       // kubectl skips KUBECONFIG paths that do not exist; a file named on its own must.
       if (code === 'ENOENT' && files.length > 1) continue;
-      fail(`${path} ${code === 'ENOENT' ? 'does not exist' : `cannot be read (${code})`}`, 'check the path, or connect to EKS with the cluster input instead');
+      fail(
+        `${path} ${code === 'ENOENT' ? 'does not exist' : `cannot be read (${code})`}`,
+        'check the path, or connect to EKS with the cluster input instead',
+      );
     }
     try {
       kc.loadFromString(text);
@@ -271,12 +275,18 @@ function loadKubeconfig(kc: K.KubeConfig, target: KubeconfigTarget): KubeSource 
     currentContext ||= kc.getCurrentContext();
   }
   if (read === 0) fail(`none of the files in it exists (${shown})`, 'check KUBECONFIG, or connect to EKS with the cluster input instead');
-  if (files.length > 1) kc.loadFromOptions({ clusters: [...clusters.values()], users: [...users.values()], contexts: [...contexts.values()], currentContext });
+  if (files.length > 1)
+    kc.loadFromOptions({ clusters: [...clusters.values()], users: [...users.values()], contexts: [...contexts.values()], currentContext });
   const context = target.context ?? kc.getCurrentContext();
   if (!context || !kc.getContextObject(context)) {
     fail(
       context ? `${shown} has no context ${JSON.stringify(context)}` : `${shown} has no current-context`,
-      `have: ${kc.getContexts().map((c) => c.name).join(', ') || 'no contexts'}`,
+      `have: ${
+        kc
+          .getContexts()
+          .map((c) => c.name)
+          .join(', ') || 'no contexts'
+      }`,
     );
   }
   kc.setCurrentContext(context);
@@ -297,7 +307,8 @@ async function describeEksCluster(target: EksTarget, options: ConnectOptions): P
   let response: { cluster?: { endpoint?: string; certificateAuthority?: { data?: string }; status?: string; arn?: string } };
   try {
     response = (await withRetry(
-      () => target.eks.send(new DescribeClusterCommand({ name: target.cluster }), options.signal ? { abortSignal: options.signal } : undefined),
+      () =>
+        target.eks.send(new DescribeClusterCommand({ name: target.cluster }), options.signal ? { abortSignal: options.signal } : undefined),
       {
         ...(options.signal ? { signal: options.signal } : {}),
         onRetry: (error, attempt) => options.log?.info(`eks:DescribeCluster: ${describeError(error)}; retry ${attempt}`),

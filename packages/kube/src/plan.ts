@@ -57,7 +57,9 @@ export function planKubeConnection(choice: ConnectionChoice): KubeConnectPlan {
 }
 
 export function describeConnection(plan: KubeConnectPlan): string {
-  return plan.kind === 'eks' ? `EKS cluster ${plan.cluster}${plan.region ? ` (${plan.region})` : ''}` : `kubeconfig ${[plan.path, ...plan.also].join(':')}`;
+  return plan.kind === 'eks'
+    ? `EKS cluster ${plan.cluster}${plan.region ? ` (${plan.region})` : ''}`
+    : `kubeconfig ${[plan.path, ...plan.also].join(':')}`;
 }
 
 export interface OpenOptions {
@@ -70,7 +72,10 @@ export interface OpenOptions {
  * Connects as planned. client-node and the AWS SDK load only here, once the inputs are known to
  * be good. `close()` releases the EKS client (the connection itself holds no socket open).
  */
-export async function openKubeConnection(plan: KubeConnectPlan, options: OpenOptions): Promise<{ connection: KubeConnection; close(): void }> {
+export async function openKubeConnection(
+  plan: KubeConnectPlan,
+  options: OpenOptions,
+): Promise<{ connection: KubeConnection; close(): void }> {
   const { connectKube } = await import('./connect.ts');
   if (plan.kind === 'kubeconfig') {
     const connection = await connectKube({
@@ -80,7 +85,10 @@ export async function openKubeConnection(plan: KubeConnectPlan, options: OpenOpt
     });
     return { connection, close: () => undefined };
   }
-  const [{ EKSClient }, { clientConfig, resolvedRegion }] = await Promise.all([import('@aws-sdk/client-eks'), import('@expeditor/aws/clients')]);
+  const [{ EKSClient }, { clientConfig, resolvedRegion }] = await Promise.all([
+    import('@aws-sdk/client-eks'),
+    import('@expeditor/aws/clients'),
+  ]);
   // Retries are connectKube's, by error kind; the SDK's own are off (clientConfig).
   const eks = new EKSClient(clientConfig(plan.region));
   try {
@@ -94,7 +102,14 @@ export async function openKubeConnection(plan: KubeConnectPlan, options: OpenOpt
       });
     }
     const connection = await connectKube({
-      eks: { cluster: plan.cluster, region, eks, credentials: eks.config.credentials, stsEndpoint: plan.stsEndpoint, input: plan.origin.input },
+      eks: {
+        cluster: plan.cluster,
+        region,
+        eks,
+        credentials: eks.config.credentials,
+        stsEndpoint: plan.stsEndpoint,
+        input: plan.origin.input,
+      },
       signal: options.signal,
       log: options.log,
     });

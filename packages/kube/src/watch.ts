@@ -237,7 +237,14 @@ function watchOnce(
             else gone = undefined;
             // Any ERROR event ends this watch; the server closes it right after.
             controller?.abort();
-            end(gone !== undefined ? { kind: 'gone', detail: gone } : { kind: 'error', error: Object.assign(new Error(status.message ?? 'watch error'), { statusCode: status.code, body: status }) });
+            end(
+              gone !== undefined
+                ? { kind: 'gone', detail: gone }
+                : {
+                    kind: 'error',
+                    error: Object.assign(new Error(status.message ?? 'watch error'), { statusCode: status.code, body: status }),
+                  },
+            );
             return;
           }
           onEvent(type, object as KubeObject);

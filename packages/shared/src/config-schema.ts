@@ -52,11 +52,9 @@ const eks = z.strictObject({
   secrets: z.array(text(k8sName, 'a Secret name')).optional(),
 });
 
-const secretReference = z
-  .string()
-  .regex(/^arn:aws[a-z-]*:(secretsmanager|ssm):[a-z0-9-]+:\d{12}:(secret:|parameter\/)\S+$/, {
-    error: 'expected a Secrets Manager or Parameter Store ARN',
-  });
+const secretReference = z.string().regex(/^arn:aws[a-z-]*:(secretsmanager|ssm):[a-z0-9-]+:\d{12}:(secret:|parameter\/)\S+$/, {
+  error: 'expected a Secrets Manager or Parameter Store ARN',
+});
 
 const environment = z
   .strictObject({
@@ -93,44 +91,50 @@ export const configSchema = z
     }),
     environments: z.record(text(environmentName, 'an environment name'), environment),
   })
-  .superRefine((config, ctx) => {
-    // Runs even when other keys are wrong (see `when`), so every problem is reported in one go;
-    // hence the defensive reading of a value that may not have passed the schema.
-    const environments: unknown = (config as { environments?: unknown } | undefined)?.environments;
-    if (!environments || typeof environments !== 'object') return;
-    const names = Object.keys(environments);
-    for (const [name, env] of Object.entries(environments as Record<string, unknown>)) {
-      const from = env && typeof env === 'object' ? (env as Record<string, unknown>)['promote-from'] : undefined;
-      if (typeof from === 'string' && !names.includes(from)) {
+  .superRefine(
+    (config, ctx) => {
+      // Runs even when other keys are wrong (see `when`), so every problem is reported in one go;
+      // hence the defensive reading of a value that may not have passed the schema.
+      const environments: unknown = (config as { environments?: unknown } | undefined)?.environments;
+      if (!environments || typeof environments !== 'object') return;
+      const names = Object.keys(environments);
+      for (const [name, env] of Object.entries(environments as Record<string, unknown>)) {
+        const from = env && typeof env === 'object' ? (env as Record<string, unknown>)['promote-from'] : undefined;
+        if (typeof from === 'string' && !names.includes(from)) {
+          ctx.addIssue({
+            code: 'custom',
+            input: from,
+            path: ['environments', name, 'promote-from'],
+            message: `names no environment of this file (have: ${names.join(', ')})`,
+          });
+        }
+      }
+      // A promotion chain must end somewhere (dev ← staging ← prod): report each loop once, at
+      // the first environment of the file that is on it.
+      const fromOf = (name: string): string | undefined => {
+        const env = (environments as Record<string, unknown>)[name];
+        const from = env && typeof env === 'object' ? (env as Record<string, unknown>)['promote-from'] : undefined;
+        return typeof from === 'string' && names.includes(from) ? from : undefined;
+      };
+      const reported = new Set<string>();
+      for (const name of names) {
+        const path = [name];
+        for (let next = fromOf(name); next !== undefined && !path.includes(next); next = fromOf(next)) path.push(next);
+        const last = fromOf(path.at(-1) ?? name);
+        if (last !== name || reported.has(name)) continue;
+        for (const member of path) reported.add(member);
         ctx.addIssue({
           code: 'custom',
-          input: from,
           path: ['environments', name, 'promote-from'],
-          message: `names no environment of this file (have: ${names.join(', ')})`,
+          message:
+            path.length === 1
+              ? 'an environment cannot be promoted from itself'
+              : `promotions go round in a loop: ${[...path, name].join(' ← ')}`,
         });
       }
-    }
-    // A promotion chain must end somewhere (dev ← staging ← prod): report each loop once, at
-    // the first environment of the file that is on it.
-    const fromOf = (name: string): string | undefined => {
-      const env = (environments as Record<string, unknown>)[name];
-      const from = env && typeof env === 'object' ? (env as Record<string, unknown>)['promote-from'] : undefined;
-      return typeof from === 'string' && names.includes(from) ? from : undefined;
-    };
-    const reported = new Set<string>();
-    for (const name of names) {
-      const path = [name];
-      for (let next = fromOf(name); next !== undefined && !path.includes(next); next = fromOf(next)) path.push(next);
-      const last = fromOf(path.at(-1) ?? name);
-      if (last !== name || reported.has(name)) continue;
-      for (const member of path) reported.add(member);
-      ctx.addIssue({
-        code: 'custom',
-        path: ['environments', name, 'promote-from'],
-        message: path.length === 1 ? 'an environment cannot be promoted from itself' : `promotions go round in a loop: ${[...path, name].join(' ← ')}`,
-      });
-    }
-  }, { when: () => true });
+    },
+    { when: () => true },
+  );
 
 export type ExpeditorConfig = z.output<typeof configSchema>;
 export type EnvironmentConfig = ExpeditorConfig['environments'][string];

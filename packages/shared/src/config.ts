@@ -48,11 +48,7 @@ export function parseConfig(text: string, file: string): ExpeditorConfig {
   throw new ProblemsError(`${file} has ${problems.length} problems`, problems);
 }
 
-function toConfigError(
-  file: string,
-  issue: z.core.$ZodIssue,
-  lineOf: (path: PropertyKey[]) => number | undefined,
-): ConfigError {
+function toConfigError(file: string, issue: z.core.$ZodIssue, lineOf: (path: PropertyKey[]) => number | undefined): ConfigError {
   const key = issue.path.map(String).join('.');
   if (issue.code === 'unrecognized_keys') {
     const keys = issue.keys;

@@ -41,7 +41,11 @@ export function originText(origin: Origin): string {
 }
 
 /** An error at an input or key: the message starts with where, and the error carries it. */
-export function originError(origin: Origin, message: string, details: { unchanged: string; next?: string | undefined; cause?: unknown }): ExpeditorError {
+export function originError(
+  origin: Origin,
+  message: string,
+  details: { unchanged: string; next?: string | undefined; cause?: unknown },
+): ExpeditorError {
   const at = originText(origin);
   return new ExpeditorError(at ? `${at}: ${message}` : message, {
     ...(origin.input ? { input: origin.input } : {}),
@@ -65,17 +69,12 @@ export class ProblemsError extends ExpeditorError {
   readonly problems: readonly ExpeditorError[];
   constructor(summary: string, problems: readonly ExpeditorError[]) {
     const first = problems[0];
-    super(
-      problems.length === 1 && first
-        ? first.message
-        : `${summary}:\n${problems.map((p) => `  - ${p.message}`).join('\n')}`,
-      {
-        unchanged: 'nothing was changed',
-        input: first?.input,
-        key: first?.key,
-        next: first?.next,
-      },
-    );
+    super(problems.length === 1 && first ? first.message : `${summary}:\n${problems.map((p) => `  - ${p.message}`).join('\n')}`, {
+      unchanged: 'nothing was changed',
+      input: first?.input,
+      key: first?.key,
+      next: first?.next,
+    });
     this.name = 'ProblemsError';
     this.problems = problems;
   }

@@ -25,7 +25,7 @@ export interface StringRule extends Common {
 
 /** A value that would be read as a workflow command if it reached the log. */
 const workflowCommand = /(^|\n)\s*::/;
-// eslint-disable-next-line no-control-regex
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
 const controlChars = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
 
 /** Why a value is unsafe to log, output or write to a file; undefined when it is fine. */
@@ -130,7 +130,10 @@ export class ActionInputs {
   list(name: string, rule: Omit<StringRule, 'multiline' | 'default' | 'required'> = {}): string[] {
     const value = this.raw(name);
     if (!value) return [];
-    const items = value.split(/[,\n]/).map((s) => s.trim()).filter(Boolean);
+    const items = value
+      .split(/[,\n]/)
+      .map((s) => s.trim())
+      .filter(Boolean);
     const out: string[] = [];
     for (const item of items) {
       const unsafe = unsafeValueProblem(item);
@@ -147,7 +150,10 @@ export class ActionInputs {
     const out: Record<string, string> = {};
     const value = this.raw(name);
     if (!value) return out;
-    for (const line of value.split('\n').map((l) => l.trim()).filter(Boolean)) {
+    for (const line of value
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean)) {
       const eq = line.indexOf('=');
       const key = eq > 0 ? line.slice(0, eq).trim() : '';
       if (!/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(key)) {

@@ -51,7 +51,8 @@ export async function pollUntil<T>(options: PollOptions<T>): Promise<PollResult<
     throwIfAborted(options.signal);
     const step = await options.read();
     const print = options.fingerprint(step.state);
-    const bounds = step.near === false && options.far ? { lo: options.far.minIntervalMs, hi: options.far.maxIntervalMs } : { lo: min, hi: max };
+    const bounds =
+      step.near === false && options.far ? { lo: options.far.minIntervalMs, hi: options.far.maxIntervalMs } : { lo: min, hi: max };
     if (print !== previousPrint) {
       options.onChange?.(step.state, previous);
       interval = bounds.lo;

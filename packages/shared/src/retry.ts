@@ -5,22 +5,57 @@ import pRetry from 'p-retry';
 export type ErrorKind = 'throttling' | 'server' | 'network' | 'access' | 'validation' | 'cancelled' | 'other';
 
 const throttlingNames = new Set([
-  'Throttling', 'ThrottlingException', 'ThrottledException', 'TooManyRequestsException',
-  'RequestLimitExceeded', 'RequestThrottled', 'RequestThrottledException', 'SlowDown',
-  'ProvisionedThroughputExceededException', 'LimitExceededException', 'PriorRequestNotComplete',
-  'BandwidthLimitExceeded', 'EC2ThrottledException', 'TransactionInProgressException',
-  'IDPCommunicationError', 'IDPCommunicationErrorException',
+  'Throttling',
+  'ThrottlingException',
+  'ThrottledException',
+  'TooManyRequestsException',
+  'RequestLimitExceeded',
+  'RequestThrottled',
+  'RequestThrottledException',
+  'SlowDown',
+  'ProvisionedThroughputExceededException',
+  'LimitExceededException',
+  'PriorRequestNotComplete',
+  'BandwidthLimitExceeded',
+  'EC2ThrottledException',
+  'TransactionInProgressException',
+  'IDPCommunicationError',
+  'IDPCommunicationErrorException',
 ]);
 const accessNames = new Set([
-  'AccessDenied', 'AccessDeniedException', 'UnauthorizedOperation', 'UnrecognizedClientException',
-  'InvalidClientTokenId', 'ExpiredToken', 'ExpiredTokenException', 'InvalidIdentityToken',
-  'InvalidIdentityTokenException', 'IncompleteSignature', 'SignatureDoesNotMatch', 'Forbidden',
-  'Unauthorized', 'AuthFailure', 'MissingAuthenticationToken',
+  'AccessDenied',
+  'AccessDeniedException',
+  'UnauthorizedOperation',
+  'UnrecognizedClientException',
+  'InvalidClientTokenId',
+  'ExpiredToken',
+  'ExpiredTokenException',
+  'InvalidIdentityToken',
+  'InvalidIdentityTokenException',
+  'IncompleteSignature',
+  'SignatureDoesNotMatch',
+  'Forbidden',
+  'Unauthorized',
+  'AuthFailure',
+  'MissingAuthenticationToken',
 ]);
 const networkCodes = new Set([
-  'ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ENOTFOUND', 'ECONNABORTED',
-  'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_CLOSED',
-  'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'TimeoutError', 'RequestTimeout',
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EAI_AGAIN',
+  'ENOTFOUND',
+  'ECONNABORTED',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_CLOSED',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+  'TimeoutError',
+  'RequestTimeout',
   'RequestTimeoutException',
 ]);
 
@@ -42,8 +77,7 @@ export function classifyError(error: unknown): ErrorKind {
   const name = String(e.name ?? e.Code ?? '');
   const code = typeof e.code === 'string' ? e.code : String(e.Code ?? '');
   const status =
-    e.$metadata?.httpStatusCode ??
-    (typeof e.statusCode === 'number' ? e.statusCode : typeof e.code === 'number' ? e.code : undefined);
+    e.$metadata?.httpStatusCode ?? (typeof e.statusCode === 'number' ? e.statusCode : typeof e.code === 'number' ? e.code : undefined);
   if (e.$retryable?.throttling || throttlingNames.has(name) || throttlingNames.has(code) || status === 429) {
     return 'throttling';
   }

@@ -23,7 +23,10 @@ export class Summary {
 
   /** Two-column facts: name | value. */
   facts(entries: readonly (readonly [string, Cell])[]): this {
-    return this.table(['', ''], entries.map(([k, v]) => [`**${escapeCell(k)}**`, v]));
+    return this.table(
+      ['', ''],
+      entries.map(([k, v]) => [`**${escapeCell(k)}**`, v]),
+    );
   }
 
   paragraph(text: string): this {

@@ -36,8 +36,15 @@ export interface TokenWebhook {
 
 const prefix = 'k8s-aws-v1.';
 const allowedParameters = new Set([
-  'action', 'version', 'x-amz-algorithm', 'x-amz-credential', 'x-amz-date', 'x-amz-expires',
-  'x-amz-security-token', 'x-amz-signature', 'x-amz-signedheaders',
+  'action',
+  'version',
+  'x-amz-algorithm',
+  'x-amz-credential',
+  'x-amz-date',
+  'x-amz-expires',
+  'x-amz-security-token',
+  'x-amz-signature',
+  'x-amz-signedheaders',
 ]);
 const lifetimeMs = 15 * 60_000;
 
@@ -48,7 +55,12 @@ export async function startTokenWebhook(stsEndpoint: string): Promise<TokenWebho
   const reviews: TokenReviewRecord[] = [];
   const mappings = new Map<string, IdentityMapping>();
 
-  const review = async (token: string): Promise<{ user?: { username: string; uid: string; groups: string[]; extra: Record<string, string[]> }; record: TokenReviewRecord }> => {
+  const review = async (
+    token: string,
+  ): Promise<{
+    user?: { username: string; uid: string; groups: string[]; extra: Record<string, string[]> };
+    record: TokenReviewRecord;
+  }> => {
     const record: TokenReviewRecord = { at: Date.now(), cluster: undefined, arn: undefined, authenticated: false, error: undefined };
     const refuse = (error: string) => {
       record.error = error;
@@ -75,11 +87,13 @@ export async function startTokenWebhook(stsEndpoint: string): Promise<TokenWebho
       return refuse('client did not sign the x-k8s-aws-id header in the pre-signed URL');
     }
     const expires = Number(params.get('x-amz-expires'));
-    if (!Number.isInteger(expires) || expires < 0 || expires > 900) return refuse(`invalid X-Amz-Expires parameter in pre-signed URL: ${params.get('x-amz-expires')}`);
+    if (!Number.isInteger(expires) || expires < 0 || expires > 900)
+      return refuse(`invalid X-Amz-Expires parameter in pre-signed URL: ${params.get('x-amz-expires')}`);
     const date = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(params.get('x-amz-date') ?? '');
     if (!date) return refuse('X-Amz-Date parameter must be present in pre-signed URL');
     const signedAt = Date.UTC(+date[1]!, +date[2]! - 1, +date[3]!, +date[4]!, +date[5]!, +date[6]!);
-    if (Date.now() > signedAt + lifetimeMs) return refuse(`X-Amz-Date parameter is expired (15 minute expiration) ${params.get('x-amz-date')}`);
+    if (Date.now() > signedAt + lifetimeMs)
+      return refuse(`X-Amz-Date parameter is expired (15 minute expiration) ${params.get('x-amz-date')}`);
     const failures: string[] = [];
     for (const cluster of clusters) {
       const response = await fetch(url, { headers: { 'x-k8s-aws-id': cluster, accept: 'application/json' }, redirect: 'manual' });
@@ -88,8 +102,9 @@ export async function startTokenWebhook(stsEndpoint: string): Promise<TokenWebho
         failures.push(`${cluster}: error from AWS (expected 200, got ${response.status}). Body: ${text.slice(0, 300)}`);
         continue;
       }
-      const result = (JSON.parse(text) as { GetCallerIdentityResponse: { GetCallerIdentityResult: { Arn: string; UserId: string; Account: string } } })
-        .GetCallerIdentityResponse.GetCallerIdentityResult;
+      const result = (
+        JSON.parse(text) as { GetCallerIdentityResponse: { GetCallerIdentityResult: { Arn: string; UserId: string; Account: string } } }
+      ).GetCallerIdentityResponse.GetCallerIdentityResult;
       record.cluster = cluster;
       record.arn = canonicalArn(result.Arn);
       const mapping = mappings.size > 0 ? mappings.get(record.arn) : { groups: ['system:masters'] };
@@ -101,7 +116,11 @@ export async function startTokenWebhook(stsEndpoint: string): Promise<TokenWebho
           username: mapping.username ?? record.arn,
           uid: `aws-iam-authenticator:${result.Account}:${result.UserId.split(':')[0]}`,
           groups: mapping.groups,
-          extra: { arn: [result.Arn], canonicalArn: [record.arn], accessKeyId: [(params.get('x-amz-credential') ?? '').split('/')[0] ?? ''] },
+          extra: {
+            arn: [result.Arn],
+            canonicalArn: [record.arn],
+            accessKeyId: [(params.get('x-amz-credential') ?? '').split('/')[0] ?? ''],
+          },
         },
       };
     }

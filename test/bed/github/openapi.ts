@@ -84,7 +84,7 @@ export class RestDescription {
       const operation = this.doc.paths[template]?.[m];
       if (!operation) continue;
       const params: Record<string, string> = {};
-      names.forEach((name, i) => (params[name] = decodeURIComponent(found[i + 1] ?? '')));
+      for (const [i, name] of names.entries()) params[name] = decodeURIComponent(found[i + 1] ?? '');
       return { template, method: m, operationId: operation.operationId, params };
     }
     return pathFound
@@ -126,7 +126,7 @@ export class RestDescription {
         continue;
       }
       const values = query.getAll(name);
-      const value = p.schema?.type === 'array' ? values : values[0] ?? '';
+      const value = p.schema?.type === 'array' ? values : (values[0] ?? '');
       problems.push(...this.checkValue(`query parameter '${name}'`, p.schema, coerce(p.schema, value)));
     }
     for (const p of queryParams.filter((p) => p.required && !query.has(p.name))) {
@@ -159,7 +159,13 @@ export class RestDescription {
     const schema = response.content?.['application/json']?.schema;
     if (!schema) return [];
     // GitHub itself answers "" for an unset target_url/log_url that the description marks format uri.
-    return this.validate(`res:${route.method} ${route.template} ${status}`, schema, body, 'response', (e) => !(e.keyword === 'format' && e.data === ''));
+    return this.validate(
+      `res:${route.method} ${route.template} ${status}`,
+      schema,
+      body,
+      'response',
+      (e) => !(e.keyword === 'format' && e.data === ''),
+    );
   }
 
   private checkValue(where: string, schema: Schema | undefined, value: unknown): Problem[] {
@@ -210,7 +216,8 @@ function closed(schema: Schema): Schema {
     if (Array.isArray(node)) return node.map(walk);
     if (!node || typeof node !== 'object') return node;
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(node)) out[k] = k === 'properties' ? Object.fromEntries(Object.entries(v as object).map(([p, s]) => [p, walk(s)])) : walk(v);
+    for (const [k, v] of Object.entries(node))
+      out[k] = k === 'properties' ? Object.fromEntries(Object.entries(v as object).map(([p, s]) => [p, walk(s)])) : walk(v);
     if (out.type === 'object' && out.properties && !('additionalProperties' in out) && !out.allOf && !out.anyOf && !out.oneOf) {
       out.additionalProperties = false;
     }

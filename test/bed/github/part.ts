@@ -27,7 +27,11 @@ export async function start(_ctx: BedContext): Promise<PartHandle<GitHubPart>> {
           payload: d.payload,
           production: d.production_environment,
           statuses: (server.statuses.get(d.id) ?? []).map((s) => ({
-            id: s.id, state: s.state, description: s.description, logUrl: s.log_url, environmentUrl: s.environment_url,
+            id: s.id,
+            state: s.state,
+            description: s.description,
+            logUrl: s.log_url,
+            environmentUrl: s.environment_url,
           })),
         })),
     addRef: (name, sha) => server.addRef(name, sha),

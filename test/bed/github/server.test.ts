@@ -6,10 +6,21 @@ import { useBed } from '../vitest.ts';
 const bed = useBed(['github']);
 const sha = 'c0ffee'.padEnd(40, '0');
 
-async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; json: any; headers: Headers }> {
+async function call(
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+  // biome-ignore lint/suspicious/noExplicitAny: the tests read whatever JSON the stand-in answers
+): Promise<{ status: number; json: any; headers: Headers }> {
   const response = await fetch(`${bed.github.apiUrl}${path}`, {
     method,
-    headers: { authorization: `token ${bed.github.token}`, accept: 'application/vnd.github+json', ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+    headers: {
+      authorization: `token ${bed.github.token}`,
+      accept: 'application/vnd.github+json',
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...headers,
+    },
     ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
   });
   const text = await response.text();
@@ -18,11 +29,27 @@ async function call(method: string, path: string, body?: unknown, headers: Recor
 
 describe('bed github', () => {
   test('creates deployments and statuses, lists them newest first with filters and pages', async () => {
-    const created = await call('POST', '/repos/acme/shop/deployments', { ref: sha, environment: 'dev', payload: { digest: 'sha256:1' }, auto_merge: false, required_contexts: [] });
+    const created = await call('POST', '/repos/acme/shop/deployments', {
+      ref: sha,
+      environment: 'dev',
+      payload: { digest: 'sha256:1' },
+      auto_merge: false,
+      required_contexts: [],
+    });
     expect(created.status, JSON.stringify(created.json)).toBe(201);
-    expect(created.json).toMatchObject({ sha, ref: sha, environment: 'dev', payload: { digest: 'sha256:1' }, production_environment: false });
+    expect(created.json).toMatchObject({
+      sha,
+      ref: sha,
+      environment: 'dev',
+      payload: { digest: 'sha256:1' },
+      production_environment: false,
+    });
     const id = created.json.id as number;
-    const status = await call('POST', `/repos/acme/shop/deployments/${id}/statuses`, { state: 'success', log_url: 'https://x/log', environment_url: 'https://dev.example' });
+    const status = await call('POST', `/repos/acme/shop/deployments/${id}/statuses`, {
+      state: 'success',
+      log_url: 'https://x/log',
+      environment_url: 'https://dev.example',
+    });
     expect(status.status).toBe(201);
     expect(status.json).toMatchObject({ state: 'success', log_url: 'https://x/log', target_url: 'https://x/log', environment: 'dev' });
 
@@ -58,7 +85,14 @@ describe('bed github', () => {
     ['a route GitHub does not have', 'POST', '/repos/acme/shop/deploys', { ref: sha }, 404, /no such route/],
     ['a method the route does not take', 'PUT', '/repos/acme/shop/deployments', { ref: sha }, 404, /not with PUT/],
     ['a missing required field', 'POST', '/repos/acme/shop/deployments', { environment: 'dev' }, 422, /must have required property 'ref'/],
-    ['a field of the wrong type', 'POST', '/repos/acme/shop/deployments', { ref: sha, auto_merge: 'no' }, 422, /auto_merge.*must be boolean/],
+    [
+      'a field of the wrong type',
+      'POST',
+      '/repos/acme/shop/deployments',
+      { ref: sha, auto_merge: 'no' },
+      422,
+      /auto_merge.*must be boolean/,
+    ],
     ['an unknown field', 'POST', '/repos/acme/shop/deployments', { ref: sha, environmentUrl: 'x' }, 422, /unknown field 'environmentUrl'/],
     ['a state outside the enum', 'POST', '/repos/acme/shop/deployments/1000/statuses', { state: 'done' }, 422, /allowed values/],
     ['a non-integer path parameter', 'GET', '/repos/acme/shop/deployments/abc/statuses', undefined, 422, /deployment_id.*must be integer/],

@@ -95,7 +95,13 @@ export class GitHubServer {
   /** Reads the description and compiles the checks of the emulated routes now, not on the first request. */
   warm(): void {
     const d = restDescription();
-    for (const [method, path] of [['POST', '/repos/o/r/deployments'], ['GET', '/repos/o/r/deployments'], ['GET', '/repos/o/r/deployments/1'], ['POST', '/repos/o/r/deployments/1/statuses'], ['GET', '/repos/o/r/deployments/1/statuses']] as const) {
+    for (const [method, path] of [
+      ['POST', '/repos/o/r/deployments'],
+      ['GET', '/repos/o/r/deployments'],
+      ['GET', '/repos/o/r/deployments/1'],
+      ['POST', '/repos/o/r/deployments/1/statuses'],
+      ['GET', '/repos/o/r/deployments/1/statuses'],
+    ] as const) {
       const route = d.match(method, path);
       if ('problem' in route) throw new Error(route.problem);
       d.checkRequest(route, new URLSearchParams(), 'application/json', {}, method === 'POST');
@@ -156,7 +162,7 @@ export class GitHubServer {
     }
     const auth = req.headers.authorization ?? '';
     if (auth !== `token ${this.options.token}` && auth !== `Bearer ${this.options.token}`) {
-      record(401, route.operationId, [{ where: 'authorization', message: auth ? 'not this server\'s token' : 'missing' }]);
+      record(401, route.operationId, [{ where: 'authorization', message: auth ? "not this server's token" : 'missing' }]);
       return this.send(res, 401, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest' });
     }
     let body: unknown;
@@ -187,7 +193,11 @@ export class GitHubServer {
     if (answer.status < 300) {
       const wrong = restDescription().checkResponse(route, answer.status, answer.body);
       if (wrong.length > 0) {
-        record(500, route.operationId, wrong.map((p) => ({ ...p, where: `emulation ${p.where}` })));
+        record(
+          500,
+          route.operationId,
+          wrong.map((p) => ({ ...p, where: `emulation ${p.where}` })),
+        );
         return this.send(res, 500, { message: `bed github: own answer does not fit the description: ${JSON.stringify(wrong)}` });
       }
     }
@@ -218,12 +228,15 @@ export class GitHubServer {
       }
       case 'repos/get-deployment': {
         const d = this.deployments.find((x) => x.id === id);
-        return d ? { status: 200, body: d } : { status: 404, body: { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' } };
+        return d
+          ? { status: 200, body: d }
+          : { status: 404, body: { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' } };
       }
       case 'repos/create-deployment-status':
         return this.createStatus(id, body ?? {});
       case 'repos/list-deployment-statuses': {
-        if (!this.deployments.some((d) => d.id === id)) return { status: 404, body: { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' } };
+        if (!this.deployments.some((d) => d.id === id))
+          return { status: 404, body: { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' } };
         return this.page([...(this.statuses.get(id) ?? [])].reverse(), query, route);
       }
       default:
@@ -252,11 +265,24 @@ export class GitHubServer {
     const login = 'github-actions[bot]';
     const u = `${this.apiUrl}/users/${encodeURIComponent(login)}`;
     return {
-      login, id: 41898282, node_id: 'MDM6Qm90NDE4OTgyODI=', avatar_url: 'https://avatars.githubusercontent.com/in/15368?v=4', gravatar_id: '',
-      url: u, html_url: 'https://github.com/apps/github-actions', followers_url: `${u}/followers`, following_url: `${u}/following{/other_user}`,
-      gists_url: `${u}/gists{/gist_id}`, starred_url: `${u}/starred{/owner}{/repo}`, subscriptions_url: `${u}/subscriptions`,
-      organizations_url: `${u}/orgs`, repos_url: `${u}/repos`, events_url: `${u}/events{/privacy}`, received_events_url: `${u}/received_events`,
-      type: 'Bot', site_admin: false,
+      login,
+      id: 41898282,
+      node_id: 'MDM6Qm90NDE4OTgyODI=',
+      avatar_url: 'https://avatars.githubusercontent.com/in/15368?v=4',
+      gravatar_id: '',
+      url: u,
+      html_url: 'https://github.com/apps/github-actions',
+      followers_url: `${u}/followers`,
+      following_url: `${u}/following{/other_user}`,
+      gists_url: `${u}/gists{/gist_id}`,
+      starred_url: `${u}/starred{/owner}{/repo}`,
+      subscriptions_url: `${u}/subscriptions`,
+      organizations_url: `${u}/orgs`,
+      repos_url: `${u}/repos`,
+      events_url: `${u}/events{/privacy}`,
+      received_events_url: `${u}/received_events`,
+      type: 'Bot',
+      site_admin: false,
     };
   }
 
@@ -264,7 +290,13 @@ export class GitHubServer {
     const ref = String(body.ref);
     const sha = /^[0-9a-f]{40}$/.test(ref) ? ref : this.refs.get(ref);
     if (!sha) {
-      return { status: 422, body: { message: `No ref found for: ${ref}`, documentation_url: 'https://docs.github.com/rest/deployments/deployments#create-a-deployment' } };
+      return {
+        status: 422,
+        body: {
+          message: `No ref found for: ${ref}`,
+          documentation_url: 'https://docs.github.com/rest/deployments/deployments#create-a-deployment',
+        },
+      };
     }
     const environment = typeof body.environment === 'string' ? body.environment : 'production';
     let payload = body.payload ?? {};
@@ -311,7 +343,21 @@ export class GitHubServer {
       environment_url: typeof body.environment_url === 'string' ? body.environment_url : '',
     });
     if (status.description.length > 140) {
-      return { status: 422, body: { message: 'Validation Failed', errors: [{ resource: 'DeploymentStatus', code: 'custom', field: 'description', message: 'description is too long (maximum is 140 characters)' }], documentation_url: 'https://docs.github.com/rest' } };
+      return {
+        status: 422,
+        body: {
+          message: 'Validation Failed',
+          errors: [
+            {
+              resource: 'DeploymentStatus',
+              code: 'custom',
+              field: 'description',
+              message: 'description is too long (maximum is 140 characters)',
+            },
+          ],
+          documentation_url: 'https://docs.github.com/rest',
+        },
+      };
     }
     list.push(status);
     deployment.updated_at = status.created_at;
@@ -319,10 +365,13 @@ export class GitHubServer {
     // environment inactive, except production and transient ones, as GitHub does.
     if (state === 'success' && body.auto_inactive !== false && !deployment.transient_environment && !deployment.production_environment) {
       for (const other of this.deployments) {
-        if (other.id === id || other.environment !== deployment.environment || other.production_environment || other.transient_environment) continue;
+        if (other.id === id || other.environment !== deployment.environment || other.production_environment || other.transient_environment)
+          continue;
         const theirs = this.statuses.get(other.id) ?? [];
         if (theirs.some((s) => s.state === 'success') && theirs.at(-1)?.state !== 'inactive') {
-          theirs.push(this.makeStatus(other, 'inactive', { description: '', environment: other.environment, log_url: '', environment_url: '' }));
+          theirs.push(
+            this.makeStatus(other, 'inactive', { description: '', environment: other.environment, log_url: '', environment_url: '' }),
+          );
         }
       }
     }

@@ -52,23 +52,46 @@ async function makeCerts(dir: string): Promise<{ caFile: string; certFile: strin
   const keyFile = join(dir, 'apiserver.key');
   const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '3650'];
   await run('openssl', [
-    'req', '-x509', ...ec, '-keyout', caKey, '-out', caFile, '-subj', '/CN=expeditor-bed-ca',
-    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign',
+    'req',
+    '-x509',
+    ...ec,
+    '-keyout',
+    caKey,
+    '-out',
+    caFile,
+    '-subj',
+    '/CN=expeditor-bed-ca',
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign',
   ]);
   const names = ['localhost', 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster.local'];
   await run('openssl', [
-    'req', '-x509', ...ec, '-CA', caFile, '-CAkey', caKey, '-keyout', keyFile, '-out', certFile,
-    '-subj', '/CN=kube-apiserver',
-    '-addext', `subjectAltName=${[...names.map((n) => `DNS:${n}`), 'IP:127.0.0.1', 'IP:10.96.0.1'].join(',')}`,
-    '-addext', 'basicConstraints=critical,CA:FALSE',
-    '-addext', 'extendedKeyUsage=serverAuth',
+    'req',
+    '-x509',
+    ...ec,
+    '-CA',
+    caFile,
+    '-CAkey',
+    caKey,
+    '-keyout',
+    keyFile,
+    '-out',
+    certFile,
+    '-subj',
+    '/CN=kube-apiserver',
+    '-addext',
+    `subjectAltName=${[...names.map((n) => `DNS:${n}`), 'IP:127.0.0.1', 'IP:10.96.0.1'].join(',')}`,
+    '-addext',
+    'basicConstraints=critical,CA:FALSE',
+    '-addext',
+    'extendedKeyUsage=serverAuth',
   ]);
   return { caFile, certFile, keyFile };
 }
 
-interface Api {
-  <T = unknown>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }>;
-}
+type Api = <T = unknown>(method: string, path: string, body?: unknown) => Promise<{ status: number; body: T }>;
 
 /** A tiny JSON client for the bed's own calls: loading @kubernetes/client-node costs ~0.4 s. */
 function apiClient(server: string, token: string, ca: string): Api {
@@ -159,7 +182,10 @@ export async function start(ctx: BedContext): Promise<PartHandle<K8sPart>> {
       ready: () => httpAnswers(`http://127.0.0.1:${etcdPort}/health`),
     });
     const certs = await makeCerts(dir).catch(async (error: unknown) => {
-      await etcdStarted.then((etcd) => etcd.stop(), () => undefined);
+      await etcdStarted.then(
+        (etcd) => etcd.stop(),
+        () => undefined,
+      );
       throw error;
     });
     const ca = readFileSync(certs.caFile, 'utf8');
@@ -265,19 +291,13 @@ export async function start(ctx: BedContext): Promise<PartHandle<K8sPart>> {
       ],
       logDir: ctx.logDir,
       // Pods are refused in a namespace until its default ServiceAccount exists.
-      ready: async () =>
-        (await api('GET', '/api/v1/namespaces/default/serviceaccounts/default')).status === 200,
+      ready: async () => (await api('GET', '/api/v1/namespaces/default/serviceaccounts/default')).status === 200,
     });
     const scheduler = startServer({
       name: 'kube-scheduler',
       env,
       command: bin.scheduler,
-      args: [
-        `--kubeconfig=${kubeconfig}`,
-        '--leader-elect=false',
-        '--bind-address=127.0.0.1',
-        `--secure-port=${schedulerPort}`,
-      ],
+      args: [`--kubeconfig=${kubeconfig}`, '--leader-elect=false', '--bind-address=127.0.0.1', `--secure-port=${schedulerPort}`],
       logDir: ctx.logDir,
       ready: () => httpsAnswersInsecure(`https://127.0.0.1:${schedulerPort}/readyz`),
     });
@@ -387,20 +407,20 @@ async function createNode(api: Api, name: string, index: number): Promise<void> 
     status: { capacity: resources, allocatable: resources },
   };
   let last = '';
-  await poll(async () => {
-    const { status, body } = await api('POST', '/api/v1/nodes', node);
-    last = `${status} ${JSON.stringify(body)}`;
-    // The apiserver may still be finishing its start (5xx); anything else 4xx is a real error.
-    if (status >= 400 && status < 500) throw new Error(`bed k8s: creating node ${name} answered ${last}`);
-    return status === 201;
-  }, () => `node ${name} created (last answer: ${last})`);
+  await poll(
+    async () => {
+      const { status, body } = await api('POST', '/api/v1/nodes', node);
+      last = `${status} ${JSON.stringify(body)}`;
+      // The apiserver may still be finishing its start (5xx); anything else 4xx is a real error.
+      if (status >= 400 && status < 500) throw new Error(`bed k8s: creating node ${name} answered ${last}`);
+      return status === 201;
+    },
+    () => `node ${name} created (last answer: ${last})`,
+  );
 }
 
 async function nodeReady(api: Api, name: string): Promise<boolean> {
-  const { body } = await api<{ status?: { conditions?: { type: string; status: string }[] } }>(
-    'GET',
-    `/api/v1/nodes/${name}`,
-  );
+  const { body } = await api<{ status?: { conditions?: { type: string; status: string }[] } }>('GET', `/api/v1/nodes/${name}`);
   return body.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
 }
 
@@ -408,10 +428,13 @@ async function nodeReady(api: Api, name: string): Promise<boolean> {
 async function poll(check: () => Promise<boolean>, what: string | (() => string), timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (await check().catch((error: unknown) => {
-      if (error instanceof Error && error.message.startsWith('bed k8s:')) throw error;
-      return false;
-    })) return;
+    if (
+      await check().catch((error: unknown) => {
+        if (error instanceof Error && error.message.startsWith('bed k8s:')) throw error;
+        return false;
+      })
+    )
+      return;
     if (Date.now() > deadline) {
       throw new Error(`bed k8s: gave up waiting for ${typeof what === 'string' ? what : what()} after ${timeoutMs} ms`);
     }

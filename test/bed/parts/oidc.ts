@@ -89,8 +89,26 @@ export async function start(_ctx: BedContext): Promise<PartHandle<OidcPart>> {
         jwks_uri: `${issuer}/.well-known/jwks`,
         subject_types_supported: ['public', 'pairwise'],
         response_types_supported: ['id_token'],
-        claims_supported: ['sub', 'aud', 'exp', 'iat', 'iss', 'jti', 'nbf', 'ref', 'sha', 'repository', 'repository_owner',
-          'run_id', 'workflow', 'environment', 'job_workflow_ref', 'event_name', 'actor', 'ref_type'],
+        claims_supported: [
+          'sub',
+          'aud',
+          'exp',
+          'iat',
+          'iss',
+          'jti',
+          'nbf',
+          'ref',
+          'sha',
+          'repository',
+          'repository_owner',
+          'run_id',
+          'workflow',
+          'environment',
+          'job_workflow_ref',
+          'event_name',
+          'actor',
+          'ref_type',
+        ],
         id_token_signing_alg_values_supported: ['RS256'],
         scopes_supported: ['openid'],
       });
@@ -98,7 +116,7 @@ export async function start(_ctx: BedContext): Promise<PartHandle<OidcPart>> {
     if (url.pathname === '/.well-known/jwks') return send(res, 200, { keys: [jwk] });
     if (url.pathname === tokenPath) {
       if (req.headers.authorization !== `Bearer ${requestToken}`) {
-        return send(res, 401, { message: 'Unauthorized: the bearer is not this job\'s ACTIONS_ID_TOKEN_REQUEST_TOKEN' });
+        return send(res, 401, { message: "Unauthorized: the bearer is not this job's ACTIONS_ID_TOKEN_REQUEST_TOKEN" });
       }
       const audience = url.searchParams.get('audience');
       // The requested audience wins, as on GitHub; without one, aud stays the owner's URL.

@@ -111,17 +111,11 @@ export async function start(ctx: BedContext): Promise<PartHandle<RegistryPart>> 
   mkdirSync(tmp, { recursive: true });
 
   const storageConf = join(conf, 'storage.conf');
-  writeFileSync(
-    storageConf,
-    `[storage]\ndriver = "vfs"\ngraphroot = "${join(conf, 'storage')}"\nrunroot = "${join(conf, 'run')}"\n`,
-  );
+  writeFileSync(storageConf, `[storage]\ndriver = "vfs"\ngraphroot = "${join(conf, 'storage')}"\nrunroot = "${join(conf, 'run')}"\n`);
   const authFile = join(conf, 'auth.json');
   // buildah refuses a REGISTRY_AUTH_FILE that does not exist.
   writeFileSync(authFile, '{"auths":{}}\n');
-  writeFileSync(
-    join(home, '.config', 'containers', 'policy.json'),
-    '{"default":[{"type":"insecureAcceptAnything"}]}\n',
-  );
+  writeFileSync(join(home, '.config', 'containers', 'policy.json'), '{"default":[{"type":"insecureAcceptAnything"}]}\n');
   const registriesFile = join(conf, 'registries.conf');
   // skopeo 1.9 ignores CONTAINERS_REGISTRIES_CONF but reads $HOME/.config/containers/, so
   // HOME points there too and both tools see the same insecure-registry list.

@@ -19,7 +19,13 @@ export async function runEcsSwitch(
   const clients = await createEcsClients(plan.region);
   try {
     const result = await switchEcs(
-      { action: plan.action, deploymentId: plan.deploymentId, group: plan.group, previousTaskDefinition: plan.previousTaskDefinition, timeoutMs: common.timeoutMs },
+      {
+        action: plan.action,
+        deploymentId: plan.deploymentId,
+        group: plan.group,
+        previousTaskDefinition: plan.previousTaskDefinition,
+        timeoutMs: common.timeoutMs,
+      },
       clients,
       { log: run.log, signal: run.signal },
     );

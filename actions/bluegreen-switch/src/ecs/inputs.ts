@@ -18,11 +18,17 @@ export interface EcsSwitchInputs {
 
 export function readEcsSwitchInputs(inputs: ActionInputs): EcsSwitchInputs {
   const result: EcsSwitchInputs = {
-    deploymentId: inputs.string('deployment-id', { pattern: /^d-[A-Z0-9]{9}$/, expected: 'a CodeDeploy deployment id such as d-ABCDE1234' }),
+    deploymentId: inputs.string('deployment-id', {
+      pattern: /^d-[A-Z0-9]{9}$/,
+      expected: 'a CodeDeploy deployment id such as d-ABCDE1234',
+    }),
     cluster: inputs.string('cluster', { pattern: ecsName, expected: 'an ECS cluster name' }),
     service: inputs.string('service', { pattern: ecsName, expected: 'an ECS service name' }),
     codedeployApplication: inputs.string('codedeploy-application', { pattern: codeDeployName, expected: 'a CodeDeploy application name' }),
-    codedeployDeploymentGroup: inputs.string('codedeploy-deployment-group', { pattern: codeDeployName, expected: 'a CodeDeploy deployment group name' }),
+    codedeployDeploymentGroup: inputs.string('codedeploy-deployment-group', {
+      pattern: codeDeployName,
+      expected: 'a CodeDeploy deployment group name',
+    }),
     taskDefinition: inputs.string('task-definition', { pattern: taskDefinition, expected: 'a task definition ARN or family:revision' }),
   };
   inputs.done('bluegreen-switch');

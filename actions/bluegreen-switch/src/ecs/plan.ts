@@ -52,8 +52,22 @@ export function planEcsSwitch(common: EcsPlanCommon, inputs: EcsSwitchInputs, co
   const cluster = pick('cluster', 'cluster', inputs.cluster, 'cluster', ecs?.cluster);
   const service = pick('service', 'service', inputs.service, 'service', ecs?.service);
   const defaults = cluster && service ? defaultCodeDeployNames(cluster, service) : undefined;
-  const application = pick('CodeDeploy application', 'codedeploy-application', inputs.codedeployApplication, 'codedeploy.application', ecs?.codedeploy?.application) ?? defaults?.application;
-  const group = pick('CodeDeploy group', 'codedeploy-deployment-group', inputs.codedeployDeploymentGroup, 'codedeploy.deployment-group', ecs?.codedeploy?.['deployment-group']) ?? defaults?.group;
+  const application =
+    pick(
+      'CodeDeploy application',
+      'codedeploy-application',
+      inputs.codedeployApplication,
+      'codedeploy.application',
+      ecs?.codedeploy?.application,
+    ) ?? defaults?.application;
+  const group =
+    pick(
+      'CodeDeploy group',
+      'codedeploy-deployment-group',
+      inputs.codedeployDeploymentGroup,
+      'codedeploy.deployment-group',
+      ecs?.codedeploy?.['deployment-group'],
+    ) ?? defaults?.group;
   if (!deploymentId && !(application && group)) {
     throw new InputError(
       'deployment-id',

@@ -30,10 +30,13 @@ async function liveState(opts: EksSwitchOptions, deps: EksSwitchDeps): Promise<L
 /** The live color on the Ingress route; a canary half-way has no idle color to clean up. */
 export function ingressLiveState(opts: Pick<EksSwitchOptions, 'ingress'>, state: IngressState): LiveState {
   if (state.paths.traffic.kind === 'canary') {
-    throw new ExpeditorError(`Ingress ${opts.ingress ?? ''} is in the middle of a canary (${trafficText(state.paths.traffic)}): both colors serve`, {
-      unchanged: 'nothing was changed',
-      next: 'finish the switch (action switch) or roll it back first, then clean up',
-    });
+    throw new ExpeditorError(
+      `Ingress ${opts.ingress ?? ''} is in the middle of a canary (${trafficText(state.paths.traffic)}): both colors serve`,
+      {
+        unchanged: 'nothing was changed',
+        next: 'finish the switch (action switch) or roll it back first, then clean up',
+      },
+    );
   }
   return { live: state.live, record: readRecord(state.ingress.metadata?.annotations), what: `Ingress ${opts.ingress ?? ''}` };
 }
@@ -59,27 +62,36 @@ export function keepWaitMs(k: { keepMs: number; live: LiveState; now: number; de
   const old = otherColor(k.live.live);
   const since = k.live.record.switchedAt;
   if (!since) {
-    throw new ExpeditorError(`${k.live.what} has no recorded switch time (annotation ${annotations.switchedAt}), so the keep period cannot be measured`, {
-      input: 'keep',
-      unchanged: 'nothing was changed',
-      next: "set 'keep' to 0s to scale the idle color down now",
-    });
+    throw new ExpeditorError(
+      `${k.live.what} has no recorded switch time (annotation ${annotations.switchedAt}), so the keep period cannot be measured`,
+      {
+        input: 'keep',
+        unchanged: 'nothing was changed',
+        next: "set 'keep' to 0s to scale the idle color down now",
+      },
+    );
   }
   const endsAt = since.getTime() + k.keepMs;
   const wait = endsAt - k.now;
   if (wait <= 0) return 0;
   if (k.deadlineAt !== undefined && endsAt > k.deadlineAt) {
-    throw new ExpeditorError(`${old} has been idle since ${since.toISOString()}; the keep period of ${formatDuration(k.keepMs)} ends at ${new Date(endsAt).toISOString()}, after this run's deadline`, {
-      input: 'keep',
-      unchanged: `nothing was changed; ${old} keeps running as a hot standby`,
-      next: 'run cleanup again after the keep period (e.g. a scheduled workflow), or lower keep',
-    });
+    throw new ExpeditorError(
+      `${old} has been idle since ${since.toISOString()}; the keep period of ${formatDuration(k.keepMs)} ends at ${new Date(endsAt).toISOString()}, after this run's deadline`,
+      {
+        input: 'keep',
+        unchanged: `nothing was changed; ${old} keeps running as a hot standby`,
+        next: 'run cleanup again after the keep period (e.g. a scheduled workflow), or lower keep',
+      },
+    );
   }
   return wait;
 }
 
 /** What to do with the idle color's Deployment: scale it from `replicas` to 0, or why not (a note). */
-export function scaleDownDecision(name: string, deployment: V1Deployment | undefined): { replicas: number; resourceVersion: string } | { note: string } {
+export function scaleDownDecision(
+  name: string,
+  deployment: V1Deployment | undefined,
+): { replicas: number; resourceVersion: string } | { note: string } {
   if (!deployment) return { note: `Deployment ${name} does not exist; nothing to scale down` };
   const replicas = deployment.spec?.replicas ?? 1;
   if (replicas === 0) return { note: `Deployment ${name} is already scaled to zero` };
@@ -118,7 +130,9 @@ export async function cleanupOldColor(opts: EksSwitchOptions, deps: EksSwitchDep
       await guardedPatch({
         resourceVersion,
         patch: {
-          metadata: { annotations: { [annotations.scaledDownFrom]: String(replicas), [annotations.scaledDownAt]: new Date(now()).toISOString() } },
+          metadata: {
+            annotations: { [annotations.scaledDownFrom]: String(replicas), [annotations.scaledDownAt]: new Date(now()).toISOString() },
+          },
           spec: { replicas: 0 },
         },
         send: (body) => kube.patchDeployment(opts.namespace, name, body),
@@ -135,7 +149,10 @@ export async function cleanupOldColor(opts: EksSwitchOptions, deps: EksSwitchDep
       // And right after: if a rollback slipped in between, give `old` its replicas back.
       const after = await liveState(opts, deps);
       if (after.live !== live) {
-        await kube.patchDeployment(opts.namespace, name, { spec: { replicas }, metadata: { annotations: { [annotations.scaledDownFrom]: null, [annotations.scaledDownAt]: null } } });
+        await kube.patchDeployment(opts.namespace, name, {
+          spec: { replicas },
+          metadata: { annotations: { [annotations.scaledDownFrom]: null, [annotations.scaledDownAt]: null } },
+        });
         throw raced(first.what, after.live, `Deployment ${name} was scaled back to ${replicas} replicas`);
       }
       log.info(`Deployment ${name}: replicas 0 (was ${replicas}); ${live} still serves`);

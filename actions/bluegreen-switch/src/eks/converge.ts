@@ -55,18 +55,24 @@ export async function waitForEndpoints(kube: Kube, options: ConvergeOptions): Pr
         const targetPods = new Set(pods.map((p) => p.metadata?.name ?? ''));
         const count = countEndpoints(slices, targetPods);
         const ms = performance.now() - options.since;
-        changes.report('endpoints', `${formatDuration(ms)}: ${count.target} target endpoints (${count.ready} ready), ${count.other} others`);
+        changes.report(
+          'endpoints',
+          `${formatDuration(ms)}: ${count.target} target endpoints (${count.ready} ready), ${count.other} others`,
+        );
         return count.other === 0 && count.ready > 0 ? { ms, endpoints: count.ready } : undefined;
       },
     });
     return value;
   } catch (error) {
     if (error instanceof WaitInterrupted) {
-      throw new ExpeditorError(`the switch of Service ${options.service} was applied, but its endpoints were not only the target's pods yet when the wait stopped: ${error.reason.message}`, {
-        cause: error.reason,
-        unchanged: 'the selector switch stands',
-        next: `look at Service ${options.service}'s EndpointSlices (kubectl get endpointslices -l kubernetes.io/service-name=${options.service}); roll back with action rollback if needed`,
-      });
+      throw new ExpeditorError(
+        `the switch of Service ${options.service} was applied, but its endpoints were not only the target's pods yet when the wait stopped: ${error.reason.message}`,
+        {
+          cause: error.reason,
+          unchanged: 'the selector switch stands',
+          next: `look at Service ${options.service}'s EndpointSlices (kubectl get endpointslices -l kubernetes.io/service-name=${options.service}); roll back with action rollback if needed`,
+        },
+      );
     }
     throw error;
   }

@@ -39,7 +39,10 @@ export async function readIngressState(opts: EksSwitchOptions, deps: EksSwitchDe
 }
 
 /** The Ingress's paths for the service and the live color they serve; a missing Ingress names the input. */
-export function ingressState(ingress: V1Ingress | undefined, opts: Pick<EksSwitchOptions, 'namespace' | 'ingress' | 'service' | 'ingressPath'>): IngressState {
+export function ingressState(
+  ingress: V1Ingress | undefined,
+  opts: Pick<EksSwitchOptions, 'namespace' | 'ingress' | 'service' | 'ingressPath'>,
+): IngressState {
   const name = opts.ingress ?? '';
   if (!ingress) {
     throw new ExpeditorError(`Ingress ${name} does not exist in namespace ${opts.namespace}`, {
@@ -80,7 +83,8 @@ export async function switchIngressRoute(opts: EksSwitchOptions, deps: EksSwitch
     await log.group(`Checking that ${target} is ready`, async () => {
       const svc = await kube.readService(opts.namespace, targetService);
       const readiness = await targetReadiness(opts, deps, target, targetService, svc, port);
-      if (!readiness.ready) throw notReadyError(`${rollback ? 'roll back' : 'switch'} Ingress ${name} to ${target}`, target, readiness, unchanged);
+      if (!readiness.ready)
+        throw notReadyError(`${rollback ? 'roll back' : 'switch'} Ingress ${name} to ${target}`, target, readiness, unchanged);
       log.info(`${target} is ready: ${readiness.readyPods.length} Ready pods, all ready endpoints of Service ${targetService}`);
     });
   }
@@ -103,7 +107,10 @@ export async function switchIngressRoute(opts: EksSwitchOptions, deps: EksSwitch
       await log.group(`Ingress ${name}: ${label}`, async () => {
         const final = weight === 100;
         const patch = final
-          ? { metadata: { annotations: { ...record, [actionKey]: null } }, spec: { rules: rulesWithBackend(current, paths.paths, serviceBackend(targetService, port)) } }
+          ? {
+              metadata: { annotations: { ...record, [actionKey]: null } },
+              spec: { rules: rulesWithBackend(current, paths.paths, serviceBackend(targetService, port)) },
+            }
           : {
               metadata: { annotations: { [actionKey]: forwardActionAnnotation(opts.service, live, target, weight, port) } },
               spec: { rules: rulesWithBackend(current, paths.paths, canaryBackend(opts.service)) },
@@ -187,8 +194,18 @@ async function targetReadiness(
   const problems = colorServiceProblems(svc, targetService, target, opts.colorLabel, port);
   if (!svc || !problems.selects) return { ready: false, problems: problems.problems, readyPods: [] };
   const selector = svc.spec?.selector ?? {};
-  const readiness = await checkColor(deps.kube, { namespace: opts.namespace, service: opts.service, color: target, selector, endpointsService: targetService });
-  return { ...readiness, ready: readiness.ready && problems.problems.length === 0, problems: [...problems.problems, ...readiness.problems] };
+  const readiness = await checkColor(deps.kube, {
+    namespace: opts.namespace,
+    service: opts.service,
+    color: target,
+    selector,
+    endpointsService: targetService,
+  });
+  return {
+    ...readiness,
+    ready: readiness.ready && problems.problems.length === 0,
+    problems: [...problems.problems, ...readiness.problems],
+  };
 }
 
 /**
@@ -203,11 +220,15 @@ export function colorServiceProblems(
   colorLabel: string,
   port: V1ServiceBackendPort,
 ): { problems: string[]; selects: boolean } {
-  if (!svc) return { problems: [`Service ${targetService} (the ${target} color's Service the Ingress would use) does not exist`], selects: false };
+  if (!svc)
+    return { problems: [`Service ${targetService} (the ${target} color's Service the Ingress would use) does not exist`], selects: false };
   const selector = svc.spec?.selector ?? {};
   const problems: string[] = [];
   const selects = selector[colorLabel] === target;
-  if (!selects) problems.push(`Service ${targetService} selects ${Object.keys(selector).length ? selectorText(selector) : 'nothing'}, not ${colorLabel}=${target}`);
+  if (!selects)
+    problems.push(
+      `Service ${targetService} selects ${Object.keys(selector).length ? selectorText(selector) : 'nothing'}, not ${colorLabel}=${target}`,
+    );
   const ports = svc.spec?.ports ?? [];
   const hasPort = port.number !== undefined ? ports.some((p) => p.port === port.number) : ports.some((p) => p.name === port.name);
   if (!hasPort) problems.push(`Service ${targetService} has no port ${port.number ?? port.name ?? '?'}, which the Ingress path uses`);
@@ -215,7 +236,13 @@ export function colorServiceProblems(
 }
 
 /** The health check after a step: undefined when it passed, else what failed. */
-async function stepCheck(opts: EksSwitchOptions, deps: EksSwitchDeps, target: Color, targetService: string, port: V1ServiceBackendPort): Promise<string | undefined> {
+async function stepCheck(
+  opts: EksSwitchOptions,
+  deps: EksSwitchDeps,
+  target: Color,
+  targetService: string,
+  port: V1ServiceBackendPort,
+): Promise<string | undefined> {
   const svc = await deps.kube.readService(opts.namespace, targetService);
   const readiness = await targetReadiness(opts, deps, target, targetService, svc, port);
   if (!readiness.ready) return `${target} is no longer ready: ${readiness.problems.join('; ')}`;
@@ -311,7 +338,14 @@ function failedCanaryError(f: {
   });
 }
 
-function ingressConflict(name: string, live: Color, target: Color, fresh: V1Ingress | undefined, service: string, midway: boolean): SwitchConflictError {
+function ingressConflict(
+  name: string,
+  live: Color,
+  target: Color,
+  fresh: V1Ingress | undefined,
+  service: string,
+  midway: boolean,
+): SwitchConflictError {
   const by = describeRecord(readRecord(fresh?.metadata?.annotations));
   let now = 'it no longer exists';
   if (fresh) {

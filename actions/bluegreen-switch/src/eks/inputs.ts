@@ -39,13 +39,17 @@ export function readEksSwitchInputs(inputs: ActionInputs, env: Env): EksSwitchIn
   const canaryText = inputs.raw('canary');
   let canary: number[] | undefined;
   if (canaryText) {
-    const steps = canaryText.split(/[,\s]+/).filter(Boolean).map((s) => Number(s.replace(/%$/, '')));
+    const steps = canaryText
+      .split(/[,\s]+/)
+      .filter(Boolean)
+      .map((s) => Number(s.replace(/%$/, '')));
     const problem = canaryStepsProblem(steps);
     if (problem) inputs.problem('canary', `${problem} (e.g. 10,50,100)`);
     else canary = steps;
   }
   const probeUrl = inputs.string('probe-url', { maxLength: 2048 });
-  if (probeUrl && !/^https?:\/\/[^\s/]+/.test(probeUrl)) inputs.problem('probe-url', `expected an http:// or https:// URL, got ${JSON.stringify(probeUrl)}`);
+  if (probeUrl && !/^https?:\/\/[^\s/]+/.test(probeUrl))
+    inputs.problem('probe-url', `expected an http:// or https:// URL, got ${JSON.stringify(probeUrl)}`);
   const result: EksSwitchInputs = {
     route: inputs.choice('route', ['service', 'ingress'] as const),
     cluster: inputs.string('cluster', { pattern: /^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/, expected: 'an EKS cluster name' }),
@@ -53,7 +57,11 @@ export function readEksSwitchInputs(inputs: ActionInputs, env: Env): EksSwitchIn
     namespace: inputs.string('namespace', { pattern: k8sName, expected: 'a Kubernetes namespace name' }),
     service: inputs.string('service', { pattern: k8sName, expected: 'a Kubernetes Service name' }),
     ingress: inputs.string('ingress', { pattern: k8sName, expected: 'an Ingress name' }),
-    ingressPath: inputs.string('ingress-path', { pattern: ingressPath, expected: 'an Ingress path such as / or /api, or host/path', maxLength: 512 }),
+    ingressPath: inputs.string('ingress-path', {
+      pattern: ingressPath,
+      expected: 'an Ingress path such as / or /api, or host/path',
+      maxLength: 512,
+    }),
     targetColor: inputs.choice('target-color', colors),
     colorLabel: inputs.string('color-label', { pattern: labelKey, expected: 'a label key such as version', maxLength: 317 }),
     canary,

@@ -46,9 +46,11 @@ export function createKube(connection: KubeConnection): Kube {
     readDeployment: (namespace, name) => read(() => apps.readNamespacedDeployment({ namespace, name })),
     readIngress: (namespace, name) => read(() => networking.readNamespacedIngress({ namespace, name })),
     listPods: async (namespace, labelSelector) => (await read(() => core.listNamespacedPod({ namespace, labelSelector })))?.items ?? [],
-    listReplicaSets: async (namespace, labelSelector) => (await read(() => apps.listNamespacedReplicaSet({ namespace, labelSelector })))?.items ?? [],
+    listReplicaSets: async (namespace, labelSelector) =>
+      (await read(() => apps.listNamespacedReplicaSet({ namespace, labelSelector })))?.items ?? [],
     listSlices: async (namespace, service) =>
-      (await read(() => discovery.listNamespacedEndpointSlice({ namespace, labelSelector: `kubernetes.io/service-name=${service}` })))?.items ?? [],
+      (await read(() => discovery.listNamespacedEndpointSlice({ namespace, labelSelector: `kubernetes.io/service-name=${service}` })))
+        ?.items ?? [],
     // Writes are not retried here: a guarded write that reached the server once must not be
     // mistaken for someone else's when it is sent again (see guard.ts).
     patchService: (namespace, name, body) => core.patchNamespacedService({ namespace, name, body }, merge),

@@ -42,13 +42,27 @@ export function planEksSwitch(
   const file = <T extends string | number | boolean>(k: string, value: T | undefined) => (eks ? { key: key(k), value } : undefined);
 
   const route = settings.pick('route', { name: 'route', value: inputs.route }, file('route', eks?.route), 'service') as Route;
-  const namespace = settings.pick('namespace', { name: 'namespace', value: inputs.namespace }, file('namespace', eks?.namespace), 'default') as string;
-  const colorLabel = settings.pick('color label', { name: 'color-label', value: inputs.colorLabel }, file('color-label', eks?.['color-label']), 'version') as string;
+  const namespace = settings.pick(
+    'namespace',
+    { name: 'namespace', value: inputs.namespace },
+    file('namespace', eks?.namespace),
+    'default',
+  ) as string;
+  const colorLabel = settings.pick(
+    'color label',
+    { name: 'color-label', value: inputs.colorLabel },
+    file('color-label', eks?.['color-label']),
+    'version',
+  ) as string;
   const problems: ExpeditorError[] = [];
 
   // One service per switch: the file's `services` gives it only when it lists exactly one.
   const fileServices = eks?.services ?? [];
-  let service = settings.pick('service', { name: 'service', value: inputs.service }, fileServices.length === 1 ? file('services', fileServices[0]) : undefined);
+  let service = settings.pick(
+    'service',
+    { name: 'service', value: inputs.service },
+    fileServices.length === 1 ? file('services', fileServices[0]) : undefined,
+  );
   if (!service) {
     problems.push(
       new InputError(
@@ -71,10 +85,17 @@ export function planEksSwitch(
   if (inputs.probeUrl && !canary) problems.push(new InputError('probe-url', 'is only used between canary steps: give canary weights too'));
   if (inputs.targetColor && !isColor(inputs.targetColor)) problems.push(new InputError('target-color', 'expected blue or green'));
   if (common.action === 'rollback' && inputs.targetColor) {
-    problems.push(new InputError('target-color', 'is not used by rollback, which returns to the recorded previous color', "leave it empty, or use action 'switch'"));
+    problems.push(
+      new InputError(
+        'target-color',
+        'is not used by rollback, which returns to the recorded previous color',
+        "leave it empty, or use action 'switch'",
+      ),
+    );
   }
   if (inputs.keepMs > 0 && common.action !== 'cleanup') problems.push(new InputError('keep', "is only used by action 'cleanup'"));
-  if (inputs.removePreview && common.action !== 'cleanup') problems.push(new InputError('remove-preview', "is only used by action 'cleanup'"));
+  if (inputs.removePreview && common.action !== 'cleanup')
+    problems.push(new InputError('remove-preview', "is only used by action 'cleanup'"));
   if (inputs.ingressPath && route !== 'ingress') problems.push(new InputError('ingress-path', 'needs route ingress'));
 
   // The cluster: an explicit kubeconfig input wins, then the cluster (input or file), then KUBECONFIG.

@@ -9,7 +9,11 @@ export interface ProbeResult {
 export async function probe(url: string, timeoutMs: number, signal: AbortSignal): Promise<ProbeResult> {
   const limit = AbortSignal.timeout(timeoutMs);
   try {
-    const response = await fetch(url, { signal: AbortSignal.any([signal, limit]), redirect: 'follow', headers: { 'user-agent': 'expeditor-bluegreen-switch' } });
+    const response = await fetch(url, {
+      signal: AbortSignal.any([signal, limit]),
+      redirect: 'follow',
+      headers: { 'user-agent': 'expeditor-bluegreen-switch' },
+    });
     // The body is not needed; drop it so the connection can be reused or closed.
     await response.body?.cancel().catch(() => undefined);
     const detail = `answered ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`;

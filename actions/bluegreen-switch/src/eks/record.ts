@@ -52,7 +52,13 @@ export function describeRecord(record: RecordedSwitch): string {
  * The color a switch moves to: for a rollback, the one the last switch recorded on `object`
  * (e.g. "Service shop"), an error when none was; otherwise the asked-for color, or the other one.
  */
-export function targetColor(options: { object: string; recorded: RecordedSwitch; live: Color; rollback: boolean; asked: Color | undefined }): Color {
+export function targetColor(options: {
+  object: string;
+  recorded: RecordedSwitch;
+  live: Color;
+  rollback: boolean;
+  asked: Color | undefined;
+}): Color {
   const { object, recorded, live } = options;
   if (!options.rollback) return options.asked ?? otherColor(live);
   if (!recorded.previousColor) {

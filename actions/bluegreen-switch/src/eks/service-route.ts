@@ -24,7 +24,10 @@ export async function readStableService(opts: EksSwitchOptions, deps: EksSwitchD
 }
 
 /** The stable Service's live color from its selector: missing, no color label or not a color is an error. */
-export function stableService(service: V1Service | undefined, opts: Pick<EksSwitchOptions, 'namespace' | 'service' | 'colorLabel'>): StableService {
+export function stableService(
+  service: V1Service | undefined,
+  opts: Pick<EksSwitchOptions, 'namespace' | 'service' | 'colorLabel'>,
+): StableService {
   if (!service) {
     throw new ExpeditorError(`Service ${opts.service} does not exist in namespace ${opts.namespace}`, {
       input: 'service',
@@ -56,10 +59,19 @@ export function stableService(service: V1Service | undefined, opts: Pick<EksSwit
  * Whose endpoints the guard checks besides the target's pods: the preview Service when it is on
  * the target color (its ready endpoints must be the target's ready pods), else none — with why.
  */
-export function previewToCheck(preview: V1Service | undefined, previewName: string, target: Color, colorLabel: string): { service: string | undefined; why?: string } {
+export function previewToCheck(
+  preview: V1Service | undefined,
+  previewName: string,
+  target: Color,
+  colorLabel: string,
+): { service: string | undefined; why?: string } {
   const previewColor = preview?.spec?.selector?.[colorLabel];
   if (preview && previewColor === target) return { service: previewName };
-  if (preview) return { service: undefined, why: `preview Service ${previewName} points at ${previewColor ?? 'no color'}, not ${target}: checking ${target}'s pods directly` };
+  if (preview)
+    return {
+      service: undefined,
+      why: `preview Service ${previewName} points at ${previewColor ?? 'no color'}, not ${target}: checking ${target}'s pods directly`,
+    };
   return { service: undefined, why: `no preview Service ${previewName}: checking ${target}'s pods directly` };
 }
 
@@ -85,9 +97,18 @@ export async function switchServiceRoute(opts: EksSwitchOptions, deps: EksSwitch
     const chosen = previewToCheck(await kube.readService(opts.namespace, previewName), previewName, target, opts.colorLabel);
     const endpointsService = chosen.service;
     if (chosen.why) log.info(chosen.why);
-    const readiness = await checkColor(kube, { namespace: opts.namespace, service: opts.service, color: target, selector, endpointsService });
-    if (!readiness.ready) throw notReadyError(`${rollback ? 'roll back' : 'switch'} Service ${opts.service} to ${target}`, target, readiness, unchanged);
-    log.info(`${target} is ready: ${readiness.readyPods.length} Ready pods${endpointsService ? `, all ready endpoints of ${endpointsService}` : ''}`);
+    const readiness = await checkColor(kube, {
+      namespace: opts.namespace,
+      service: opts.service,
+      color: target,
+      selector,
+      endpointsService,
+    });
+    if (!readiness.ready)
+      throw notReadyError(`${rollback ? 'roll back' : 'switch'} Service ${opts.service} to ${target}`, target, readiness, unchanged);
+    log.info(
+      `${target} is ready: ${readiness.readyPods.length} Ready pods${endpointsService ? `, all ready endpoints of ${endpointsService}` : ''}`,
+    );
   });
 
   const switchedAt = new Date();

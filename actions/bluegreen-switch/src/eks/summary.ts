@@ -5,14 +5,22 @@ import { Summary, type Cell } from '@expeditor/shared/summary';
 import type { EksSwitchPlan } from './plan.ts';
 import type { EksSwitchResult } from './types.ts';
 
-export function eksSwitchSummary(plan: EksSwitchPlan, outcome: { result: EksSwitchResult } | { error: unknown }, tookMs: number, cluster: string | undefined): Summary {
+export function eksSwitchSummary(
+  plan: EksSwitchPlan,
+  outcome: { result: EksSwitchResult } | { error: unknown },
+  tookMs: number,
+  cluster: string | undefined,
+): Summary {
   const o = plan.options;
   const summary = new Summary();
   const what = `bluegreen-switch ${o.action} (EKS, route ${o.route}${plan.environment ? `, ${plan.environment}` : ''})`;
   const where: [string, Cell][] = [
     ['cluster', cluster],
     ['namespace', o.namespace],
-    [o.route === 'service' ? 'Service' : 'Ingress', o.route === 'service' ? o.service : `${o.ingress ?? ''}${o.ingressPath ? ` (${o.ingressPath})` : ''}`],
+    [
+      o.route === 'service' ? 'Service' : 'Ingress',
+      o.route === 'service' ? o.service : `${o.ingress ?? ''}${o.ingressPath ? ` (${o.ingressPath})` : ''}`,
+    ],
   ];
   if ('error' in outcome) {
     summary.heading(`${what} failed`);
@@ -32,7 +40,10 @@ export function eksSwitchSummary(plan: EksSwitchPlan, outcome: { result: EksSwit
       ['run', o.runUrl ? { text: 'this run', href: o.runUrl } : undefined],
     ]);
     if (r.canarySteps?.length) {
-      summary.heading('Canary steps', 3).table(['weight to target', 'check', 'detail'], r.canarySteps.map((s) => [`${s.weight}%`, s.outcome, s.detail]));
+      summary.heading('Canary steps', 3).table(
+        ['weight to target', 'check', 'detail'],
+        r.canarySteps.map((s) => [`${s.weight}%`, s.outcome, s.detail]),
+      );
     }
     summary.paragraph(r.note);
   }

@@ -20,9 +20,10 @@ export function apiUrlOf(env: Env): string {
   return (env.GITHUB_API_URL || 'https://api.github.com').replace(/\/+$/, '');
 }
 
-export interface GitHubRequest {
-  (route: string, parameters?: Record<string, unknown>): Promise<{ status: number; data: unknown; headers: Record<string, unknown> }>;
-}
+export type GitHubRequest = (
+  route: string,
+  parameters?: Record<string, unknown>,
+) => Promise<{ status: number; data: unknown; headers: Record<string, unknown> }>;
 
 export interface GitHubClient {
   readonly repository: { owner: string; repo: string };
@@ -86,7 +87,12 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
       return withRetry(
         async () => {
           try {
-            const response = await octokit.request(route, { owner, repo, headers: { 'x-github-api-version': '2022-11-28' }, ...parameters });
+            const response = await octokit.request(route, {
+              owner,
+              repo,
+              headers: { 'x-github-api-version': '2022-11-28' },
+              ...parameters,
+            });
             return response as unknown as { status: number; data: T; headers: Record<string, unknown> };
           } catch (error) {
             if (options.signal?.aborted) throw error;

@@ -116,7 +116,11 @@ export async function startDeployment(client: GitHubClient, options: StartDeploy
     });
   }
   const record = toRecord(created.data);
-  await setStatus(client, record.id, 'in_progress', { logUrl: options.logUrl, environmentUrl: options.environmentUrl, description: 'deploying' });
+  await setStatus(client, record.id, 'in_progress', {
+    logUrl: options.logUrl,
+    environmentUrl: options.environmentUrl,
+    description: 'deploying',
+  });
   return record;
 }
 
@@ -147,8 +151,13 @@ function toRecord(d: ApiDeployment): DeploymentRecord {
 }
 
 function isOurs(payload: unknown): payload is DeploymentPayload {
-  return typeof payload === 'object' && payload !== null && (payload as { expeditor?: unknown }).expeditor === 1 &&
-    typeof (payload as { digest?: unknown }).digest === 'string' && typeof (payload as { image?: unknown }).image === 'string';
+  return (
+    typeof payload === 'object' &&
+    payload !== null &&
+    (payload as { expeditor?: unknown }).expeditor === 1 &&
+    typeof (payload as { digest?: unknown }).digest === 'string' &&
+    typeof (payload as { image?: unknown }).image === 'string'
+  );
 }
 
 const PAGE = 100;
@@ -210,7 +219,8 @@ export interface FindOptions {
 /** The newest deployment in `environment` of this digest or commit that passed; undefined if none. */
 export async function findPassedDeployment(client: GitHubClient, options: FindOptions): Promise<PassedDeployment | undefined> {
   const digest = options.digest === undefined ? undefined : digestOf(options.digest);
-  if (options.digest !== undefined && !digest) throw new ExpeditorError(`'${options.digest}' is not a digest (sha256:…) nor an image by digest`, { input: 'digest' });
+  if (options.digest !== undefined && !digest)
+    throw new ExpeditorError(`'${options.digest}' is not a digest (sha256:…) nor an image by digest`, { input: 'digest' });
   for await (const deployment of deploymentsOf(client, options.environment, options.sha)) {
     if (!isOurs(deployment.payload)) continue;
     if (digest && deployment.payload.digest !== digest) continue;
@@ -220,7 +230,11 @@ export async function findPassedDeployment(client: GitHubClient, options: FindOp
     const statuses = await statusesOf(client, deployment.id);
     if (!passed(statuses)) continue;
     const success = [...statuses].sort((a, b) => b.id - a.id).find((s) => s.state === 'success');
-    return { ...toRecord(deployment), passedAt: success?.created_at ?? deployment.created_at, environmentUrl: success?.environment_url || undefined };
+    return {
+      ...toRecord(deployment),
+      passedAt: success?.created_at ?? deployment.created_at,
+      environmentUrl: success?.environment_url || undefined,
+    };
   }
   return undefined;
 }
@@ -251,7 +265,10 @@ export interface GateOptions {
  */
 export async function promotionGate(client: GitHubClient, options: GateOptions): Promise<PassedDeployment> {
   if (!options.digest && !options.sha) {
-    throw new ExpeditorError('a promotion needs the image digest or the commit to promote', { input: 'digest', unchanged: 'nothing was deployed' });
+    throw new ExpeditorError('a promotion needs the image digest or the commit to promote', {
+      input: 'digest',
+      unchanged: 'nothing was deployed',
+    });
   }
   const found = await findPassedDeployment(client, {
     environment: options.from,
@@ -259,7 +276,9 @@ export async function promotionGate(client: GitHubClient, options: GateOptions):
     ...(options.sha ? { sha: options.sha } : {}),
   });
   if (!found) {
-    const what = [options.digest && `digest ${digestOf(options.digest) ?? options.digest}`, options.sha && `commit ${options.sha}`].filter(Boolean).join(' of ');
+    const what = [options.digest && `digest ${digestOf(options.digest) ?? options.digest}`, options.sha && `commit ${options.sha}`]
+      .filter(Boolean)
+      .join(' of ');
     throw new ExpeditorError(`${what} has no successful deployment in ${options.from}, so it may not be promoted to ${options.to}`, {
       unchanged: `nothing was deployed to ${options.to}`,
       next: `deploy it to ${options.from} first and let it pass there, or promote an image that did (see the ${options.from} environment's deployments on GitHub)`,
