@@ -50,7 +50,7 @@ async function uploadsTo(repo: string): Promise<number> {
 function options(repository: string, tag: string): BuildImageOptions {
   return {
     repository: `${bed.registry.host}/${repository}`,
-    config: { path: join(work, 'none.yml'), shownAs: '.github/expeditor.yml' },
+    config: { workspace: work, shownAs: 'none.yml' },
     workspace: root,
     context: 'examples/app',
     dockerfile: 'Dockerfile',

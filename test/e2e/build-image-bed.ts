@@ -23,7 +23,7 @@ export function buildOptions<L extends Log>(
 ): BuildImageOptions & { log: L } {
   const sha = shaOf(name);
   return {
-    config: { path: join(bed.dir, 'no-such-file.yml'), shownAs: '.github/expeditor.yml' },
+    config: { workspace: bed.dir, shownAs: 'no-such-file.yml' },
     workspace: root,
     context: 'examples/app',
     dockerfile: 'Dockerfile',

@@ -202,7 +202,7 @@ describe('build-image on a plain registry', () => {
     const opts = options('from-file', {
       repository: undefined,
       workspace: dir,
-      config: { path: join(dir, '.github/expeditor.yml'), shownAs: '.github/expeditor.yml' },
+      config: { workspace: dir, shownAs: '.github/expeditor.yml' },
       context: 'app',
       buildArgs: {},
     });
@@ -254,7 +254,7 @@ describe('bad input changes nothing', () => {
     const error = await rejection(buildImage(opts));
     expect(error).toBeInstanceOf(InputError);
     expect((error as InputError).input).toBe('dockerfile');
-    expect(error.message).toBe(`input 'dockerfile': "examples/app/Containerfile.prod" does not exist`);
+    expect(error.message).toBe(`input 'dockerfile': "examples/app/Containerfile.prod" does not exist in the workspace`);
     expect(buildahCalls().length).toBe(calls);
     expect(requestsFor(await registryLog(), 'demo/no-dockerfile')).toBe(0);
   });
@@ -301,7 +301,7 @@ describe('bad input changes nothing', () => {
         options('bad-file', {
           repository: undefined,
           workspace: dir,
-          config: { path: join(dir, '.github/expeditor.yml'), shownAs: '.github/expeditor.yml' },
+          config: { workspace: dir, shownAs: '.github/expeditor.yml' },
         }),
       ),
     );

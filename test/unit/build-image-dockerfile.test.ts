@@ -103,7 +103,7 @@ describe('checkBuildContext', () => {
 
   it('refuses a missing Dockerfile and a context that is not a directory, naming the path', async () => {
     await expect(check('node', undefined, {}, 'Dockerfile.prod')).rejects.toThrow(
-      `input 'dockerfile': "node/Dockerfile.prod" does not exist`,
+      `input 'dockerfile': "node/Dockerfile.prod" does not exist in the workspace`,
     );
     await expect(check('services/web')).rejects.toThrow(`input 'context': "services/web" is not a directory in the workspace`);
   });

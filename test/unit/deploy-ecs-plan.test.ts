@@ -235,13 +235,13 @@ describe('planDeployEcs: refusals, before any network call', () => {
     {
       name: 'a task definition file the workspace lacks',
       over: { environment: 'dev', taskDefinition: 'ecs/missing.json' },
-      message: "input 'task-definition': ecs/missing.json does not exist in the workspace",
+      message: 'input \'task-definition\': "ecs/missing.json" does not exist in the workspace',
       fields: { input: 'task-definition' },
     },
     {
       name: 'an AppSpec the workspace lacks',
       over: { environment: 'dev', appspec: 'deploy/missing.yaml' },
-      message: "input 'appspec': deploy/missing.yaml does not exist in the workspace",
+      message: 'input \'appspec\': "deploy/missing.yaml" does not exist in the workspace',
       fields: { input: 'appspec' },
     },
     { name: 'a config file the workspace lacks', over: { environment: 'dev', config: 'missing.yml' }, message: 'missing.yml', fields: {} },

@@ -1,10 +1,5 @@
-// Which role, account and region: explicit inputs win over the environment file, every value is
-// checked against the others, and all of it happens before any network call.
-import { existsSync, realpathSync } from 'node:fs';
-import { resolve, sep } from 'node:path';
 import type { GitHubContext } from '@expeditor/shared/context';
-import { ExpeditorError, InputError, type Origin } from '@expeditor/shared/errors';
-import { quote } from '@expeditor/shared/inputs';
+import { ExpeditorError, type Origin } from '@expeditor/shared/errors';
 import { Settings } from '@expeditor/shared/settings';
 import type { AssumeEnvInputs } from './inputs.ts';
 import { sessionName, sessionTags, type SessionTag } from './session.ts';
@@ -54,7 +49,7 @@ export async function planAssume(inputs: AssumeEnvInputs, context: PlanContext):
     configFile = inputs.config;
     // The YAML parser and the schema are most of the bundle: loaded only when a file is read.
     const { environmentOf, loadConfig } = await import('@expeditor/shared/config');
-    fileAws = environmentOf(loadConfig(configPath(context.workspace, inputs.config), inputs.config), name, inputs.config).aws;
+    fileAws = environmentOf(loadConfig(context.workspace, inputs.config), name, inputs.config).aws;
     settings.derive('environment', name, "input 'environment'");
   }
   const key = (field: string): string => `environments.${name ?? ''}.aws.${field}`;
@@ -114,20 +109,4 @@ export async function planAssume(inputs: AssumeEnvInputs, context: PlanContext):
 
 function describe(where: Where): string {
   return where.input ? `input '${where.input}'` : (where.key ?? '');
-}
-
-/** The environment file's path, refused when it leaves the workspace (also through a symlink). */
-export function configPath(workspace: string, relative: string): string {
-  const refuse = (problem: string): never => {
-    throw new InputError('config', problem, 'give a path relative to the workspace, such as .github/expeditor.yml');
-  };
-  const root = resolve(workspace);
-  const path = resolve(root, relative);
-  if (path !== root && !path.startsWith(root + sep)) refuse(`${quote(relative)} is outside the workspace`);
-  if (existsSync(path)) {
-    const real = realpathSync(path);
-    const realRoot = realpathSync(root);
-    if (!real.startsWith(realRoot + sep)) refuse(`${quote(relative)} leads outside the workspace (to ${quote(real)})`);
-  }
-  return path;
 }

@@ -1,6 +1,3 @@
-// bluegreen-switch's inputs common to both platforms; each platform reads its own once the
-// platform is known (ecs/inputs.ts; the EKS ones with issue #7).
-import { join } from 'node:path';
 import type { ActionInputs } from '@expeditor/shared/inputs';
 import { ExpeditorError } from '@expeditor/shared/errors';
 import { environmentName, escapesWorkspace } from '@expeditor/shared/patterns';
@@ -37,7 +34,7 @@ export async function resolvePlatform(inputs: SwitchInputs, workspace: string): 
   const name = inputs.environment ?? '';
   // The file's parser (zod, yaml) loads only when the file is needed.
   const { environmentOf, loadConfig } = await import('@expeditor/shared/config');
-  const env = environmentOf(loadConfig(join(workspace, inputs.config), inputs.config), name, inputs.config);
+  const env = environmentOf(loadConfig(workspace, inputs.config), name, inputs.config);
   if (env.ecs) return 'ecs';
   if (env.eks) return 'eks';
   throw new ExpeditorError(`environment ${name} in ${inputs.config} has neither an ecs nor an eks section`, {

@@ -1,7 +1,3 @@
-// build-image's edge: the runner's context turned into the build's options, the registry and ECR
-// adapters plugged in, the build, and the step summary (written here only, on success and on
-// failure). main.ts, the sandbox, the tests and the benches call buildImage() or runBuildImage().
-import { join } from 'node:path';
 import type { GitHubContext } from '@expeditor/shared/context';
 import type { Env } from '@expeditor/shared/inputs';
 import type { Log } from '@expeditor/shared/log';
@@ -54,6 +50,6 @@ export async function runBuildImage(
 }
 
 /** Where the environment file is, for the input layer's check and the core. */
-export function configLocation(workspace: string, config: string): { path: string; shownAs: string } {
-  return { path: join(workspace, config), shownAs: config };
+export function configLocation(workspace: string, config: string): { workspace: string; shownAs: string } {
+  return { workspace, shownAs: config };
 }

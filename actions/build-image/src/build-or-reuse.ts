@@ -20,7 +20,7 @@ export interface BuildOrReuseOptions {
   /** The repository input; when absent, image.repository from the environment file. */
   repository: string | undefined;
   /** The environment file (absolute path) and how to name it in messages. */
-  config: { path: string; shownAs: string };
+  config: { workspace: string; shownAs: string };
   /** Absolute path that context is relative to. */
   workspace: string;
   /** Build context, relative to the workspace. */

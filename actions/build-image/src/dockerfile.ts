@@ -1,6 +1,7 @@
 // Checks on the build context made before any network call: the Dockerfile exists, the target
 // stage is one of its stages, and every build argument a FROM line needs has a value.
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
+import { MiB, readUserFile } from '@expeditor/shared/workspace-file';
 import { relative } from 'node:path';
 import { InputError } from '@expeditor/shared/errors';
 import { quote } from '@expeditor/shared/inputs';
@@ -27,17 +28,12 @@ export async function checkBuildContext(options: {
       'check out the code first, or fix the path',
     );
   }
-  let text: string;
-  try {
-    text = readFileSync(options.dockerfilePath, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new InputError(
-      'dockerfile',
-      `${quote(shown(options.dockerfilePath))} ${code === 'ENOENT' ? 'does not exist' : `cannot be read (${code})`}`,
-      "the path is relative to 'context'",
-    );
-  }
+  // The Dockerfile goes through the workspace file rule: no link out of the checkout, a regular file, at most 1 MiB.
+  const text = readUserFile(shown(options.dockerfilePath), {
+    workspace: options.workspace,
+    origin: { input: 'dockerfile' },
+    maxBytes: MiB,
+  });
   // dockerfile-ast is loaded here, not at start-up: only a build needs it.
   const { DockerfileParser } = await import('dockerfile-ast');
   const dockerfile = DockerfileParser.parse(text);

@@ -1,6 +1,5 @@
 // Which repository to build into: the repository input, else image.repository from the
 // environment file; checked before any network call, with the fault named where it was written.
-import { existsSync } from 'node:fs';
 import { ExpeditorError, InputError } from '@expeditor/shared/errors';
 import { quote } from '@expeditor/shared/inputs';
 import { Settings } from '@expeditor/shared/settings';
@@ -12,15 +11,19 @@ export interface ResolvedRepository {
   from: string;
 }
 
-export async function resolveRepository(input: string | undefined, config: { path: string; shownAs: string }): Promise<ResolvedRepository> {
+export async function resolveRepository(
+  input: string | undefined,
+  config: { workspace: string; shownAs: string },
+): Promise<ResolvedRepository> {
   let fromFile: string | undefined;
   if (!input) {
-    if (!existsSync(config.path)) {
+    const { configExists } = await import('@expeditor/shared/config');
+    if (!configExists(config.workspace, config.shownAs)) {
       throw new InputError('repository', `is required: give it, or set image.repository in ${config.shownAs}`);
     }
     // The file's parser and schema (yaml, zod) load only when the file is used.
     const { loadConfig } = await import('@expeditor/shared/config');
-    fromFile = loadConfig(config.path, config.shownAs).image.repository;
+    fromFile = loadConfig(config.workspace, config.shownAs).image.repository;
   }
   const settings = new Settings();
   const value =

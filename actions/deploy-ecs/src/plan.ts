@@ -1,10 +1,7 @@
-// Everything deploy-ecs will do, decided before any network call: inputs over the environment
-// file (with where each value came from), the task definition and AppSpec files read and checked.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { environmentOf, loadConfig, type EnvironmentConfig } from '@expeditor/shared/config';
 import { ExpeditorError } from '@expeditor/shared/errors';
 import { Settings } from '@expeditor/shared/settings';
+import { KiB, readUserFile } from '@expeditor/shared/workspace-file';
 import { parseAppSpec, type AppSpec } from '@expeditor/codedeploy/appspec';
 import type { DeployEcsInputs, HookName, Strategy, WaitUntil } from './inputs.ts';
 import { parseTaskDefinitionFile, type Origin, type TaskDefinitionInput } from './task-definition.ts';
@@ -57,7 +54,7 @@ export function planDeployEcs(inputs: DeployEcsInputs, context: PlanContext): De
   let env: EnvironmentConfig | undefined;
   const envName = inputs.environment;
   if (envName) {
-    const config = loadConfig(join(context.workspace, inputs.config), inputs.config);
+    const config = loadConfig(context.workspace, inputs.config);
     env = environmentOf(config, envName, inputs.config);
     if (!env.ecs && (!inputs.cluster || !inputs.service)) {
       throw new ExpeditorError(`environment ${envName} in ${inputs.config} has no ecs section`, {
@@ -206,17 +203,7 @@ function describeSources(fromFile: string[], fromInput: string[], fileKey: strin
   return parts.join(' + ');
 }
 
+/** Task definitions and AppSpecs: inside the workspace (links resolved), at most 256 KiB. */
 function readWorkspaceFile(workspace: string, path: string, origin: Origin): string {
-  try {
-    return readFileSync(join(workspace, path), 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const at = origin.input ? `input '${origin.input}'` : origin.key;
-    throw new ExpeditorError(`${at}: ${path} ${code === 'ENOENT' ? 'does not exist in the workspace' : `cannot be read (${code})`}`, {
-      ...(origin.input ? { input: origin.input } : {}),
-      ...(origin.key ? { key: origin.key } : {}),
-      unchanged: 'nothing was changed',
-      next: 'check the path (relative to the repository root) and that the workflow checked the repository out',
-    });
-  }
+  return readUserFile(path, { workspace, origin, maxBytes: 256 * KiB, unchanged: 'nothing was registered or deployed' });
 }

@@ -1,8 +1,9 @@
 // Deployment manifests from a file or a directory (YAML with several documents, or JSON): the
 // Deployment of each service is found before any network call, and a manifest without one is an
 // error naming the input.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { MiB, readUserFile, resolveUserPath } from '@expeditor/shared/workspace-file';
 import type { V1Deployment } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
 import { ExpeditorError, type Origin } from '@expeditor/shared/errors';
@@ -22,28 +23,27 @@ function fail(origin: Origin, message: string, next: string): never {
 
 /** Every document of the file, or of every .yaml/.yml/.json file of the directory (sorted, not recursive). */
 export function readManifests(workspace: string, path: string, origin: Origin): ManifestDocument[] {
-  const full = join(workspace, path);
-  let files: string[];
-  try {
-    files = statSync(full).isDirectory()
-      ? readdirSync(full)
-          .filter((f) => /\.(ya?ml|json)$/i.test(f))
-          .sort()
-          .map((f) => join(full, f))
-      : [full];
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    return fail(
+  const rule = { workspace, origin, maxBytes: MiB };
+  const resolved = resolveUserPath(path, rule);
+  if (!resolved.exists) {
+    fail(
       origin,
-      `${path} ${code === 'ENOENT' ? 'does not exist in the workspace' : `cannot be read (${code})`}`,
+      `${path} does not exist in the workspace`,
       'check the path (relative to the repository root) and that the workflow checked the repository out',
     );
   }
+  // Each file of a directory goes through the same rule (a link out of it, a sub-directory named x.yaml).
+  const files = statSync(resolved.path).isDirectory()
+    ? readdirSync(resolved.path)
+        .filter((f) => /\.(ya?ml|json)$/i.test(f))
+        .sort()
+        .map((f) => join(path, f))
+    : [path];
   if (files.length === 0) fail(origin, `${path} holds no .yaml, .yml or .json file`, 'point it at a Deployment manifest');
   const documents: ManifestDocument[] = [];
   for (const file of files) {
-    const shown = relative(workspace, file);
-    const text = readFileSync(file, 'utf8');
+    const shown = file;
+    const text = readUserFile(file, rule);
     const docs = parseAllDocuments(text, { prettyErrors: true });
     if (!Array.isArray(docs)) fail(origin, `${shown} is not YAML`, 'fix the file');
     docs.forEach((doc, i) => {

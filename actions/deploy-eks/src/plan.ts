@@ -1,6 +1,3 @@
-// Everything deploy-eks will do, decided before any network call: inputs over the environment
-// file (with where each value came from), how to connect, the manifests read and checked.
-import { join } from 'node:path';
 import type { V1Deployment } from '@kubernetes/client-node';
 import { environmentOf, loadConfig, type EksConfig } from '@expeditor/shared/config';
 import { ExpeditorError } from '@expeditor/shared/errors';
@@ -60,7 +57,7 @@ export function planDeployEks(inputs: DeployEksInputs, context: PlanContext): De
   let eks: EksConfig | undefined;
   let region: string | undefined;
   if (envName) {
-    const config = loadConfig(join(context.workspace, inputs.config), inputs.config);
+    const config = loadConfig(context.workspace, inputs.config);
     const env = environmentOf(config, envName, inputs.config);
     eks = env.eks;
     region = env.aws.region;

@@ -1,12 +1,5 @@
-// The deploy record and promotion gate of the reusable workflows: what the environment file says
-// about an environment (platform, strategy, route, url, promote-from), the gate, and the GitHub
-// Deployment with its statuses. One function per mode behind one entry; the decisions (which
-// environment promotes, what a Deployment says, how a finish is worded) are plain functions of
-// plain data. Each mode returns a report the edge (action.ts) turns into the step summary.
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { ExpeditorError } from '@expeditor/shared/errors';
-import { environmentOf, loadConfig, type ExpeditorConfig } from '@expeditor/shared/config';
+import { configExists, environmentOf, loadConfig, type ExpeditorConfig } from '@expeditor/shared/config';
 import type { GitHubContext } from '@expeditor/shared/context';
 import type { Log } from '@expeditor/shared/log';
 import type { GitHubClient } from '@expeditor/shared/github/client';
@@ -111,10 +104,10 @@ export function planEnvironment(inputs: RecordInputs, config: ExpeditorConfig | 
 }
 
 function readConfig(inputs: RecordInputs, workspace: string): ExpeditorConfig | undefined {
-  const path = join(workspace, inputs.config);
-  // The file is optional: without it the inputs say everything.
-  if (!existsSync(path)) return undefined;
-  return loadConfig(path, inputs.config);
+  // The file is optional: without it the inputs say everything. One that is there but cannot be
+  // read is an error (configExists), so the promotion gate fails closed.
+  if (!configExists(workspace, inputs.config)) return undefined;
+  return loadConfig(workspace, inputs.config);
 }
 
 export async function runDeploymentRecord(inputs: RecordInputs, deps: RecordDeps): Promise<RecordRun> {

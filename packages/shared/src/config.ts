@@ -1,10 +1,10 @@
 // Loads and validates the environment file. Every problem is reported at once with the key's
 // path and line; unknown keys are errors. No action parses the file itself.
-import { readFileSync } from 'node:fs';
 import { LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { ExpeditorError, ProblemsError } from './errors.ts';
 import { quote } from './inputs.ts';
+import { MiB, readUserFile, resolveUserPath } from './workspace-file.ts';
 import { configSchema, type EnvironmentConfig, type ExpeditorConfig } from './config-schema.ts';
 
 export type { ExpeditorConfig, EnvironmentConfig, EcsConfig, EksConfig } from './config-schema.ts';
@@ -68,25 +68,37 @@ function toConfigError(file: string, issue: z.core.$ZodIssue, lineOf: (path: Pro
   return new ConfigError(file, key, problem, lineOf(issue.path));
 }
 
-/** Reads the file; a missing file is an error naming the input that gave its path. */
-export function loadConfig(path: string, shownAs: string = path): ExpeditorConfig {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new ExpeditorError(`environment file ${shownAs} ${code === 'ENOENT' ? 'does not exist' : `cannot be read (${code})`}`, {
+/** The environment file's rule: inside the workspace (links resolved), a regular file, at most 1 MiB. */
+const configRule = (workspace: string) => ({ workspace, origin: { input: 'config' }, maxBytes: MiB });
+
+/**
+ * Reads and validates the environment file `file` (relative to the workspace); a missing file is an
+ * error naming the input 'config'.
+ */
+export function loadConfig(workspace: string, file: string): ExpeditorConfig {
+  if (!resolveUserPath(file, configRule(workspace)).exists) {
+    throw new ExpeditorError(`environment file ${file} does not exist`, {
       input: 'config',
       unchanged: 'nothing was changed',
       next: "create it, point the 'config' input at it, or give the values as inputs",
     });
   }
-  return parseConfig(text, shownAs);
+  return parseConfig(readUserFile(file, configRule(workspace)), file);
+}
+
+/**
+ * Whether the optional environment file is there. Only a plain absence is "no": a file that
+ * exists but cannot be used (a link out of the workspace or to nothing, a directory) is an error,
+ * so a promotion gate never fails open.
+ */
+export function configExists(workspace: string, file: string): boolean {
+  return resolveUserPath(file, configRule(workspace)).exists;
 }
 
 /** The named environment, or an error listing the ones the file has. */
 export function environmentOf(config: ExpeditorConfig, name: string, file: string): EnvironmentConfig {
-  const env = config.environments[name];
+  // Own keys only: `constructor` or `toString` is not an environment.
+  const env = Object.hasOwn(config.environments, name) ? config.environments[name] : undefined;
   if (!env) {
     throw new ExpeditorError(
       `environment ${quote(name)} is not in ${file} (have: ${Object.keys(config.environments).join(', ') || 'none'})`,

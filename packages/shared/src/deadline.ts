@@ -23,6 +23,23 @@ export class CancelledError extends ExpeditorError {
   }
 }
 
+/** The longest a GitHub job can run (35 days on a self-hosted runner; 6 h on a hosted one). */
+export const longestJobMs = 35 * 24 * 3_600_000;
+
+/** Node's timers hold at most 2^31-1 ms (about 24.8 days); a longer one fires at once. */
+const longestTimerMs = 2 ** 31 - 1;
+
+/** setTimeout for any length: a delay past Node's limit is waited in steps, never fired early. */
+export function longTimeout(fn: () => void, ms: number): { clear(): void } {
+  let timer: NodeJS.Timeout;
+  const arm = (left: number): void => {
+    timer = setTimeout(() => (left > longestTimerMs ? arm(left - longestTimerMs) : fn()), Math.min(left, longestTimerMs));
+    timer.unref();
+  };
+  arm(Math.max(0, ms));
+  return { clear: () => clearTimeout(timer) };
+}
+
 export interface RunSignal {
   readonly signal: AbortSignal;
   /** Removes the process signal handlers and the timer. */
@@ -31,11 +48,10 @@ export interface RunSignal {
 
 export function createRunSignal(options: { timeoutMs?: number; processSignals?: boolean } = {}): RunSignal {
   const controller = new AbortController();
-  let timer: NodeJS.Timeout | undefined;
+  let timer: { clear(): void } | undefined;
   if (options.timeoutMs !== undefined && options.timeoutMs > 0) {
     const timeoutMs = options.timeoutMs;
-    timer = setTimeout(() => controller.abort(new DeadlineError(timeoutMs)), timeoutMs);
-    timer.unref();
+    timer = longTimeout(() => controller.abort(new DeadlineError(timeoutMs)), timeoutMs);
   }
   const onSignal = (name: NodeJS.Signals): void => controller.abort(new CancelledError(name));
   if (options.processSignals !== false) {
@@ -45,7 +61,7 @@ export function createRunSignal(options: { timeoutMs?: number; processSignals?: 
   return {
     signal: controller.signal,
     dispose() {
-      if (timer) clearTimeout(timer);
+      timer?.clear();
       process.off('SIGTERM', onSignal);
       process.off('SIGINT', onSignal);
     },
@@ -66,7 +82,12 @@ export function abortReason(signal: AbortSignal): Error {
 export async function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   throwIfAborted(signal);
   try {
-    await delay(ms, undefined, signal ? { signal } : undefined);
+    // Past Node's timer limit, wait in steps (a single timer would fire at once).
+    let left = ms;
+    do {
+      await delay(Math.min(Math.max(left, 0), longestTimerMs), undefined, signal ? { signal } : undefined);
+      left -= longestTimerMs;
+    } while (left > 0);
   } catch (error) {
     if (signal?.aborted) throw abortReason(signal);
     throw error;
@@ -76,9 +97,8 @@ export async function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 /** A sub-deadline: aborts at `ms` from now or when the parent does, whichever comes first. */
 export function withDeadline(parent: AbortSignal | undefined, ms: number): AbortSignal {
   const own = new AbortController();
-  const timer = setTimeout(() => own.abort(new DeadlineError(ms)), ms);
-  timer.unref();
-  own.signal.addEventListener('abort', () => clearTimeout(timer), { once: true });
+  const timer = longTimeout(() => own.abort(new DeadlineError(ms)), ms);
+  own.signal.addEventListener('abort', () => timer.clear(), { once: true });
   return parent ? AbortSignal.any([parent, own.signal]) : own.signal;
 }
 

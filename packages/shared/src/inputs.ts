@@ -1,7 +1,7 @@
 // The input layer: the only code that reads action inputs. Every value is validated here, before
 // any network call, and every problem names its input; all problems are reported together.
 import { InputError, ProblemsError } from './errors.ts';
-import { parseDuration } from './deadline.ts';
+import { formatDuration, longestJobMs, parseDuration } from './deadline.ts';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -111,6 +111,13 @@ export class ActionInputs {
     const ms = parseDuration(value);
     if (ms === undefined || ms <= 0) {
       this.problem(name, `expected a duration such as 30m, 90s or 1h30m, got ${quote(value)}`);
+      return parseDuration(fallback) ?? 0;
+    }
+    if (ms > longestJobMs) {
+      this.problem(
+        name,
+        `${quote(value)} is longer than any job can run (${formatDuration(longestJobMs)} on a self-hosted runner, 6 h on a hosted one)`,
+      );
       return parseDuration(fallback) ?? 0;
     }
     return ms;

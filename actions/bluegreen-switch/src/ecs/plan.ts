@@ -1,7 +1,3 @@
-// What the ECS switch will act on, decided before any network call: the deployment (by id, or the
-// newest fitting one of a CodeDeploy group named by input, environment file or the console's
-// default names), and where each value came from.
-import { join } from 'node:path';
 import { environmentOf, loadConfig, type EcsConfig } from '@expeditor/shared/config';
 import { ExpeditorError, InputError } from '@expeditor/shared/errors';
 import { Settings } from '@expeditor/shared/settings';
@@ -32,7 +28,7 @@ export function planEcsSwitch(common: EcsPlanCommon, inputs: EcsSwitchInputs, co
   let ecs: EcsConfig | undefined;
   let region: string | undefined;
   if (envName) {
-    const env = environmentOf(loadConfig(join(context.workspace, common.config), common.config), envName, common.config);
+    const env = environmentOf(loadConfig(context.workspace, common.config), envName, common.config);
     region = env.aws.region;
     ecs = env.ecs;
     if (!ecs && !inputs.deploymentId && !(inputs.codedeployApplication && inputs.codedeployDeploymentGroup)) {

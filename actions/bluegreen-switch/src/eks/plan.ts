@@ -1,6 +1,3 @@
-// What the EKS switch will act on, decided before any network call: inputs over the environment
-// file's eks section, where each value came from, and how to reach the cluster.
-import { join } from 'node:path';
 import { planKubeConnection, type KubeConnectPlan } from '@expeditor/kube/plan';
 import { environmentOf, loadConfig, type EksConfig } from '@expeditor/shared/config';
 import { ExpeditorError, InputError, ProblemsError } from '@expeditor/shared/errors';
@@ -33,7 +30,7 @@ export function planEksSwitch(
   let eks: EksConfig | undefined;
   let region: string | undefined;
   if (envName) {
-    const env = environmentOf(loadConfig(join(context.workspace, common.config), common.config), envName, common.config);
+    const env = environmentOf(loadConfig(context.workspace, common.config), envName, common.config);
     eks = env.eks;
     region = env.aws.region;
   }
