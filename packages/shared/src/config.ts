@@ -32,7 +32,19 @@ export function parseConfig(text: string, file: string): ExpeditorConfig {
       doc.errors.map((e) => new ConfigError(file, '', e.message.split('\n')[0] ?? e.message, e.linePos?.[0].line)),
     );
   }
-  const data: unknown = doc.toJS();
+  let data: unknown;
+  try {
+    // yaml stops an alias bomb (many aliases of aliases) with a ReferenceError: name the file instead.
+    data = doc.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    throw new ExpeditorError(`${file} has too many YAML aliases to expand (more than 100): refusing it`, {
+      input: 'config',
+      key: undefined,
+      cause: error,
+      unchanged: 'nothing was changed',
+      next: `write the values out in ${file} instead of nesting aliases`,
+    });
+  }
   const result = configSchema.safeParse(data, { reportInput: true });
   if (result.success) return result.data;
   const lineOf = (path: PropertyKey[]): number | undefined => {
