@@ -11,7 +11,7 @@ import { buildImage, type BuildImageOptions } from '../../actions/build-image/sr
 import { BuildFailedError, chooseBuilder } from '../../actions/build-image/src/builders.ts';
 import { readBuildImageInputs } from '../../actions/build-image/src/inputs.ts';
 import { readGitHubContext } from '../../packages/shared/src/context.ts';
-import { type ExpeditorError, InputError, type ProblemsError } from '../../packages/shared/src/errors.ts';
+import { ExpeditorError, type InputError, type ProblemsError } from '../../packages/shared/src/errors.ts';
 import { ActionInputs, inputEnv } from '../../packages/shared/src/inputs.ts';
 import { memoryLog } from '../../packages/shared/src/log.ts';
 import { freePort } from '../bed/ports.ts';
@@ -252,8 +252,8 @@ describe('bad input changes nothing', () => {
     const calls = buildahCalls().length;
     const opts = options('no-dockerfile', { dockerfile: 'Containerfile.prod' });
     const error = await rejection(buildImage(opts));
-    expect(error).toBeInstanceOf(InputError);
-    expect((error as InputError).input).toBe('dockerfile');
+    expect(error).toBeInstanceOf(ExpeditorError);
+    expect((error as ExpeditorError).input).toBe('dockerfile');
     expect(error.message).toBe(`input 'dockerfile': "examples/app/Containerfile.prod" does not exist in the workspace`);
     expect(buildahCalls().length).toBe(calls);
     expect(requestsFor(await registryLog(), 'demo/no-dockerfile')).toBe(0);

@@ -69,3 +69,69 @@ describe('the environment file', () => {
     ]);
   });
 });
+
+describe('environment-file values are checked as strictly as inputs', () => {
+  const base = [
+    'app: shop',
+    'image: { repository: 123456789012.dkr.ecr.us-west-2.amazonaws.com/shop }',
+    'environments:',
+    '  prod:',
+    '    aws: { account: "123456789012", region: us-west-2, role: "arn:aws:iam::123456789012:role/deploy" }',
+  ].join('\n');
+  const withEnv = (lines: string) => `${base}\n${lines}\n`;
+
+  it.each([
+    ['an EKS cluster with a newline', '    eks: { cluster: "prod\\nx" }', /environments\.prod\.eks\.cluster: expected an EKS cluster name/],
+    [
+      'an EKS cluster that would become a request path',
+      '    eks: { cluster: "prod?x#y" }',
+      /environments\.prod\.eks\.cluster: expected an EKS cluster name/,
+    ],
+    [
+      'a color label that injects a selector',
+      '    eks: { cluster: prod, color-label: "version,app notin (x)" }',
+      /environments\.prod\.eks\.color-label: expected a Kubernetes label key/,
+    ],
+    [
+      'a container name with a newline',
+      '    ecs: { cluster: prod, service: web, container: "app\\n::error::x" }',
+      /environments\.prod\.ecs\.container: expected an ECS container name/,
+    ],
+    [
+      'a CodeDeploy application with a newline',
+      '    ecs: { cluster: prod, service: web, codedeploy: { application: "a\\nb", deployment-group: g } }',
+      /environments\.prod\.ecs\.codedeploy\.application/,
+    ],
+    [
+      'a variable with a newline',
+      '    vars: { LOG_LEVEL: "debug\\n::add-mask::x" }',
+      /environments\.prod\.vars\.LOG_LEVEL: expected one line/,
+    ],
+    ['a javascript: URL', '    url: "javascript:alert(1)"', /environments\.prod\.url: expected an http:\/\/ or https:\/\/ URL/],
+    [
+      'a test listener that is no listener ARN',
+      '    ecs: { cluster: prod, service: web, codedeploy: { application: a, deployment-group: g, test-listener: "x y" } }',
+      /test-listener: expected an Elastic Load Balancing listener ARN/,
+    ],
+  ])('refuses %s, naming the key', (_, lines, message) => {
+    expect(problemsOf(withEnv(lines)).join('\n')).toMatch(message);
+  });
+
+  it('takes variable names with dots, as Spring and ECS do', () => {
+    const config = parseConfig(withEnv('    vars: { spring.profiles.active: prod }'), 'x');
+    expect(config.environments.prod?.vars).toEqual({ 'spring.profiles.active': 'prod' });
+  });
+
+  it('refuses 20,000 environments quickly, without listing them', () => {
+    const many = Array.from({ length: 20_000 }, (_, i) => `  e${i}: {}`).join('\n');
+    const text = `app: shop\nimage: { repository: r.example.com/shop }\nenvironments:\n${many}\n`;
+    const problems = problemsOf(text);
+    expect(problems).toEqual(['.github/expeditor.yml:4: environments: has 20000 environments, more than 50']);
+  });
+
+  it('names a key written twice in one map, with its line', () => {
+    expect(problemsOf(withEnv('    url: https://a.example.com\n    url: https://b.example.com'))).toEqual([
+      '.github/expeditor.yml:7: the key "url" appears twice in one map',
+    ]);
+  });
+});

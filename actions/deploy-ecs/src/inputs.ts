@@ -2,7 +2,7 @@
 // also give stay undefined when not set here, so the file's value is used (explicit inputs win).
 import type { ActionInputs } from '@expeditor/shared/inputs';
 import { hookNames, type HookName } from '@expeditor/codedeploy/hooks';
-import { ecsName, environmentName, escapesWorkspace, imageReference } from '@expeditor/shared/patterns';
+import { codeDeployName, ecsName, environmentName, escapesWorkspace, imageReference, secretReference } from '@expeditor/shared/patterns';
 
 export type Strategy = 'rolling' | 'blue-green';
 export type WaitUntil = 'succeeded' | 'ready' | 'none';
@@ -11,9 +11,6 @@ export type { HookName };
 
 /** A Lambda function for a CodeDeploy hook: its ARN (optionally with a version or alias) or its name. */
 const lambdaFunction = /^(arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:)?[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9_$-]{1,128})?$/;
-const secretReference = /^arn:aws[a-z-]*:(secretsmanager|ssm):[a-z0-9-]+:\d{12}:(secret:|parameter\/)\S+$/;
-const deploymentConfigName = /^[A-Za-z0-9_.+=,@-]{1,100}$/;
-const codeDeployName = /^[A-Za-z0-9_.+=,@-]{1,100}$/;
 
 export interface DeployEcsInputs {
   image: string;
@@ -59,7 +56,7 @@ export function readDeployEcsInputs(inputs: ActionInputs): DeployEcsInputs {
       expected: 'a CodeDeploy deployment group name',
     }),
     deploymentConfig: inputs.string('deployment-config', {
-      pattern: deploymentConfigName,
+      pattern: codeDeployName,
       expected: 'a deployment config name such as CodeDeployDefault.ECSAllAtOnce',
     }),
     appspec: path('appspec'),

@@ -1,7 +1,16 @@
 // deploy-eks's inputs, validated before anything else happens. Values the environment file can
 // also give stay undefined when not set here, so the file's value is used (explicit inputs win).
 import type { ActionInputs } from '@expeditor/shared/inputs';
-import { awsRegion, digestReference, environmentName, escapesWorkspace, imageReference, k8sName } from '@expeditor/shared/patterns';
+import {
+  awsRegion,
+  digestReference,
+  eksClusterName,
+  environmentName,
+  escapesWorkspace,
+  imageReference,
+  k8sName,
+  labelKey,
+} from '@expeditor/shared/patterns';
 
 export type Route = 'service' | 'ingress';
 
@@ -24,8 +33,6 @@ export interface DeployEksInputs {
 }
 
 /** A label key: optional DNS prefix, then a name of up to 63 characters. */
-const labelKey = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
-const eksClusterName = /^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/;
 
 export function readDeployEksInputs(inputs: ActionInputs): DeployEksInputs {
   const workspacePath = (name: string): string | undefined => {

@@ -1,9 +1,29 @@
 // The environment file (.github/expeditor.yml): one blueprint, values per environment. This schema
 // is the single source of the TypeScript types and of the published JSON Schema.
 import { z } from 'zod';
-import { accountId, awsRegion, ecsName, environmentName, k8sName, roleArn } from './patterns.ts';
+import {
+  accountId,
+  awsRegion,
+  codeDeployName,
+  ecsName,
+  eksClusterName,
+  environmentName,
+  k8sName,
+  labelKey,
+  listenerArn,
+  roleArn,
+  secretReference,
+  singleLine,
+  variableName,
+} from './patterns.ts';
 
 const text = (pattern: RegExp, expected: string) => z.string().regex(pattern, { error: `expected ${expected}` });
+/** Free text that ends up in requests, logs and summaries: one line, bounded. */
+const line = (max: number) =>
+  z.string().min(1).max(max).regex(singleLine, { error: 'expected one line of text without control characters' });
+
+/** How many environments a file may have: enough for any real pipeline, few enough to list in an error. */
+export const maxEnvironments = 50;
 
 const aws = z.strictObject({
   account: text(accountId, '12 digits').describe('The 12-digit AWS account of this environment.'),
@@ -15,18 +35,20 @@ const aws = z.strictObject({
 });
 
 const codedeploy = z.strictObject({
-  application: z.string().min(1),
-  'deployment-group': z.string().min(1),
-  'deployment-config': z.string().min(1).optional().describe('e.g. CodeDeployDefault.ECSCanary10Percent5Minutes'),
-  'test-listener': z.string().optional(),
+  application: text(codeDeployName, 'a CodeDeploy application name'),
+  'deployment-group': text(codeDeployName, 'a CodeDeploy deployment group name'),
+  'deployment-config': text(codeDeployName, 'a CodeDeploy deployment configuration name')
+    .optional()
+    .describe('e.g. CodeDeployDefault.ECSCanary10Percent5Minutes'),
+  'test-listener': text(listenerArn, 'an Elastic Load Balancing listener ARN').optional(),
 });
 
 const ecs = z.strictObject({
   cluster: text(ecsName, 'an ECS cluster name'),
   service: text(ecsName, 'an ECS service name'),
   strategy: z.enum(['rolling', 'blue-green']).default('rolling'),
-  container: z.string().min(1).optional().describe('Container whose image is set.'),
-  'task-definition': z.string().min(1).optional().describe('Task definition JSON file; default: the service’s current one.'),
+  container: text(ecsName, 'an ECS container name').optional().describe('Container whose image is set.'),
+  'task-definition': line(1024).optional().describe('Task definition JSON file; default: the service’s current one.'),
   codedeploy: codedeploy.optional(),
   'wait-until': z.enum(['succeeded', 'ready', 'none']).optional(),
 });
@@ -38,33 +60,38 @@ const canarySteps = z
   .refine((steps) => steps.at(-1) === 100, { error: 'expected the last weight to be 100' });
 
 const eks = z.strictObject({
-  cluster: z.string().min(1).max(100).describe('EKS cluster name.'),
+  cluster: text(eksClusterName, 'an EKS cluster name').describe('EKS cluster name.'),
   namespace: text(k8sName, 'a Kubernetes namespace name').default('default'),
   strategy: z.enum(['blue-green', 'rolling']).default('blue-green'),
   route: z.enum(['service', 'ingress']).default('service'),
   services: z.array(text(k8sName, 'a Kubernetes Service name')).optional().describe('Services deployed together.'),
   ingress: text(k8sName, 'an Ingress name').optional(),
   canary: canarySteps.optional().describe('Ingress weight steps, e.g. [10, 50, 100].'),
-  'color-label': z.string().min(1).default('version'),
+  'color-label': text(labelKey, 'a Kubernetes label key such as version').default('version'),
   'service-account': text(k8sName, 'a ServiceAccount name').optional(),
   'irsa-role': text(roleArn, 'an IAM role ARN').optional().describe('IAM role for the pods (IRSA annotation).'),
   'config-maps': z.array(text(k8sName, 'a ConfigMap name')).optional(),
   secrets: z.array(text(k8sName, 'a Secret name')).optional(),
 });
 
-const secretReference = z.string().regex(/^arn:aws[a-z-]*:(secretsmanager|ssm):[a-z0-9-]+:\d{12}:(secret:|parameter\/)\S+$/, {
-  error: 'expected a Secrets Manager or Parameter Store ARN',
-});
+const secret = text(secretReference, 'a Secrets Manager or Parameter Store ARN');
+const variable = text(variableName, 'a variable name');
 
 const environment = z
   .strictObject({
     aws,
     ecs: ecs.optional(),
     eks: eks.optional(),
-    vars: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: 'expected a variable name' }), z.string()).optional(),
-    secrets: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: 'expected a variable name' }), secretReference).optional(),
+    vars: z
+      .record(variable, z.string().max(4096).regex(singleLine, { error: 'expected one line of text without control characters' }))
+      .optional(),
+    secrets: z.record(variable, secret).optional(),
     'promote-from': text(environmentName, 'an environment name').optional(),
-    url: z.url().optional().describe('The environment URL shown on GitHub Deployments.'),
+    url: z
+      .url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' })
+      .max(2048)
+      .optional()
+      .describe('The environment URL shown on GitHub Deployments.'),
   })
   .superRefine((env, ctx) => {
     if (env.ecs && env.eks) ctx.addIssue({ code: 'custom', path: ['eks'], message: 'an environment has either ecs or eks, not both' });
@@ -89,7 +116,16 @@ export const configSchema = z
     image: z.strictObject({
       repository: z.string().regex(/^[a-zA-Z0-9.-]+(:\d+)?\/[a-z0-9._/-]+$/, { error: 'expected an image repository without tag' }),
     }),
-    environments: z.record(text(environmentName, 'an environment name'), environment),
+    environments: z.record(text(environmentName, 'an environment name'), environment).check((ctx) => {
+      const count = Object.keys(ctx.value).length;
+      if (count > maxEnvironments)
+        ctx.issues.push({
+          code: 'custom',
+          input: count,
+          message: `has ${count} environments, more than ${maxEnvironments}`,
+          continue: false,
+        });
+    }),
   })
   .superRefine(
     (config, ctx) => {

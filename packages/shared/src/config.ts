@@ -1,11 +1,11 @@
 // Loads and validates the environment file. Every problem is reported at once with the key's
 // path and line; unknown keys are errors. No action parses the file itself.
-import { LineCounter, parseDocument } from 'yaml';
+import { isScalar, LineCounter, parseDocument, visit } from 'yaml';
 import type { z } from 'zod';
 import { ExpeditorError, ProblemsError } from './errors.ts';
 import { quote } from './inputs.ts';
 import { MiB, readUserFile, resolveUserPath } from './workspace-file.ts';
-import { configSchema, type EnvironmentConfig, type ExpeditorConfig } from './config-schema.ts';
+import { configSchema, type EnvironmentConfig, type ExpeditorConfig, maxEnvironments } from './config-schema.ts';
 
 export type { ExpeditorConfig, EnvironmentConfig, EcsConfig, EksConfig } from './config-schema.ts';
 
@@ -22,16 +22,48 @@ export class ConfigError extends ExpeditorError {
   }
 }
 
+/** The line of the deepest node of `path` that exists in the document: an unknown key's parent, say. */
+function lineOfKey(doc: ReturnType<typeof parseDocument>, lineCounter: LineCounter, path: PropertyKey[]): number | undefined {
+  for (let n = path.length; n >= 0; n--) {
+    const node = doc.getIn(path.slice(0, n) as unknown[], true) as { range?: [number, number, number] } | undefined;
+    if (node?.range) return lineCounter.linePos(node.range[0]).line;
+  }
+  return undefined;
+}
+
 /** Parses and validates the text of an environment file; `file` is only used in messages. */
 export function parseConfig(text: string, file: string): ExpeditorConfig {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
+  // yaml's own uniqueKeys check is quadratic (4 s for 20,000 keys): duplicates are found below in one pass.
+  const doc = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: false });
   if (doc.errors.length > 0) {
     throw new ProblemsError(
       `${file} is not valid YAML`,
       doc.errors.map((e) => new ConfigError(file, '', e.message.split('\n')[0] ?? e.message, e.linePos?.[0].line)),
     );
   }
+  const duplicates: ConfigError[] = [];
+  visit(doc, {
+    Map(_, map) {
+      const seen = new Set<unknown>();
+      for (const pair of map.items) {
+        const key = isScalar(pair.key) ? pair.key.value : pair.key;
+        if (seen.has(key)) {
+          const range = isScalar(pair.key) ? pair.key.range : undefined;
+          duplicates.push(
+            new ConfigError(
+              file,
+              '',
+              `the key ${quote(String(key))} appears twice in one map`,
+              range ? lineCounter.linePos(range[0]).line : undefined,
+            ),
+          );
+        }
+        seen.add(key);
+      }
+    },
+  });
+  if (duplicates.length > 0) throw new ProblemsError(`${file} is not valid YAML`, duplicates);
   let data: unknown;
   try {
     // yaml stops an alias bomb (many aliases of aliases) with a ReferenceError: name the file instead.
@@ -45,16 +77,23 @@ export function parseConfig(text: string, file: string): ExpeditorConfig {
       next: `write the values out in ${file} instead of nesting aliases`,
     });
   }
+  // Counted before validating: 20,000 environments would take seconds and hundreds of MB to check.
+  const environments = (data as { environments?: unknown } | null)?.environments;
+  if (environments && typeof environments === 'object') {
+    const count = Object.keys(environments).length;
+    if (count > maxEnvironments) {
+      const problem = new ConfigError(
+        file,
+        'environments',
+        `has ${count} environments, more than ${maxEnvironments}`,
+        lineOfKey(doc, lineCounter, ['environments']),
+      );
+      throw new ProblemsError(`${file} has 1 problem`, [problem]);
+    }
+  }
   const result = configSchema.safeParse(data, { reportInput: true });
   if (result.success) return result.data;
-  const lineOf = (path: PropertyKey[]): number | undefined => {
-    // The deepest node of the path that exists in the document: an unknown key's parent, say.
-    for (let n = path.length; n >= 0; n--) {
-      const node = doc.getIn(path.slice(0, n) as unknown[], true) as { range?: [number, number, number] } | undefined;
-      if (node?.range) return lineCounter.linePos(node.range[0]).line;
-    }
-    return undefined;
-  };
+  const lineOf = (path: PropertyKey[]): number | undefined => lineOfKey(doc, lineCounter, path);
   const problems = result.error.issues.map((issue) => toConfigError(file, issue, lineOf));
   problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
   throw new ProblemsError(`${file} has ${problems.length} problems`, problems);
@@ -112,10 +151,15 @@ export function environmentOf(config: ExpeditorConfig, name: string, file: strin
   // Own keys only: `constructor` or `toString` is not an environment.
   const env = Object.hasOwn(config.environments, name) ? config.environments[name] : undefined;
   if (!env) {
-    throw new ExpeditorError(
-      `environment ${quote(name)} is not in ${file} (have: ${Object.keys(config.environments).join(', ') || 'none'})`,
-      { input: 'environment', unchanged: 'nothing was changed' },
-    );
+    throw new ExpeditorError(`environment ${quote(name)} is not in ${file} (have: ${namesText(Object.keys(config.environments))})`, {
+      input: 'environment',
+      unchanged: 'nothing was changed',
+    });
   }
   return env;
+}
+
+function namesText(names: readonly string[]): string {
+  if (names.length === 0) return 'none';
+  return names.length > 20 ? `${names.slice(0, 20).join(', ')} and ${names.length - 20} more` : names.join(', ');
 }

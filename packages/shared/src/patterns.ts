@@ -7,6 +7,22 @@ export const roleArn = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
 /** A Kubernetes DNS-1123 label (namespace, Service, Deployment names). */
 export const k8sName = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 export const ecsName = /^[A-Za-z0-9_-]{1,255}$/;
+/** An EKS cluster name. */
+export const eksClusterName = /^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/;
+/** A Kubernetes label key: an optional DNS prefix and a name (no spaces, commas or operators: it goes into label selectors). */
+export const labelKey =
+  /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+/** A CodeDeploy application, deployment group or deployment config name. */
+export const codeDeployName = /^[A-Za-z0-9_.+=,@-]{1,100}$/;
+/** A Secrets Manager secret or SSM parameter ARN. */
+export const secretReference = /^arn:aws[a-z-]*:(secretsmanager|ssm):[a-z0-9-]+:\d{12}:(secret:|parameter\/)\S+$/;
+/** An Elastic Load Balancing listener ARN. */
+export const listenerArn = /^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:listener\/\S+$/;
+/** One line of printable text (no control characters, so nothing can start a new log line). */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
+export const singleLine = /^[^\u0000-\u001f\u007f]*$/;
+/** An environment variable name as ECS and shells take it, also with dots (spring.profiles.active). */
+export const variableName = /^[A-Za-z_][A-Za-z0-9_.-]{0,254}$/;
 /** repository[:tag][@sha256:digest], as in a container image reference. */
 export const imageReference =
   /^(?:[a-zA-Z0-9.-]+(?::\d+)?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;

@@ -1,9 +1,8 @@
 // bluegreen-switch's inputs for ECS (read once the platform is known to be ECS): which CodeDeploy
 // deployment to continue, stop or clean up, or how to find it, and what a rollback returns to.
 import type { ActionInputs } from '@expeditor/shared/inputs';
-import { ecsName } from '@expeditor/shared/patterns';
+import { codeDeployName, ecsName } from '@expeditor/shared/patterns';
 
-const codeDeployName = /^[A-Za-z0-9_.+=,@-]{1,100}$/;
 const taskDefinition = /^(arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:task-definition\/)?[A-Za-z0-9_-]{1,255}:\d+$/;
 
 export interface EcsSwitchInputs {

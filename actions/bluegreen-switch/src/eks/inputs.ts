@@ -3,13 +3,12 @@
 // The runner's AWS and KUBECONFIG settings are read here too, and passed down.
 import type { ActionInputs, Env } from '@expeditor/shared/inputs';
 import { readKubeRunnerContext, type KubeRunnerContext } from '@expeditor/kube/runner';
-import { escapesWorkspace, k8sName } from '@expeditor/shared/patterns';
+import { eksClusterName, escapesWorkspace, k8sName, labelKey } from '@expeditor/shared/patterns';
 import { canaryStepsProblem } from '@expeditor/bluegreen/ingress';
 import { colors, type Color } from '@expeditor/bluegreen/names';
 import type { Route } from './types.ts';
 
 /** A label key as Kubernetes allows it: optional DNS prefix, then a name of up to 63 characters. */
-const labelKey = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
 /** `/path` or `host/path`. */
 const ingressPath = /^([a-z0-9*]([-a-z0-9.*]*[a-z0-9])?)?\/[^\s]*$/;
 
@@ -52,7 +51,7 @@ export function readEksSwitchInputs(inputs: ActionInputs, env: Env): EksSwitchIn
     inputs.problem('probe-url', `expected an http:// or https:// URL, got ${JSON.stringify(probeUrl)}`);
   const result: EksSwitchInputs = {
     route: inputs.choice('route', ['service', 'ingress'] as const),
-    cluster: inputs.string('cluster', { pattern: /^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/, expected: 'an EKS cluster name' }),
+    cluster: inputs.string('cluster', { pattern: eksClusterName, expected: 'an EKS cluster name' }),
     kubeconfig: kubeconfigInput,
     namespace: inputs.string('namespace', { pattern: k8sName, expected: 'a Kubernetes namespace name' }),
     service: inputs.string('service', { pattern: k8sName, expected: 'a Kubernetes Service name' }),
