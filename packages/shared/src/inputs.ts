@@ -98,8 +98,9 @@ export class ActionInputs {
       if (rule.required) return this.problem(name, 'is required but was not given');
       return rule.default;
     }
-    const n = Number(value);
-    if (!Number.isInteger(n)) return this.problem(name, `expected a whole number, got ${quote(value)}`);
+    // Decimal digits only: Number() would also take 0x50, 1e1 or 0b1010, and round past 2^53.
+    const n = /^-?\d{1,16}$/.test(value) ? Number(value) : Number.NaN;
+    if (!Number.isSafeInteger(n)) return this.problem(name, `expected a whole number in decimal digits, got ${quote(value)}`);
     if (rule.min !== undefined && n < rule.min) return this.problem(name, `must be at least ${rule.min}, got ${n}`);
     if (rule.max !== undefined && n > rule.max) return this.problem(name, `must be at most ${rule.max}, got ${n}`);
     return n;

@@ -38,11 +38,12 @@ export function readEksSwitchInputs(inputs: ActionInputs, env: Env): EksSwitchIn
   const canaryText = inputs.raw('canary');
   let canary: number[] | undefined;
   if (canaryText) {
-    const steps = canaryText
-      .split(/[,\s]+/)
-      .filter(Boolean)
-      .map((s) => Number(s.replace(/%$/, '')));
-    const problem = canaryStepsProblem(steps);
+    const tokens = canaryText.split(/[,\s]+/).filter(Boolean);
+    // Decimal digits only: Number() would take 0x0A, 1e1 or 0b1010 as 10.
+    const odd = tokens.find((t) => !/^\d{1,3}%?$/.test(t));
+    const steps = tokens.map((s) => Number(s.replace(/%$/, '')));
+    const problem =
+      odd === undefined ? canaryStepsProblem(steps) : `expected whole percentages in decimal digits, got ${JSON.stringify(odd)}`;
     if (problem) inputs.problem('canary', `${problem} (e.g. 10,50,100)`);
     else canary = steps;
   }
