@@ -89,6 +89,8 @@ export function startBundle(
       HOME: options.home ?? workspace,
       GITHUB_REPOSITORY: 'acme/shop',
       GITHUB_RUN_ID: '42',
+      // As on a runner: a temporary directory where earlier steps write files (a kubeconfig, say).
+      RUNNER_TEMP: tmpdir(),
       ...env,
       // The step's own files, whatever `env` brought along (a copy of process.env may hold a runner's).
       GITHUB_WORKSPACE: workspace,

@@ -2,6 +2,7 @@
 // deploy) with a memory log, and build manifests and the stable Service a switch would own.
 import { kubeconfigFromEnv } from '@expeditor/kube/kubeconfig-env';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { V1Deployment } from '@kubernetes/client-node';
@@ -120,6 +121,8 @@ export async function runCore(
       kubeconfig: kubeconfigFromEnv(options.runner?.kubeconfig),
       awsRegion: options.runner?.awsRegion,
       stsEndpoint: options.runner?.stsEndpoint,
+      // The bed's kubeconfig lives under the machine's temporary directory, as a runner's RUNNER_TEMP.
+      runnerTemp: tmpdir(),
     },
   });
   const log = memoryLog();

@@ -2,7 +2,9 @@
 // step summary files), against the bed: by KUBECONFIG, and end to end on the EKS path (moto's
 // DescribeCluster leading to the bed's apiserver, the bundle's own token checked by the TokenReview
 // webhook against moto's STS).
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parse, stringify } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { useBed } from '../bed/vitest.ts';
 import { runBundle as runAction, type BundleRun } from './bundle-run.ts';
@@ -14,7 +16,49 @@ const bed = useBed(['moto', 'k8s']);
 const runBundle = (ws: string, inputs: Record<string, string>, env: Record<string, string>): Promise<BundleRun> =>
   runAction('deploy-eks', inputs, { GITHUB_SHA: 'b'.repeat(40), ...env }, { workspace: ws });
 
+/** The bed's kubeconfig with its token replaced by an exec plugin that prints it (and leaves a mark that it ran). */
+function execKubeconfig(ws: string, kubeconfig: string): { path: string; ran: string } {
+  const config = parse(readFileSync(kubeconfig, 'utf8')) as { users: { name: string; user: { token?: string; exec?: unknown } }[] };
+  const user = config.users[0]!.user;
+  const ran = join(ws, 'plugin-ran');
+  const credential = JSON.stringify({
+    apiVersion: 'client.authentication.k8s.io/v1',
+    kind: 'ExecCredential',
+    status: { token: user.token },
+  });
+  user.exec = {
+    apiVersion: 'client.authentication.k8s.io/v1',
+    command: '/bin/sh',
+    args: ['-c', `touch '${ran}'; printf '%s' '${credential}'`],
+    interactiveMode: 'Never',
+  };
+  delete user.token;
+  writeFileSync(join(ws, 'kubeconfig'), stringify(config));
+  return { path: 'kubeconfig', ran };
+}
+
 describe('the deploy-eks bundle on the bed', () => {
+  it("a repository's kubeconfig runs no exec plugin unless allow-kubeconfig-exec says so", async () => {
+    const c = await kubeconfigConnection(bed.k8s);
+    const ns = await newNamespace(c, 'bundle-exec');
+    const ws = workspace();
+    const manifest = writeManifest(ws, 'deploy/shop.yaml', deploymentManifest('shop', { replicas: 1, ports: [8080] }));
+    const kc = execKubeconfig(ws, bed.k8s.kubeconfig);
+    const inputs = { image: image(1), services: 'shop', namespace: ns, manifest, kubeconfig: kc.path };
+
+    const refused = await runBundle(ws, inputs, {});
+    expect(refused.status).toBe(1);
+    expect(refused.stdout).toMatch(
+      /::error title=input 'kubeconfig'::input 'kubeconfig': the context "bed" of .* gets its credentials by running "\/bin\/sh"/,
+    );
+    expect(existsSync(kc.ran)).toBe(false);
+
+    const allowed = await runBundle(ws, { ...inputs, 'allow-kubeconfig-exec': 'true' }, {});
+    expect(allowed.log).not.toMatch(/::error/);
+    expect(allowed.status).toBe(0);
+    expect(existsSync(kc.ran)).toBe(true);
+  });
+
   it('by KUBECONFIG (a list whose first file is missing, as kubectl allows): first deploy, outputs and step summary', async () => {
     const c = await kubeconfigConnection(bed.k8s);
     const ns = await newNamespace(c, 'bundle-kc');

@@ -86,6 +86,7 @@ function inputs(over: Partial<DeployEksInputs> = {}): DeployEksInputs {
     cluster: undefined,
     region: undefined,
     kubeconfig: undefined,
+    allowKubeconfigExec: false,
     namespace: undefined,
     manifest: undefined,
     container: undefined,
@@ -161,9 +162,9 @@ describe('planDeployEks: inputs over the environment file', () => {
     ['region', { region: 'ap-south-1' }, (p: ReturnType<typeof plan>) => p.connect, { kind: 'eks', region: 'ap-south-1' }],
     [
       'kubeconfig',
-      { kubeconfig: '/runner/temp/kubeconfig' },
+      { kubeconfig: 'ci/kubeconfig' },
       (p: ReturnType<typeof plan>) => p.connect,
-      { kind: 'kubeconfig', path: '/runner/temp/kubeconfig' },
+      { kind: 'kubeconfig', origin: { input: 'kubeconfig' } },
     ],
   ])('input %s wins over the file', (_, over, pick, expected) => {
     const picked = pick(plan({ environment: 'staging', ...over }));

@@ -41,8 +41,8 @@ describe('planKubeConnection', () => {
     ],
     [
       'an absolute kubeconfig input',
-      { kubeconfigInput: '/runner/temp/kubeconfig' },
-      { kind: 'kubeconfig', path: '/runner/temp/kubeconfig', also: [], origin: { input: 'kubeconfig' } },
+      { kubeconfigInput: '/runner/temp/kubeconfig', runner: runner({ runnerTemp: '/runner/temp' }) },
+      { kind: 'kubeconfig', path: '/runner/temp/kubeconfig', also: [], origin: { input: 'kubeconfig' }, allowExec: false },
       [['connection', '/runner/temp/kubeconfig', "input 'kubeconfig'"]],
     ],
     [
@@ -83,6 +83,21 @@ describe('planKubeConnection', () => {
     const p = plan(choice);
     expect(p.connect).toMatchObject(connect);
     expect(p.rows).toEqual(rows);
+  });
+
+  it.each([
+    ['an absolute path outside the workspace and RUNNER_TEMP', '/etc/kubernetes/admin.conf'],
+    ['a path climbing out of the workspace', '../other/kubeconfig'],
+  ])('refuses a kubeconfig input at %s, naming it', (_, path) => {
+    const error = thrown(() => plan({ kubeconfigInput: path, runner: runner({ runnerTemp: '/runner/temp' }) }));
+    expect(error.input).toBe('kubeconfig');
+    expect(error.message).toMatch(/is outside the workspace/);
+  });
+
+  it("lets the input kubeconfig run an exec plugin only when allowed; KUBECONFIG (the runner's own) always", () => {
+    expect(plan({ kubeconfigInput: 'kc' }).connect).toMatchObject({ allowExec: false });
+    expect(plan({ kubeconfigInput: 'kc', allowKubeconfigExec: true }).connect).toMatchObject({ allowExec: true });
+    expect(plan({ runner: runner(kubeconfigEnv) }).connect).toMatchObject({ allowExec: true });
   });
 
   it('with nothing to connect to, an error naming the cluster input', () => {

@@ -31,6 +31,7 @@ function inputs(over: Partial<EksSwitchInputs> = {}): EksSwitchInputs {
     route: undefined,
     cluster: undefined,
     kubeconfig: undefined,
+    allowKubeconfigExec: false,
     namespace: undefined,
     service: undefined,
     ingress: undefined,

@@ -22,6 +22,7 @@ export interface DeployEksInputs {
   cluster: string | undefined;
   region: string | undefined;
   kubeconfig: string | undefined;
+  allowKubeconfigExec: boolean;
   namespace: string | undefined;
   manifest: string | undefined;
   container: string | undefined;
@@ -49,6 +50,7 @@ export function readDeployEksInputs(inputs: ActionInputs): DeployEksInputs {
     region: inputs.string('region', { pattern: awsRegion, expected: 'an AWS region such as us-west-2' }),
     // A kubeconfig lives on the runner (e.g. under RUNNER_TEMP), not necessarily in the workspace.
     kubeconfig: inputs.string('kubeconfig', { maxLength: 4096 }),
+    allowKubeconfigExec: inputs.boolean('allow-kubeconfig-exec', false),
     namespace: inputs.string('namespace', { pattern: k8sName, expected: 'a Kubernetes namespace name' }),
     manifest: workspacePath('manifest'),
     container: inputs.string('container', { pattern: k8sName, expected: 'a container name' }),

@@ -113,6 +113,7 @@ export function planDeployEks(inputs: DeployEksInputs, context: PlanContext): De
   const connect = planKubeConnection({
     workspace: context.workspace,
     kubeconfigInput: inputs.kubeconfig,
+    allowKubeconfigExec: inputs.allowKubeconfigExec,
     cluster: cluster ? { name: cluster, origin: inputs.cluster ? { input: 'cluster' } : { key: key('cluster') } } : undefined,
     region: inputs.region
       ? { value: inputs.region, from: "input 'region'", source: 'input' }

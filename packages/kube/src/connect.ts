@@ -8,6 +8,7 @@ import { ExpeditorError, describeError } from '@expeditor/shared/errors';
 import { classifyError, withRetry } from '@expeditor/shared/retry';
 import type { Log } from '@expeditor/shared/log';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
+import { type FileRule, readUserFile } from '@expeditor/shared/workspace-file';
 import { EksTokenSource } from './eks-token.ts';
 import type * as K from './client-node.ts';
 
@@ -30,6 +31,10 @@ export interface KubeconfigTarget {
   context?: string | undefined;
   /** The input that named the file, for errors ("kubeconfig"); undefined when it came from KUBECONFIG. */
   input?: string | undefined;
+  /** Read the file by this rule (inside the workspace, a size cap); without it, as it is. */
+  rule?: FileRule | undefined;
+  /** Let a user's exec credential plugin run (default true, as kubectl). */
+  allowExec?: boolean | undefined;
 }
 
 /** Only what connect needs from an EKS client (@aws-sdk/client-eks EKSClient satisfies it). */
@@ -251,8 +256,9 @@ function loadKubeconfig(kc: K.KubeConfig, target: KubeconfigTarget): KubeSource 
   for (const path of files) {
     let text = '';
     try {
-      text = readFileSync(path, 'utf8');
+      text = target.rule ? readUserFile(path, target.rule) : readFileSync(path, 'utf8');
     } catch (error) {
+      if (error instanceof ExpeditorError) throw error;
       const code = (error as NodeJS.ErrnoException).code;
       // kubectl skips KUBECONFIG paths that do not exist; a file named on its own must.
       if (code === 'ENOENT' && files.length > 1) continue;
@@ -290,6 +296,13 @@ function loadKubeconfig(kc: K.KubeConfig, target: KubeconfigTarget): KubeSource 
     );
   }
   kc.setCurrentContext(context);
+  const exec = kc.getCurrentUser()?.exec as { command?: string } | undefined;
+  if (exec && target.allowExec === false) {
+    fail(
+      `the context ${JSON.stringify(context)} of ${shown} gets its credentials by running ${JSON.stringify(exec.command ?? 'a program')} (an exec plugin); a kubeconfig from the repository does not run programs unless allowed`,
+      "connect to EKS with the 'cluster' input (no plugin needed), or set 'allow-kubeconfig-exec: true' if you trust the file",
+    );
+  }
   const cluster = kc.getCurrentCluster();
   if (!cluster?.server) fail(`the context ${JSON.stringify(context)} of ${shown} names no cluster with a server`, 'fix the file');
   return { kind: 'kubeconfig', path: shown, context, input: target.input };

@@ -5,17 +5,29 @@ import { isAbsolute, join } from 'node:path';
 import { ExpeditorError, type Origin } from '@expeditor/shared/errors';
 import type { Log } from '@expeditor/shared/log';
 import type { Settings } from '@expeditor/shared/settings';
+import { type FileRule, MiB, resolveUserPath } from '@expeditor/shared/workspace-file';
 import type { KubeConnection } from './connect.ts';
 import type { KubeRunnerContext } from './runner.ts';
 
 export type KubeConnectPlan =
   | { kind: 'eks'; cluster: string; region: string | undefined; stsEndpoint: string | undefined; origin: Origin }
-  | { kind: 'kubeconfig'; path: string; also: string[]; origin: Origin };
+  | {
+      kind: 'kubeconfig';
+      path: string;
+      also: string[];
+      origin: Origin;
+      /** A kubeconfig the repository names is read by the workspace file rule (else it is the runner's own). */
+      rule?: FileRule | undefined;
+      /** Whether its exec credential plugin may run (default yes): a program named by repository content runs only when allowed. */
+      allowExec?: boolean | undefined;
+    };
 
 export interface ConnectionChoice {
   workspace: string;
   /** The kubeconfig input (a workspace path or an absolute one). */
   kubeconfigInput: string | undefined;
+  /** The allow-kubeconfig-exec input: let the kubeconfig input's exec credential plugin run. */
+  allowKubeconfigExec?: boolean | undefined;
   /** The EKS cluster, from the input or the environment file, with where it came from. */
   cluster: { name: string; origin: Origin } | undefined;
   /** The region from the input or the environment file, with where it came from. */
@@ -28,9 +40,16 @@ export interface ConnectionChoice {
 export function planKubeConnection(choice: ConnectionChoice): KubeConnectPlan {
   const { settings, runner } = choice;
   if (choice.kubeconfigInput) {
-    const path = isAbsolute(choice.kubeconfigInput) ? choice.kubeconfigInput : join(choice.workspace, choice.kubeconfigInput);
+    const rule: FileRule = {
+      workspace: choice.workspace,
+      alsoUnder: runner.runnerTemp ? [runner.runnerTemp] : [],
+      origin: { input: 'kubeconfig' },
+      maxBytes: MiB,
+    };
+    // Refused here, before any module loads or request goes out, when it leads out of the workspace.
+    const path = resolveUserPath(choice.kubeconfigInput, rule).path;
     settings.derive('connection', choice.kubeconfigInput, "input 'kubeconfig'");
-    return { kind: 'kubeconfig', path, also: [], origin: { input: 'kubeconfig' } };
+    return { kind: 'kubeconfig', path, also: [], origin: { input: 'kubeconfig' }, rule, allowExec: choice.allowKubeconfigExec === true };
   }
   if (choice.cluster) {
     const region = choice.region?.value ?? runner.awsRegion;
@@ -47,7 +66,8 @@ export function planKubeConnection(choice: ConnectionChoice): KubeConnectPlan {
   if (runner.kubeconfig) {
     const { path, also } = runner.kubeconfig;
     settings.derive('connection', [path, ...also].join(':'), 'KUBECONFIG');
-    return { kind: 'kubeconfig', path, also, origin: {} };
+    // KUBECONFIG is the runner's own (set by an earlier step such as aws eks update-kubeconfig): as kubectl would.
+    return { kind: 'kubeconfig', path, also, origin: {}, allowExec: true };
   }
   throw new ExpeditorError('no cluster to connect to', {
     input: 'cluster',
@@ -79,7 +99,7 @@ export async function openKubeConnection(
   const { connectKube } = await import('./connect.ts');
   if (plan.kind === 'kubeconfig') {
     const connection = await connectKube({
-      kubeconfig: { path: plan.path, also: plan.also, input: plan.origin.input },
+      kubeconfig: { path: plan.path, also: plan.also, input: plan.origin.input, rule: plan.rule, allowExec: plan.allowExec },
       signal: options.signal,
       log: options.log,
     });

@@ -10,6 +10,8 @@ export interface KubeRunnerContext {
   awsRegion: string | undefined;
   /** Where tokens are presigned: AWS_ENDPOINT_URL_STS, else AWS_ENDPOINT_URL (else the regional STS). */
   stsEndpoint: string | undefined;
+  /** RUNNER_TEMP: a kubeconfig input may also live there (written by an earlier step). */
+  runnerTemp?: string | undefined;
 }
 
 export function readKubeRunnerContext(env: Env): KubeRunnerContext {
@@ -17,5 +19,6 @@ export function readKubeRunnerContext(env: Env): KubeRunnerContext {
     kubeconfig: kubeconfigFromEnv(env.KUBECONFIG),
     awsRegion: env.AWS_REGION || env.AWS_DEFAULT_REGION || undefined,
     stsEndpoint: env.AWS_ENDPOINT_URL_STS || env.AWS_ENDPOINT_URL || undefined,
+    runnerTemp: env.RUNNER_TEMP || undefined,
   };
 }

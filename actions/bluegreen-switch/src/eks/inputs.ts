@@ -17,6 +17,7 @@ export interface EksSwitchInputs {
   cluster: string | undefined;
   /** The kubeconfig input (a workspace path or an absolute one). */
   kubeconfig: string | undefined;
+  allowKubeconfigExec: boolean;
   namespace: string | undefined;
   service: string | undefined;
   ingress: string | undefined;
@@ -54,6 +55,7 @@ export function readEksSwitchInputs(inputs: ActionInputs, env: Env): EksSwitchIn
     route: inputs.choice('route', ['service', 'ingress'] as const),
     cluster: inputs.string('cluster', { pattern: eksClusterName, expected: 'an EKS cluster name' }),
     kubeconfig: kubeconfigInput,
+    allowKubeconfigExec: inputs.boolean('allow-kubeconfig-exec', false),
     namespace: inputs.string('namespace', { pattern: k8sName, expected: 'a Kubernetes namespace name' }),
     service: inputs.string('service', { pattern: k8sName, expected: 'a Kubernetes Service name' }),
     ingress: inputs.string('ingress', { pattern: k8sName, expected: 'an Ingress name' }),

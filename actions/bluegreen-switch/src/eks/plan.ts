@@ -102,6 +102,7 @@ export function planEksSwitch(
     connect = planKubeConnection({
       workspace: context.workspace,
       kubeconfigInput: inputs.kubeconfig,
+      allowKubeconfigExec: inputs.allowKubeconfigExec,
       cluster: cluster ? { name: cluster, origin: inputs.cluster ? { input: 'cluster' } : { key: key('cluster') } } : undefined,
       region: region ? { value: region, from: `environments.${envName}.aws.region`, source: 'file' } : undefined,
       runner: inputs.runner,
