@@ -17,6 +17,7 @@
 // (EXPEDITOR_BENCH_EKS_POD_START=8s-12s, or 'off').
 // EXPEDITOR_BENCH_RUNS latency runs (default 25, at least 20); EXPEDITOR_BENCH_CALLS calls per size
 // (default 3; at least 7 for one service).
+import { tmpdir } from 'node:os';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { V1Deployment, V1EndpointSlice, V1Pod } from '@kubernetes/client-node';
@@ -70,7 +71,7 @@ try {
       workspace: ws,
       sha: '',
       runUrl: '',
-      runner: { kubeconfig: undefined, awsRegion: undefined, stsEndpoint: undefined },
+      runner: { kubeconfig: undefined, awsRegion: undefined, stsEndpoint: undefined, runnerTemp: tmpdir() },
     });
     const started = performance.now();
     const connection: KubeConnection = await connect();

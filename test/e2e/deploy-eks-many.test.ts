@@ -1,5 +1,6 @@
 // Ten services in one deploy-eks call on the bed: brought up in parallel and watched together
 // (a few watches, not ten sets); one of them fails, the nine others are still reported ready.
+import { tmpdir } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { useBed } from '../bed/vitest.ts';
 import { deploymentManifest, image, kubeconfigConnection, newNamespace, runCore, workspace, writeManifest } from './deploy-eks-bed.ts';
@@ -42,7 +43,7 @@ describe('deploy-eks with several services', () => {
       workspace: ws,
       sha: '',
       runUrl: '',
-      runner: { kubeconfig: undefined, awsRegion: undefined, stsEndpoint: undefined },
+      runner: { kubeconfig: undefined, awsRegion: undefined, stsEndpoint: undefined, runnerTemp: tmpdir() },
     });
     const markdown = deploySummary(plan, 'kubeconfig', { result }, 1000).toMarkdown();
     expect(markdown).toContain('## deploy-eks 9 of 10 ready');

@@ -244,3 +244,52 @@ describe('planDeployEks: refusals before any network call', () => {
     });
   });
 });
+
+describe('planDeployEks: the manifest says where and how', () => {
+  const withNamespace = (ns: string, name = 'shop') =>
+    manifest.replace(`metadata:\n  name: ${name}\n`, `metadata:\n  name: ${name}\n  namespace: ${ns}\n`);
+  const ws = (text: string) => {
+    const dir = workspace();
+    writeFileSync(join(dir, 'k8s/app.yaml'), text);
+    return dir;
+  };
+
+  it("takes the manifest's namespace over the environment file's and says so", () => {
+    const p = plan({ environment: 'staging', services: ['shop'], manifest: 'k8s/app.yaml' }, noRunner, ws(withNamespace('search')));
+    expect(p.namespace).toBe('search');
+    expect(p.settings.rows()).toContainEqual(['namespace', 'search', 'k8s/app.yaml#1']);
+  });
+
+  it("refuses a namespace input that contradicts the manifest's, naming both", () => {
+    const error = thrown(() =>
+      plan(
+        { services: ['shop'], cluster: 'c1', region: 'us-west-2', namespace: 'prod', manifest: 'k8s/app.yaml' },
+        noRunner,
+        ws(withNamespace('search')),
+      ),
+    );
+    expect(error.input).toBe('namespace');
+    expect(error.message).toMatch(/input 'namespace' is prod, but k8s\/app\.yaml.* namespace search/);
+  });
+
+  it('refuses Deployments of one call in different namespaces', () => {
+    const text = withNamespace('cart-ns', 'cart')
+      .replace(/^/, '')
+      .replace(`metadata:\n  name: shop\n`, 'metadata:\n  name: shop\n  namespace: shop-ns\n');
+    const error = thrown(() =>
+      plan({ services: ['shop', 'cart'], cluster: 'c1', region: 'us-west-2', manifest: 'k8s/app.yaml' }, noRunner, ws(text)),
+    );
+    expect(error.input).toBe('manifest');
+    expect(error.message).toMatch(/namespace shop-ns but .* in cart-ns/);
+  });
+
+  it('refuses eks.strategy rolling instead of running blue/green anyway', () => {
+    const dir = workspace();
+    writeFileSync(
+      join(dir, '.github/expeditor.yml'),
+      environmentFile.replace('namespace: staging', 'namespace: staging\n      strategy: rolling'),
+    );
+    const error = thrown(() => plan({ environment: 'staging' }, noRunner, dir));
+    expect(error.key).toBe('environments.staging.eks.strategy');
+  });
+});

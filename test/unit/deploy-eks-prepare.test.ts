@@ -86,13 +86,13 @@ describe('prepare: colors and template', () => {
       5,
     ],
     [
-      'the manifest wins over the live Deployment; replicas stay the live color’s',
+      'the manifest wins over the live Deployment, its replicas too',
       view(),
       plan({ manifests: new Map([['shop', manifestOf('shop', 5)]]) }),
       'blue',
       'green',
       'k8s/shop.yaml',
-      3,
+      5,
     ],
     [
       'Ingress route: the Ingress says green although the stable Service says blue',

@@ -81,10 +81,13 @@ describe('buildTargetDeployment', () => {
     expect(containers(buildTargetDeployment(liveDeployment(), spec({ container })))).toEqual(expected);
   });
 
-  it('a single container gets the image whatever it ran', () => {
+  it('a single container of another repository keeps its image unless the container input names it', () => {
     const template = liveDeployment();
     template.spec!.template.spec!.containers = [{ name: 'web', image: 'nginx:1.27' }];
-    expect(containers(buildTargetDeployment(template, spec()))).toEqual([['web', newImage]]);
+    const error = thrown(() => buildTargetDeployment(template, spec()));
+    expect(error.input).toBe('container');
+    expect(error.message).toMatch(/the only container of shop's Deployment template \(web\) runs nginx:1\.27, not .*: refusing/);
+    expect(containers(buildTargetDeployment(template, spec({ container: 'web' })))).toEqual([['web', newImage]]);
   });
 
   it.each([

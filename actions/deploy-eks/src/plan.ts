@@ -100,7 +100,41 @@ export function planDeployEks(inputs: DeployEksInputs, context: PlanContext): De
     source: inputs.services.length > 0 ? 'input' : 'file',
     from: inputs.services.length > 0 ? "input 'services'" : key('services'),
   });
-  const namespace = pick('namespace', 'namespace', inputs.namespace, 'namespace', eks?.namespace, 'default') as string;
+  const manifestOrigin: Origin = { input: 'manifest' };
+  let manifests: DeployEksPlan['manifests'];
+  if (inputs.manifest) {
+    const documents = readManifests(context.workspace, inputs.manifest, manifestOrigin);
+    manifests = new Map(services.map((s) => [s, deploymentFor(documents, s, services.length, inputs.manifest as string, manifestOrigin)]));
+  }
+  // Listed after the connection in the summary, as the template is used last.
+  const templateRow = inputs.manifest
+    ? ({ name: 'template', value: inputs.manifest, source: 'input', from: "input 'manifest'" } as const)
+    : ({ name: 'template', value: 'the live color’s Deployment', source: 'default', from: 'default' } as const);
+
+  // The namespace: the input, else the one the manifest's Deployments name, else the file's, else default.
+  const manifestNamespace = namespaceOfManifests(manifests);
+  if (manifestNamespace && inputs.namespace && inputs.namespace !== manifestNamespace.namespace) {
+    throw new ExpeditorError(
+      `input 'namespace' is ${inputs.namespace}, but ${manifestNamespace.where} puts the Deployment in namespace ${manifestNamespace.namespace}`,
+      {
+        input: 'namespace',
+        unchanged: 'nothing was changed',
+        next: "leave the 'namespace' input out (the manifest's namespace is used), or change metadata.namespace in the manifest",
+      },
+    );
+  }
+  if (eks?.strategy === 'rolling') {
+    throw new ExpeditorError('a rolling update on EKS is not supported: deploy-eks brings up the idle color for a blue/green switch', {
+      key: key('strategy'),
+      unchanged: 'nothing was changed',
+      next: `remove ${key('strategy')} (blue-green is the default), or run this environment on ECS with strategy rolling`,
+    });
+  }
+  let namespace: string;
+  if (manifestNamespace && !inputs.namespace) {
+    namespace = manifestNamespace.namespace;
+    settings.provenance.push({ name: 'namespace', value: namespace, source: 'input', from: manifestNamespace.where });
+  } else namespace = pick('namespace', 'namespace', inputs.namespace, 'namespace', eks?.namespace, 'default') as string;
   const colorLabel = pick('color label', 'color-label', inputs.colorLabel, 'color-label', eks?.['color-label'], 'version') as string;
   const route = pick('route', 'route', inputs.route, 'route', eks?.route, 'service') as Route;
   const ingress = route === 'ingress' ? pick('ingress', 'ingress', inputs.ingress, 'ingress', eks?.ingress) : undefined;
@@ -123,16 +157,7 @@ export function planDeployEks(inputs: DeployEksInputs, context: PlanContext): De
     runner: context.runner,
     settings,
   });
-
-  const manifestOrigin: Origin = { input: 'manifest' };
-  let manifests: DeployEksPlan['manifests'];
-  if (inputs.manifest) {
-    const documents = readManifests(context.workspace, inputs.manifest, manifestOrigin);
-    manifests = new Map(services.map((s) => [s, deploymentFor(documents, s, services.length, inputs.manifest as string, manifestOrigin)]));
-    settings.provenance.push({ name: 'template', value: inputs.manifest, source: 'input', from: "input 'manifest'" });
-  } else {
-    settings.provenance.push({ name: 'template', value: 'the live color’s Deployment', source: 'default', from: 'default' });
-  }
+  settings.provenance.push(templateRow);
 
   const warnings: DeployEksPlan['warnings'] = [];
   const byDigest = digestReference.test(inputs.image);
@@ -149,7 +174,7 @@ export function planDeployEks(inputs: DeployEksInputs, context: PlanContext): De
     environment: envName,
     services,
     namespace,
-    namespaceOrigin: originOf('namespace', inputs.namespace, 'namespace'),
+    namespaceOrigin: manifestNamespace && !inputs.namespace ? manifestOrigin : originOf('namespace', inputs.namespace, 'namespace'),
     colorLabel,
     route,
     ingress,
@@ -170,4 +195,24 @@ export function planDeployEks(inputs: DeployEksInputs, context: PlanContext): De
     warnings,
     source: { sha: context.sha, runUrl: context.runUrl },
   };
+}
+
+/** The namespace the manifest's Deployments name, if any; Deployments that disagree are an error. */
+function namespaceOfManifests(manifests: DeployEksPlan['manifests']): { namespace: string; where: string } | undefined {
+  const named = [...(manifests?.values() ?? [])].flatMap((m) =>
+    m.deployment.metadata?.namespace ? [{ namespace: m.deployment.metadata.namespace, where: m.where }] : [],
+  );
+  const first = named[0];
+  const other = named.find((n) => n.namespace !== first?.namespace);
+  if (first && other) {
+    throw new ExpeditorError(
+      `${first.where} is in namespace ${first.namespace} but ${other.where} in ${other.namespace}: one call deploys to one namespace`,
+      {
+        input: 'manifest',
+        unchanged: 'nothing was changed',
+        next: 'deploy each namespace in its own step',
+      },
+    );
+  }
+  return first;
 }

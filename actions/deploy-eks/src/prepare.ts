@@ -98,7 +98,9 @@ export function prepare(view: NamespaceView, plan: DeployEksPlan, service: strin
 
   // The live color's HPA (named by convention, or any aiming at the live Deployment) is copied.
   let hpa: V2HorizontalPodAutoscaler | undefined;
-  let replicas = liveDeployment?.spec?.replicas ?? template.spec?.replicas ?? 1;
+  // Replicas: the manifest's when it gives them, else the live color's (an HPA's bounds apply below).
+  const fromManifest = plan.manifests?.get(service)?.deployment.spec?.replicas;
+  let replicas = fromManifest ?? liveDeployment?.spec?.replicas ?? template.spec?.replicas ?? 1;
   if (live) {
     const liveHpa =
       view.hpas.find((h) => h.metadata?.name === hpaName(service, live)) ??
@@ -106,7 +108,7 @@ export function prepare(view: NamespaceView, plan: DeployEksPlan, service: strin
     if (liveHpa) {
       hpa = copyHpa(liveHpa, { service, namespace: ns, color: target, colorLabel: plan.colorLabel, stamp });
       // Start where the live color is now, within the copy's bounds; the HPA takes it from there.
-      const current = liveHpa.status?.currentReplicas ?? liveDeployment?.status?.replicas ?? replicas;
+      const current = fromManifest ?? liveHpa.status?.currentReplicas ?? liveDeployment?.status?.replicas ?? replicas;
       replicas = Math.max(hpa.spec?.minReplicas ?? 1, Math.min(hpa.spec?.maxReplicas ?? current, current));
     }
   }

@@ -73,7 +73,19 @@ function pickContainer(containers: V1Container[], spec: TargetSpec): V1Container
   }
   const byRepository = containers.filter((c) => c.image && repositoryOf(c.image) === spec.repository);
   if (byRepository.length === 1 && byRepository[0]) return byRepository[0];
-  if (containers.length === 1 && containers[0]) return containers[0];
+  const only = containers.length === 1 ? containers[0] : undefined;
+  if (only && byRepository.length === 0) {
+    // Never "the only container" across repositories: with several services in one call, that put
+    // one service's image into the others.
+    throw new ExpeditorError(
+      `the only container of ${spec.service}'s Deployment template (${only.name}) runs ${only.image ?? 'no image'}, not ${spec.repository}: refusing to replace it with another repository's image`,
+      {
+        input: 'container',
+        unchanged: 'nothing was changed',
+        next: `give the 'container' input (${only.name}) if it should get ${spec.repository}, or check the image and the services input`,
+      },
+    );
+  }
   throw new ExpeditorError(
     `the Deployment template of ${spec.service} has ${containers.length} containers and ${byRepository.length === 0 ? 'none runs' : 'several run'} ${spec.repository}: which one gets the new image?`,
     {
