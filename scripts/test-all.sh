@@ -29,7 +29,7 @@ fi
 echo "installed in $(( $(date +%s) - start )) s"
 
 check "typecheck" npx tsc -p tsconfig.json --noEmit
-check "lint and format (biome: rules, line width, the import ban)" npx biome ci --error-on-warnings .
+check "lint and format (biome: rules, line width, the import ban)" npx biome ci --error-on-warnings --colors=off .
 check "check-dist (bundles and READMEs match their sources)" bash scripts/check-dist.sh
 
 rm -f .bed/vitest.json

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RecordInputs } from '../../actions/deployment-record/src/inputs.ts';
 import {
+  check,
   deployment,
   finishStatus,
   gateFrom,
@@ -294,5 +295,31 @@ describe('the step summary', () => {
 
   it('a finish writes none', () => {
     expect(recordSummary({ mode: 'finish' })).toBeUndefined();
+  });
+});
+
+describe('check: a dispatched environment name against the environment file', () => {
+  it("gives the environment's platform and strategy", () => {
+    const c = on({ mode: 'check', environment: 'prod' });
+    expect(check(c, config, planEnvironment(c, config))).toMatchObject({ platform: 'eks', strategy: 'blue-green', route: 'ingress' });
+  });
+
+  it.each(['prood', 'constructor', 'toString'])('refuses %s, listing the environments there are', (name) => {
+    const c = on({ mode: 'check', environment: name });
+    const error = (() => {
+      try {
+        planEnvironment(c, config);
+      } catch (e) {
+        return e as ExpeditorError;
+      }
+      throw new Error('expected a refusal');
+    })();
+    expect(error.input).toBe('environment');
+    expect(error.message).toBe(`environment "${name}" is not in .github/expeditor.yml (have: dev, staging, prod)`);
+  });
+
+  it('refuses when there is no environment file to check against', () => {
+    const c = on({ mode: 'check', environment: 'prod' });
+    expect(() => check(c, undefined, planEnvironment(c, undefined))).toThrow(/environment file \.github\/expeditor\.yml does not exist/);
   });
 });

@@ -27,6 +27,7 @@ interface Step {
   uses?: string;
   run?: string;
   env?: Record<string, string>;
+  with?: Record<string, string>;
 }
 interface Job {
   permissions?: unknown;
@@ -124,12 +125,18 @@ describe('workflow lint', () => {
   test('deploy and rollback: GitHub environment of the input, one run per environment in one shared group, never cancelled', () => {
     const jobOf = (
       file: string,
-    ): Job & { environment?: { name: string }; concurrency?: { group: string; 'cancel-in-progress': boolean } } => {
+      name?: string,
+    ): Job & { environment?: { name: string }; concurrency?: { group: string; 'cancel-in-progress': boolean }; needs?: string } => {
       const doc = workflows.find((w) => w.file === file)!.doc;
-      return Object.values(doc.jobs)[0] as never;
+      return (name ? doc.jobs[name] : Object.values(doc.jobs)[0]) as never;
     };
     const deploy = jobOf('.github/workflows/deploy.yml');
-    const rollback = jobOf('.github/workflows/rollback.yml');
+    const rollback = jobOf('.github/workflows/rollback.yml', 'rollback');
+    // The dispatched name is checked against the environment file first, by a job with no environment.
+    const check = jobOf('.github/workflows/rollback.yml', 'check');
+    expect(check.environment).toBeUndefined();
+    expect(check.steps?.some((s) => s.uses?.includes('/actions/deployment-record@') && s.with?.mode === 'check')).toBe(true);
+    expect(rollback.needs).toBe('check');
     expect(deploy.environment?.name).toBe('${{ inputs.environment }}');
     expect(rollback.environment?.name).toBe('${{ inputs.environment }}');
     expect(deploy.concurrency).toEqual({

@@ -162,6 +162,13 @@ describe('workflows under act: ECS', () => {
     expect(rb.code).not.toBe(0);
     expect(existsSync(marker)).toBe(false);
     expect(bed.github.requests().length).toBe(before);
+
+    // A name the environment file lacks never reaches a job that takes it as a GitHub environment.
+    const typo = await act('rollback', { environment: 'prood' });
+    expect(typo.code).not.toBe(0);
+    expect(typo.output).toMatch(/environment "prood" is not in \.github\/expeditor\.yml \(have: /);
+    expect(typo.output).not.toContain('Find the previous passed image');
+    expect(bed.github.requests().length).toBe(before);
   });
 
   test('a deploy that fails (ECS circuit breaker rolls back) is recorded as failure, and nothing goes further', async () => {

@@ -2,7 +2,7 @@
 import { quote, type ActionInputs } from '@expeditor/shared/inputs';
 import { environmentName, escapesWorkspace, imageReference } from '@expeditor/shared/patterns';
 
-export type Mode = 'start' | 'finish' | 'gate';
+export type Mode = 'start' | 'finish' | 'gate' | 'check';
 export type FinishState = 'success' | 'failure' | 'error' | 'cancelled';
 
 export interface RecordInputs {
@@ -28,8 +28,8 @@ export interface RecordInputs {
 const digestOrImage = /^(sha256:[a-f0-9]{64}|\S+@sha256:[a-f0-9]{64})$/;
 
 export function readRecordInputs(inputs: ActionInputs): RecordInputs {
-  const mode = inputs.choice('mode', ['start', 'finish', 'gate'] as const);
-  if (!mode) inputs.problem('mode', 'is required: start, finish or gate');
+  const mode = inputs.choice('mode', ['start', 'finish', 'gate', 'check'] as const);
+  if (!mode) inputs.problem('mode', 'is required: start, finish, gate or check');
   const config = inputs.string('config', { default: '.github/expeditor.yml', maxLength: 1024 });
   if (escapesWorkspace(config)) inputs.problem('config', `must be a relative path inside the workspace, got ${quote(config)}`);
   const promoteFrom = inputs.string('promote-from', { pattern: environmentName, expected: 'an environment name, or none' });

@@ -66,7 +66,8 @@ export type RecordReport =
       deploymentId: number;
     }
   | { mode: 'rollback'; environment: string; current: PassedDeployment; previous: PassedDeployment; deploymentId: number }
-  | { mode: 'finish' };
+  | { mode: 'finish' }
+  | { mode: 'check' };
 
 export interface RecordRun {
   outputs: RecordOutputs;
@@ -113,6 +114,7 @@ function readConfig(inputs: RecordInputs, workspace: string): ExpeditorConfig | 
 export async function runDeploymentRecord(inputs: RecordInputs, deps: RecordDeps): Promise<RecordRun> {
   const config = readConfig(inputs, deps.context.workspace);
   const plan = planEnvironment(inputs, config);
+  if (inputs.mode === 'check') return { outputs: check(inputs, config, plan), report: { mode: 'check' } };
   if (inputs.mode === 'gate') return gate(inputs, plan, deps);
   if (inputs.mode === 'finish') return { outputs: await finish(inputs, deps), report: { mode: 'finish' } };
   return inputs.rollback ? startRollback(inputs, plan, deps) : start(inputs, plan, deps);
@@ -139,6 +141,22 @@ export function gateFrom(inputs: Pick<RecordInputs, 'environment' | 'config'>, p
     });
   }
   return plan.promoteFrom;
+}
+
+/**
+ * A dispatched environment name, checked against the environment file before any job takes it as
+ * a GitHub environment (a name GitHub does not know becomes a new, unprotected environment).
+ * The environment's own-key lookup is planEnvironment's; here the file must exist too.
+ */
+export function check(inputs: RecordInputs, config: ExpeditorConfig | undefined, plan: EnvironmentPlan): RecordOutputs {
+  if (!config) {
+    throw new ExpeditorError(`environment file ${inputs.config} does not exist: the environment ${inputs.environment} cannot be checked`, {
+      input: 'config',
+      unchanged: 'nothing was recorded or deployed',
+      next: "commit the environment file, or point the 'config' input at it",
+    });
+  }
+  return planOutputs(plan);
 }
 
 async function gate(inputs: RecordInputs, plan: EnvironmentPlan, deps: RecordDeps): Promise<RecordRun> {

@@ -1,7 +1,3 @@
-// How an action reaches its cluster, decided before any network call and shared by deploy-eks and
-// bluegreen-switch: an explicit kubeconfig input wins, then an EKS cluster (input or environment
-// file; DescribeCluster and a presigned STS token, no aws CLI or kubectl), then KUBECONFIG.
-import { isAbsolute, join } from 'node:path';
 import { ExpeditorError, type Origin } from '@expeditor/shared/errors';
 import type { Log } from '@expeditor/shared/log';
 import type { Settings } from '@expeditor/shared/settings';
