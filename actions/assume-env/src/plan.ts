@@ -1,5 +1,5 @@
 import type { GitHubContext } from '@expeditor/shared/context';
-import { ExpeditorError, type Origin } from '@expeditor/shared/errors';
+import { ExpeditorError, type Origin, originText } from '@expeditor/shared/errors';
 import { Settings } from '@expeditor/shared/settings';
 import type { AssumeEnvInputs } from './inputs.ts';
 import { sessionName, sessionTags, type SessionTag } from './session.ts';
@@ -67,7 +67,7 @@ export async function planAssume(inputs: AssumeEnvInputs, context: PlanContext):
   const lastRoleSetting = chainRoleArn ? 'chain-role' : 'role';
   let account = pick('account', 'account', inputs.account);
   if (account === undefined) {
-    account = settings.derive('account', accountOf(lastRole), `the account of ${describe(origin[lastRoleSetting])}`);
+    account = settings.derive('account', accountOf(lastRole), `the account of ${originText(origin[lastRoleSetting])}`);
     origin.account = origin[lastRoleSetting];
   }
   if (accountOf(lastRole) !== account) {
@@ -78,8 +78,8 @@ export async function planAssume(inputs: AssumeEnvInputs, context: PlanContext):
     const where = blameAccount ? origin.account : roleWhere;
     throw new ExpeditorError(
       blameAccount
-        ? `${describe(where)}: the credentials must belong to account ${account}, but the ${role} (${describe(roleWhere)}) is in account ${accountOf(lastRole)}`
-        : `${describe(where)}: the ${role} is in account ${accountOf(lastRole)}, but the credentials must belong to account ${account} (${describe(origin.account)})`,
+        ? `${originText(where)}: the credentials must belong to account ${account}, but the ${role} (${originText(roleWhere)}) is in account ${accountOf(lastRole)}`
+        : `${originText(where)}: the ${role} is in account ${accountOf(lastRole)}, but the credentials must belong to account ${account} (${originText(origin.account)})`,
       {
         ...where,
         unchanged: 'nothing was changed; no AWS call was made',
@@ -105,8 +105,4 @@ export async function planAssume(inputs: AssumeEnvInputs, context: PlanContext):
     settings,
     origin,
   };
-}
-
-function describe(where: Where): string {
-  return where.input ? `input '${where.input}'` : (where.key ?? '');
 }

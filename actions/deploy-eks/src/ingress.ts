@@ -3,10 +3,9 @@
 // (`<service>-canary`) bluegreen-switch uses for a canary. The stable Service's selector is not
 // what the switch moves on this route, so it does not say which color is live.
 import type { V1Ingress } from '@kubernetes/client-node';
-import { ExpeditorError } from '@expeditor/shared/errors';
+import { ExpeditorError, type Origin } from '@expeditor/shared/errors';
 import { colors, type Color } from '@expeditor/bluegreen/names';
 import { trafficAcross } from '@expeditor/bluegreen/ingress';
-import type { Origin } from '@expeditor/shared/errors';
 
 /**
  * The live color from the Ingresses (`name` when the plan names one). Both colors taking traffic

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { MiB, readUserFile, resolveUserPath } from '@expeditor/shared/workspace-file';
 import type { V1Deployment } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
-import { ExpeditorError, type Origin } from '@expeditor/shared/errors';
+import { originError, type Origin } from '@expeditor/shared/errors';
 
 export interface ManifestDocument {
   object: Record<string, unknown>;
@@ -17,8 +17,7 @@ export interface ManifestDocument {
 export type { Origin };
 
 function fail(origin: Origin, message: string, next: string): never {
-  const at = origin.input ? `input '${origin.input}'` : (origin.key ?? 'manifest');
-  throw new ExpeditorError(`${at}: ${message}`, { ...origin, unchanged: 'nothing was changed', next });
+  throw originError(origin, message, { unchanged: 'nothing was changed', next });
 }
 
 /** Every document of the file, or of every .yaml/.yml/.json file of the directory (sorted, not recursive). */

@@ -154,6 +154,7 @@ export function planDeployEks(inputs: DeployEksInputs, context: PlanContext): De
       : region
         ? { value: region, from: `environments.${envName}.aws.region`, source: 'file' }
         : undefined,
+    regionInput: 'region',
     runner: context.runner,
     settings,
   });

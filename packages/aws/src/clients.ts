@@ -2,6 +2,7 @@
 // retries are ours, by error kind (call.ts, and assume-env's), so they never nest inside the SDK's.
 // Region, endpoint and credentials are the SDK's usual chain unless given.
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@aws-sdk/types';
+import { ExpeditorError } from '@expeditor/shared/errors';
 
 export interface ClientOptions {
   region?: string | undefined;
@@ -34,6 +35,25 @@ export async function resolvedRegion(client: { config: { region: () => Promise<s
   } catch {
     return '';
   }
+}
+
+/**
+ * The client's region, or an error saying where one comes from: `message` says what lacks it,
+ * `input` names the action's region input when it has one.
+ */
+export async function requireRegion(
+  client: { config: { region: () => Promise<string> } },
+  message: string,
+  input?: string,
+): Promise<string> {
+  const region = await resolvedRegion(client);
+  if (region) return region;
+  throw new ExpeditorError(message, {
+    ...(input ? { input } : {}),
+    key: 'environments.<name>.aws.region',
+    unchanged: 'nothing was changed',
+    next: `${input ? `give the '${input}' input, ` : ''}run assume-env first (it exports AWS_REGION), set AWS_REGION, or use an environment whose aws.region is set`,
+  });
 }
 
 export type Partition = 'aws' | 'aws-cn' | 'aws-us-gov' | 'aws-iso' | 'aws-iso-b';

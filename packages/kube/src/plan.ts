@@ -6,7 +6,15 @@ import type { KubeConnection } from './connect.ts';
 import type { KubeRunnerContext } from './runner.ts';
 
 export type KubeConnectPlan =
-  | { kind: 'eks'; cluster: string; region: string | undefined; stsEndpoint: string | undefined; origin: Origin }
+  | {
+      kind: 'eks';
+      cluster: string;
+      region: string | undefined;
+      stsEndpoint: string | undefined;
+      origin: Origin;
+      /** The action's region input, named when no region can be found (bluegreen-switch has none). */
+      regionInput?: string | undefined;
+    }
   | {
       kind: 'kubeconfig';
       path: string;
@@ -28,6 +36,8 @@ export interface ConnectionChoice {
   cluster: { name: string; origin: Origin } | undefined;
   /** The region from the input or the environment file, with where it came from. */
   region: { value: string; from: string; source: 'input' | 'file' } | undefined;
+  /** The action's region input, if it has one. */
+  regionInput?: string | undefined;
   runner: KubeRunnerContext;
   /** Where the choice is recorded, for the step summary. */
   settings: Settings;
@@ -57,7 +67,14 @@ export function planKubeConnection(choice: ConnectionChoice): KubeConnectPlan {
         from: choice.region ? choice.region.from : 'AWS_REGION',
       });
     }
-    return { kind: 'eks', cluster: choice.cluster.name, region, stsEndpoint: runner.stsEndpoint, origin: choice.cluster.origin };
+    return {
+      kind: 'eks',
+      cluster: choice.cluster.name,
+      region,
+      stsEndpoint: runner.stsEndpoint,
+      origin: choice.cluster.origin,
+      ...(choice.regionInput ? { regionInput: choice.regionInput } : {}),
+    };
   }
   if (runner.kubeconfig) {
     const { path, also } = runner.kubeconfig;
@@ -101,22 +118,14 @@ export async function openKubeConnection(
     });
     return { connection, close: () => undefined };
   }
-  const [{ EKSClient }, { clientConfig, resolvedRegion }] = await Promise.all([
+  const [{ EKSClient }, { clientConfig, requireRegion }] = await Promise.all([
     import('@aws-sdk/client-eks'),
     import('@expeditor/aws/clients'),
   ]);
   // Retries are connectKube's, by error kind; the SDK's own are off (clientConfig).
   const eks = new EKSClient(clientConfig(plan.region));
   try {
-    const region = await resolvedRegion(eks);
-    if (!region) {
-      throw new ExpeditorError(`no AWS region for EKS cluster ${plan.cluster}`, {
-        input: 'region',
-        key: 'environments.<name>.aws.region',
-        unchanged: 'nothing was changed',
-        next: "give the 'region' input, run assume-env first (it exports AWS_REGION), or use an environment whose aws.region is set",
-      });
-    }
+    const region = await requireRegion(eks, `no AWS region for EKS cluster ${plan.cluster}`, plan.regionInput);
     const connection = await connectKube({
       eks: {
         cluster: plan.cluster,

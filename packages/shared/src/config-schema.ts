@@ -22,7 +22,7 @@ const text = (pattern: RegExp, expected: string) => z.string().regex(pattern, { 
 const line = (max: number) =>
   z.string().min(1).max(max).regex(singleLine, { error: 'expected one line of text without control characters' });
 
-/** How many environments a file may have: enough for any real pipeline, few enough to list in an error. */
+/** How many environments a file may have: enough for any real pipeline, few enough to list in an error (config.ts counts them before validating). */
 export const maxEnvironments = 50;
 
 const aws = z.strictObject({
@@ -116,16 +116,7 @@ export const configSchema = z
     image: z.strictObject({
       repository: z.string().regex(/^[a-zA-Z0-9.-]+(:\d+)?\/[a-z0-9._/-]+$/, { error: 'expected an image repository without tag' }),
     }),
-    environments: z.record(text(environmentName, 'an environment name'), environment).check((ctx) => {
-      const count = Object.keys(ctx.value).length;
-      if (count > maxEnvironments)
-        ctx.issues.push({
-          code: 'custom',
-          input: count,
-          message: `has ${count} environments, more than ${maxEnvironments}`,
-          continue: false,
-        });
-    }),
+    environments: z.record(text(environmentName, 'an environment name'), environment),
   })
   .superRefine(
     (config, ctx) => {

@@ -3,8 +3,8 @@
 // RUNNER_TEMP); it is a regular file; it is read with a size cap. Errors name the input or key and
 // the path, never the file's content: a file outside the workspace may hold secrets.
 import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, realpathSync } from 'node:fs';
-import { isAbsolute, relative, resolve, sep } from 'node:path';
-import { ExpeditorError, type Origin, originText } from './errors.ts';
+import { isAbsolute, resolve, sep } from 'node:path';
+import { type ExpeditorError, type Origin, originError } from './errors.ts';
 import { quote } from './inputs.ts';
 
 export interface FileRule {
@@ -99,22 +99,10 @@ export function readUserFile(path: string, rule: FileRule): string {
   }
 }
 
-/** The path as the user would recognise it: relative to the workspace when inside it. */
-export function shownPath(path: string, workspace: string): string {
-  const rel = relative(resolve(workspace), resolve(workspace, path));
-  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : path;
-}
-
 function sizeText(bytes: number): string {
   return bytes >= MiB ? `${(bytes / MiB).toFixed(1)} MiB` : `${Math.ceil(bytes / KiB)} KiB`;
 }
 
 function fileError(rule: FileRule, message: string, next?: string): ExpeditorError {
-  const at = originText(rule.origin);
-  return new ExpeditorError(at ? `${at}: ${message}` : message, {
-    ...(rule.origin.input ? { input: rule.origin.input } : {}),
-    ...(rule.origin.key ? { key: rule.origin.key } : {}),
-    unchanged: rule.unchanged ?? 'nothing was changed',
-    ...(next ? { next } : {}),
-  });
+  return originError(rule.origin, message, { unchanged: rule.unchanged ?? 'nothing was changed', next });
 }
