@@ -257,6 +257,23 @@ describe('deploy-eks and bluegreen-switch agree (one predicate, same objects)', 
     expect(bySwitch.ready).toBe(byDeployEks.ready);
   });
 
+  it('on the Ingress route, deploy-eks is not ready while the color Service the switch will check is behind the preview', () => {
+    // The race CI once hit: the preview listed both pods, the color's own Service (the Ingress
+    // backend the switch checks) not yet, so deploy-eks said ready and the switch refused.
+    const objects = healthy();
+    const behind = { service: 'shop-green', slices: [slice(['p1', { ready: true }])] };
+    const byDeployEks = assess({ ...objects, colorSlices: behind }, 'shop', 'green', 0, selector);
+    const bySwitch = colorStatus({ ...objects, color: 'green', deploymentName: 'shop-green', endpoints: behind });
+    expect(byDeployEks.ready).toBe(false);
+    expect(bySwitch.ready).toBe(false);
+    expect(byDeployEks.problems).toEqual(['Service shop-green does not list p2 as ready endpoints yet']);
+    expect(byDeployEks.line).toBe('green: 2/2 available, Service shop-green endpoints 1/2');
+    const caughtUp = { service: 'shop-green', slices: objects.slices };
+    const ready = assess({ ...objects, colorSlices: caughtUp }, 'shop', 'green', 0, selector);
+    expect(ready.ready).toBe(true);
+    expect(ready.line).toBe('green: 2/2 available, preview and Service shop-green endpoints ready');
+  });
+
   it('the three cases that once disagreed are now decided the same way', () => {
     const nilReady = { ...healthy(), slices: [slice(['p1'], ['p2'])] };
     expect(assess({ ...nilReady, slices: nilReady.slices }, 'shop', 'green', 0, selector).ready).toBe(true);

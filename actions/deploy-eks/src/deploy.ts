@@ -223,16 +223,17 @@ async function waitForAll(
     sources[`replicaSets-${color}`] = s.replicaSets(selector) as WatchSource<never>;
     sources[`pods-${color}`] = s.pods(selector) as WatchSource<never>;
   }
-  const previews = tracked.map((t) => previewServiceName(t.prepared.service));
-  const slicesPath = s.endpointSlices(previews[0] as string);
+  // The preview Services, and on the Ingress route the target colors' own Services too.
+  const watched = tracked.flatMap((t) => [
+    previewServiceName(t.prepared.service),
+    ...(t.prepared.colorService?.metadata?.name ? [t.prepared.colorService.metadata.name] : []),
+  ]);
+  const slicesPath = s.endpointSlices(watched[0] as string);
+  const slicesSelector = `kubernetes.io/service-name in (${watched.join(',')})`;
   sources.slices = {
     path: slicesPath.path,
-    labelSelector: `kubernetes.io/service-name in (${previews.join(',')})`,
-    list: () =>
-      connection.discovery.listNamespacedEndpointSlice({
-        namespace: plan.namespace,
-        labelSelector: `kubernetes.io/service-name in (${previews.join(',')})`,
-      }),
+    labelSelector: slicesSelector,
+    list: () => connection.discovery.listNamespacedEndpointSlice({ namespace: plan.namespace, labelSelector: slicesSelector }),
   } as WatchSource<never>;
   const prefix = (service: string): string => (tracked.length === 1 ? '' : `${service} `);
   options.onWaitStart?.();
@@ -250,13 +251,21 @@ async function waitForAll(
       }
       const p = t.prepared;
       const own = mine.owned.get(ownerKey(p.service, p.target));
+      const colorService = p.colorService?.metadata?.name;
       const observed = {
         deployment: mine.deployments.get(deploymentName(p.service, p.target)),
         replicaSets: own?.replicaSets ?? [],
         pods: own?.pods ?? [],
         slices: mine.slices.get(previewServiceName(p.service)) ?? [],
+        colorSlices: colorService ? { service: colorService, slices: mine.slices.get(colorService) ?? [] } : undefined,
       };
-      const objects = [observed.deployment, ...observed.replicaSets, ...observed.pods, ...observed.slices];
+      const objects = [
+        observed.deployment,
+        ...observed.replicaSets,
+        ...observed.pods,
+        ...observed.slices,
+        ...(observed.colorSlices?.slices ?? []),
+      ];
       if (t.assessed && sameObjects(t.assessed, objects)) continue;
       t.assessed = objects;
       const progress = assess(observed, p.service, p.target, t.written.generation, p.preview.spec?.selector);

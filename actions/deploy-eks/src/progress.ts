@@ -12,6 +12,12 @@ export interface Observed {
   pods: readonly V1Pod[];
   /** The preview Service's EndpointSlices. */
   slices: readonly V1EndpointSlice[];
+  /**
+   * On the Ingress route, the EndpointSlices of the color's own Service (`<service>-<color>`), the
+   * backend the switch will point the Ingress at: it must list the pods too before the color is
+   * ready to switch, or the switch would find it behind the preview and refuse.
+   */
+  colorSlices?: { service: string; slices: readonly V1EndpointSlice[] } | undefined;
 }
 
 export type Progress = ColorStatus;
@@ -34,7 +40,10 @@ export function assess(
     replicaSets: observed.replicaSets,
     pods: observed.pods,
     selector,
-    endpoints: { service: previewServiceName(service), slices: observed.slices, label: 'preview' },
+    endpoints: [
+      { service: previewServiceName(service), slices: observed.slices, label: 'preview' },
+      ...(observed.colorSlices ? [observed.colorSlices] : []),
+    ],
     writtenGeneration,
   });
 }

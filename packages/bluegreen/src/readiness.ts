@@ -52,10 +52,22 @@ export interface ColorObjects {
   pods: readonly V1Pod[];
   /** The labels the Service will select by: the pod template must carry them. */
   selector?: Record<string, string> | undefined;
-  /** A Service already pointing at the color: its ready endpoints must be exactly the color's ready pods. */
-  endpoints?: { service: string; slices: readonly V1EndpointSlice[] /** For the log line, e.g. `preview`. */; label?: string } | undefined;
+  /**
+   * Services already pointing at the color (deploy-eks's preview, and on the Ingress route the
+   * color's own Service the Ingress will send to): the ready endpoints of each must be exactly the
+   * color's ready pods. Each Service's EndpointSlices are updated on their own, so one being
+   * current says nothing about another.
+   */
+  endpoints?: ServiceEndpoints | readonly ServiceEndpoints[] | undefined;
   /** The generation our own write returned: status from before it (the old image's) must not count. */
   writtenGeneration?: number | undefined;
+}
+
+export interface ServiceEndpoints {
+  service: string;
+  slices: readonly V1EndpointSlice[];
+  /** For the log line, e.g. `preview`. */
+  label?: string;
 }
 
 export interface ColorStatus {
@@ -75,7 +87,7 @@ export interface ColorStatus {
   observed: boolean;
   /** Ready pods of the current revision, sorted. */
   readyPods: string[];
-  /** Pods the Service lists as ready endpoints, sorted. */
+  /** Pods the (first) Service lists as ready endpoints, sorted. */
   readyEndpoints: string[];
 }
 
@@ -235,12 +247,15 @@ export function colorStatus(objects: ColorObjects): ColorStatus {
     }
   }
 
-  let endpointsMatch = true;
-  if (objects.endpoints) {
-    const { service, slices } = objects.endpoints;
+  const services: readonly ServiceEndpoints[] =
+    objects.endpoints === undefined ? [] : 'service' in objects.endpoints ? [objects.endpoints] : objects.endpoints;
+  // The first Service that does not yet list exactly the color's ready pods, for the log line.
+  let behind: { label: string; listed: number } | undefined;
+  for (const [i, { service, slices }] of services.entries()) {
     const states = endpointStates(slices);
     const readyEndpoints = states.filter((e) => e.ready);
-    status.readyEndpoints = readyEndpoints.map((e) => e.pod ?? '(not a pod)').sort();
+    const names = readyEndpoints.map((e) => e.pod ?? '(not a pod)').sort();
+    if (i === 0) status.readyEndpoints = names;
     const listed = new Set(readyEndpoints.flatMap((e) => (e.pod ? [e.pod] : [])));
     const missing = status.readyPods.filter((p) => !listed.has(p));
     const foreign = [...listed].filter((p) => !status.readyPods.includes(p)).sort();
@@ -254,18 +269,19 @@ export function colorStatus(objects: ColorObjects): ColorStatus {
       problems.push(
         `Service ${service} lists ${notPods} ready ${notPods === 1 ? 'endpoint' : 'endpoints'} that ${notPods === 1 ? 'is' : 'are'} not a pod`,
       );
-    endpointsMatch = missing.length === 0 && foreign.length === 0 && notPods === 0 && readyEndpoints.length > 0;
+    const matches = missing.length === 0 && foreign.length === 0 && notPods === 0 && readyEndpoints.length > 0;
+    if (!matches && !behind) {
+      behind = { label: services[i]?.label ?? `Service ${service}`, listed: names.filter((e) => status.readyPods.includes(e)).length };
+    }
   }
 
   status.ready = problems.length === 0;
   if (status.failure) return status;
   let line = `${color}: ${status.available}/${desired} available`;
   if (status.old > 0 && status.available >= desired) line += `, ${status.old} old ${status.old === 1 ? 'pod' : 'pods'} terminating`;
-  else if (status.available >= desired && objects.endpoints && !endpointsMatch) {
-    const listed = status.readyEndpoints.filter((e) => status.readyPods.includes(e)).length;
-    line += `, ${objects.endpoints.label ?? `Service ${objects.endpoints.service}`} endpoints ${listed}/${desired}`;
-  } else if (status.ready && objects.endpoints)
-    line += `, ${objects.endpoints.label ?? `Service ${objects.endpoints.service}`} endpoints ready`;
+  else if (status.available >= desired && behind) line += `, ${behind.label} endpoints ${behind.listed}/${desired}`;
+  else if (status.ready && services.length > 0)
+    line += `, ${services.map((e) => e.label ?? `Service ${e.service}`).join(' and ')} endpoints ready`;
   status.line = line;
   return status;
 }
