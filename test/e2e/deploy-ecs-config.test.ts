@@ -8,7 +8,7 @@ import { DescribeTaskDefinitionCommand, type ECSClient } from '@aws-sdk/client-e
 import { memoryLog } from '../../packages/shared/src/log.ts';
 import { deployEcs } from '../../actions/deploy-ecs/src/deploy.ts';
 import { useBed } from '../bed/vitest.ts';
-import { callsOf, clientsFor, digestImage, planFrom, rollingService, runBundle } from './deploy-ecs-bed.ts';
+import { blueGreenService, callsOf, clientsFor, digestImage, planFrom, rollingService, runBundle } from './deploy-ecs-bed.ts';
 
 const bed = useBed(['moto']);
 const timing = { minIntervalMs: 100, maxIntervalMs: 400, factor: 1.5 };
@@ -90,6 +90,20 @@ describe('deploy-ecs with the environment file', () => {
     expect(run.status, run.stdout + run.stderr).toBe(0);
     expect(run.outputs.status).toBe('COMPLETED');
     expect(run.summary).toContain(`| cluster | ${fx.cluster} | environments.dev.ecs.cluster |`);
+  });
+
+  it('an environment without strategy deploys a CodeDeploy service blue/green, found from the service (no codedeploy section)', async () => {
+    const account = bed.moto.defaultAccount;
+    const fx = await blueGreenService(bed.moto, { consoleNames: true });
+    const file = environmentFile(account, fx.cluster, fx.service)
+      .replace(', strategy: rolling, container: app', '')
+      .split('\n')
+      .filter((line) => !line.includes('secrets:'))
+      .join('\n');
+    const plan = planFrom({ image: digestImage('127.0.0.1:5000/shop/web'), environment: 'dev' }, workspaceWith(file));
+    expect(plan.strategy).toBe('auto');
+    const result = await deployEcs(plan, clientsFor(bed.moto), { log: memoryLog(), timing });
+    expect(result).toMatchObject({ strategy: 'blue-green', status: 'Succeeded' });
   });
 
   it('names an unknown key of the environment file with its line, before any request', async () => {

@@ -175,13 +175,13 @@ describe('planDeployEcs: inputs over the environment file', () => {
 
   it.each([
     {
-      name: 'a minimal environment (the file says rolling unless told)',
+      name: 'a minimal environment (no strategy: the service decides, so a CodeDeploy service is never refused)',
       env: 'dev',
       expected: {
         region: 'eu-west-1',
         cluster: 'shop-dev',
         service: 'web',
-        strategy: 'rolling',
+        strategy: 'auto',
         waitUntil: 'succeeded',
         template: undefined,
         vars: {},

@@ -101,6 +101,27 @@ describe('planEnvironment', () => {
     expect(planEnvironment(on(over), file)).toMatchObject(expected);
   });
 
+  it('leaves an ECS strategy the file does not give to deploy-ecs, unless a codedeploy section says blue/green', () => {
+    const file = (ecs: string) =>
+      parseConfig(
+        `app: shop
+image: { repository: 123456789012.dkr.ecr.us-west-2.amazonaws.com/shop }
+environments:
+  prod:
+    aws: { account: "333333333333", region: us-west-2, role: "arn:aws:iam::333333333333:role/deploy" }
+    ecs: ${ecs}
+`,
+        '.github/expeditor.yml',
+      );
+    const detected = planEnvironment(on({ environment: 'prod' }), file('{ cluster: prod, service: shop-web }'));
+    expect(detected).toMatchObject({ platform: 'ecs', strategy: undefined, waitUntil: undefined });
+    const codedeploy = planEnvironment(
+      on({ environment: 'prod' }),
+      file('{ cluster: prod, service: shop-web, codedeploy: { application: shop, deployment-group: shop-prod } }'),
+    );
+    expect(codedeploy).toMatchObject({ platform: 'ecs', strategy: 'blue-green', waitUntil: 'ready' });
+  });
+
   it('refuses a platform input that contradicts the file', () => {
     expect(() => planEnvironment(on({ environment: 'prod', platform: 'ecs' }), config)).toThrow(
       "input 'platform' is ecs but .github/expeditor.yml deploys prod to eks",

@@ -88,7 +88,9 @@ export function planEnvironment(inputs: RecordInputs, config: ExpeditorConfig | 
     );
   }
   const platform = inputs.platform ?? filePlatform;
-  const strategy = inputs.strategy ?? env?.ecs?.strategy ?? env?.eks?.strategy;
+  // ECS without a strategy is detected by deploy-ecs from the service; a codedeploy section can only
+  // mean blue/green. Left unknown, the workflows redeploy (rollback) and never hold at Ready.
+  const strategy = inputs.strategy ?? env?.ecs?.strategy ?? (env?.ecs?.codedeploy ? 'blue-green' : undefined) ?? env?.eks?.strategy;
   const promotedFromHere = config ? Object.values(config.environments).some((e) => e['promote-from'] === inputs.environment) : false;
   const fileFrom = env?.['promote-from'];
   return {

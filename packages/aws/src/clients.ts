@@ -86,3 +86,12 @@ export function ecsConsoleUrl(region: string, cluster: string, service: string):
 export function codeDeployConsoleUrl(region: string, deploymentId: string): string {
   return `${consoleOrigin(region)}/codesuite/codedeploy/deployments/${encodeURIComponent(deploymentId)}?region=${region}`;
 }
+
+/**
+ * The audience a GitHub OIDC token needs for STS in a region's partition, as
+ * configure-aws-credentials sets it: sts.amazonaws.com.cn in China, sts.amazonaws.com elsewhere
+ * (GovCloud included).
+ */
+export function stsAudience(region: string): string {
+  return partitionOf(region) === 'aws-cn' ? 'sts.amazonaws.com.cn' : 'sts.amazonaws.com';
+}

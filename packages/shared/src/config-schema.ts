@@ -46,7 +46,11 @@ const codedeploy = z.strictObject({
 const ecs = z.strictObject({
   cluster: text(ecsName, 'an ECS cluster name'),
   service: text(ecsName, 'an ECS service name'),
-  strategy: z.enum(['rolling', 'blue-green']).default('rolling'),
+  // No default: deploy-ecs reads it from the service's deployment controller (CODE_DEPLOY is blue-green).
+  strategy: z
+    .enum(['rolling', 'blue-green'])
+    .optional()
+    .describe('Default: the service’s deployment controller decides (CODE_DEPLOY → blue-green, ECS → rolling).'),
   container: text(ecsName, 'an ECS container name').optional().describe('Container whose image is set.'),
   'task-definition': line(1024).optional().describe('Task definition JSON file; default: the service’s current one.'),
   codedeploy: codedeploy.optional(),
