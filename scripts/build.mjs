@@ -1,5 +1,6 @@
 // Bundles each action's src/main.ts into actions/<name>/dist/index.js with ncc (minified, no
-// source map in the committed bundle). `node scripts/build.mjs [action...]`.
+// source map in the committed bundle), and an action's src/post.ts, when it has one, into
+// dist/post.js (its `runs.post`). `node scripts/build.mjs [action...]`.
 import ncc from '@vercel/ncc';
 import { minify } from 'terser';
 import { createHash } from 'node:crypto';
@@ -40,6 +41,25 @@ for (const action of actions) {
   console.log(
     `${action}: dist/index.js ${kb} KiB + ${Object.keys(assets ?? {}).length} lazy chunks (${(total / 1024).toFixed(0)} KiB before minifying) in ${Date.now() - started} ms`,
   );
+  const post = join(root, 'actions', action, 'src', 'post.ts');
+  if (existsSync(post)) await buildPost(post, dist, action);
+}
+
+/** The post step's bundle, dist/post.js, beside index.js; its files must not clash with the main bundle's. */
+async function buildPost(entry, dist, action) {
+  const started = Date.now();
+  const { code, assets } = await ncc(entry, { minify: true, sourceMap: false, target: 'es2022', quiet: true, transpileOnly: true });
+  writeFileSync(join(dist, 'post.js'), code);
+  for (const [name, asset] of Object.entries(assets ?? {})) {
+    const source = name.endsWith('.js') ? await minifyChunk(name, asset.source.toString()) : asset.source;
+    const target = join(dist, name);
+    if (existsSync(target) && !readFileSync(target).equals(Buffer.from(source))) {
+      throw new Error(`${action}: the post bundle's ${name} differs from the main bundle's file of that name`);
+    }
+    mkdirSync(join(target, '..'), { recursive: true });
+    writeFileSync(target, source);
+  }
+  console.log(`${action}: dist/post.js ${(Buffer.byteLength(code) / 1024).toFixed(0)} KiB in ${Date.now() - started} ms`);
 }
 
 async function minifyChunk(name, source) {

@@ -2,12 +2,13 @@
 // GITHUB_OUTPUT and GITHUB_STEP_SUMMARY files) against the bed's OIDC issuer and moto STS; bad
 // values against a counting server that must see no request; and a scan of everything it wrote.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parse } from 'yaml';
 import { useBed } from '../bed/vitest.ts';
 import { githubOidcRole } from '../bed/aws-roles.ts';
-import { countingServer, jobWorkspace, noAmbientAws, runBundle as run, type BundleRun, type CountingServer } from './bundle-run.ts';
+import { countingServer, jobWorkspace, noAmbientAws, root, runBundle as run, type BundleRun, type CountingServer } from './bundle-run.ts';
 
 const bed = useBed(['oidc', 'moto']);
 const PROD = '111111111111';
@@ -42,14 +43,22 @@ const oidcEnv = (): Record<string, string> => ({
 
 const JWT = /eyJ[\w-]+\.eyJ[\w-]+\.[\w-]+/g;
 const CREDENTIAL_VARIABLES = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN'];
+/** The step outputs of output-credentials: true. */
+const CREDENTIAL_OUTPUTS = ['aws-access-key-id', 'aws-secret-access-key', 'aws-session-token'];
+
+/** A `NAME<<delimiter … delimiter` block of GITHUB_ENV or GITHUB_OUTPUT taken out. */
+const withoutBlock = (text: string, name: string): string => text.replace(new RegExp(`^${name}<<(\\S+)\\n[\\s\\S]*?\\n\\1$`, 'm'), '');
 
 /**
  * Everything the action wrote, except what exists to carry the secrets: the `::add-mask::` commands
- * (the runner consumes them; they are how masking works) and the credential blocks of GITHUB_ENV.
+ * (the runner consumes them; they are how masking works), the credential blocks of GITHUB_ENV and
+ * the credential outputs of GITHUB_OUTPUT (output-credentials).
  */
 function everythingWritten(r: BundleRun): Record<string, string> {
   let env = r.envFile;
-  for (const name of CREDENTIAL_VARIABLES) env = env.replace(new RegExp(`^${name}<<(\\S+)\\n[\\s\\S]*?\\n\\1$`, 'm'), '');
+  for (const name of CREDENTIAL_VARIABLES) env = withoutBlock(env, name);
+  let output = r.outputFile;
+  for (const name of CREDENTIAL_OUTPUTS) output = withoutBlock(output, name);
   return {
     stdout: r.stdout
       .split('\n')
@@ -57,7 +66,7 @@ function everythingWritten(r: BundleRun): Record<string, string> {
       .join('\n'),
     stderr: r.stderr,
     GITHUB_ENV: env,
-    GITHUB_OUTPUT: r.outputFile,
+    GITHUB_OUTPUT: output,
     summary: r.summary,
   };
 }
@@ -194,6 +203,106 @@ describe('the assume-env bundle on the bed', () => {
     const r = await runBundle(workspace(), { environment: 'prod', config: 'deploy/expeditor.yml' }, oidcEnv());
     expect(r.status).toBe(1);
     expect(r.stdout).toContain("::error title=input 'config'::environment file deploy/expeditor.yml does not exist");
+  });
+});
+
+describe('the bundle with the inputs shared with configure-aws-credentials', () => {
+  const SUB = 'repo:acme/shop:environment:prod';
+
+  it('output-credentials: the three outputs are the exported credentials, each masked before use; the secret key and session token appear in no log, summary or other output', async () => {
+    const role = await oidcRole(PROD, SUB);
+    bed.oidc.setClaims({ environment: 'prod' });
+    const r = await runBundle(workspace(), { 'role-arn': role, region: 'us-west-2', 'output-credentials': 'true' }, oidcEnv());
+    expect(r.status, r.stdout).toBe(0);
+    const secret = r.exported.AWS_SECRET_ACCESS_KEY!;
+    const session = r.exported.AWS_SESSION_TOKEN!;
+    expect(r.outputs).toMatchObject({
+      'aws-access-key-id': r.exported.AWS_ACCESS_KEY_ID,
+      'aws-secret-access-key': secret,
+      'aws-session-token': session,
+      account: PROD,
+    });
+    const lines = r.stdout.split('\n');
+    const verified = lines.findIndex((l) => l.startsWith('verified: '));
+    for (const value of [r.exported.AWS_ACCESS_KEY_ID!, secret, session]) {
+      const at = lines.indexOf(`::add-mask::${value}`);
+      expect(at).toBeGreaterThanOrEqual(0);
+      expect(at).toBeLessThan(verified);
+    }
+    expectNoSecretsWritten(r, [secret, session, bed.oidc.requestToken]);
+    expect(r.summary).toContain('step outputs aws-access-key-id, aws-secret-access-key, aws-session-token (masked)');
+
+    const without = await runBundle(workspace(), { 'role-arn': role, region: 'us-west-2' }, oidcEnv());
+    expect(without.status).toBe(0);
+    for (const name of CREDENTIAL_OUTPUTS) expect(without.outputs).not.toHaveProperty(name);
+    expectNoSecretsWritten(without, [without.exported.AWS_SECRET_ACCESS_KEY!, without.exported.AWS_SESSION_TOKEN!]);
+  });
+
+  it('web-identity-token-file: the token from a file under RUNNER_TEMP, no OIDC request, masked and never written', async () => {
+    const role = await oidcRole(PROD, SUB);
+    const token = await bed.oidc.mint({ aud: 'sts.amazonaws.com', environment: 'prod', sub: SUB });
+    const temp = mkdtempSync(join(tmpdir(), 'runner-temp-'));
+    writeFileSync(join(temp, 'web-identity.jwt'), `${token}\n`);
+    const inputs = { 'role-arn': role, region: 'us-west-2', 'web-identity-token-file': join(temp, 'web-identity.jwt') };
+    const r = await runBundle(workspace(), inputs, { AWS_ENDPOINT_URL: bed.moto.endpoint, RUNNER_TEMP: temp });
+    expect(r.status, r.stdout).toBe(0);
+    expect(r.outputs).toMatchObject({ account: PROD, source: 'token-file' });
+    expect(masked(r)).toContain(token);
+    expectNoSecretsWritten(r, [token, r.exported.AWS_SECRET_ACCESS_KEY!, r.exported.AWS_SESSION_TOKEN!]);
+
+    // Outside the workspace and RUNNER_TEMP: refused naming the input, before any request.
+    const since = Date.now();
+    const outside = await runBundle(workspace(), inputs, { AWS_ENDPOINT_URL: bed.moto.endpoint, RUNNER_TEMP: join(temp, 'elsewhere') });
+    expect(outside.status).toBe(1);
+    expect(outside.stdout).toContain("::error title=input 'web-identity-token-file'::input 'web-identity-token-file': ");
+    expect(outside.stdout).toContain('is outside the workspace');
+    expect((await bed.moto.control<{ calls: unknown[] }>('calls', { since })).calls).toEqual([]);
+  });
+
+  it('unset-current-credentials: keys an earlier step left are not used as the source identity', async () => {
+    // Leftovers of the staging account, as an earlier step exported them. (No AWS_PROFILE: with one
+    // set, the SDK skips the keys, and this is about the keys.)
+    const leftovers: Record<string, string> = { ...bed.moto.env(STAGING), ACT: 'true' };
+    const inputs = { 'role-arn': `arn:aws:iam::${PROD}:role/deploy`, region: 'us-west-2' };
+    const used = await runBundle(workspace(), inputs, leftovers);
+    expect(used.status).toBe(1);
+    expect(used.stdout).toContain(`the credentials belong to account ${STAGING}`);
+
+    const cleared = await runBundle(workspace(), { ...inputs, 'unset-current-credentials': 'true' }, leftovers);
+    expect(cleared.status).toBe(1);
+    expect(cleared.stdout).toContain('unset-current-credentials: cleared AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY of earlier steps');
+    expect(cleared.stdout).toContain('no way to get AWS credentials');
+    expect(cleared.stdout).not.toContain(`account ${STAGING}`);
+
+    // With OIDC the role is assumed as always, and the leftovers are replaced.
+    const role = await oidcRole(PROD, SUB);
+    bed.oidc.setClaims({ environment: 'prod' });
+    const oidc = await runBundle(
+      workspace(),
+      { 'role-arn': role, region: 'us-west-2', 'unset-current-credentials': 'true' },
+      { ...leftovers, ...oidcEnv() },
+    );
+    expect(oidc.status, oidc.stdout).toBe(0);
+    expect(oidc.outputs).toMatchObject({ account: PROD, source: 'oidc' });
+    expect(oidc.exported.AWS_ACCESS_KEY_ID).not.toBe(leftovers.AWS_ACCESS_KEY_ID);
+  });
+
+  it('the post step writes the exported variables empty for the rest of the job', async () => {
+    const action = parse(readFileSync(join(root, 'actions', 'assume-env', 'action.yml'), 'utf8')) as { runs: Record<string, string> };
+    expect(action.runs).toMatchObject({ main: 'dist/index.js', post: 'dist/post.js', 'post-if': 'always()' });
+    const dir = workspace();
+    const r = await run(join(root, 'actions', 'assume-env', 'dist', 'post.js'), {}, noAmbientAws(dir), { workspace: dir });
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    expect(r.exported).toEqual({
+      AWS_ACCESS_KEY_ID: '',
+      AWS_SECRET_ACCESS_KEY: '',
+      AWS_SESSION_TOKEN: '',
+      AWS_REGION: '',
+      AWS_DEFAULT_REGION: '',
+    });
+    expect(r.stdout).toContain(
+      'cleared AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_REGION, AWS_DEFAULT_REGION for the rest of the job',
+    );
   });
 });
 

@@ -9,6 +9,7 @@ import { describeError, ExpeditorError, originText } from '@expeditor/shared/err
 import { quote } from '@expeditor/shared/inputs';
 import type { Log } from '@expeditor/shared/log';
 import { classifyError, withRetry } from '@expeditor/shared/retry';
+import { KiB, readUserFile } from '@expeditor/shared/workspace-file';
 import { requestIdToken } from './oidc-token.ts';
 import { CHAINED_MAX_S, type AssumePlan } from './plan.ts';
 import { NoAmbientCredentialsError, type AwsCredentials, type StsApi, type StsFactory } from './sts.ts';
@@ -29,9 +30,27 @@ export interface AssumeEnvDeps {
   retries?: number;
   /** First retry delay (default 250 ms). */
   retryDelayMs?: number;
+  /** RUNNER_TEMP: a web identity token file may be there as well as in the workspace. */
+  runnerTemp?: string | undefined;
+  /**
+   * Clears the AWS credential variables of earlier steps from this process (unset-current-credentials);
+   * returns the names that were set. The edge's, as only the input layer touches the environment.
+   */
+  unsetCredentials?: (() => string[]) | undefined;
 }
 
-export type Source = 'oidc' | 'ambient';
+/** GitHub OIDC, a web identity token file, or the credentials already in the environment. */
+export type Source = 'oidc' | 'token-file' | 'ambient';
+
+/** The step outputs of output-credentials: true. */
+export interface CredentialOutputs {
+  'aws-access-key-id': string;
+  'aws-secret-access-key': string;
+  'aws-session-token': string;
+}
+
+/** What STS takes as a web identity token: 4 to 20000 characters (a JWT: base64url parts and dots). */
+const webIdentityToken = /^[A-Za-z0-9._~+/=-]{4,20000}$/;
 
 export interface AssumeEnvOutputs {
   account: string;
@@ -48,6 +67,8 @@ export interface AssumeEnvResult {
   identityArn: string;
   /** Whether AWS_ACCESS_KEY_ID and the rest were exported (not for ambient credentials used as they are). */
   exportedCredentials: boolean;
+  /** With output-credentials: the credentials as step outputs, masked (log.mask) before this returns. */
+  credentialOutputs?: CredentialOutputs | undefined;
 }
 
 /** STS refused the token or the credentials are another account's: the step summary explains it. */
@@ -77,6 +98,29 @@ export async function assumeRoles(plan: AssumePlan, deps: AssumeEnvDeps): Promis
     `${plan.environment ? `environment ${plan.environment} (${plan.configFile})` : 'explicit inputs'}: role ${plan.roleArn}` +
       `${plan.chainRoleArn ? ` → ${plan.chainRoleArn}` : ''}, account ${plan.account}, region ${plan.region}`,
   );
+  const cleared = deps.unsetCredentials?.() ?? [];
+  if (deps.unsetCredentials) {
+    log.info(
+      cleared.length
+        ? `unset-current-credentials: cleared ${cleared.join(', ')} of earlier steps; they are not used`
+        : 'unset-current-credentials: no AWS credential variables were set',
+    );
+  }
+  // Before any request: the token file (read, checked and masked), and session policies that no call would carry.
+  const fileToken = plan.webIdentityTokenFile === undefined ? undefined : readTokenFile(plan.webIdentityTokenFile, context.workspace, deps);
+  const webIdentity = fileToken !== undefined || context.oidc !== undefined;
+  if (!webIdentity && !plan.chainRoleArn && (plan.sessionPolicy !== undefined || plan.policyArns.length > 0)) {
+    const input = plan.sessionPolicy !== undefined ? 'inline-session-policy' : 'managed-session-policies';
+    throw new ExpeditorError(
+      `input '${input}': session policies limit an assumed role's session, but no role is assumed: without a GitHub OIDC token ` +
+        `(or 'web-identity-token-file') the credentials already in the environment are used as they are`,
+      {
+        input,
+        unchanged: 'nothing was exported; no AWS call was made',
+        next: "give the job `permissions: id-token: write`, give 'web-identity-token-file', or chain to a role with 'chain-role-arn'",
+      },
+    );
+  }
   // The SDK loads while the token request is out (the request is sent first).
   let stsLoading: Promise<StsApi> | undefined;
   const loadSts = (): Promise<StsApi> => {
@@ -87,21 +131,31 @@ export async function assumeRoles(plan: AssumePlan, deps: AssumeEnvDeps): Promis
   let credentials: AwsCredentials;
   let source: Source;
   let roleArn: string | undefined;
-  if (context.oidc) {
+  // Session policies go on the call that makes the exported session: the last one.
+  const lastPolicies = { policy: plan.sessionPolicy, policyArns: plan.policyArns };
+  if (webIdentity) {
     const oidc = context.oidc;
-    source = 'oidc';
+    source = fileToken !== undefined ? 'token-file' : 'oidc';
     roleArn = plan.roleArn;
-    credentials = await log.group(`GitHub OIDC → ${plan.roleArn}`, async () => {
-      // The SDK loads once the token request is on the wire: compiling it first held the request back ~30 ms.
-      let onSent = (): void => undefined;
-      const sent = new Promise<void>((resolve) => (onSent = resolve));
-      const tokenRequest = requestIdToken({ ...oidc, audience: plan.audience, signal, log, retries: deps.retries ?? 4, onSent });
-      const stsReady = sent.then(loadSts);
-      stsReady.catch(() => undefined); // awaited below, once the token has come
-      const token = await tokenRequest.catch((error: unknown) => {
-        throw tokenFailure(error, signal);
-      });
-      const sts = await stsReady;
+    const from = fileToken !== undefined ? `web identity token file ${quote(plan.webIdentityTokenFile ?? '')}` : 'GitHub OIDC';
+    credentials = await log.group(`${from} → ${plan.roleArn}`, async () => {
+      let token: string;
+      let sts: StsApi;
+      if (fileToken !== undefined || oidc === undefined) {
+        token = fileToken ?? '';
+        sts = await loadSts();
+      } else {
+        // The SDK loads once the token request is on the wire: compiling it first held the request back ~30 ms.
+        let onSent = (): void => undefined;
+        const sent = new Promise<void>((resolve) => (onSent = resolve));
+        const tokenRequest = requestIdToken({ ...oidc, audience: plan.audience, signal, log, retries: deps.retries ?? 4, onSent });
+        const stsReady = sent.then(loadSts);
+        stsReady.catch(() => undefined); // awaited below, once the token has come
+        token = await tokenRequest.catch((error: unknown) => {
+          throw tokenFailure(error, signal);
+        });
+        sts = await stsReady;
+      }
       const claims = claimsOf(token);
       // Claims are not secret, but quoted: whatever they hold cannot become a workflow command.
       if (claims)
@@ -109,7 +163,13 @@ export async function assumeRoles(plan: AssumePlan, deps: AssumeEnvDeps): Promis
       try {
         const assumed = await retry('AssumeRoleWithWebIdentity', async () => {
           const result = await sts.assumeRoleWithWebIdentity(
-            { roleArn: plan.roleArn, sessionName: plan.sessionName, token, durationSeconds: plan.durationSeconds },
+            {
+              roleArn: plan.roleArn,
+              sessionName: plan.sessionName,
+              token,
+              durationSeconds: plan.durationSeconds,
+              ...(plan.chainRoleArn ? {} : lastPolicies),
+            },
             signal,
           );
           maskCredentials(log, result.credentials);
@@ -168,7 +228,15 @@ export async function assumeRoles(plan: AssumePlan, deps: AssumeEnvDeps): Promis
         const assumed = await retry('AssumeRole', async () => {
           const result = await sts.assumeRole(
             first,
-            { roleArn: chainRoleArn, sessionName: plan.sessionName, durationSeconds, tags: plan.chainTags },
+            {
+              roleArn: chainRoleArn,
+              sessionName: plan.sessionName,
+              durationSeconds,
+              tags: plan.chainTags,
+              transitiveTagKeys: plan.transitiveTagKeys,
+              externalId: plan.externalId,
+              ...lastPolicies,
+            },
             signal,
           );
           maskCredentials(log, result.credentials);
@@ -182,8 +250,9 @@ export async function assumeRoles(plan: AssumePlan, deps: AssumeEnvDeps): Promis
             ...plan.origin['chain-role'],
             unchanged: 'no credentials were exported',
             next:
-              `let ${source === 'oidc' ? plan.roleArn : 'the ambient identity'} assume it: its trust policy needs sts:AssumeRole` +
-              `${plan.chainTags.length ? " and sts:TagSession (or set 'session-tags: false')" : ''} for that principal, ` +
+              `let ${source === 'ambient' ? 'the ambient identity' : plan.roleArn} assume it: its trust policy needs sts:AssumeRole` +
+              `${plan.chainTags.length ? " and sts:TagSession (or set 'session-tags: false')" : ''} for that principal` +
+              `${plan.externalId ? " with the sts:ExternalId of 'role-external-id'" : ''}, ` +
               'and the first role needs sts:AssumeRole on it',
             cause: error,
           });
@@ -211,14 +280,30 @@ export async function assumeRoles(plan: AssumePlan, deps: AssumeEnvDeps): Promis
     });
     throw new RefusedError(error, []);
   }
-  log.info(`verified: ${identity.arn} in account ${identity.account}`);
+  if (plan.allowedAccountIds.length && !plan.allowedAccountIds.includes(identity.account)) {
+    const error = new ExpeditorError(
+      `input 'allowed-account-ids': the credentials belong to account ${identity.account} (${identity.arn}), which is not among ${plan.allowedAccountIds.join(', ')}`,
+      {
+        input: 'allowed-account-ids',
+        unchanged: 'no credentials were exported',
+        next: `check that ${roleArn ?? 'the credentials in the environment'} is the role you meant, or add ${identity.account} to 'allowed-account-ids'`,
+      },
+    );
+    throw new RefusedError(error, []);
+  }
+  log.info(
+    `verified: ${identity.arn} in account ${identity.account}${plan.allowedAccountIds.length ? ` (one of the allowed accounts ${plan.allowedAccountIds.join(', ')})` : ''}`,
+  );
 
-  const exportedCredentials = source === 'oidc' || plan.chainRoleArn !== undefined;
+  const exportedCredentials = source !== 'ambient' || plan.chainRoleArn !== undefined;
   if (exportedCredentials) {
     deps.variables.exportVariable('AWS_ACCESS_KEY_ID', credentials.accessKeyId);
     deps.variables.exportVariable('AWS_SECRET_ACCESS_KEY', credentials.secretAccessKey);
     // An empty value replaces a token left by an earlier step, which would not match these keys.
     deps.variables.exportVariable('AWS_SESSION_TOKEN', credentials.sessionToken ?? '');
+  } else {
+    // The identity verified is not the leftovers that were cleared: later steps must not get them back.
+    for (const name of cleared) deps.variables.exportVariable(name, '');
   }
   deps.variables.exportVariable('AWS_REGION', plan.region);
   deps.variables.exportVariable('AWS_DEFAULT_REGION', plan.region);
@@ -230,7 +315,43 @@ export async function assumeRoles(plan: AssumePlan, deps: AssumeEnvDeps): Promis
     expiration: credentials.expiration?.toISOString() ?? '',
     source,
   };
-  return { outputs, plan, identityArn: identity.arn, exportedCredentials };
+  let credentialOutputs: CredentialOutputs | undefined;
+  if (plan.outputCredentials) {
+    // Masked on arrival already; again here, so the mask always precedes the outputs.
+    maskCredentials(log, credentials);
+    credentialOutputs = {
+      'aws-access-key-id': credentials.accessKeyId,
+      'aws-secret-access-key': credentials.secretAccessKey,
+      'aws-session-token': credentials.sessionToken ?? '',
+    };
+  }
+  return { outputs, plan, identityArn: identity.arn, exportedCredentials, credentialOutputs };
+}
+
+/** The web identity token of a file the file rule allows (workspace or RUNNER_TEMP), masked at once; errors never quote it. */
+function readTokenFile(path: string, workspace: string, deps: Pick<AssumeEnvDeps, 'log' | 'runnerTemp'>): string {
+  const origin = { input: 'web-identity-token-file' };
+  const text = readUserFile(path, {
+    workspace,
+    origin,
+    maxBytes: 32 * KiB,
+    alsoUnder: deps.runnerTemp ? [deps.runnerTemp] : [],
+    unchanged: 'nothing was exported; no AWS call was made',
+  });
+  const token = text.trim();
+  if (token) deps.log.mask(token);
+  if (!webIdentityToken.test(token)) {
+    throw new ExpeditorError(
+      `input 'web-identity-token-file': ${quote(path)} does not hold a web identity token ` +
+        `(${!token ? 'it is empty' : token.length > 20_000 ? `${token.length} characters, STS takes at most 20000` : 'it has characters a JWT does not have'}; its content is not shown)`,
+      {
+        input: 'web-identity-token-file',
+        unchanged: 'nothing was exported; no AWS call was made',
+        next: 'write the OIDC token (a JWT) alone into the file',
+      },
+    );
+  }
+  return token;
 }
 
 function maskCredentials(log: Log, credentials: AwsCredentials): void {

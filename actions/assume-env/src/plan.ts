@@ -1,6 +1,7 @@
 import type { GitHubContext } from '@expeditor/shared/context';
-import { ExpeditorError, type Origin, originText } from '@expeditor/shared/errors';
+import { ExpeditorError, type Origin, originText, ProblemsError } from '@expeditor/shared/errors';
 import { Settings } from '@expeditor/shared/settings';
+import { stsAudience } from '@expeditor/aws/clients';
 import type { AssumeEnvInputs } from './inputs.ts';
 import { sessionName, sessionTags, type SessionTag } from './session.ts';
 
@@ -21,6 +22,22 @@ export interface AssumePlan {
   durationSeconds: number;
   /** Tags for the chained AssumeRole (none when chaining is off or tags are switched off). */
   chainTags: SessionTag[];
+  /** Keys of chainTags that pass on to roles assumed from the chained session (TransitiveTagKeys). */
+  transitiveTagKeys: string[];
+  /** ExternalId of the chained AssumeRole. */
+  externalId: string | undefined;
+  /**
+   * Session policies (Policy, PolicyArns) of the call that makes the exported session: the chained
+   * AssumeRole when chaining, else AssumeRoleWithWebIdentity.
+   */
+  sessionPolicy: string | undefined;
+  policyArns: string[];
+  /** Accounts the verified identity must also be one of (empty: no such list). */
+  allowedAccountIds: string[];
+  /** Write the credentials as step outputs too. */
+  outputCredentials: boolean;
+  /** The web identity token comes from this file (as the user named it) instead of the job's OIDC token. */
+  webIdentityTokenFile: string | undefined;
   /** Where each value came from, for the summary. */
   settings: Settings;
   /** Where the value of each setting came from: an input name or a config key. */
@@ -70,6 +87,9 @@ export async function planAssume(inputs: AssumeEnvInputs, context: PlanContext):
     account = settings.derive('account', accountOf(lastRole), `the account of ${originText(origin[lastRoleSetting])}`);
     origin.account = origin[lastRoleSetting];
   }
+  const audience = inputs.audience
+    ? settings.derive('audience', inputs.audience, "input 'audience'")
+    : settings.derive('audience', stsAudience(region), `the partition of region ${region}`);
   if (accountOf(lastRole) !== account) {
     const roleWhere = origin[lastRoleSetting];
     const role = `${chainRoleArn ? 'chained ' : ''}role ${lastRole}`;
@@ -89,6 +109,57 @@ export async function planAssume(inputs: AssumeEnvInputs, context: PlanContext):
       },
     );
   }
+  const allowedAccountIds = inputs.allowedAccountIds ?? [];
+  if (allowedAccountIds.length && !allowedAccountIds.includes(account)) {
+    throw new ExpeditorError(
+      `input 'allowed-account-ids': the credentials must belong to account ${account} (${settings.provenance.find((p) => p.name === 'account')?.from ?? originText(origin.account)}), which is not among ${allowedAccountIds.join(', ')}`,
+      {
+        input: 'allowed-account-ids',
+        unchanged: 'nothing was changed; no AWS call was made',
+        next: `add ${account} to 'allowed-account-ids', or use an environment (or role) of an allowed account`,
+      },
+    );
+  }
+  const chainTags = chainRoleArn && inputs.sessionTags ? sessionTags({ ...context, environment: name }) : [];
+  const transitiveTagKeys = inputs.transitiveTagKeys ?? [];
+  const problems: ExpeditorError[] = [];
+  const needsChain = (input: string, what: string): void => {
+    problems.push(
+      new ExpeditorError(`input '${input}': ${what}, and no chained role is assumed (no 'chain-role-arn' or aws.chain-role)`, {
+        input,
+        unchanged: 'nothing was changed; no AWS call was made',
+        next: `chain to the role that needs it with 'chain-role-arn', or leave '${input}' out`,
+      }),
+    );
+  };
+  if (inputs.roleExternalId && !chainRoleArn) {
+    needsChain('role-external-id', 'an external id goes with AssumeRole; AssumeRoleWithWebIdentity takes none');
+  }
+  if (transitiveTagKeys.length) {
+    if (!chainRoleArn) {
+      needsChain(
+        'transitive-tag-keys',
+        'session tags are sent only on the chained AssumeRole (a web identity session takes its tags from the token)',
+      );
+    } else {
+      const sent = new Set(chainTags.map((tag) => tag.Key));
+      const missing = transitiveTagKeys.filter((key) => !sent.has(key));
+      if (missing.length) {
+        problems.push(
+          new ExpeditorError(
+            `input 'transitive-tag-keys': ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not sent in this run (sent: ${[...sent].join(', ') || 'none'}); a transitive key must be one of the session's tags`,
+            {
+              input: 'transitive-tag-keys',
+              unchanged: 'nothing was changed; no AWS call was made',
+              next: missing.includes('Environment') ? "give 'environment', or leave Environment out" : `leave ${missing.join(', ')} out`,
+            },
+          ),
+        );
+      }
+    }
+  }
+  if (problems.length === 1 && problems[0]) throw problems[0];
+  if (problems.length) throw new ProblemsError(`${problems.length} problems with the inputs of assume-env`, problems);
   return {
     environment: name,
     configFile,
@@ -96,12 +167,19 @@ export async function planAssume(inputs: AssumeEnvInputs, context: PlanContext):
     region,
     roleArn,
     chainRoleArn,
-    audience: inputs.audience,
+    audience,
     sessionName: inputs.roleSessionName
       ? settings.derive('session name', inputs.roleSessionName, "input 'role-session-name'")
       : settings.derive('session name', sessionName(context.repository, context.runId, context.runAttempt), 'the repository and run'),
     durationSeconds: inputs.durationSeconds,
-    chainTags: chainRoleArn && inputs.sessionTags ? sessionTags({ ...context, environment: name }) : [],
+    chainTags,
+    transitiveTagKeys,
+    externalId: inputs.roleExternalId,
+    sessionPolicy: inputs.inlineSessionPolicy,
+    policyArns: inputs.managedSessionPolicies ?? [],
+    allowedAccountIds,
+    outputCredentials: inputs.outputCredentials ?? false,
+    webIdentityTokenFile: inputs.webIdentityTokenFile,
     settings,
     origin,
   };

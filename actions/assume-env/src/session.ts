@@ -15,6 +15,10 @@ export function sessionName(repository: string, runId: string, runAttempt: strin
   return name.length >= 2 ? name : 'gha-expeditor';
 }
 
+/** The keys of the session tags assume-env sends on a chained AssumeRole, in this order. */
+export const SESSION_TAG_KEYS = ['Repository', 'Workflow', 'RunId', 'Commit', 'Actor', 'Environment'] as const;
+export type SessionTagKey = (typeof SESSION_TAG_KEYS)[number];
+
 export interface SessionTag {
   Key: string;
   Value: string;
@@ -35,7 +39,7 @@ export interface TagSource {
 
 /** Session tags for AssumeRole (web identity takes its tags from the token, not the request). */
 export function sessionTags(source: TagSource): SessionTag[] {
-  const entries: [string, string | undefined][] = [
+  const entries: [SessionTagKey, string | undefined][] = [
     ['Repository', source.repository],
     ['Workflow', source.workflow],
     ['RunId', source.runId],

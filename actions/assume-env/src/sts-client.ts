@@ -3,13 +3,21 @@
 // one attempt per call (clientConfig).
 import type { AwsCredentialIdentityProvider } from '@aws-sdk/types';
 import { clientConfig } from '@expeditor/aws/clients';
-import { NoAmbientCredentialsError, type AwsCredentials, type StsApi, type StsFactory } from './sts.ts';
+import { NoAmbientCredentialsError, type AwsCredentials, type SessionPolicies, type StsApi, type StsFactory } from './sts.ts';
 
 export interface StsClientOptions {
   /** An STS endpoint; without one the SDK's own resolution applies (AWS_ENDPOINT_URL, region). */
   endpoint?: string | undefined;
   /** Where ambient credentials come from; the SDK's default chain when not given. */
   ambient?: AwsCredentialIdentityProvider | undefined;
+}
+
+/** Policy and PolicyArns as STS takes them, left out when not given. */
+function policies(input: SessionPolicies): { Policy?: string; PolicyArns?: { arn: string }[] } {
+  return {
+    ...(input.policy ? { Policy: input.policy } : {}),
+    ...(input.policyArns?.length ? { PolicyArns: input.policyArns.map((arn) => ({ arn })) } : {}),
+  };
 }
 
 export function stsFactory(options: StsClientOptions = {}): StsFactory {
@@ -40,6 +48,7 @@ export function stsFactory(options: StsClientOptions = {}): StsFactory {
             RoleSessionName: input.sessionName,
             WebIdentityToken: input.token,
             DurationSeconds: input.durationSeconds,
+            ...policies(input),
           }),
           { abortSignal: signal },
         );
@@ -52,6 +61,9 @@ export function stsFactory(options: StsClientOptions = {}): StsFactory {
             RoleSessionName: input.sessionName,
             DurationSeconds: input.durationSeconds,
             ...(input.tags.length ? { Tags: input.tags } : {}),
+            ...(input.transitiveTagKeys?.length ? { TransitiveTagKeys: input.transitiveTagKeys } : {}),
+            ...(input.externalId ? { ExternalId: input.externalId } : {}),
+            ...policies(input),
           }),
           { abortSignal: signal },
         );

@@ -19,16 +19,32 @@ export interface CallerIdentity {
   arn: string;
 }
 
+/** Session policies that limit a session below its role's permissions (STS Policy and PolicyArns). */
+export interface SessionPolicies {
+  /** A policy document, as JSON text. */
+  policy?: string | undefined;
+  /** Managed policy ARNs. */
+  policyArns?: string[] | undefined;
+}
+
 export interface StsApi {
   /** Unsigned: the token is the credential. */
   assumeRoleWithWebIdentity(
-    input: { roleArn: string; sessionName: string; token: string; durationSeconds: number },
+    input: { roleArn: string; sessionName: string; token: string; durationSeconds: number } & SessionPolicies,
     signal: AbortSignal,
   ): Promise<AssumedRole>;
   /** Signed with `credentials` (role chaining). */
   assumeRole(
     credentials: AwsCredentials,
-    input: { roleArn: string; sessionName: string; durationSeconds: number; tags: { Key: string; Value: string }[] },
+    input: {
+      roleArn: string;
+      sessionName: string;
+      durationSeconds: number;
+      tags: { Key: string; Value: string }[];
+      /** Keys of `tags` that pass on to roles this session assumes. */
+      transitiveTagKeys?: string[] | undefined;
+      externalId?: string | undefined;
+    } & SessionPolicies,
     signal: AbortSignal,
   ): Promise<AssumedRole>;
   callerIdentity(credentials: AwsCredentials, signal: AbortSignal): Promise<CallerIdentity>;

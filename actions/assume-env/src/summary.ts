@@ -11,7 +11,8 @@ function heading(plan: AssumePlan): string {
 }
 
 /** How the credentials were obtained, in words. */
-export function sourceNote(source: Source, audience: string, isAct: boolean): string {
+export function sourceNote(source: Source, audience: string, isAct: boolean, tokenFile?: string): string {
+  if (source === 'token-file') return `web identity token from the file ${tokenFile ?? ''} (input 'web-identity-token-file')`;
   return source === 'oidc'
     ? `GitHub OIDC (aud ${audience})`
     : 'credentials already in the environment; OIDC skipped because ACTIONS_ID_TOKEN_REQUEST_URL/ACTIONS_ID_TOKEN_REQUEST_TOKEN are not set' +
@@ -24,17 +25,22 @@ export function summaryRows(result: AssumeEnvResult, context: Pick<GitHubContext
   return [
     ['environment', plan.environment ? `${plan.environment} (${plan.configFile})` : 'none (explicit inputs)'],
     ['account', `${outputs.account}, verified by GetCallerIdentity`],
-    ['role', outputs.source === 'oidc' || plan.chainRoleArn ? plan.roleArn : `${plan.roleArn} (not assumed: OIDC skipped)`],
+    ['role', outputs.source !== 'ambient' || plan.chainRoleArn ? plan.roleArn : `${plan.roleArn} (not assumed: OIDC skipped)`],
     ...(plan.chainRoleArn ? ([['chained role', plan.chainRoleArn]] as const) : []),
+    ...(plan.allowedAccountIds.length ? ([['allowed accounts', plan.allowedAccountIds.join(', ')]] as const) : []),
+    ...(plan.sessionPolicy !== undefined || plan.policyArns.length ? ([['session policies', sessionPolicyNote(plan)]] as const) : []),
+    ...(plan.externalId ? ([['external id', 'sent with the chained AssumeRole (not shown)']] as const) : []),
+    ...(plan.transitiveTagKeys.length ? ([['transitive tags', plan.transitiveTagKeys.join(', ')]] as const) : []),
     ['identity', result.identityArn],
     ['region', outputs.region],
     ['expiration', outputs.expiration || 'unknown (credentials from the environment)'],
-    ['source', sourceNote(outputs.source, plan.audience, context.isAct)],
+    ['source', sourceNote(outputs.source, plan.audience, context.isAct, plan.webIdentityTokenFile)],
     [
       'exported',
-      result.exportedCredentials
+      (result.exportedCredentials
         ? 'AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN (masked), AWS_REGION, AWS_DEFAULT_REGION'
-        : 'AWS_REGION, AWS_DEFAULT_REGION',
+        : 'AWS_REGION, AWS_DEFAULT_REGION') +
+        (result.credentialOutputs ? '; step outputs aws-access-key-id, aws-secret-access-key, aws-session-token (masked)' : ''),
     ],
     ...(context.runUrl ? ([['run', { text: context.runUrl, href: context.runUrl }]] as const) : []),
   ];
@@ -53,4 +59,10 @@ export function refusedSummary(plan: AssumePlan, message: string, explanation: r
   const summary = new Summary().heading(`${heading(plan)}: failed, nothing exported`).paragraph(message);
   if (explanation.length) summary.details('The token and a trust policy statement that would have matched', explanation.join('\n'));
   return summary.heading('Where the values came from', 3).table(['setting', 'value', 'from'], plan.settings.rows());
+}
+
+/** The session policies in words: on which role's session, the inline one's size and the managed ARNs. */
+function sessionPolicyNote(plan: AssumePlan): string {
+  const parts = [...(plan.sessionPolicy !== undefined ? [`inline (${plan.sessionPolicy.length} characters)`] : []), ...plan.policyArns];
+  return `${parts.join(', ')} on the session of ${plan.chainRoleArn ?? plan.roleArn}`;
 }

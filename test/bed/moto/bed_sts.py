@@ -5,6 +5,11 @@ provider registered in the role's account, carry one of its client IDs as audien
 the issuer's JWKS and be unexpired (else InvalidIdentityToken), and the role's trust policy must
 allow it for the token's claims (else AccessDenied, HTTP 403, in AWS's XML error shape).
 
+AssumeRole (role chaining) stays moto's, with what AWS checks of the parameters assume-env sends:
+an sts:ExternalId condition in the role's trust policy must hold for the request's ExternalId, the
+session policies must be a JSON document of at most 2048 characters and at most 10 ARNs (checked on
+AssumeRoleWithWebIdentity too), and TransitiveTagKeys must be keys of the request's Tags.
+
 Bed credentials: an access key id that encodes a 12-digit account the way AWS key ids do, with a
 fixed tail so the bed can tell its own keys apart. Requests signed with one act as that account.
 """
@@ -191,9 +196,80 @@ def _policy(document: Any) -> dict[str, Any]:
         return json.loads(urllib.parse.unquote(text))
 
 
+# --- session parameters AWS checks -----------------------------------------------------------------------
+def _members(query: dict[str, list[str]], prefix: str, field: str | None = None) -> list[str]:
+    """`Prefix.member.N[.field]` values of a query-protocol request, in N order."""
+    pattern = re.compile(rf"^{re.escape(prefix)}\.member\.(\d+){re.escape('.' + field) if field else ''}$")
+    found = sorted((int(m.group(1)), values[0]) for key, values in query.items() if (m := pattern.match(key)))
+    return [value for _, value in found]
+
+
+def check_session_policies(self: TokenResponse) -> None:
+    policy_arns = _members(self.querystring, "PolicyArns", "arn")
+    if len(policy_arns) > 10:
+        raise StsError(400, "ValidationError", "1 validation error detected: Value at 'policyArns' failed to satisfy constraint: Member must have length less than or equal to 10")
+    for arn in policy_arns:
+        if not re.fullmatch(r"arn:aws[a-z-]*:iam::(\d{12}|aws):policy/[\w+=,.@/-]+", arn):
+            raise StsError(400, "InvalidParameterValue", f"Invalid ARN: {arn}")
+    policy = self._get_param("Policy")
+    if policy is not None:
+        if len(policy) > 2048:
+            raise StsError(400, "ValidationError", "1 validation error detected: Value at 'policy' failed to satisfy constraint: Member must have length less than or equal to 2048")
+        try:
+            document = json.loads(policy)
+        except ValueError:
+            raise StsError(400, "MalformedPolicyDocument", "The policy is not in the valid JSON format.")
+        if not isinstance(document, dict) or "Statement" not in document:
+            raise StsError(400, "MalformedPolicyDocument", "Syntax errors in policy.")
+
+
+def external_id_allows(role_arn: str, external_id: str | None) -> bool:
+    """Whether the role's trust policy lets this ExternalId in, judged on its sts:ExternalId conditions only."""
+    arn = re.fullmatch(r"arn:aws[a-z-]*:iam::(\d{12}):role/.+", role_arn)
+    if not arn:
+        return True
+    try:
+        role = iam_backends[arn.group(1)]["aws"].get_role_by_arn(role_arn)
+    except Exception:
+        return True  # moto lets a role that does not exist be assumed; so does the bed
+    statements = [s for s in _as_list(_policy(role.assume_role_policy_document).get("Statement")) if isinstance(s, dict)]
+
+    def external_conditions(statement: dict[str, Any]) -> dict[str, dict[str, Any]]:
+        conditions = statement.get("Condition") or {}
+        return {op: {k: v for k, v in (block or {}).items() if k.lower() == "sts:externalid"} for op, block in conditions.items()}
+
+    if not any(block for s in statements for block in external_conditions(s).values()):
+        return True
+    context = {"sts:externalid": [external_id]} if external_id else {}
+    for statement in statements:
+        if statement.get("Effect") != "Allow":
+            continue
+        if "Action" in statement and not _action_matches(_as_list(statement["Action"]), "sts:AssumeRole"):
+            continue
+        if all(condition_holds(op, key, expected, context) for op, block in external_conditions(statement).items() for key, expected in block.items()):
+            return True
+    return False
+
+
+_orig_assume_role = TokenResponse.assume_role
+
+
+def assume_role(self: TokenResponse) -> ActionResult:
+    role_arn = self._get_param("RoleArn") or ""
+    check_session_policies(self)
+    tag_keys = {key.lower() for key in _members(self.querystring, "Tags", "Key")}
+    for key in _members(self.querystring, "TransitiveTagKeys"):
+        if key.lower() not in tag_keys:
+            raise StsError(400, "InvalidParameterValue", f"The transitive tag key {key} must be one of the session tags' keys.")
+    if not external_id_allows(role_arn, self._get_param("ExternalId")):
+        raise StsError(403, "AccessDenied", f"User is not authorized to perform: sts:AssumeRole on resource: {role_arn}")
+    return _orig_assume_role(self)
+
+
 # --- the operation --------------------------------------------------------------------------------------
 def assume_role_with_web_identity(self: TokenResponse) -> ActionResult:
     role_arn = self._get_param("RoleArn") or ""
+    check_session_policies(self)
     session_name = self._get_param("RoleSessionName") or ""
     token = self._get_param("WebIdentityToken") or ""
     duration = self._get_int_param("DurationSeconds", 3600)
@@ -268,3 +344,4 @@ def install() -> None:
     iam_models.get_account_id_from = _get_account_id_from  # type: ignore[assignment]
     STSBackend.get_access_key_info = _get_access_key_info  # type: ignore[method-assign]
     TokenResponse.assume_role_with_web_identity = assume_role_with_web_identity  # type: ignore[method-assign]
+    TokenResponse.assume_role = assume_role  # type: ignore[method-assign]
