@@ -76,7 +76,7 @@ writeFileSync(join(work, 'build-image', 'Dockerfile'), 'FROM scratch\n');
 // The default peer reads its task definition file before any request.
 writeFileSync(
   join(work, peerTaskDefinitionInputs['task-definition']),
-  JSON.stringify({ family: 'bench', containerDefinitions: [{ name: 'app', image: 'nginx' }] }),
+  JSON.stringify({ family: 'bench', containerDefinitions: [{ name: 'app', image: 'nginx', memory: 128 }] }),
 );
 
 /** Bytes of every file in the bundle's directory: the entry and the chunks it may load. */

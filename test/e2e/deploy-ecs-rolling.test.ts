@@ -157,7 +157,7 @@ describe('deploy-ecs rolling: bad input changes nothing', () => {
     writeFileSync(join(ws, 'broken.json'), '{ "family": "x", ');
     expect(() =>
       planFrom({ image: digestImage(), cluster: fx.cluster, service: fx.service, 'task-definition': 'broken.json' }, ws),
-    ).toThrow(/^input 'task-definition': broken.json is not valid JSON/);
+    ).toThrow(/^input 'task-definition': broken.json:1: not valid JSON/);
     writeFileSync(
       join(ws, 'td.json'),
       JSON.stringify({ family: fx.family, containerDefinitions: [{ name: 'web', image: 'x', memory: 64 }] }),

@@ -1,5 +1,6 @@
 // The CodeDeploy AppSpec for ECS: generated, parsed from a user's YAML or JSON (every problem with
 // its line), and its TaskDefinition read and replaced as CodeDeploy stored it.
+import { quote } from '../../packages/shared/src/inputs.ts';
 import { describe, expect, it } from 'vitest';
 import {
   appSpecContent,
@@ -84,6 +85,26 @@ function problemsOf(text: string, file = 'appspec.yaml', input?: string): Proble
   return (error as ProblemsError).problems;
 }
 
+describe('parseAppSpec: a value of the wrong type is not "required"', () => {
+  it('says what it got', () => {
+    const text = `version: 0.0
+Resources:
+  - TargetService:
+      Type: AWS::ECS::Service
+      Properties:
+        TaskDefinition: 5
+        LoadBalancerInfo:
+          ContainerName: web
+          ContainerPort: "eighty"
+`;
+    const messages = problemsOf(text).map((p) => p.message);
+    expect(messages).toEqual([
+      "input 'appspec': appspec.yaml:6: Resources.0.TargetService.Properties.TaskDefinition: expected string, got number 5",
+      "input 'appspec': appspec.yaml:9: Resources.0.TargetService.Properties.LoadBalancerInfo.ContainerPort: expected a port number",
+    ]);
+  });
+});
+
 describe('parseAppSpec', () => {
   it('reads the YAML example of the AWS docs with every optional property and the hooks', () => {
     const spec = parseAppSpec(fromTheDocs, 'appspec.yaml');
@@ -157,7 +178,9 @@ describe('parseAppSpec', () => {
     {
       name: 'a resource that is not an ECS service',
       text: minimal().replace('AWS::ECS::Service', 'AWS::Lambda::Function'),
-      problems: [`input 'appspec': appspec.yaml:4: Resources.0.TargetService.Type: Invalid input: expected "AWS::ECS::Service"`],
+      problems: [
+        `input 'appspec': appspec.yaml:4: Resources.0.TargetService.Type: expected ${quote('AWS::ECS::Service')}, got the string ${quote('AWS::Lambda::Function')}`,
+      ],
     },
     {
       name: 'missing Resources',

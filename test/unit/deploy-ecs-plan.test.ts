@@ -38,7 +38,7 @@ environments:
 
 const taskDefinition = JSON.stringify({
   family: 'shop-web',
-  containerDefinitions: [{ name: 'web', image: 'x', portMappings: [{ containerPort: 8080 }] }],
+  containerDefinitions: [{ name: 'web', image: 'x', memory: 512, portMappings: [{ containerPort: 8080 }] }],
 });
 const appSpec =
   'version: 0.0\nResources:\n  - TargetService:\n      Type: AWS::ECS::Service\n      Properties:\n        TaskDefinition: <TASK_DEFINITION>\n        LoadBalancerInfo:\n          ContainerName: web\n          ContainerPort: 8080\n';
@@ -58,7 +58,7 @@ beforeAll(() => {
   workspace = mkdtempSync(join(tmpdir(), 'deploy-ecs-plan-'));
   write('.github/expeditor.yml', config);
   write('ecs/task-definition.json', taskDefinition);
-  write('ecs/other.json', JSON.stringify({ family: 'shop-web-canary', containerDefinitions: [{ name: 'web' }] }));
+  write('ecs/other.json', JSON.stringify({ family: 'shop-web-canary', containerDefinitions: [{ name: 'web', memory: 256 }] }));
   write('deploy/appspec.yaml', appSpec);
 });
 afterAll(() => rmSync(workspace, { recursive: true, force: true }));
@@ -112,7 +112,7 @@ describe('planDeployEcs: inputs over the environment file', () => {
       },
       source: { sha: '9f2c4e1a7b3d5f60718293a4b5c6d7e8f9012345', runUrl: 'https://github.com/acme/shop/actions/runs/1' },
     });
-    expect(plan.template).toEqual({ file: 'ecs/task-definition.json', input: JSON.parse(taskDefinition) });
+    expect(plan.template).toEqual({ file: 'ecs/task-definition.json', input: JSON.parse(taskDefinition), dropped: [] });
     const rows = Object.fromEntries(plan.settings.rows().map(([name, value, from]) => [name, [value, from]]));
     expect(rows.cluster).toEqual(['shop-staging', 'environments.staging.ecs.cluster']);
     expect(rows.variables).toEqual(['NODE_ENV, LOG_LEVEL', 'environments.staging.vars']);
@@ -216,6 +216,31 @@ describe('planDeployEcs: inputs over the environment file', () => {
   });
 });
 
+describe('planDeployEcs: clusters and services by name or ARN', () => {
+  it.each([
+    ['no cluster: ECS’s own default', { service: 'web' }, 'default', 'web', 'default (as in ECS)'],
+    ['a cluster ARN', { cluster: 'arn:aws:ecs:us-west-2:123456789012:cluster/shop', service: 'web' }, 'shop', 'web', "input 'cluster'"],
+    [
+      'a long service ARN names the cluster',
+      { service: 'arn:aws:ecs:us-west-2:123456789012:service/shop/web' },
+      'shop',
+      'web',
+      'the service ARN',
+    ],
+    [
+      'a short service ARN and a cluster ARN',
+      { cluster: 'arn:aws-cn:ecs:cn-north-1:123456789012:cluster/shop', service: 'arn:aws-cn:ecs:cn-north-1:123456789012:service/web' },
+      'shop',
+      'web',
+      "input 'cluster'",
+    ],
+  ])('%s', (_, over, cluster, service, from) => {
+    const plan = planDeployEcs(inputs(over), context());
+    expect(plan).toMatchObject({ cluster, service });
+    expect(plan.settings.rows()).toContainEqual(['cluster', expect.any(String), from]);
+  });
+});
+
 describe('planDeployEcs: refusals, before any network call', () => {
   it.each([
     {
@@ -230,7 +255,13 @@ describe('planDeployEcs: refusals, before any network call', () => {
       message: 'environment "prod" is not in .github/expeditor.yml (have: staging, dev, k8s)',
       fields: { input: 'environment' },
     },
-    { name: 'no cluster', over: { service: 'web' }, message: 'the ECS cluster is not given', fields: { input: 'cluster' } },
+    {
+      name: 'a service ARN of another cluster',
+      over: { cluster: 'shop', service: 'arn:aws:ecs:us-west-2:123456789012:service/other/web' },
+      message:
+        "input 'service': the service ARN arn:aws:ecs:us-west-2:123456789012:service/other/web is in cluster other, but the cluster is shop",
+      fields: { input: 'service' },
+    },
     { name: 'no service', over: { cluster: 'shop' }, message: 'the ECS service is not given', fields: { input: 'service' } },
     {
       name: 'a task definition file the workspace lacks',

@@ -33,7 +33,7 @@ describe('controllerOf and strategyFor', () => {
   ] as const)('$controller controller, $asked asked → $strategy', ({ controller, asked, strategy, is }) => {
     const service = svc(controller ? { deploymentController: { type: controller } } : {});
     expect(controllerOf(service)).toBe(is);
-    expect(strategyFor(service, asked, { input: 'strategy' })).toBe(strategy);
+    expect(strategyFor(service, asked, { input: 'strategy' }, { input: 'service' })).toBe(strategy);
   });
 
   it.each([
@@ -54,11 +54,12 @@ describe('controllerOf and strategyFor', () => {
     {
       controller: 'EXTERNAL',
       asked: 'auto',
-      origin: { input: 'strategy' },
-      message: "input 'strategy': service web uses the EXTERNAL deployment controller, which deploy-ecs cannot drive",
+      origin: { input: 'service' },
+      message: "input 'service': service web uses the EXTERNAL deployment controller, which deploy-ecs cannot drive",
     },
   ] as const)('$controller controller, $asked asked: refused', ({ controller, asked, origin, message }) => {
-    const error = errorOf(() => strategyFor(svc({ deploymentController: { type: controller } }), asked, origin));
+    const serviceOrigin = controller === 'EXTERNAL' ? origin : { input: 'service' };
+    const error = errorOf(() => strategyFor(svc({ deploymentController: { type: controller } }), asked, origin, serviceOrigin));
     expect(error.message).toBe(message);
     expect(error).toMatchObject({ ...origin, unchanged: 'nothing was registered or deployed' });
   });

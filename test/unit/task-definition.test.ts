@@ -5,6 +5,7 @@ import { ExpeditorError } from '../../packages/shared/src/errors.ts';
 import {
   containerPorts,
   parseTaskDefinitionFile,
+  readTaskDefinitionFile,
   renderTaskDefinition,
   stripReadOnly,
   type RenderOptions,
@@ -144,12 +145,10 @@ describe('parseTaskDefinitionFile', () => {
         'family',
         'memory',
         'networkMode',
-        'placementConstraints',
         'requiresCompatibilities',
         'runtimePlatform',
         'tags',
         'taskRoleArn',
-        'volumes',
       ].sort(),
     );
     for (const readOnly of [
@@ -192,34 +191,22 @@ describe('parseTaskDefinitionFile', () => {
   });
 
   it.each([
-    { name: 'broken JSON', text: '{ "family": "shop-web", ', message: /^input 'task-definition': td\.json is not valid JSON \(/ },
-    { name: 'a list', text: '[]', message: /td\.json must hold a JSON object \(a task definition\), got a list$/ },
+    { name: 'broken JSON', text: '{ "family": "shop-web", ', message: /^input 'task-definition': td\.json:1: not valid JSON: / },
+    { name: 'a list', text: '[]', message: /td\.json:1: must hold an object \(a task definition\), got a list$/ },
     { name: 'null', text: 'null', message: /got null$/ },
-    {
-      name: 'an unknown key',
-      text: JSON.stringify({ ...plain, containers: [] }),
-      message: /td\.json: unknown task definition key "containers"$/,
-    },
-    {
-      name: 'two unknown keys',
-      text: JSON.stringify({ ...plain, Family: 'x', image: 'y' }),
-      message: /unknown task definition keys "Family", "image"$/,
-    },
-    { name: 'no family', text: JSON.stringify({ ...plain, family: undefined }), message: /td\.json: family is missing$/ },
+    { name: 'an unknown key', text: JSON.stringify({ ...plain, containers: [1] }), message: /td\.json:1: unknown key "containers"$/ },
+    { name: 'two unknown keys', text: JSON.stringify({ ...plain, Family: 'x', image: 'y' }), message: /unknown keys "Family", "image"$/ },
+    { name: 'no family', text: JSON.stringify({ ...plain, family: undefined }), message: /td\.json:1: family: is required \(string\)$/ },
     {
       name: 'a bad family',
       text: JSON.stringify({ ...plain, family: 'shop web' }),
-      message: /family is not a valid family name \("shop web"\)$/,
+      message: /family: expected 1 to 255 letters, digits, hyphens or underscores$/,
     },
-    {
-      name: 'no containers',
-      text: JSON.stringify({ ...plain, containerDefinitions: [] }),
-      message: /containerDefinitions must be a non-empty list$/,
-    },
+    { name: 'no containers', text: JSON.stringify({ ...plain, containerDefinitions: [] }), message: /containerDefinitions: is required/ },
     {
       name: 'a container without a name',
-      text: JSON.stringify({ ...plain, containerDefinitions: [{ name: 'web' }, { image: 'x' }] }),
-      message: /containerDefinitions\[1\] needs a name$/,
+      text: JSON.stringify({ ...plain, containerDefinitions: [{ name: 'web', image: 'x' }, { image: 'x' }] }),
+      message: /containerDefinitions\.1\.name: is required \(string\)$/,
     },
   ])('refuses $name, naming the input', ({ text, message }) => {
     const error = thrown(() => parseTaskDefinitionFile(text, 'td.json'));
@@ -230,7 +217,188 @@ describe('parseTaskDefinitionFile', () => {
 
   it('names the environment-file key the path came from', () => {
     expect(() => parseTaskDefinitionFile('[]', 'td.json', { key: 'environments.prod.ecs.task-definition' })).toThrow(
-      /^environments\.prod\.ecs\.task-definition: td\.json must hold/,
+      /^environments\.prod\.ecs\.task-definition: td\.json:1: must hold/,
+    );
+  });
+});
+
+describe('task definitions as people write them', () => {
+  // Trimmed from `aws ecs register-task-definition --generate-cli-skeleton`, half filled in, as
+  // people commit it: the empty strings ECS rejects (pidMode "" is not task or host) are dropped.
+  const skeleton = `{
+    "family": "shop-web",
+    "taskRoleArn": "",
+    "executionRoleArn": "arn:aws:iam::123456789012:role/ecsTaskExecutionRole",
+    "networkMode": "awsvpc",
+    "containerDefinitions": [
+        {
+            "name": "web",
+            "image": "",
+            "repositoryCredentials": { "credentialsParameter": "" },
+            "memory": 512,
+            "links": [""],
+            "portMappings": [{ "containerPort": 8080, "hostPort": 8080, "protocol": "tcp", "name": "", "appProtocol": "" }],
+            "essential": true,
+            "environment": [{ "name": "", "value": "" }, { "name": "FEATURE_FLAGS", "value": "" }],
+            "hostname": "",
+            "user": "",
+            "workingDirectory": "",
+            "dockerLabels": { "team": "" },
+            "logConfiguration": { "logDriver": "awslogs", "options": { "awslogs-group": "/ecs/shop-web" }, "secretOptions": [] }
+        }
+    ],
+    "volumes": [],
+    "placementConstraints": [],
+    "requiresCompatibilities": ["FARGATE"],
+    "cpu": "256",
+    "memory": "512",
+    "pidMode": "",
+    "ipcMode": "",
+    "proxyConfiguration": { "containerName": "", "properties": [{ "name": "", "value": "" }] }
+}`;
+
+  it('drops the empty values of a skeleton, keeping an environment variable set to empty and a label without value', () => {
+    const { input, dropped } = readTaskDefinitionFile(skeleton, 'td.json');
+    expect(input).not.toHaveProperty('pidMode');
+    expect(input).not.toHaveProperty('ipcMode');
+    expect(input).not.toHaveProperty('taskRoleArn');
+    const web = input.containerDefinitions?.[0];
+    expect(web).not.toHaveProperty('hostname');
+    expect(web).not.toHaveProperty('repositoryCredentials');
+    expect(web?.environment).toEqual([{ name: 'FEATURE_FLAGS', value: '' }]);
+    expect(web?.dockerLabels).toEqual({ team: '' });
+    expect(web?.portMappings).toEqual([{ containerPort: 8080, hostPort: 8080, protocol: 'tcp' }]);
+    expect(dropped).toEqual(
+      expect.arrayContaining([
+        'taskRoleArn',
+        'pidMode',
+        'ipcMode',
+        'volumes',
+        'containerDefinitions.0.hostname',
+        'containerDefinitions.0.environment.0',
+      ]),
+    );
+    expect(input).not.toHaveProperty('proxyConfiguration');
+  });
+
+  it('reads YAML, a byte-order mark and tab-indented JSON alike', () => {
+    const yaml = `family: shop-web
+memory: "512"
+containerDefinitions:
+  - name: web
+    image: ${oldImage}
+    portMappings:
+      - containerPort: 8080
+`;
+    const json = JSON.stringify(
+      {
+        family: 'shop-web',
+        memory: '512',
+        containerDefinitions: [{ name: 'web', image: oldImage, portMappings: [{ containerPort: 8080 }] }],
+      },
+      null,
+      '\t',
+    );
+    const expected = parseTaskDefinitionFile(yaml, 'td.yaml');
+    expect(expected.containerDefinitions?.[0]?.portMappings).toEqual([{ containerPort: 8080 }]);
+    expect(parseTaskDefinitionFile(`\uFEFF${json}`, 'td.json')).toEqual(expected);
+    expect(parseTaskDefinitionFile(json, 'td.json')).toEqual(expected);
+  });
+
+  it('takes task-level cpu and memory written as numbers, as the strings ECS wants', () => {
+    const input = parseTaskDefinitionFile(JSON.stringify({ ...plain, cpu: 256, memory: 512 }), 'td.json');
+    expect(input).toMatchObject({ cpu: '256', memory: '512' });
+  });
+
+  const lines = (td: object) => JSON.stringify(td, null, 2);
+  it.each([
+    [
+      'pidMode not one ECS knows',
+      { ...plain, pidMode: 'container' },
+      /td\.json:\d+: pidMode: expected "host", "task", got the string "container"$/,
+    ],
+    [
+      'networkMode in capitals',
+      { ...plain, networkMode: 'AWSVPC' },
+      /networkMode: expected "bridge", "host", "awsvpc", "none", got the string "AWSVPC"/,
+    ],
+    [
+      'a protocol in capitals',
+      { ...plain, containerDefinitions: [{ name: 'web', image: oldImage, portMappings: [{ containerPort: 80, protocol: 'TCP' }] }] },
+      /containerDefinitions\.0\.portMappings\.0\.protocol: expected "tcp", "udp", got the string "TCP"/,
+    ],
+    [
+      'a port as a string',
+      { ...plain, containerDefinitions: [{ name: 'web', image: oldImage, portMappings: [{ containerPort: '80' }] }] },
+      /containerPort: expected number, got the string "80"$/,
+    ],
+    [
+      'a typo in a container key',
+      { ...plain, containerDefinitions: [{ name: 'web', image: oldImage, portMapping: [{ containerPort: 80 }] }] },
+      /containerDefinitions\.0: unknown key "portMapping"$/,
+    ],
+    [
+      'FARGATE without awsvpc',
+      { ...plain, networkMode: 'bridge', requiresCompatibilities: ['FARGATE'], cpu: '256' },
+      /networkMode: FARGATE needs networkMode awsvpc/,
+    ],
+    [
+      'no memory anywhere (EC2)',
+      { family: 'shop-web', containerDefinitions: [{ name: 'web', image: oldImage }] },
+      /containerDefinitions\.0\.name: container web needs memory or memoryReservation, since the task sets no memory$/,
+    ],
+    [
+      'a dependency on a container that is not there',
+      { ...plain, containerDefinitions: [{ name: 'web', image: oldImage, dependsOn: [{ containerName: 'envoy', condition: 'HEALTHY' }] }] },
+      /dependsOn\.0\.containerName: no container is named envoy$/,
+    ],
+    [
+      'a mount of a volume that is not there',
+      {
+        ...plain,
+        containerDefinitions: [{ name: 'web', image: oldImage, mountPoints: [{ sourceVolume: 'data', containerPath: '/data' }] }],
+      },
+      /mountPoints\.0\.sourceVolume: no volume is named data$/,
+    ],
+    [
+      'two containers with one name',
+      {
+        ...plain,
+        containerDefinitions: [
+          { name: 'web', image: oldImage },
+          { name: 'web', image: oldImage },
+        ],
+      },
+      /containerDefinitions\.1\.name: a second container named web$/,
+    ],
+    [
+      "ephemeral storage below 21 GiB (the skeleton's 0)",
+      { ...plain, ephemeralStorage: { sizeInGiB: 0 } },
+      /ephemeralStorage\.sizeInGiB: /,
+    ],
+    [
+      'a role that is neither ARN nor name',
+      { ...plain, taskRoleArn: 'arn:aws:iam::12:role/x' },
+      /taskRoleArn: expected an IAM role ARN or name$/,
+    ],
+  ])('refuses %s, naming the key and its line', (_, td, message) => {
+    const error = thrown(() => parseTaskDefinitionFile(lines(td), 'td.json'));
+    expect((error as ExpeditorError).message).toMatch(message);
+    expect(error).toMatchObject({ input: 'task-definition' });
+  });
+
+  it('names the line of the key, in JSON and in describe output', () => {
+    const td = { taskDefinition: { ...plain, pidMode: 'container' }, tags: [] };
+    const text = lines(td);
+    const line = text.split('\n').findIndex((l) => l.includes('"pidMode"')) + 1;
+    expect(() => parseTaskDefinitionFile(text, 'td.json')).toThrow(
+      `td.json:${line}: pidMode: expected "host", "task", got the string "container"`,
+    );
+  });
+
+  it('refuses a key given twice (JSON.parse would keep the last silently)', () => {
+    expect(() => parseTaskDefinitionFile('{\n"family": "a",\n"family": "b",\n"containerDefinitions": []\n}', 'td.json')).toThrow(
+      'td.json:3: the key "family" appears twice in one map',
     );
   });
 });

@@ -132,7 +132,7 @@ describe('workflows under act: ECS', () => {
 
     const dev = await act('rollback', { environment: 'dev' });
     expect(dev.code, show(dev)).toBe(0);
-    expect(step(dev, 'rollback', 'Redeploy the previous image (rolling ECS)')).toBe('success');
+    expect(step(dev, 'rollback', 'Redeploy the previous image (ECS)')).toBe('success');
     expect(await serviceImage(ACCOUNTS.dev, demo.dev.cluster, demo.dev.service)).toBe(first);
     // The rolled-back image no longer counts as passed dev.
     const gate = await act('promote', { to: 'prod', digest: second, commit: '' });

@@ -12,7 +12,12 @@ export async function runDeployEcs(
   run: { log: Log; signal: AbortSignal },
 ): Promise<DeployEcsResult> {
   const started = Date.now();
-  const plan = planDeployEcs(inputs, { workspace: github.workspace, sha: github.sha, runUrl: github.runUrl });
+  const plan = planDeployEcs(inputs, {
+    workspace: github.workspace,
+    runnerTemp: github.runnerTemp,
+    sha: github.sha,
+    runUrl: github.runUrl,
+  });
   // The SDK modules load only now that the inputs and files are known to be good.
   const [{ deployEcs }, { createEcsClients }] = await Promise.all([import('./deploy.ts'), import('@expeditor/codedeploy/clients')]);
   const clients = await createEcsClients(plan.region);

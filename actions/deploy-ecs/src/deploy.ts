@@ -3,7 +3,7 @@
 // on bad input runs before the first write (RegisterTaskDefinition).
 import { RegisterTaskDefinitionCommand, type Service } from '@aws-sdk/client-ecs';
 import type { DeploymentConfigInfo } from '@aws-sdk/client-codedeploy';
-import { ExpeditorError } from '@expeditor/shared/errors';
+import { ExpeditorError, type Origin } from '@expeditor/shared/errors';
 import type { Log } from '@expeditor/shared/log';
 import { appSpecContent, hooksOf, targetOf, withTaskDefinition, type AppSpec } from '@expeditor/codedeploy/appspec';
 import { awsCall, type CallContext } from '@expeditor/aws/call';
@@ -76,10 +76,11 @@ export async function deployEcs(plan: DeployEcsPlan, clients: EcsClients, contex
   // 1. Read and check (no writes).
   const prepared = await log.group(`Prepare: service ${plan.service} in cluster ${plan.cluster}`, async () => {
     const service = await describeService(clients.ecs, ref, call);
-    const strategy = strategyFor(service, plan.strategy, plan.strategyOrigin);
+    const strategy = strategyFor(service, plan.strategy, plan.strategyOrigin, plan.serviceOrigin);
     log.info(
       `service ${service.serviceName}: ${service.deploymentController?.type ?? 'ECS'} controller → ${strategy}; runs ${shortTd(service.taskDefinition)} (${service.runningCount ?? 0}/${service.desiredCount ?? 0} tasks)`,
     );
+    if (strategy === 'rolling') refuseBlueGreenSettings(plan, service.serviceName ?? plan.service);
     if (strategy === 'rolling' && plan.waitUntil === 'ready') {
       throw serviceOriginError(
         plan.waitUntilOrigin,
@@ -93,6 +94,12 @@ export async function deployEcs(plan: DeployEcsPlan, clients: EcsClients, contex
         ? `task definition from ${plan.template.file} (family ${template.family})`
         : `task definition from the service's current ${shortTd(service.taskDefinition)}`,
     );
+    // Top-level keys first: they say most about the file.
+    const dropped = [...(plan.template?.dropped ?? [])].sort((a, b) => a.split('.').length - b.split('.').length);
+    if (dropped.length > 0) {
+      const shown = dropped.slice(0, 12).join(', ') + (dropped.length > 12 ? `, … (${dropped.length - 12} more)` : '');
+      log.info(`left out empty values ECS would reject: ${shown}`);
+    }
     const rendered = renderTaskDefinition(template, {
       image: plan.image,
       container: plan.container,
@@ -269,4 +276,25 @@ async function prepareBlueGreen(
     `blue/green via ${application}/${groupName}, ${routing}; AppSpec ${plan.appSpec ? `from ${plan.appSpec.file}` : 'generated'}: container ${target.LoadBalancerInfo.ContainerName}:${target.LoadBalancerInfo.ContainerPort}${target.PlatformVersion ? `, platform ${target.PlatformVersion}` : ''}${hooks.length ? `, hooks ${hooks.join(', ')}` : ''}`,
   );
   return { application, group: groupName, group_: group, configName, routing, spec };
+}
+
+/** CodeDeploy settings for a rolling service would be silently unused: refuse them, naming each. */
+function refuseBlueGreenSettings(plan: DeployEcsPlan, service: string): void {
+  const cd = plan.codedeploy;
+  const given: [string, Origin | undefined][] = [
+    ['appspec', plan.appSpec ? { input: 'appspec' } : undefined],
+    ['hooks', Object.keys(plan.hooks).length > 0 ? { input: 'hooks' } : undefined],
+    ['container-port', plan.containerPort !== undefined ? { input: 'container-port' } : undefined],
+    ['CodeDeploy application', cd.application ? cd.applicationOrigin : undefined],
+    ['CodeDeploy deployment group', cd.group ? cd.groupOrigin : undefined],
+    ['deployment config', cd.deploymentConfig ? cd.deploymentConfigOrigin : undefined],
+  ];
+  const found = given.filter((g): g is [string, Origin] => g[1] !== undefined);
+  const first = found[0];
+  if (!first) return;
+  throw serviceOriginError(
+    first[1],
+    `service ${service} deploys rolling (ECS deployment controller), so ${found.map(([name]) => name).join(', ')} would not be used`,
+    'leave the CodeDeploy settings out for a rolling service, or deploy to a service with the CODE_DEPLOY controller',
+  );
 }

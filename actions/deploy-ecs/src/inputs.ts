@@ -2,7 +2,15 @@
 // also give stay undefined when not set here, so the file's value is used (explicit inputs win).
 import type { ActionInputs } from '@expeditor/shared/inputs';
 import { hookNames, type HookName } from '@expeditor/codedeploy/hooks';
-import { codeDeployName, ecsName, environmentName, escapesWorkspace, imageReference, secretReference } from '@expeditor/shared/patterns';
+import {
+  codeDeployName,
+  ecsClusterRef,
+  ecsServiceRef,
+  environmentName,
+  imageReference,
+  secretReference,
+  variableName,
+} from '@expeditor/shared/patterns';
 
 export type Strategy = 'rolling' | 'blue-green';
 export type WaitUntil = 'succeeded' | 'ready' | 'none';
@@ -36,17 +44,15 @@ export interface DeployEcsInputs {
 }
 
 export function readDeployEcsInputs(inputs: ActionInputs): DeployEcsInputs {
-  const path = (name: string): string | undefined => {
-    const value = inputs.string(name, { maxLength: 1024 });
-    if (value && escapesWorkspace(value)) return inputs.problem(name, 'must be a path inside the workspace (relative, without ..)');
-    return value;
-  };
+  // Relative to the workspace or absolute (${{ github.workspace }}/…, $RUNNER_TEMP/…): where it
+  // really leads, after links, is checked when the file is read (the file rule).
+  const path = (name: string): string | undefined => inputs.string(name, { maxLength: 1024 });
   const result: DeployEcsInputs = {
     image: inputs.string('image', { required: true, pattern: imageReference, expected: 'an image reference such as repo@sha256:…' }),
     environment: inputs.string('environment', { pattern: environmentName, expected: 'an environment name' }),
-    config: path('config') ?? '.github/expeditor.yml',
-    cluster: inputs.string('cluster', { pattern: ecsName, expected: 'an ECS cluster name' }),
-    service: inputs.string('service', { pattern: ecsName, expected: 'an ECS service name' }),
+    config: inputs.string('config', { maxLength: 1024 }) ?? '.github/expeditor.yml',
+    cluster: inputs.string('cluster', { pattern: ecsClusterRef, expected: 'an ECS cluster name or ARN' }),
+    service: inputs.string('service', { pattern: ecsServiceRef, expected: 'an ECS service name or ARN' }),
     container: inputs.string('container', { pattern: /^[A-Za-z0-9_-]{1,255}$/, expected: 'a container name' }),
     taskDefinition: path('task-definition'),
     strategy: inputs.choice('strategy', ['auto', 'rolling', 'blue-green'] as const),
@@ -69,12 +75,11 @@ export function readDeployEcsInputs(inputs: ActionInputs): DeployEcsInputs {
     timeoutMs: inputs.duration('timeout', '30m'),
   };
   for (const name of Object.keys(result.vars)) {
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) inputs.problem('vars', `expected a variable name, got ${JSON.stringify(name)}`);
+    if (!variableName.test(name)) inputs.problem('vars', `expected a variable name, got ${JSON.stringify(name)}`);
   }
-  if (!result.environment) {
-    if (!result.cluster) inputs.problem('cluster', 'is required when no environment is given');
-    if (!result.service) inputs.problem('service', 'is required when no environment is given');
-  }
+  // Only when not given at all: a given but malformed value already has its own problem. The
+  // cluster defaults to ECS's own `default`, as the ECS APIs do.
+  if (!result.environment && !inputs.raw('service')) inputs.problem('service', 'is required when no environment is given');
   if (result.requireDigest && !/@sha256:[a-f0-9]{64}$/.test(result.image)) {
     inputs.problem(
       'image',
@@ -105,9 +110,12 @@ function readHooks(inputs: ActionInputs): Partial<Record<HookName, string>> {
 function readSecrets(inputs: ActionInputs): Record<string, string> {
   const secrets = inputs.keyValues('secrets');
   for (const [name, ref] of Object.entries(secrets)) {
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) inputs.problem('secrets', `expected a variable name, got ${JSON.stringify(name)}`);
+    if (!variableName.test(name)) inputs.problem('secrets', `expected a variable name, got ${JSON.stringify(name)}`);
     else if (!secretReference.test(ref)) {
-      inputs.problem('secrets', `${name}: expected a Secrets Manager or Parameter Store ARN, got ${JSON.stringify(ref)}`);
+      inputs.problem(
+        'secrets',
+        `${name}: expected a Secrets Manager or Parameter Store ARN, or a parameter name, got ${JSON.stringify(ref)}`,
+      );
     }
   }
   return secrets;

@@ -1,10 +1,11 @@
 import { environmentOf, loadConfig, type EnvironmentConfig } from '@expeditor/shared/config';
-import { ExpeditorError } from '@expeditor/shared/errors';
+import { ExpeditorError, originError } from '@expeditor/shared/errors';
 import { Settings } from '@expeditor/shared/settings';
+import { ecsRefName } from '@expeditor/shared/patterns';
 import { KiB, readUserFile } from '@expeditor/shared/workspace-file';
 import { parseAppSpec, type AppSpec } from '@expeditor/codedeploy/appspec';
 import type { DeployEcsInputs, HookName, Strategy, WaitUntil } from './inputs.ts';
-import { parseTaskDefinitionFile, type Origin, type TaskDefinitionInput } from './task-definition.ts';
+import { readTaskDefinitionFile, type Origin, type TaskDefinitionInput } from './task-definition.ts';
 
 export interface DeployEcsPlan {
   image: string;
@@ -20,7 +21,8 @@ export interface DeployEcsPlan {
   container: string | undefined;
   containerOrigin: Origin;
   /** The task definition file, parsed; undefined = start from the service's current one. */
-  template: { input: TaskDefinitionInput; file: string } | undefined;
+  /** The task definition file; `dropped` names the empty values left out (ECS rejects them). */
+  template: { input: TaskDefinitionInput; file: string; dropped: string[] } | undefined;
   vars: Record<string, string>;
   secrets: Record<string, string>;
   secretsOrigin: Origin;
@@ -46,6 +48,8 @@ export interface DeployEcsPlan {
 
 export interface PlanContext {
   workspace: string;
+  /** RUNNER_TEMP, where amazon-ecs-render-task-definition and other steps write their files. */
+  runnerTemp?: string | undefined;
   sha: string;
   runUrl: string;
 }
@@ -81,14 +85,32 @@ export function planDeployEcs(inputs: DeployEcsInputs, context: PlanContext): De
   const originOf = (input: string, value: string | undefined, fileKey: string): Origin =>
     value !== undefined && value !== '' ? { input } : ecs ? { key: key(fileKey) } : { input };
 
-  const cluster = pick('cluster', 'cluster', inputs.cluster, 'ecs.cluster', ecs?.cluster);
-  const service = pick('service', 'service', inputs.service, 'ecs.service', ecs?.service);
-  if (!cluster || !service) {
-    throw new ExpeditorError(`the ECS ${!cluster ? 'cluster' : 'service'} is not given`, {
-      input: !cluster ? 'cluster' : 'service',
+  const serviceRef = pick('service', 'service', inputs.service, 'ecs.service', ecs?.service);
+  if (!serviceRef) {
+    throw new ExpeditorError('the ECS service is not given', {
+      input: 'service',
       unchanged: 'nothing was changed',
-      next: `give the '${!cluster ? 'cluster' : 'service'}' input or set it in the environment file`,
+      next: "give the 'service' input or set it in the environment file",
     });
+  }
+  // Names or ARNs, as ECS takes them; the plan keeps names (CodeDeploy and the console want them).
+  const fromService = ecsRefName(serviceRef);
+  const clusterRef =
+    pick('cluster', 'cluster', inputs.cluster, 'ecs.cluster', ecs?.cluster) ??
+    (fromService.cluster
+      ? settings.derive('cluster', fromService.cluster, 'the service ARN')
+      : settings.derive('cluster', 'default', 'default (as in ECS)'));
+  const cluster = ecsRefName(clusterRef).name;
+  const service = fromService.name;
+  if (fromService.cluster && fromService.cluster !== cluster) {
+    throw originError(
+      originOf('service', inputs.service, 'ecs.service'),
+      `the service ARN ${serviceRef} is in cluster ${fromService.cluster}, but the cluster is ${cluster}`,
+      {
+        unchanged: 'nothing was changed',
+        next: 'give the service of the cluster, or leave the cluster out (the service ARN names it)',
+      },
+    );
   }
   const strategy = pick('strategy', 'strategy', inputs.strategy, 'ecs.strategy', ecs?.strategy, 'auto') as Strategy | 'auto';
   const container = pick('container', 'container', inputs.container, 'ecs.container', ecs?.container);
@@ -126,8 +148,8 @@ export function planDeployEcs(inputs: DeployEcsInputs, context: PlanContext): De
   const taskDefinitionOrigin = originOf('task-definition', inputs.taskDefinition, 'ecs.task-definition');
   const template = taskDefinitionFile
     ? {
-        input: parseTaskDefinitionFile(
-          readWorkspaceFile(context.workspace, taskDefinitionFile, taskDefinitionOrigin),
+        ...readTaskDefinitionFile(
+          readWorkspaceFile(context, taskDefinitionFile, taskDefinitionOrigin),
           taskDefinitionFile,
           taskDefinitionOrigin,
         ),
@@ -136,7 +158,7 @@ export function planDeployEcs(inputs: DeployEcsInputs, context: PlanContext): De
     : undefined;
   const appSpec = inputs.appspec
     ? {
-        spec: parseAppSpec(readWorkspaceFile(context.workspace, inputs.appspec, { input: 'appspec' }), inputs.appspec),
+        spec: parseAppSpec(readWorkspaceFile(context, inputs.appspec, { input: 'appspec' }), inputs.appspec),
         file: inputs.appspec,
       }
     : undefined;
@@ -203,7 +225,13 @@ function describeSources(fromFile: string[], fromInput: string[], fileKey: strin
   return parts.join(' + ');
 }
 
-/** Task definitions and AppSpecs: inside the workspace (links resolved), at most 256 KiB. */
-function readWorkspaceFile(workspace: string, path: string, origin: Origin): string {
-  return readUserFile(path, { workspace, origin, maxBytes: 256 * KiB, unchanged: 'nothing was registered or deployed' });
+/** Task definitions and AppSpecs: inside the workspace or RUNNER_TEMP (links resolved), at most 256 KiB. */
+function readWorkspaceFile(context: PlanContext, path: string, origin: Origin): string {
+  return readUserFile(path, {
+    workspace: context.workspace,
+    alsoUnder: context.runnerTemp ? [context.runnerTemp] : undefined,
+    origin,
+    maxBytes: 256 * KiB,
+    unchanged: 'nothing was registered or deployed',
+  });
 }

@@ -61,12 +61,13 @@ export function controllerOf(service: Service): Controller {
 }
 
 /** The strategy the service's controller allows; an error naming the strategy input when it differs. */
-export function strategyFor(service: Service, asked: Strategy | 'auto', origin: Origin): Strategy {
+export function strategyFor(service: Service, asked: Strategy | 'auto', origin: Origin, serviceOrigin: Origin): Strategy {
   const controller = controllerOf(service);
   const fits: Strategy | undefined = controller === 'ECS' ? 'rolling' : controller === 'CODE_DEPLOY' ? 'blue-green' : undefined;
   if (!fits) {
+    // The service is the problem, whatever the strategy says.
     throw serviceOriginError(
-      origin,
+      serviceOrigin,
       `service ${service.serviceName} uses the ${controller} deployment controller, which deploy-ecs cannot drive`,
       'use a service with the ECS (rolling) or CODE_DEPLOY (blue/green) deployment controller',
     );

@@ -9,7 +9,9 @@ import type {
   Tag,
   TaskDefinition,
 } from '@aws-sdk/client-ecs';
-import { type ExpeditorError, originError, type Origin } from '@expeditor/shared/errors';
+import { type ExpeditorError, originError, ProblemsError, type Origin } from '@expeditor/shared/errors';
+import { kindOf, parseStructured, schemaProblems, type StructuredProblem } from '@expeditor/shared/structured-file';
+import { crossChecks, dropEmpty, taskDefinitionSchema } from './task-definition-schema.ts';
 import { quote } from '@expeditor/shared/inputs';
 import { repositoryOf } from '@expeditor/shared/patterns';
 
@@ -56,48 +58,61 @@ function problem(origin: Origin, message: string, next?: string): ExpeditorError
 }
 
 /**
- * Parses a task definition file: the JSON RegisterTaskDefinition takes, a described one (read-only
- * fields are dropped) or `aws ecs describe-task-definition` output ({taskDefinition, tags}).
+ * Parses a task definition file, JSON or YAML: the input RegisterTaskDefinition takes, a described
+ * one (read-only fields are dropped) or `aws ecs describe-task-definition` output ({taskDefinition,
+ * tags}). Empty values ECS rejects are dropped (and named in `dropped`); then the task definition
+ * is checked as ECS checks it, every problem with its key and line.
  */
-export function parseTaskDefinitionFile(text: string, file: string, origin: Origin = { input: 'task-definition' }): TaskDefinitionInput {
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (error) {
-    throw problem(origin, `${file} is not valid JSON (${(error as Error).message})`, 'fix the file; a task definition file is JSON');
-  }
-  if (!isObject(data)) throw problem(origin, `${file} must hold a JSON object (a task definition), got ${kindOf(data)}`);
+export function readTaskDefinitionFile(
+  text: string,
+  file: string,
+  origin: Origin = { input: 'task-definition' },
+): { input: TaskDefinitionInput; dropped: string[] } {
+  const fail = (problems: StructuredProblem[]): never => {
+    const errors = problems.map((p) =>
+      problem(origin, `${file}${p.line ? `:${p.line}` : ''}: ${p.path ? `${p.path}: ` : ''}${p.message}`, 'fix the task definition file'),
+    );
+    if (errors.length === 1) throw errors[0];
+    throw new ProblemsError(`${file} has ${errors.length} problems`, errors);
+  };
+  const parsed = parseStructured(text);
+  if (!parsed.document) return fail(parsed.problems);
+  const { lineOf } = parsed.document;
+  let data = parsed.document.data;
+  if (!isObject(data)) return fail([{ path: '', message: `must hold an object (a task definition), got ${kindOf(data)}`, line: 1 }]);
   let tags: unknown;
+  let prefix: string[] = [];
   if (isObject(data.taskDefinition) && !('containerDefinitions' in data)) {
+    // `$metadata` is what the SDK adds when a script saves its answer: request ids, nothing to deploy.
+    const extra = Object.keys(data).filter((k) => k !== 'taskDefinition' && k !== 'tags' && k !== '$metadata');
+    if (extra.length > 0) {
+      return fail([
+        {
+          path: extra[0] ?? '',
+          message: 'unknown key beside taskDefinition (describe-task-definition output has taskDefinition and tags)',
+          line: lineOf([extra[0] ?? '']),
+        },
+      ]);
+    }
     tags = data.tags;
     data = data.taskDefinition;
+    prefix = ['taskDefinition'];
   }
-  const definition = data as Record<string, unknown>;
-  const unknown = Object.keys(definition).filter((k) => !registerKeys.has(k) && !readOnlyKeys.has(k));
-  if (unknown.length > 0) {
-    throw problem(
-      origin,
-      `${file}: unknown task definition ${unknown.length === 1 ? 'key' : 'keys'} ${unknown.map((k) => quote(k)).join(', ')}`,
-      `remove ${unknown.length === 1 ? 'it' : 'them'}; a task definition has ${[...registerKeys].join(', ')}`,
-    );
-  }
-  const input = stripReadOnly(definition as TaskDefinition, Array.isArray(tags) ? (tags as Tag[]) : undefined);
-  if (typeof input.family !== 'string' || !/^[A-Za-z0-9_-]{1,255}$/.test(input.family)) {
-    throw problem(
-      origin,
-      `${file}: family is ${input.family === undefined ? 'missing' : `not a valid family name (${quote(String(input.family))})`}`,
-    );
-  }
-  const containers: unknown = input.containerDefinitions;
-  if (!Array.isArray(containers) || containers.length === 0) {
-    throw problem(origin, `${file}: containerDefinitions must be a non-empty list`);
-  }
-  containers.forEach((c: unknown, i) => {
-    if (!isObject(c) || typeof c.name !== 'string' || !c.name) {
-      throw problem(origin, `${file}: containerDefinitions[${i}] needs a name`);
-    }
-  });
-  return input;
+  const at = (path: readonly PropertyKey[]) => lineOf([...prefix, ...path]);
+  const withoutReadOnly = Object.fromEntries(Object.entries(data as Record<string, unknown>).filter(([k]) => !readOnlyKeys.has(k)));
+  const { value, dropped } = dropEmpty(withoutReadOnly);
+  const result = taskDefinitionSchema.safeParse(value, { reportInput: true });
+  if (!result.success) return fail(schemaProblems(result.error.issues, at));
+  const cross = crossChecks(result.data);
+  if (cross.length > 0) return fail(cross.map((c) => ({ path: c.path.join('.'), message: c.message, line: at(c.path) })));
+  const checked = result.data as Record<string, unknown>;
+  // ECS takes task-level cpu and memory as strings.
+  for (const key of ['cpu', 'memory']) if (typeof checked[key] === 'number') checked[key] = String(checked[key]);
+  return { input: stripReadOnly(checked as TaskDefinition, Array.isArray(tags) ? (tags as Tag[]) : undefined), dropped };
+}
+
+export function parseTaskDefinitionFile(text: string, file: string, origin: Origin = { input: 'task-definition' }): TaskDefinitionInput {
+  return readTaskDefinitionFile(text, file, origin).input;
 }
 
 /** A described task definition as RegisterTaskDefinition input. */
@@ -141,6 +156,14 @@ export function renderTaskDefinition(template: TaskDefinitionInput, options: Ren
   const previousImage = container.image;
   container.image = options.image;
   changes.push(`container ${container.name}: image ${previousImage ?? '(none)'} → ${options.image}`);
+  const imageless = containers.filter((c) => !c.image).map((c) => c.name);
+  if (imageless.length > 0) {
+    throw problem(
+      options.containerOrigin,
+      `container ${imageless.join(', ')} of the task definition ${imageless.length === 1 ? 'has' : 'have'} no image, which ECS requires (only ${container.name} gets the deployed image)`,
+      'give every other container its image in the task definition',
+    );
+  }
 
   const environment: KeyValuePair[] = [...(container.environment ?? [])];
   const secrets: Secret[] = [...(container.secrets ?? [])];
@@ -207,10 +230,6 @@ function removeByName<T extends { name?: string | undefined }>(list: T[], name: 
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function kindOf(value: unknown): string {
-  return Array.isArray(value) ? 'a list' : value === null ? 'null' : `a ${typeof value}`;
 }
 
 /** The port mappings of a container, for the AppSpec's ContainerPort. */

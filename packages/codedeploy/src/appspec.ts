@@ -2,9 +2,9 @@
 // registered task definition, or read from a user's YAML/JSON file and checked before anything is
 // registered. Either way TaskDefinition is the ARN just registered. Pure functions: no network.
 import { LineCounter, parseDocument } from 'yaml';
+import { schemaProblems } from '@expeditor/shared/structured-file';
 import { z } from 'zod';
 import { ExpeditorError, ProblemsError } from '@expeditor/shared/errors';
-import { quote } from '@expeditor/shared/inputs';
 import { hookNames, type HookName } from './hooks.ts';
 
 export { hookNames, type HookName };
@@ -164,9 +164,9 @@ export function parseAppSpec(text: string, file: string, input = 'appspec'): App
     return out;
   };
   const data = normalise(raw, [], []);
-  const result = appSpecSchema.safeParse(data);
+  const result = appSpecSchema.safeParse(data, { reportInput: true });
   if (!result.success) {
-    const lineOf = (path: PropertyKey[]): number | undefined => {
+    const lineOf = (path: readonly PropertyKey[]): number | undefined => {
       const original = originalPath.get(path.map(String).join('.')) ?? (path as (string | number)[]);
       for (let n = original.length; n >= 0; n--) {
         const node = doc.getIn(original.slice(0, n), true) as { range?: [number, number, number] } | undefined;
@@ -174,20 +174,7 @@ export function parseAppSpec(text: string, file: string, input = 'appspec'): App
       }
       return undefined;
     };
-    fail(
-      result.error.issues.map((issue) => {
-        const path = issue.path.map(String).join('.');
-        if (issue.code === 'unrecognized_keys') {
-          return {
-            path,
-            message: `unknown ${issue.keys.length === 1 ? 'key' : 'keys'} ${issue.keys.map((k) => quote(k)).join(', ')}`,
-            line: lineOf([...issue.path, issue.keys[0] ?? '']),
-          };
-        }
-        const message = issue.code === 'invalid_type' && issue.input === undefined ? `is required (${issue.expected})` : issue.message;
-        return { path, message, line: lineOf(issue.path) };
-      }),
-    );
+    fail(schemaProblems(result.error.issues, lineOf));
   }
   return result.data as AppSpec;
 }

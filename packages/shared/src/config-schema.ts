@@ -5,7 +5,9 @@ import {
   accountId,
   awsRegion,
   codeDeployName,
+  ecsClusterRef,
   ecsName,
+  ecsServiceRef,
   eksClusterName,
   environmentName,
   k8sName,
@@ -44,8 +46,8 @@ const codedeploy = z.strictObject({
 });
 
 const ecs = z.strictObject({
-  cluster: text(ecsName, 'an ECS cluster name'),
-  service: text(ecsName, 'an ECS service name'),
+  cluster: text(ecsClusterRef, 'an ECS cluster name or ARN'),
+  service: text(ecsServiceRef, 'an ECS service name or ARN'),
   // No default: deploy-ecs reads it from the service's deployment controller (CODE_DEPLOY is blue-green).
   strategy: z
     .enum(['rolling', 'blue-green'])
@@ -78,7 +80,7 @@ const eks = z.strictObject({
   secrets: z.array(text(k8sName, 'a Secret name')).optional(),
 });
 
-const secret = text(secretReference, 'a Secrets Manager or Parameter Store ARN');
+const secret = text(secretReference, 'a Secrets Manager or Parameter Store ARN, or a parameter name');
 const variable = text(variableName, 'a variable name');
 
 const environment = z

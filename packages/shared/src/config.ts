@@ -1,6 +1,7 @@
 // Loads and validates the environment file. Every problem is reported at once with the key's
 // path and line; unknown keys are errors. No action parses the file itself.
-import { isScalar, LineCounter, parseDocument, visit } from 'yaml';
+import { LineCounter, parseDocument } from 'yaml';
+import { duplicateKeys } from './structured-file.ts';
 import type { z } from 'zod';
 import { ExpeditorError, ProblemsError } from './errors.ts';
 import { quote } from './inputs.ts';
@@ -42,27 +43,7 @@ export function parseConfig(text: string, file: string): ExpeditorConfig {
       doc.errors.map((e) => new ConfigError(file, '', e.message.split('\n')[0] ?? e.message, e.linePos?.[0].line)),
     );
   }
-  const duplicates: ConfigError[] = [];
-  visit(doc, {
-    Map(_, map) {
-      const seen = new Set<unknown>();
-      for (const pair of map.items) {
-        const key = isScalar(pair.key) ? pair.key.value : pair.key;
-        if (seen.has(key)) {
-          const range = isScalar(pair.key) ? pair.key.range : undefined;
-          duplicates.push(
-            new ConfigError(
-              file,
-              '',
-              `the key ${quote(String(key))} appears twice in one map`,
-              range ? lineCounter.linePos(range[0]).line : undefined,
-            ),
-          );
-        }
-        seen.add(key);
-      }
-    },
-  });
+  const duplicates = duplicateKeys(doc, lineCounter).map((d) => new ConfigError(file, '', d.message, d.line));
   if (duplicates.length > 0) throw new ProblemsError(`${file} is not valid YAML`, duplicates);
   let data: unknown;
   try {

@@ -21,6 +21,8 @@ export interface GitHubContext {
   oidc: { requestUrl: string; requestToken: string } | undefined;
   /** True under nektos/act. */
   isAct: boolean;
+  /** RUNNER_TEMP: files earlier steps wrote (a rendered task definition, say) may be read from there too. */
+  runnerTemp?: string | undefined;
 }
 
 export function readGitHubContext(env: Env): GitHubContext {
@@ -44,5 +46,6 @@ export function readGitHubContext(env: Env): GitHubContext {
     stepSummaryPath: env.GITHUB_STEP_SUMMARY || undefined,
     oidc: requestUrl && requestToken ? { requestUrl, requestToken } : undefined,
     isAct: env.ACT === 'true',
+    runnerTemp: env.RUNNER_TEMP || undefined,
   };
 }

@@ -7,6 +7,18 @@ export const roleArn = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
 /** A Kubernetes DNS-1123 label (namespace, Service, Deployment names). */
 export const k8sName = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 export const ecsName = /^[A-Za-z0-9_-]{1,255}$/;
+/** An ECS cluster by name or ARN, as every ECS API takes it. */
+export const ecsClusterRef = /^([A-Za-z0-9_-]{1,255}|arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:cluster\/[A-Za-z0-9_-]{1,255})$/;
+/** An ECS service by name or ARN (the long form names its cluster: service/<cluster>/<name>). */
+export const ecsServiceRef =
+  /^([A-Za-z0-9_-]{1,255}|arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:service\/([A-Za-z0-9_-]{1,255}\/)?[A-Za-z0-9_-]{1,255})$/;
+
+/** The name in an ECS cluster or service reference, and the cluster a long-form service ARN names. */
+export function ecsRefName(ref: string): { name: string; cluster: string | undefined } {
+  if (!ref.startsWith('arn:')) return { name: ref, cluster: undefined };
+  const parts = (ref.split(':')[5] ?? '').split('/');
+  return { name: parts.at(-1) ?? ref, cluster: parts.length === 3 ? parts[1] : undefined };
+}
 /** An EKS cluster name. */
 export const eksClusterName = /^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/;
 /** A Kubernetes label key: an optional DNS prefix and a name (no spaces, commas or operators: it goes into label selectors). */
@@ -14,8 +26,12 @@ export const labelKey =
   /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
 /** A CodeDeploy application, deployment group or deployment config name. */
 export const codeDeployName = /^[A-Za-z0-9_.+=,@-]{1,100}$/;
-/** A Secrets Manager secret or SSM parameter ARN. */
-export const secretReference = /^arn:aws[a-z-]*:(secretsmanager|ssm):[a-z0-9-]+:\d{12}:(secret:|parameter\/)\S+$/;
+/**
+ * A Secrets Manager secret or SSM parameter ARN, or the name of an SSM parameter in the task's
+ * region (`/shop/api-key`), which ECS takes as well.
+ */
+export const secretReference =
+  /^(arn:aws[a-z-]*:(secretsmanager|ssm):[a-z0-9-]+:\d{12}:(secret:|parameter\/)\S+|\/?[A-Za-z0-9_.-]{1,1011}(\/[A-Za-z0-9_.-]{1,1011}){0,14})$/;
 /** An Elastic Load Balancing listener ARN. */
 export const listenerArn = /^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:listener\/\S+$/;
 /** One line of printable text (no control characters, so nothing can start a new log line). */
