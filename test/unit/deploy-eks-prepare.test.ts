@@ -29,6 +29,7 @@ function plan(over: Partial<DeployEksPlan> = {}): DeployEksPlan {
     connect: { kind: 'eks', cluster: 'prod', region: 'us-west-2', stsEndpoint: undefined, origin: {} },
     manifests: undefined,
     manifestOrigin: { input: 'manifest' },
+    documents: [],
     container: undefined,
     refs: { configMaps: [], secrets: [], serviceAccount: undefined, irsaRole: undefined, key: 'environments.prod.eks' },
     timeoutMs: 600_000,
@@ -48,6 +49,7 @@ function view(over: Partial<NamespaceView> = {}): NamespaceView {
     hpas: [],
     serviceAccounts: new Map(),
     ingresses: [],
+    namespaceExists: true,
     ...over,
   };
 }

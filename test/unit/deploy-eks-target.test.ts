@@ -35,7 +35,7 @@ describe('buildTargetDeployment', () => {
     expect(d.metadata).toEqual({
       name: 'shop-green',
       namespace: 'prod',
-      labels: { app: 'shop', tier: 'web', version: 'green' },
+      labels: { app: 'shop', tier: 'web', version: 'green', 'expeditor.dev/service': 'shop' },
       // The server's and last run's annotations are dropped, the team's are kept.
       annotations: { 'team.example.com/owner': 'payments', ...stamp },
     });
@@ -43,7 +43,7 @@ describe('buildTargetDeployment', () => {
     expect(d.spec?.selector).toEqual({ matchLabels: { app: 'shop', version: 'green' } });
     expect(d.spec?.template.metadata).toEqual({
       annotations: { 'prometheus.io/scrape': 'true' },
-      labels: { app: 'shop', tier: 'web', version: 'green' },
+      labels: { app: 'shop', tier: 'web', version: 'green', 'expeditor.dev/service': 'shop' },
     });
     expect(containers(d)).toEqual([
       ['shop', newImage],
@@ -51,6 +51,15 @@ describe('buildTargetDeployment', () => {
     ]);
     expect(d.spec?.strategy?.type).toBe('RollingUpdate');
     expect(d).not.toHaveProperty('status');
+  });
+
+  it('keeps the user’s labels and selector terms: only the color is added (an app label naming something else stays)', () => {
+    const template = liveDeployment('blue', 3);
+    template.spec!.selector = { matchLabels: { app: 'demo-app', version: 'blue' } };
+    template.spec!.template.metadata!.labels = { app: 'demo-app', tier: 'web', version: 'blue' };
+    const d = buildTargetDeployment(template, spec());
+    expect(d.spec?.selector).toEqual({ matchLabels: { app: 'demo-app', version: 'green' } });
+    expect(d.spec?.template.metadata?.labels).toEqual({ app: 'demo-app', tier: 'web', version: 'green', 'expeditor.dev/service': 'shop' });
   });
 
   it('leaves its template alone', () => {
@@ -154,7 +163,13 @@ describe('buildTargetDeployment', () => {
     const template = liveDeployment();
     template.spec!.template.metadata!.labels!['pod-template-hash'] = '5d8f7c9b6';
     const d = buildTargetDeployment(template, spec({ colorLabel: 'track' }));
-    expect(d.spec?.template.metadata?.labels).toEqual({ app: 'shop', tier: 'web', version: 'blue', track: 'green' });
+    expect(d.spec?.template.metadata?.labels).toEqual({
+      app: 'shop',
+      tier: 'web',
+      version: 'blue',
+      track: 'green',
+      'expeditor.dev/service': 'shop',
+    });
     expect(d.spec?.selector.matchLabels).toEqual({ app: 'shop', version: 'blue', track: 'green' });
   });
 });
@@ -165,7 +180,12 @@ describe('copyHpa', () => {
     expect(hpa).toEqual({
       apiVersion: 'autoscaling/v2',
       kind: 'HorizontalPodAutoscaler',
-      metadata: { name: 'shop-green', namespace: 'prod', labels: { app: 'shop', version: 'green' }, annotations: stamp },
+      metadata: {
+        name: 'shop-green',
+        namespace: 'prod',
+        labels: { app: 'shop', version: 'green', 'expeditor.dev/service': 'shop' },
+        annotations: stamp,
+      },
       spec: {
         minReplicas: 2,
         maxReplicas: 10,
@@ -188,7 +208,7 @@ describe('buildColorService', () => {
       metadata: {
         name: 'shop-preview',
         namespace: 'prod',
-        labels: { app: 'shop', 'expeditor.dev/role': 'preview' },
+        labels: { 'expeditor.dev/service': 'shop', 'expeditor.dev/role': 'preview' },
         annotations: { ...stamp, 'expeditor.dev/target-color': 'green', 'expeditor.dev/live-color': 'blue' },
       },
       spec: {
@@ -233,7 +253,7 @@ describe('buildColorService', () => {
     expect(own.metadata).toEqual({
       name: 'shop-green',
       namespace: 'prod',
-      labels: { app: 'shop', 'expeditor.dev/role': 'color' },
+      labels: { 'expeditor.dev/service': 'shop', 'expeditor.dev/role': 'color' },
       annotations: stamp,
     });
     expect(own.spec?.selector).toEqual({ app: 'shop', version: 'green' });

@@ -12,9 +12,11 @@ import { readNamespace } from './read.ts';
 import { prepare, type Prepared } from './prepare.ts';
 import { apply, type Written } from './apply.ts';
 import { diagnose, diagnosisLines, type Diagnosis } from './diagnose.ts';
-import { annotations, deploymentName, previewServiceName, type Color } from '@expeditor/bluegreen/names';
+import { annotations, deploymentName, previewServiceName, serviceLabel, type Color } from '@expeditor/bluegreen/names';
 import type { DeployEksPlan } from './plan.ts';
 import { assess, type Failure, type Progress } from './progress.ts';
+import { dispositionText } from './documents.ts';
+import { applyWrites, firstDeployWrites, sharedWrites } from './manifest-apply.ts';
 
 export interface ServiceResult {
   service: string;
@@ -82,7 +84,7 @@ export async function deployEks(plan: DeployEksPlan, connection: KubeConnection,
   for (const w of plan.warnings) log.warning(w.message, w.input ? { input: w.input } : undefined);
 
   // 1. Read everything first: a problem found now leaves the cluster as it was.
-  const prepared = await log.group(
+  const read = await log.group(
     `Reading ${plan.services.length === 1 ? plan.services[0] : `${plan.services.length} services`} in ${plan.namespace} (${connection.description})`,
     async () => {
       const view = await readNamespace(connection, plan, log);
@@ -103,9 +105,35 @@ export async function deployEks(plan: DeployEksPlan, connection: KubeConnection,
           `${p.service}: live ${p.live ?? 'none (first deploy)'} → target ${p.target} (${deploymentName(p.service, p.target)}, ${p.deployment.spec?.replicas} replicas${p.hpa ? ', HPA copied' : ''}; template: ${p.templateFrom})`,
         );
       }
-      return ready;
+      return { prepared: ready, view };
     },
   );
+  const prepared = read.prepared;
+
+  // 1b. The manifest's other documents: each one's fate in the log, then every write tried as a
+  // dry run, so one the apiserver refuses stops the run before anything changes.
+  const shared = sharedWrites(plan);
+  const targets = new Map(prepared.map((p) => [p.service, p.target]));
+  const firstDeploy = plan.documents.length > 0 ? firstDeployWrites(plan, read.view, targets, log) : [];
+  const perColor = prepared.flatMap((p) => p.perColor);
+  if (plan.documents.length > 0) {
+    await log.group(`Checking the manifest's ${plan.documents.length} documents`, async () => {
+      for (const d of plan.documents) log.info(`${dispositionText(d)} (${d.where})`);
+      // A namespace the manifest brings is created first: nothing in it can be tried before.
+      const namespaces = shared.filter((w) => w.document.kind === 'Namespace');
+      if (!read.view.namespaceExists) {
+        await applyWrites(connection, namespaces, false);
+        for (const w of namespaces) log.info(`created Namespace ${w.document.name}`);
+      }
+      await applyWrites(connection, [...shared, ...perColor, ...firstDeploy], true);
+      await applyWrites(
+        connection,
+        shared.filter((w) => read.view.namespaceExists || w.document.kind !== 'Namespace'),
+        false,
+      );
+      for (const w of shared) log.info(w.line);
+    });
+  }
 
   // 2. Write the target colors (never the live one) and the preview Services.
   const tracked = await log.group('Writing the target colors', async () => {
@@ -113,6 +141,10 @@ export async function deployEks(plan: DeployEksPlan, connection: KubeConnection,
       prepared.map(async (p): Promise<Tracked> => {
         const startedAt = Date.now();
         const written = await apply(connection, plan, p);
+        if (p.perColor.length > 0) {
+          await applyWrites(connection, p.perColor, false);
+          for (const w of p.perColor) log.info(`${p.service}: ${w.line}`);
+        }
         log.info(
           `${p.service}: ${written.created ? 'created' : 'updated'} Deployment ${p.deployment.metadata?.name}, Service ${previewServiceName(p.service)} → ${plan.colorLabel}=${p.target}`,
         );
@@ -126,6 +158,11 @@ export async function deployEks(plan: DeployEksPlan, connection: KubeConnection,
         next: 'fix the cause and run again (the idle color is overwritten each run)',
         cause: outcomes.find((o) => o.status === 'rejected')?.reason,
       });
+    }
+    // A first deploy: the stable Service and Ingress the manifest brings, on the target color.
+    if (firstDeploy.length > 0) {
+      await applyWrites(connection, firstDeploy, false);
+      for (const w of firstDeploy) log.info(w.line);
     }
     return outcomes.map((o) => (o as PromiseFulfilledResult<Tracked>).value);
   });
@@ -218,7 +255,7 @@ async function waitForAll(
   for (const t of tracked) byColor.set(t.prepared.target, [...(byColor.get(t.prepared.target) ?? []), t.prepared.service]);
   const sources: Record<string, WatchSource<never>> = {};
   for (const [color, services] of byColor) {
-    const selector = `app in (${services.join(',')}),${plan.colorLabel}=${color}`;
+    const selector = `${serviceLabel} in (${services.join(',')}),${plan.colorLabel}=${color}`;
     sources[`deployments-${color}`] = s.deployments(selector) as WatchSource<never>;
     sources[`replicaSets-${color}`] = s.replicaSets(selector) as WatchSource<never>;
     sources[`pods-${color}`] = s.pods(selector) as WatchSource<never>;
@@ -320,13 +357,13 @@ function sameObjects(a: readonly unknown[], b: readonly unknown[]): boolean {
 
 const ownerKey = (service: string, color: string): string => `${service}\u0000${color}`;
 
-/** The watched objects by service: Deployments by name, ReplicaSets and Pods by app + color labels, slices by Service. */
+/** The watched objects by service: Deployments by name, ReplicaSets and Pods by service + color labels, slices by Service. */
 function byService(all: Snapshot, colorLabel: string) {
   const deployments = new Map<string, V1Deployment>();
   for (const d of all.deployments) deployments.set(d.metadata?.name ?? '', d);
   const owned = new Map<string, { replicaSets: V1ReplicaSet[]; pods: V1Pod[] }>();
   const ownedBy = (labels: Record<string, string> | undefined) => {
-    const app = labels?.app;
+    const app = labels?.[serviceLabel];
     const color = labels?.[colorLabel];
     if (app === undefined || color === undefined) return undefined;
     const key = ownerKey(app, color);

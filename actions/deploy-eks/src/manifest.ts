@@ -74,7 +74,7 @@ export function deploymentFor(
   serviceCount: number,
   path: string,
   origin: Origin,
-): { deployment: V1Deployment; where: string } {
+): { deployment: V1Deployment; where: string; source: Record<string, unknown> } {
   const deployments = documents.filter((d) => d.object.kind === 'Deployment');
   if (deployments.length === 0) {
     const kinds = [...new Set(documents.map((d) => String(d.object.kind ?? 'no kind')))];
@@ -113,5 +113,5 @@ export function deploymentFor(
       'add the containers of the pod template',
     );
   }
-  return { deployment: structuredClone(object), where: match.where };
+  return { deployment: structuredClone(object), where: match.where, source: match.object };
 }

@@ -6,7 +6,8 @@ import { Settings } from '@expeditor/shared/settings';
 import type { KubeRunnerContext } from '@expeditor/kube/runner';
 import { planKubeConnection, type KubeConnectPlan } from '@expeditor/kube/plan';
 import type { DeployEksInputs, Route } from './inputs.ts';
-import { deploymentFor, readManifests } from './manifest.ts';
+import { deploymentFor, readManifests, type ManifestDocument } from './manifest.ts';
+import { classifyDocuments, expandLists, type ClassifiedDocument } from './documents.ts';
 import type { Origin } from '@expeditor/shared/errors';
 
 export interface EnvironmentRefs {
@@ -35,6 +36,8 @@ export interface DeployEksPlan {
   connect: KubeConnectPlan;
   /** Per service, the manifest's Deployment; undefined = copy the live color's. */
   manifests: Map<string, { deployment: V1Deployment; where: string }> | undefined;
+  /** Every document of the manifest with what happens to it (documents.ts); empty without a manifest. */
+  documents: ClassifiedDocument[];
   manifestOrigin: Origin;
   container: string | undefined;
   refs: EnvironmentRefs;
@@ -102,9 +105,17 @@ export function planDeployEks(inputs: DeployEksInputs, context: PlanContext): De
   });
   const manifestOrigin: Origin = { input: 'manifest' };
   let manifests: DeployEksPlan['manifests'];
+  let documents: ManifestDocument[] = [];
+  const workloads = new Map<ManifestDocument['object'], string>();
   if (inputs.manifest) {
-    const documents = readManifests(context.workspace, inputs.manifest, manifestOrigin);
-    manifests = new Map(services.map((s) => [s, deploymentFor(documents, s, services.length, inputs.manifest as string, manifestOrigin)]));
+    documents = expandLists(readManifests(context.workspace, inputs.manifest, manifestOrigin));
+    manifests = new Map(
+      services.map((s) => {
+        const found = deploymentFor(documents, s, services.length, inputs.manifest as string, manifestOrigin);
+        workloads.set(found.source, s);
+        return [s, { deployment: found.deployment, where: found.where }];
+      }),
+    );
   }
   // Listed after the connection in the summary, as the template is used last.
   const templateRow = inputs.manifest
@@ -138,6 +149,14 @@ export function planDeployEks(inputs: DeployEksInputs, context: PlanContext): De
   const colorLabel = pick('color label', 'color-label', inputs.colorLabel, 'color-label', eks?.['color-label'], 'version') as string;
   const route = pick('route', 'route', inputs.route, 'route', eks?.route, 'service') as Route;
   const ingress = route === 'ingress' ? pick('ingress', 'ingress', inputs.ingress, 'ingress', eks?.ingress) : undefined;
+  const classified = classifyDocuments(documents, {
+    services,
+    workloads,
+    repository: repositoryOf(inputs.image),
+    namespace,
+    route,
+    origin: manifestOrigin,
+  });
 
   const cluster = settings.pick(
     'cluster',
@@ -182,6 +201,7 @@ export function planDeployEks(inputs: DeployEksInputs, context: PlanContext): De
     ingressOrigin: originOf('ingress', inputs.ingress, 'ingress'),
     connect,
     manifests,
+    documents: classified,
     manifestOrigin,
     container: inputs.container,
     refs: {

@@ -10,6 +10,8 @@ import type { DeployEksPlan } from './plan.ts';
 import type { NamespaceView } from './read.ts';
 import { buildColorService, buildTargetDeployment, copyHpa } from './target.ts';
 import { liveFromIngress } from './ingress.ts';
+import type { ClassifiedDocument } from './documents.ts';
+import type { DocumentWrite } from './manifest-apply.ts';
 
 /** What a write needs to know of an object already there: replace it at this version. */
 export interface Existing {
@@ -33,6 +35,70 @@ export interface Prepared {
   templateFrom: string;
   /** The target's objects already there (from an earlier run), by `<kind>/<name>`. */
   existing: Map<string, Existing>;
+  /** The target color's copies of the manifest's other per-color documents (PDBs), applied server-side. */
+  perColor: DocumentWrite[];
+}
+
+function perColorDocument(plan: DeployEksPlan, service: string, kind: string): ClassifiedDocument | undefined {
+  return plan.documents.find((d) => d.kind === kind && d.disposition.kind === 'per-color' && d.disposition.service === service);
+}
+
+/** The manifest's HPA as autoscaling/v2 (a v1 one's CPU target becomes the v2 metric). */
+function hpaOfManifest(d: ClassifiedDocument, plan: DeployEksPlan): V2HorizontalPodAutoscaler {
+  const object = structuredClone(d.object) as unknown as V2HorizontalPodAutoscaler & {
+    spec?: { targetCPUUtilizationPercentage?: number };
+  };
+  if (d.object.apiVersion === 'autoscaling/v2') return object;
+  if (d.object.apiVersion === 'autoscaling/v1') {
+    const cpu = object.spec?.targetCPUUtilizationPercentage;
+    const { targetCPUUtilizationPercentage: _, ...rest } = object.spec ?? {};
+    return {
+      ...object,
+      apiVersion: 'autoscaling/v2',
+      spec: {
+        ...(rest as NonNullable<V2HorizontalPodAutoscaler['spec']>),
+        ...(cpu !== undefined
+          ? { metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: cpu } } }] }
+          : {}),
+      },
+    };
+  }
+  throw new ExpeditorError(
+    `${d.where}: HorizontalPodAutoscaler ${d.name} has apiVersion ${String(d.object.apiVersion)}, expected autoscaling/v2 or v1`,
+    {
+      ...plan.manifestOrigin,
+      unchanged: 'nothing was changed',
+      next: 'use apiVersion: autoscaling/v2',
+    },
+  );
+}
+
+/** A PDB per color: the manifest's, named `<name>-<color>`, its selector narrowed to the color. */
+function perColorCopies(plan: DeployEksPlan, service: string, color: Color, stamp: Record<string, string>): DocumentWrite[] {
+  return plan.documents
+    .filter((d) => d.kind === 'PodDisruptionBudget' && d.disposition.kind === 'per-color' && d.disposition.service === service)
+    .map((d) => {
+      const object = structuredClone(d.object) as {
+        metadata?: Record<string, unknown>;
+        spec?: { selector?: { matchLabels?: Record<string, string> } };
+      };
+      const name = `${d.name}-${color}`;
+      const body = {
+        apiVersion: String(d.object.apiVersion),
+        kind: d.kind,
+        metadata: {
+          name,
+          namespace: plan.namespace,
+          labels: { ...(object.metadata?.labels as Record<string, string> | undefined), [plan.colorLabel]: color },
+          annotations: { ...stamp },
+        },
+        spec: {
+          ...object.spec,
+          selector: { ...object.spec?.selector, matchLabels: { ...object.spec?.selector?.matchLabels, [plan.colorLabel]: color } },
+        },
+      };
+      return { document: d, body, line: `PodDisruptionBudget ${name} for ${color} (from ${d.where})` };
+    });
 }
 
 /**
@@ -96,21 +162,25 @@ export function prepare(view: NamespaceView, plan: DeployEksPlan, service: strin
   const liveDeployment = live ? view.deployments.get(deploymentName(service, live)) : undefined;
   const { template, from: templateFrom } = templateFor(view, plan, service, live);
 
-  // The live color's HPA (named by convention, or any aiming at the live Deployment) is copied.
+  // The HPA: the manifest's aimed at the service's Deployment, else the live color's (named by
+  // convention, or any aiming at the live Deployment); the target gets its own copy.
   let hpa: V2HorizontalPodAutoscaler | undefined;
-  // Replicas: the manifest's when it gives them, else the live color's (an HPA's bounds apply below).
+  const manifestHpa = perColorDocument(plan, service, 'HorizontalPodAutoscaler');
+  const liveHpa = live
+    ? (view.hpas.find((h) => h.metadata?.name === hpaName(service, live)) ??
+      view.hpas.find((h) => h.spec?.scaleTargetRef.kind === 'Deployment' && h.spec.scaleTargetRef.name === deploymentName(service, live)))
+    : undefined;
+  const hpaSource = manifestHpa ? hpaOfManifest(manifestHpa, plan) : liveHpa;
+  // Replicas: the manifest's when it gives them, else as many as the live color runs now (so the
+  // switch does not shrink it under load), else the HPA's minimum; within the HPA's bounds.
   const fromManifest = plan.manifests?.get(service)?.deployment.spec?.replicas;
-  let replicas = fromManifest ?? liveDeployment?.spec?.replicas ?? template.spec?.replicas ?? 1;
-  if (live) {
-    const liveHpa =
-      view.hpas.find((h) => h.metadata?.name === hpaName(service, live)) ??
-      view.hpas.find((h) => h.spec?.scaleTargetRef.kind === 'Deployment' && h.spec.scaleTargetRef.name === deploymentName(service, live));
-    if (liveHpa) {
-      hpa = copyHpa(liveHpa, { service, namespace: ns, color: target, colorLabel: plan.colorLabel, stamp });
-      // Start where the live color is now, within the copy's bounds; the HPA takes it from there.
-      const current = fromManifest ?? liveHpa.status?.currentReplicas ?? liveDeployment?.status?.replicas ?? replicas;
-      replicas = Math.max(hpa.spec?.minReplicas ?? 1, Math.min(hpa.spec?.maxReplicas ?? current, current));
-    }
+  const liveNow = liveHpa
+    ? (liveHpa.status?.currentReplicas ?? liveDeployment?.status?.replicas ?? liveDeployment?.spec?.replicas)
+    : liveDeployment?.spec?.replicas;
+  let replicas = fromManifest ?? liveNow ?? hpaSource?.spec?.minReplicas ?? template.spec?.replicas ?? 1;
+  if (hpaSource) {
+    hpa = copyHpa(hpaSource, { service, namespace: ns, color: target, colorLabel: plan.colorLabel, stamp });
+    replicas = Math.max(hpa.spec?.minReplicas ?? 1, Math.min(hpa.spec?.maxReplicas ?? replicas, replicas));
   }
 
   const deployment = buildTargetDeployment(template, {
@@ -146,8 +216,13 @@ export function prepare(view: NamespaceView, plan: DeployEksPlan, service: strin
     }
   }
 
-  // Ports and selector come from the stable Service, else (Ingress route) the live color's Service.
-  const portsFrom = stable ?? (live ? view.services.get(colorServiceName(service, live)) : undefined);
+  // Ports and selector come from the stable Service (the manifest's on a first deploy), else (Ingress
+  // route) the live color's Service: one rule, so every color's Service has the same ports and a
+  // rollback finds the port the Ingress names.
+  const manifestStable = plan.documents.find((d) => d.disposition.kind === 'stable-service' && d.disposition.service === service)?.object as
+    | V1Service
+    | undefined;
+  const portsFrom = stable ?? manifestStable ?? (live ? view.services.get(colorServiceName(service, live)) : undefined);
   const serviceSpec = { service, namespace: ns, color: target, colorLabel: plan.colorLabel, live, stable: portsFrom, deployment, stamp };
   const preview = buildColorService(serviceSpec);
   const colorService = plan.route === 'ingress' ? buildColorService(serviceSpec, colorServiceName(service, target)) : undefined;
@@ -166,5 +241,6 @@ export function prepare(view: NamespaceView, plan: DeployEksPlan, service: strin
       `HorizontalPodAutoscaler/${hpa.metadata?.name}`,
       view.hpas.find((h) => h.metadata?.name === hpa.metadata?.name),
     );
-  return { service, live, target, stable, deployment, hpa, preview, colorService, serviceAccount, templateFrom, existing };
+  const perColor = perColorCopies(plan, service, target, stamp);
+  return { service, live, target, stable, deployment, hpa, preview, colorService, serviceAccount, templateFrom, existing, perColor };
 }

@@ -25,6 +25,8 @@ export interface NamespaceView {
   serviceAccounts: Map<string, V1ServiceAccount | undefined>;
   /** Listed on the Ingress route only. */
   ingresses: V1Ingress[];
+  /** False when the namespace does not exist yet and the manifest brings its Namespace. */
+  namespaceExists: boolean;
 }
 
 /** The answers of the namespace's reads, as they came back (undefined: not there). */
@@ -119,12 +121,14 @@ export async function readNamespace(connection: KubeConnection, plan: DeployEksP
  * would fail to start). `where` names the cluster in messages.
  */
 export function namespaceView(
-  plan: Pick<DeployEksPlan, 'namespace' | 'namespaceOrigin' | 'refs' | 'services'>,
+  plan: Pick<DeployEksPlan, 'namespace' | 'namespaceOrigin' | 'refs' | 'services'> & { documents?: DeployEksPlan['documents'] },
   where: string,
   reads: NamespaceReads,
 ): NamespaceView {
   const ns = plan.namespace;
-  if (reads.namespace === undefined) {
+  // What the manifest brings itself need not be there yet.
+  const brought = new Set((plan.documents ?? []).map((d) => `${d.kind}/${d.name}`));
+  if (reads.namespace === undefined && !brought.has(`Namespace/${ns}`)) {
     throw new ExpeditorError(`namespace ${ns} does not exist in ${where}`, {
       ...plan.namespaceOrigin,
       unchanged: 'nothing was changed',
@@ -132,8 +136,8 @@ export function namespaceView(
     });
   }
   const missing = [
-    ...plan.refs.configMaps.filter((_, i) => !reads.configMaps[i]).map((n) => `ConfigMap ${n}`),
-    ...plan.refs.secrets.filter((_, i) => !reads.secrets[i]).map((n) => `Secret ${n}`),
+    ...plan.refs.configMaps.filter((n, i) => !reads.configMaps[i] && !brought.has(`ConfigMap/${n}`)).map((n) => `ConfigMap ${n}`),
+    ...plan.refs.secrets.filter((n, i) => !reads.secrets[i] && !brought.has(`Secret/${n}`)).map((n) => `Secret ${n}`),
   ];
   if (missing.length > 0) {
     throw new ExpeditorError(`${missing.join(' and ')} ${missing.length === 1 ? 'does' : 'do'} not exist in namespace ${ns}`, {
@@ -149,5 +153,6 @@ export function namespaceView(
     hpas: [...reads.hpas],
     serviceAccounts: new Map(accounts.map((name, i) => [name, reads.serviceAccounts[i]])),
     ingresses: [...reads.ingresses],
+    namespaceExists: reads.namespace !== undefined,
   };
 }

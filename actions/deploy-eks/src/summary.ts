@@ -6,6 +6,7 @@ import { Summary } from '@expeditor/shared/summary';
 import type { DeployEksResult } from './deploy.ts';
 import { diagnosisLines } from './diagnose.ts';
 import type { DeployEksPlan } from './plan.ts';
+import { dispositionText } from './documents.ts';
 
 export function deploySummary(
   plan: DeployEksPlan,
@@ -55,6 +56,12 @@ export function deploySummary(
           .map((r) => r.service)
           .join(', ')}. The live colors were not touched.`,
       );
+  }
+  if (plan.documents.length > 0) {
+    summary.details(
+      `The manifest's ${plan.documents.length} documents`,
+      plan.documents.map((d) => `${d.where}: ${dispositionText(d)}`).join('\n'),
+    );
   }
   const settings = plan.settings.rows();
   if (settings.length) summary.heading('Settings', 3).table(['setting', 'value', 'from'], settings);

@@ -5,7 +5,15 @@ import type { V1Container, V1Deployment, V1Service, V1ServicePort, V2HorizontalP
 import { ExpeditorError } from '@expeditor/shared/errors';
 import { repositoryOf } from '@expeditor/shared/patterns';
 import type { EnvironmentRefs } from './plan.ts';
-import { annotations, deploymentName, hpaName, isCarriedAnnotation, previewServiceName, type Color } from '@expeditor/bluegreen/names';
+import {
+  annotations,
+  deploymentName,
+  hpaName,
+  isCarriedAnnotation,
+  previewServiceName,
+  serviceLabel,
+  type Color,
+} from '@expeditor/bluegreen/names';
 
 export interface TargetSpec {
   service: string;
@@ -25,17 +33,26 @@ export interface TargetSpec {
 /** The target Deployment: the template with our name, labels, selector, image, replicas and refs. */
 export function buildTargetDeployment(template: V1Deployment, spec: TargetSpec): V1Deployment {
   const t = structuredClone(template);
-  const colorLabels = { app: spec.service, [spec.colorLabel]: spec.color };
+  // The user's labels stay as they are: only the color is added to the selector, and our service
+  // label to the pods (not the selector). A template without any selector gets app: <service>.
+  const userMatch = withoutKey(t.spec?.selector?.matchLabels, spec.colorLabel);
+  const base: Record<string, string> =
+    Object.keys(userMatch).length > 0 || t.spec?.selector?.matchExpressions?.length ? {} : { app: spec.service };
+  const colorLabels = { ...base, [spec.colorLabel]: spec.color };
   const podTemplate = t.spec?.template ?? {};
   const podSpec = podTemplate.spec ?? { containers: [] };
   const containers = podSpec.containers ?? [];
   const container = pickContainer(containers, spec);
   container.image = spec.image;
+  // Init containers of the same repository (a migration, say) run the same release.
+  for (const init of podSpec.initContainers ?? []) {
+    if (init.image && repositoryOf(init.image) === spec.repository) init.image = spec.image;
+  }
   for (const c of containers) addEnvironmentRefs(c, spec.refs);
   if (spec.refs.serviceAccount) podSpec.serviceAccountName = spec.refs.serviceAccount;
   else if (spec.refs.irsaRole && !podSpec.serviceAccountName) podSpec.serviceAccountName = spec.service;
-  const podLabels = { ...withoutKey(podTemplate.metadata?.labels, 'pod-template-hash'), ...colorLabels };
-  const matchLabels = { ...withoutKey(t.spec?.selector?.matchLabels, spec.colorLabel), ...colorLabels };
+  const podLabels = { ...withoutKey(podTemplate.metadata?.labels, 'pod-template-hash'), ...colorLabels, [serviceLabel]: spec.service };
+  const matchLabels = { ...userMatch, ...colorLabels };
   const carried = Object.fromEntries(Object.entries(t.metadata?.annotations ?? {}).filter(([k]) => isCarriedAnnotation(k)));
   const podMetadata = { ...podTemplate.metadata, labels: podLabels };
   delete (podMetadata as { creationTimestamp?: unknown }).creationTimestamp;
@@ -45,7 +62,7 @@ export function buildTargetDeployment(template: V1Deployment, spec: TargetSpec):
     metadata: {
       name: deploymentName(spec.service, spec.color),
       namespace: spec.namespace,
-      labels: { ...t.metadata?.labels, ...colorLabels },
+      labels: { ...t.metadata?.labels, ...colorLabels, [serviceLabel]: spec.service },
       annotations: { ...carried, ...spec.stamp },
     },
     spec: {
@@ -125,7 +142,7 @@ export function copyHpa(
     metadata: {
       name: hpaName(spec.service, spec.color),
       namespace: spec.namespace,
-      labels: { ...source.metadata?.labels, app: spec.service, [spec.colorLabel]: spec.color },
+      labels: { ...source.metadata?.labels, [serviceLabel]: spec.service, [spec.colorLabel]: spec.color },
       annotations: { ...spec.stamp },
     },
     spec: {
@@ -150,7 +167,11 @@ export interface ServiceSpec {
 
 /** A Service selecting the target color: the preview Service, or the color's own Service. */
 export function buildColorService(spec: ServiceSpec, name: string = previewServiceName(spec.service)): V1Service {
-  const selector = { ...(spec.stable?.spec?.selector ?? { app: spec.service }), [spec.colorLabel]: spec.color };
+  // The stable Service's selector, else the pods' own (the Deployment's), with the color.
+  const selector = {
+    ...(spec.stable?.spec?.selector ?? spec.deployment.spec?.selector?.matchLabels ?? { app: spec.service }),
+    [spec.colorLabel]: spec.color,
+  };
   const ports = spec.stable?.spec?.ports?.map(copyPort) ?? portsOf(spec.deployment);
   const preview = name === previewServiceName(spec.service);
   return {
@@ -159,7 +180,7 @@ export function buildColorService(spec: ServiceSpec, name: string = previewServi
     metadata: {
       name,
       namespace: spec.namespace,
-      labels: { app: spec.service, 'expeditor.dev/role': preview ? 'preview' : 'color' },
+      labels: { [serviceLabel]: spec.service, 'expeditor.dev/role': preview ? 'preview' : 'color' },
       annotations: {
         ...spec.stamp,
         ...(preview ? { [annotations.targetColor]: spec.color, [annotations.liveColor]: spec.live ?? '' } : {}),

@@ -12,6 +12,12 @@ export function isColor(value: unknown): value is Color {
 
 export const otherColor = (color: Color): Color => (color === 'blue' ? 'green' : 'blue');
 
+/**
+ * The label deploy-eks adds to what it writes for a service (Deployment, its pods, HPA) to find
+ * them again; it never goes into a selector, so users' own labels (`app: …`) stay as they wrote them.
+ */
+export const serviceLabel = 'expeditor.dev/service';
+
 /** The pod label that carries the color when neither input nor environment file names one. */
 export const defaultColorLabel = 'version';
 

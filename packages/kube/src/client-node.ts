@@ -19,4 +19,6 @@ export {
   ApiException,
 } from '@kubernetes/client-node/dist/gen/index.js';
 export { PatchStrategy } from '@kubernetes/client-node/dist/patch.js';
+// Any kind by its apiVersion and kind (discovery finds the resource): server-side apply of a manifest's other documents.
+export { KubernetesObjectApi } from '@kubernetes/client-node/dist/object.js';
 export { setHeaderOptions } from '@kubernetes/client-node/dist/middleware.js';

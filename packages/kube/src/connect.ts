@@ -101,6 +101,8 @@ export interface KubeConnection {
   readonly autoscaling: K.AutoscalingV2Api;
   readonly discovery: K.DiscoveryV1Api;
   readonly networking: K.NetworkingV1Api;
+  /** Any kind, found through discovery: for server-side apply of documents deploy-eks has no typed client for. */
+  readonly objects: K.KubernetesObjectApi;
   readonly signal: AbortSignal | undefined;
   readonly stats: KubeStats;
   /** A client-node Watch on this connection (same credentials, token renewal, counters). */
@@ -217,6 +219,7 @@ export async function connectKube(options: ConnectOptions): Promise<KubeConnecti
     autoscaling: new k8s.AutoscalingV2Api(configuration),
     discovery: new k8s.DiscoveryV1Api(configuration),
     networking: new k8s.NetworkingV1Api(configuration),
+    objects: new k8s.KubernetesObjectApi(configuration),
     signal: options.signal,
     stats,
     newWatch: () => new k8s.Watch(watchConfig as unknown as K.KubeConfig),
