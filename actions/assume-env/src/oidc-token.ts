@@ -7,6 +7,7 @@ import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { describeError } from '@expeditor/shared/errors';
 import type { Log } from '@expeditor/shared/log';
+import { agentFor } from '@expeditor/shared/proxy-agents';
 import { withRetry } from '@expeditor/shared/retry';
 
 export interface TokenRequest {
@@ -87,7 +88,9 @@ function get(
 ): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const send = url.startsWith('https:') ? httpsRequest : httpRequest;
-    const req = send(url, { method: 'GET', headers, signal }, (res) => {
+    // Behind a proxy (HTTPS_PROXY, NO_PROXY) the request tunnels through it, as the runner's own do.
+    const agent = agentFor(url);
+    const req = send(url, { method: 'GET', headers, signal, ...(agent ? { agent } : {}) }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));

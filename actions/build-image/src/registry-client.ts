@@ -4,6 +4,7 @@
 // (ECR, htpasswd) and Bearer-token (Docker Hub, GHCR, Harbor) registries.
 import { createHash } from 'node:crypto';
 import { ExpeditorError, describeError } from '@expeditor/shared/errors';
+import { proxyFetch } from '@expeditor/shared/proxy-agents';
 import { classifyError, withRetry } from '@expeditor/shared/retry';
 import { isLoopback } from './reference.ts';
 import type { ManifestRef, Registry, RegistryFactory, RegistryOptions } from './registry.ts';
@@ -38,6 +39,9 @@ export class RegistryClient implements Registry {
   private readonly tried: string[] = [];
   /** Requests sent, by method (for figures and for proving a re-run pushed nothing). */
   readonly requests: Record<string, number> = {};
+
+  /** fetch, through the proxy when the environment sets one for this registry (HTTPS_PROXY, NO_PROXY). */
+  private readonly fetcher = proxyFetch();
 
   constructor(options: RegistryClientOptions) {
     this.options = options;
@@ -185,7 +189,7 @@ export class RegistryClient implements Registry {
       const response = await withRetry(
         async () => {
           this.requests[method] = (this.requests[method] ?? 0) + 1;
-          const answer = await fetch(url, {
+          const answer = await this.fetcher(url, {
             method,
             headers,
             ...(body ? { body: new Uint8Array(body) } : {}),

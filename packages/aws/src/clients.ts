@@ -1,14 +1,21 @@
 // One way to configure an AWS SDK client for every action. The SDK makes one attempt per call:
 // retries are ours, by error kind (call.ts, and assume-env's), so they never nest inside the SDK's.
-// Region, endpoint and credentials are the SDK's usual chain unless given.
+// Region, endpoint and credentials are the SDK's usual chain unless given. Behind a proxy
+// (HTTPS_PROXY and the rest, shared/proxy.ts) the SDK's handler gets agents that tunnel through it.
+import type { Agent as HttpAgent } from 'node:http';
+import type { Agent as HttpsAgent } from 'node:https';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@aws-sdk/types';
 import { ExpeditorError } from '@expeditor/shared/errors';
+import { type ProxyRules, runnerProxy } from '@expeditor/shared/proxy';
+import { proxyAgents } from '@expeditor/shared/proxy-agents';
 
 export interface ClientOptions {
   region?: string | undefined;
   /** An endpoint for this client only; without it the SDK resolves one (AWS_ENDPOINT_URL, region). */
   endpoint?: string | undefined;
   credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider | undefined;
+  /** The proxy rules (default: the runner's environment's). */
+  proxy?: ProxyRules | undefined;
 }
 
 export interface ClientConfig {
@@ -16,15 +23,22 @@ export interface ClientConfig {
   endpoint?: string;
   credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
   maxAttempts: 1;
+  /** Only behind a proxy: the options the SDK makes its NodeHttpHandler from (no import of it here). */
+  requestHandler?: { httpAgent?: HttpAgent; httpsAgent?: HttpsAgent };
 }
 
 export function clientConfig(options: ClientOptions | string | undefined = {}): ClientConfig {
-  const o = typeof options === 'string' ? { region: options } : options;
+  const o: ClientOptions = typeof options === 'string' ? { region: options } : options;
+  const proxy = o.proxy ?? runnerProxy();
+  const agents = proxy.any ? proxyAgents(proxy) : undefined;
   return {
     ...(o.region ? { region: o.region } : {}),
     ...(o.endpoint ? { endpoint: o.endpoint } : {}),
     ...(o.credentials ? { credentials: o.credentials } : {}),
     maxAttempts: 1,
+    ...(agents
+      ? { requestHandler: { ...(agents.http ? { httpAgent: agents.http } : {}), ...(agents.https ? { httpsAgent: agents.https } : {}) } }
+      : {}),
   };
 }
 

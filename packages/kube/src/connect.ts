@@ -10,6 +10,7 @@ import type { Log } from '@expeditor/shared/log';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import { type FileRule, readUserFile } from '@expeditor/shared/workspace-file';
 import { EksTokenSource } from './eks-token.ts';
+import { applyEnvironmentProxy } from './proxy.ts';
 import type * as K from './client-node.ts';
 
 export type ClientNode = typeof K;
@@ -155,6 +156,8 @@ export async function connectKube(options: ConnectOptions): Promise<KubeConnecti
       ...(eks.clock ? { clock: eks.clock } : {}),
     });
   }
+  // Behind a proxy (HTTPS_PROXY, NO_PROXY) unless the kubeconfig names its own (proxy-url).
+  applyEnvironmentProxy(kc);
   const server = kc.getCurrentCluster()?.server ?? '';
   const stats: KubeStats = { requests: 0, watches: 0, openWatches: 0, peakWatches: 0, relists: 0 };
   const log = options.log;

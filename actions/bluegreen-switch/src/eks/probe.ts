@@ -1,4 +1,6 @@
-// The optional HTTP health check of a canary step: one GET, a 2xx answer passes.
+// The optional HTTP health check of a canary step: one GET, a 2xx answer passes; through the
+// proxy when the environment sets one for the URL (HTTPS_PROXY, NO_PROXY).
+import { proxyFetch } from '@expeditor/shared/proxy-agents';
 
 export interface ProbeResult {
   ok: boolean;
@@ -9,7 +11,7 @@ export interface ProbeResult {
 export async function probe(url: string, timeoutMs: number, signal: AbortSignal): Promise<ProbeResult> {
   const limit = AbortSignal.timeout(timeoutMs);
   try {
-    const response = await fetch(url, {
+    const response = await proxyFetch()(url, {
       signal: AbortSignal.any([signal, limit]),
       redirect: 'follow',
       headers: { 'user-agent': 'expeditor-bluegreen-switch' },

@@ -4,6 +4,8 @@
 import { Octokit } from '@octokit/core';
 import type { Env } from '../inputs.ts';
 import { ExpeditorError, describeError } from '../errors.ts';
+import { runnerProxy } from '../proxy.ts';
+import { proxyFetch } from '../proxy-agents.ts';
 import { withRetry } from '../retry.ts';
 import type { Log } from '../log.ts';
 
@@ -75,11 +77,13 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
     throw new ExpeditorError(`the repository must be owner/name, got '${options.repository}'`, { unchanged: 'nothing was changed' });
   }
   options.log?.mask(options.token);
+  // Behind a proxy (HTTPS_PROXY, NO_PROXY) requests tunnel through it; otherwise fetch as it is.
+  const fetcher = options.fetch ?? (runnerProxy().any ? proxyFetch() : undefined);
   const octokit = new Octokit({
     auth: options.token,
     baseUrl: options.apiUrl,
     userAgent: 'expeditor',
-    request: { ...(options.fetch ? { fetch: options.fetch } : {}), ...(options.signal ? { signal: options.signal } : {}) },
+    request: { ...(fetcher ? { fetch: fetcher } : {}), ...(options.signal ? { signal: options.signal } : {}) },
   });
   return {
     repository: { owner, repo },
