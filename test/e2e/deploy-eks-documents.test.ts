@@ -8,6 +8,7 @@ import { useBed } from '../bed/vitest.ts';
 import { runBundle, type BundleRun } from './bundle-run.ts';
 import { image, kubeconfigConnection, workspace } from './deploy-eks-bed.ts';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { parse } from 'yaml';
 import { join } from 'node:path';
 
 const bed = useBed(['k8s']);
@@ -224,6 +225,73 @@ describe('deploy-eks accounts for every document of a manifest', () => {
       image(1, 'search'),
     );
     await c.autoscaling.readNamespacedHorizontalPodAutoscaler({ name: 'search-green', namespace: ns });
+  });
+
+  it('adopts a blue/green made by hand (seed: myapp-blue behind myapp-service): green is brought up, blue and the Service untouched', async () => {
+    const c = await kubeconfigConnection(bed.k8s);
+    const ns = `myapp-${randomBytes(3).toString('hex')}`;
+    await c.core.createNamespace({ body: { metadata: { name: ns } } });
+    const blueYaml = (img: string) => `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: myapp-blue
+spec:
+  replicas: 3
+  selector:
+    matchLabels:
+      app: myapp
+      version: blue
+  template:
+    metadata:
+      labels:
+        app: myapp
+        version: blue # Key label
+    spec:
+      containers:
+      - name: myapp
+        image: ${img}
+        ports:
+        - containerPort: 8080
+`;
+    const serviceYaml = `apiVersion: v1
+kind: Service
+metadata:
+  name: myapp-service # This is the stable, unchanging entry point
+spec:
+  selector:
+    app: myapp
+    version: blue # Currently points to blue
+  ports:
+  - protocol: TCP
+    port: 80
+    targetPort: 8080
+`;
+    // What the team runs today, applied by hand.
+    const ws = workspace();
+    write(ws, 'deploy/deployment-blue.yaml', blueYaml('registry.bed/myapp:v1'));
+    write(ws, 'deploy/service.yaml', serviceYaml);
+    for (const text of [blueYaml('registry.bed/myapp:v1'), serviceYaml]) {
+      const object = parse(text) as { metadata: { namespace?: string } };
+      object.metadata.namespace = ns;
+      await c.objects.create(object as never);
+    }
+    const before = await c.apps.readNamespacedDeployment({ name: 'myapp-blue', namespace: ns });
+
+    const result = await run(ws, { image: image(2, 'myapp'), services: 'myapp', manifest: 'deploy', namespace: ns });
+    expect(result.log).not.toMatch(/::error/);
+    expect(result.status).toBe(0);
+    expect(result.log).toContain('no Service myapp, but Service myapp-service sends traffic to myapp-blue: blue is live');
+    expect(result.outputs).toMatchObject({ 'live-color': 'blue', 'target-color': 'green' });
+    const green = await c.apps.readNamespacedDeployment({ name: 'myapp-green', namespace: ns });
+    expect(green.spec?.template.spec?.containers[0]?.image).toBe(image(2, 'myapp'));
+    expect(green.spec?.template.metadata?.labels).toMatchObject({ app: 'myapp', version: 'green' });
+    const after = await c.apps.readNamespacedDeployment({ name: 'myapp-blue', namespace: ns });
+    expect(after.metadata?.generation).toBe(before.metadata?.generation);
+    expect(after.spec?.template.spec?.containers[0]?.image).toBe('registry.bed/myapp:v1');
+    expect((await c.core.readNamespacedService({ name: 'myapp-service', namespace: ns })).spec?.selector).toEqual({
+      app: 'myapp',
+      version: 'blue',
+    });
   });
 
   it.each([

@@ -24,6 +24,7 @@ function classify(text: string, over: Partial<ClassifyOptions> = {}) {
     repository,
     namespace: 'shop',
     route: 'service',
+    colorLabel: 'version',
     origin: { input: 'manifest' },
     ...over,
   });

@@ -1,6 +1,6 @@
 // prepare: one service's bring-up decided from the namespace view, without a request — live color,
 // template, replicas (HPA bounds), IRSA account, the versions of objects an earlier run left.
-import type { V1Deployment } from '@kubernetes/client-node';
+import type { V1Deployment, V1Service } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import { memoryLog } from '@expeditor/shared/log';
 import { Settings } from '@expeditor/shared/settings';
@@ -235,5 +235,40 @@ describe('prepare: what an earlier run left', () => {
     expect(r.colorService?.spec?.ports).toEqual([{ name: 'http', port: 80, targetPort: 8080, protocol: 'TCP' }]);
     expect(r.existing.get('Service/shop-green')?.resourceVersion).toBe('555');
     expect(r.existing.has('Service/shop-preview')).toBe(false);
+  });
+});
+
+describe('prepare: live traffic is never rewritten', () => {
+  const teamService = (name: string, selector: Record<string, string>): V1Service => ({
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name, namespace: 'prod' },
+    spec: { selector, ports: [{ port: 80 }] },
+  });
+
+  it('adopts a blue/green made by hand: shop-blue behind the team’s Service shop-web is live, so green is brought up', () => {
+    const v = view({ services: byName(teamService('shop-web', { app: 'shop', version: 'blue' })) });
+    const r = prepared(v, plan());
+    expect([r.live, r.target, r.deployment.metadata?.name]).toEqual(['blue', 'green', 'shop-green']);
+    expect(r.lines.join('\n')).toContain('no Service shop, but Service shop-web sends traffic to shop-blue: blue is live');
+  });
+
+  it('refuses when a Service of the team would select the new pods without the color (it would take traffic before any switch)', () => {
+    const v = view({ services: byName(stableService('blue'), teamService('shop-metrics', { app: 'shop' })) });
+    const error = thrown(() => prepared(v, plan()));
+    expect(error.message).toBe(
+      "Service shop-metrics would send traffic to green's new pods at once (its selector app=shop has no version), before any switch",
+    );
+    expect(error).toMatchObject({ input: 'services', unchanged: 'nothing was changed' });
+  });
+
+  it('refuses when hand-made Services send traffic to both colors', () => {
+    const v = view({
+      services: byName(teamService('shop-a', { app: 'shop', version: 'blue' }), teamService('shop-b', { app: 'shop', version: 'green' })),
+      deployments: byName(liveDeployment('blue', 2), liveDeployment('green', 2)),
+    });
+    expect(thrown(() => prepared(v, plan())).message).toMatch(
+      /both shop-blue and shop-green take traffic .*: no color is idle to deploy to/,
+    );
   });
 });

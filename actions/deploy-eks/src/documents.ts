@@ -89,6 +89,8 @@ export interface ClassifyOptions {
   repository: string;
   namespace: string | undefined;
   route: 'service' | 'ingress';
+  /** The label carrying the color: a Service's selector is compared without it. */
+  colorLabel: string;
   origin: Origin;
 }
 
@@ -138,6 +140,10 @@ export function classifyDocuments(documents: readonly ManifestDocument[], option
       if (options.services.includes(name)) return { ...at, disposition: { kind: 'stable-service', service: name } };
       const service = options.services.find((s) => name === previewServiceName(s) || colorOfServiceName(s, name));
       if (service) return { ...at, disposition: { kind: 'ours', why: `deploy-eks writes Service ${name} itself for ${service}` } };
+      // The team's own name for the stable Service (myapp-service in front of myapp-blue): it
+      // selects a service's pods, so applying it again would move traffic back to the color it names.
+      const fronted = frontedService(d, options);
+      if (fronted) return { ...at, disposition: { kind: 'stable-service', service: fronted } };
     }
     if (kind === 'Ingress' && options.route === 'ingress') return { ...at, disposition: { kind: 'ingress' } };
     const images = containersOf(podSpecOf(d.object), options.repository);
@@ -157,6 +163,18 @@ export function classifyDocuments(documents: readonly ManifestDocument[], option
     }
     return { ...at, disposition: { kind: 'apply', images } };
   });
+}
+
+/** The service whose pods a Service of the manifest selects (color aside), if any. */
+function frontedService(d: ManifestDocument, options: ClassifyOptions): string | undefined {
+  const selector = { ...((d.object.spec as { selector?: Record<string, string> } | undefined)?.selector ?? {}) };
+  delete selector[options.colorLabel];
+  if (Object.keys(selector).length === 0) return undefined;
+  for (const [object, service] of options.workloads) {
+    const labels = (object as V1Deployment).spec?.template?.metadata?.labels ?? {};
+    if (Object.entries(selector).every(([k, v]) => labels[k] === v)) return service;
+  }
+  return undefined;
 }
 
 /** The service whose Deployment an HPA (scaleTargetRef) or PDB (selector ⊆ pod labels) is aimed at. */

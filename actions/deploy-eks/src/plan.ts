@@ -155,6 +155,7 @@ export function planDeployEks(inputs: DeployEksInputs, context: PlanContext): De
     repository: repositoryOf(inputs.image),
     namespace,
     route,
+    colorLabel,
     origin: manifestOrigin,
   });
 

@@ -5,7 +5,19 @@
 import type { V1Deployment, V1Service, V1ServiceAccount, V2HorizontalPodAutoscaler } from '@kubernetes/client-node';
 import { ExpeditorError } from '@expeditor/shared/errors';
 import type { Log } from '@expeditor/shared/log';
-import { annotations, colorServiceName, deploymentName, hpaName, isColor, otherColor, type Color } from '@expeditor/bluegreen/names';
+import {
+  annotations,
+  colorOfServiceName,
+  colors,
+  colorServiceName,
+  deploymentName,
+  hpaName,
+  isColor,
+  otherColor,
+  previewServiceName,
+  type Color,
+} from '@expeditor/bluegreen/names';
+import { selectorText } from '@expeditor/bluegreen/readiness';
 import type { DeployEksPlan } from './plan.ts';
 import type { NamespaceView } from './read.ts';
 import { buildColorService, buildTargetDeployment, copyHpa } from './target.ts';
@@ -37,6 +49,24 @@ export interface Prepared {
   existing: Map<string, Existing>;
   /** The target color's copies of the manifest's other per-color documents (PDBs), applied server-side. */
   perColor: DocumentWrite[];
+}
+
+/**
+ * Services of the team (not deploy-eks's preview and color Services) whose selector picks the
+ * pods of `deployment`: they carry its traffic.
+ */
+export function servingServices(view: NamespaceView, service: string, deployment: V1Deployment | undefined): string[] {
+  const labels = deployment?.spec?.template?.metadata?.labels;
+  if (!labels) return [];
+  return [...view.services.values()]
+    .filter((s) => {
+      const name = s.metadata?.name;
+      if (name === previewServiceName(service) || colorOfServiceName(service, name)) return false;
+      const selector = s.spec?.selector ?? {};
+      return Object.keys(selector).length > 0 && Object.entries(selector).every(([k, v]) => labels[k] === v);
+    })
+    .map((s) => s.metadata?.name ?? '')
+    .sort();
 }
 
 function perColorDocument(plan: DeployEksPlan, service: string, kind: string): ClassifiedDocument | undefined {
@@ -105,11 +135,29 @@ function perColorCopies(plan: DeployEksPlan, service: string, color: Color, stam
  * The live color of `service`: on the Ingress route the Ingress's (the switch moves the Ingress,
  * not the stable Service), else the stable Service selector's; undefined on a first deploy.
  */
-export function liveColorOf(view: NamespaceView, plan: DeployEksPlan, service: string): Color | undefined {
+export function liveColorOf(view: NamespaceView, plan: DeployEksPlan, service: string, log?: Log): Color | undefined {
   const fromIngress = plan.route === 'ingress' ? liveFromIngress(view.ingresses, service, plan.ingress, plan.ingressOrigin) : undefined;
   if (fromIngress) return fromIngress;
   const stable = view.services.get(service);
-  if (!stable) return undefined;
+  if (!stable) {
+    // A blue/green made by hand (Deployment myapp-blue behind the team's Service myapp-service):
+    // the color some Service of the team sends traffic to is live, whatever that Service is called.
+    const served = colors.filter((c) => servingServices(view, service, view.deployments.get(deploymentName(service, c))).length > 0);
+    if (served.length === 2) {
+      throw new ExpeditorError(
+        `both ${deploymentName(service, 'blue')} and ${deploymentName(service, 'green')} take traffic (${colors.map((c) => `${c}: Service ${servingServices(view, service, view.deployments.get(deploymentName(service, c))).join(', ')}`).join('; ')}): no color is idle to deploy to`,
+        { input: 'services', unchanged: 'nothing was changed', next: 'point the Services at one color first' },
+      );
+    }
+    const adopted = served[0];
+    if (adopted) {
+      const by = servingServices(view, service, view.deployments.get(deploymentName(service, adopted)));
+      log?.info(
+        `${service}: no Service ${service}, but Service ${by.join(', ')} sends traffic to ${deploymentName(service, adopted)}: ${adopted} is live`,
+      );
+    }
+    return adopted;
+  }
   const value = stable.spec?.selector?.[plan.colorLabel];
   if (!isColor(value)) {
     throw new ExpeditorError(
@@ -157,7 +205,7 @@ export function templateFor(
 export function prepare(view: NamespaceView, plan: DeployEksPlan, service: string, log: Log, stamp: Record<string, string>): Prepared {
   const ns = plan.namespace;
   const stable = view.services.get(service);
-  const live = liveColorOf(view, plan, service);
+  const live = liveColorOf(view, plan, service, log);
   const target: Color = live ? otherColor(live) : 'blue';
   const liveDeployment = live ? view.deployments.get(deploymentName(service, live)) : undefined;
   const { template, from: templateFrom } = templateFor(view, plan, service, live);
@@ -195,6 +243,29 @@ export function prepare(view: NamespaceView, plan: DeployEksPlan, service: strin
     refs: plan.refs,
     stamp,
   });
+
+  // Live traffic is never rewritten: no Service of the team (ours are the preview and color
+  // Services) may select the pods about to be written, or they would take its traffic before any switch.
+  if (live) {
+    let takers = servingServices(view, service, deployment);
+    // On the Ingress route the switch moves the Ingress, not the stable Service: it is said, not refused.
+    if (plan.route === 'ingress' && takers.includes(service)) {
+      log.warning(
+        `Service ${service} selects ${target}'s new pods too (on the Ingress route bluegreen-switch moves the Ingress, not this Service): callers of ${service} inside the cluster reach both colors`,
+      );
+      takers = takers.filter((t) => t !== service);
+    }
+    if (takers.length > 0) {
+      throw new ExpeditorError(
+        `Service ${takers.join(', ')} would send traffic to ${target}'s new pods at once (its selector ${takers.map((t) => selectorText(view.services.get(t)?.spec?.selector ?? {})).join('; ')} has no ${plan.colorLabel}), before any switch`,
+        {
+          input: 'services',
+          unchanged: 'nothing was changed',
+          next: `add ${plan.colorLabel}: ${live} to the selector of ${takers.join(', ')} (bluegreen-switch moves it), or remove the Service`,
+        },
+      );
+    }
+  }
 
   // IRSA: the pods' ServiceAccount carries the role; one that is missing is created. An existing
   // one is shared with the live color, so it is not changed here (only reported).
