@@ -202,6 +202,13 @@ export function blueGreenTarget(fx: BlueGreenFixture): Record<string, string> {
   return { cluster: fx.cluster, service: fx.service, 'codedeploy-application': fx.application, 'codedeploy-deployment-group': fx.group };
 }
 
+/** The error a promise rejects with (undefined when it resolves), with the fields ExpeditorError carries. */
+export const failure = (p: Promise<unknown>) =>
+  p.then(
+    () => undefined,
+    (e: unknown) => e as Error & { unchanged?: string; next?: string; input?: string },
+  );
+
 /** deploy-ecs's plan from inputs as the runner passes them (validation included). */
 export function planFrom(inputs: Record<string, string>, workspace = mkdtempSync(join(tmpdir(), 'deploy-ecs-ws-'))): DeployEcsPlan {
   const read = readDeployEcsInputs(new ActionInputs(inputEnv(inputs)));

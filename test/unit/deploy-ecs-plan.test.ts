@@ -84,6 +84,13 @@ function inputs(over: Partial<DeployEcsInputs> = {}): DeployEcsInputs {
     waitUntil: undefined,
     requireDigest: false,
     timeoutMs: 1_800_000,
+    desiredCount: undefined,
+    forceNewDeployment: false,
+    enableEcsManagedTags: undefined,
+    propagateTags: undefined,
+    serviceManagedEbsVolume: undefined,
+    codedeployDescription: undefined,
+    runTask: undefined,
     ...over,
   };
 }
@@ -206,6 +213,29 @@ describe('planDeployEcs: inputs over the environment file', () => {
     expect(plan).toMatchObject(expected);
   });
 
+  it('with no service, plans to register the file only; the cluster is kept for a one-off task', () => {
+    const plan = planDeployEcs(inputs({ taskDefinition: 'ecs/task-definition.json' }), context());
+    expect(plan).toMatchObject({ service: undefined, cluster: 'default', template: { file: 'ecs/task-definition.json' } });
+    const runTask = {
+      containerOverrides: [],
+      command: undefined,
+      subnets: [],
+      securityGroups: [],
+      assignPublicIp: undefined,
+      launchType: 'EC2' as const,
+      capacityProviderStrategy: undefined,
+      startedBy: 'GitHub-Actions',
+      count: 1,
+      tags: [],
+      waitForStop: true,
+    };
+    const withTask = planDeployEcs(
+      inputs({ taskDefinition: 'ecs/task-definition.json', cluster: 'jobs', runTask, enableEcsManagedTags: true }),
+      context(),
+    );
+    expect(withTask).toMatchObject({ service: undefined, cluster: 'jobs', runTask, update: { enableEcsManagedTags: true } });
+  });
+
   it('reads the AppSpec input from the workspace', () => {
     const plan = planDeployEcs(inputs({ environment: 'staging', appspec: 'deploy/appspec.yaml' }), context());
     expect(plan.appSpec?.file).toBe('deploy/appspec.yaml');
@@ -262,7 +292,13 @@ describe('planDeployEcs: refusals, before any network call', () => {
         "input 'service': the service ARN arn:aws:ecs:us-west-2:123456789012:service/other/web is in cluster other, but the cluster is shop",
       fields: { input: 'service' },
     },
-    { name: 'no service', over: { cluster: 'shop' }, message: 'the ECS service is not given', fields: { input: 'service' } },
+    {
+      name: 'no service, with settings only a service would use (register-only refuses them)',
+      over: { cluster: 'shop', taskDefinition: 'ecs/task-definition.json', desiredCount: 2, propagateTags: 'SERVICE' as const },
+      message:
+        "input 'cluster': no service is given, so deploy-ecs only registers the task definition, and 'cluster', 'desired-count', 'propagate-tags' would not be used",
+      fields: { input: 'cluster' },
+    },
     {
       name: 'a task definition file the workspace lacks',
       over: { environment: 'dev', taskDefinition: 'ecs/missing.json' },

@@ -1,13 +1,20 @@
 // deploy-ecs's core: read the service, render and check everything, register the task
 // definition, then deploy it rolling or blue/green and wait as asked. Every check that can fail
 // on bad input runs before the first write (RegisterTaskDefinition).
-import { RegisterTaskDefinitionCommand, type Service } from '@aws-sdk/client-ecs';
+import {
+  RegisterTaskDefinitionCommand,
+  UpdateServiceCommand,
+  type Service,
+  type ServiceManagedEBSVolumeConfiguration,
+  type UpdateServiceCommandInput,
+} from '@aws-sdk/client-ecs';
 import type { DeploymentConfigInfo } from '@aws-sdk/client-codedeploy';
 import { ExpeditorError, type Origin } from '@expeditor/shared/errors';
 import type { Log } from '@expeditor/shared/log';
 import { appSpecContent, hooksOf, targetOf, withTaskDefinition, type AppSpec } from '@expeditor/codedeploy/appspec';
 import { awsCall, type CallContext } from '@expeditor/aws/call';
-import { codeDeployConsoleUrl, ecsConsoleUrl } from '@expeditor/aws/clients';
+import { codeDeployConsoleUrl, consoleOrigin, ecsConsoleUrl } from '@expeditor/aws/clients';
+import { quote } from '@expeditor/shared/inputs';
 import {
   checkDeploymentConfig,
   checkGroup,
@@ -25,6 +32,7 @@ import { deployRolling, shortTd } from './rolling.ts';
 import { currentTaskDefinition, describeService, serviceOriginError, strategyFor } from './service.ts';
 import { renderTaskDefinition, type Rendered } from './task-definition.ts';
 import { checkedAppSpec, generatedAppSpec } from './service-appspec.ts';
+import { prepareRunTask, runOneOffTask, type RunTaskResult } from './run-task.ts';
 import type { PollTiming } from '@expeditor/aws/pacing';
 import type { Strategy } from './inputs.ts';
 import type { EcsClients } from '@expeditor/codedeploy/clients';
@@ -38,17 +46,21 @@ export interface DeployContext {
 }
 
 export interface DeployEcsResult {
-  strategy: Strategy;
+  /** How it deployed; register-only when no service was given (the task definition registered only). */
+  strategy: Strategy | 'register-only';
   taskDefinitionArn: string;
   previousTaskDefinitionArn: string | undefined;
   container: string;
+  /** '' when registered only. */
   deploymentId: string;
-  /** COMPLETED / IN_PROGRESS (rolling); Ready / Succeeded / TrafficShifted / Created (blue/green). */
+  /** COMPLETED / IN_PROGRESS (rolling); Ready / Succeeded / TrafficShifted / Created (blue/green); REGISTERED (registered only). */
   status: string;
   consoleUrl: string;
   /** Epoch ms at which the end of the wait was noticed. */
   noticedAt: number | undefined;
   startedAt: number;
+  /** The one-off task (run-task: true). */
+  runTask?: RunTaskResult | undefined;
   /** Blue/green facts for the summary. */
   blueGreen?: {
     application: string;
@@ -71,16 +83,27 @@ export async function deployEcs(plan: DeployEcsPlan, clients: EcsClients, contex
   const { log } = context;
   const startedAt = Date.now();
   const call: CallContext = { signal: context.signal, log, unchanged: NOTHING };
-  const ref = { cluster: plan.cluster, service: plan.service, clusterOrigin: plan.clusterOrigin, serviceOrigin: plan.serviceOrigin };
+  const serviceName = plan.service;
 
   // 1. Read and check (no writes).
-  const prepared = await log.group(`Prepare: service ${plan.service} in cluster ${plan.cluster}`, async () => {
-    const service = await describeService(clients.ecs, ref, call);
-    const strategy = strategyFor(service, plan.strategy, plan.strategyOrigin, plan.serviceOrigin);
-    log.info(
-      `service ${service.serviceName}: ${service.deploymentController?.type ?? 'ECS'} controller → ${strategy}; runs ${shortTd(service.taskDefinition)} (${service.runningCount ?? 0}/${service.desiredCount ?? 0} tasks)`,
-    );
-    if (strategy === 'rolling') refuseBlueGreenSettings(plan, service.serviceName ?? plan.service);
+  const heading = serviceName
+    ? `Prepare: service ${serviceName} in cluster ${plan.cluster}`
+    : `Prepare: register ${plan.template?.file ?? 'the task definition'} only (no service given)`;
+  const prepared = await log.group(heading, async () => {
+    const service = serviceName
+      ? await describeService(
+          clients.ecs,
+          { cluster: plan.cluster, service: serviceName, clusterOrigin: plan.clusterOrigin, serviceOrigin: plan.serviceOrigin },
+          call,
+        )
+      : undefined;
+    const strategy = service ? strategyFor(service, plan.strategy, plan.strategyOrigin, plan.serviceOrigin) : undefined;
+    if (service) {
+      log.info(
+        `service ${service.serviceName}: ${service.deploymentController?.type ?? 'ECS'} controller → ${strategy}; runs ${shortTd(service.taskDefinition)} (${service.runningCount ?? 0}/${service.desiredCount ?? 0} tasks)`,
+      );
+    }
+    if (strategy === 'rolling') refuseBlueGreenSettings(plan, service?.serviceName ?? serviceName ?? '');
     if (strategy === 'rolling' && plan.waitUntil === 'ready') {
       throw serviceOriginError(
         plan.waitUntilOrigin,
@@ -88,11 +111,18 @@ export async function deployEcs(plan: DeployEcsPlan, clients: EcsClients, contex
         'use succeeded or none',
       );
     }
-    const template = plan.template?.input ?? (await currentTaskDefinition(clients.ecs, service, call));
+    if (!service && !plan.template) {
+      throw new ExpeditorError('no service is given and no task definition file: there is nothing to register', {
+        input: 'task-definition',
+        unchanged: NOTHING,
+        next: "give the task definition file in the 'task-definition' input, or a service to deploy",
+      });
+    }
+    const template = plan.template?.input ?? (await currentTaskDefinition(clients.ecs, service as Service, call));
     log.info(
       plan.template
         ? `task definition from ${plan.template.file} (family ${template.family})`
-        : `task definition from the service's current ${shortTd(service.taskDefinition)}`,
+        : `task definition from the service's current ${shortTd(service?.taskDefinition)}`,
     );
     // Top-level keys first: they say most about the file.
     const dropped = [...(plan.template?.dropped ?? [])].sort((a, b) => a.split('.').length - b.split('.').length);
@@ -109,11 +139,15 @@ export async function deployEcs(plan: DeployEcsPlan, clients: EcsClients, contex
       secretsOrigin: plan.secretsOrigin,
     });
     for (const change of rendered.changes) log.info(change);
-    const blueGreen = strategy === 'blue-green' ? await prepareBlueGreen(plan, clients, service, rendered, call) : undefined;
-    return { service, strategy, rendered, blueGreen };
+    if (service && strategy) checkServiceUpdate(plan, strategy, service, rendered);
+    const blueGreen = service && strategy === 'blue-green' ? await prepareBlueGreen(plan, clients, service, rendered, call) : undefined;
+    const runTask = plan.runTask
+      ? prepareRunTask(plan.runTask, rendered, service, { cluster: plan.cluster, enableEcsManagedTags: plan.update.enableEcsManagedTags })
+      : undefined;
+    return { service, strategy, rendered, blueGreen, runTask };
   });
   const { service, strategy, rendered, blueGreen } = prepared;
-  const previousTaskDefinitionArn = service.taskDefinition;
+  const previousTaskDefinitionArn = service?.taskDefinition;
 
   // 2. Register (the first write).
   const registered = await awsCall(
@@ -125,26 +159,63 @@ export async function deployEcs(plan: DeployEcsPlan, clients: EcsClients, contex
   const taskDefinitionArn = registered.taskDefinition?.taskDefinitionArn;
   if (!taskDefinitionArn) throw new ExpeditorError('RegisterTaskDefinition answered without an ARN', { unchanged: NOTHING });
   log.info(`registered ${taskDefinitionArn}`);
+  const notDeployed = service
+    ? `the service was not updated: it still runs ${previousTaskDefinitionArn}; ${taskDefinitionArn} is registered but not deployed`
+    : `nothing was deployed; ${taskDefinitionArn} is registered`;
+
+  // 3. The one-off task (a migration), before the service is touched.
+  let runTask: RunTaskResult | undefined;
+  if (prepared.runTask) {
+    const runPrepared = prepared.runTask;
+    runTask = await log.group(`One-off task of ${shortTd(taskDefinitionArn)}`, () =>
+      runOneOffTask({
+        ecs: clients.ecs,
+        region: clients.region,
+        cluster: plan.cluster,
+        taskDefinitionArn,
+        prepared: runPrepared,
+        unchanged: notDeployed,
+        log,
+        signal: context.signal,
+        timing: context.timing,
+      }),
+    );
+  }
 
   const base = {
-    strategy,
     taskDefinitionArn,
     previousTaskDefinitionArn,
     container: rendered.container,
     startedAt,
+    runTask,
   };
 
-  // 3. Deploy and wait.
+  if (!service || !strategy || !serviceName) {
+    log.info(
+      `registered only: no service given, so nothing was deployed${runTask ? ` (one-off task ${runTask.taskArns.map((a) => a.split('/').pop()).join(', ')} ${runTask.status === 'STOPPED' ? 'ran' : 'started'})` : ''}`,
+    );
+    return {
+      ...base,
+      strategy: 'register-only',
+      deploymentId: '',
+      status: 'REGISTERED',
+      consoleUrl: taskDefinitionConsoleUrl(clients.region, taskDefinitionArn),
+      noticedAt: undefined,
+    };
+  }
+
+  // 4. Deploy and wait.
   if (strategy === 'rolling') {
     const rolling = await log.group(`Rolling deployment of ${shortTd(taskDefinitionArn)}`, () =>
       deployRolling({
         ecs: clients.ecs,
         cluster: plan.cluster,
-        service: plan.service,
+        service: serviceName,
         taskDefinitionArn,
         previousTaskDefinitionArn,
         before: service,
         waitUntil: plan.waitUntil === 'none' ? 'none' : 'succeeded',
+        update: rollingUpdate(plan, log),
         log,
         signal: context.signal,
         timing: context.timing,
@@ -152,9 +223,10 @@ export async function deployEcs(plan: DeployEcsPlan, clients: EcsClients, contex
     );
     return {
       ...base,
+      strategy,
       deploymentId: rolling.deploymentId,
       status: rolling.status,
-      consoleUrl: ecsConsoleUrl(clients.region, plan.cluster, plan.service),
+      consoleUrl: ecsConsoleUrl(clients.region, plan.cluster, serviceName),
       noticedAt: rolling.noticedAt,
       runningCount: rolling.runningCount,
       desiredCount: rolling.desiredCount,
@@ -162,14 +234,10 @@ export async function deployEcs(plan: DeployEcsPlan, clients: EcsClients, contex
   }
 
   if (!blueGreen) throw new Error('blue/green without its preparation');
+  await updateBlueGreenService(plan, clients, serviceName, { ...call, unchanged: notDeployed });
   const spec = withTaskDefinition(blueGreen.spec, taskDefinitionArn);
   // bluegreen-switch reads the previous task definition back to roll back after success.
-  const description = deploymentDescription({
-    headline: `Expeditor deploy-ecs: ${plan.image}`,
-    commit: plan.source.sha,
-    runUrl: plan.source.runUrl,
-    previousTaskDefinition: previousTaskDefinitionArn,
-  });
+  const description = blueGreenDescription(plan, previousTaskDefinitionArn, log);
   const deploymentId = await createDeployment(
     clients.codedeploy,
     {
@@ -194,7 +262,7 @@ export async function deployEcs(plan: DeployEcsPlan, clients: EcsClients, contex
     terminationWaitMinutes: blueGreen.group_.terminationWaitMinutes,
   };
   if (plan.waitUntil === 'none') {
-    return { ...base, deploymentId, status: 'Created', consoleUrl, noticedAt: undefined, blueGreen: facts };
+    return { ...base, strategy, deploymentId, status: 'Created', consoleUrl, noticedAt: undefined, blueGreen: facts };
   }
   const followed = await log.group(
     `Blue/green deployment ${deploymentId} until ${plan.waitUntil === 'ready' ? 'Ready' : 'Succeeded'}`,
@@ -217,7 +285,135 @@ export async function deployEcs(plan: DeployEcsPlan, clients: EcsClients, contex
     facts.readyUntil = new Date(followed.noticedAt + blueGreen.group_.readyWaitMinutes * 60_000).toISOString();
     log.info(`held at Ready: green takes test traffic only; CodeDeploy stops the deployment if nobody continues it by ${facts.readyUntil}`);
   }
-  return { ...base, deploymentId, status: followed.status, consoleUrl, noticedAt: followed.noticedAt, blueGreen: facts };
+  return { ...base, strategy, deploymentId, status: followed.status, consoleUrl, noticedAt: followed.noticedAt, blueGreen: facts };
+}
+
+/** CreateDeployment's description is cut at this length (codedeploy/group). */
+const DESCRIPTION_MAX = 512;
+
+/**
+ * The CodeDeploy deployment's description: the user's text (codedeploy-deployment-description)
+ * first, then the protocol bluegreen-switch reads back (headline, commit, run, previous task
+ * definition). The user's text is shortened, never the protocol, when both would not fit.
+ */
+export function blueGreenDescription(
+  plan: Pick<DeployEcsPlan, 'image' | 'source' | 'codedeployDescription'>,
+  previousTaskDefinitionArn: string | undefined,
+  log?: Log,
+): string {
+  const protocol = deploymentDescription({
+    headline: `Expeditor deploy-ecs: ${plan.image}`,
+    commit: plan.source.sha,
+    runUrl: plan.source.runUrl,
+    previousTaskDefinition: previousTaskDefinitionArn,
+  });
+  const own = plan.codedeployDescription;
+  if (!own) return protocol;
+  const room = DESCRIPTION_MAX - protocol.length - 2;
+  if (own.length <= room) return `${own}; ${protocol}`;
+  if (room < 2) {
+    log?.warning(
+      'codedeploy-deployment-description left out: the deployment record (image, commit, run, previous task definition) fills the 512 characters CodeDeploy keeps',
+    );
+    return protocol;
+  }
+  log?.warning(
+    `codedeploy-deployment-description shortened to ${room} characters: CodeDeploy keeps 512, and the deployment record after it (${protocol.length}) must stay whole`,
+  );
+  return `${own.slice(0, room - 1)}…; ${protocol}`;
+}
+
+/** UpdateService's fields beyond the task definition, for a rolling deployment (logged when set). */
+function rollingUpdate(plan: DeployEcsPlan, log: Log): Omit<UpdateServiceCommandInput, 'cluster' | 'service' | 'taskDefinition'> {
+  const u = plan.update;
+  const update: Omit<UpdateServiceCommandInput, 'cluster' | 'service' | 'taskDefinition'> = {
+    ...(u.desiredCount !== undefined ? { desiredCount: u.desiredCount } : {}),
+    ...(u.forceNewDeployment ? { forceNewDeployment: true } : {}),
+    ...(u.enableEcsManagedTags !== undefined ? { enableECSManagedTags: u.enableEcsManagedTags } : {}),
+    ...(u.propagateTags ? { propagateTags: u.propagateTags } : {}),
+    ...(u.managedEbsVolume
+      ? {
+          volumeConfigurations: [
+            { name: u.managedEbsVolume.name, managedEBSVolume: u.managedEbsVolume.volume as ServiceManagedEBSVolumeConfiguration },
+          ],
+        }
+      : {}),
+  };
+  const words = updateWords(update);
+  if (words) log.info(`UpdateService also sets ${words}`);
+  return update;
+}
+
+function updateWords(update: Partial<UpdateServiceCommandInput>): string {
+  const parts: string[] = [];
+  if (update.desiredCount !== undefined) parts.push(`desired count ${update.desiredCount}`);
+  if (update.forceNewDeployment) parts.push('force new deployment');
+  if (update.enableECSManagedTags !== undefined) parts.push(`ECS managed tags ${update.enableECSManagedTags ? 'on' : 'off'}`);
+  if (update.propagateTags) parts.push(`propagate tags ${update.propagateTags}`);
+  for (const v of update.volumeConfigurations ?? []) {
+    parts.push(
+      `managed EBS volume ${v.name} (${v.managedEBSVolume?.volumeType ?? 'gp3'}${v.managedEBSVolume?.sizeInGiB ? `, ${v.managedEBSVolume.sizeInGiB} GiB` : ''})`,
+    );
+  }
+  return parts.join(', ');
+}
+
+/**
+ * A CODE_DEPLOY service takes the desired count and the tag settings through UpdateService (never
+ * the task definition): set them before the CodeDeploy deployment, so green starts with them.
+ */
+async function updateBlueGreenService(plan: DeployEcsPlan, clients: EcsClients, service: string, call: CallContext): Promise<void> {
+  const u = plan.update;
+  const update = {
+    ...(u.desiredCount !== undefined ? { desiredCount: u.desiredCount } : {}),
+    ...(u.enableEcsManagedTags !== undefined ? { enableECSManagedTags: u.enableEcsManagedTags } : {}),
+    ...(u.propagateTags ? { propagateTags: u.propagateTags } : {}),
+  };
+  const words = updateWords(update);
+  if (!words) return;
+  await awsCall(
+    'ecs:UpdateService',
+    `service ${service} in cluster ${plan.cluster}`,
+    (abortSignal) => clients.ecs.send(new UpdateServiceCommand({ cluster: plan.cluster, service, ...update }), { abortSignal }),
+    call,
+  );
+  call.log.info(`UpdateService set ${words} on service ${service} (a CODE_DEPLOY service takes these outside the deployment)`);
+}
+
+/**
+ * What UpdateService would refuse, or what would be silently unused, refused before anything is
+ * registered: ECS takes neither forceNewDeployment nor volume configurations for a CODE_DEPLOY
+ * service, and a managed EBS volume must be one of the task definition's configuredAtLaunch volumes.
+ */
+export function checkServiceUpdate(plan: DeployEcsPlan, strategy: Strategy, service: Service, rendered: Rendered): void {
+  const name = service.serviceName ?? plan.service ?? '';
+  if (strategy === 'blue-green' && plan.update.forceNewDeployment) {
+    throw serviceOriginError(
+      { input: 'force-new-deployment' },
+      `service ${name} deploys blue/green through CodeDeploy (CODE_DEPLOY controller), and ECS refuses forceNewDeployment for it`,
+      'leave force-new-deployment out: every CodeDeploy deployment starts new (green) tasks',
+    );
+  }
+  const volume = plan.update.managedEbsVolume;
+  if (!volume) return;
+  if (strategy === 'blue-green') {
+    throw serviceOriginError(
+      { input: 'service-managed-ebs-volume-name' },
+      `service ${name} deploys blue/green through CodeDeploy (CODE_DEPLOY controller), and ECS attaches service-managed EBS volumes only to services with the ECS (rolling) controller`,
+      'leave service-managed-ebs-volume-name and service-managed-ebs-volume out for this service',
+    );
+  }
+  const atLaunch = (rendered.input.volumes ?? []).filter((v) => v.configuredAtLaunch).map((v) => v.name ?? '');
+  if (!atLaunch.includes(volume.name)) {
+    const named = rendered.input.volumes?.some((v) => v.name === volume.name);
+    throw serviceOriginError(
+      { input: 'service-managed-ebs-volume-name' },
+      named
+        ? `volume ${quote(volume.name)} of the task definition is not configuredAtLaunch, so ECS takes no configuration for it`
+        : `the task definition has no volume ${quote(volume.name)}${atLaunch.length ? ` (configuredAtLaunch: ${atLaunch.join(', ')})` : ' and no volume configuredAtLaunch'}`,
+      'name a volume of the task definition that has "configuredAtLaunch": true',
+    );
+  }
 }
 
 interface BlueGreenPrep {
@@ -237,13 +433,14 @@ async function prepareBlueGreen(
   call: CallContext,
 ): Promise<BlueGreenPrep> {
   const { log } = call;
-  const defaults = defaultCodeDeployNames(plan.cluster, plan.service);
+  const serviceName = service.serviceName ?? plan.service ?? '';
+  const defaults = defaultCodeDeployNames(plan.cluster, serviceName);
   const application = plan.codedeploy.application ?? defaults.application;
   const groupName = plan.codedeploy.group ?? defaults.group;
   const group = await checkGroup(
     clients.codedeploy,
     { application, group: groupName, applicationOrigin: plan.codedeploy.applicationOrigin, groupOrigin: plan.codedeploy.groupOrigin },
-    { cluster: plan.cluster, service: plan.service },
+    { cluster: plan.cluster, service: serviceName },
     call,
   );
   if (plan.waitUntil === 'ready' && !group.waitsForReroute) {
@@ -297,4 +494,10 @@ function refuseBlueGreenSettings(plan: DeployEcsPlan, service: string): void {
     `service ${service} deploys rolling (ECS deployment controller), so ${found.map(([name]) => name).join(', ')} would not be used`,
     'leave the CodeDeploy settings out for a rolling service, or deploy to a service with the CODE_DEPLOY controller',
   );
+}
+
+/** The console page of a registered task definition (what a register-only run links to). */
+export function taskDefinitionConsoleUrl(region: string, arn: string): string {
+  const [family, revision] = (arn.split('/').pop() ?? arn).split(':');
+  return `${consoleOrigin(region)}/ecs/v2/task-definitions/${encodeURIComponent(family ?? '')}/${revision ?? ''}/containers?region=${region}`;
 }

@@ -15,4 +15,5 @@ await runAction('deploy-ecs', async (run) => {
   core.setOutput('deployment-id', result.deploymentId);
   core.setOutput('status', result.status);
   core.setOutput('console-url', result.consoleUrl);
+  core.setOutput('run-task-arn', result.runTask?.taskArns.join(',') ?? '');
 });

@@ -4,7 +4,8 @@ import { Settings } from '@expeditor/shared/settings';
 import { ecsRefName } from '@expeditor/shared/patterns';
 import { KiB, readUserFile } from '@expeditor/shared/workspace-file';
 import { parseAppSpec, type AppSpec } from '@expeditor/codedeploy/appspec';
-import type { DeployEcsInputs, HookName, Strategy, WaitUntil } from './inputs.ts';
+import type { DeployEcsInputs, HookName, PropagateTags, RunTaskInputs, Strategy, WaitUntil } from './inputs.ts';
+import type { ManagedEbsVolume } from './json-inputs.ts';
 import { readTaskDefinitionFile, type Origin, type TaskDefinitionInput } from './task-definition.ts';
 
 export interface DeployEcsPlan {
@@ -13,7 +14,8 @@ export interface DeployEcsPlan {
   /** The environment's region; undefined means the SDK's (AWS_REGION). */
   region: string | undefined;
   cluster: string;
-  service: string;
+  /** undefined: no service given, so the task definition is registered only (and a one-off task run). */
+  service: string | undefined;
   clusterOrigin: Origin;
   serviceOrigin: Origin;
   strategy: Strategy | 'auto';
@@ -44,6 +46,16 @@ export interface DeployEcsPlan {
   settings: Settings;
   /** For the CodeDeploy deployment's description: which commit and run deployed it. */
   source: { sha: string; runUrl: string };
+  /** What UpdateService sets besides the task definition (each undefined/false when not asked). */
+  update: {
+    desiredCount: number | undefined;
+    forceNewDeployment: boolean;
+    enableEcsManagedTags: boolean | undefined;
+    propagateTags: PropagateTags | undefined;
+    managedEbsVolume: { name: string; volume: ManagedEbsVolume } | undefined;
+  };
+  codedeployDescription: string | undefined;
+  runTask: RunTaskInputs | undefined;
 }
 
 export interface PlanContext {
@@ -86,15 +98,9 @@ export function planDeployEcs(inputs: DeployEcsInputs, context: PlanContext): De
     value !== undefined && value !== '' ? { input } : ecs ? { key: key(fileKey) } : { input };
 
   const serviceRef = pick('service', 'service', inputs.service, 'ecs.service', ecs?.service);
-  if (!serviceRef) {
-    throw new ExpeditorError('the ECS service is not given', {
-      input: 'service',
-      unchanged: 'nothing was changed',
-      next: "give the 'service' input or set it in the environment file",
-    });
-  }
+  if (!serviceRef) refuseServiceSettings(inputs);
   // Names or ARNs, as ECS takes them; the plan keeps names (CodeDeploy and the console want them).
-  const fromService = ecsRefName(serviceRef);
+  const fromService = serviceRef ? ecsRefName(serviceRef) : { name: undefined, cluster: undefined };
   const clusterRef =
     pick('cluster', 'cluster', inputs.cluster, 'ecs.cluster', ecs?.cluster) ??
     (fromService.cluster
@@ -215,7 +221,52 @@ export function planDeployEcs(inputs: DeployEcsInputs, context: PlanContext): De
     timeoutMs: inputs.timeoutMs,
     settings,
     source: { sha: context.sha, runUrl: context.runUrl },
+    update: {
+      desiredCount: inputs.desiredCount,
+      forceNewDeployment: inputs.forceNewDeployment,
+      enableEcsManagedTags: inputs.enableEcsManagedTags,
+      propagateTags: inputs.propagateTags,
+      managedEbsVolume: inputs.serviceManagedEbsVolume,
+    },
+    codedeployDescription: inputs.codedeployDescription,
+    runTask: inputs.runTask,
   };
+}
+
+/**
+ * With no service the task definition is registered only: settings that act on a service would
+ * be silently unused, so each is refused, naming it (before any request).
+ */
+function refuseServiceSettings(inputs: DeployEcsInputs): void {
+  const given: [string, boolean][] = [
+    ['cluster', inputs.cluster !== undefined && !inputs.runTask],
+    ['strategy', inputs.strategy !== undefined],
+    ['wait-until', inputs.waitUntil !== undefined],
+    ['codedeploy-application', inputs.codedeployApplication !== undefined],
+    ['codedeploy-deployment-group', inputs.codedeployDeploymentGroup !== undefined],
+    ['deployment-config', inputs.deploymentConfig !== undefined],
+    ['codedeploy-deployment-description', inputs.codedeployDescription !== undefined],
+    ['appspec', inputs.appspec !== undefined],
+    ['container-port', inputs.containerPort !== undefined],
+    ['hooks', Object.keys(inputs.hooks).length > 0],
+    ['desired-count', inputs.desiredCount !== undefined],
+    ['force-new-deployment', inputs.forceNewDeployment],
+    ['propagate-tags', inputs.propagateTags !== undefined],
+    ['service-managed-ebs-volume-name', inputs.serviceManagedEbsVolume !== undefined],
+    // Managed tags also apply to the one-off task.
+    ['enable-ecs-managed-tags', inputs.enableEcsManagedTags !== undefined && !inputs.runTask],
+  ];
+  const found = given.filter(([, isGiven]) => isGiven).map(([name]) => name);
+  const first = found[0];
+  if (!first) return;
+  throw new ExpeditorError(
+    `input '${first}': no service is given, so deploy-ecs only registers the task definition${inputs.runTask ? ' and runs the one-off task' : ''}, and ${found.map((n) => `'${n}'`).join(', ')} would not be used`,
+    {
+      input: first,
+      unchanged: 'nothing was registered or deployed',
+      next: "give the 'service' input (or an environment) to deploy, or leave the service settings out to register only",
+    },
+  );
 }
 
 function describeSources(fromFile: string[], fromInput: string[], fileKey: string, input: string): string {

@@ -13,6 +13,7 @@ import {
   type Service,
   type ServiceEvent,
   type Task,
+  type UpdateServiceCommandInput,
 } from '@aws-sdk/client-ecs';
 import { CancelledError, DeadlineError, formatDuration, withDeadline } from '@expeditor/shared/deadline';
 import { ExpeditorError, describeError } from '@expeditor/shared/errors';
@@ -31,6 +32,8 @@ export interface RollingOptions {
   /** The service as described before the update (for the circuit breaker warning). */
   before: Service;
   waitUntil: 'succeeded' | 'none';
+  /** What UpdateService sets besides the task definition (desired count, tags, volumes, force). */
+  update?: Omit<UpdateServiceCommandInput, 'cluster' | 'service' | 'taskDefinition'> | undefined;
   log: Log;
   signal?: AbortSignal | undefined;
   timing?: PollTiming | undefined;
@@ -69,7 +72,10 @@ export async function deployRolling(options: RollingOptions): Promise<RollingRes
   const updated = await awsCall(
     'ecs:UpdateService',
     `service ${service} in cluster ${cluster}`,
-    (abortSignal) => ecs.send(new UpdateServiceCommand({ cluster, service, taskDefinition: options.taskDefinitionArn }), { abortSignal }),
+    (abortSignal) =>
+      ecs.send(new UpdateServiceCommand({ ...options.update, cluster, service, taskDefinition: options.taskDefinitionArn }), {
+        abortSignal,
+      }),
     {
       ...context,
       unchanged: `the service still runs ${options.previousTaskDefinitionArn ?? 'its previous task definition'}; the new task definition is registered but not deployed`,

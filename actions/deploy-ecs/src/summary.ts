@@ -8,7 +8,9 @@ import type { DeployEcsPlan } from './plan.ts';
 
 export function deploySummary(plan: DeployEcsPlan, outcome: { result: DeployEcsResult } | { error: unknown }, tookMs: number): Summary {
   const summary = new Summary();
-  const where = `${plan.environment ? `${plan.environment}: ` : ''}${plan.cluster}/${plan.service}`;
+  const where = plan.service
+    ? `${plan.environment ? `${plan.environment}: ` : ''}${plan.cluster}/${plan.service}`
+    : `${plan.template?.input.family ?? 'task definition'} (registered only, no service)`;
   if ('error' in outcome) {
     summary.heading(`deploy-ecs failed — ${where}`);
     summary.facts([
@@ -18,17 +20,31 @@ export function deploySummary(plan: DeployEcsPlan, outcome: { result: DeployEcsR
     summary.details('What happened', formatFailure(outcome.error));
   } else {
     const r = outcome.result;
-    summary.heading(`deploy-ecs ${r.status} — ${where}`);
-    const rows: [string, Parameters<Summary['facts']>[0][number][1]][] = [
-      ['environment', plan.environment],
-      ['image', plan.image],
-      ['strategy', r.strategy],
-      ['task definition', r.taskDefinitionArn],
-      ['previous task definition', r.previousTaskDefinitionArn],
-      ['container', r.container],
-      [r.strategy === 'rolling' ? 'ECS deployment' : 'CodeDeploy deployment', { text: r.deploymentId, href: r.consoleUrl }],
-      ['status', r.status],
-    ];
+    const registeredOnly = r.strategy === 'register-only';
+    summary.heading(registeredOnly ? `deploy-ecs registered only — ${where}` : `deploy-ecs ${r.status} — ${where}`);
+    const rows: [string, Parameters<Summary['facts']>[0][number][1]][] = registeredOnly
+      ? [
+          ['image', plan.image],
+          ['task definition', { text: r.taskDefinitionArn, href: r.consoleUrl }],
+          ['container', r.container],
+          ['status', 'registered only: no service was given, nothing was deployed'],
+        ]
+      : [
+          ['environment', plan.environment],
+          ['image', plan.image],
+          ['strategy', r.strategy],
+          ['task definition', r.taskDefinitionArn],
+          ['previous task definition', r.previousTaskDefinitionArn],
+          ['container', r.container],
+          [r.strategy === 'rolling' ? 'ECS deployment' : 'CodeDeploy deployment', { text: r.deploymentId, href: r.consoleUrl }],
+          ['status', r.status],
+        ];
+    if (r.runTask) {
+      rows.push([
+        'one-off task',
+        `${r.runTask.taskArns.map((a) => a.split('/').pop()).join(', ')}: ${r.runTask.status === 'STOPPED' ? `exited 0 in ${formatDuration(r.runTask.tookMs)}` : 'started, not waited for'}`,
+      ]);
+    }
     if (r.runningCount !== undefined) rows.push(['tasks', `${r.runningCount}/${r.desiredCount ?? '?'} running`]);
     if (r.blueGreen) {
       const bg = r.blueGreen;

@@ -6,6 +6,13 @@ within maximumPercent, drains the old deployment's tasks while keeping minimumHe
 turns COMPLETED once only the new tasks run, with the service events AWS writes. Injected faults
 make new tasks stop on start; the deployment circuit breaker then fails the deployment and, with
 rollback, starts a deployment of the last completed task definition.
+
+What moto drops on UpdateService and the bed keeps: a deployment carries the service's
+volumeConfigurations (managed EBS volumes), and the service's tasks carry its tags (propagateTags
+SERVICE) or the task definition's (TASK_DEFINITION) and, with enableECSManagedTags, the
+aws:ecs:serviceName and aws:ecs:clusterName tags. UpdateService refuses what ECS refuses there: a
+volume configuration without a roleArn or for a volume the task definition does not configure at
+launch, and volume configurations on a CODE_DEPLOY service. One-off tasks (RunTask): bed_ecs_run.
 """
 
 from __future__ import annotations
@@ -27,6 +34,7 @@ TIMING: dict[str, float] = {
     "ecsTaskStart": 15.0,  # provisioning, image pull, container start
     "ecsTaskStop": 10.0,  # load balancer deregistration delay and SIGTERM
     "ecsSteadyState": 10.0,  # ECS watches stability before it declares a steady state
+    "ecsRunTaskRun": 30.0,  # how long a one-off task (RunTask, bed_ecs_run) runs before its containers exit
 }
 
 ACTIVE_STATES = ("PROVISIONING", "PENDING", "ACTIVATING", "RUNNING")
@@ -45,20 +53,29 @@ class BedTask:
 
     def __init__(self, backend: EC2ContainerServiceBackend, service: Service, deployment: dict[str, Any], at: float) -> None:
         task_def = backend.describe_task_definition(deployment["taskDefinition"])
+        self.setup(backend, service.cluster_name, service.cluster_arn, task_def, at)
+        self.started_by = deployment["id"]
+        self.group = f"service:{service.name}"
+        self.launch_type = service.launch_type or "EC2"
+        self.platform_version = service.platform_version
+        self.tags = service_task_tags(backend, service, task_def)
+
+    def setup(self, backend: EC2ContainerServiceBackend, cluster_name: str, cluster_arn: str, task_def: Any, at: float) -> None:
+        """What every task the bed runs has (service tasks here, one-off tasks in bed_ecs_run)."""
         self.id = uuid.uuid4().hex
         self.region_name = backend.region_name
         self._account_id = backend.account_id
-        self.cluster_name = service.cluster_name
-        self.cluster_arn = service.cluster_arn
+        self.cluster_name = cluster_name
+        self.cluster_arn = cluster_arn
         self.task_definition_arn = task_def.arn
         self.container_instance_arn = None
         self.resource_requirements = None
         self.desired_status = "RUNNING"
         self.last_status = "PROVISIONING"
-        self.started_by = deployment["id"]
-        self.group = f"service:{service.name}"
-        self.launch_type = service.launch_type or "EC2"
-        self.platform_version = service.platform_version
+        self.started_by = ""
+        self.group = ""
+        self.launch_type = "EC2"
+        self.platform_version: str | None = None
         self.tags: list[dict[str, str]] = []
         self.stopped_reason: str | None = None
         self.stop_code: str | None = None
@@ -71,7 +88,7 @@ class BedTask:
         self.health_status = "UNKNOWN"
         self.version = 1
         self.availability_zone = f"{backend.region_name}a"
-        self.overrides = {"containerOverrides": [], "inferenceAcceleratorOverrides": []}
+        self.overrides: dict[str, Any] = {"containerOverrides": [], "inferenceAcceleratorOverrides": []}
         self.attachments: list[dict[str, Any]] = []
         self.images = [c.get("image", "") for c in task_def.container_definitions]
         self.containers = [
@@ -100,6 +117,20 @@ class BedTask:
                 container["exitCode"] = exit_code
             if reason is not None:
                 container["reason"] = reason
+
+
+def service_task_tags(backend: EC2ContainerServiceBackend, service: Service, task_def: Any) -> list[dict[str, str]]:
+    """The tags ECS puts on a service's task: propagated from the service or the task definition, and managed ones."""
+    tags: dict[str, str] = {}
+    propagate = getattr(service, "propagate_tags", None) or "NONE"
+    if propagate == "TASK_DEFINITION":
+        tags.update({t["key"]: t["value"] for t in (getattr(task_def, "tags", None) or [])})
+    elif propagate == "SERVICE":
+        tags.update({t["key"]: t["value"] for t in (getattr(service, "tags", None) or [])})
+    if getattr(service, "enable_ecs_managed_tags", False):
+        tags["aws:ecs:serviceName"] = service.name
+        tags["aws:ecs:clusterName"] = service.cluster_name
+    return [{"key": k, "value": v} for k, v in tags.items()]
 
 
 class ServiceSim:
@@ -156,6 +187,7 @@ class ServiceSim:
             "platformVersion": self.service.platform_version,
             "platformFamily": "Linux" if self.service.launch_type == "FARGATE" else None,
             "networkConfiguration": network,
+            "volumeConfigurations": getattr(self.service, "volume_configurations", None) or None,
             "rolloutState": "IN_PROGRESS",
             "rolloutStateReason": f"ECS deployment {deployment_id} in progress.",
         }
@@ -464,6 +496,13 @@ def _update_service(self: EC2ContainerServiceBackend, service_properties: dict[s
     task_definition_str = service_properties.get("task_definition")
     force = bool(service_properties.get("force_new_deployment"))
     new_td = self.describe_task_definition(task_definition_str).arn if task_definition_str else None
+    volumes = service_properties.get("volume_configurations")
+    if volumes:
+        if controller != "ECS":
+            raise InvalidParameterException(
+                f"Volume configurations are not supported for services with the {controller} deployment controller."
+            )
+        _check_volume_configurations(self, volumes, new_td or service.task_definition)
     if controller == "CODE_DEPLOY":
         if new_td and new_td != service.task_definition:
             raise InvalidParameterException(
@@ -498,6 +537,21 @@ def _update_service(self: EC2ContainerServiceBackend, service_properties: dict[s
     return service
 
 
+def _check_volume_configurations(backend: EC2ContainerServiceBackend, volumes: list[dict[str, Any]], task_definition: str | None) -> None:
+    """As ECS: each names a volume the task definition configures at launch, with the infrastructure role."""
+    td = backend.describe_task_definition(task_definition) if task_definition else None
+    at_launch = [v.get("name") for v in (getattr(td, "volumes", None) or []) if v.get("configuredAtLaunch")]
+    for volume in volumes:
+        name = volume.get("name")
+        ebs = volume.get("managedEBSVolume")
+        if not isinstance(ebs, dict) or not ebs.get("roleArn"):
+            raise InvalidParameterException(f"The managedEBSVolume of volume configuration '{name}' must have a roleArn.")
+        if name not in at_launch:
+            raise InvalidParameterException(
+                f"The volume configuration '{name}' does not match a volume in the task definition that is configured at launch."
+            )
+
+
 def _list_tasks(self: EC2ContainerServiceBackend, cluster_str: Any = None, container_instance: Any = None, family: Any = None,
                 started_by: Any = None, service_name: Any = None, desiredStatus: Any = None) -> list[Any]:
     # AWS lists only RUNNING-desired tasks unless asked, and filters by service (moto does neither).
@@ -509,6 +563,12 @@ def _list_tasks(self: EC2ContainerServiceBackend, cluster_str: Any = None, conta
 
 
 def _stop_task(self: EC2ContainerServiceBackend, cluster_str: str, task_str: str, reason: str) -> Any:
+    # As in AWS, stopping a task that has stopped changes nothing (its exit codes stay).
+    cluster = self._get_cluster(cluster_str)
+    task_id = str(task_str).split("/")[-1]
+    for arn, known in self.tasks.get(cluster.name, {}).items():
+        if arn.endswith(task_id) and isinstance(known, BedTask) and known.last_status == "STOPPED":
+            return known
     task = _orig_stop_task(self, cluster_str, task_str, reason)
     if isinstance(task, BedTask):
         task.stopped_at = task.stopping_at = _dt(ENGINE.now())

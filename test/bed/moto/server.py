@@ -2,9 +2,9 @@
 
     python server.py --port 5000 [--host 127.0.0.1] [--speed 30]
 
-Additions: ECS rollouts and CodeDeploy ECS blue/green lifecycles that progress over time
-(bed_ecs, bed_codedeploy), RegisterTaskDefinition refusing what real ECS refuses
-(bed_ecs_validate), STS web-identity checks and per-account bed keys (bed_sts), and the
+Additions: ECS rollouts, one-off tasks (RunTask) and CodeDeploy ECS blue/green lifecycles that
+progress over time (bed_ecs, bed_ecs_run, bed_codedeploy), RegisterTaskDefinition refusing what
+real ECS refuses (bed_ecs_validate), STS web-identity checks and per-account bed keys (bed_sts), and the
 `/_bed/` control endpoints (bed_control).
 """
 
@@ -33,12 +33,14 @@ def main() -> None:
     import bed_codedeploy
     import bed_control
     import bed_ecs
+    import bed_ecs_run
     import bed_ecs_validate
     import bed_sts
     from bed_engine import ENGINE
 
     ENGINE.speed = args.speed
     bed_ecs.install()
+    bed_ecs_run.install()
     bed_ecs_validate.install()
     bed_codedeploy.install()
     bed_sts.install()
