@@ -7,7 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { useBed } from '../bed/vitest.ts';
 import { runBundle, type BundleRun } from './bundle-run.ts';
 import { image, kubeconfigConnection, workspace } from './deploy-eks-bed.ts';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { parse } from 'yaml';
 import { join } from 'node:path';
 
@@ -292,6 +293,60 @@ spec:
       app: 'myapp',
       version: 'blue',
     });
+  });
+
+  it('several services with their own images in one call (images input), from a kustomize build written under RUNNER_TEMP', async () => {
+    const c = await kubeconfigConnection(bed.k8s);
+    const ns = `shop-${randomBytes(3).toString('hex')}`;
+    await c.core.createNamespace({ body: { metadata: { name: ns } } });
+    const deployment = (name: string) => `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  labels:
+    app.kubernetes.io/name: ${name}
+  name: ${name}
+  namespace: ${ns}
+spec:
+  replicas: 1
+  selector:
+    matchLabels:
+      app.kubernetes.io/name: ${name}
+  template:
+    metadata:
+      labels:
+        app.kubernetes.io/name: ${name}
+    spec:
+      containers:
+      - image: registry.bed/${name}:1.0.0
+        name: ${name}
+        ports:
+        - containerPort: 8080
+`;
+    // `kustomize build overlays/prod > $RUNNER_TEMP/shop.yaml`: one stream, documents sorted by kind and name.
+    const runnerTemp = mkdtempSync(join(tmpdir(), 'runner-temp-'));
+    const built = join(runnerTemp, 'shop.yaml');
+    writeFileSync(built, ['cart', 'catalog', 'checkout'].map(deployment).join('---\n'));
+    const images = { cart: image(11, 'cart'), catalog: image(12, 'catalog'), checkout: image(13, 'checkout') };
+    const result = await runBundle(
+      'deploy-eks',
+      {
+        services: 'cart,checkout,catalog',
+        images: Object.entries(images)
+          .map(([s, i]) => `${s}=${i}`)
+          .join('\n'),
+        manifest: built,
+      },
+      { GITHUB_SHA: 'b'.repeat(40), KUBECONFIG: bed.k8s.kubeconfig, RUNNER_TEMP: runnerTemp },
+      { workspace: workspace() },
+    );
+    expect(result.log).not.toMatch(/::error/);
+    expect(result.status).toBe(0);
+    for (const [service, expected] of Object.entries(images)) {
+      const blue = await c.apps.readNamespacedDeployment({ name: `${service}-blue`, namespace: ns });
+      expect(blue.spec?.template.spec?.containers[0]?.image, service).toBe(expected);
+      expect(blue.metadata?.annotations?.['expeditor.dev/image'], service).toBe(expected);
+      expect(blue.spec?.selector.matchLabels).toEqual({ 'app.kubernetes.io/name': service, version: 'blue' });
+    }
   });
 
   it.each([

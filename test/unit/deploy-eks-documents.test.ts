@@ -21,7 +21,7 @@ function classify(text: string, over: Partial<ClassifyOptions> = {}) {
   return classifyDocuments(documents, {
     services: ['cart'],
     workloads,
-    repository,
+    repositories: new Map([[repository, `${repository}@sha256:${'1'.repeat(64)}`]]),
     namespace: 'shop',
     route: 'service',
     colorLabel: 'version',

@@ -80,6 +80,7 @@ const digestImage = `${ecr}/shop@sha256:${'b'.repeat(64)}`;
 function inputs(over: Partial<DeployEksInputs> = {}): DeployEksInputs {
   return {
     image: digestImage,
+    images: {},
     services: [],
     environment: undefined,
     config: '.github/expeditor.yml',

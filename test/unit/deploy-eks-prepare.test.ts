@@ -17,6 +17,7 @@ function plan(over: Partial<DeployEksPlan> = {}): DeployEksPlan {
   return {
     image: newImage,
     repository: `${ecr}/shop`,
+    images: { shop: newImage },
     byDigest: true,
     environment: 'prod',
     services: ['shop'],

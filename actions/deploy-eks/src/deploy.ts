@@ -90,7 +90,8 @@ export async function deployEks(plan: DeployEksPlan, connection: KubeConnection,
       const view = await readNamespace(connection, plan, log);
       const outcomes = plan.services.map((s): PromiseSettledResult<Prepared> => {
         try {
-          return { status: 'fulfilled', value: prepare(view, plan, s, log, stamp) };
+          const own = { ...stamp, [annotations.image]: plan.images[s] ?? plan.image };
+          return { status: 'fulfilled', value: prepare(view, plan, s, log, own) };
         } catch (reason) {
           return { status: 'rejected', reason };
         }
@@ -193,7 +194,7 @@ export async function deployEks(plan: DeployEksPlan, connection: KubeConnection,
         target: p.target,
         deployment: deploymentName(p.service, p.target),
         previewService: previewServiceName(p.service),
-        image: plan.image,
+        image: plan.images[p.service] ?? plan.image,
         ready: t.readyAt !== undefined,
         replicas: progress?.desired ?? p.deployment.spec?.replicas ?? 0,
         available: progress?.available ?? 0,

@@ -61,12 +61,12 @@ export function expandLists(documents: readonly ManifestDocument[]): ManifestDoc
 }
 
 /** The containers of a pod template that run `repository` (init containers too). */
-function containersOf(podSpec: unknown, repository: string): string[] {
+function containersOf(podSpec: unknown, repositories: ReadonlyMap<string, string>): string[] {
   const spec = podSpec as
     | { containers?: { name?: string; image?: string }[]; initContainers?: { name?: string; image?: string }[] }
     | undefined;
   return [...(spec?.initContainers ?? []), ...(spec?.containers ?? [])]
-    .filter((c) => c.image && repositoryOf(c.image) === repository)
+    .filter((c) => c.image && repositories.has(repositoryOf(c.image)))
     .map((c) => c.name ?? '?');
 }
 
@@ -86,7 +86,8 @@ export interface ClassifyOptions {
   services: readonly string[];
   /** The services' Deployments as chosen from the manifest (by document). */
   workloads: ReadonlyMap<ManifestDocument['object'], string>;
-  repository: string;
+  /** The repositories of the images deployed, each with its image: containers running one get it. */
+  repositories: ReadonlyMap<string, string>;
   namespace: string | undefined;
   route: 'service' | 'ingress';
   /** The label carrying the color: a Service's selector is compared without it. */
@@ -146,18 +147,19 @@ export function classifyDocuments(documents: readonly ManifestDocument[], option
       if (fronted) return { ...at, disposition: { kind: 'stable-service', service: fronted } };
     }
     if (kind === 'Ingress' && options.route === 'ingress') return { ...at, disposition: { kind: 'ingress' } };
-    const images = containersOf(podSpecOf(d.object), options.repository);
+    const images = containersOf(podSpecOf(d.object), options.repositories);
+    const repository = [...options.repositories.keys()].join(', ');
     if (kind === 'Deployment' && images.length > 0) {
       refuse(
         d,
-        `Deployment ${name} runs ${options.repository} but is not one of the services deployed (${options.services.join(', ')})`,
+        `Deployment ${name} runs ${repository} but is not one of the services deployed (${options.services.join(', ')})`,
         `add it to the services input, or take it out of the manifest`,
       );
     }
     if (notBlueGreen.has(kind) && images.length > 0) {
       refuse(
         d,
-        `${kind} ${name} runs ${options.repository}, and a ${kind} cannot be brought up blue/green`,
+        `${kind} ${name} runs ${repository}, and a ${kind} cannot be brought up blue/green`,
         'deploy it with kubectl, or run it as a Deployment',
       );
     }

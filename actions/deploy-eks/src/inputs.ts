@@ -15,7 +15,10 @@ import {
 export type Route = 'service' | 'ingress';
 
 export interface DeployEksInputs {
+  /** The image of every service the `images` input does not name; '' when `images` names them all. */
   image: string;
+  /** Per service, its own image (several services with different images in one call). */
+  images: Record<string, string>;
   services: string[];
   environment: string | undefined;
   config: string;
@@ -35,6 +38,18 @@ export interface DeployEksInputs {
 
 /** A label key: optional DNS prefix, then a name of up to 63 characters. */
 
+/** `service=image` per line. */
+function readImages(inputs: ActionInputs): Record<string, string> {
+  const images: Record<string, string> = {};
+  for (const [service, image] of Object.entries(inputs.keyValues('images'))) {
+    if (!k8sName.test(service)) inputs.problem('images', `expected a service name before =, got ${JSON.stringify(service)}`);
+    else if (!imageReference.test(image))
+      inputs.problem('images', `${service}: expected an image reference such as repo@sha256:…, got ${JSON.stringify(image)}`);
+    else images[service] = image;
+  }
+  return images;
+}
+
 export function readDeployEksInputs(inputs: ActionInputs): DeployEksInputs {
   const workspacePath = (name: string): string | undefined => {
     const value = inputs.string(name, { maxLength: 1024 });
@@ -42,7 +57,8 @@ export function readDeployEksInputs(inputs: ActionInputs): DeployEksInputs {
     return value;
   };
   const result: DeployEksInputs = {
-    image: inputs.string('image', { required: true, pattern: imageReference, expected: 'an image reference such as repo@sha256:…' }),
+    image: inputs.string('image', { pattern: imageReference, expected: 'an image reference such as repo@sha256:…' }) ?? '',
+    images: readImages(inputs),
     services: inputs.list('services', { pattern: k8sName, expected: 'Kubernetes names (lower-case letters, digits, -)' }),
     environment: inputs.string('environment', { pattern: environmentName, expected: 'an environment name' }),
     config: workspacePath('config') ?? '.github/expeditor.yml',
@@ -52,7 +68,9 @@ export function readDeployEksInputs(inputs: ActionInputs): DeployEksInputs {
     kubeconfig: inputs.string('kubeconfig', { maxLength: 4096 }),
     allowKubeconfigExec: inputs.boolean('allow-kubeconfig-exec', false),
     namespace: inputs.string('namespace', { pattern: k8sName, expected: 'a Kubernetes namespace name' }),
-    manifest: workspacePath('manifest'),
+    // Relative to the workspace or absolute (a kustomize build written under RUNNER_TEMP): the
+    // file rule checks where it really leads when it is read.
+    manifest: inputs.string('manifest', { maxLength: 1024 }),
     container: inputs.string('container', { pattern: k8sName, expected: 'a container name' }),
     colorLabel: inputs.string('color-label', { pattern: labelKey, expected: 'a Kubernetes label key such as version' }),
     route: inputs.choice('route', ['service', 'ingress'] as const),
@@ -64,11 +82,20 @@ export function readDeployEksInputs(inputs: ActionInputs): DeployEksInputs {
   if (result.services.length === 0 && !result.environment && !inputs.raw('services')) {
     inputs.problem('services', 'is required when no environment is given');
   }
+  if (!inputs.raw('image') && !inputs.raw('images')) inputs.problem('image', "is required (or give each service's image in 'images')");
   if (result.requireDigest && result.image && !digestReference.test(result.image)) {
     inputs.problem(
       'image',
       `must name the image by digest (repo@sha256:…) because require-digest is true, got ${JSON.stringify(result.image)}`,
     );
+  }
+  for (const [service, image] of Object.entries(result.images)) {
+    if (result.requireDigest && !digestReference.test(image)) {
+      inputs.problem(
+        'images',
+        `${service}: must name the image by digest (repo@sha256:…) because require-digest is true, got ${JSON.stringify(image)}`,
+      );
+    }
   }
   if (result.cluster && result.kubeconfig) inputs.problem('kubeconfig', "give either 'cluster' (EKS) or 'kubeconfig', not both");
   inputs.done('deploy-eks');

@@ -8,6 +8,7 @@ import type { V1Ingress, V1IngressBackend, V1Service } from '@kubernetes/client-
 import { ExpeditorError, describeError } from '@expeditor/shared/errors';
 import { connectionError, statusOf, type KubeConnection } from '@expeditor/kube/connect';
 import { withRetry } from '@expeditor/shared/retry';
+import { repositoryOf } from '@expeditor/shared/patterns';
 import type { Log } from '@expeditor/shared/log';
 import { colorOfServiceName, colorServiceName, type Color } from '@expeditor/bluegreen/names';
 import { type ClassifiedDocument, dispositionText, podSpecOf } from './documents.ts';
@@ -36,12 +37,17 @@ function applyBody(document: ClassifiedDocument, namespace: string): KubeObject 
   return body;
 }
 
-function setImage(body: KubeObject, containers: readonly string[], image: string): void {
+/** The named containers get the deployed image of the repository they run. */
+function setImage(body: KubeObject, containers: readonly string[], images: readonly string[]): void {
+  const byRepository = new Map(images.map((i) => [repositoryOf(i), i]));
   const spec = podSpecOf(body) as {
     containers?: { name?: string; image?: string }[];
     initContainers?: { name?: string; image?: string }[];
   };
-  for (const c of [...(spec?.initContainers ?? []), ...(spec?.containers ?? [])]) if (containers.includes(c.name ?? '')) c.image = image;
+  for (const c of [...(spec?.initContainers ?? []), ...(spec?.containers ?? [])]) {
+    const image = c.image ? byRepository.get(repositoryOf(c.image)) : undefined;
+    if (containers.includes(c.name ?? '') && image) c.image = image;
+  }
 }
 
 /** The shared documents, as they will be applied (Namespace first). */
@@ -49,7 +55,7 @@ export function sharedWrites(plan: DeployEksPlan): DocumentWrite[] {
   const writes = plan.documents.flatMap((d): DocumentWrite[] => {
     if (d.disposition.kind !== 'apply') return [];
     const body = applyBody(d, plan.namespace);
-    setImage(body, d.disposition.images, plan.image);
+    setImage(body, d.disposition.images, Object.values(plan.images));
     return [{ document: d, body, line: `${dispositionText(d)} (${d.where})` }];
   });
   return writes.sort((a, b) => Number(b.document.kind === 'Namespace') - Number(a.document.kind === 'Namespace'));

@@ -21,8 +21,8 @@ function fail(origin: Origin, message: string, next: string): never {
 }
 
 /** Every document of the file, or of every .yaml/.yml/.json file of the directory (sorted, not recursive). */
-export function readManifests(workspace: string, path: string, origin: Origin): ManifestDocument[] {
-  const rule = { workspace, origin, maxBytes: MiB };
+export function readManifests(workspace: string, path: string, origin: Origin, runnerTemp?: string): ManifestDocument[] {
+  const rule = { workspace, origin, maxBytes: MiB, alsoUnder: runnerTemp ? [runnerTemp] : undefined };
   const resolved = resolveUserPath(path, rule);
   if (!resolved.exists) {
     fail(

@@ -20,9 +20,12 @@ export interface EnvironmentRefs {
 }
 
 export interface DeployEksPlan {
+  /** The image every service gets unless `images` names its own ('' when it names all). */
   image: string;
   /** The image's repository (no tag or digest), to find the container to update. */
   repository: string;
+  /** Each service's image: its own from the `images` input, else `image`. */
+  images: Record<string, string>;
   byDigest: boolean;
   environment: string | undefined;
   services: string[];
@@ -97,6 +100,26 @@ export function planDeployEks(inputs: DeployEksInputs, context: PlanContext): De
       next: `give the 'services' input or set ${eks ? key('services') : 'eks.services in the environment file'}`,
     });
   }
+  const unknownImages = Object.keys(inputs.images).filter((s) => !services.includes(s));
+  if (unknownImages.length > 0) {
+    throw new ExpeditorError(
+      `input 'images' names ${unknownImages.join(', ')}, which ${unknownImages.length === 1 ? 'is' : 'are'} not among the services deployed (${services.join(', ')})`,
+      {
+        input: 'images',
+        unchanged: 'nothing was changed',
+        next: 'name only services of this call, or add them to services',
+      },
+    );
+  }
+  const imageless = services.filter((s) => !inputs.images[s] && !inputs.image);
+  if (imageless.length > 0) {
+    throw new ExpeditorError(`no image for ${imageless.join(', ')}`, {
+      input: 'images',
+      unchanged: 'nothing was changed',
+      next: `give ${imageless.map((s) => `${s}=<image>`).join(', ')} in 'images', or an 'image' for the rest`,
+    });
+  }
+  const images = Object.fromEntries(services.map((s) => [s, inputs.images[s] ?? inputs.image]));
   settings.provenance.push({
     name: 'services',
     value: services.join(', '),
@@ -108,7 +131,7 @@ export function planDeployEks(inputs: DeployEksInputs, context: PlanContext): De
   let documents: ManifestDocument[] = [];
   const workloads = new Map<ManifestDocument['object'], string>();
   if (inputs.manifest) {
-    documents = expandLists(readManifests(context.workspace, inputs.manifest, manifestOrigin));
+    documents = expandLists(readManifests(context.workspace, inputs.manifest, manifestOrigin, context.runner.runnerTemp));
     manifests = new Map(
       services.map((s) => {
         const found = deploymentFor(documents, s, services.length, inputs.manifest as string, manifestOrigin);
@@ -152,7 +175,7 @@ export function planDeployEks(inputs: DeployEksInputs, context: PlanContext): De
   const classified = classifyDocuments(documents, {
     services,
     workloads,
-    repository: repositoryOf(inputs.image),
+    repositories: new Map(Object.values(images).map((i) => [repositoryOf(i), i])),
     namespace,
     route,
     colorLabel,
@@ -181,16 +204,18 @@ export function planDeployEks(inputs: DeployEksInputs, context: PlanContext): De
   settings.provenance.push(templateRow);
 
   const warnings: DeployEksPlan['warnings'] = [];
-  const byDigest = digestReference.test(inputs.image);
-  if (!byDigest) {
+  const byTag = [...new Set(Object.values(images))].filter((i) => !digestReference.test(i));
+  const byDigest = byTag.length === 0;
+  for (const image of byTag) {
     warnings.push({
-      input: 'image',
-      message: `the image ${inputs.image} is given by tag, not by digest: a tag can move, so this environment may not run what passed the one before (require-digest: true refuses it)`,
+      input: Object.values(inputs.images).includes(image) ? 'images' : 'image',
+      message: `the image ${image} is given by tag, not by digest: a tag can move, so this environment may not run what passed the one before (require-digest: true refuses it)`,
     });
   }
   return {
     image: inputs.image,
     repository: repositoryOf(inputs.image),
+    images,
     byDigest,
     environment: envName,
     services,

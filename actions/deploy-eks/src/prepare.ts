@@ -18,6 +18,7 @@ import {
   type Color,
 } from '@expeditor/bluegreen/names';
 import { selectorText } from '@expeditor/bluegreen/readiness';
+import { repositoryOf } from '@expeditor/shared/patterns';
 import type { DeployEksPlan } from './plan.ts';
 import type { NamespaceView } from './read.ts';
 import { buildColorService, buildTargetDeployment, copyHpa } from './target.ts';
@@ -236,8 +237,8 @@ export function prepare(view: NamespaceView, plan: DeployEksPlan, service: strin
     namespace: ns,
     color: target,
     colorLabel: plan.colorLabel,
-    image: plan.image,
-    repository: plan.repository,
+    image: plan.images[service] ?? plan.image,
+    repository: repositoryOf(plan.images[service] ?? plan.image),
     container: plan.container,
     replicas,
     refs: plan.refs,

@@ -19,7 +19,7 @@ export function deploySummary(
   if ('error' in outcome) {
     summary.heading(`deploy-eks failed — ${title}`);
     summary.facts([
-      ['image', plan.image],
+      ['image', imagesText(plan)],
       ['services', plan.services.join(', ')],
       ['took', formatDuration(tookMs)],
     ]);
@@ -29,7 +29,7 @@ export function deploySummary(
     const readyCount = results.filter((r) => r.ready).length;
     summary.heading(`deploy-eks ${ready ? 'ready to switch' : `${readyCount} of ${results.length} ready`} — ${title}`);
     summary.facts([
-      ['image', plan.image],
+      ['image', imagesText(plan)],
       ['took', formatDuration(tookMs)],
     ]);
     summary.table(
@@ -66,4 +66,11 @@ export function deploySummary(
   const settings = plan.settings.rows();
   if (settings.length) summary.heading('Settings', 3).table(['setting', 'value', 'from'], settings);
   return summary;
+}
+
+/** One image, or each service's when they differ. */
+function imagesText(plan: DeployEksPlan): string {
+  const distinct = new Set(Object.values(plan.images));
+  if (distinct.size <= 1) return [...distinct][0] ?? plan.image;
+  return plan.services.map((s) => `${s}: ${plan.images[s]}`).join(', ');
 }
