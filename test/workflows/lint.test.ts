@@ -84,7 +84,7 @@ describe('workflow lint', () => {
     expect(findings.map((f) => f.ident)).toContain('unpinned-uses');
   });
 
-  test('third-party actions by full commit SHA; ours as ORG/expeditor/…@v1', () => {
+  test('third-party actions by full commit SHA; ours as ORG/expeditor/…@v1 (the examples: a SHA the release sets)', () => {
     const uses = workflows.flatMap(({ file, doc }) =>
       Object.values(doc.jobs).flatMap((job) =>
         [job.uses, ...(job.steps ?? []).map((s) => s.uses)].filter((u): u is string => !!u).map((u) => ({ file, u })),
@@ -93,7 +93,11 @@ describe('workflow lint', () => {
     expect(uses.length).toBeGreaterThan(10);
     for (const { file, u } of uses) {
       if (u.startsWith('ORG/expeditor/'))
-        expect(u, file).toMatch(/^ORG\/expeditor\/(actions\/[a-z-]+|\.github\/workflows\/[a-z]+\.yml)@v1$/);
+        expect(u, file).toMatch(
+          file.startsWith('examples/')
+            ? /^ORG\/expeditor\/\.github\/workflows\/[a-z]+\.yml@[0-9a-f]{40}$/
+            : /^ORG\/expeditor\/(actions\/[a-z-]+|\.github\/workflows\/[a-z]+\.yml)@v1$/,
+        );
       else expect(u, file).toMatch(/^[\w.-]+\/[\w.-]+(\/[\w./-]+)?@[0-9a-f]{40}$/);
     }
   });
@@ -116,33 +120,62 @@ describe('workflow lint', () => {
           (job.steps ?? []).some((s) => s.uses?.includes('/actions/assume-env@')) ||
           /deploy\.yml|build\.yml|promote\.yml|rollback\.yml/.test(job.uses ?? '');
         if (perms['id-token'] === 'write') expect(assumes, `${file} ${name} has id-token: write but assumes no role`).toBe(true);
+        // The release job alone pushes tags (contents: write).
         for (const [scope, level] of Object.entries(perms))
-          if (scope !== 'id-token' && scope !== 'deployments') expect(level, `${file} ${name} ${scope}`).toBe('read');
+          if (scope !== 'id-token' && scope !== 'deployments' && !(file.endsWith('/release.yml') && scope === 'contents'))
+            expect(level, `${file} ${name} ${scope}`).toBe('read');
       }
     }
   });
 
-  test('deploy and rollback: GitHub environment of the input, one run per environment in one shared group, never cancelled', () => {
-    const jobOf = (
-      file: string,
-      name?: string,
-    ): Job & { environment?: { name: string }; concurrency?: { group: string; 'cancel-in-progress': boolean }; needs?: string } => {
-      const doc = workflows.find((w) => w.file === file)!.doc;
-      return (name ? doc.jobs[name] : Object.values(doc.jobs)[0]) as never;
+  test('deploy and rollback: GitHub environment of the input, one run per app and environment in one shared group, never cancelled', () => {
+    type Full = Job & {
+      environment?: { name: string };
+      concurrency?: { group: string; 'cancel-in-progress': boolean };
+      needs?: string | string[];
+      if?: string;
+      outputs?: Record<string, string>;
     };
-    const deploy = jobOf('.github/workflows/deploy.yml');
-    const rollback = jobOf('.github/workflows/rollback.yml', 'rollback');
-    // The dispatched name is checked against the environment file first, by a job with no environment.
-    const check = jobOf('.github/workflows/rollback.yml', 'check');
-    expect(check.environment).toBeUndefined();
-    expect(check.steps?.some((s) => s.uses?.includes('/actions/deployment-record@') && s.with?.mode === 'check')).toBe(true);
-    expect(rollback.needs).toBe('check');
-    expect(deploy.environment?.name).toBe('${{ inputs.environment }}');
-    expect(rollback.environment?.name).toBe('${{ inputs.environment }}');
-    expect(deploy.concurrency).toEqual({
-      group: 'expeditor-${{ github.repository }}-${{ inputs.environment }}',
+    const jobOf = (file: string, name: string): Full => workflows.find((w) => w.file === file)!.doc.jobs[name] as never;
+    const group = {
+      group: 'expeditor-${{ github.repository }}-${{ needs.check.outputs.app }}-${{ inputs.environment }}',
       'cancel-in-progress': false,
-    });
-    expect(rollback.concurrency).toEqual(deploy.concurrency);
+    };
+    for (const file of ['.github/workflows/deploy.yml', '.github/workflows/rollback.yml']) {
+      // The dispatched name is checked against the environment file first, by a job with no
+      // environment, which also gives the app for the group.
+      const check = jobOf(file, 'check');
+      expect(check.environment, file).toBeUndefined();
+      expect(check.steps?.some((s) => s.uses?.includes('/actions/deployment-record@') && s.with?.mode === 'check')).toBe(true);
+      expect(check.outputs?.app, file).toBe('${{ steps.check.outputs.app }}');
+      // Every job that takes a GitHub environment needs the check and holds the app's group.
+      const withEnvironment = Object.entries(workflows.find((w) => w.file === file)!.doc.jobs).filter(
+        ([, job]) => (job as Full).environment !== undefined,
+      );
+      expect(withEnvironment.length, file).toBeGreaterThan(0);
+      for (const [name, job] of withEnvironment) {
+        const j = job as Full;
+        expect([j.needs].flat(), `${file} ${name}`).toContain('check');
+        if (name !== 'approve' || file.endsWith('deploy.yml')) expect(j.concurrency, `${file} ${name}`).toEqual(group);
+      }
+    }
+    expect(jobOf('.github/workflows/deploy.yml', 'deploy').environment?.name).toBe('${{ inputs.environment }}');
+    expect(jobOf('.github/workflows/rollback.yml', 'rollback').environment?.name).toBe('${{ inputs.environment }}');
+    // Approval: a job of its own in the approval environment switches; the recover job undoes.
+    expect(jobOf('.github/workflows/deploy.yml', 'approve').environment?.name).toBe('${{ inputs.approval-environment }}');
+    expect(jobOf('.github/workflows/deploy.yml', 'recover').if).toContain("needs.approve.result != 'success'");
+    expect(jobOf('.github/workflows/rollback.yml', 'approve').environment?.name).toBe('${{ inputs.approval-environment }}');
+  });
+
+  test('promote carries the deploy options through to deploy.yml', () => {
+    const doc = workflows.find((w) => w.file === '.github/workflows/promote.yml')!.doc as unknown as {
+      on: Record<string, { inputs: Record<string, unknown> }>;
+      jobs: Record<string, Job & { with?: Record<string, string> }>;
+    };
+    for (const input of ['switch', 'step-pause', 'probe-url', 'approval-environment', 'preview-url', 'app']) {
+      expect(doc.on.workflow_dispatch!.inputs[input], input).toBeDefined();
+      expect(doc.on.workflow_call!.inputs[input], input).toBeDefined();
+      expect(doc.jobs.deploy!.with?.[input], input).toBe(`\${{ inputs.${input} }}`);
+    }
   });
 });
