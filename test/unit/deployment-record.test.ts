@@ -50,6 +50,10 @@ const inputs: RecordInputs = {
   platform: undefined,
   strategy: undefined,
   production: 'auto',
+  app: undefined,
+  previousTarget: undefined,
+  previousImage: undefined,
+  description: undefined,
   token: 'ghs_x',
   timeoutMs: 120_000,
 };

@@ -61,7 +61,9 @@ describe('deployment-record', () => {
     const img = image();
     const refused = await record({ mode: 'start', environment: 'staging', image: img });
     expect(refused.status).not.toBe(0);
-    expect(refused.stdout).toContain(`digest ${digest(img)} has no successful deployment in dev, so it may not be promoted to staging`);
+    expect(refused.stdout).toContain(
+      `digest ${digest(img)} has no successful deployment of demo-app in dev, so it may not be promoted to staging`,
+    );
     expect(refused.stdout).toContain('Unchanged: nothing was deployed to staging.');
     expect(bed.github.deployments('staging')).toEqual([]);
 
@@ -81,7 +83,7 @@ describe('deployment-record', () => {
     // Failed in staging: prod refuses it.
     const prod = await record({ mode: 'start', environment: 'prod', image: img });
     expect(prod.status).not.toBe(0);
-    expect(prod.stdout).toContain('has no successful deployment in staging');
+    expect(prod.stdout).toContain('has no successful deployment of demo-app in staging');
   });
 
   test('gate by commit outputs the image that passed; prod is a production environment with its url', async () => {
@@ -144,5 +146,89 @@ describe('deployment-record', () => {
     // The runner hides a value once told with ::add-mask::; nothing else may carry it.
     const printed = (tagged.stdout + finish.stdout + unknown.stdout).split('\n').filter((l) => !l.startsWith('::add-mask::'));
     expect(printed.join('\n')).not.toContain(bed.github.token);
+  });
+
+  test('apps: a file of another app is refused naming the input, before any request; hold keeps the deployment in progress', async () => {
+    const before = bed.github.requests().length;
+    const wrong = await record({ mode: 'check', environment: 'dev', app: 'cart' });
+    expect(wrong.status).not.toBe(0);
+    expect(wrong.stdout).toContain("input 'app' is cart but .github/expeditor.yml is the environment file of demo-app");
+    const from = await record({ mode: 'gate', environment: 'prod', 'promote-from': 'stagin', digest: image() });
+    expect(from.stdout).toContain('environment "stagin" is not in .github/expeditor.yml');
+    expect(bed.github.requests().length).toBe(before);
+    const ok = await record({ mode: 'check', environment: 'prod', app: 'demo-app' });
+    expect(ok.outputs).toMatchObject({ app: 'demo-app', platform: 'eks' });
+
+    const img = image();
+    const started = await record({ mode: 'start', environment: 'dev', image: img });
+    const id = started.outputs['deployment-id']!;
+    const held = await record({
+      mode: 'hold',
+      environment: 'dev',
+      'deployment-id': id,
+      description: 'waiting for approval in dev-approval',
+    });
+    expect(held.status, held.stdout).toBe(0);
+    // The approval job's guard: still the newest and in progress.
+    const guard = await record({ mode: 'check', environment: 'dev', 'deployment-id': id });
+    expect(guard.status, guard.stdout).toBe(0);
+    const kept = bed.github.deployments('dev').find((d) => String(d.id) === id)!;
+    expect(kept.statuses.map((s) => [s.state, s.description])).toEqual([
+      ['in_progress', 'deploying'],
+      ['in_progress', 'waiting for approval in dev-approval'],
+    ]);
+    // A newer deploy of the same app: the held one may no longer be switched.
+    const newer = await record({ mode: 'start', environment: 'dev', image: image() });
+    const stale = await record({ mode: 'check', environment: 'dev', 'deployment-id': id });
+    expect(stale.status).not.toBe(0);
+    expect(stale.stdout).toContain(
+      `deployment ${id} is no longer held for approval: deployment ${newer.outputs['deployment-id']} of demo-app started after it`,
+    );
+    for (const d of [id, newer.outputs['deployment-id']!])
+      await record({ mode: 'finish', environment: 'dev', 'deployment-id': d, state: 'failure' });
+  });
+
+  test('first deploy: finish records what ran before (a baseline), and a rollback returns to it (prod: its first pass here)', async () => {
+    const img = image();
+    const started = await record({ mode: 'start', environment: 'prod', image: img, 'promote-from': 'none', app: 'demo-app' });
+    const id = started.outputs['deployment-id']!;
+    const finished = await record({
+      mode: 'finish',
+      environment: 'prod',
+      'deployment-id': id,
+      state: 'success',
+      'previous-target': 'blue',
+    });
+    expect(finished.status, finished.stdout).toBe(0);
+    const baselineId = finished.outputs['baseline-id'];
+    expect(baselineId).toMatch(/^\d+$/);
+    const baseline = bed.github.deployments('prod').find((d) => String(d.id) === baselineId)!;
+    expect(baseline.payload).toMatchObject({ app: 'demo-app', target: 'blue', baselineOf: Number(id), image: '', digest: '' });
+    expect(baseline.statuses.map((s) => s.state)).toEqual(['success']);
+    // The first deploy stays the live one.
+    expect(
+      bed.github
+        .deployments('prod')
+        .find((d) => String(d.id) === id)!
+        .statuses.at(-1)!.state,
+    ).toBe('success');
+    // A second pass records no baseline.
+    const second = await record({ mode: 'start', environment: 'prod', image: image(), 'promote-from': 'none' });
+    const again = await record({
+      mode: 'finish',
+      environment: 'prod',
+      'deployment-id': second.outputs['deployment-id']!,
+      state: 'success',
+      'previous-target': 'green',
+    });
+    expect(again.outputs['baseline-id']).toBeUndefined();
+    // Two rollbacks: to the first image, then to what ran before it (EKS blue/green: the switch needs no image).
+    for (const expected of [img, '']) {
+      const rb = await record({ mode: 'start', environment: 'prod', rollback: 'true' });
+      expect(rb.status, rb.stdout).toBe(0);
+      expect(rb.outputs.image).toBe(expected);
+      await record({ mode: 'finish', environment: 'prod', 'deployment-id': rb.outputs['deployment-id']!, state: 'success' });
+    }
+    expect(bed.github.malformed()).toEqual([]);
   });
 });

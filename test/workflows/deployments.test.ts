@@ -91,7 +91,7 @@ describe('GitHub Deployments', () => {
     await deploy('staging-g', failed, commit('d'), 'failure');
     await deploy('dev-g', devOnly, commit('e'), 'success');
 
-    const passed = await promotionGate(client(), { from: 'staging-g', to: 'prod-g', digest: good });
+    const passed = await promotionGate(client(), { app: undefined, from: 'staging-g', to: 'prod-g', digest: good });
     expect(passed).toMatchObject({
       environment: 'staging-g',
       sha: commit('c'),
@@ -99,14 +99,16 @@ describe('GitHub Deployments', () => {
       environmentUrl: 'https://staging-g.shop.example',
     });
     // By bare digest too.
-    expect((await promotionGate(client(), { from: 'staging-g', to: 'prod-g', digest: good.slice(good.indexOf('@') + 1) })).id).toBe(
-      passed.id,
-    );
+    expect(
+      (await promotionGate(client(), { app: undefined, from: 'staging-g', to: 'prod-g', digest: good.slice(good.indexOf('@') + 1) })).id,
+    ).toBe(passed.id);
 
-    await expect(promotionGate(client(), { from: 'staging-g', to: 'prod-g', digest: failed })).rejects.toThrow(
+    await expect(promotionGate(client(), { app: undefined, from: 'staging-g', to: 'prod-g', digest: failed })).rejects.toThrow(
       /has no successful deployment in staging-g, so it may not be promoted to prod-g/,
     );
-    const refused = await promotionGate(client(), { from: 'staging-g', to: 'prod-g', digest: devOnly }).catch((e: unknown) => e);
+    const refused = await promotionGate(client(), { app: undefined, from: 'staging-g', to: 'prod-g', digest: devOnly }).catch(
+      (e: unknown) => e,
+    );
     expect(refused).toMatchObject({ unchanged: 'nothing was deployed to prod-g' });
     expect((refused as Error).message).toContain(devOnly.slice(devOnly.indexOf('@') + 1));
     expect(bed.github.malformed()).toEqual([]);
@@ -119,12 +121,12 @@ describe('GitHub Deployments', () => {
     await deploy('staging-r', second, commit('f0'), 'success');
     // GitHub marked the first inactive when the second succeeded.
     expect(bed.github.deployments('staging-r')[0]!.statuses.map((s) => s.state)).toEqual(['in_progress', 'success', 'inactive']);
-    expect((await findPassedDeployment(client(), { environment: 'staging-r', digest: first }))?.id).toBe(firstId);
-    expect((await currentDeployment(client(), 'staging-r'))?.payload.image).toBe(second);
+    expect((await findPassedDeployment(client(), { app: undefined, environment: 'staging-r', digest: first }))?.id).toBe(firstId);
+    expect((await currentDeployment(client(), 'staging-r', undefined))?.payload.image).toBe(second);
 
     const secondId = bed.github.deployments('staging-r')[1]!.id;
     await setStatus(client(), secondId, 'error', { description: 'rolled back' });
-    expect(await findPassedDeployment(client(), { environment: 'staging-r', digest: second })).toBeUndefined();
+    expect(await findPassedDeployment(client(), { app: undefined, environment: 'staging-r', digest: second })).toBeUndefined();
   });
 
   test('by commit: the newest image of that commit that passed', async () => {
@@ -133,9 +135,9 @@ describe('GitHub Deployments', () => {
     const newer = image();
     await deploy('staging-c', older, sha, 'success');
     await deploy('staging-c', newer, sha, 'failure');
-    const found = await promotionGate(client(), { from: 'staging-c', to: 'prod-c', sha });
+    const found = await promotionGate(client(), { app: undefined, from: 'staging-c', to: 'prod-c', sha });
     expect(found.payload.image).toBe(older);
-    await expect(promotionGate(client(), { from: 'staging-c', to: 'prod-c', sha: commit('8') })).rejects.toThrow(
+    await expect(promotionGate(client(), { app: undefined, from: 'staging-c', to: 'prod-c', sha: commit('8') })).rejects.toThrow(
       /commit 8{40} has no successful/,
     );
   });
@@ -146,7 +148,7 @@ describe('GitHub Deployments', () => {
     const gh = client();
     for (let i = 0; i < 101; i++) await startDeployment(gh, { sha: commit('6'), environment: 'busy', image: image() });
     const before = bed.github.requests().length;
-    expect((await findPassedDeployment(gh, { environment: 'busy', digest: old }))?.payload.image).toBe(old);
+    expect((await findPassedDeployment(gh, { app: undefined, environment: 'busy', digest: old }))?.payload.image).toBe(old);
     const pages = bed.github
       .requests()
       .slice(before)

@@ -100,7 +100,9 @@ describe('workflows under act: ECS', () => {
     const before = bed.github.deployments('prod').length;
     const run = await act('promote', { to: 'prod', digest: never, commit: '' });
     expect(run.code).not.toBe(0);
-    expect(run.output).toContain(`digest sha256:${'e'.repeat(64)} has no successful deployment in dev, so it may not be promoted to prod`);
+    expect(run.output).toContain(
+      `digest sha256:${'e'.repeat(64)} has no successful deployment of demo-app in dev, so it may not be promoted to prod`,
+    );
     expect(step(run, 'promote', 'Promotion gate')).toBe('failure');
     expect(run.output).not.toMatch(/Credentials for prod/);
     expect(bed.github.deployments('prod').length).toBe(before);

@@ -1,8 +1,8 @@
 // deployment-record's inputs, validated before any request; each problem names its input.
 import { quote, type ActionInputs } from '@expeditor/shared/inputs';
-import { environmentName, escapesWorkspace, imageReference } from '@expeditor/shared/patterns';
+import { environmentName, escapesWorkspace, imageReference, k8sName, singleLine } from '@expeditor/shared/patterns';
 
-export type Mode = 'start' | 'finish' | 'gate' | 'check';
+export type Mode = 'start' | 'finish' | 'gate' | 'check' | 'hold';
 export type FinishState = 'success' | 'failure' | 'error' | 'cancelled';
 
 export interface RecordInputs {
@@ -21,6 +21,14 @@ export interface RecordInputs {
   platform: 'ecs' | 'eks' | undefined;
   strategy: 'rolling' | 'blue-green' | undefined;
   production: 'auto' | 'true' | 'false';
+  /** The app: must be the environment file's; without a file, the app the records are scoped to. */
+  app: string | undefined;
+  /** finish, what ran before the deploy (deploy-ecs's previous task definition, deploy-eks's live color). */
+  previousTarget: string | undefined;
+  /** finish, the image that ran before, when the deploy step knows it. */
+  previousImage: string | undefined;
+  /** finish and hold, the status's description. */
+  description: string | undefined;
   token: string;
   timeoutMs: number;
 }
@@ -28,8 +36,8 @@ export interface RecordInputs {
 const digestOrImage = /^(sha256:[a-f0-9]{64}|\S+@sha256:[a-f0-9]{64})$/;
 
 export function readRecordInputs(inputs: ActionInputs): RecordInputs {
-  const mode = inputs.choice('mode', ['start', 'finish', 'gate', 'check'] as const);
-  if (!mode) inputs.problem('mode', 'is required: start, finish, gate or check');
+  const mode = inputs.choice('mode', ['start', 'finish', 'gate', 'check', 'hold'] as const);
+  if (!mode) inputs.problem('mode', 'is required: start, finish, gate, check or hold');
   const config = inputs.string('config', { default: '.github/expeditor.yml', maxLength: 1024 });
   if (escapesWorkspace(config)) inputs.problem('config', `must be a relative path inside the workspace, got ${quote(config)}`);
   const promoteFrom = inputs.string('promote-from', { pattern: environmentName, expected: 'an environment name, or none' });
@@ -52,6 +60,13 @@ export function readRecordInputs(inputs: ActionInputs): RecordInputs {
     platform: inputs.choice('platform', ['ecs', 'eks'] as const),
     strategy: inputs.choice('strategy', ['rolling', 'blue-green'] as const),
     production: inputs.choice('production', ['auto', 'true', 'false'] as const, 'auto'),
+    app: inputs.string('app', { pattern: k8sName, expected: 'an app name (lower-case letters, digits, -)' }),
+    previousTarget: inputs.string('previous-target', {
+      pattern: /^[A-Za-z0-9][\w.:/+=,@-]{0,1023}$/,
+      expected: 'a task definition ARN or a color',
+    }),
+    previousImage: inputs.string('previous-image', { pattern: imageReference, expected: 'an image reference' }),
+    description: inputs.string('description', { pattern: singleLine, maxLength: 140, expected: 'one line of text' }),
     token: inputs.string('token', { required: true, next: 'pass ${{ github.token }} (the default) with deployments: write permission' }),
     timeoutMs: inputs.duration('timeout', '2m'),
   };
@@ -66,6 +81,8 @@ export function readRecordInputs(inputs: ActionInputs): RecordInputs {
       inputs.problem('deployment-id', 'is required to finish a deployment', "pass the start step's deployment-id output");
     if (!result.state) inputs.problem('state', 'is required to finish a deployment', 'pass ${{ job.status }}');
   }
+  if (result.mode === 'hold' && result.deploymentId === undefined)
+    inputs.problem('deployment-id', 'is required to hold a deployment', "pass the start step's deployment-id output");
   if (result.mode === 'gate') {
     if (!result.digest && !result.commit) inputs.problem('digest', "is required for the gate (or 'commit')");
     if (promoteFrom === 'none') inputs.problem('promote-from', 'cannot be none for the gate');

@@ -8,6 +8,8 @@ import {
   digestOf,
   findPassedDeployment,
   finishDeployment,
+  newestDeployment,
+  position,
   promotionGate,
   setStatus,
   startDeployment,
@@ -36,7 +38,9 @@ export type RecordOutputs = Partial<
     | 'wait-until'
     | 'environment-url'
     | 'promote-from'
-    | 'rolled-back-id',
+    | 'rolled-back-id'
+    | 'app'
+    | 'baseline-id',
     string
   >
 >;
@@ -67,6 +71,7 @@ export type RecordReport =
     }
   | { mode: 'rollback'; environment: string; current: PassedDeployment; previous: PassedDeployment; deploymentId: number }
   | { mode: 'finish' }
+  | { mode: 'hold' }
   | { mode: 'check' };
 
 export interface RecordRun {
@@ -93,6 +98,20 @@ export function planEnvironment(inputs: RecordInputs, config: ExpeditorConfig | 
   const strategy = inputs.strategy ?? env?.ecs?.strategy ?? (env?.ecs?.codedeploy ? 'blue-green' : undefined) ?? env?.eks?.strategy;
   const promotedFromHere = config ? Object.values(config.environments).some((e) => e['promote-from'] === inputs.environment) : false;
   const fileFrom = env?.['promote-from'];
+  // A dispatched name must be one of the file's: a typo never reaches a GitHub environment or a gate.
+  if (config && inputs.promoteFrom && inputs.promoteFrom !== 'none' && !Object.hasOwn(config.environments, inputs.promoteFrom)) {
+    throw new ExpeditorError(
+      `environment ${JSON.stringify(inputs.promoteFrom)} is not in ${inputs.config} (have: ${Object.keys(config.environments).slice(0, 20).join(', ')})`,
+      { input: 'promote-from', unchanged: 'nothing was recorded or deployed', next: 'name an environment of the environment file' },
+    );
+  }
+  if (config && inputs.app && inputs.app !== config.app) {
+    throw new ExpeditorError(`input 'app' is ${inputs.app} but ${inputs.config} is the environment file of ${config.app}`, {
+      input: 'app',
+      unchanged: 'nothing was recorded or deployed',
+      next: `point 'config' at ${inputs.app}'s environment file, or leave 'app' empty`,
+    });
+  }
   return {
     platform,
     strategy,
@@ -102,7 +121,7 @@ export function planEnvironment(inputs: RecordInputs, config: ExpeditorConfig | 
     url: inputs.environmentUrl ?? env?.url,
     promoteFrom: inputs.promoteFrom === 'none' ? undefined : (inputs.promoteFrom ?? fileFrom),
     production: inputs.production === 'auto' ? config !== undefined && !promotedFromHere : inputs.production === 'true',
-    app: config?.app,
+    app: config?.app ?? inputs.app,
   };
 }
 
@@ -116,9 +135,14 @@ function readConfig(inputs: RecordInputs, workspace: string): ExpeditorConfig | 
 export async function runDeploymentRecord(inputs: RecordInputs, deps: RecordDeps): Promise<RecordRun> {
   const config = readConfig(inputs, deps.context.workspace);
   const plan = planEnvironment(inputs, config);
-  if (inputs.mode === 'check') return { outputs: check(inputs, config, plan), report: { mode: 'check' } };
+  if (inputs.mode === 'check') {
+    const outputs = check(inputs, config, plan);
+    if (inputs.deploymentId !== undefined) await stillHeld(inputs, plan, deps);
+    return { outputs, report: { mode: 'check' } };
+  }
   if (inputs.mode === 'gate') return gate(inputs, plan, deps);
-  if (inputs.mode === 'finish') return { outputs: await finish(inputs, deps), report: { mode: 'finish' } };
+  if (inputs.mode === 'finish') return { outputs: await finish(inputs, plan, deps), report: { mode: 'finish' } };
+  if (inputs.mode === 'hold') return { outputs: await hold(inputs, plan, deps), report: { mode: 'hold' } };
   return inputs.rollback ? startRollback(inputs, plan, deps) : start(inputs, plan, deps);
 }
 
@@ -130,6 +154,7 @@ function planOutputs(plan: EnvironmentPlan): RecordOutputs {
     'wait-until': plan.waitUntil ?? '',
     'environment-url': plan.url ?? '',
     'promote-from': plan.promoteFrom ?? '',
+    app: plan.app ?? '',
   };
 }
 
@@ -151,6 +176,7 @@ export function gateFrom(inputs: Pick<RecordInputs, 'environment' | 'config'>, p
  * The environment's own-key lookup is planEnvironment's; here the file must exist too.
  */
 export function check(inputs: RecordInputs, config: ExpeditorConfig | undefined, plan: EnvironmentPlan): RecordOutputs {
+  if (!config && inputs.deploymentId !== undefined) return planOutputs(plan);
   if (!config) {
     throw new ExpeditorError(`environment file ${inputs.config} does not exist: the environment ${inputs.environment} cannot be checked`, {
       input: 'config',
@@ -167,6 +193,7 @@ async function gate(inputs: RecordInputs, plan: EnvironmentPlan, deps: RecordDep
     promotionGate(deps.github, {
       from,
       to: inputs.environment,
+      app: plan.app,
       ...(inputs.digest ? { digest: inputs.digest } : {}),
       ...(inputs.commit ? { sha: inputs.commit } : {}),
     }),
@@ -225,9 +252,30 @@ export function rollbackDeployment(
     environment,
     image: previous.payload.image,
     ...describedBy(plan, runUrl),
+    ...(previous.payload.target ? { target: previous.payload.target } : {}),
     description: `rollback from deployment ${current.id}`,
     rollbackOf: current.id,
   };
+}
+
+/**
+ * A rollback to a baseline whose image is unknown (deploy-ecs reported only the task definition)
+ * or by tag cannot be redeployed by image: refused for ECS when the workflow would redeploy, with
+ * the task definition to return to. Blue/green returns to its previous color or task definition
+ * without the image.
+ */
+export function refuseImagelessRedeploy(environment: string, previous: PassedDeployment, plan: EnvironmentPlan): void {
+  if (plan.platform !== 'ecs' || plan.strategy === 'blue-green' || previous.payload.digest) return;
+  const what = previous.payload.image || (previous.payload.target ? `task definition ${previous.payload.target}` : 'an unknown image');
+  throw new ExpeditorError(
+    `${environment} would return to what ran before the first deploy (${what}), which is not an image by digest, so it cannot be redeployed`,
+    {
+      unchanged: 'nothing was switched or recorded',
+      next: previous.payload.target
+        ? `update the service to ${previous.payload.target} (aws ecs update-service --task-definition), or deploy a known good image with the deploy workflow`
+        : 'deploy a known good image with the deploy workflow',
+    },
+  );
 }
 
 /** The status a finish records and its description: a cancelled run counts as an error. */
@@ -243,7 +291,7 @@ async function start(inputs: RecordInputs, plan: EnvironmentPlan, deps: RecordDe
   if (plan.promoteFrom) {
     const from = plan.promoteFrom;
     passed = await deps.log.group(`Promotion gate: ${from} → ${inputs.environment}`, () =>
-      promotionGate(deps.github, { from, to: inputs.environment, digest }),
+      promotionGate(deps.github, { from, to: inputs.environment, app: plan.app, digest }),
     );
     deps.log.info(`${digest} passed ${from} (deployment ${passed.id}, ${passed.passedAt})`);
   }
@@ -256,20 +304,21 @@ async function start(inputs: RecordInputs, plan: EnvironmentPlan, deps: RecordDe
 }
 
 async function startRollback(inputs: RecordInputs, plan: EnvironmentPlan, deps: RecordDeps): Promise<RecordRun> {
-  const current = await currentDeployment(deps.github, inputs.environment);
+  const current = await currentDeployment(deps.github, inputs.environment, plan.app);
   if (!current) {
     throw new ExpeditorError(`${inputs.environment} has no successful deployment to roll back from`, {
       unchanged: 'nothing was switched or recorded',
       next: 'nothing to do, or deploy a known good image with the deploy workflow',
     });
   }
-  const previous = await previousImage(deps.github, inputs.environment, current);
+  const previous = await previousImage(deps.github, inputs.environment, plan.app, current);
   if (!previous) {
     throw new ExpeditorError(`${inputs.environment} has no earlier passed image than ${current.payload.image} to return to`, {
       unchanged: 'nothing was switched or recorded',
       next: 'deploy a known good image with the deploy workflow',
     });
   }
+  refuseImagelessRedeploy(inputs.environment, previous, plan);
   const record = await startDeployment(deps.github, rollbackDeployment(inputs.environment, current, previous, plan, deps.context.runUrl));
   deps.log.info(
     `GitHub Deployment ${record.id}: rolling ${inputs.environment} back from ${current.payload.image} (deployment ${current.id}) to ${previous.payload.image}`,
@@ -288,32 +337,87 @@ async function startRollback(inputs: RecordInputs, plan: EnvironmentPlan, deps: 
   };
 }
 
-/** The newest passed deployment of the environment with another digest than the current one. */
-async function previousImage(github: GitHubClient, environment: string, current: PassedDeployment): Promise<PassedDeployment | undefined> {
-  return findPassedDeployment(github, { environment, except: current.payload.digest, before: current.id });
+/**
+ * The newest passed deployment of the app in the environment before the current one, with another
+ * digest; the baseline (what ran before the app's first deploy) counts.
+ */
+async function previousImage(
+  github: GitHubClient,
+  environment: string,
+  app: string | undefined,
+  current: PassedDeployment,
+): Promise<PassedDeployment | undefined> {
+  return findPassedDeployment(github, { environment, app, except: current.payload.digest, before: position(current), baselines: true });
 }
 
-async function finish(inputs: RecordInputs, deps: RecordDeps): Promise<RecordOutputs> {
+interface ApiDeploymentOf {
+  environment: string;
+  sha: string;
+  payload: Partial<DeploymentPayload>;
+}
+
+/** The deployment finish or hold acts on, refused unless it is of this environment and app. */
+async function deploymentOf(inputs: RecordInputs, plan: EnvironmentPlan, deps: RecordDeps): Promise<ApiDeploymentOf & { id: number }> {
   const id = inputs.deploymentId ?? 0;
-  const { state, description } = finishStatus(inputs.state);
-  const { data } = await deps.github.request<{ environment: string; payload: Partial<DeploymentPayload> & { rollbackOf?: number } }>(
-    'GET /repos/{owner}/{repo}/deployments/{deployment_id}',
-    { deployment_id: id },
-  );
+  const { data } = await deps.github.request<ApiDeploymentOf>('GET /repos/{owner}/{repo}/deployments/{deployment_id}', {
+    deployment_id: id,
+  });
   if (data.environment !== inputs.environment) {
     throw new ExpeditorError(`deployment ${id} is for ${data.environment}, not ${inputs.environment}`, {
       input: 'deployment-id',
       unchanged: 'no status was recorded',
     });
   }
-  const config = readConfig(inputs, deps.context.workspace);
-  const url = inputs.environmentUrl ?? (config ? environmentOf(config, inputs.environment, inputs.config).url : undefined);
+  if ((data.payload?.app ?? '') !== (plan.app ?? '')) {
+    throw new ExpeditorError(`deployment ${id} is of ${data.payload?.app || 'no app'}, not ${plan.app || 'no app'}`, {
+      input: 'deployment-id',
+      unchanged: 'no status was recorded',
+    });
+  }
+  return { ...data, id };
+}
+
+/**
+ * Before the approval job switches: the held deployment must still be the app's newest in the
+ * environment and in progress (a later deploy, or a finish, would make the switch move traffic to
+ * what someone else brought up).
+ */
+async function stillHeld(inputs: RecordInputs, plan: EnvironmentPlan, deps: RecordDeps): Promise<void> {
+  const held = await deploymentOf(inputs, plan, deps);
+  const newest = await newestDeployment(deps.github, inputs.environment, plan.app);
+  const refuse = (why: string): never => {
+    throw new ExpeditorError(`deployment ${held.id} is no longer held for approval: ${why}`, {
+      input: 'deployment-id',
+      unchanged: 'traffic was not switched',
+      next: 'deploy again, and approve the new run',
+    });
+  };
+  if (newest && newest.id !== held.id) refuse(`deployment ${newest.id} of ${plan.app || 'this app'} started after it`);
+  if (newest?.state !== 'in_progress') refuse(`its status is ${newest?.state ?? 'unknown'}`);
+}
+
+async function finish(inputs: RecordInputs, plan: EnvironmentPlan, deps: RecordDeps): Promise<RecordOutputs> {
+  const data = await deploymentOf(inputs, plan, deps);
+  const id = data.id;
+  const finished = finishStatus(inputs.state);
+  const { state } = finished;
+  const description = inputs.description ?? finished.description;
+  const url = plan.url;
+  // Is this the app's first pass here? Asked before this one's success, which marks others inactive.
+  const first =
+    state === 'success' &&
+    inputs.previousTarget !== undefined &&
+    data.payload.rollbackOf === undefined &&
+    data.payload.baselineOf === undefined &&
+    !(await findPassedDeployment(deps.github, { environment: inputs.environment, app: plan.app, before: id, baselines: true }));
   await finishDeployment(deps.github, id, state, {
     ...(deps.context.runUrl ? { logUrl: deps.context.runUrl } : {}),
     ...(url ? { environmentUrl: url } : {}),
     description,
   });
   deps.log.info(`GitHub Deployment ${id}: ${state}`);
+  const outputs: RecordOutputs = { 'deployment-id': String(id), 'environment-url': url ?? '', app: plan.app ?? '' };
+  if (first) outputs['baseline-id'] = String(await recordBaseline(inputs, plan, deps, data));
   // A rollback that went through undoes the pass of the deployment it replaced.
   if (state === 'success' && typeof data.payload.rollbackOf === 'number') {
     await setStatus(deps.github, data.payload.rollbackOf, 'error', {
@@ -322,5 +426,51 @@ async function finish(inputs: RecordInputs, deps: RecordDeps): Promise<RecordOut
     });
     deps.log.info(`GitHub Deployment ${data.payload.rollbackOf}: marked rolled back`);
   }
-  return { 'deployment-id': String(id), 'environment-url': url ?? '' };
+  return outputs;
+}
+
+/** The baseline of an app's first passed deployment: what ran before it, so rollback has somewhere to go. */
+export function baselineDeployment(
+  environment: string,
+  of: { id: number; sha: string },
+  previous: { target: string; image: string | undefined },
+  plan: EnvironmentPlan,
+  runUrl: string | undefined,
+): StartDeploymentOptions {
+  return {
+    sha: of.sha,
+    environment,
+    image: previous.image ?? '',
+    ...describedBy(plan, runUrl),
+    target: previous.target,
+    baselineOf: of.id,
+    state: 'success',
+    description: `what ran before deployment ${of.id}: ${previous.image ?? previous.target}`,
+  };
+}
+
+async function recordBaseline(
+  inputs: RecordInputs,
+  plan: EnvironmentPlan,
+  deps: RecordDeps,
+  of: ApiDeploymentOf & { id: number },
+): Promise<number> {
+  const previous = { target: inputs.previousTarget ?? '', image: inputs.previousImage };
+  const baseline = await startDeployment(deps.github, baselineDeployment(inputs.environment, of, previous, plan, deps.context.runUrl));
+  deps.log.info(
+    `GitHub Deployment ${baseline.id}: the first deploy of ${plan.app || 'this app'} to ${inputs.environment}; what ran before it (${previous.image ?? previous.target}) recorded, so a rollback can return to it`,
+  );
+  return baseline.id;
+}
+
+/** Approval pending: the deployment stays in progress, showing the preview (or the environment's) URL. */
+async function hold(inputs: RecordInputs, plan: EnvironmentPlan, deps: RecordDeps): Promise<RecordOutputs> {
+  const data = await deploymentOf(inputs, plan, deps);
+  await setStatus(deps.github, data.id, 'in_progress', {
+    ...(deps.context.runUrl ? { logUrl: deps.context.runUrl } : {}),
+    ...(plan.url ? { environmentUrl: plan.url } : {}),
+    description: inputs.description ?? 'held at Ready, waiting for approval',
+  });
+  deps.log.info(`GitHub Deployment ${data.id}: in progress, ${inputs.description ?? 'held at Ready, waiting for approval'}`);
+  return { 'deployment-id': String(data.id), 'environment-url': plan.url ?? '', app: plan.app ?? '' };
 }

@@ -1,5 +1,5 @@
 // The step summary of a deployment-record run: the gate passed, the Deployment started, or the
-// rollback recorded (a finish or a check writes none). Built here, written by the edge (action.ts).
+// rollback recorded (a finish, a hold or a check writes none). Built here, written by the edge (action.ts).
 import { Summary, type Cell } from '@expeditor/shared/summary';
 import type { RecordReport } from './record.ts';
 
@@ -39,6 +39,7 @@ export function recordSummary(report: RecordReport): Summary | undefined {
       ]);
     }
     case 'finish':
+    case 'hold':
     case 'check':
       return undefined;
   }

@@ -2,6 +2,10 @@
 // the environment, a payload naming the image by digest) with statuses in_progress, then success
 // or failure, linking the run's log and the environment. The promotion gate reads them back: an
 // image may enter an environment only if the same digest passed the one it is promoted from.
+// Every lookup is scoped to one app (the payload's `app`, the environment file's): several apps
+// share a repository and its environments, and one app's record never answers for another's. A
+// Deployment with no app (recorded before apps were scoped, or with no environment file) answers
+// only a lookup with no app.
 import { ExpeditorError } from '../errors.ts';
 import { digestReference } from '../patterns.ts';
 import type { GitHubClient } from './client.ts';
@@ -19,6 +23,13 @@ export interface DeploymentPayload {
   target?: string;
   /** A rollback: the deployment it replaces (marked rolled back once this one succeeds). */
   rollbackOf?: number;
+  /**
+   * A baseline: what ran before deployment N, the app's first passed one in the environment
+   * (recorded when N finished, so that rollback works from the first deploy). Its image may be
+   * empty (only the task definition or color is known, in `target`) or by tag; it never passes a
+   * promotion gate. It sorts just before N.
+   */
+  baselineOf?: number;
   /** Marks the payload as ours among other tools' deployments. */
   expeditor: 1;
 }
@@ -70,6 +81,7 @@ export interface StartDeploymentOptions {
   app?: string;
   platform?: string;
   strategy?: string;
+  target?: string;
   /** The run's page, shown as the deployment's log. */
   logUrl?: string;
   environmentUrl?: string;
@@ -77,12 +89,18 @@ export interface StartDeploymentOptions {
   production?: boolean;
   description?: string;
   rollbackOf?: number;
+  /** A baseline (see DeploymentPayload.baselineOf): its image need not be by digest. */
+  baselineOf?: number;
+  /** The first status: in_progress (default), or success for a baseline, recorded as it was found. */
+  state?: 'in_progress' | 'success';
 }
 
 /** Creates the Deployment and its in_progress status; returns the record to finish later. */
 export async function startDeployment(client: GitHubClient, options: StartDeploymentOptions): Promise<DeploymentRecord> {
-  const digest = digestOf(options.image);
-  if (!digest) {
+  // A baseline, or a rollback to one, may name an image by tag or none (only its target known).
+  const undigested = options.baselineOf !== undefined || options.image === '' || options.rollbackOf !== undefined;
+  const digest = digestOf(options.image) ?? (undigested ? '' : undefined);
+  if (digest === undefined) {
     throw new ExpeditorError(`the image ${options.image} is not given by digest (repository@sha256:…)`, {
       input: 'image',
       unchanged: 'no deployment was recorded',
@@ -95,14 +113,16 @@ export async function startDeployment(client: GitHubClient, options: StartDeploy
     ...(options.app ? { app: options.app } : {}),
     ...(options.platform ? { platform: options.platform } : {}),
     ...(options.strategy ? { strategy: options.strategy } : {}),
+    ...(options.target ? { target: options.target } : {}),
     ...(options.rollbackOf !== undefined ? { rollbackOf: options.rollbackOf } : {}),
+    ...(options.baselineOf !== undefined ? { baselineOf: options.baselineOf } : {}),
     expeditor: 1,
   };
   const created = await client.request<ApiDeployment & { message?: string }>('POST /repos/{owner}/{repo}/deployments', {
     ref: options.sha,
     environment: options.environment,
     payload,
-    description: (options.description ?? `${digest.slice(0, 19)} to ${options.environment}`).slice(0, 140),
+    description: (options.description ?? `${(digest || options.image || 'image').slice(0, 19)} to ${options.environment}`).slice(0, 140),
     // The pipeline is the check: neither merge the default branch in nor wait on commit statuses.
     auto_merge: false,
     required_contexts: [],
@@ -116,10 +136,13 @@ export async function startDeployment(client: GitHubClient, options: StartDeploy
     });
   }
   const record = toRecord(created.data);
-  await setStatus(client, record.id, 'in_progress', {
+  const baseline = options.state === 'success';
+  await setStatus(client, record.id, options.state ?? 'in_progress', {
     logUrl: options.logUrl,
     environmentUrl: options.environmentUrl,
-    description: 'deploying',
+    description: baseline ? `ran before deployment ${options.baselineOf ?? '?'}` : 'deploying',
+    // A baseline's success must not mark the deployment it precedes inactive.
+    ...(baseline ? { autoInactive: false } : {}),
   });
   return record;
 }
@@ -128,6 +151,8 @@ export interface StatusOptions {
   logUrl?: string | undefined;
   environmentUrl?: string | undefined;
   description?: string | undefined;
+  /** false: GitHub leaves the environment's earlier successful deployments active. */
+  autoInactive?: boolean;
 }
 
 /** Adds a status to a deployment (success, failure, error, in_progress, …). */
@@ -138,6 +163,7 @@ export async function setStatus(client: GitHubClient, id: number, state: StatusS
     ...(options.logUrl ? { log_url: options.logUrl } : {}),
     ...(options.environmentUrl ? { environment_url: options.environmentUrl } : {}),
     ...(options.description ? { description: options.description.slice(0, 140) } : {}),
+    ...(options.autoInactive === false ? { auto_inactive: false } : {}),
   });
 }
 
@@ -158,6 +184,20 @@ function isOurs(payload: unknown): payload is DeploymentPayload {
     typeof (payload as { digest?: unknown }).digest === 'string' &&
     typeof (payload as { image?: unknown }).image === 'string'
   );
+}
+
+/**
+ * Whether a record belongs to the app looked up: the same `app`, or both without one. A record
+ * with no app (made before apps were scoped) never answers for a named app: it might be another
+ * app's, and taking it could promote or roll back to another app's image.
+ */
+export function sameApp(payload: Pick<DeploymentPayload, 'app'>, app: string | undefined): boolean {
+  return (payload.app ?? '') === (app ?? '');
+}
+
+/** Where a record sorts in its environment's history: its id, a baseline just before the deployment it preceded. */
+export function position(d: { id: number; payload: Pick<DeploymentPayload, 'baselineOf'> }): number {
+  return typeof d.payload.baselineOf === 'number' ? d.payload.baselineOf - 0.5 : d.id;
 }
 
 const PAGE = 100;
@@ -191,8 +231,8 @@ async function statusesOf(client: GitHubClient, id: number): Promise<ApiStatus[]
 
 /**
  * Whether a deployment passed: its newest status other than `inactive` is `success`. GitHub marks
- * a passed deployment inactive when a newer one succeeds in the same environment; that does not
- * undo its pass. A rollback records `error` on the deployment it left, which does.
+ * a passed deployment inactive when a newer one succeeds in the same environment (of any app);
+ * that does not undo its pass. A rollback records `error` on the deployment it left, which does.
  */
 export function passed(statuses: readonly Pick<ApiStatus, 'state' | 'id'>[]): boolean {
   const newestFirst = [...statuses].sort((a, b) => b.id - a.id);
@@ -206,48 +246,84 @@ export interface PassedDeployment extends DeploymentRecord {
 
 export interface FindOptions {
   environment: string;
+  /** The app (the environment file's `app`); undefined finds only records with no app. */
+  app: string | undefined;
   /** The image's digest (sha256:…), or an image reference by digest. */
   digest?: string;
   /** A commit: its newest passed deployment. */
   sha?: string;
   /** Skip deployments of this digest (a rollback looks for another image). */
   except?: string;
-  /** Only deployments older than this one (by id). */
+  /** Only deployments that sort before this one (by position). */
   before?: number;
+  /**
+   * Count baselines (what ran before the app's first deploy): a rollback may return to one, the
+   * promotion gate never takes one (the pipeline never deployed it). Default false.
+   */
+  baselines?: boolean;
 }
 
-/** The newest deployment in `environment` of this digest or commit that passed; undefined if none. */
+/**
+ * The newest (by position) deployment in `environment` of this app, digest or commit that passed;
+ * undefined if none. GitHub lists newest id first, and a baseline's id is above its position, so
+ * the first passed non-baseline ends the search once the baselines seen so far are weighed.
+ */
 export async function findPassedDeployment(client: GitHubClient, options: FindOptions): Promise<PassedDeployment | undefined> {
   const digest = options.digest === undefined ? undefined : digestOf(options.digest);
   if (options.digest !== undefined && !digest)
     throw new ExpeditorError(`'${options.digest}' is not a digest (sha256:…) nor an image by digest`, { input: 'digest' });
+  let baseline: PassedDeployment | undefined;
   for await (const deployment of deploymentsOf(client, options.environment, options.sha)) {
     if (!isOurs(deployment.payload)) continue;
+    if (!sameApp(deployment.payload, options.app)) continue;
+    const isBaseline = typeof deployment.payload.baselineOf === 'number';
+    if (isBaseline && !options.baselines) continue;
+    // The gate deploys by digest: a record without one (a baseline, or a rollback to one) never passes it.
+    if ((digest || options.sha) && !options.baselines && !deployment.payload.digest) continue;
     if (digest && deployment.payload.digest !== digest) continue;
     if (options.sha && deployment.sha !== options.sha) continue;
-    if (options.except && deployment.payload.digest === options.except) continue;
-    if (options.before !== undefined && deployment.id >= options.before) continue;
+    if (options.except !== undefined && deployment.payload.digest === options.except && options.except !== '') continue;
+    // Nothing from here on sorts above its id: a baseline already found at or above it wins.
+    if (baseline && position(baseline) >= deployment.id) break;
+    const at = position({ id: deployment.id, payload: deployment.payload });
+    if (options.before !== undefined && at >= options.before) continue;
     const statuses = await statusesOf(client, deployment.id);
     if (!passed(statuses)) continue;
     const success = [...statuses].sort((a, b) => b.id - a.id).find((s) => s.state === 'success');
-    return {
+    const found: PassedDeployment = {
       ...toRecord(deployment),
       passedAt: success?.created_at ?? deployment.created_at,
       environmentUrl: success?.environment_url || undefined,
     };
+    if (!isBaseline) return found;
+    if (!baseline || position(found) > position(baseline)) baseline = found;
   }
-  return undefined;
+  return baseline;
 }
 
-/** The live deployment of an environment: the newest one whose newest status is success. */
-export async function currentDeployment(client: GitHubClient, environment: string): Promise<PassedDeployment | undefined> {
+/**
+ * The live deployment of an app in an environment: the newest (by position) that passed. GitHub's
+ * `inactive` is ignored (another app's success sets it); a rolled-back one has `error` and is not
+ * live; a failed newer one left the older one serving.
+ */
+export function currentDeployment(
+  client: GitHubClient,
+  environment: string,
+  app: string | undefined,
+): Promise<PassedDeployment | undefined> {
+  return findPassedDeployment(client, { environment, app, baselines: true });
+}
+
+/** The app's newest deployment in the environment (baselines aside) and its newest status other than inactive. */
+export async function newestDeployment(
+  client: GitHubClient,
+  environment: string,
+  app: string | undefined,
+): Promise<{ id: number; state: StatusState | undefined } | undefined> {
   for await (const deployment of deploymentsOf(client, environment, undefined)) {
-    if (!isOurs(deployment.payload)) continue;
+    if (!isOurs(deployment.payload) || !sameApp(deployment.payload, app) || typeof deployment.payload.baselineOf === 'number') continue;
     const statuses = await statusesOf(client, deployment.id);
-    const newest = [...statuses].sort((a, b) => b.id - a.id)[0];
-    if (newest?.state === 'success') {
-      return { ...toRecord(deployment), passedAt: newest.created_at, environmentUrl: newest.environment_url || undefined };
-    }
+    return { id: deployment.id, state: [...statuses].sort((a, b) => b.id - a.id).find((s) => s.state !== 'inactive')?.state };
   }
   return undefined;
 }
@@ -255,6 +331,8 @@ export async function currentDeployment(client: GitHubClient, environment: strin
 export interface GateOptions {
   from: string;
   to: string;
+  /** The app promoted: only its own passes count. */
+  app: string | undefined;
   digest?: string;
   sha?: string;
 }
@@ -270,19 +348,29 @@ export async function promotionGate(client: GitHubClient, options: GateOptions):
       unchanged: 'nothing was deployed',
     });
   }
-  const found = await findPassedDeployment(client, {
+  const which = {
     environment: options.from,
     ...(options.digest ? { digest: options.digest } : {}),
     ...(options.sha ? { sha: options.sha } : {}),
-  });
+  };
+  const found = await findPassedDeployment(client, { ...which, app: options.app });
   if (!found) {
     const what = [options.digest && `digest ${digestOf(options.digest) ?? options.digest}`, options.sha && `commit ${options.sha}`]
       .filter(Boolean)
       .join(' of ');
-    throw new ExpeditorError(`${what} has no successful deployment in ${options.from}, so it may not be promoted to ${options.to}`, {
-      unchanged: `nothing was deployed to ${options.to}`,
-      next: `deploy it to ${options.from} first and let it pass there, or promote an image that did (see the ${options.from} environment's deployments on GitHub)`,
-    });
+    const of = options.app ? ` of ${options.app}` : '';
+    // A pass recorded with no app (before apps were scoped) is not counted for a named app: say so.
+    const unscoped = options.app ? await findPassedDeployment(client, { ...which, app: undefined }) : undefined;
+    const note = unscoped
+      ? ` (deployment ${unscoped.id} passed ${options.from} with that image but names no app: it was recorded before deployments were scoped by app, and is not counted)`
+      : '';
+    throw new ExpeditorError(
+      `${what} has no successful deployment${of} in ${options.from}, so it may not be promoted to ${options.to}${note}`,
+      {
+        unchanged: `nothing was deployed to ${options.to}`,
+        next: `deploy it to ${options.from} first and let it pass there, or promote an image that did (see the ${options.from} environment's deployments on GitHub)`,
+      },
+    );
   }
   return found;
 }
