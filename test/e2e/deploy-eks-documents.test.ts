@@ -349,6 +349,116 @@ spec:
     }
   });
 
+  it('the Ingress route end to end from a manifest: first deploy creates the Ingress, then green, switch, rollback and cleanup', async () => {
+    const c = await kubeconfigConnection(bed.k8s);
+    const ns = `web-${randomBytes(3).toString('hex')}`;
+    await c.core.createNamespace({ body: { metadata: { name: ns } } });
+    const ws = workspace();
+    const manifest = write(
+      ws,
+      'k8s/web.yaml',
+      `apiVersion: v1
+kind: Service
+metadata:
+  name: web
+spec:
+  selector:
+    app: web
+  ports:
+    - name: http
+      port: 80
+      targetPort: 8080
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  labels:
+    app: web
+spec:
+  replicas: 2
+  selector:
+    matchLabels:
+      app: web
+  template:
+    metadata:
+      labels:
+        app: web
+    spec:
+      containers:
+        - name: web
+          image: registry.bed/web:0.9.0
+          ports:
+            - containerPort: 8080
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: web
+  annotations:
+    alb.ingress.kubernetes.io/scheme: internet-facing
+    alb.ingress.kubernetes.io/target-type: ip
+spec:
+  ingressClassName: alb
+  rules:
+    - http:
+        paths:
+          - path: /
+            pathType: Prefix
+            backend:
+              service:
+                name: web
+                port:
+                  number: 80
+`,
+    );
+    const deployInputs = { services: 'web', manifest, namespace: ns, route: 'ingress', ingress: 'web' };
+    const first = await run(ws, { ...deployInputs, image: image(1, 'web') });
+    expect(first.log).not.toMatch(/::error/);
+    expect(first.status).toBe(0);
+    expect(first.log).toContain('created Ingress web, backends web → web-blue');
+    const backendOf = async () =>
+      (await c.networking.readNamespacedIngress({ name: 'web', namespace: ns })).spec?.rules?.[0]?.http?.paths[0]?.backend.service;
+    expect(await backendOf()).toEqual({ name: 'web-blue', port: { number: 80 } });
+
+    const second = await run(ws, { ...deployInputs, image: image(2, 'web') });
+    expect(second.status, second.log).toBe(0);
+    expect(second.outputs).toMatchObject({ 'live-color': 'blue', 'target-color': 'green' });
+    // Both colors' Services have the port the Ingress names, whichever run made them.
+    for (const color of ['blue', 'green']) {
+      const svc = await c.core.readNamespacedService({ name: `web-${color}`, namespace: ns });
+      expect(svc.spec?.ports?.map((p) => p.port)).toEqual([80]);
+    }
+
+    const switchInputs = {
+      platform: 'eks',
+      kubeconfig: bed.k8s.kubeconfig,
+      namespace: ns,
+      service: 'web',
+      route: 'ingress',
+      ingress: 'web',
+    };
+    const switched = await runBundle('bluegreen-switch', switchInputs, { GITHUB_SHA: 'b'.repeat(40) }, { workspace: ws });
+    expect(switched.status, switched.log).toBe(0);
+    expect(await backendOf()).toEqual({ name: 'web-green', port: { number: 80 } });
+    const back = await runBundle(
+      'bluegreen-switch',
+      { ...switchInputs, action: 'rollback' },
+      { GITHUB_SHA: 'b'.repeat(40) },
+      { workspace: ws },
+    );
+    expect(back.status, back.log).toBe(0);
+    expect(await backendOf()).toEqual({ name: 'web-blue', port: { number: 80 } });
+    const cleaned = await runBundle(
+      'bluegreen-switch',
+      { ...switchInputs, action: 'cleanup' },
+      { GITHUB_SHA: 'b'.repeat(40) },
+      { workspace: ws },
+    );
+    expect(cleaned.status, cleaned.log).toBe(0);
+    expect((await c.apps.readNamespacedDeployment({ name: 'web-green', namespace: ns })).spec?.replicas).toBe(0);
+  });
+
   it.each([
     [
       'a StatefulSet running the image',

@@ -137,7 +137,13 @@ function perColorCopies(plan: DeployEksPlan, service: string, color: Color, stam
  * not the stable Service), else the stable Service selector's; undefined on a first deploy.
  */
 export function liveColorOf(view: NamespaceView, plan: DeployEksPlan, service: string, log?: Log): Color | undefined {
-  const fromIngress = plan.route === 'ingress' ? liveFromIngress(view.ingresses, service, plan.ingress, plan.ingressOrigin) : undefined;
+  // An Ingress the manifest brings and the cluster lacks yet is a first deploy, not a missing Ingress.
+  const brought = plan.ingress !== undefined && plan.documents.some((d) => d.disposition.kind === 'ingress' && d.name === plan.ingress);
+  const named = brought && !view.ingresses.some((i) => i.metadata?.name === plan.ingress) ? undefined : plan.ingress;
+  const fromIngress =
+    plan.route === 'ingress' && (named !== undefined || !brought)
+      ? liveFromIngress(view.ingresses, service, named, plan.ingressOrigin)
+      : undefined;
   if (fromIngress) return fromIngress;
   const stable = view.services.get(service);
   if (!stable) {
