@@ -81,6 +81,7 @@ function inputs(over: Partial<DeployEksInputs> = {}): DeployEksInputs {
   return {
     image: digestImage,
     images: {},
+    strategy: undefined,
     services: [],
     environment: undefined,
     config: '.github/expeditor.yml',
@@ -284,13 +285,14 @@ describe('planDeployEks: the manifest says where and how', () => {
     expect(error.message).toMatch(/namespace shop-ns but .* in cart-ns/);
   });
 
-  it('refuses eks.strategy rolling instead of running blue/green anyway', () => {
+  it('eks.strategy rolling plans an update in place, with no per-color documents', () => {
     const dir = workspace();
     writeFileSync(
       join(dir, '.github/expeditor.yml'),
       environmentFile.replace('namespace: staging', 'namespace: staging\n      strategy: rolling'),
     );
-    const error = thrown(() => plan({ environment: 'staging' }, noRunner, dir));
-    expect(error.key).toBe('environments.staging.eks.strategy');
+    const p = plan({ environment: 'staging' }, noRunner, dir);
+    expect(p.strategy).toBe('rolling');
+    expect(p.settings.rows()).toContainEqual(['strategy', 'rolling (the Deployment updated in place)', 'environments.staging.eks.strategy']);
   });
 });

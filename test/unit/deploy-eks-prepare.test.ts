@@ -25,6 +25,7 @@ function plan(over: Partial<DeployEksPlan> = {}): DeployEksPlan {
     namespaceOrigin: { key: 'environments.prod.eks.namespace' },
     colorLabel: 'version',
     route: 'service',
+    strategy: 'blue-green',
     ingress: undefined,
     ingressOrigin: { key: 'environments.prod.eks.ingress' },
     connect: { kind: 'eks', cluster: 'prod', region: 'us-west-2', stsEndpoint: undefined, origin: {} },

@@ -16,15 +16,18 @@ import { annotations, deploymentName, previewServiceName, serviceLabel, type Col
 import type { DeployEksPlan } from './plan.ts';
 import { assess, type Failure, type Progress } from './progress.ts';
 import { dispositionText } from './documents.ts';
+import { deployRolling } from './rolling.ts';
 import { applyWrites, firstDeployWrites, sharedWrites } from './manifest-apply.ts';
 
 export interface ServiceResult {
   service: string;
   namespace: string;
   live: Color | null;
-  target: Color;
+  /** The color brought up; null for a rolling update. */
+  target: Color | null;
   deployment: string;
-  previewService: string;
+  /** null for a rolling update. */
+  previewService: string | null;
   image: string;
   ready: boolean;
   replicas: number;
@@ -74,6 +77,7 @@ interface Tracked {
 }
 
 export async function deployEks(plan: DeployEksPlan, connection: KubeConnection, options: DeployEksOptions): Promise<DeployEksResult> {
+  if (plan.strategy === 'rolling') return deployRolling(plan, connection, options);
   const { log } = options;
   const stamp: Record<string, string> = {
     [annotations.image]: plan.image,

@@ -31,6 +31,7 @@ export interface DeployEksInputs {
   container: string | undefined;
   colorLabel: string | undefined;
   route: Route | undefined;
+  strategy: 'blue-green' | 'rolling' | undefined;
   ingress: string | undefined;
   requireDigest: boolean;
   timeoutMs: number;
@@ -74,6 +75,7 @@ export function readDeployEksInputs(inputs: ActionInputs): DeployEksInputs {
     container: inputs.string('container', { pattern: k8sName, expected: 'a container name' }),
     colorLabel: inputs.string('color-label', { pattern: labelKey, expected: 'a Kubernetes label key such as version' }),
     route: inputs.choice('route', ['service', 'ingress'] as const),
+    strategy: inputs.choice('strategy', ['blue-green', 'rolling'] as const),
     ingress: inputs.string('ingress', { pattern: k8sName, expected: 'an Ingress name' }),
     requireDigest: inputs.boolean('require-digest', false),
     timeoutMs: inputs.duration('timeout', '10m'),

@@ -33,6 +33,8 @@ export interface DeployEksPlan {
   namespaceOrigin: Origin;
   colorLabel: string;
   route: Route;
+  /** blue-green (the idle color, then bluegreen-switch) or rolling (the Deployment updated in place). */
+  strategy: 'blue-green' | 'rolling';
   /** The Ingress of the ingress route, when named (else every Ingress of the namespace is looked at). */
   ingress: string | undefined;
   ingressOrigin: Origin;
@@ -157,11 +159,14 @@ export function planDeployEks(inputs: DeployEksInputs, context: PlanContext): De
       },
     );
   }
-  if (eks?.strategy === 'rolling') {
-    throw new ExpeditorError('a rolling update on EKS is not supported: deploy-eks brings up the idle color for a blue/green switch', {
-      key: key('strategy'),
-      unchanged: 'nothing was changed',
-      next: `remove ${key('strategy')} (blue-green is the default), or run this environment on ECS with strategy rolling`,
+  // Blue/green unless told (the schema's default): only a rolling update is worth a row in the summary.
+  const strategy = inputs.strategy ?? eks?.strategy ?? 'blue-green';
+  if (strategy === 'rolling') {
+    settings.provenance.push({
+      name: 'strategy',
+      value: 'rolling (the Deployment updated in place)',
+      source: inputs.strategy ? 'input' : 'file',
+      from: inputs.strategy ? "input 'strategy'" : key('strategy'),
     });
   }
   let namespace: string;
@@ -172,7 +177,7 @@ export function planDeployEks(inputs: DeployEksInputs, context: PlanContext): De
   const colorLabel = pick('color label', 'color-label', inputs.colorLabel, 'color-label', eks?.['color-label'], 'version') as string;
   const route = pick('route', 'route', inputs.route, 'route', eks?.route, 'service') as Route;
   const ingress = route === 'ingress' ? pick('ingress', 'ingress', inputs.ingress, 'ingress', eks?.ingress) : undefined;
-  const classified = classifyDocuments(documents, {
+  const classifiedAll = classifyDocuments(documents, {
     services,
     workloads,
     repositories: new Map(Object.values(images).map((i) => [repositoryOf(i), i])),
@@ -181,6 +186,15 @@ export function planDeployEks(inputs: DeployEksInputs, context: PlanContext): De
     colorLabel,
     origin: manifestOrigin,
   });
+  // A rolling update has no colors: what would be per color or left to the switch is applied as it is.
+  const classified =
+    strategy === 'rolling'
+      ? classifiedAll.map((d) =>
+          d.disposition.kind === 'per-color' || d.disposition.kind === 'stable-service' || d.disposition.kind === 'ingress'
+            ? { ...d, disposition: { kind: 'apply' as const, images: [] } }
+            : d,
+        )
+      : classifiedAll;
 
   const cluster = settings.pick(
     'cluster',
@@ -223,6 +237,7 @@ export function planDeployEks(inputs: DeployEksInputs, context: PlanContext): De
     namespaceOrigin: manifestNamespace && !inputs.namespace ? manifestOrigin : originOf('namespace', inputs.namespace, 'namespace'),
     colorLabel,
     route,
+    strategy,
     ingress,
     ingressOrigin: originOf('ingress', inputs.ingress, 'ingress'),
     connect,

@@ -27,27 +27,45 @@ export function deploySummary(
   } else {
     const { results, ready } = outcome.result;
     const readyCount = results.filter((r) => r.ready).length;
-    summary.heading(`deploy-eks ${ready ? 'ready to switch' : `${readyCount} of ${results.length} ready`} — ${title}`);
+    const done = plan.strategy === 'rolling' ? 'rolled out' : 'ready to switch';
+    summary.heading(
+      `deploy-eks ${ready ? done : `${readyCount} of ${results.length} ${plan.strategy === 'rolling' ? 'rolled out' : 'ready'}`} — ${title}`,
+    );
     summary.facts([
       ['image', imagesText(plan)],
       ['took', formatDuration(tookMs)],
     ]);
-    summary.table(
-      ['service', 'live', 'target', 'replicas', 'ready to switch', 'took', 'why not'],
-      results.map((r) => [
-        r.service,
-        r.live ?? 'none (first deploy)',
-        `${r.target} (${r.deployment})`,
-        `${r.available}/${r.replicas}${r.hpa ? ' (HPA)' : ''}`,
-        r.ready ? `yes, preview ${r.previewService}` : 'no',
-        formatDuration(r.tookMs),
-        r.reason ?? undefined,
-      ]),
-    );
+    if (plan.strategy === 'rolling') {
+      summary.table(
+        ['service', 'Deployment', 'replicas', 'rolled out', 'took', 'why not'],
+        results.map((r) => [
+          r.service,
+          r.deployment,
+          `${r.available}/${r.replicas}`,
+          r.ready ? 'yes' : 'no',
+          formatDuration(r.tookMs),
+          r.reason ?? undefined,
+        ]),
+      );
+    } else
+      summary.table(
+        ['service', 'live', 'target', 'replicas', 'ready to switch', 'took', 'why not'],
+        results.map((r) => [
+          r.service,
+          r.live ?? 'none (first deploy)',
+          `${r.target} (${r.deployment})`,
+          `${r.available}/${r.replicas}${r.hpa ? ' (HPA)' : ''}`,
+          r.ready ? `yes, preview ${r.previewService}` : 'no',
+          formatDuration(r.tookMs),
+          r.reason ?? undefined,
+        ]),
+      );
     for (const r of results) {
       if (r.diagnosis) summary.details(`${r.service}: ${r.diagnosis.kind}`, diagnosisLines(r.diagnosis).join('\n'));
     }
-    if (ready)
+    if (ready && plan.strategy === 'rolling')
+      summary.paragraph('Every Deployment runs the new image (updated in place: strategy rolling).');
+    else if (ready)
       summary.paragraph('Every target color is up behind its preview Service. Test it there, then move traffic with bluegreen-switch.');
     else if (readyCount > 0)
       summary.paragraph(

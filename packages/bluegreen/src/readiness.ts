@@ -42,7 +42,8 @@ export interface Failure {
 }
 
 export interface ColorObjects {
-  color: Color;
+  /** The color (or, for a rolling update, the Deployment) the lines speak of. */
+  color: Color | string;
   /** The color's Deployment name, for messages when it does not exist. */
   deploymentName: string;
   deployment: V1Deployment | undefined;

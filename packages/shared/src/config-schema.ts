@@ -68,7 +68,10 @@ const canarySteps = z
 const eks = z.strictObject({
   cluster: text(eksClusterName, 'an EKS cluster name').describe('EKS cluster name.'),
   namespace: text(k8sName, 'a Kubernetes namespace name').default('default'),
-  strategy: z.enum(['blue-green', 'rolling']).default('blue-green'),
+  strategy: z
+    .enum(['blue-green', 'rolling'])
+    .default('blue-green')
+    .describe('rolling: the Deployment updated in place (dev environments), no colors and no switch.'),
   route: z.enum(['service', 'ingress']).default('service'),
   services: z.array(text(k8sName, 'a Kubernetes Service name')).optional().describe('Services deployed together.'),
   ingress: text(k8sName, 'an Ingress name').optional(),
