@@ -12,6 +12,7 @@ import {
 import { recordSummary } from '../../actions/deployment-record/src/summary.ts';
 import { parseConfig } from '../../packages/shared/src/config.ts';
 import { ExpeditorError } from '../../packages/shared/src/errors.ts';
+import { thrownError } from './thrown.ts';
 import { passed, type PassedDeployment } from '../../packages/shared/src/github/deployments.ts';
 
 const config = parseConfig(
@@ -346,5 +347,26 @@ describe('check: a dispatched environment name against the environment file', ()
   it('refuses when there is no environment file to check against', () => {
     const c = on({ mode: 'check', environment: 'prod' });
     expect(() => check(c, undefined, planEnvironment(c, undefined))).toThrow(/environment file \.github\/expeditor\.yml does not exist/);
+  });
+});
+
+describe('apps: the app and the names a dispatch gives, against the environment file', () => {
+  it("outputs the file's app, which an app input must match", () => {
+    const c = on({ mode: 'check', environment: 'prod', app: 'shop' });
+    expect(check(c, config, planEnvironment(c, config))).toMatchObject({ app: 'shop' });
+    const error = thrownError(() => planEnvironment(on({ mode: 'check', environment: 'prod', app: 'cart' }), config));
+    expect(error.input).toBe('app');
+    expect(error.message).toBe("input 'app' is cart but .github/expeditor.yml is the environment file of shop");
+  });
+
+  it('without a file, the app input is the app the records are scoped to', () => {
+    expect(planEnvironment(on({ app: 'cart', platform: 'ecs' }), undefined).app).toBe('cart');
+    expect(planEnvironment(on({ platform: 'ecs' }), undefined).app).toBeUndefined();
+  });
+
+  it.each(['stagin', 'constructor'])('refuses promote-from %s, which the file lacks', (name) => {
+    const error = thrownError(() => planEnvironment(on({ mode: 'gate', environment: 'prod', promoteFrom: name }), config));
+    expect(error.input).toBe('promote-from');
+    expect(error.message).toBe(`environment "${name}" is not in .github/expeditor.yml (have: dev, staging, prod)`);
   });
 });
