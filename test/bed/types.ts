@@ -1,6 +1,6 @@
 // The contract between tests and the bed: what each started part gives a test.
 
-export type PartName = 'oidc' | 'moto' | 'registry' | 'k8s' | 'github';
+export type PartName = 'oidc' | 'moto' | 'registry' | 'docker' | 'k8s' | 'github';
 
 /** A local GitHub OIDC token issuer (JWKS + the ACTIONS_ID_TOKEN_REQUEST_URL endpoint). */
 export interface OidcPart {
@@ -84,6 +84,26 @@ export interface AuthRegistry {
   readonly username: string;
   readonly password: string;
   stop(): Promise<void>;
+}
+
+/**
+ * A Docker engine of the bed's own (Debian's dockerd 20.10, vfs storage, no bridge network) with
+ * the buildx plugin, on a unix socket in the bed's directory. Registries on 127.0.0.0/8 (the bed
+ * registry among them) are plain HTTP to it. RUN steps need the host network (`--network host`).
+ */
+export interface DockerPart {
+  /** `unix:///…/docker.sock`, what DOCKER_HOST is. */
+  readonly host: string;
+  /** Environment for the docker CLI: DOCKER_HOST, and DOCKER_CONFIG / BUILDX_CONFIG of this bed (with the buildx plugin). */
+  readonly env: Record<string, string>;
+  /** The engine's version, e.g. `20.10.24+dfsg1`. */
+  readonly version: string;
+  /** The buildx plugin's version, e.g. `v0.19.3`. */
+  readonly buildx: string;
+  /** Runs the docker CLI against this engine. */
+  docker(args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }>;
+  /** Removes every image and all build cache: the engine is as a fresh runner's. */
+  reset(): Promise<void>;
 }
 
 /**
@@ -214,6 +234,7 @@ export interface Parts {
   oidc: OidcPart;
   moto: MotoPart;
   registry: RegistryPart;
+  docker: DockerPart;
   k8s: K8sPart;
   github: GitHubPart;
 }
@@ -222,7 +243,7 @@ export interface BedContext {
   /** A directory of this bed's own (certs, data, logs), removed on stop. */
   readonly dir: string;
   readonly logDir: string;
-  /** Parts started before this one (parts start in the order oidc, moto, registry, k8s, github). */
+  /** Parts started before this one (parts start in the order oidc, moto, registry, docker, k8s, github). */
   readonly started: Partial<Parts>;
 }
 

@@ -1,0 +1,106 @@
+// Bed part 'docker': a Docker engine of this bed's own. Debian's dockerd (20.10) runs as root with
+// vfs storage, no bridge and no iptables rules (nothing on the machine's network changes), on a
+// unix socket and data, exec and pid paths under the bed's directory, so test files running in
+// parallel each have their own engine and image store. The docker CLI gets a config directory of
+// this bed too (logins, buildx state), holding the buildx plugin install/docker.sh built.
+// Registries on 127.0.0.0/8 are plain HTTP to the engine (its default, and the bed registry's
+// port is named as insecure as well). The engine has no bridge network: RUN steps need the host's
+// network (build-image's network input, `docker build --network host`).
+import { execFile } from 'node:child_process';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
+import { findOnPath } from '../../../actions/build-image/src/exec.ts';
+import { bedBinary } from '../cache.ts';
+import { startServer } from '../process.ts';
+import type { BedContext, DockerPart, PartHandle } from '../types.ts';
+
+const install = 'Run: bash test/bed/install.sh docker';
+
+/** dockerd lives in /usr/sbin, which a non-login PATH may lack. */
+function onPath(name: string): string {
+  const path = findOnPath(name, { PATH: [process.env.PATH, '/usr/sbin', '/usr/bin', '/sbin'].filter(Boolean).join(delimiter) });
+  if (!path) throw new Error(`bed part 'docker' is not installed: '${name}' is not on PATH. ${install}`);
+  return path;
+}
+
+function run(command: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(command, [...args], { env, maxBuffer: 16 << 20 }, (error, stdout, stderr) =>
+      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+export async function start(ctx: BedContext): Promise<PartHandle<DockerPart>> {
+  const dockerd = onPath('dockerd');
+  const docker = onPath('docker');
+  const plugin = bedBinary('docker', 'docker-buildx');
+
+  // Unix socket paths are limited to 108 bytes: the bed's directory is short (/tmp/expeditor-bed-…).
+  const root = join(ctx.dir, 'docker');
+  const config = join(root, 'config');
+  mkdirSync(join(config, 'cli-plugins'), { recursive: true });
+  symlinkSync(plugin, join(config, 'cli-plugins', 'docker-buildx'));
+  writeFileSync(join(config, 'config.json'), '{"auths":{}}\n');
+  const socket = join(root, 'docker.sock');
+  const host = `unix://${socket}`;
+  const env: Record<string, string> = { DOCKER_HOST: host, DOCKER_CONFIG: config, BUILDX_CONFIG: join(config, 'buildx') };
+  const childEnv = { ...process.env, ...env };
+
+  const registry = ctx.started.registry;
+  const server = await startServer({
+    name: 'dockerd',
+    command: dockerd,
+    args: [
+      '--storage-driver=vfs',
+      '--iptables=false',
+      '--ip6tables=false',
+      '--bridge=none',
+      '--host',
+      host,
+      '--data-root',
+      join(root, 'data'),
+      '--exec-root',
+      join(root, 'exec'),
+      '--pidfile',
+      join(root, 'dockerd.pid'),
+      // A config file of its own, so /etc/docker/daemon.json of the machine is never read.
+      '--config-file',
+      writeDaemonConfig(root),
+      ...(registry ? ['--insecure-registry', registry.host] : []),
+    ],
+    env: { ...process.env, DOCKER_CONFIG: config },
+    logDir: ctx.logDir,
+    ready: async () => (await run(docker, ['version', '--format', '{{.Server.Version}}'], childEnv)).code === 0,
+    readyTimeoutMs: 60_000,
+  });
+
+  try {
+    const version = (await run(docker, ['version', '--format', '{{.Server.Version}}'], childEnv)).stdout.trim();
+    const buildx = await run(docker, ['buildx', 'version'], childEnv);
+    if (buildx.code !== 0) throw new Error(`docker buildx version failed: ${buildx.stderr.trim()}. ${install}`);
+    const part: DockerPart = {
+      host,
+      env,
+      version,
+      buildx: buildx.stdout.trim().split(/\s+/)[1] ?? 'unknown',
+      docker: (args) => run(docker, args, childEnv),
+      async reset() {
+        // A fresh runner: no images, no build cache (the engine's BuildKit keeps its own).
+        await run(docker, ['buildx', 'prune', '--all', '--force'], childEnv);
+        await run(docker, ['system', 'prune', '--all', '--force'], childEnv);
+      },
+    };
+    return { part, stop: () => server.stop() };
+  } catch (error) {
+    await server.stop();
+    throw error;
+  }
+}
+
+function writeDaemonConfig(root: string): string {
+  const file = join(root, 'daemon.json');
+  // No log rotation surprises and no proxy from the machine's environment in pulls.
+  writeFileSync(file, JSON.stringify({ 'log-level': 'warn', features: { buildkit: true } }, null, 2));
+  return file;
+}
