@@ -2,7 +2,8 @@
 // DescribeRepositories, CreateRepository) and a real distribution registry that only accepts the
 // password moto hands out stands in for the ECR registry host, through the core's
 // registryAddresses option (image references keep the ECR name, requests go to the bed registry).
-import { mkdirSync } from 'node:fs';
+// The login and push run on both builders: buildah, and docker buildx on the bed's Docker engine.
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DescribeRepositoriesCommand, ECRClient } from '@aws-sdk/client-ecr';
 import { describe, expect, test } from 'vitest';
@@ -14,7 +15,7 @@ import { useBed } from '../bed/vitest.ts';
 import { root, runBundle } from './bundle-run.ts';
 import { buildOptions, rejection, shaOf } from './build-image-bed.ts';
 
-const bed = useBed(['moto', 'registry']);
+const bed = useBed(['moto', 'registry', 'docker']);
 const account = '123456789012';
 const ecrHost = `${account}.dkr.ecr.us-west-2.amazonaws.com`;
 /** moto's GetAuthorizationToken answers AWS:<account>-auth-token; this is its bcrypt for htpasswd. */
@@ -30,6 +31,22 @@ async function calls(action: string): Promise<number> {
   return answer.counts[action] ?? 0;
 }
 
+/** buildah: no engine in the environment; buildx: the bed's engine, RUN steps on the host network. */
+const builders = [
+  { name: 'buildah', suffix: '', over: (): Partial<BuildImageOptions> => ({}) },
+  {
+    name: 'buildx',
+    suffix: '-docker',
+    over: (): Partial<BuildImageOptions> => ({ env: { ...baseEnv(), ...bed.docker.env }, network: 'host' }),
+  },
+] as const;
+
+function baseEnv(): Record<string, string> {
+  const env: Record<string, string> = { ...(process.env as Record<string, string>), ...bed.registry.containerEnv };
+  delete env.DOCKER_HOST;
+  return env;
+}
+
 function options(name: string, registryAddress: string, over: Partial<BuildImageOptions> = {}) {
   const log = memoryLog();
   const masked: string[] = [];
@@ -41,7 +58,7 @@ function options(name: string, registryAddress: string, over: Partial<BuildImage
   const opts = buildOptions(bed, name, {
     repository: `${ecrHost}/demo/${name}`,
     createRepository: true,
-    env: { ...(process.env as Record<string, string>), ...bed.registry.containerEnv },
+    env: baseEnv(),
     log,
     ecr: async () => ecrApi(ecrClient()),
     registryAddresses: { [ecrHost]: registryAddress },
@@ -50,27 +67,30 @@ function options(name: string, registryAddress: string, over: Partial<BuildImage
   return { opts, log, masked };
 }
 
-describe('build-image on ECR (moto for the API, the bed registry as the registry host)', () => {
+describe.each(builders)('build-image on ECR with $name (moto for the API, the bed registry as the registry host)', (builder) => {
+  const app = `ecr-app${builder.suffix}`;
   test('logs in with the ECR token, creates the repository immutable with scan on push, pushes, outputs the ECR name by digest', async () => {
     const registry = await bed.registry.startAuthenticated({ username: 'AWS', password: ecrPassword, bcrypt: ecrPasswordBcrypt });
     try {
       const before = { token: await calls('GetAuthorizationToken'), create: await calls('CreateRepository') };
-      const { opts, log, masked } = options('ecr-app', registry.host);
+      const { opts, log, masked } = options(app, registry.host, builder.over());
       const result = await buildImage(opts);
 
-      const head = await fetch(`${registry.url}/v2/demo/ecr-app/manifests/${opts.tag}`, {
+      const head = await fetch(`${registry.url}/v2/demo/${app}/manifests/${opts.tag}`, {
         method: 'HEAD',
         headers: {
-          Accept: 'application/vnd.oci.image.manifest.v1+json',
+          // buildah pushes OCI manifests, docker Docker v2 ones.
+          Accept: 'application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json',
           Authorization: `Basic ${Buffer.from(`AWS:${ecrPassword}`).toString('base64')}`,
         },
       });
       expect(head.status).toBe(200);
       expect(result.digest).toBe(head.headers.get('docker-content-digest'));
-      expect(result.image).toBe(`${ecrHost}/demo/ecr-app@${result.digest}`);
+      expect(result.image).toBe(`${ecrHost}/demo/${app}@${result.digest}`);
       expect(result.skipped).toBe(false);
+      expect(result.builder?.split(' ')[0]).toBe(builder.name);
 
-      const repo = (await ecrClient().send(new DescribeRepositoriesCommand({ repositoryNames: ['demo/ecr-app'] }))).repositories?.[0];
+      const repo = (await ecrClient().send(new DescribeRepositoriesCommand({ repositoryNames: [`demo/${app}`] }))).repositories?.[0];
       expect(repo?.imageTagMutability).toBe('IMMUTABLE');
       expect(repo?.imageScanningConfiguration?.scanOnPush).toBe(true);
       expect(await calls('GetAuthorizationToken')).toBe(before.token + 1);
@@ -83,11 +103,15 @@ describe('build-image on ECR (moto for the API, the bed registry as the registry
       expect(text).not.toContain(ecrPassword);
       expect(text).not.toContain(token);
       expect(text).toContain(`Logged in to ${ecrHost} through ECR GetAuthorizationToken (account ${account}, us-west-2)`);
-      expect(text).toContain('Created ECR repository demo/ecr-app (tag immutability and scan on push on)');
+      expect(text).toContain(`Created ECR repository demo/${app} (tag immutability and scan on push on)`);
+      if (builder.name === 'buildx') {
+        // docker logged in for the push and out after it: the runner's docker config keeps no token.
+        expect(readFileSync(join(bed.docker.env.DOCKER_CONFIG ?? '', 'config.json'), 'utf8')).not.toContain(registry.host);
+      }
 
       // The same commit again: a new login, a HEAD with its token, nothing else.
       const describeBefore = await calls('DescribeRepositories');
-      const again = options('ecr-app', registry.host);
+      const again = options(app, registry.host, builder.over());
       const second = await buildImage(again.opts);
       expect(second.skipped).toBe(true);
       expect(second.image).toBe(result.image);
@@ -96,15 +120,17 @@ describe('build-image on ECR (moto for the API, the bed registry as the registry
       expect(Object.keys(second.registryRequests).sort()).toEqual(['GET', 'HEAD']);
 
       // A second image in the now existing repository: found, not created again.
-      const other = options('ecr-app-2', registry.host, { repository: `${ecrHost}/demo/ecr-app` });
+      const other = options(`${app}-2`, registry.host, { ...builder.over(), repository: `${ecrHost}/demo/${app}` });
       await buildImage(other.opts);
-      expect(other.log.lines).toContain('ECR repository demo/ecr-app exists');
+      expect(other.log.lines).toContain(`ECR repository demo/${app} exists`);
       expect(await calls('CreateRepository')).toBe(before.create + 1);
     } finally {
       await registry.stop();
     }
   });
+});
 
+describe('build-image on ECR: login failures and retries', () => {
   test('GetAuthorizationToken throttled twice: retried, then the build goes on', async () => {
     const registry = await bed.registry.startAuthenticated({ username: 'AWS', password: ecrPassword, bcrypt: ecrPasswordBcrypt });
     try {

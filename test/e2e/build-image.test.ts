@@ -1,7 +1,8 @@
-// build-image on the bed: a real distribution registry and real buildah (no Docker engine runs
-// here, so auto picks buildah). Each run's buildah invocations are recorded by a wrapper that
-// execs the real buildah, and the registry's access log shows what was uploaded, so "a re-run
-// pushes nothing" is measured, not assumed.
+// build-image on the bed: a real distribution registry, and both builders for real — buildah, and
+// docker buildx on the bed's own Docker engine (auto picks buildx where DOCKER_HOST answers, and
+// buildah where no engine does). Every test that builds runs once per builder. Each run's builder
+// invocations are recorded by a wrapper that execs the real CLI, and the registry's access log
+// shows what was uploaded, so "a re-run pushes nothing" is measured, not assumed.
 import { execFile, spawnSync } from 'node:child_process';
 import { appendFileSync, chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, request, type Server } from 'node:http';
@@ -19,26 +20,90 @@ import { useBed } from '../bed/vitest.ts';
 import { root, runBundle as runAction, type BundleRun } from './bundle-run.ts';
 import { buildOptions, rejection, shaOf } from './build-image-bed.ts';
 
-const bed = useBed(['registry']);
+const bed = useBed(['registry', 'docker']);
 
 let wrappers = '';
-let buildahLog = '';
+const callLogs = { buildah: '', docker: '' };
 beforeAll(() => {
-  // The real buildah, with every invocation's arguments recorded.
+  // The real buildah and docker, with every invocation's arguments recorded.
   wrappers = join(bed.dir, 'wrappers');
   mkdirSync(wrappers, { recursive: true });
-  buildahLog = join(bed.dir, 'buildah-calls.log');
-  writeFileSync(buildahLog, '');
-  const real = spawnSync('sh', ['-c', 'command -v buildah'], { encoding: 'utf8' }).stdout.trim();
-  writeFileSync(join(wrappers, 'buildah'), `#!/bin/sh\necho "$*" >> '${buildahLog}'\nexec '${real}' "$@"\n`);
-  chmodSync(join(wrappers, 'buildah'), 0o755);
+  for (const command of ['buildah', 'docker'] as const) {
+    callLogs[command] = join(bed.dir, `${command}-calls.log`);
+    writeFileSync(callLogs[command], '');
+    const real = spawnSync('sh', ['-c', `command -v ${command}`], { encoding: 'utf8' }).stdout.trim();
+    writeFileSync(join(wrappers, command), `#!/bin/sh\necho "$*" >> '${callLogs[command]}'\nexec '${real}' "$@"\n`);
+    chmodSync(join(wrappers, command), 0o755);
+  }
 });
 
+/** The builders' environment with no Docker engine in it (DOCKER_HOST unset: nothing answers). */
 function builderEnv(): Record<string, string> {
-  return { ...(process.env as Record<string, string>), ...bed.registry.containerEnv, PATH: `${wrappers}:${process.env.PATH}` };
+  const env: Record<string, string> = {
+    ...(process.env as Record<string, string>),
+    ...bed.registry.containerEnv,
+    PATH: `${wrappers}:${process.env.PATH}`,
+  };
+  delete env.DOCKER_HOST;
+  return env;
 }
 
-const buildahCalls = (): string[] => readFileSync(buildahLog, 'utf8').split('\n').filter(Boolean);
+const callsOf = (command: 'buildah' | 'docker'): string[] => readFileSync(callLogs[command], 'utf8').split('\n').filter(Boolean);
+const buildahCalls = (): string[] => callsOf('buildah');
+
+/**
+ * The two ways build-image builds, as each bed test that builds runs them. buildah: no engine in
+ * the environment, so auto picks buildah. buildx: the bed's dockerd in DOCKER_HOST (with its own
+ * DOCKER_CONFIG holding the buildx plugin), so auto picks buildx; RUN steps on the host network,
+ * as that engine has no bridge.
+ */
+interface BuildPath {
+  name: 'buildah' | 'buildx';
+  /** Appended to repository and commit names, so the two paths never share a tag. */
+  suffix: string;
+  env(): Record<string, string>;
+  /** Recorded invocations of this path's CLI. */
+  calls(): string[];
+  /** First word of each invocation a build makes: the probe(s), then the build (and push). */
+  buildCalls: string[];
+  /** The same, for a build that fails (buildx builds and pushes in one command). */
+  failedBuildCalls: string[];
+  /** Options every build on this path takes. */
+  over: Partial<BuildImageOptions>;
+  /** Inputs every bundle run on this path takes. */
+  inputs: Record<string, string>;
+  /** The command named in build and push failures. */
+  command: string;
+  /** The summary's Build row. */
+  buildRow: RegExp;
+}
+
+const paths: BuildPath[] = [
+  {
+    name: 'buildah',
+    suffix: '',
+    env: builderEnv,
+    calls: buildahCalls,
+    buildCalls: ['--version', 'bud', 'push'],
+    failedBuildCalls: ['--version', 'bud'],
+    over: {},
+    inputs: {},
+    command: 'buildah bud',
+    buildRow: /\| \*\*Build\*\* \| [\d.]+ (ms|s) \(buildah [\d.]+\), push [\d.]+ (ms|s) \|/,
+  },
+  {
+    name: 'buildx',
+    suffix: '-docker',
+    env: () => ({ ...builderEnv(), ...bed.docker.env }),
+    calls: () => callsOf('docker'),
+    buildCalls: ['version', 'buildx', 'buildx'],
+    failedBuildCalls: ['version', 'buildx', 'buildx'],
+    over: { network: 'host' },
+    inputs: { network: 'host' },
+    command: 'docker buildx build',
+    buildRow: /\| \*\*Build\*\* \| [\d.]+ (ms|s) \(buildx v[\d.]+\) \|/,
+  },
+];
 
 /** The registry's access log once every request sent so far is in it (a marker request is). */
 let markers = 0;
@@ -68,9 +133,19 @@ function workspace(name: string, files: Record<string, string>): string {
   return dir;
 }
 
-/** Builds examples/app into demo/<name> on the bed registry with the recording buildah. */
-function options(name: string, over: Partial<BuildImageOptions> = {}): BuildImageOptions & { log: ReturnType<typeof memoryLog> } {
-  return buildOptions(bed, name, { repository: `${bed.registry.host}/demo/${name}`, env: builderEnv(), ...over, log: memoryLog() });
+/** Builds examples/app into demo/<name> on the bed registry with the recording buildah (or `path`'s builder). */
+function options(
+  name: string,
+  over: Partial<BuildImageOptions> = {},
+  path: BuildPath = paths[0] as BuildPath,
+): BuildImageOptions & { log: ReturnType<typeof memoryLog> } {
+  return buildOptions(bed, name, {
+    repository: `${bed.registry.host}/demo/${name}`,
+    env: path.env(),
+    ...path.over,
+    ...over,
+    log: memoryLog(),
+  });
 }
 
 function tool(command: 'buildah' | 'skopeo', args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -86,22 +161,34 @@ function tool(command: 'buildah' | 'skopeo', args: string[]): Promise<{ code: nu
  * environment. Asynchronously: the bed's registry logs through a pipe into this process, and a
  * blocked event loop would stall the registry itself.
  */
-function runBundle(name: string, inputs: Record<string, string>, extraEnv: Record<string, string> = {}): Promise<BundleRun> {
+function runBundle(
+  name: string,
+  inputs: Record<string, string>,
+  extraEnv: Record<string, string> = {},
+  path: BuildPath = paths[0] as BuildPath,
+): Promise<BundleRun> {
   const github = { GITHUB_SHA: shaOf(name), GITHUB_REPOSITORY: 'acme/shop', GITHUB_SERVER_URL: 'https://github.com', GITHUB_RUN_ID: '42' };
-  return runAction('build-image', inputs, { ...builderEnv(), ...github, ...extraEnv }, { workspace: root, home: process.env.HOME });
+  return runAction(
+    'build-image',
+    { ...path.inputs, ...inputs },
+    { ...path.env(), ...github, ...extraEnv },
+    { workspace: root, home: process.env.HOME },
+  );
 }
 
-describe('build-image on a plain registry', () => {
+describe.each(paths)('build-image on a plain registry ($name)', (path) => {
+  const n = (name: string): string => `${name}${path.suffix}`;
+  const build = (name: string, over: Partial<BuildImageOptions> = {}) => options(n(name), over, path);
   test('builds, pushes, and outputs the digest the registry holds, with the OCI labels', async () => {
-    const opts = options('first', { extraTags: ['latest'] });
+    const opts = build('first', { extraTags: ['latest'] });
     const result = await buildImage(opts);
-    const registryDigest = await bed.registry.digest('demo/first', opts.tag);
+    const registryDigest = await bed.registry.digest(`demo/${n('first')}`, opts.tag);
     expect(registryDigest).toMatch(/^sha256:[a-f0-9]{64}$/);
     expect(result.digest).toBe(registryDigest);
-    expect(result.image).toBe(`${bed.registry.host}/demo/first@${registryDigest}`);
+    expect(result.image).toBe(`${bed.registry.host}/demo/${n('first')}@${registryDigest}`);
     expect(result.skipped).toBe(false);
     expect(result.tags).toEqual([opts.tag, 'latest']);
-    expect(await bed.registry.digest('demo/first', 'latest')).toBe(registryDigest);
+    expect(await bed.registry.digest(`demo/${n('first')}`, 'latest')).toBe(registryDigest);
 
     const inspected = JSON.parse((await tool('skopeo', ['inspect', `docker://${result.image}`])).stdout) as {
       Digest: string;
@@ -112,55 +199,61 @@ describe('build-image on a plain registry', () => {
     expect(inspected.Labels['org.opencontainers.image.source']).toBe('https://github.com/acme/shop');
     expect(Date.parse(inspected.Labels['org.opencontainers.image.created'] ?? '')).not.toBeNaN();
 
-    expect(opts.log.lines.some((l) => l.startsWith('Builder: buildah ') && l.includes('no Docker engine answers'))).toBe(true);
+    const chose =
+      path.name === 'buildah'
+        ? (l: string) => l.startsWith('Builder: buildah ') && l.includes('no Docker engine answers')
+        : (l: string) => l === `Builder: buildx ${bed.docker.buildx}; Docker engine ${bed.docker.version} answers`;
+    expect(opts.log.lines.some(chose), opts.log.lines.join('\n')).toBe(true);
     const summary = readFileSync(opts.summaryPath ?? '', 'utf8');
     expect(summary).toContain(`| **Image** | \`${result.image}\` |`);
     expect(summary).toContain(`| **Digest** | \`${registryDigest}\` |`);
     expect(summary).toMatch(/\| \*\*Size\*\* \| [\d.]+ (KiB|MiB) \|/);
-    expect(summary).toMatch(/\| \*\*Build\*\* \| [\d.]+ (ms|s) \(buildah [\d.]+\), push [\d.]+ (ms|s) \|/);
+    expect(summary).toMatch(path.buildRow);
   });
 
   test('a second run for the same commit builds nothing and pushes nothing; force builds again', async () => {
-    const opts = options('rerun');
+    const repo = `demo/${n('rerun')}`;
+    const opts = build('rerun');
     const first = await buildImage(opts);
     const afterFirst = await registryLog();
-    expect(uploads(afterFirst, 'demo/rerun')).toBeGreaterThan(0);
-    expect(manifestPuts(afterFirst, 'demo/rerun')).toBe(1);
-    const calls = buildahCalls().length;
+    expect(uploads(afterFirst, repo)).toBeGreaterThan(0);
+    expect(manifestPuts(afterFirst, repo)).toBe(1);
+    const calls = path.calls().length;
 
-    const again = options('rerun');
+    const again = build('rerun');
     const second = await buildImage(again);
     const afterSecond = await registryLog();
     expect(second.skipped).toBe(true);
     expect(second.digest).toBe(first.digest);
     expect(second.image).toBe(first.image);
-    expect(buildahCalls().length).toBe(calls);
-    expect(uploads(afterSecond, 'demo/rerun')).toBe(uploads(afterFirst, 'demo/rerun'));
-    expect(manifestPuts(afterSecond, 'demo/rerun')).toBe(1);
+    expect(path.calls().length).toBe(calls);
+    expect(uploads(afterSecond, repo)).toBe(uploads(afterFirst, repo));
+    expect(manifestPuts(afterSecond, repo)).toBe(1);
     expect(Object.keys(second.registryRequests).sort()).toEqual(['GET', 'HEAD']);
     expect(again.log.lines.some((l) => l.includes('already exists') && l.includes(first.digest))).toBe(true);
     expect(readFileSync(again.summaryPath ?? '', 'utf8')).toContain('| **Build** | reused |');
 
-    const forced = await buildImage(options('rerun', { force: true, now: () => new Date('2030-01-01T00:00:00Z') }));
+    const forced = await buildImage(build('rerun', { force: true, now: () => new Date('2030-01-01T00:00:00Z') }));
     const afterForce = await registryLog();
     expect(forced.skipped).toBe(false);
     // A new build: the created label differs, so the digest does.
     expect(forced.digest).not.toBe(first.digest);
-    expect(await bed.registry.digest('demo/rerun', opts.tag)).toBe(forced.digest);
+    expect(await bed.registry.digest(repo, opts.tag)).toBe(forced.digest);
     expect(
-      buildahCalls()
+      path
+        .calls()
         .slice(calls)
         .map((c) => c.split(' ')[0]),
-    ).toEqual(['--version', 'bud', 'push']);
-    expect(manifestPuts(afterForce, 'demo/rerun')).toBe(2);
+    ).toEqual(path.buildCalls);
+    expect(manifestPuts(afterForce, repo)).toBe(2);
     // The base layer was already there: fewer uploads than the first time (new layers and config).
-    const forcedUploads = uploads(afterForce, 'demo/rerun') - uploads(afterSecond, 'demo/rerun');
+    const forcedUploads = uploads(afterForce, repo) - uploads(afterSecond, repo);
     expect(forcedUploads).toBeGreaterThan(0);
-    expect(forcedUploads).toBeLessThan(uploads(afterFirst, 'demo/rerun'));
+    expect(forcedUploads).toBeLessThan(uploads(afterFirst, repo));
   });
 
   test('the multi-stage example ships only its production stage, built from the bed base image', async () => {
-    const opts = options('example', { buildArgs: { BASE: bed.registry.baseImage, VERSION: '1.2.3' } });
+    const opts = build('example', { buildArgs: { BASE: bed.registry.baseImage, VERSION: '1.2.3' } });
     const result = await buildImage(opts);
     expect(opts.log.lines).toContain('Building stage production of Dockerfile');
     // The test stage ran inside the build.
@@ -185,8 +278,8 @@ describe('build-image on a plain registry', () => {
     }
 
     // target stops at a named stage: the build stage has the sources.
-    const build = await buildImage(options('example-build', { target: 'build', tag: 'build-stage' }));
-    const buildStage = (await tool('buildah', ['from', '--quiet', build.image])).stdout.trim();
+    const stage = await buildImage(build('example-build', { target: 'build', tag: 'build-stage' }));
+    const buildStage = (await tool('buildah', ['from', '--quiet', stage.image])).stdout.trim();
     try {
       expect((await tool('buildah', ['run', buildStage, '--', 'test', '-e', '/src/build.sh'])).code).toBe(0);
     } finally {
@@ -195,11 +288,11 @@ describe('build-image on a plain registry', () => {
   });
 
   test('the repository can come from the environment file', async () => {
-    const dir = workspace('from-file', {
-      '.github/expeditor.yml': `app: demo\nimage: { repository: ${bed.registry.host}/demo/from-file }\nenvironments:\n  dev:\n    aws: { account: "111111111111", region: us-west-2, role: "arn:aws:iam::111111111111:role/deploy" }\n`,
+    const dir = workspace(n('from-file'), {
+      '.github/expeditor.yml': `app: demo\nimage: { repository: ${bed.registry.host}/demo/${n('from-file')} }\nenvironments:\n  dev:\n    aws: { account: "111111111111", region: us-west-2, role: "arn:aws:iam::111111111111:role/deploy" }\n`,
       'app/Dockerfile': `FROM ${bed.registry.baseImage}\nRUN echo from-file > /built\n`,
     });
-    const opts = options('from-file', {
+    const opts = build('from-file', {
       repository: undefined,
       workspace: dir,
       config: { workspace: dir, shownAs: '.github/expeditor.yml' },
@@ -207,29 +300,31 @@ describe('build-image on a plain registry', () => {
       buildArgs: {},
     });
     const result = await buildImage(opts);
-    expect(result.image).toBe(`${bed.registry.host}/demo/from-file@${await bed.registry.digest('demo/from-file', opts.tag)}`);
+    expect(result.image).toBe(
+      `${bed.registry.host}/demo/${n('from-file')}@${await bed.registry.digest(`demo/${n('from-file')}`, opts.tag)}`,
+    );
     expect(readFileSync(opts.summaryPath ?? '', 'utf8')).toContain('| **Repository from** | .github/expeditor.yml: image.repository |');
   });
 
   test('the committed bundle builds with INPUT_* variables, writes outputs and summary, and reuses on a re-run', async () => {
-    const repository = `${bed.registry.host}/demo/bundle`;
+    const repository = `${bed.registry.host}/demo/${n('bundle')}`;
     const inputs = {
       repository,
       context: 'examples/app',
       'build-args': `BASE=${bed.registry.baseImage}\nVERSION=bundle`,
       'extra-tags': 'stable',
     };
-    const first = await runBundle('bundle', inputs);
+    const first = await runBundle(n('bundle'), inputs, {}, path);
     expect(first.status, first.stdout + first.stderr).toBe(0);
-    expect(first.stdout).toContain('::group::Build (buildah');
+    expect(first.stdout).toContain(path.name === 'buildah' ? '::group::Build (buildah' : '::group::Build and push (docker buildx');
     expect(first.outputs.skipped).toBe('false');
-    expect(first.outputs.tag).toBe(shaOf('bundle'));
+    expect(first.outputs.tag).toBe(shaOf(n('bundle')));
     expect(first.outputs.digest).toMatch(/^sha256:[a-f0-9]{64}$/);
     expect(first.outputs.image).toBe(`${repository}@${first.outputs.digest}`);
     expect(first.summary).toContain(`| **Image** | \`${first.outputs.image}\` |`);
-    expect(first.summary).toMatch(/\| \*\*Build\*\* \| [\d.]+ (ms|s) \(buildah/);
+    expect(first.summary).toMatch(path.buildRow);
 
-    const second = await runBundle('bundle', inputs);
+    const second = await runBundle(n('bundle'), inputs, {}, path);
     expect(second.status, second.stdout + second.stderr).toBe(0);
     expect(second.outputs).toEqual({ ...first.outputs, skipped: 'true' });
     expect(second.stdout).not.toContain('::group::Build');
@@ -237,13 +332,15 @@ describe('build-image on a plain registry', () => {
   });
 
   test('the registry digest is checked: registry and outputs agree after the bundle run', async () => {
-    const run = await runBundle('bundle-check', {
-      repository: `${bed.registry.host}/demo/bundle-check`,
-      context: 'examples/app',
-      'build-args': `BASE=${bed.registry.baseImage}`,
-    });
+    const name = n('bundle-check');
+    const run = await runBundle(
+      name,
+      { repository: `${bed.registry.host}/demo/${name}`, context: 'examples/app', 'build-args': `BASE=${bed.registry.baseImage}` },
+      {},
+      path,
+    );
     expect(run.status, run.stdout).toBe(0);
-    expect(run.outputs.digest).toBe(await bed.registry.digest('demo/bundle-check', shaOf('bundle-check')));
+    expect(run.outputs.digest).toBe(await bed.registry.digest(`demo/${name}`, shaOf(name)));
   });
 });
 
@@ -323,16 +420,19 @@ describe('bad input changes nothing', () => {
   });
 });
 
-describe('failures say what happened, and never produce an image', () => {
+describe.each(paths)('failures say what happened, and never produce an image ($name)', (path) => {
+  const n = (name: string): string => `${name}${path.suffix}`;
+  const build = (name: string, over: Partial<BuildImageOptions> = {}) => options(n(name), over, path);
+
   test('a failing build: the error, the last lines of the build log in a group, nothing pushed', async () => {
-    const dir = workspace('failing', {
+    const dir = workspace(n('failing'), {
       Dockerfile: `FROM ${bed.registry.baseImage}\nRUN echo "compiling main.c" && echo "main.c:3: error: expected ';'" >&2 && exit 3\n`,
     });
-    const opts = options('failing', { workspace: dir, context: '.', buildArgs: {} });
-    const calls = buildahCalls().length;
+    const opts = build('failing', { workspace: dir, context: '.', buildArgs: {} });
+    const calls = path.calls().length;
     const error = await rejection(buildImage(opts));
     expect(error).toBeInstanceOf(BuildFailedError);
-    expect(error.message).toMatch(/^the build failed \(buildah bud exited \d+\): /);
+    expect(error.message).toMatch(new RegExp(`^the build failed \\(${path.command} exited \\d+\\): `));
     expect((error as BuildFailedError).unchanged).toBe('nothing was pushed');
     const group = opts.log.lines.findIndex((l) => /^▸ Build log \(last \d+ lines\)$/.test(l));
     expect(group).toBeGreaterThan(0);
@@ -341,35 +441,23 @@ describe('failures say what happened, and never produce an image', () => {
     expect(summary).toContain('Failed: the build failed');
     expect(summary).toContain("main.c:3: error: expected ';'");
     expect(
-      buildahCalls()
+      path
+        .calls()
         .slice(calls)
         .map((c) => c.split(' ')[0]),
-    ).toEqual(['--version', 'bud']);
-    expect(await bed.registry.digest('demo/failing', opts.tag)).toBeUndefined();
-    expect(uploads(await registryLog(), 'demo/failing')).toBe(0);
-  });
-
-  test('an unreachable registry: says which registry and what was tried; nothing built', async () => {
-    const port = await freePort();
-    const calls = buildahCalls().length;
-    const opts = options('unreachable', { repository: `127.0.0.1:${port}/demo/unreachable` });
-    const error = await rejection(buildImage(opts));
-    expect(error.message).toContain(`registry 127.0.0.1:${port} is unreachable at http://127.0.0.1:${port} (ECONNREFUSED)`);
-    expect(error.message).toContain(
-      `Tried: HEAD http://127.0.0.1:${port}/v2/demo/unreachable/manifests/${opts.tag} anonymously → ECONNREFUSED`,
-    );
-    expect((error as ExpeditorError).unchanged).toBe('nothing was built or pushed');
-    expect(buildahCalls().length).toBe(calls);
+    ).toEqual(path.failedBuildCalls);
+    expect(await bed.registry.digest(`demo/${n('failing')}`, opts.tag)).toBeUndefined();
+    expect(uploads(await registryLog(), `demo/${n('failing')}`)).toBe(0);
   });
 
   test('an authenticated registry: refused credentials are named, right ones push, the password never shows', async () => {
     const auth = await bed.registry.startAuthenticated();
     try {
-      const anonymous = await rejection(buildImage(options('auth', { repository: `${auth.host}/demo/auth` })));
+      const anonymous = await rejection(buildImage(build('auth', { repository: `${auth.host}/demo/auth` })));
       expect(anonymous.message).toContain(`registry ${auth.host} refused anonymous access (no credentials were given) (HTTP 401)`);
       expect(anonymous.message).toContain(`HEAD http://${auth.host}/v2/demo/auth/manifests/`);
 
-      const wrong = options('auth', {
+      const wrong = build('auth', {
         repository: `${auth.host}/demo/auth`,
         credentials: { username: auth.username, password: 'not-the-password' },
       });
@@ -378,7 +466,7 @@ describe('failures say what happened, and never produce an image', () => {
       expect(refused.message).toMatch(/anonymously → HTTP 401; HEAD \S+ with Basic auth as "bed" \(input 'registry-username'\) → HTTP 401/);
       expect(wrong.log.lines.join('\n')).not.toContain('not-the-password');
 
-      const right = options('auth', {
+      const right = build('auth', {
         repository: `${auth.host}/demo/auth`,
         credentials: { username: auth.username, password: auth.password },
       });
@@ -386,14 +474,16 @@ describe('failures say what happened, and never produce an image', () => {
       const head = await fetch(`${auth.url}/v2/demo/auth/manifests/${right.tag}`, {
         method: 'HEAD',
         headers: {
-          Accept: 'application/vnd.oci.image.manifest.v1+json',
+          // buildah pushes OCI manifests, docker Docker v2 ones.
+          Accept: 'application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json',
           Authorization: `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`,
         },
       });
       expect(head.headers.get('docker-content-digest')).toBe(result.digest);
       expect(right.log.lines.join('\n')).not.toContain(auth.password);
-      // The push used a throwaway auth file, not the runner's own.
+      // The push used a throwaway auth file, not the runner's own; docker logged out after the push.
       expect(readFileSync(bed.registry.containerEnv.REGISTRY_AUTH_FILE ?? '', 'utf8')).not.toContain(auth.host);
+      expect(readFileSync(join(bed.docker.env.DOCKER_CONFIG ?? '', 'config.json'), 'utf8')).not.toContain(auth.host);
     } finally {
       await auth.stop();
     }
@@ -402,17 +492,19 @@ describe('failures say what happened, and never produce an image', () => {
   test('a push that fails half-way (a fault injected in front of the real registry) produces no image output', async () => {
     // The registry cannot be made to refuse one manifest after taking the layers, so a proxy in
     // front of it answers that one request with an error; everything else reaches the registry.
-    const name = 'partial';
+    const name = n('partial');
     const sha = shaOf(name);
     const proxy = await faultProxy((method, path) => method === 'PUT' && path === `/v2/demo/${name}/manifests/${sha}`);
     try {
-      const run = await runBundle(name, {
-        repository: `${proxy.host}/demo/${name}`,
-        context: 'examples/app',
-        'build-args': `BASE=${bed.registry.baseImage}`,
-      });
-      expect(run.status).toBe(1);
-      expect(run.stdout).toContain(`the push to ${proxy.host}/demo/${name}:${sha} failed (buildah push exited`);
+      const run = await runBundle(
+        name,
+        { repository: `${proxy.host}/demo/${name}`, context: 'examples/app', 'build-args': `BASE=${bed.registry.baseImage}` },
+        {},
+        path,
+      );
+      expect(run.status, run.stdout).toBe(1);
+      const pushCommand = path.name === 'buildah' ? 'buildah push' : 'docker buildx build';
+      expect(run.stdout).toContain(`the push to ${proxy.host}/demo/${name}:${sha} failed (${pushCommand} exited`);
       expect(run.stdout).toContain('Unchanged: the tag was not written, so no image output was produced.');
       expect(run.outputs).toEqual({});
       const log = await registryLog();
@@ -424,23 +516,38 @@ describe('failures say what happened, and never produce an image', () => {
   });
 
   test('an extra tag that cannot be written: no image output; the re-run adds it without building', async () => {
-    const name = 'extra-fails';
+    const name = n('extra-fails');
     const proxy = await faultProxy((method, path) => method === 'PUT' && path === `/v2/demo/${name}/manifests/stable`);
     try {
-      const opts = options(name, { repository: `${proxy.host}/demo/${name}`, extraTags: ['stable'] });
+      const opts = options(name, { repository: `${proxy.host}/demo/${name}`, extraTags: ['stable'] }, path);
       const error = await rejection(buildImage(opts));
-      expect(error.message).toContain('answered HTTP 400 to PUT /v2/demo/extra-fails/manifests/stable');
+      expect(error.message).toContain(`answered HTTP 400 to PUT /v2/demo/${name}/manifests/stable`);
       expect((error as ExpeditorError).unchanged).toContain('not every extra tag points at it; no image output was produced');
       expect(await bed.registry.digest(`demo/${name}`, 'stable')).toBeUndefined();
       proxy.fault = () => false;
-      const calls = buildahCalls().length;
-      const again = await buildImage(options(name, { repository: `${proxy.host}/demo/${name}`, extraTags: ['stable'] }));
+      const calls = path.calls().length;
+      const again = await buildImage(options(name, { repository: `${proxy.host}/demo/${name}`, extraTags: ['stable'] }, path));
       expect(again.skipped).toBe(true);
-      expect(buildahCalls().length).toBe(calls);
+      expect(path.calls().length).toBe(calls);
       expect(await bed.registry.digest(`demo/${name}`, 'stable')).toBe(again.digest);
     } finally {
       await proxy.close();
     }
+  });
+});
+
+describe('failures before any build, and the choice of builder', () => {
+  test('an unreachable registry: says which registry and what was tried; nothing built', async () => {
+    const port = await freePort();
+    const calls = buildahCalls().length;
+    const opts = options('unreachable', { repository: `127.0.0.1:${port}/demo/unreachable` });
+    const error = await rejection(buildImage(opts));
+    expect(error.message).toContain(`registry 127.0.0.1:${port} is unreachable at http://127.0.0.1:${port} (ECONNREFUSED)`);
+    expect(error.message).toContain(
+      `Tried: HEAD http://127.0.0.1:${port}/v2/demo/unreachable/manifests/${opts.tag} anonymously → ECONNREFUSED`,
+    );
+    expect((error as ExpeditorError).unchanged).toBe('nothing was built or pushed');
+    expect(buildahCalls().length).toBe(calls);
   });
 
   test('with neither a Docker engine nor buildah, the error says what to install', async () => {
@@ -463,19 +570,20 @@ describe('failures say what happened, and never produce an image', () => {
     expect(error.message).toMatch(/buildx cannot run here: no Docker engine answers: .*(Cannot connect|daemon)/);
   });
 
-  test('auto picks buildx where a Docker engine answers (a stand-in docker: no engine runs on the bed)', async () => {
-    // No Docker engine can run here, so a script stands in for the docker CLI to check the choice.
-    const fake = join(bed.dir, 'fake-docker');
-    mkdirSync(fake, { recursive: true });
-    writeFileSync(
-      join(fake, 'docker'),
-      '#!/bin/sh\ncase "$1" in\n  version) echo 28.2.2 ;;\n  buildx) echo "github.com/docker/buildx v0.24.0 abc" ;;\n  *) exit 1 ;;\nesac\n',
-    );
-    chmodSync(join(fake, 'docker'), 0o755);
-    const builder = await chooseBuilder('auto', { ...builderEnv(), PATH: `${fake}:${builderEnv().PATH}` });
+  test('auto picks buildx where the Docker engine answers with the plugin, buildah where none does', async () => {
+    const builder = await chooseBuilder('auto', paths[1]?.env() ?? {});
     expect(builder.name).toBe('buildx');
-    expect(builder.version).toBe('v0.24.0');
-    expect(builder.reason).toBe('Docker engine 28.2.2 answers');
+    expect(builder.version).toBe(bed.docker.buildx);
+    expect(builder.reason).toBe(`Docker engine ${bed.docker.version} answers`);
+    const fallback = await chooseBuilder('auto', builderEnv());
+    expect(fallback.name).toBe('buildah');
+    expect(fallback.reason).toMatch(/^no Docker engine answers: /);
+    // The engine without the plugin (a DOCKER_CONFIG with no cli-plugins): buildah, saying why.
+    const bare = join(bed.dir, 'docker-config-bare');
+    mkdirSync(bare, { recursive: true });
+    const noPlugin = await chooseBuilder('auto', { ...builderEnv(), DOCKER_HOST: bed.docker.host, DOCKER_CONFIG: bare });
+    expect(noPlugin.name).toBe('buildah');
+    expect(noPlugin.reason).toBe(`Docker ${bed.docker.version} answers but has no buildx plugin`);
   });
 });
 

@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import { ExpeditorError } from '@expeditor/shared/errors';
 import type { Env } from '@expeditor/shared/inputs';
 import type { Log } from '@expeditor/shared/log';
-import { BuildFailedError, chooseBuilder, scratchDir, type BuildOutcome, type BuilderChoice } from './builders.ts';
+import { BuildFailedError, chooseBuilder, scratchDir, type BuildOutcome, type BuilderChoice, type NetworkMode } from './builders.ts';
 import { checkBuildContext } from './dockerfile.ts';
 import type { EcrFactory } from './ecr.ts';
 import { ensureRepository, onePerRegion, registryCredentials } from './ecr-auth.ts';
@@ -37,6 +37,8 @@ export interface BuildOrReuseOptions {
   createRepository: boolean;
   force: boolean;
   builder: BuilderChoice;
+  /** The network of RUN steps (input network); default: the builder's own. */
+  network?: NetworkMode | undefined;
   /** registry-username / registry-password; for ECR, absent means GetAuthorizationToken. */
   credentials: { username: string; password: string } | undefined;
   /** The commit, for the revision label. */
@@ -144,6 +146,7 @@ export async function buildOrReuse(options: BuildOrReuseOptions): Promise<BuildI
         target: options.target,
         buildArgs: options.buildArgs,
         labels,
+        network: options.network ?? 'default',
         localName: `${repository.full}:${options.tag}`,
         destination: `${address}/${repository.name}:${options.tag}`,
         address,

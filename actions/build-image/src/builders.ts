@@ -10,6 +10,8 @@ import { exec, findOnPath } from './exec.ts';
 import { isLoopback } from './reference.ts';
 
 export type BuilderChoice = 'auto' | 'buildx' | 'buildah';
+/** The network of RUN steps: the builder's default, the host's, or none. */
+export type NetworkMode = 'default' | 'host' | 'none';
 
 export interface BuildRequest {
   contextDir: string;
@@ -17,6 +19,7 @@ export interface BuildRequest {
   target: string | undefined;
   buildArgs: Readonly<Record<string, string>>;
   labels: Readonly<Record<string, string>>;
+  network: NetworkMode;
   /** The image's name in local storage (`repository:tag`). */
   localName: string;
   /** Where to push: `address/name:tag`. */
@@ -159,14 +162,16 @@ async function dockerEngine(docker: string, env: Env, signal?: AbortSignal): Pro
   }
 }
 
-type Args = Pick<BuildRequest, 'dockerfilePath' | 'target' | 'buildArgs' | 'labels' | 'contextDir'>;
+type Args = Pick<BuildRequest, 'dockerfilePath' | 'target' | 'buildArgs' | 'labels' | 'contextDir'> &
+  Partial<Pick<BuildRequest, 'network'>>;
 
-/** --file, --target, every --build-arg and --label, as both builders take them. */
+/** --file, --target, --network, every --build-arg and --label, as both builders take them. */
 function buildFlags(request: Args): string[] {
   return [
     '--file',
     request.dockerfilePath,
     ...(request.target ? ['--target', request.target] : []),
+    ...(request.network && request.network !== 'default' ? ['--network', request.network] : []),
     ...Object.entries(request.buildArgs).flatMap(([k, v]) => ['--build-arg', `${k}=${v}`]),
     ...Object.entries(request.labels).flatMap(([k, v]) => ['--label', `${k}=${v}`]),
   ];
@@ -291,7 +296,7 @@ function buildxBuilder(docker: string, version: string, reason: string): Builder
         if (build.code !== 0) {
           const pushed = build.tail.some((line) => /pushing layers|exporting to image/i.test(line));
           throw new BuildFailedError(
-            `docker buildx build exited ${build.code}: ${lastMeaningful(build.tail)}`,
+            `${pushed ? `the push to ${request.destination} failed` : 'the build failed'} (docker buildx build exited ${build.code}): ${lastMeaningful(build.tail)}`,
             build.tail,
             pushed ? 'push' : 'build',
             pushed ? pushFailedNext(build.tail) : buildFailedNext,

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { GitHubContext } from '@expeditor/shared/context';
 import type { ActionInputs } from '@expeditor/shared/inputs';
 import { escapesWorkspace } from '@expeditor/shared/patterns';
-import type { BuilderChoice } from './builders.ts';
+import type { BuilderChoice, NetworkMode } from './builders.ts';
 import { repositoryExpected, repositoryPattern, tagExpected, tagPattern } from './reference.ts';
 
 export interface BuildImageInputs {
@@ -19,6 +19,7 @@ export interface BuildImageInputs {
   createRepository: boolean;
   force: boolean;
   builder: BuilderChoice;
+  network: NetworkMode;
   credentials: { username: string; password: string } | undefined;
   timeoutMs: number;
 }
@@ -53,6 +54,7 @@ export function readBuildImageInputs(inputs: ActionInputs, context: GitHubContex
     createRepository: inputs.boolean('create-repository', false),
     force: inputs.boolean('force', false),
     builder: inputs.choice('builder', ['auto', 'buildx', 'buildah'] as const, 'auto'),
+    network: inputs.choice('network', ['default', 'host', 'none'] as const, 'default'),
     credentials: username && password ? { username, password } : undefined,
     timeoutMs: inputs.duration('timeout', '30m'),
   };
