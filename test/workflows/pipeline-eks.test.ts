@@ -81,10 +81,17 @@ describe('workflows under act: EKS staging and prod', () => {
     const prodGreen = await connection.apps.readNamespacedDeployment({ name: 'app-green', namespace: 'prod' });
     expect(prodGreen.spec?.template.spec?.containers[0]?.image).toBe(image);
     for (const env of ['dev', 'staging', 'prod']) {
-      expect(
-        bed.github.deployments(env).map((d) => [d.sha, (d.payload as { image: string }).image, d.statuses.at(-1)?.state]),
-        env,
-      ).toEqual([[sha, image, 'success']]);
+      // The deploy, then (its first pass here) what ran before it: the live color on EKS, the
+      // previous task definition on ECS, so a rollback can return to it.
+      const [deployed, baseline] = bed.github.deployments(env);
+      expect([deployed!.sha, (deployed!.payload as { image: string }).image, deployed!.statuses.at(-1)?.state], env).toEqual([
+        sha,
+        image,
+        'success',
+      ]);
+      expect(baseline?.payload, env).toMatchObject({ baselineOf: deployed!.id, app: 'demo-app', image: '' });
+      if (env !== 'dev') expect((baseline!.payload as { target: string }).target, env).toBe('blue');
+      expect(bed.github.deployments(env)).toHaveLength(2);
     }
     expect(bed.github.malformed()).toEqual([]);
     console.log(
