@@ -102,8 +102,13 @@ export interface DockerPart {
   readonly buildx: string;
   /** Runs the docker CLI against this engine. */
   docker(args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }>;
-  /** Removes every image and all build cache: the engine is as a fresh runner's. */
+  /** Removes every image and all build cache (the remote builder's too): the engine is as a fresh runner's. */
   reset(): Promise<void>;
+  /**
+   * Starts (once) a buildkitd of the bed's own and makes it a `remote` buildx builder; returns
+   * `env` plus BUILDX_BUILDER naming it. Unlike the engine's builder it exports registry caches.
+   */
+  remoteBuilder(): Promise<Record<string, string>>;
 }
 
 /**

@@ -2,6 +2,7 @@
 // building examples/app on the bed's base image, and the error a call must fail with.
 // Used by test/e2e/build-image.test.ts and build-image-ecr.test.ts.
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BuildImageOptions } from '../../actions/build-image/src/action.ts';
 import type { Log } from '../../packages/shared/src/log.ts';
@@ -52,3 +53,22 @@ export async function rejection(promise: Promise<unknown>): Promise<Error> {
   }
   throw new Error('expected the call to fail, and it succeeded');
 }
+
+/** A registry's access log (logs/<name>.log of the bed) once every request sent so far is in it (a marker request is). */
+let markers = 0;
+export async function accessLog(bedDir: string, url: string, name = 'registry'): Promise<string[]> {
+  const marker = `marker-${++markers}-${Date.now()}`;
+  await fetch(`${url}/v2/${marker}/tags/list`).then((r) => r.body?.cancel());
+  const file = join(bedDir, 'logs', `${name}.log`);
+  for (let i = 0; i < 200; i++) {
+    const lines = readFileSync(file, 'utf8')
+      .split('\n')
+      .filter((l) => /^\S+ - \S+ \[/.test(l));
+    if (lines.some((l) => l.includes(marker))) return lines;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`the registry log never showed ${marker}`);
+}
+
+/** Blob uploads (layers and configs) to `repo` in an access log. */
+export const uploads = (log: string[], repo: string): number => log.filter((l) => l.includes(`"POST /v2/${repo}/blobs/uploads/`)).length;

@@ -18,7 +18,7 @@ import { memoryLog } from '../../packages/shared/src/log.ts';
 import { freePort } from '../bed/ports.ts';
 import { useBed } from '../bed/vitest.ts';
 import { root, runBundle as runAction, type BundleRun } from './bundle-run.ts';
-import { buildOptions, rejection, shaOf } from './build-image-bed.ts';
+import { accessLog, buildOptions, rejection, shaOf, uploads } from './build-image-bed.ts';
 
 const bed = useBed(['registry', 'docker']);
 
@@ -105,22 +105,8 @@ const paths: BuildPath[] = [
   },
 ];
 
-/** The registry's access log once every request sent so far is in it (a marker request is). */
-let markers = 0;
-async function registryLog(url = bed.registry.url, name = 'registry'): Promise<string[]> {
-  const marker = `marker-${++markers}-${Date.now()}`;
-  await fetch(`${url}/v2/${marker}/tags/list`).then((r) => r.body?.cancel());
-  const file = join(bed.dir, 'logs', `${name}.log`);
-  for (let i = 0; i < 200; i++) {
-    const lines = readFileSync(file, 'utf8')
-      .split('\n')
-      .filter((l) => /^\S+ - \S+ \[/.test(l));
-    if (lines.some((l) => l.includes(marker))) return lines;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`the registry log never showed ${marker}`);
-}
-const uploads = (log: string[], repo: string): number => log.filter((l) => l.includes(`"POST /v2/${repo}/blobs/uploads/`)).length;
+/** The bed registry's access log once every request sent so far is in it. */
+const registryLog = (url = bed.registry.url, name = 'registry'): Promise<string[]> => accessLog(bed.dir, url, name);
 const manifestPuts = (log: string[], repo: string): number => log.filter((l) => l.includes(`"PUT /v2/${repo}/manifests/`)).length;
 const requestsFor = (log: string[], repo: string): number => log.filter((l) => l.includes(` /v2/${repo}/`)).length;
 

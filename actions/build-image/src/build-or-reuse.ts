@@ -7,7 +7,9 @@ import { ExpeditorError } from '@expeditor/shared/errors';
 import type { Env } from '@expeditor/shared/inputs';
 import type { Log } from '@expeditor/shared/log';
 import { BuildFailedError, chooseBuilder, scratchDir, type BuildOutcome, type BuilderChoice, type NetworkMode } from './builders.ts';
+import { type CacheSetting, planCache } from './cache.ts';
 import { checkBuildContext } from './dockerfile.ts';
+import { checkSecretsMounted, resolveSecrets, type SecretSource, secretFlags } from './secrets.ts';
 import type { EcrFactory } from './ecr.ts';
 import { ensureRepository, onePerRegion, registryCredentials } from './ecr-auth.ts';
 import { imageLabels } from './labels.ts';
@@ -39,6 +41,12 @@ export interface BuildOrReuseOptions {
   builder: BuilderChoice;
   /** The network of RUN steps (input network); default: the builder's own. */
   network?: NetworkMode | undefined;
+  /** The registry layer cache (input cache): none, the image's repository, or a named reference. */
+  cache?: CacheSetting;
+  /** Build secrets (inputs secrets, secret-envs, secret-files), for RUN --mount=type=secret only. */
+  secrets?: readonly SecretSource[];
+  /** Target platforms; several push one image index, whose digest is the output. */
+  platforms?: readonly string[];
   /** registry-username / registry-password; for ECR, absent means GetAuthorizationToken. */
   credentials: { username: string; password: string } | undefined;
   /** The commit, for the revision label. */
@@ -90,6 +98,9 @@ export async function buildOrReuse(options: BuildOrReuseOptions): Promise<BuildI
     source: options.source,
     created: options.now?.() ?? new Date(),
   });
+  // Secrets are masked before anything else can print them.
+  const secrets = resolveSecrets(options.secrets ?? [], options.env, options.workspace);
+  for (const secret of secrets) log.mask(secret.value);
   const contextDir = resolve(options.workspace, options.context);
   const dockerfilePath = resolve(contextDir, options.dockerfile);
   const stages = await checkBuildContext({
@@ -99,7 +110,9 @@ export async function buildOrReuse(options: BuildOrReuseOptions): Promise<BuildI
     target: options.target,
     buildArgs: options.buildArgs,
   });
+  checkSecretsMounted(secrets, stages.secretMounts, options.dockerfile);
   const address = options.registryAddresses?.[repository.host] ?? repository.host;
+  const cache = planCache(options.cache, repository, address);
   log.info(`Image ${repository.full}:${options.tag} (repository from ${from})`);
 
   const credentials = await registryCredentials(options.credentials, repository, ecr, log);
@@ -135,7 +148,9 @@ export async function buildOrReuse(options: BuildOrReuseOptions): Promise<BuildI
 
   const builder = await chooseBuilder(options.builder, options.env, signal);
   log.info(`Builder: ${builder.name} ${builder.version}; ${builder.reason}`);
-  log.info(`Building stage ${stages.built} of ${options.dockerfile}`);
+  log.info(
+    `Building stage ${stages.built} of ${options.dockerfile}${options.platforms?.length ? ` for ${options.platforms.join(', ')}${options.platforms.length > 1 ? ' (one image index)' : ''}` : ''}`,
+  );
   const scratch = scratchDir(options.env);
   let outcome: BuildOutcome;
   try {
@@ -147,6 +162,9 @@ export async function buildOrReuse(options: BuildOrReuseOptions): Promise<BuildI
         buildArgs: options.buildArgs,
         labels,
         network: options.network ?? 'default',
+        cache,
+        secretFlags: secretFlags(secrets, scratch.dir),
+        platforms: options.platforms ?? [],
         localName: `${repository.full}:${options.tag}`,
         destination: `${address}/${repository.name}:${options.tag}`,
         address,

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { ExpeditorError, InputError } from '@expeditor/shared/errors';
 import type { Env } from '@expeditor/shared/inputs';
 import type { Log } from '@expeditor/shared/log';
+import { buildahCacheArgs, buildxCacheArgs, type CachePlan } from './cache.ts';
 import { exec, findOnPath } from './exec.ts';
 import { isLoopback } from './reference.ts';
 
@@ -20,6 +21,12 @@ export interface BuildRequest {
   buildArgs: Readonly<Record<string, string>>;
   labels: Readonly<Record<string, string>>;
   network: NetworkMode;
+  /** The registry cache to start from and write to, if any. */
+  cache?: CachePlan | undefined;
+  /** `--secret id=…,src=…` for each build secret (files in the scratch directory). */
+  secretFlags?: readonly string[] | undefined;
+  /** Target platforms (`os/arch[/variant]`); several make an image index. Empty: the builder's own. */
+  platforms?: readonly string[] | undefined;
   /** The image's name in local storage (`repository:tag`). */
   localName: string;
   /** Where to push: `address/name:tag`. */
@@ -163,33 +170,49 @@ async function dockerEngine(docker: string, env: Env, signal?: AbortSignal): Pro
 }
 
 type Args = Pick<BuildRequest, 'dockerfilePath' | 'target' | 'buildArgs' | 'labels' | 'contextDir'> &
-  Partial<Pick<BuildRequest, 'network'>>;
+  Partial<Pick<BuildRequest, 'network' | 'secretFlags' | 'platforms'>>;
 
-/** --file, --target, --network, every --build-arg and --label, as both builders take them. */
+/** --file, --target, --network, every --build-arg, --label and --secret, as both builders take them. */
 function buildFlags(request: Args): string[] {
   return [
     '--file',
     request.dockerfilePath,
     ...(request.target ? ['--target', request.target] : []),
+    ...(request.platforms?.length ? ['--platform', request.platforms.join(',')] : []),
     ...(request.network && request.network !== 'default' ? ['--network', request.network] : []),
     ...Object.entries(request.buildArgs).flatMap(([k, v]) => ['--build-arg', `${k}=${v}`]),
     ...Object.entries(request.labels).flatMap(([k, v]) => ['--label', `${k}=${v}`]),
+    ...(request.secretFlags ?? []),
   ];
 }
 
 /** `buildah bud`: builds into local storage under the local name. */
-export function buildahBudArgs(request: Args & Pick<BuildRequest, 'localName'>, authFile: string | undefined): string[] {
-  return ['bud', ...buildFlags(request), '--tag', request.localName, ...(authFile ? ['--authfile', authFile] : []), request.contextDir];
+export function buildahBudArgs(
+  request: Args & Pick<BuildRequest, 'localName' | 'cache' | 'platforms'>,
+  authFile: string | undefined,
+): string[] {
+  const cache = request.cache
+    ? [...buildahCacheArgs(request.cache), ...(isLoopback(request.cache.repository.split('/')[0] ?? '') ? ['--tls-verify=false'] : [])]
+    : [];
+  return [
+    'bud',
+    ...buildFlags(request),
+    ...cache,
+    // Several platforms: one image each, gathered in a manifest list (pushed as an image index).
+    ...((request.platforms?.length ?? 0) > 1 ? ['--manifest', request.localName] : ['--tag', request.localName]),
+    ...(authFile ? ['--authfile', authFile] : []),
+    request.contextDir,
+  ];
 }
 
 /** `buildah push`: the local image to the registry address, the pushed digest written to `digestFile`. */
 export function buildahPushArgs(
-  request: Pick<BuildRequest, 'localName' | 'destination' | 'address'>,
+  request: Pick<BuildRequest, 'localName' | 'destination' | 'address' | 'platforms'>,
   authFile: string | undefined,
   digestFile: string,
 ): string[] {
   return [
-    'push',
+    ...((request.platforms?.length ?? 0) > 1 ? ['manifest', 'push', '--all'] : ['push']),
     ...(authFile ? ['--authfile', authFile] : []),
     // Loopback registries speak plain HTTP (as Docker assumes for them).
     ...(isLoopback(request.address) ? ['--tls-verify=false'] : []),
@@ -201,13 +224,18 @@ export function buildahPushArgs(
 }
 
 /** `docker buildx build --push`: build and push in one, the digest in the metadata file. */
-export function buildxBuildArgs(request: Args & Pick<BuildRequest, 'destination'>, metadataFile: string): string[] {
+export function buildxBuildArgs(
+  request: Args & Pick<BuildRequest, 'destination' | 'cache'>,
+  metadataFile: string,
+  cacheExport = true,
+): string[] {
   return [
     'buildx',
     'build',
     ...buildFlags(request),
     '--tag',
     request.destination,
+    ...(request.cache ? buildxCacheArgs(request.cache, cacheExport) : []),
     // One image manifest, not an index with an "unknown/unknown" attestation entry.
     '--provenance=false',
     '--push',
@@ -226,6 +254,11 @@ function buildahBuilder(buildah: string, version: string, reason: string): Build
     reason,
     async buildAndPush(request, run) {
       const authFile = request.credentials ? writeAuthFile(run, request.address, request.credentials) : undefined;
+      if (request.cache) {
+        run.log.info(
+          `Cache: ${request.cache.repository.replace(request.address, request.cache.ref.split('/')[0] ?? '')} (one image per cached step, tagged by its cache key)`,
+        );
+      }
       const started = Date.now();
       const build = await run.log.group(`Build (buildah ${version})`, () =>
         exec(buildah, buildahBudArgs(request, authFile), { env: run.env, signal: run.signal, onLine: (line) => run.log.info(line) }),
@@ -284,9 +317,19 @@ function buildxBuilder(docker: string, version: string, reason: string): Builder
       }
       try {
         const metadata = join(run.scratch, 'metadata.json');
+        const several = (request.platforms?.length ?? 0) > 1;
+        const cacheExport = request.cache || several ? await canExportCache(docker, run) : { driver: 'unknown', export: true };
+        if (several && !cacheExport.export) {
+          throw new InputError(
+            'platforms',
+            `${request.platforms?.join(', ')}: the buildx builder's driver '${cacheExport.driver}' (the engine's own) builds one platform at a time`,
+            'create a builder that builds several (docker/setup-buildx-action, or docker buildx create --use), or give one platform',
+          );
+        }
+        if (request.cache) run.log.info(buildxCacheNote(request.cache.ref, cacheExport));
         const started = Date.now();
         const build = await run.log.group(`Build and push (docker buildx ${version})`, () =>
-          exec(docker, buildxBuildArgs(request, metadata), {
+          exec(docker, buildxBuildArgs(request, metadata, cacheExport.export), {
             env: { ...run.env, BUILDX_NO_DEFAULT_ATTESTATIONS: '1' },
             signal: run.signal,
             onLine: (line) => run.log.info(line),
@@ -314,6 +357,19 @@ function buildxBuilder(docker: string, version: string, reason: string): Builder
       }
     },
   };
+}
+
+/** The current buildx builder's driver, and whether it can export a registry cache (all but `docker`). */
+async function canExportCache(docker: string, run: BuilderRun): Promise<{ driver: string; export: boolean }> {
+  const inspect = await exec(docker, ['buildx', 'inspect'], { env: run.env, signal: run.signal });
+  const driver = /^Driver:\s*(\S+)/m.exec(inspect.stdout)?.[1] ?? 'unknown';
+  return { driver, export: inspect.code === 0 && driver !== 'docker' };
+}
+
+export function buildxCacheNote(ref: string, cache: { driver: string; export: boolean }): string {
+  return cache.export
+    ? `Cache: ${ref} (registry cache of every stage, one OCI image manifest; builder driver ${cache.driver})`
+    : `Cache: ${ref} as an inline cache (the final stage's layers only): the builder's driver '${cache.driver}' cannot export a registry cache; a docker-container builder (docker/setup-buildx-action) keeps every stage`;
 }
 
 /**

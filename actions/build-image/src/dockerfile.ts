@@ -5,12 +5,15 @@ import { MiB, readUserFile } from '@expeditor/shared/workspace-file';
 import { relative } from 'node:path';
 import { InputError } from '@expeditor/shared/errors';
 import { quote } from '@expeditor/shared/inputs';
+import { mountedSecretIds } from './secrets.ts';
 
 export interface DockerfileFacts {
   /** Stage names in order (an unnamed stage is its index). */
   stages: string[];
   /** The stage that will be built: the target, or the last one. */
   built: string;
+  /** Secret ids that RUN --mount=type=secret steps mount. */
+  secretMounts: Set<string>;
 }
 
 export async function checkBuildContext(options: {
@@ -74,5 +77,5 @@ export async function checkBuildContext(options: {
     }
   }
   const built = options.target ?? stages.at(-1) ?? '0';
-  return { stages, built };
+  return { stages, built, secretMounts: mountedSecretIds(text) };
 }

@@ -4,6 +4,8 @@ import type { GitHubContext } from '@expeditor/shared/context';
 import type { ActionInputs } from '@expeditor/shared/inputs';
 import { escapesWorkspace } from '@expeditor/shared/patterns';
 import type { BuilderChoice, NetworkMode } from './builders.ts';
+import { type CacheSetting, cacheExpected, cacheRefPattern, parseCacheSetting } from './cache.ts';
+import { duplicateSecretIds, parseSecretLines, type SecretSource } from './secrets.ts';
 import { repositoryExpected, repositoryPattern, tagExpected, tagPattern } from './reference.ts';
 
 export interface BuildImageInputs {
@@ -20,9 +22,26 @@ export interface BuildImageInputs {
   force: boolean;
   builder: BuilderChoice;
   network: NetworkMode;
+  cache: CacheSetting;
+  secrets: SecretSource[];
+  platforms: string[];
   credentials: { username: string; password: string } | undefined;
   timeoutMs: number;
 }
+
+/** Platforms registries and both builders know (os/arch[/variant]); ECS and EKS run the first two. */
+export const knownPlatforms = [
+  'linux/amd64',
+  'linux/arm64',
+  'linux/arm64/v8',
+  'linux/arm/v7',
+  'linux/arm/v6',
+  'linux/386',
+  'linux/ppc64le',
+  'linux/s390x',
+  'linux/riscv64',
+  'windows/amd64',
+];
 
 export function readBuildImageInputs(inputs: ActionInputs, context: GitHubContext): BuildImageInputs {
   const repository = inputs.string('repository', { pattern: repositoryPattern, expected: repositoryExpected });
@@ -41,6 +60,26 @@ export function readBuildImageInputs(inputs: ActionInputs, context: GitHubContex
       `is required with '${username ? 'registry-username' : 'registry-password'}'`,
     );
   }
+  const cacheRaw = inputs.string('cache');
+  if (cacheRaw && !['true', 'false'].includes(cacheRaw) && !cacheRefPattern.test(cacheRaw)) {
+    inputs.problem('cache', `expected ${cacheExpected}, got ${JSON.stringify(cacheRaw)}`);
+  }
+  // Read raw: the shared parsers quote a bad line, and a line here may hold a secret.
+  const problem = (input: string, message: string): void => inputs.problem(input, message);
+  const secrets = [
+    ...parseSecretLines('secrets', inputs.raw('secrets'), problem),
+    ...parseSecretLines('secret-envs', inputs.raw('secret-envs'), problem),
+    ...parseSecretLines('secret-files', inputs.raw('secret-files'), problem),
+  ];
+  for (const id of duplicateSecretIds(secrets)) {
+    problem(secrets.find((s) => s.id === id)?.input ?? 'secrets', `secret "${id}" is given more than once`);
+  }
+  const platforms = inputs.list('platforms');
+  for (const platform of platforms) {
+    if (!knownPlatforms.includes(platform)) {
+      problem('platforms', `unknown platform ${JSON.stringify(platform)} (known: ${knownPlatforms.join(', ')})`);
+    }
+  }
   const result: BuildImageInputs = {
     repository,
     config,
@@ -55,6 +94,9 @@ export function readBuildImageInputs(inputs: ActionInputs, context: GitHubContex
     force: inputs.boolean('force', false),
     builder: inputs.choice('builder', ['auto', 'buildx', 'buildah'] as const, 'auto'),
     network: inputs.choice('network', ['default', 'host', 'none'] as const, 'default'),
+    cache: parseCacheSetting(cacheRaw),
+    secrets,
+    platforms: [...new Set(platforms)],
     credentials: username && password ? { username, password } : undefined,
     timeoutMs: inputs.duration('timeout', '30m'),
   };

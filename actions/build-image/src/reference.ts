@@ -2,11 +2,11 @@
 // a repository path and tags. Checked before anything else, so a bad name never reaches a registry.
 
 /** One path component of a repository name (distribution spec). */
-const component = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
-const host = '(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)(?:\\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::\\d{1,5})?';
+export const component = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
+export const hostPattern = '(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)(?:\\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::\\d{1,5})?';
 
 /** `host[:port]/path`, with no tag or digest: the registry must be named. */
-export const repositoryPattern = new RegExp(`^${host}/${component}(?:/${component})*$`);
+export const repositoryPattern = new RegExp(`^${hostPattern}/${component}(?:/${component})*$`);
 export const tagPattern = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 export const repositoryExpected =
   'a repository with its registry host and no tag, such as 123456789012.dkr.ecr.us-west-2.amazonaws.com/app or 127.0.0.1:5000/team/app';

@@ -6,12 +6,14 @@
 // Registries on 127.0.0.0/8 are plain HTTP to the engine (its default, and the bed registry's
 // port is named as insecure as well). The engine has no bridge network: RUN steps need the host's
 // network (build-image's network input, `docker build --network host`).
+// remoteBuilder() adds a buildkitd of the bed's own (OCI worker, native snapshotter, host network,
+// the bed registry plain HTTP) as a `remote` buildx builder: what can export a registry cache.
 import { execFile } from 'node:child_process';
-import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { findOnPath } from '../../../actions/build-image/src/exec.ts';
 import { bedBinary } from '../cache.ts';
-import { startServer } from '../process.ts';
+import { type ServerProcess, startServer } from '../process.ts';
 import type { BedContext, DockerPart, PartHandle } from '../types.ts';
 
 const install = 'Run: bash test/bed/install.sh docker';
@@ -79,6 +81,44 @@ export async function start(ctx: BedContext): Promise<PartHandle<DockerPart>> {
     const version = (await run(docker, ['version', '--format', '{{.Server.Version}}'], childEnv)).stdout.trim();
     const buildx = await run(docker, ['buildx', 'version'], childEnv);
     if (buildx.code !== 0) throw new Error(`docker buildx version failed: ${buildx.stderr.trim()}. ${install}`);
+    let remote: { server: ServerProcess; env: Record<string, string> } | undefined;
+    const startRemote = async (): Promise<Record<string, string>> => {
+      const dir = join(root, 'buildkit');
+      mkdirSync(dir, { recursive: true });
+      const socket = join(dir, 'buildkitd.sock');
+      const toml = join(dir, 'buildkitd.toml');
+      const hosts = registry ? [registry.host] : [];
+      writeFileSync(toml, hosts.map((h) => `[registry."${h}"]\n  http = true\n  insecure = true\n`).join('\n'));
+      const buildkitd = await startServer({
+        name: 'buildkitd',
+        command: bedBinary('docker', 'buildkitd'),
+        args: [
+          '--root',
+          join(dir, 'root'),
+          '--addr',
+          `unix://${socket}`,
+          '--config',
+          toml,
+          '--containerd-worker=false',
+          '--oci-worker=true',
+          '--oci-worker-snapshotter',
+          'native',
+          '--oci-worker-net',
+          'host',
+        ],
+        logDir: ctx.logDir,
+        ready: async () => existsSync(socket),
+      });
+      const name = 'bed-remote';
+      const created = await run(docker, ['buildx', 'create', '--name', name, '--driver', 'remote', `unix://${socket}`], childEnv);
+      const booted = created.code === 0 ? await run(docker, ['buildx', 'inspect', '--bootstrap', name], childEnv) : created;
+      if (booted.code !== 0) {
+        await buildkitd.stop();
+        throw new Error(`the bed's remote buildx builder did not start: ${booted.stderr.trim()}\n${buildkitd.tail()}`);
+      }
+      remote = { server: buildkitd, env: { ...env, BUILDX_BUILDER: name } };
+      return remote.env;
+    };
     const part: DockerPart = {
       host,
       env,
@@ -86,12 +126,18 @@ export async function start(ctx: BedContext): Promise<PartHandle<DockerPart>> {
       buildx: buildx.stdout.trim().split(/\s+/)[1] ?? 'unknown',
       docker: (args) => run(docker, args, childEnv),
       async reset() {
-        // A fresh runner: no images, no build cache (the engine's BuildKit keeps its own).
+        // A fresh runner: no images, no build cache (the engine's BuildKit keeps its own, and so does buildkitd).
         await run(docker, ['buildx', 'prune', '--all', '--force'], childEnv);
+        if (remote) await run(docker, ['buildx', 'prune', '--all', '--force'], { ...childEnv, ...remote.env });
         await run(docker, ['system', 'prune', '--all', '--force'], childEnv);
       },
+      remoteBuilder: () => (remote ? Promise.resolve(remote.env) : startRemote()),
     };
-    return { part, stop: () => server.stop() };
+    const stop = async (): Promise<void> => {
+      await remote?.server.stop();
+      await server.stop();
+    };
+    return { part, stop };
   } catch (error) {
     await server.stop();
     throw error;
