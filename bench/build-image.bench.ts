@@ -2,10 +2,15 @@
 //  - re-run for a commit whose tag exists: wall time of the committed bundle (spawn → exit, as a
 //    runner step) and of the core call, and layers pushed, counted in the registry's access log;
 //  - first build: build-image against `buildah bud` + `buildah push` by hand on the same context,
-//    interleaved in the same run so machine noise hits both alike.
+//    interleaved in the same run so machine noise hits both alike;
+//  - layer cache across runners (input cache): the next commit (one source file changed) built on
+//    a fresh runner (empty local storage) against the cold build of the same round, per builder —
+//    buildah, buildx on a remote builder (registry cache), buildx on the engine's own builder
+//    (inline cache) — on examples/app as it is, and on a Node-shaped context (dependencies from a
+//    lock file in a stage of their own, before the sources).
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { buildImage, type BuildImageOptions } from '../actions/build-image/src/action.ts';
@@ -16,11 +21,14 @@ import { median, ms, printTable, runs } from './stats.ts';
 const root = resolve(import.meta.dirname, '..');
 const bundle = join(root, 'actions', 'build-image', 'dist', 'index.js');
 const n = runs(6);
-const bed = await startBed(['registry']);
+const bed = await startBed(['registry', 'docker']);
 const env = { ...(process.env as Record<string, string>), ...bed.registry.containerEnv };
 const work = mkdtempSync(join(tmpdir(), 'bench-build-image-'));
 const sha = (text: string): string => createHash('sha1').update(text).digest('hex');
 const buildArgs = { BASE: bed.registry.baseImage, VERSION: 'bench' };
+let storeCount = 0;
+/** EXPEDITOR_BENCH_SECTION=cache runs only the layer-cache figures. */
+const only = process.env.EXPEDITOR_BENCH_SECTION;
 
 function run(command: string, args: string[], extraEnv: Record<string, string> = {}): Promise<{ code: number; ms: number; out: string }> {
   const started = performance.now();
@@ -87,6 +95,13 @@ function bundleEnv(repository: string, tag: string): Record<string, string> {
 }
 
 try {
+  if (only !== 'cache') await buildFigures();
+  await cacheAcrossRunners();
+} finally {
+  await bed.stop();
+}
+
+async function buildFigures(): Promise<void> {
   // Warm-up: the base image into local storage, so no round pays for the first pull.
   await buildImage(options('bench/warm', sha('warm')));
 
@@ -178,6 +193,140 @@ try {
       ],
     ],
   );
-} finally {
-  await bed.stop();
+}
+
+// --- layer cache across runners -------------------------------------------------------------------
+
+/** A Node-shaped context: a dependency stage (20 MB of node_modules from a lock file, ~7 s), then the sources. */
+function nodeShaped(dir: string, lock: string, source: string): void {
+  mkdirSync(join(dir, 'src'), { recursive: true });
+  writeFileSync(
+    join(dir, 'Dockerfile'),
+    [
+      'ARG BASE',
+      'FROM ${BASE} AS deps',
+      'WORKDIR /app',
+      'COPY package-lock.txt ./',
+      // Stands in for npm ci: 400 packages and 20 MB of node_modules, and ~7 s of CPU on this machine
+      // (a SHA-256 of 1 GB), where a real install spends its time downloading and unpacking.
+      'RUN mkdir -p node_modules && for p in $(seq 1 400); do mkdir -p node_modules/p$p && echo "module.exports = $p" > node_modules/p$p/index.js; done && head -c 20000000 /dev/urandom > node_modules/blob.bin && head -c 1000000000 /dev/zero | sha256sum > node_modules/.integrity',
+      'FROM deps AS build',
+      'COPY src/ ./src/',
+      'RUN cat src/*.js > dist.js',
+      'FROM ${BASE}',
+      'WORKDIR /app',
+      'COPY --from=deps /app/node_modules ./node_modules',
+      'COPY --from=build /app/dist.js ./dist.js',
+      'CMD ["cat", "/app/dist.js"]',
+      '',
+    ].join('\n'),
+  );
+  writeFileSync(join(dir, 'package-lock.txt'), lock);
+  writeFileSync(join(dir, 'src', 'main.js'), source);
+  writeFileSync(join(dir, 'src', 'util.js'), 'module.exports = {};\n');
+}
+
+/** examples/app as it is, with one source file changed when `change` is set. */
+function exampleApp(dir: string, change: string | undefined): void {
+  cpSync(join(root, 'examples', 'app'), dir, { recursive: true });
+  if (change)
+    writeFileSync(join(dir, 'src', 'index.html.in'), `${readFileSync(join(dir, 'src', 'index.html.in'), 'utf8')}<!-- ${change} -->\n`);
+}
+
+/** An environment whose local storage is empty: a fresh buildah store, or the engine pruned. */
+async function freshRunner(builder: 'buildah' | 'remote' | 'engine'): Promise<Record<string, string>> {
+  if (builder === 'buildah') {
+    const dir = join(work, 'stores', String(++storeCount));
+    mkdirSync(dir, { recursive: true });
+    const conf = join(dir, 'storage.conf');
+    writeFileSync(conf, `[storage]\ndriver = "vfs"\ngraphroot = "${join(dir, 'storage')}"\nrunroot = "${join(dir, 'run')}"\n`);
+    return { ...env, CONTAINERS_STORAGE_CONF: conf };
+  }
+  const remote = builder === 'remote' ? await bed.docker.remoteBuilder() : bed.docker.env;
+  await bed.docker.reset();
+  return { ...env, ...remote };
+}
+
+async function cacheAcrossRunners(): Promise<void> {
+  const rounds = runs(5);
+  const rows: string[][] = [];
+  const cases = [
+    { context: 'node-shaped', builder: 'buildah' },
+    { context: 'node-shaped', builder: 'remote' },
+    { context: 'node-shaped', builder: 'engine' },
+    { context: 'examples/app', builder: 'buildah' },
+    { context: 'examples/app', builder: 'remote' },
+  ] as const;
+  for (const c of cases) {
+    const cold: number[] = [];
+    const warm: number[] = [];
+    const noCache: number[] = [];
+    const coldUploads: number[] = [];
+    const warmUploads: number[] = [];
+    let depsHits = 0;
+    for (let i = 0; i < rounds; i++) {
+      // Each round its own repository (the cache lives there) and its own lock file: no round starts warm.
+      const repo = `bench/cache-${c.context.replace(/\W/g, '')}-${c.builder}-${i}-${Date.now()}`;
+      const contexts = ['a', 'b', 'plain'].map((k) => join(work, 'cache-ctx', `${repo.replace(/\//g, '_')}-${k}`));
+      if (c.context === 'node-shaped') {
+        const lock = `lock ${repo}\n`;
+        nodeShaped(contexts[0] ?? '', lock, 'console.log("one");\n');
+        nodeShaped(contexts[1] ?? '', lock, 'console.log("two");\n');
+        nodeShaped(contexts[2] ?? '', lock, 'console.log("one");\n');
+      } else {
+        exampleApp(contexts[0] ?? '', undefined);
+        exampleApp(contexts[1] ?? '', `round ${i}`);
+        exampleApp(contexts[2] ?? '', undefined);
+      }
+      const build = async (context: string, name: string, cache: boolean) => {
+        const opts: BuildImageOptions = {
+          ...options(`${repo}${cache ? '' : '-nocache'}`, sha(`${repo}-${name}`)),
+          workspace: context,
+          context: '.',
+          buildArgs: { BASE: bed.registry.baseImage },
+          env: await freshRunner(c.builder),
+          builder: c.builder === 'buildah' ? 'buildah' : 'buildx',
+          network: c.builder === 'engine' ? 'host' : 'default',
+          ...(cache ? { cache: { kind: 'image-repository' as const } } : {}),
+        };
+        const before = await uploadsTo(repo);
+        const started = performance.now();
+        const result = await buildImage(opts);
+        const took = performance.now() - started;
+        const lines = (opts.log as ReturnType<typeof memoryLog>).lines;
+        return { took, uploads: (await uploadsTo(repo)) - before, result, lines };
+      };
+      const plain = await build(contexts[2] ?? '', 'plain', false);
+      noCache.push(plain.took);
+      const first = await build(contexts[0] ?? '', 'a', true);
+      cold.push(first.took);
+      coldUploads.push(first.uploads);
+      const next = await build(contexts[1] ?? '', 'b', true);
+      warm.push(next.took);
+      warmUploads.push(next.uploads);
+      if (next.lines.some((l) => /Using cache|CACHED/.test(l))) depsHits++;
+    }
+    rows.push([
+      `${c.context}, ${c.builder === 'buildah' ? 'buildah' : c.builder === 'remote' ? 'buildx (remote builder, registry cache)' : 'buildx (engine, inline cache)'}`,
+      ms(median(noCache)),
+      ms(median(cold)),
+      ms(median(warm)),
+      `${((median(warm) / median(noCache)) * 100).toFixed(0)}% / ${((median(warm) / median(cold)) * 100).toFixed(0)}%`,
+      `${median(coldUploads)} / ${median(warmUploads)}`,
+      `${depsHits}/${rounds}`,
+    ]);
+  }
+  printTable(
+    `Layer cache across runners (median of ${runs(5)} rounds; each build on empty local storage; warm = next commit, one source file changed)`,
+    [
+      'context, builder',
+      'cold, no cache',
+      'cold + cache written',
+      'warm from cache',
+      'warm / cold (no cache / cache written)',
+      'blobs uploaded cold / warm',
+      'rounds with cache hits',
+    ],
+    rows,
+  );
 }
