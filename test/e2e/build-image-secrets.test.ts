@@ -16,7 +16,7 @@ import { ActionInputs, inputEnv } from '../../packages/shared/src/inputs.ts';
 import { memoryLog } from '../../packages/shared/src/log.ts';
 import { useBed } from '../bed/vitest.ts';
 import { accessLog, buildOptions, rejection, shaOf } from './build-image-bed.ts';
-import { root } from './bundle-run.ts';
+import { root, runBundle } from './bundle-run.ts';
 
 const bed = useBed(['registry', 'docker']);
 
@@ -125,6 +125,35 @@ describe.each(paths)('build secrets ($name)', (path) => {
       for (const blob of blobs) expect(blob.bytes.includes(Buffer.from(value)), `${blob.name} holds a secret`).toBe(false);
       expect(opts.log.lines.join('\n')).not.toContain(value);
       expect(summary).not.toContain(value);
+    }
+  });
+
+  test('through the committed bundle: each value is masked before anything else is printed, and appears nowhere else in the job log', async () => {
+    const values = { npm_token: `npm-${randomBytes(12).toString('hex')}`, from_env: `env-${randomBytes(12).toString('hex')}` };
+    const dir = context(`bundle-${path.name}`, `file-${randomBytes(12).toString('hex')}`);
+    const run = await runBundle(
+      'build-image',
+      {
+        repository: `${bed.registry.host}/secrets/bundle-${path.name}`,
+        'build-args': `BASE=${bed.registry.baseImage}`,
+        secrets: `npm_token=${values.npm_token}`,
+        'secret-envs': 'from_env=BED_SECRET_FROM_ENV',
+        'secret-files': 'from_file=token.txt',
+        ...(path.name === 'buildx' ? { network: 'host' } : {}),
+      },
+      { ...path.env(), BED_SECRET_FROM_ENV: values.from_env, GITHUB_SHA: shaOf(`secrets-bundle-${path.name}`) },
+      { workspace: dir, home: process.env.HOME },
+    );
+    expect(run.status, run.stdout).toBe(0);
+    expect(run.outputs.digest).toMatch(/^sha256:/);
+    const lines = `${run.stdout}\n${run.stderr}`.split('\n');
+    for (const value of Object.values(values)) {
+      const masked = lines.indexOf(`::add-mask::${value}`);
+      expect(masked, 'the value is masked').toBeGreaterThanOrEqual(0);
+      // Nothing but the mask command carries it, and nothing of the build was printed before the mask.
+      expect(lines.filter((l) => l.includes(value))).toEqual([`::add-mask::${value}`]);
+      expect(lines.slice(0, masked).some((l) => l.startsWith('Image ') || l.includes('::group::'))).toBe(false);
+      expect(run.summary).not.toContain(value);
     }
   });
 
