@@ -105,6 +105,9 @@ export async function start(ctx: BedContext): Promise<PartHandle<DockerPart>> {
           'native',
           '--oci-worker-net',
           'host',
+          // Its default is under /run/buildkit, which every bed's buildkitd would share.
+          '--otel-socket-path',
+          join(dir, 'otel.sock'),
         ],
         logDir: ctx.logDir,
         ready: async () => existsSync(socket),
