@@ -72,3 +72,10 @@ export async function accessLog(bedDir: string, url: string, name = 'registry'):
 
 /** Blob uploads (layers and configs) to `repo` in an access log. */
 export const uploads = (log: string[], repo: string): number => log.filter((l) => l.includes(`"POST /v2/${repo}/blobs/uploads/`)).length;
+
+/** The builders' environment on the bed with no Docker engine in it (DOCKER_HOST unset), so auto picks buildah. */
+export function noEngineEnv(registry: Pick<RegistryPart, 'containerEnv'>): Record<string, string> {
+  const env: Record<string, string> = { ...(process.env as Record<string, string>), ...registry.containerEnv };
+  delete env.DOCKER_HOST;
+  return env;
+}

@@ -15,7 +15,7 @@ import type { InputError, ProblemsError } from '../../packages/shared/src/errors
 import { ActionInputs, inputEnv } from '../../packages/shared/src/inputs.ts';
 import { memoryLog } from '../../packages/shared/src/log.ts';
 import { useBed } from '../bed/vitest.ts';
-import { accessLog, buildOptions, rejection, shaOf } from './build-image-bed.ts';
+import { accessLog, buildOptions, noEngineEnv, rejection, shaOf } from './build-image-bed.ts';
 import { root } from './bundle-run.ts';
 
 const bed = useBed(['registry', 'docker']);
@@ -54,11 +54,7 @@ function app(name: string, source: string): string {
   return dir;
 }
 
-function baseEnv(): Record<string, string> {
-  const env: Record<string, string> = { ...(process.env as Record<string, string>), ...bed.registry.containerEnv };
-  delete env.DOCKER_HOST;
-  return env;
-}
+const baseEnv = (): Record<string, string> => noEngineEnv(bed.registry);
 
 let stores = 0;
 /** buildah with a container store of its own, empty: what a fresh runner has. */

@@ -13,7 +13,7 @@ import type { ExpeditorError } from '../../packages/shared/src/errors.ts';
 import { memoryLog } from '../../packages/shared/src/log.ts';
 import { useBed } from '../bed/vitest.ts';
 import { root, runBundle } from './bundle-run.ts';
-import { buildOptions, rejection, shaOf } from './build-image-bed.ts';
+import { buildOptions, noEngineEnv, rejection, shaOf } from './build-image-bed.ts';
 
 const bed = useBed(['moto', 'registry', 'docker']);
 const account = '123456789012';
@@ -41,11 +41,7 @@ const builders = [
   },
 ] as const;
 
-function baseEnv(): Record<string, string> {
-  const env: Record<string, string> = { ...(process.env as Record<string, string>), ...bed.registry.containerEnv };
-  delete env.DOCKER_HOST;
-  return env;
-}
+const baseEnv = (): Record<string, string> => noEngineEnv(bed.registry);
 
 function options(name: string, registryAddress: string, over: Partial<BuildImageOptions> = {}) {
   const log = memoryLog();

@@ -15,18 +15,14 @@ import type { InputError, ProblemsError } from '../../packages/shared/src/errors
 import { ActionInputs, inputEnv } from '../../packages/shared/src/inputs.ts';
 import { memoryLog } from '../../packages/shared/src/log.ts';
 import { useBed } from '../bed/vitest.ts';
-import { accessLog, buildOptions, rejection, shaOf } from './build-image-bed.ts';
+import { accessLog, buildOptions, noEngineEnv, rejection, shaOf } from './build-image-bed.ts';
 import { root, runBundle } from './bundle-run.ts';
 
 const bed = useBed(['registry', 'docker']);
 
 const manifestTypes = 'application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json';
 
-function baseEnv(): Record<string, string> {
-  const env: Record<string, string> = { ...(process.env as Record<string, string>), ...bed.registry.containerEnv };
-  delete env.DOCKER_HOST;
-  return env;
-}
+const baseEnv = (): Record<string, string> => noEngineEnv(bed.registry);
 
 const paths = [
   { name: 'buildah', env: baseEnv, over: {} as Partial<BuildImageOptions> },
