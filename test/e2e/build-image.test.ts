@@ -4,7 +4,7 @@
 // invocations are recorded by a wrapper that execs the real CLI, and the registry's access log
 // shows what was uploaded, so "a re-run pushes nothing" is measured, not assumed.
 import { execFile, spawnSync } from 'node:child_process';
-import { appendFileSync, chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, request, type Server } from 'node:http';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
@@ -251,14 +251,16 @@ describe.each(paths)('build-image on a plain registry ($name)', (path) => {
     expect(config.config.Cmd?.[0]).toBe('httpd');
     expect(Object.keys(config.config.ExposedPorts ?? {})).toEqual(['8080/tcp']);
 
+    // The image's files read from its root file system (buildah mount, as root), not through RUN steps.
     expect((await tool('buildah', ['pull', '--quiet', result.image])).code).toBe(0);
     const container = (await tool('buildah', ['from', '--quiet', result.image])).stdout.trim();
     try {
-      expect((await tool('buildah', ['run', container, '--', 'cat', '/srv/www/version'])).stdout).toBe('1.2.3\n');
-      expect((await tool('buildah', ['run', container, '--', 'cat', '/srv/www/healthz'])).stdout).toBe('ok\n');
-      expect((await tool('buildah', ['run', container, '--', 'grep', '-c', '1.2.3', '/srv/www/index.html'])).stdout).toBe('1\n');
+      const rootfs = (await tool('buildah', ['mount', container])).stdout.trim();
+      expect(readFileSync(join(rootfs, 'srv/www/version'), 'utf8')).toBe('1.2.3\n');
+      expect(readFileSync(join(rootfs, 'srv/www/healthz'), 'utf8')).toBe('ok\n');
+      expect(readFileSync(join(rootfs, 'srv/www/index.html'), 'utf8').split('1.2.3').length - 1).toBe(1);
       // Sources and build scripts stayed in the build stage.
-      expect((await tool('buildah', ['run', container, '--', 'test', '-e', '/src/build.sh'])).code).not.toBe(0);
+      expect(existsSync(join(rootfs, 'src/build.sh'))).toBe(false);
     } finally {
       await tool('buildah', ['rm', container]);
     }
@@ -267,7 +269,7 @@ describe.each(paths)('build-image on a plain registry ($name)', (path) => {
     const stage = await buildImage(build('example-build', { target: 'build', tag: 'build-stage' }));
     const buildStage = (await tool('buildah', ['from', '--quiet', stage.image])).stdout.trim();
     try {
-      expect((await tool('buildah', ['run', buildStage, '--', 'test', '-e', '/src/build.sh'])).code).toBe(0);
+      expect(existsSync(join((await tool('buildah', ['mount', buildStage])).stdout.trim(), 'src/build.sh'))).toBe(true);
     } finally {
       await tool('buildah', ['rm', buildStage]);
     }
