@@ -2,7 +2,9 @@
 // definition, then deploy it rolling or blue/green and wait as asked. Every check that can fail
 // on bad input runs before the first write (RegisterTaskDefinition).
 import {
+  DescribeTaskDefinitionCommand,
   RegisterTaskDefinitionCommand,
+  type TaskDefinition,
   UpdateServiceCommand,
   type Service,
   type ServiceManagedEBSVolumeConfiguration,
@@ -150,10 +152,26 @@ export async function deployEcs(plan: DeployEcsPlan, clients: EcsClients, contex
   const previousTaskDefinitionArn = service?.taskDefinition;
 
   // 2. Register (the first write).
+  // A retry after a lost answer (the revision registered, the reply reset) would register a second
+  // revision: before trying again, the family's newest revision is taken if it is this one.
+  let tried = false;
   const registered = await awsCall(
     'ecs:RegisterTaskDefinition',
     `task definition family ${rendered.input.family}`,
-    (abortSignal) => clients.ecs.send(new RegisterTaskDefinitionCommand(rendered.input), { abortSignal }),
+    async (abortSignal) => {
+      if (tried) {
+        // Not caught: if this read fails too, the attempt is tried again, read first again.
+        const latest = await clients.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: rendered.input.family }), {
+          abortSignal,
+        });
+        if (latest?.taskDefinition && sameRegistration(latest.taskDefinition, rendered.input)) {
+          log.info(`${latest.taskDefinition.taskDefinitionArn} was registered by the attempt whose answer was lost: using it`);
+          return latest;
+        }
+      }
+      tried = true;
+      return clients.ecs.send(new RegisterTaskDefinitionCommand(rendered.input), { abortSignal });
+    },
     call,
   );
   const taskDefinitionArn = registered.taskDefinition?.taskDefinitionArn;
@@ -500,4 +518,11 @@ function refuseBlueGreenSettings(plan: DeployEcsPlan, service: string): void {
 export function taskDefinitionConsoleUrl(region: string, arn: string): string {
   const [family, revision] = (arn.split('/').pop() ?? arn).split(':');
   return `${consoleOrigin(region)}/ecs/v2/task-definitions/${encodeURIComponent(family ?? '')}/${revision ?? ''}/containers?region=${region}`;
+}
+
+/** Whether a registered revision is this run's registration: same family, containers, images and variables. */
+function sameRegistration(registered: TaskDefinition, input: Rendered['input']): boolean {
+  const shape = (containers: readonly { name?: string; image?: string; environment?: unknown; secrets?: unknown }[] | undefined) =>
+    JSON.stringify((containers ?? []).map((c) => [c.name, c.image, c.environment ?? [], c.secrets ?? []]));
+  return registered.family === input.family && shape(registered.containerDefinitions) === shape(input.containerDefinitions);
 }

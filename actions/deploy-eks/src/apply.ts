@@ -46,7 +46,7 @@ async function write<T extends { metadata?: { resourceVersion?: string; name?: s
       return { result: await withRetry(() => ops.replace(next)), created: false };
     } catch (error) {
       if ((isConflict(error) || isNotFound(error)) && attempt < 4) {
-        const fresh = (await ops.read().catch((e: unknown) => (isNotFound(e) ? undefined : Promise.reject(e)))) as
+        const fresh = (await withRetry(() => ops.read()).catch((e: unknown) => (isNotFound(e) ? undefined : Promise.reject(e)))) as
           | { metadata?: { resourceVersion?: string }; spec?: { clusterIP?: string; clusterIPs?: string[] } }
           | undefined;
         current = fresh?.metadata?.resourceVersion
@@ -72,9 +72,11 @@ export async function apply(connection: KubeConnection, plan: DeployEksPlan, pre
   const known = (kind: string, name: string | undefined) => prepared.existing.get(`${kind}/${name}`);
   if (prepared.serviceAccount) {
     // Pods would be refused without their ServiceAccount, so it comes first.
-    await core.createNamespacedServiceAccount({ namespace: ns, body: prepared.serviceAccount }).catch((error: unknown) => {
-      if (!isConflict(error)) throw error;
-    });
+    await withRetry(() => core.createNamespacedServiceAccount({ namespace: ns, body: prepared.serviceAccount as never })).catch(
+      (error: unknown) => {
+        if (!isConflict(error)) throw error;
+      },
+    );
   }
   const name = prepared.deployment.metadata?.name as string;
   const writes: Promise<unknown>[] = [];

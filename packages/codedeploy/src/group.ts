@@ -2,8 +2,10 @@
 // service, holds at Ready or not) and the deployment config; then CreateDeployment.
 import {
   CreateDeploymentCommand,
+  GetDeploymentCommand,
   GetDeploymentConfigCommand,
   GetDeploymentGroupCommand,
+  ListDeploymentsCommand,
   type CodeDeployClient,
   type DeploymentConfigInfo,
   type DeploymentGroupInfo,
@@ -173,21 +175,51 @@ export interface CreateOptions {
 }
 
 export async function createDeployment(codedeploy: CodeDeployClient, options: CreateOptions, context: CallContext): Promise<string> {
+  const description = options.description.slice(0, 512);
+  // A retried create whose first answer was lost (a reset after CodeDeploy acted) would start a
+  // second deployment: before trying again, a deployment of this group created since, with this
+  // run's description, is taken as ours.
+  let tried = false;
+  const since = new Date(Date.now() - 60_000);
+  const ours = async (abortSignal: AbortSignal | undefined): Promise<string | undefined> => {
+    const listed = await codedeploy.send(
+      new ListDeploymentsCommand({
+        applicationName: options.application,
+        deploymentGroupName: options.group,
+        createTimeRange: { start: since },
+      }),
+      { abortSignal },
+    );
+    for (const id of listed.deployments ?? []) {
+      const info = (await codedeploy.send(new GetDeploymentCommand({ deploymentId: id }), { abortSignal })).deploymentInfo;
+      if (info?.description === description) return id;
+    }
+    return undefined;
+  };
   try {
     const answer = await awsCall(
       'codedeploy:CreateDeployment',
       `deployment group ${options.group} of application ${options.application}`,
-      (abortSignal) =>
-        codedeploy.send(
+      async (abortSignal) => {
+        if (tried) {
+          const found = await ours(abortSignal);
+          if (found) {
+            context.log.info(`deployment ${found} was created by the attempt whose answer was lost: following it`);
+            return { deploymentId: found };
+          }
+        }
+        tried = true;
+        return codedeploy.send(
           new CreateDeploymentCommand({
             applicationName: options.application,
             deploymentGroupName: options.group,
             ...(options.deploymentConfig ? { deploymentConfigName: options.deploymentConfig } : {}),
-            description: options.description.slice(0, 512),
+            description,
             revision: { revisionType: 'AppSpecContent', appSpecContent: { content: options.appSpecContent } },
           }),
           { abortSignal },
-        ),
+        );
+      },
       context,
     );
     if (!answer.deploymentId) throw new ExpeditorError('CodeDeploy created a deployment without an id');

@@ -6,7 +6,7 @@
 // returns a value, throws, or the deadline or the run's signal fires.
 import { abortReason, throwIfAborted, withDeadline } from '@expeditor/shared/deadline';
 import { describeError } from '@expeditor/shared/errors';
-import { classifyError } from '@expeditor/shared/retry';
+import { classifyError, withRetry } from '@expeditor/shared/retry';
 import type { KubeConnection } from './connect.ts';
 import { connectionError, statusOf } from './connect.ts';
 
@@ -146,7 +146,11 @@ async function keepWatching<T extends KubeObject>(
   let resourceVersion: string | undefined;
   let failures = 0;
   const relist = async (): Promise<void> => {
-    const list = await source.list();
+    // A list that fails on the way (429, 5xx, a reset) is tried again, as a watch that fails is.
+    const list = await withRetry(() => source.list(), { signal }).catch((error: unknown) => {
+      if (signal.aborted) throw error;
+      throw connectionError(connection, error);
+    });
     store.clear();
     for (const item of list.items) store.set(keyOf(item), item);
     resourceVersion = list.metadata?.resourceVersion;

@@ -2,7 +2,7 @@
 // way with an annotation naming the input or config key, and a non-zero exit.
 import * as core from './workflow-commands.ts';
 import { createRunSignal, formatDuration, type RunSignal } from './deadline.ts';
-import { ExpeditorError, ProblemsError, formatFailure } from './errors.ts';
+import { ExpeditorError, ProblemsError, describeError, formatFailure } from './errors.ts';
 import { actionsLog } from './actions-log.ts';
 import type { Log } from './log.ts';
 
@@ -51,5 +51,23 @@ function reportFailure(name: string, error: unknown): void {
   }
   if (error instanceof Error && !(error instanceof ExpeditorError) && error.stack) core.debug(error.stack);
   process.exitCode = 1;
-  core.setFailed(`${name}: ${formatFailure(error)}`);
+  core.setFailed(`${name}: ${formatFailure(error instanceof ExpeditorError ? error : unexpected(error))}`);
+}
+
+/** A raw error (a TypeError from fetch, say) never is the whole failure message: say what it is and what to do. */
+function unexpected(error: unknown): ExpeditorError {
+  const cause = (error as { cause?: { code?: unknown; message?: unknown } } | null)?.cause;
+  const detail = cause && typeof cause === 'object' ? [cause.code, cause.message].filter((x) => typeof x === 'string' && x).join(': ') : '';
+  const text = `${describeError(error)}${detail ? ` (${detail})` : ''}`;
+  // Not classifyError (retry.ts brings p-retry into every action's entry): the codes a dropped connection shows.
+  if (/fetch failed|socket|ECONN|EPIPE|ETIMEDOUT|EAI_AGAIN|UND_ERR/i.test(text)) {
+    return new ExpeditorError(`a connection to a server failed and did not recover: ${text}`, {
+      cause: error,
+      next: 'run the job again; if it keeps failing, check the network path to the cluster or AWS (proxy, firewall, VPN)',
+    });
+  }
+  return new ExpeditorError(`stopped on an unexpected error: ${text}`, {
+    cause: error,
+    next: 'this is a bug in Expeditor: please report it with the debug log of this step (ACTIONS_STEP_DEBUG)',
+  });
 }

@@ -1,0 +1,42 @@
+// The actions through a network that fails: a fault proxy (fault-proxy.ts) between the committed
+// bundles and moto / the kube-apiserver injects 429s, 503s, connection resets before and after the
+// server acted, slow answers and dropped watches. Each scenario must complete in the same end state
+// as without faults, with no duplicate write. Here a short run at a high rate on fixed seeds; the
+// matrix at 10 % over many runs is bench/faults.bench.ts.
+import { describe, expect, it } from 'vitest';
+import { useBed } from '../bed/vitest.ts';
+import { awsOperation, ecsBlueGreen, ecsRolling, eksDeployAndSwitch, kubeWrite, lostWrites, type Outcome } from './fault-scenarios.ts';
+
+const bed = useBed(['moto', 'k8s']);
+
+function expectClean(outcome: Outcome): void {
+  expect(outcome.faults, 'the proxy injected faults').toBeGreaterThan(0);
+  expect(outcome.completed, outcome.log).toBe(true);
+  expect(outcome.wrongEnd, outcome.log).toBeUndefined();
+  expect(outcome.duplicates, outcome.log).toBe(0);
+}
+
+// Besides a quarter of the requests at random, the first write of each kind that must not be
+// repeated has its answer lost after the server acted (a retry would make a duplicate).
+describe('through injected faults (25 % of requests, and lost answers to the first writes)', () => {
+  it.each([11, 12])('deploy-ecs rolling completes once (seed %i)', async (seed) => {
+    expectClean(
+      await ecsRolling(bed.moto, lostWrites({ rate: 0.25, seed }, awsOperation('RegisterTaskDefinition'), awsOperation('UpdateService'))),
+    );
+  });
+
+  it.each([21, 22])('deploy-ecs blue/green through CodeDeploy completes once (seed %i)', async (seed) => {
+    expectClean(
+      await ecsBlueGreen(
+        bed.moto,
+        lostWrites({ rate: 0.25, seed }, awsOperation('RegisterTaskDefinition'), awsOperation('CreateDeployment')),
+      ),
+    );
+  });
+
+  it.each([31, 32])('deploy-eks twice and a switch end on green with one Deployment per color (seed %i)', async (seed) => {
+    expectClean(
+      await eksDeployAndSwitch(bed.k8s, lostWrites({ rate: 0.25, seed }, kubeWrite('POST', 'deployments'), kubeWrite('PATCH', 'services'))),
+    );
+  });
+});
