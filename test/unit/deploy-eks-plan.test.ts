@@ -293,6 +293,10 @@ describe('planDeployEks: the manifest says where and how', () => {
     );
     const p = plan({ environment: 'staging' }, noRunner, dir);
     expect(p.strategy).toBe('rolling');
-    expect(p.settings.rows()).toContainEqual(['strategy', 'rolling (the Deployment updated in place)', 'environments.staging.eks.strategy']);
+    expect(p.settings.rows()).toContainEqual([
+      'strategy',
+      'rolling (the Deployment updated in place)',
+      'environments.staging.eks.strategy',
+    ]);
   });
 });

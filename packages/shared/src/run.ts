@@ -38,6 +38,10 @@ export async function runAction(name: string, body: (run: ActionRun) => Promise<
     cancel.dispose();
     deadline?.dispose();
     core.debug(`${name} finished in ${formatDuration(Date.now() - run.startedAt)}`);
+    // The work is done and reported: a connection a server keeps open (a watch resumed through a
+    // flaky proxy, a keep-alive socket) must not hold the step for minutes. The timer is unref'd,
+    // so it only fires when something else still holds the process; stdout is flushed first.
+    setTimeout(() => process.stdout.write('', () => process.exit()), 2_000).unref();
   }
 }
 
