@@ -136,6 +136,8 @@ containerDefinitions:
     expect(app.environment).toEqual([{ name: 'spring.profiles.active', value: 'prod' }]);
     expect(app.secrets).toEqual([{ name: 'API_KEY', valueFrom: '/shop/api-key' }]);
     expect(run.summary).toContain(`| cluster | ${fx.cluster} | the service ARN |`);
+    // What ran before, from the service (not the file's placeholder), for a rollback's record.
+    expect(run.outputs['previous-image']).toBe('127.0.0.1:5000/shop/app:1');
   });
 
   it('CodeDeploy settings for a rolling service are refused, naming them, before anything is registered', async () => {

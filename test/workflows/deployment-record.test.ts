@@ -188,6 +188,31 @@ describe('deployment-record', () => {
       await record({ mode: 'finish', environment: 'dev', 'deployment-id': d, state: 'failure' });
   });
 
+  test('first deploy on a rolling ECS service: with the previous image deploy-ecs outputs, a rollback right after returns to it', async () => {
+    // A second file of the same app with an environment nothing has passed yet.
+    const file = readFileSync(join(workspace, '.github/expeditor.yml'), 'utf8').replace(
+      'environments:\n',
+      'environments:\n  qa:\n    aws: { account: "111111111111", region: us-west-2, role: "arn:aws:iam::111111111111:role/deploy-qa" }\n    ecs: { cluster: qa, service: app-service, strategy: rolling }\n',
+    );
+    writeFileSync(join(workspace, '.github/qa.yml'), file);
+    const before = `127.0.0.1:5000/demo-app@sha256:${'ab'.repeat(32)}`;
+    const img = image();
+    const started = await record({ mode: 'start', environment: 'qa', config: '.github/qa.yml', image: img });
+    const finished = await record({
+      mode: 'finish',
+      environment: 'qa',
+      config: '.github/qa.yml',
+      'deployment-id': started.outputs['deployment-id']!,
+      state: 'success',
+      'previous-target': 'arn:aws:ecs:us-west-2:111111111111:task-definition/app:6',
+      'previous-image': before,
+    });
+    expect(finished.status, finished.stdout).toBe(0);
+    const rb = await record({ mode: 'start', environment: 'qa', config: '.github/qa.yml', rollback: 'true' });
+    expect(rb.status, rb.stdout).toBe(0);
+    expect(rb.outputs.image).toBe(before);
+  });
+
   test('first deploy: finish records what ran before (a baseline), and a rollback returns to it (prod: its first pass here)', async () => {
     const img = image();
     const started = await record({ mode: 'start', environment: 'prod', image: img, 'promote-from': 'none', app: 'demo-app' });

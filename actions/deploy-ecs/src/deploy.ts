@@ -52,6 +52,8 @@ export interface DeployEcsResult {
   strategy: Strategy | 'register-only';
   taskDefinitionArn: string;
   previousTaskDefinitionArn: string | undefined;
+  /** The image the container ran before this deploy (for a rollback's record). */
+  previousImage: string | undefined;
   container: string;
   /** '' when registered only. */
   deploymentId: string;
@@ -146,9 +148,18 @@ export async function deployEcs(plan: DeployEcsPlan, clients: EcsClients, contex
     const runTask = plan.runTask
       ? prepareRunTask(plan.runTask, rendered, service, { cluster: plan.cluster, enableEcsManagedTags: plan.update.enableEcsManagedTags })
       : undefined;
-    return { service, strategy, rendered, blueGreen, runTask };
+    // The image that ran before, for the record a rollback returns to (from the service's task
+    // definition; a template file's image is not what ran).
+    const previousImage = !service
+      ? undefined
+      : plan.template
+        ? await currentTaskDefinition(clients.ecs, service, call)
+            .then((running) => running.containerDefinitions?.find((c) => c.name === rendered.container)?.image)
+            .catch(() => undefined)
+        : rendered.previousImage;
+    return { service, strategy, rendered, blueGreen, runTask, previousImage };
   });
-  const { service, strategy, rendered, blueGreen } = prepared;
+  const { service, strategy, rendered, blueGreen, previousImage } = prepared;
   const previousTaskDefinitionArn = service?.taskDefinition;
 
   // 2. Register (the first write).
@@ -203,6 +214,7 @@ export async function deployEcs(plan: DeployEcsPlan, clients: EcsClients, contex
   const base = {
     taskDefinitionArn,
     previousTaskDefinitionArn,
+    previousImage,
     container: rendered.container,
     startedAt,
     runTask,

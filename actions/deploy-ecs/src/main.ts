@@ -12,6 +12,7 @@ await runAction('deploy-ecs', async (run) => {
   const result = await runDeployEcs(inputs, readGitHubContext(runnerEnv()), run);
   core.setOutput('task-definition-arn', result.taskDefinitionArn);
   core.setOutput('previous-task-definition-arn', result.previousTaskDefinitionArn ?? '');
+  core.setOutput('previous-image', result.previousImage ?? '');
   core.setOutput('deployment-id', result.deploymentId);
   core.setOutput('status', result.status);
   core.setOutput('console-url', result.consoleUrl);
