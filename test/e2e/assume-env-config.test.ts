@@ -60,11 +60,11 @@ describe('the environment file, as assume-env reads it', () => {
     expect(problems(chain)).toEqual([]);
   });
 
-  it('takes secrets as Secrets Manager or Parameter Store references only', () => {
+  it('takes secrets as Secrets Manager or Parameter Store references (ARNs, or a parameter path) only', () => {
     const ok = `${head + env('dev', '111111111111')}    secrets: { DB: "arn:aws:secretsmanager:us-west-2:111111111111:secret:db-AbCdEf", KEY: "arn:aws:ssm:us-west-2:111111111111:parameter/app/key" }\n`;
     expect(problems(ok)).toEqual([]);
     expect(problems(ok.replace('arn:aws:ssm:us-west-2:111111111111:parameter/app/key', 'plain-text'))).toEqual([
-      'f.yml:6: environments.dev.secrets.KEY: expected a Secrets Manager or Parameter Store ARN, got "plain-text"',
+      'f.yml:6: environments.dev.secrets.KEY: expected a Secrets Manager or Parameter Store ARN, or a parameter path such as /app/key, got "plain-text"',
     ]);
   });
 });

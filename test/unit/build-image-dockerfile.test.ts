@@ -82,7 +82,7 @@ describe('checkBuildContext', () => {
     ['private-base', undefined, { BASE: '123456789012.dkr.ecr.us-west-2.amazonaws.com/base/node:22' }, ['0'], '0'],
     ['unnamed', undefined, {}, ['0', '1'], '1'],
   ])('%s (target %s, build args %o): stages %o, builds %s', async (dir, target, buildArgs, stages, built) => {
-    await expect(check(dir, target, buildArgs)).resolves.toEqual({ stages, built });
+    await expect(check(dir, target, buildArgs)).resolves.toEqual({ stages, built, secretMounts: new Set() });
   });
 
   it.each([

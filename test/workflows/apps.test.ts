@@ -134,10 +134,10 @@ describe('two apps in one repository, one environment file each', () => {
     expect(crossed.code).not.toBe(0);
     expect(crossed.output).toContain('has no successful deployment of demo-app in dev');
     expect(bed.github.deployments('prod').length).toBe(before);
-    // Each app's first pass in prod recorded what ran before it.
+    // Each app's first pass in prod recorded what ran before it, with the image deploy-ecs saw running.
     expect(records('prod', 'cart')).toEqual([
       [cartImages[0], 'success'],
-      ['', 'success'],
+      ['127.0.0.1:5000/shop/web:1', 'success'],
     ]);
     expect(bed.github.malformed()).toEqual([]);
   });

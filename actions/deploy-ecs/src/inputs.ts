@@ -269,7 +269,7 @@ function readSecrets(inputs: ActionInputs): Record<string, string> {
     else if (!secretReference.test(ref)) {
       inputs.problem(
         'secrets',
-        `${name}: expected a Secrets Manager or Parameter Store ARN, or a parameter name, got ${JSON.stringify(ref)}`,
+        `${name}: expected a Secrets Manager or Parameter Store ARN, or a parameter path such as /app/key, got ${JSON.stringify(ref)}`,
       );
     }
   }

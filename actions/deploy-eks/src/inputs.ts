@@ -57,6 +57,8 @@ export function readDeployEksInputs(inputs: ActionInputs): DeployEksInputs {
     if (value && escapesWorkspace(value)) return inputs.problem(name, 'must be a path inside the workspace (relative, without ..)');
     return value;
   };
+  // The image first: a run without one is refused naming it before anything else.
+  if (!inputs.raw('image') && !inputs.raw('images')) inputs.problem('image', "is required (or give each service's image in 'images')");
   const result: DeployEksInputs = {
     image: inputs.string('image', { pattern: imageReference, expected: 'an image reference such as repo@sha256:…' }) ?? '',
     images: readImages(inputs),
@@ -84,7 +86,6 @@ export function readDeployEksInputs(inputs: ActionInputs): DeployEksInputs {
   if (result.services.length === 0 && !result.environment && !inputs.raw('services')) {
     inputs.problem('services', 'is required when no environment is given');
   }
-  if (!inputs.raw('image') && !inputs.raw('images')) inputs.problem('image', "is required (or give each service's image in 'images')");
   if (result.requireDigest && result.image && !digestReference.test(result.image)) {
     inputs.problem(
       'image',

@@ -83,7 +83,7 @@ const eks = z.strictObject({
   secrets: z.array(text(k8sName, 'a Secret name')).optional(),
 });
 
-const secret = text(secretReference, 'a Secrets Manager or Parameter Store ARN, or a parameter name');
+const secret = text(secretReference, 'a Secrets Manager or Parameter Store ARN, or a parameter path such as /app/key');
 const variable = text(variableName, 'a variable name');
 
 const environment = z

@@ -27,11 +27,12 @@ export const labelKey =
 /** A CodeDeploy application, deployment group or deployment config name. */
 export const codeDeployName = /^[A-Za-z0-9_.+=,@-]{1,100}$/;
 /**
- * A Secrets Manager secret or SSM parameter ARN, or the name of an SSM parameter in the task's
- * region (`/shop/api-key`), which ECS takes as well.
+ * A Secrets Manager secret or SSM parameter ARN, or the path of an SSM parameter in the task's
+ * region (`/shop/api-key`), which ECS takes as well. A bare word is refused: it is more often a
+ * secret's value pasted by mistake than a flat parameter name.
  */
 export const secretReference =
-  /^(arn:aws[a-z-]*:(secretsmanager|ssm):[a-z0-9-]+:\d{12}:(secret:|parameter\/)\S+|\/?[A-Za-z0-9_.-]{1,1011}(\/[A-Za-z0-9_.-]{1,1011}){0,14})$/;
+  /^(arn:aws[a-z-]*:(secretsmanager|ssm):[a-z0-9-]+:\d{12}:(secret:|parameter\/)\S+|(\/[A-Za-z0-9_.-]{1,1011}){1,15})$/;
 /** An Elastic Load Balancing listener ARN. */
 export const listenerArn = /^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:listener\/\S+$/;
 /** One line of printable text (no control characters, so nothing can start a new log line). */
