@@ -82,14 +82,18 @@ describe('workflows under act: EKS staging and prod', () => {
     expect(prodGreen.spec?.template.spec?.containers[0]?.image).toBe(image);
     for (const env of ['dev', 'staging', 'prod']) {
       // The deploy, then (its first pass here) what ran before it: the live color on EKS, the
-      // previous task definition on ECS, so a rollback can return to it.
+      // previous task definition and image on ECS, so a rollback can return to it.
       const [deployed, baseline] = bed.github.deployments(env);
       expect([deployed!.sha, (deployed!.payload as { image: string }).image, deployed!.statuses.at(-1)?.state], env).toEqual([
         sha,
         image,
         'success',
       ]);
-      expect(baseline?.payload, env).toMatchObject({ baselineOf: deployed!.id, app: 'demo-app', image: '' });
+      expect(baseline?.payload, env).toMatchObject({ baselineOf: deployed!.id, app: 'demo-app' });
+      // ECS also knows the image that ran (deploy-ecs's previous-image); the EKS switch needs none.
+      const before = (baseline!.payload as { image: string }).image;
+      if (env === 'dev') expect(before, env).not.toBe('');
+      else expect(before, env).toBe('');
       if (env !== 'dev') expect((baseline!.payload as { target: string }).target, env).toBe('blue');
       expect(bed.github.deployments(env)).toHaveLength(2);
     }
