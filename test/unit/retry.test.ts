@@ -13,6 +13,12 @@ describe('retry by error kind', () => {
     expect(classifyError(new TypeError('fetch failed', { cause: Object.assign(new Error('x'), { code: 'ECONNREFUSED' }) }))).toBe(
       'network',
     );
+    // client-node's discovery rewords it; a TLS socket closed in the handshake leaves no code.
+    const discovery = new TypeError('fetch failed', {
+      cause: new Error('Client network socket disconnected before secure TLS connection was established'),
+    });
+    discovery.message = `Failed to fetch resource metadata for v1/Service: ${discovery.message}`;
+    expect(classifyError(discovery)).toBe('network');
     expect(classifyError(awsError('AccessDenied', 403))).toBe('access');
     expect(classifyError(awsError('InvalidIdentityToken', 400))).toBe('access');
     expect(classifyError(awsError('ValidationException', 400))).toBe('validation');
@@ -62,5 +68,29 @@ describe('retry by error kind', () => {
       ),
     ).rejects.toMatchObject({ name: 'ServiceUnavailable' });
     expect(calls).toBe(3);
+  });
+});
+
+describe('withRetry and reworded fetch errors', () => {
+  it('retries a TypeError client-node reworded (p-retry alone gives up on it) and throws the original at the end', async () => {
+    let calls = 0;
+    const failure = new TypeError('Failed to fetch resource metadata for v1/Service: fetch failed');
+    const result = await withRetry(
+      async () => {
+        calls++;
+        if (calls < 3) throw failure;
+        return 'ok';
+      },
+      { minDelayMs: 1 },
+    );
+    expect([result, calls]).toEqual(['ok', 3]);
+    await expect(
+      withRetry(
+        async () => {
+          throw failure;
+        },
+        { minDelayMs: 1, retries: 1 },
+      ),
+    ).rejects.toBe(failure);
   });
 });

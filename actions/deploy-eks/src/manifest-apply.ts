@@ -7,7 +7,7 @@
 import type { V1Ingress, V1IngressBackend, V1Service } from '@kubernetes/client-node';
 import { ExpeditorError, describeError } from '@expeditor/shared/errors';
 import { connectionError, statusOf, type KubeConnection } from '@expeditor/kube/connect';
-import { withRetry } from '@expeditor/shared/retry';
+import { isRetryable, withRetry } from '@expeditor/shared/retry';
 import { repositoryOf } from '@expeditor/shared/patterns';
 import type { Log } from '@expeditor/shared/log';
 import { colorOfServiceName, colorServiceName, type Color } from '@expeditor/bluegreen/names';
@@ -133,6 +133,17 @@ export async function applyWrites(connection: KubeConnection, writes: readonly D
       if (connection.signal?.aborted) throw error;
       const status = statusOf(error);
       if (status === 401 || status === 403) throw connectionError(connection, error);
+      // A transport failure that outlived the retries is the network's, not the document's.
+      if (isRetryable(error)) {
+        throw new ExpeditorError(
+          `${connection.description} did not answer for ${w.document.kind} ${w.document.name}: ${describeError(error)}`,
+          {
+            unchanged: dryRun ? 'nothing was changed (a dry run before any write)' : 'the live colors still serve traffic',
+            next: 'run the job again; if it keeps failing, check the network path to the cluster',
+            cause: error,
+          },
+        );
+      }
       throw new ExpeditorError(`${w.document.where}: the cluster refuses ${w.document.kind} ${w.document.name}: ${describeError(error)}`, {
         input: 'manifest',
         unchanged: dryRun ? 'nothing was changed (found by a dry run before any write)' : 'the live colors still serve traffic',

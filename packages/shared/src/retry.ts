@@ -93,6 +93,9 @@ export function classifyError(error: unknown): ErrorKind {
     const inner = classifyError(e.cause);
     if (inner === 'network') return inner;
   }
+  // undici says `fetch failed` only when the transport failed, whatever the cause (a TLS socket
+  // closed during the handshake has none of the codes above); client-node prefixes its own words.
+  if (name === 'TypeError' && /fetch failed/.test(String((error as { message?: unknown }).message ?? ''))) return 'network';
   return 'other';
 }
 
@@ -111,21 +114,45 @@ export interface RetryOptions {
   onRetry?: (error: unknown, attempt: number, delayMs: number) => void;
 }
 
+/**
+ * p-retry gives up at once on a TypeError it does not know as a network error, and it knows only
+ * fetch's exact messages: client-node rewords them ("Failed to fetch resource metadata …: fetch
+ * failed"). Such an error travels through p-retry in this wrapper and comes out as it was.
+ */
+class CarriedError extends Error {
+  readonly carried: unknown;
+  constructor(carried: unknown) {
+    super('retryable error');
+    this.carried = carried;
+  }
+}
+const unwrap = (error: unknown): unknown => (error instanceof CarriedError ? error.carried : error);
+
 /** Runs `fn`, retrying only retryable errors with jittered exponential backoff. */
 export function withRetry<T>(fn: (attempt: number) => Promise<T>, options: RetryOptions = {}): Promise<T> {
   const minTimeout = options.minDelayMs ?? 250;
-  return pRetry(fn, {
+  const attempt = async (n: number): Promise<T> => {
+    try {
+      return await fn(n);
+    } catch (error) {
+      throw error instanceof TypeError && isRetryable(error) ? new CarriedError(error) : error;
+    }
+  };
+  return pRetry(attempt, {
     retries: options.retries ?? 4,
     minTimeout,
     maxTimeout: options.maxDelayMs ?? 8000,
     factor: 2,
     randomize: true,
     ...(options.signal ? { signal: options.signal } : {}),
-    shouldRetry: (context) => isRetryable(context.error),
+    shouldRetry: (context) => isRetryable(unwrap(context.error)),
     onFailedAttempt: (context) => {
-      if (context.retriesLeft > 0 && isRetryable(context.error)) {
-        options.onRetry?.(context.error, context.attemptNumber, minTimeout * 2 ** (context.attemptNumber - 1));
+      const error = unwrap(context.error);
+      if (context.retriesLeft > 0 && isRetryable(error)) {
+        options.onRetry?.(error, context.attemptNumber, minTimeout * 2 ** (context.attemptNumber - 1));
       }
     },
+  }).catch((error: unknown) => {
+    throw unwrap(error);
   });
 }
