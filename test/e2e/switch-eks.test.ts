@@ -111,6 +111,12 @@ describe('route service', () => {
       (pods) =>
         pods.length === 4 && pods.some((p) => p.spec?.containers[0]?.image?.includes('never-ready') && p.status?.phase === 'Running'),
     );
+    // The pods can be there before the controller counts the new one in the Deployment's status.
+    for (let i = 0; i < 200; i++) {
+      const d = await b.connection.apps.readNamespacedDeployment({ namespace: c.ns, name: 'shop-green' });
+      if (d.status?.updatedReplicas === 1 && (d.status.observedGeneration ?? 0) >= (d.metadata?.generation ?? 0)) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
     const before = await stable(c);
     const error = await failure(run(options(c)).result);
     expect(error.message).toMatch(/Deployment shop-green: 1 of 3 replicas run the latest template/);
