@@ -3,7 +3,6 @@
 // state the same as without faults, and no duplicate write (task definition revision, CodeDeploy
 // deployment, Kubernetes Deployment, switch). Shared by the fault test (a short run) and
 // bench/faults.bench.ts (the matrix at 10 %).
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +13,7 @@ import { ListDeploymentsCommand } from '@aws-sdk/client-codedeploy';
 import type { K8sPart, MotoPart } from '../bed/types.ts';
 import { blueGreenService, blueGreenTarget, digestImage, rollingService, runBundle } from './deploy-ecs-bed.ts';
 import { image, kubeconfigConnection, workspace } from './deploy-eks-bed.ts';
+import { testCertificate } from './recording-proxy.ts';
 import { faultProxy, once, type FaultPlan, type FaultProxy, type RequestInfo } from './fault-proxy.ts';
 
 export interface Outcome {
@@ -109,30 +109,7 @@ export async function ecsBlueGreen(moto: MotoPart, plan: FaultPlan): Promise<Out
 let certs: { key: string; cert: string } | undefined;
 /** A self-signed certificate for the proxy in front of the apiserver (the kubeconfig skips its check). */
 function proxyCertificate(): { key: string; cert: string } {
-  if (certs) return certs;
-  const dir = mkdtempSync(join(tmpdir(), 'fault-proxy-tls-'));
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-days',
-      '2',
-      '-subj',
-      '/CN=127.0.0.1',
-      '-keyout',
-      join(dir, 'key.pem'),
-      '-out',
-      join(dir, 'cert.pem'),
-    ],
-    { stdio: 'ignore' },
-  );
-  certs = { key: readFileSync(join(dir, 'key.pem'), 'utf8'), cert: readFileSync(join(dir, 'cert.pem'), 'utf8') };
+  certs ??= testCertificate(mkdtempSync(join(tmpdir(), 'fault-proxy-tls-')), ['127.0.0.1']);
   return certs;
 }
 

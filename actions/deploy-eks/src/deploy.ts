@@ -12,11 +12,12 @@ import { readNamespace } from './read.ts';
 import { prepare, type Prepared } from './prepare.ts';
 import { apply, type Written } from './apply.ts';
 import { diagnose, diagnosisLines, type Diagnosis } from './diagnose.ts';
-import { annotations, deploymentName, previewServiceName, serviceLabel, type Color } from '@expeditor/bluegreen/names';
+import { deploymentName, previewServiceName, serviceLabel, type Color } from '@expeditor/bluegreen/names';
 import type { DeployEksPlan } from './plan.ts';
 import { assess, type Failure, type Progress } from './progress.ts';
 import { dispositionText } from './documents.ts';
 import { deployRolling } from './rolling.ts';
+import { runStamp } from './target.ts';
 import { applyWrites, firstDeployWrites, sharedWrites } from './manifest-apply.ts';
 
 export interface ServiceResult {
@@ -79,12 +80,7 @@ interface Tracked {
 export async function deployEks(plan: DeployEksPlan, connection: KubeConnection, options: DeployEksOptions): Promise<DeployEksResult> {
   if (plan.strategy === 'rolling') return deployRolling(plan, connection, options);
   const { log } = options;
-  const stamp: Record<string, string> = {
-    [annotations.image]: plan.image,
-    [annotations.deployedAt]: (options.now?.() ?? new Date()).toISOString(),
-    ...(plan.source.sha ? { [annotations.revision]: plan.source.sha } : {}),
-    ...(plan.source.runUrl ? { [annotations.runUrl]: plan.source.runUrl } : {}),
-  };
+  const now = options.now?.() ?? new Date();
   for (const w of plan.warnings) log.warning(w.message, w.input ? { input: w.input } : undefined);
 
   // 1. Read everything first: a problem found now leaves the cluster as it was.
@@ -94,8 +90,7 @@ export async function deployEks(plan: DeployEksPlan, connection: KubeConnection,
       const view = await readNamespace(connection, plan, log);
       const outcomes = plan.services.map((s): PromiseSettledResult<Prepared> => {
         try {
-          const own = { ...stamp, [annotations.image]: plan.images[s] ?? plan.image };
-          return { status: 'fulfilled', value: prepare(view, plan, s, log, own) };
+          return { status: 'fulfilled', value: prepare(view, plan, s, log, runStamp(plan, s, now)) };
         } catch (reason) {
           return { status: 'rejected', reason };
         }

@@ -26,11 +26,14 @@ export interface DocumentWrite {
   line: string;
 }
 
+/** Metadata the server sets, which `kubectl get -o yaml` prints and an apply must not send. */
+export const serverFields = ['resourceVersion', 'uid', 'creationTimestamp', 'managedFields', 'generation', 'selfLink'] as const;
+
 /** What `kubectl get -o yaml` adds and an apply must not send (a resourceVersion would make it conditional). */
 function applyBody(document: ClassifiedDocument, namespace: string): KubeObject {
   const body = structuredClone(document.object) as KubeObject;
   const metadata = { ...(body.metadata ?? {}) };
-  for (const key of ['resourceVersion', 'uid', 'creationTimestamp', 'managedFields', 'generation', 'selfLink']) delete metadata[key];
+  for (const key of serverFields) delete metadata[key];
   if (document.kind !== 'Namespace') metadata.namespace = namespace;
   body.metadata = metadata;
   delete body.status;

@@ -10,10 +10,10 @@ import { ChangeLog } from '@expeditor/shared/log';
 import { repositoryOf } from '@expeditor/shared/patterns';
 import { connectionError, isNotFound, statusOf, type KubeConnection } from '@expeditor/kube/connect';
 import { WaitInterrupted, sources as kubeSources, waitUntil, type WatchSource } from '@expeditor/kube/watch';
-import { annotations } from '@expeditor/bluegreen/names';
 import type { DeployEksOptions, DeployEksResult, ServiceResult } from './deploy.ts';
 import { diagnose, type Diagnosis } from './diagnose.ts';
-import { applyWrites, fieldManager, sharedWrites } from './manifest-apply.ts';
+import { applyWrites, fieldManager, serverFields, sharedWrites } from './manifest-apply.ts';
+import { runStamp } from './target.ts';
 import { dispositionText } from './documents.ts';
 import type { DeployEksPlan } from './plan.ts';
 
@@ -59,8 +59,7 @@ export function rolledDeployment(
   for (const c of chosen) c.image = image;
   for (const c of podSpec?.initContainers ?? []) if (c.image && repositoryOf(c.image) === repository) c.image = image;
   const metadata = d.metadata ?? {};
-  for (const key of ['resourceVersion', 'uid', 'creationTimestamp', 'managedFields', 'generation', 'selfLink'] as const)
-    delete metadata[key];
+  for (const key of serverFields) delete (metadata as Record<string, unknown>)[key];
   delete d.status;
   return {
     ...d,
@@ -72,12 +71,7 @@ export function rolledDeployment(
 
 export async function deployRolling(plan: DeployEksPlan, connection: KubeConnection, options: DeployEksOptions): Promise<DeployEksResult> {
   const { log } = options;
-  const stamp = (service: string): Record<string, string> => ({
-    [annotations.image]: plan.images[service] ?? plan.image,
-    [annotations.deployedAt]: (options.now?.() ?? new Date()).toISOString(),
-    ...(plan.source.sha ? { [annotations.revision]: plan.source.sha } : {}),
-    ...(plan.source.runUrl ? { [annotations.runUrl]: plan.source.runUrl } : {}),
-  });
+  const now = options.now?.() ?? new Date();
 
   // 1. The Deployments to update: the manifest's, else the cluster's named after the service.
   const rollouts = await log.group(`Reading ${plan.services.join(', ')} in ${plan.namespace} (${connection.description})`, async () =>
@@ -99,7 +93,7 @@ export async function deployRolling(plan: DeployEksPlan, connection: KubeConnect
             });
           templateFrom = `Deployment ${service} (in the cluster)`;
         }
-        const body = rolledDeployment(template, plan, service, stamp(service));
+        const body = rolledDeployment(template, plan, service, runStamp(plan, service, now));
         const name = body.metadata?.name ?? service;
         log.info(`${service}: Deployment ${name} updated in place with ${plan.images[service] ?? plan.image} (template: ${templateFrom})`);
         return {

@@ -4,7 +4,7 @@
 import type { V1Container, V1Deployment, V1Service, V1ServicePort, V2HorizontalPodAutoscaler } from '@kubernetes/client-node';
 import { ExpeditorError } from '@expeditor/shared/errors';
 import { repositoryOf } from '@expeditor/shared/patterns';
-import type { EnvironmentRefs } from './plan.ts';
+import type { DeployEksPlan, EnvironmentRefs } from './plan.ts';
 import {
   annotations,
   deploymentName,
@@ -14,6 +14,16 @@ import {
   serviceLabel,
   type Color,
 } from '@expeditor/bluegreen/names';
+
+/** The expeditor.dev/* annotations of this run on what it writes for `service`. */
+export function runStamp(plan: Pick<DeployEksPlan, 'image' | 'images' | 'source'>, service: string, now: Date): Record<string, string> {
+  return {
+    [annotations.image]: plan.images[service] ?? plan.image,
+    [annotations.deployedAt]: now.toISOString(),
+    ...(plan.source.sha ? { [annotations.revision]: plan.source.sha } : {}),
+    ...(plan.source.runUrl ? { [annotations.runUrl]: plan.source.runUrl } : {}),
+  };
+}
 
 export interface TargetSpec {
   service: string;
