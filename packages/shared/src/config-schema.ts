@@ -83,6 +83,89 @@ const eks = z.strictObject({
   secrets: z.array(text(k8sName, 'a Secret name')).optional(),
 });
 
+// Analysis: checks that gate a switch (before it, after each canary step, in a window after it).
+// The shape is checked here; conditions, queries and placeholders are checked by
+// packages/analysis/src/plan.ts, which names the same keys.
+const duration = text(/^(\d+(\.\d+)?(ms|s|m|h))+$/, 'a duration such as 10s, 2m or 1m30s');
+const checkCommon = {
+  name: text(k8sName, 'a check name (lower-case letters, digits, -)').describe('Shown in the log and the step summary.'),
+  at: z
+    .array(z.enum(['pre', 'step', 'post']))
+    .min(1)
+    .optional()
+    .describe(
+      'When the check runs: pre (against the target color before any traffic moves), step (after each canary step), post (a window after the switch; a failure rolls back). Default: all three.',
+    ),
+  success: line(1024).optional().describe('A measurement passes when this is true, e.g. result >= 0.95 or result[0] < 5.'),
+  failure: line(1024).optional().describe('A measurement fails when this is true; with both conditions, neither true is inconclusive.'),
+  interval: duration.optional().describe('Time between measurements (default 10s).'),
+  count: z.int().min(1).max(1000).optional().describe('Measurements per moment (default 3).'),
+  'failure-limit': z.int().min(0).max(1000).optional().describe('Failed measurements tolerated (default 0).'),
+  'inconclusive-limit': z.int().min(0).max(1000).optional().describe('Inconclusive measurements tolerated (default 0).'),
+  'consecutive-error-limit': z
+    .int()
+    .min(0)
+    .max(1000)
+    .optional()
+    .describe('Measurements in a row that may error (the source did not answer) before the check is inconclusive (default 4).'),
+};
+const httpUrl = z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' }).max(2048);
+const analysisCheck = z.discriminatedUnion('provider', [
+  z.strictObject({
+    ...checkCommon,
+    provider: z.literal('cloudwatch-alarm'),
+    alarms: z.array(line(255)).min(1).max(100).describe('CloudWatch alarm names: any in ALARM fails the measurement.'),
+  }),
+  z.strictObject({
+    ...checkCommon,
+    provider: z.literal('cloudwatch-metric'),
+    metric: z
+      .strictObject({
+        namespace: line(255),
+        name: line(255),
+        dimensions: z.record(line(255), line(1024)).optional(),
+        stat: line(100).optional().describe('Average (default), Sum, Minimum, Maximum, SampleCount, p99, …'),
+        period: z.int().min(1).max(86_400).optional().describe('Seconds (default 60).'),
+      })
+      .optional()
+      .describe('A metric and statistic; result is its newest value.'),
+    expression: line(2048)
+      .optional()
+      .describe('Metric math over the metrics of `metrics` (e.g. errors / requests); result is its newest value.'),
+    metrics: z
+      .record(
+        text(/^[a-z][A-Za-z0-9_]{0,254}$/, 'a metric id (a lower-case letter, then letters, digits, _)'),
+        z.strictObject({
+          namespace: line(255),
+          name: line(255),
+          dimensions: z.record(line(255), line(1024)).optional(),
+          stat: line(100).optional(),
+          period: z.int().min(1).max(86_400).optional(),
+        }),
+      )
+      .optional(),
+    lookback: duration.optional().describe('How far back data points are read (default 5m).'),
+  }),
+  z.strictObject({
+    ...checkCommon,
+    provider: z.literal('prometheus'),
+    address: httpUrl.describe('The Prometheus server, e.g. http://prometheus.monitoring:9090'),
+    query: z.string().min(1).max(8192).describe('An instant PromQL query; result is a number (scalar) or a list (vector).'),
+  }),
+  z.strictObject({
+    ...checkCommon,
+    provider: z.literal('http'),
+    url: httpUrl.describe('GET; result is the status code (default success: result >= 200 && result < 300).'),
+    timeout: duration.optional().describe('Per request (default 10s).'),
+  }),
+]);
+
+export const analysisSchema = z
+  .strictObject({
+    checks: z.array(analysisCheck).min(1).max(20),
+  })
+  .describe('Checks that gate a switch: before it, after each canary step, and in a window after it.');
+
 const secret = text(secretReference, 'a Secrets Manager or Parameter Store ARN, or a parameter path such as /app/key');
 const variable = text(variableName, 'a variable name');
 
@@ -96,6 +179,7 @@ const environment = z
       .optional(),
     secrets: z.record(variable, secret).optional(),
     'promote-from': text(environmentName, 'an environment name').optional(),
+    analysis: analysisSchema.optional(),
     url: z
       .url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' })
       .max(2048)
@@ -176,6 +260,8 @@ export type ExpeditorConfig = z.output<typeof configSchema>;
 export type EnvironmentConfig = ExpeditorConfig['environments'][string];
 export type EcsConfig = NonNullable<EnvironmentConfig['ecs']>;
 export type EksConfig = NonNullable<EnvironmentConfig['eks']>;
+export type AnalysisConfig = z.output<typeof analysisSchema>;
+export type AnalysisCheckConfig = AnalysisConfig['checks'][number];
 
 /** The JSON Schema published for editors (yaml-language-server). */
 export function configJsonSchema(): Record<string, unknown> {

@@ -6,9 +6,16 @@ import type { z } from 'zod';
 import { ExpeditorError, ProblemsError } from './errors.ts';
 import { quote } from './inputs.ts';
 import { MiB, readUserFile, resolveUserPath } from './workspace-file.ts';
-import { configSchema, type EnvironmentConfig, type ExpeditorConfig, maxEnvironments } from './config-schema.ts';
+import {
+  analysisSchema,
+  configSchema,
+  type AnalysisConfig,
+  type EnvironmentConfig,
+  type ExpeditorConfig,
+  maxEnvironments,
+} from './config-schema.ts';
 
-export type { ExpeditorConfig, EnvironmentConfig, EcsConfig, EksConfig } from './config-schema.ts';
+export type { ExpeditorConfig, EnvironmentConfig, EcsConfig, EksConfig, AnalysisConfig, AnalysisCheckConfig } from './config-schema.ts';
 
 export class ConfigError extends ExpeditorError {
   readonly line: number | undefined;
@@ -143,4 +150,39 @@ export function environmentOf(config: ExpeditorConfig, name: string, file: strin
 function namesText(names: readonly string[]): string {
   if (names.length === 0) return 'none';
   return names.length > 20 ? `${names.slice(0, 20).join(', ')} and ${names.length - 20} more` : names.join(', ');
+}
+
+/**
+ * An action input holding an environment file's `analysis` section as YAML (or JSON): the same
+ * schema, every problem reported at once, each naming the input and the key inside it.
+ */
+export function parseAnalysisInput(text: string, input: string): AnalysisConfig {
+  const at = (key: string, problem: string): ExpeditorError =>
+    new ExpeditorError(`input '${input}': ${key ? `${key}: ` : ''}${problem}`, {
+      input,
+      unchanged: 'nothing was changed',
+      next: `fix ${key || 'the text'} in the '${input}' input (the same shape as an environment's analysis section)`,
+    });
+  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    throw new ProblemsError(
+      `input '${input}' is not valid YAML`,
+      doc.errors.map((e) => at('', e.message.split('\n')[0] ?? e.message)),
+    );
+  }
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    throw at('', `cannot be read (${(error as Error).message})`);
+  }
+  const result = analysisSchema.safeParse(data, { reportInput: true });
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => {
+    // The file's wording, without its "<file>: <key>: " head.
+    const error = toConfigError(input, issue, () => undefined);
+    const key = error.key ?? '';
+    return at(key, error.message.slice(`${input}: ${key ? `${key}: ` : ''}`.length));
+  });
+  throw new ProblemsError(`input '${input}' has ${problems.length} problems`, problems);
 }

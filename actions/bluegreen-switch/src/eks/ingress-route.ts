@@ -7,7 +7,7 @@ import type { V1Ingress, V1Service, V1ServiceBackendPort } from '@kubernetes/cli
 import { ExpeditorError, describeError } from '@expeditor/shared/errors';
 import { formatDuration, sleep } from '@expeditor/shared/deadline';
 import { albActionAnnotation, annotations, canaryActionName, colorServiceName, type Color } from '@expeditor/bluegreen/names';
-import { describeRecord, readRecord, recordAnnotations, targetColor } from './record.ts';
+import { describeRecord, readRecord, recordAnnotations, recordAsItWas, targetColor } from './record.ts';
 import { checkColor, notReadyError } from './ready-check.ts';
 import { guardedPatch, SwitchConflictError } from './guard.ts';
 import { selectorText } from '@expeditor/bluegreen/readiness';
@@ -24,7 +24,10 @@ import {
   type IngressPath,
   type ServicePaths,
 } from '@expeditor/bluegreen/ingress';
-import { probe } from './probe.ts';
+import type { Analysis } from '@expeditor/analysis/analysis';
+import { describeOutcome } from '@expeditor/analysis/analysis';
+import type { MomentOutcome } from '@expeditor/analysis/run';
+import { analysisBeforeSwitch, checkArgs } from './analysis.ts';
 import type { CanaryStep, EksSwitchDeps, EksSwitchOptions, EksSwitchResult } from './types.ts';
 
 export interface IngressState {
@@ -90,7 +93,13 @@ export async function switchIngressRoute(opts: EksSwitchOptions, deps: EksSwitch
   }
 
   const steps = target !== live && opts.canary && opts.canary.length > 0 && !rollback ? opts.canary : [100];
-  const originalRecord = pickRecord(ingress.metadata?.annotations);
+  // Analysis: sources checked and the pre checks run against the target before any weight moves.
+  const analysis =
+    target !== live
+      ? await analysisBeforeSwitch(opts, deps, target, { steps: steps.length, stepPauseMs: opts.stepPauseMs, unchanged })
+      : undefined;
+  const args = checkArgs(opts, target);
+  const originalRecord = recordAsItWas(ingress.metadata?.annotations);
   // Finishing an unfinished canary back onto the live color is no switch: nothing to record.
   const record: Record<string, string | null> =
     target === live ? {} : recordAnnotations({ previousColor: live, switchedAt: new Date(), commit: opts.commit, runUrl: opts.runUrl });
@@ -142,14 +151,30 @@ export async function switchIngressRoute(opts: EksSwitchOptions, deps: EksSwitch
         // The pause lets the load balancer move traffic and the new color meet it.
         log.info(`pausing ${formatDuration(opts.stepPauseMs)}, then checking ${target}`);
         await sleep(opts.stepPauseMs, deps.signal);
-        const failure = await stepCheck(opts, deps, target, targetService, port);
+        const failure = await stepCheck(opts, deps, {
+          target,
+          targetService,
+          port,
+          analysis,
+          label: `step ${i + 1} of ${steps.length}, ${weight}%`,
+        });
         if (failure) {
           done.push({ weight, outcome: 'failed', detail: failure });
           throw new StepFailed(i, weight, failure);
         }
-        done.push({ weight, outcome: 'passed', detail: opts.probeUrl ? `${target} ready; probe passed` : `${target} ready` });
+        const checked = analysis?.has('step')
+          ? analysis.checks.length === 1 && opts.probeUrl
+            ? 'probe passed'
+            : 'analysis passed'
+          : undefined;
+        done.push({ weight, outcome: 'passed', detail: checked ? `${target} ready; ${checked}` : `${target} ready` });
         log.info(`step ${i + 1} passed`);
       });
+    }
+    // The window after the switch: anything but passed puts every path back on the live color.
+    if (analysis?.has('post')) {
+      const post = await log.group(`Analysis of ${target} after the switch`, () => analysis.run('post', args, { signal: deps.signal }));
+      if (post.state !== 'passed') throw new PostFailed(post);
     }
   } catch (error) {
     if (landed === 0 && !uncertain) throw error;
@@ -170,6 +195,15 @@ export async function switchIngressRoute(opts: EksSwitchOptions, deps: EksSwitch
     : `${rollback ? 'rolled back' : 'switched'} Ingress ${name} (${shownPaths}) from ${live} to ${target}`;
   log.info(note);
   return { ...base, to: target, switched: true, convergenceMs: undefined, note, ...(canary ? { canarySteps: done } : {}) };
+}
+
+/** The post-switch analysis did not pass. */
+class PostFailed extends Error {
+  readonly outcome: MomentOutcome;
+  constructor(outcome: MomentOutcome) {
+    super(describeOutcome(outcome));
+    this.outcome = outcome;
+  }
 }
 
 class StepFailed extends Error {
@@ -235,31 +269,29 @@ export function colorServiceProblems(
   return { problems, selects };
 }
 
-/** The health check after a step: undefined when it passed, else what failed. */
+/** The health check after a step (readiness, then the step's analysis): undefined when it passed, else what failed. */
 async function stepCheck(
   opts: EksSwitchOptions,
   deps: EksSwitchDeps,
-  target: Color,
-  targetService: string,
-  port: V1ServiceBackendPort,
+  s: { target: Color; targetService: string; port: V1ServiceBackendPort; analysis: Analysis | undefined; label: string },
 ): Promise<string | undefined> {
-  const svc = await deps.kube.readService(opts.namespace, targetService);
-  const readiness = await targetReadiness(opts, deps, target, targetService, svc, port);
-  if (!readiness.ready) return `${target} is no longer ready: ${readiness.problems.join('; ')}`;
-  if (opts.probeUrl) {
-    const result = await probe(opts.probeUrl, opts.probeTimeoutMs ?? 10_000, deps.signal);
-    deps.log.info(`probe ${opts.probeUrl} ${result.detail}`);
-    if (!result.ok) return `probe ${opts.probeUrl} ${result.detail}`;
+  const svc = await deps.kube.readService(opts.namespace, s.targetService);
+  const readiness = await targetReadiness(opts, deps, s.target, s.targetService, svc, s.port);
+  if (!readiness.ready) return `${s.target} is no longer ready: ${readiness.problems.join('; ')}`;
+  if (s.analysis?.has('step')) {
+    const outcome = await s.analysis.run('step', checkArgs(opts, s.target), { signal: deps.signal, label: s.label });
+    if (outcome.state !== 'passed') return stepFailureText(opts, outcome);
   }
   return undefined;
 }
 
-function pickRecord(existing: Record<string, string> | undefined): Record<string, string | null> {
-  const out: Record<string, string | null> = {};
-  for (const key of [annotations.previousColor, annotations.switchedAt, annotations.commit, annotations.runUrl]) {
-    out[key] = existing?.[key] ?? null;
+/** What failed a step; the probe-url input's check reads as the probe always did ("probe URL answered 503 …"). */
+function stepFailureText(opts: EksSwitchOptions, outcome: MomentOutcome): string {
+  const d = outcome.decisive;
+  if (d?.check === 'probe' && opts.probeUrl && d.last) {
+    return `probe ${opts.probeUrl} ${d.last.error ? d.last.error.replace(/^GET \S+ /, '') : `answered ${d.last.value}`}`;
   }
-  return out;
+  return describeOutcome(outcome);
 }
 
 interface Restore {
@@ -326,6 +358,8 @@ function failedCanaryError(f: {
   let what: string;
   if (error instanceof StepFailed) {
     what = `canary step ${error.index + 1} of ${steps.length} (${error.weight}% to ${target}) failed its health check: ${error.message}`;
+  } else if (error instanceof PostFailed) {
+    what = `the analysis of ${target} after the switch did not pass: ${error.message}`;
   } else {
     what = `${f.canary ? 'the canary' : 'the switch'} on Ingress ${name} stopped: ${describeError(error)}`;
   }

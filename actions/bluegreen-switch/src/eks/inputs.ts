@@ -28,6 +28,8 @@ export interface EksSwitchInputs {
   stepPauseMs: number;
   probeUrl: string | undefined;
   probeTimeoutMs: number;
+  /** The analysis input: an analysis section as YAML, read by plan.ts. */
+  analysis?: string | undefined;
   keepMs: number;
   removePreview: boolean;
   /** From the runner: KUBECONFIG, AWS_REGION, and STS's endpoint override for the EKS token. */
@@ -70,6 +72,7 @@ export function readEksSwitchInputs(inputs: ActionInputs, env: Env): EksSwitchIn
     stepPauseMs: inputs.duration('step-pause', '30s'),
     probeUrl,
     probeTimeoutMs: inputs.duration('probe-timeout', '10s'),
+    analysis: inputs.string('analysis', { maxLength: 65_536, multiline: true }),
     // 0s is a valid keep period: read it by hand, as duration() wants more than zero.
     keepMs: readKeep(inputs),
     removePreview: inputs.boolean('remove-preview', false),

@@ -1,10 +1,11 @@
 import { planKubeConnection, type KubeConnectPlan } from '@expeditor/kube/plan';
-import { environmentOf, loadConfig, type EksConfig } from '@expeditor/shared/config';
+import { environmentOf, loadConfig, type AnalysisConfig, type EksConfig } from '@expeditor/shared/config';
 import { ExpeditorError, InputError, ProblemsError } from '@expeditor/shared/errors';
 import { Settings } from '@expeditor/shared/settings';
 import type { EksSwitchInputs } from './inputs.ts';
 import { isColor } from '@expeditor/bluegreen/names';
 import type { EksSwitchOptions, Route, SwitchAction } from './types.ts';
+import { planSwitchAnalysis } from './analysis-plan.ts';
 
 export interface EksPlanCommon {
   action: SwitchAction;
@@ -19,6 +20,8 @@ export interface EksSwitchPlan {
   environment: string | undefined;
   connect: EksConnectPlan;
   settings: Settings;
+  /** The environment's AWS region, for the CloudWatch checks (else the SDK's own chain, AWS_REGION). */
+  awsRegion: string | undefined;
 }
 
 export function planEksSwitch(
@@ -29,10 +32,12 @@ export function planEksSwitch(
   const envName = common.environment;
   let eks: EksConfig | undefined;
   let region: string | undefined;
+  let analysisFile: AnalysisConfig | undefined;
   if (envName) {
     const env = environmentOf(loadConfig(context.workspace, common.config), envName, common.config);
     eks = env.eks;
     region = env.aws.region;
+    analysisFile = env.analysis;
   }
   const settings = new Settings();
   const key = (k: string): string => `environments.${envName}.eks.${k}`;
@@ -94,6 +99,14 @@ export function planEksSwitch(
   if (inputs.removePreview && common.action !== 'cleanup')
     problems.push(new InputError('remove-preview', "is only used by action 'cleanup'"));
   if (inputs.ingressPath && route !== 'ingress') problems.push(new InputError('ingress-path', 'needs route ingress'));
+  const analysis = planSwitchAnalysis({
+    input: inputs.analysis,
+    file: analysisFile,
+    environment: envName,
+    action: common.action,
+    settings,
+    problems,
+  });
 
   // The cluster: an explicit kubeconfig input wins, then the cluster (input or file), then KUBECONFIG.
   let connect: EksConnectPlan | undefined;
@@ -118,6 +131,7 @@ export function planEksSwitch(
     environment: envName,
     settings,
     connect: connect!,
+    awsRegion: region,
     options: {
       action: common.action,
       route,
@@ -131,6 +145,7 @@ export function planEksSwitch(
       stepPauseMs: inputs.stepPauseMs,
       probeUrl: inputs.probeUrl,
       probeTimeoutMs: inputs.probeTimeoutMs,
+      analysis,
       keepMs: inputs.keepMs,
       removePreview: inputs.removePreview,
       commit: context.sha,

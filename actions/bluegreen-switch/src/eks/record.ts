@@ -20,6 +20,15 @@ export function recordAnnotations(record: SwitchRecord): Record<string, string |
   };
 }
 
+/** The record annotations as they are on an object, for a merge patch that puts them back (absent ones null). */
+export function recordAsItWas(existing: Record<string, string> | undefined): Record<string, string | null> {
+  const out: Record<string, string | null> = {};
+  for (const key of [annotations.previousColor, annotations.switchedAt, annotations.commit, annotations.runUrl]) {
+    out[key] = existing?.[key] ?? null;
+  }
+  return out;
+}
+
 export interface RecordedSwitch {
   previousColor: Color | undefined;
   switchedAt: Date | undefined;

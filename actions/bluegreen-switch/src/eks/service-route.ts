@@ -2,10 +2,13 @@
 // checks the target, patches the selector's color in one guarded request with the record
 // annotations, then watches the Service's endpoints until only the target's pods remain.
 import type { V1Service } from '@kubernetes/client-node';
-import { ExpeditorError } from '@expeditor/shared/errors';
+import { ExpeditorError, describeError } from '@expeditor/shared/errors';
 import { formatDuration } from '@expeditor/shared/deadline';
+import { describeOutcome } from '@expeditor/analysis/analysis';
 import { annotations, isColor, previewServiceName, type Color } from '@expeditor/bluegreen/names';
 import { describeRecord, readRecord, recordAnnotations, targetColor } from './record.ts';
+import { analysisBeforeSwitch, checkArgs } from './analysis.ts';
+import { rollBackSelector } from './selector-rollback.ts';
 import { checkColor, notReadyError } from './ready-check.ts';
 import { guardedPatch, SwitchConflictError } from './guard.ts';
 import { selectorText } from '@expeditor/bluegreen/readiness';
@@ -111,6 +114,10 @@ export async function switchServiceRoute(opts: EksSwitchOptions, deps: EksSwitch
     );
   });
 
+  // Analysis: sources checked and the pre checks run against the target before the selector moves.
+  const analysis = await analysisBeforeSwitch(opts, deps, target, { steps: 1, stepPauseMs: 0, unchanged });
+  const args = checkArgs(opts, target);
+
   const switchedAt = new Date();
   const record = recordAnnotations({ previousColor: live, switchedAt, commit: opts.commit, runUrl: opts.runUrl });
   const resourceVersion = stable.service.metadata?.resourceVersion ?? '';
@@ -139,6 +146,30 @@ export async function switchServiceRoute(opts: EksSwitchOptions, deps: EksSwitch
       log,
     }),
   );
+  if (analysis?.has('post')) {
+    // Any end but passed — failed, inconclusive, a source that stopped answering, a cancelled
+    // run — puts the selector back: a switch nobody could watch is not a switch that passed.
+    let why: string | undefined;
+    try {
+      const post = await log.group(`Analysis of ${target} after the switch`, () => analysis.run('post', args, { signal: deps.signal }));
+      if (post.state !== 'passed') why = `the analysis of ${target} after the switch did not pass: ${describeOutcome(post)}`;
+    } catch (error) {
+      why = `the analysis of ${target} after the switch was stopped: ${describeError(error)}`;
+    }
+    if (why) {
+      const restored = await log.group(`Rolling Service ${opts.service} back to ${live}`, () =>
+        rollBackSelector(opts, deps, { live, target, selector: stable.selector, before: stable.service.metadata?.annotations }),
+      );
+      throw new ExpeditorError(`${why}; ${restored.text}`, {
+        unchanged: restored.ok
+          ? `${live} serves all traffic again; ${target} keeps running for a look`
+          : `${target} may still serve traffic`,
+        next: restored.ok
+          ? `look at ${target} (the evaluations in the step summary, its pods and logs), redeploy, and run the switch again`
+          : `put Service ${opts.service}'s selector back on ${opts.colorLabel}=${live} by hand (kubectl edit service ${opts.service})`,
+      });
+    }
+  }
   const note = `${rollback ? 'rolled back' : 'switched'} Service ${opts.service} from ${live} to ${target}; its endpoints were only ${target}'s ${converged.endpoints} pods after ${formatDuration(converged.ms)}`;
   log.info(note);
   return { ...base, to: target, switched: true, convergenceMs: converged.ms, note };

@@ -4,12 +4,15 @@ import { formatFailure } from '@expeditor/shared/errors';
 import { Summary, type Cell } from '@expeditor/shared/summary';
 import type { EksSwitchPlan } from './plan.ts';
 import type { EksSwitchResult } from './types.ts';
+import type { Evaluation } from '@expeditor/analysis/run';
+import { analysisTable } from '@expeditor/analysis/summary';
 
 export function eksSwitchSummary(
   plan: EksSwitchPlan,
   outcome: { result: EksSwitchResult } | { error: unknown },
   tookMs: number,
   cluster: string | undefined,
+  evaluations: readonly Evaluation[] = [],
 ): Summary {
   const o = plan.options;
   const summary = new Summary();
@@ -47,6 +50,7 @@ export function eksSwitchSummary(
     }
     summary.paragraph(r.note);
   }
+  analysisTable(summary, evaluations);
   const settings = plan.settings.rows();
   if (settings.length) summary.heading('Settings', 3).table(['setting', 'value', 'from'], settings);
   return summary;

@@ -1,4 +1,7 @@
 // The typed options and result of the EKS switch, shared by the action, tests and the bench.
+import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import type { CheckPlan } from '@expeditor/analysis/plan';
+import type { Evaluation } from '@expeditor/analysis/run';
 import type { Log } from '@expeditor/shared/log';
 import type { Color } from '@expeditor/bluegreen/names';
 import type { Kube } from './kube.ts';
@@ -24,9 +27,11 @@ export interface EksSwitchOptions {
   canary?: readonly number[] | undefined;
   /** Pause after each canary step before its health check. */
   stepPauseMs: number;
-  /** Probed after each canary step: a 2xx answer passes. */
+  /** Probed after each canary step: a 2xx answer passes (an HTTP check at each step, besides `analysis`). */
   probeUrl?: string | undefined;
   probeTimeoutMs?: number | undefined;
+  /** Checks before the switch (pre), after each canary step (step) and in a window after it (post). */
+  analysis?: readonly CheckPlan[] | undefined;
   /** Cleanup: the old color must have been idle this long. */
   keepMs: number;
   /** Cleanup: also delete the preview Service. */
@@ -45,6 +50,10 @@ export interface EksSwitchDeps {
   deadlineAt?: number | undefined;
   /** Clock, for tests of the keep period. */
   now?: (() => number) | undefined;
+  /** A CloudWatch client, made on first use: only CloudWatch checks need one. */
+  cloudwatch?: (() => CloudWatchClient) | undefined;
+  /** Where the analysis keeps its evaluations, so the step summary has them even when the run fails. */
+  evaluations?: Evaluation[] | undefined;
 }
 
 export interface CanaryStep {
