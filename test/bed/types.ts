@@ -1,6 +1,6 @@
 // The contract between tests and the bed: what each started part gives a test.
 
-export type PartName = 'oidc' | 'moto' | 'registry' | 'docker' | 'k8s' | 'github';
+export type PartName = 'oidc' | 'moto' | 'registry' | 'docker' | 'k8s' | 'argo' | 'github';
 
 /** A local GitHub OIDC token issuer (JWKS + the ACTIONS_ID_TOKEN_REQUEST_URL endpoint). */
 export interface OidcPart {
@@ -189,6 +189,20 @@ export interface BedEks {
 }
 
 /**
+ * The real Argo Rollouts controller (test/bed/parts/argo.ts) on the bed's Kubernetes, with its
+ * CRDs (Rollout, AnalysisRun, AnalysisTemplate, ClusterAnalysisTemplate, Experiment) installed.
+ * Needs the k8s part: startBed(['k8s', 'argo']).
+ */
+export interface ArgoPart {
+  /** The controller's release, e.g. `v1.10.2`. */
+  readonly version: string;
+  /** Names of the CRDs installed, e.g. `rollouts.argoproj.io`. */
+  readonly crds: readonly string[];
+  /** The controller's log (what it did to each Rollout). */
+  readonly controllerLog: string;
+}
+
+/**
  * A local GitHub REST API for Deployments (test/bed/github/). Every request is checked against
  * GitHub's published REST description (@octokit/openapi): a route or method it lacks, a path or
  * query parameter of the wrong type or unknown, a body missing a required field, of a wrong type,
@@ -241,6 +255,7 @@ export interface Parts {
   registry: RegistryPart;
   docker: DockerPart;
   k8s: K8sPart;
+  argo: ArgoPart;
   github: GitHubPart;
 }
 
@@ -248,7 +263,7 @@ export interface BedContext {
   /** A directory of this bed's own (certs, data, logs), removed on stop. */
   readonly dir: string;
   readonly logDir: string;
-  /** Parts started before this one (parts start in the order oidc, moto, registry, docker, k8s, github). */
+  /** Parts started before this one (parts start in the order oidc, moto, registry, docker, k8s, argo, github). */
   readonly started: Partial<Parts>;
 }
 

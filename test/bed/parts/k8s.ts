@@ -91,10 +91,10 @@ async function makeCerts(dir: string): Promise<{ caFile: string; certFile: strin
   return { caFile, certFile, keyFile };
 }
 
-type Api = <T = unknown>(method: string, path: string, body?: unknown) => Promise<{ status: number; body: T }>;
+export type Api = <T = unknown>(method: string, path: string, body?: unknown) => Promise<{ status: number; body: T }>;
 
 /** A tiny JSON client for the bed's own calls: loading @kubernetes/client-node costs ~0.4 s. */
-function apiClient(server: string, token: string, ca: string): Api {
+export function apiClient(server: string, token: string, ca: string): Api {
   return (method, path, body) =>
     new Promise((resolve, reject) => {
       const payload = body === undefined ? undefined : JSON.stringify(body);
