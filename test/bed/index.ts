@@ -7,7 +7,7 @@ import type { BedContext, PartHandle, PartName, Parts } from './types.ts';
 
 export type { Parts, PartName } from './types.ts';
 
-const order: PartName[] = ['oidc', 'moto', 'registry', 'docker', 'k8s', 'argo', 'github'];
+const order: PartName[] = ['oidc', 'moto', 'registry', 'docker', 'k8s', 'argo', 'prometheus', 'github'];
 
 export type Bed<P extends PartName> = Pick<Parts, P> & { readonly dir: string; stop(): Promise<void> };
 

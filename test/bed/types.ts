@@ -1,6 +1,6 @@
 // The contract between tests and the bed: what each started part gives a test.
 
-export type PartName = 'oidc' | 'moto' | 'registry' | 'docker' | 'k8s' | 'argo' | 'github';
+export type PartName = 'oidc' | 'moto' | 'registry' | 'docker' | 'k8s' | 'argo' | 'prometheus' | 'github';
 
 /** A local GitHub OIDC token issuer (JWKS + the ACTIONS_ID_TOKEN_REQUEST_URL endpoint). */
 export interface OidcPart {
@@ -203,6 +203,23 @@ export interface ArgoPart {
 }
 
 /**
+ * Debian's Prometheus 2.42 (test/bed/parts/prometheus.ts) scraping an exporter in the test's own
+ * process every `scrapeIntervalMs`: a test sets a gauge (`set`), waits until Prometheus answers
+ * the new value (`scraped`), and the code under test queries `url` as it would any Prometheus.
+ */
+export interface PrometheusPart {
+  /** `http://127.0.0.1:PORT`, the address a prometheus check names. */
+  readonly url: string;
+  readonly scrapeIntervalMs: number;
+  /** Sets a gauge the exporter serves from now on (labels sorted; NaN and ±Inf allowed). */
+  set(name: string, labels: Record<string, string>, value: number): void;
+  /** Resolves once an instant query of the series answers `value` (after the next scrape). */
+  scraped(name: string, labels: Record<string, string>, value: number): Promise<void>;
+  /** An instant query's `data.result`; throws with the server's message on an error. */
+  query(promql: string): Promise<unknown>;
+}
+
+/**
  * A local GitHub REST API for Deployments (test/bed/github/). Every request is checked against
  * GitHub's published REST description (@octokit/openapi): a route or method it lacks, a path or
  * query parameter of the wrong type or unknown, a body missing a required field, of a wrong type,
@@ -256,6 +273,7 @@ export interface Parts {
   docker: DockerPart;
   k8s: K8sPart;
   argo: ArgoPart;
+  prometheus: PrometheusPart;
   github: GitHubPart;
 }
 
@@ -263,7 +281,7 @@ export interface BedContext {
   /** A directory of this bed's own (certs, data, logs), removed on stop. */
   readonly dir: string;
   readonly logDir: string;
-  /** Parts started before this one (parts start in the order oidc, moto, registry, docker, k8s, argo, github). */
+  /** Parts started before this one (parts start in the order oidc, moto, registry, docker, k8s, argo, prometheus, github). */
   readonly started: Partial<Parts>;
 }
 
