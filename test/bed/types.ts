@@ -211,8 +211,11 @@ export interface PrometheusPart {
   /** `http://127.0.0.1:PORT`, the address a prometheus check names. */
   readonly url: string;
   readonly scrapeIntervalMs: number;
-  /** Sets a gauge the exporter serves from now on (labels sorted; NaN and ±Inf allowed). */
-  set(name: string, labels: Record<string, string>, value: number): void;
+  /**
+   * Sets a gauge the exporter serves from now on (NaN and ±Inf allowed); a function is called at
+   * each scrape, so the value can follow what the test bed is doing (the Ingress's weights, say).
+   */
+  set(name: string, labels: Record<string, string>, value: number | (() => number | Promise<number>)): void;
   /** Resolves once an instant query of the series answers `value` (after the next scrape). */
   scraped(name: string, labels: Record<string, string>, value: number): Promise<void>;
   /** An instant query's `data.result`; throws with the server's message on an error. */

@@ -23,20 +23,31 @@ function seriesKey(name: string, labels: Record<string, string>): string {
   return inner ? `${name}{${inner}}` : name;
 }
 
-function startExporter(series: Map<string, { name: string; value: number }>): Promise<Server> {
+type Gauge = { name: string; value: GaugeValue };
+type GaugeValue = number | (() => number | Promise<number>);
+
+function startExporter(series: Map<string, Gauge>): Promise<Server> {
   const server = createServer((req, res) => {
     if (req.url !== '/metrics') {
       res.writeHead(404).end();
       return;
     }
-    const names = new Set([...series.values()].map((s) => s.name));
-    const lines = [...names].flatMap((name) => [
-      `# TYPE ${name} gauge`,
-      ...[...series.entries()].filter(([, s]) => s.name === name).map(([key, s]) => `${key} ${formatValue(s.value)}`),
-    ]);
-    res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(`${lines.join('\n')}\n`);
+    void (async () => {
+      // A value given as a function is read at scrape time (e.g. from the Ingress as it is then).
+      const values = await Promise.all([...series.entries()].map(async ([key, s]) => ({ key, name: s.name, value: await read(s.value) })));
+      const names = new Set(values.map((v) => v.name));
+      const lines = [...names].flatMap((name) => [
+        `# TYPE ${name} gauge`,
+        ...values.filter((v) => v.name === name).map((v) => `${v.key} ${formatValue(v.value)}`),
+      ]);
+      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(`${lines.join('\n')}\n`);
+    })().catch(() => res.writeHead(500).end());
   });
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+}
+
+async function read(value: GaugeValue): Promise<number> {
+  return typeof value === 'function' ? value() : value;
 }
 
 function formatValue(value: number): string {
@@ -48,7 +59,7 @@ function formatValue(value: number): string {
 
 export async function start(ctx: BedContext): Promise<PartHandle<PrometheusPart>> {
   const binary = bedBinary('prometheus', 'prometheus');
-  const series = new Map<string, { name: string; value: number }>();
+  const series = new Map<string, Gauge>();
   const exporter = await startExporter(series);
   const exporterAddress = `127.0.0.1:${(exporter.address() as AddressInfo).port}`;
 
