@@ -1,7 +1,7 @@
 // A connection to a Kubernetes cluster: from a kubeconfig (the input, or KUBECONFIG passed down
 // by the context layer) or from EKS (DescribeCluster for endpoint and CA, plus a bearer token
-// the action makes itself and renews before it expires). Typed API groups, one watch entry point
-// and request counters, all sharing one authentication path and the run's AbortSignal.
+// the action makes itself and renews before it expires). Typed API groups (groups.ts), one watch
+// entry point and request counters, all sharing one authentication path and the run's AbortSignal.
 // @kubernetes/client-node is loaded here with import(), so only callers that connect pay for it.
 import { readFileSync } from 'node:fs';
 import { ExpeditorError, describeError } from '@expeditor/shared/errors';
@@ -12,6 +12,7 @@ import { type FileRule, readUserFile } from '@expeditor/shared/workspace-file';
 import { EksTokenSource } from './eks-token.ts';
 import { applyEnvironmentProxy } from './proxy.ts';
 import type * as K from './client-node.ts';
+import type { AppsApi, AutoscalingApi, CoreApi, DiscoveryApi, NetworkingApi } from './groups.ts';
 
 export type ClientNode = typeof K;
 
@@ -97,11 +98,11 @@ export interface KubeConnection {
   /** "EKS cluster prod (us-west-2)" or "kubeconfig ~/.kube/config, context bed". */
   readonly description: string;
   readonly k8s: ClientNode;
-  readonly core: K.CoreV1Api;
-  readonly apps: K.AppsV1Api;
-  readonly autoscaling: K.AutoscalingV2Api;
-  readonly discovery: K.DiscoveryV1Api;
-  readonly networking: K.NetworkingV1Api;
+  readonly core: CoreApi;
+  readonly apps: AppsApi;
+  readonly autoscaling: AutoscalingApi;
+  readonly discovery: DiscoveryApi;
+  readonly networking: NetworkingApi;
   /** Any kind, found through discovery: for server-side apply of documents deploy-eks has no typed client for. */
   readonly objects: K.KubernetesObjectApi;
   readonly signal: AbortSignal | undefined;
@@ -128,10 +129,10 @@ export async function connectKube(options: ConnectOptions): Promise<KubeConnecti
     });
   }
   // client-node takes a few hundred ms to load: on the EKS path it loads while DescribeCluster runs.
-  const loading = loadClientNode();
+  const loading = Promise.all([loadClientNode(), import('./groups.ts')]);
   loading.catch(() => undefined);
   const described = options.eks ? await describeEksCluster(options.eks, options) : undefined;
-  const k8s = await loading;
+  const [k8s, { makeGroups }] = await loading;
   const kc = new k8s.KubeConfig();
   let source: KubeSource;
   let tokens: EksTokenSource | undefined;
@@ -211,27 +212,24 @@ export async function connectKube(options: ConnectOptions): Promise<KubeConnecti
   };
   const description =
     source.kind === 'eks' ? `EKS cluster ${source.cluster} (${source.region})` : `kubeconfig ${source.path} (context ${source.context})`;
-  const versionApi = new k8s.VersionApi(configuration);
+  const groups = makeGroups(configuration);
   const connection: KubeConnection = {
     server,
     source,
     description,
     k8s,
-    core: new k8s.CoreV1Api(configuration),
-    apps: new k8s.AppsV1Api(configuration),
-    autoscaling: new k8s.AutoscalingV2Api(configuration),
-    discovery: new k8s.DiscoveryV1Api(configuration),
-    networking: new k8s.NetworkingV1Api(configuration),
+    core: groups.core,
+    apps: groups.apps,
+    autoscaling: groups.autoscaling,
+    discovery: groups.discovery,
+    networking: groups.networking,
     objects: new k8s.KubernetesObjectApi(configuration),
     signal: options.signal,
     stats,
     newWatch: () => new k8s.Watch(watchConfig as unknown as K.KubeConfig),
     patchOptions: (type) =>
       k8s.setHeaderOptions('Content-Type', type === 'merge' ? k8s.PatchStrategy.MergePatch : k8s.PatchStrategy.StrategicMergePatch),
-    async version() {
-      const info = await versionApi.getCode();
-      return info.gitVersion;
-    },
+    version: groups.version,
   };
   if (options.verify !== false) await verifyConnection(connection, options);
   return connection;

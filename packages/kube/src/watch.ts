@@ -25,7 +25,7 @@ export interface WatchSource<T extends KubeObject> {
   path: string;
   labelSelector?: string | undefined;
   fieldSelector?: string | undefined;
-  /** Lists the same objects (same selectors) with client-node's typed API. */
+  /** Lists the same objects (same selectors) with the connection's typed API (groups.ts). */
   list: () => Promise<ListResult<T>>;
 }
 
