@@ -156,6 +156,42 @@ describe('analysis on route service', () => {
     expect((await stable(c)).metadata?.resourceVersion).toBe(rv);
   });
 
+  it('metric math over two metrics (errors per 100 requests) passes before the switch, then the selector moves', async () => {
+    const c = await setUpColors(b);
+    const cw = cloudwatch();
+    const suffix = `${process.pid}${Date.now()}`;
+    const point = (name: string, value: number) => ({
+      MetricName: `${name}${suffix}`,
+      Dimensions: [{ Name: 'Color', Value: 'green' }],
+      Value: value,
+      Timestamp: new Date(),
+    });
+    await cw.send(new PutMetricDataCommand({ Namespace: 'Shop', MetricData: [point('Errors', 2), point('Requests', 400)] }));
+    const metric = (name: string) => ({
+      namespace: 'Shop',
+      name: `${name}${suffix}`,
+      dimensions: { Color: '{{color}}' },
+      stat: 'Sum',
+      period: 60,
+    });
+    const { result, evaluations } = runWithAnalysis(
+      withChecks(c, [
+        {
+          name: 'error-rate',
+          provider: 'cloudwatch-metric',
+          expression: '100 * errors / requests',
+          metrics: { errors: metric('Errors'), requests: metric('Requests') },
+          success: 'result < 1',
+          at: ['pre'],
+          count: 1,
+        },
+      ]),
+    );
+    expect(await result).toMatchObject({ from: 'blue', to: 'green', switched: true });
+    expect(evaluations).toMatchObject([{ moment: 'pre', check: 'error-rate', verdict: 'passed', condition: 'success: result < 1' }]);
+    expect(evaluations[0]?.value).toMatch(/^0\.5 \(at /);
+  });
+
   it('an alarm that does not exist is refused before anything moves, naming the key', async () => {
     const c = await setUpColors(b);
     const name = await alarm('OK');

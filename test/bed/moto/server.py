@@ -4,7 +4,8 @@
 
 Additions: ECS rollouts, one-off tasks (RunTask) and CodeDeploy ECS blue/green lifecycles that
 progress over time (bed_ecs, bed_ecs_run, bed_codedeploy), RegisterTaskDefinition refusing what
-real ECS refuses (bed_ecs_validate), STS web-identity checks and per-account bed keys (bed_sts), and the
+real ECS refuses (bed_ecs_validate), STS web-identity checks and per-account bed keys (bed_sts), CloudWatch metric math
+(bed_cloudwatch), and the
 `/_bed/` control endpoints (bed_control).
 """
 
@@ -30,6 +31,7 @@ def main() -> None:
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
     from werkzeug.serving import run_simple
 
+    import bed_cloudwatch
     import bed_codedeploy
     import bed_control
     import bed_ecs
@@ -43,6 +45,7 @@ def main() -> None:
     bed_ecs_run.install()
     bed_ecs_validate.install()
     bed_codedeploy.install()
+    bed_cloudwatch.install()
     bed_sts.install()
     ENGINE.start_ticker()
 
