@@ -9,7 +9,8 @@
 // is in the figure too). Goal: p95 ≤ interval + 2 s.
 // EXPEDITOR_BENCH_RUNS runs per case (default 7, at least 5); EXPEDITOR_BENCH_INTERVALS (default "1s,5s").
 import { setTimeout as delay } from 'node:timers/promises';
-import { CloudWatchClient, PutMetricAlarmCommand, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { createAlarm, setAlarm } from '../test/e2e/switch-eks-analysis-bed.ts';
 import { startBed } from '../test/bed/index.ts';
 import { memoryLog } from '../packages/shared/src/log.ts';
 import { parseDuration } from '../packages/shared/src/deadline.ts';
@@ -83,25 +84,10 @@ try {
     {
       name: 'cloudwatch-alarm',
       check: async (_c, interval) => {
-        const name = `bench-5xx-${++alarms}`;
-        await cloudwatch.send(
-          new PutMetricAlarmCommand({
-            AlarmName: name,
-            Namespace: 'Shop',
-            MetricName: 'Errors5xx',
-            Statistic: 'Sum',
-            Period: 60,
-            EvaluationPeriods: 1,
-            Threshold: 5,
-            ComparisonOperator: 'GreaterThanThreshold',
-          }),
-        );
-        await cloudwatch.send(new SetAlarmStateCommand({ AlarmName: name, StateValue: 'OK', StateReason: 'bench' }));
+        const name = await createAlarm(cloudwatch, `bench-5xx-${++alarms}`);
         return {
           check: { name: 'alarms', provider: 'cloudwatch-alarm', alarms: [name], interval },
-          cross: async () => {
-            await cloudwatch.send(new SetAlarmStateCommand({ AlarmName: name, StateValue: 'ALARM', StateReason: 'bench' }));
-          },
+          cross: () => setAlarm(cloudwatch, name, 'ALARM'),
         };
       },
     },

@@ -7,7 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CloudWatchClient, PutMetricAlarmCommand, PutMetricDataCommand, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { createAlarm, setAlarm } from './switch-eks-analysis-bed.ts';
 import { useBed } from '../bed/vitest.ts';
 import { memoryLog } from '../../packages/shared/src/log.ts';
 import { ProblemsError } from '../../packages/shared/src/errors.ts';
@@ -49,28 +50,8 @@ const withChecks = (c: Colors, checks: AnalysisConfig['checks']): EksSwitchOptio
   options(c, { analysis: planAnalysis({ checks }, { input: 'analysis' }) });
 
 let alarmCount = 0;
-async function alarm(state: 'OK' | 'ALARM' = 'OK'): Promise<string> {
-  const name = `shop-5xx-${process.pid}-${++alarmCount}`;
-  const cw = cloudwatch();
-  await cw.send(
-    new PutMetricAlarmCommand({
-      AlarmName: name,
-      Namespace: 'Shop',
-      MetricName: 'Errors5xx',
-      Statistic: 'Sum',
-      Period: 60,
-      EvaluationPeriods: 1,
-      Threshold: 5,
-      ComparisonOperator: 'GreaterThanThreshold',
-    }),
-  );
-  await cw.send(new SetAlarmStateCommand({ AlarmName: name, StateValue: state, StateReason: 'set by the test' }));
-  return name;
-}
-
-async function setAlarm(name: string, state: 'OK' | 'ALARM'): Promise<void> {
-  await cloudwatch().send(new SetAlarmStateCommand({ AlarmName: name, StateValue: state, StateReason: 'set by the test' }));
-}
+const alarm = (state: 'OK' | 'ALARM' = 'OK'): Promise<string> =>
+  createAlarm(cloudwatch(), `shop-5xx-${process.pid}-${++alarmCount}`, state);
 
 /** Resolves once the stable Service selects `color` (read every 50 ms; a hang guard is vitest's timeout). */
 async function untilSelects(c: Colors, color: string): Promise<void> {
@@ -107,7 +88,7 @@ describe('analysis on route service', () => {
       withChecks(c, [{ name: 'alarms', provider: 'cloudwatch-alarm', alarms: [name], at: ['post'], interval: '300ms', count: 30 }]),
     );
     await untilSelects(c, 'green');
-    await setAlarm(name, 'ALARM');
+    await setAlarm(cloudwatch(), name, 'ALARM');
     const error = await failure(result);
     expect(error.message).toMatch(
       new RegExp(
