@@ -8,6 +8,7 @@ import type { DeployEksResult } from './deploy.ts';
 import type { DeployEksInputs } from './inputs.ts';
 import { planDeployEks, type DeployEksPlan } from './plan.ts';
 import { deploySummary } from './summary.ts';
+import { rolloutSummary } from './rollout-summary.ts';
 
 export interface DeployEksRun {
   log: Log;
@@ -23,18 +24,19 @@ export async function runDeployEks(
   const started = Date.now();
   const plan = planDeployEks(inputs, { workspace: github.workspace, sha: github.sha, runUrl: github.runUrl, runner });
   const where = describeConnection(plan.connect);
+  const summarize = plan.rollouts ? rolloutSummary : deploySummary;
   try {
     const { deployEks } = await import('./deploy.ts');
     const opened = await openKubeConnection(plan.connect, run);
     try {
       const result = await deployEks(plan, opened.connection, { log: run.log, signal: run.signal });
-      deploySummary(plan, where, { result }, Date.now() - started).write(github.stepSummaryPath);
+      summarize(plan, where, { result }, Date.now() - started).write(github.stepSummaryPath);
       return { ...result, plan };
     } finally {
       opened.close();
     }
   } catch (error) {
-    deploySummary(plan, where, { error }, Date.now() - started).write(github.stepSummaryPath);
+    summarize(plan, where, { error }, Date.now() - started).write(github.stepSummaryPath);
     throw error;
   }
 }

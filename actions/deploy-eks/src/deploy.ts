@@ -41,6 +41,16 @@ export interface ServiceResult {
   readyAt: number | null;
   templateFrom: string;
   hpa: boolean;
+  /** For an Argo Rollout (rollout-deploy.ts): where it stands; `paused` = waiting for bluegreen-switch to promote. */
+  rollout?: {
+    name: string;
+    activeService: string;
+    phase: string;
+    paused: boolean;
+    /** Pod-template hashes: of the ReplicaSet serving now, and of the one this run brought up. */
+    stableHash: string | null;
+    newHash: string | null;
+  };
   diagnosis?: Diagnosis | undefined;
 }
 
@@ -78,6 +88,7 @@ interface Tracked {
 }
 
 export async function deployEks(plan: DeployEksPlan, connection: KubeConnection, options: DeployEksOptions): Promise<DeployEksResult> {
+  if (plan.rollouts) return (await import('./rollout-deploy.ts')).deployRollouts(plan, connection, options);
   if (plan.strategy === 'rolling') return deployRolling(plan, connection, options);
   const { log } = options;
   const now = options.now?.() ?? new Date();

@@ -8,6 +8,8 @@ import { planKubeConnection, type KubeConnectPlan } from '@expeditor/kube/plan';
 import type { DeployEksInputs, Route } from './inputs.ts';
 import { deploymentFor, readManifests, type ManifestDocument } from './manifest.ts';
 import { classifyDocuments, expandLists, type ClassifiedDocument } from './documents.ts';
+import type { ManifestRollout } from './rollout-manifest.ts';
+import { refuseRollingRollouts, rolloutDispositions, rolloutsOf } from './rollout-plan.ts';
 import type { Origin } from '@expeditor/shared/errors';
 
 export interface EnvironmentRefs {
@@ -41,6 +43,8 @@ export interface DeployEksPlan {
   connect: KubeConnectPlan;
   /** Per service, the manifest's Deployment; undefined = copy the live color's. */
   manifests: Map<string, { deployment: V1Deployment; where: string }> | undefined;
+  /** Per service, the manifest's Argo Rollout, when the workloads are Rollouts (rollout-deploy.ts). */
+  rollouts?: Map<string, ManifestRollout> | undefined;
   /** Every document of the manifest with what happens to it (documents.ts); empty without a manifest. */
   documents: ClassifiedDocument[];
   manifestOrigin: Origin;
@@ -130,10 +134,15 @@ export function planDeployEks(inputs: DeployEksInputs, context: PlanContext): De
   });
   const manifestOrigin: Origin = { input: 'manifest' };
   let manifests: DeployEksPlan['manifests'];
+  let rollouts: DeployEksPlan['rollouts'];
   let documents: ManifestDocument[] = [];
   const workloads = new Map<ManifestDocument['object'], string>();
   if (inputs.manifest) {
     documents = expandLists(readManifests(context.workspace, inputs.manifest, manifestOrigin, context.runner.runnerTemp));
+    rollouts = rolloutsOf(documents, services, inputs.manifest, manifestOrigin);
+    for (const [s, r] of rollouts ?? []) workloads.set(r.source, s);
+  }
+  if (inputs.manifest && !rollouts) {
     manifests = new Map(
       services.map((s) => {
         const found = deploymentFor(documents, s, services.length, inputs.manifest as string, manifestOrigin);
@@ -148,7 +157,9 @@ export function planDeployEks(inputs: DeployEksInputs, context: PlanContext): De
     : ({ name: 'template', value: 'the live color’s Deployment', source: 'default', from: 'default' } as const);
 
   // The namespace: the input, else the one the manifest's Deployments name, else the file's, else default.
-  const manifestNamespace = namespaceOfManifests(manifests);
+  const manifestNamespace = namespaceOfManifests(
+    manifests ?? (rollouts && new Map([...rollouts].map(([s, r]) => [s, { deployment: r.rollout as V1Deployment, where: r.where }]))),
+  );
   if (manifestNamespace && inputs.namespace && inputs.namespace !== manifestNamespace.namespace) {
     throw new ExpeditorError(
       `input 'namespace' is ${inputs.namespace}, but ${manifestNamespace.where} puts the Deployment in namespace ${manifestNamespace.namespace}`,
@@ -161,6 +172,7 @@ export function planDeployEks(inputs: DeployEksInputs, context: PlanContext): De
   }
   // Blue/green unless told (the schema's default): only a rolling update is worth a row in the summary.
   const strategy = inputs.strategy ?? eks?.strategy ?? 'blue-green';
+  if (rollouts) refuseRollingRollouts(strategy, inputs.strategy ? { input: 'strategy' } : { key: key('strategy') });
   if (strategy === 'rolling') {
     settings.provenance.push({
       name: 'strategy',
@@ -187,8 +199,9 @@ export function planDeployEks(inputs: DeployEksInputs, context: PlanContext): De
     origin: manifestOrigin,
   });
   // A rolling update has no colors: what would be per color or left to the switch is applied as it is.
-  const classified =
-    strategy === 'rolling'
+  const classified = rollouts
+    ? rolloutDispositions(classifiedAll)
+    : strategy === 'rolling'
       ? classifiedAll.map((d) =>
           d.disposition.kind === 'per-color' || d.disposition.kind === 'stable-service' || d.disposition.kind === 'ingress'
             ? { ...d, disposition: { kind: 'apply' as const, images: [] } }
@@ -242,6 +255,7 @@ export function planDeployEks(inputs: DeployEksInputs, context: PlanContext): De
     ingressOrigin: originOf('ingress', inputs.ingress, 'ingress'),
     connect,
     manifests,
+    rollouts,
     documents: classified,
     manifestOrigin,
     container: inputs.container,

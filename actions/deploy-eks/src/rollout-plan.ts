@@ -1,0 +1,60 @@
+// The plan's part for Rollouts: which services' workloads are Rollouts, and what happens to the
+// manifest's other documents then. A Rollout brings its own blue/green (Argo keeps two ReplicaSets
+// behind its active and preview Services), so deploy-eks's colors do not apply: no per-color
+// copies, no color selector on the Services; every other document is applied as it is.
+import { ExpeditorError, type Origin } from '@expeditor/shared/errors';
+import type { ClassifiedDocument } from './documents.ts';
+import type { ManifestDocument } from './manifest.ts';
+import { hasRollouts, rolloutFor, type ManifestRollout } from './rollout-manifest.ts';
+
+/**
+ * Per service, its Rollout; undefined when the manifest has none. Rollouts and Deployments in one
+ * call are refused: the two are waited for and reported differently (colors against ReplicaSets).
+ */
+export function rolloutsOf(
+  documents: readonly ManifestDocument[],
+  services: readonly string[],
+  path: string,
+  origin: Origin,
+): Map<string, ManifestRollout> | undefined {
+  if (!hasRollouts(documents)) return undefined;
+  const found = new Map<string, ManifestRollout>();
+  for (const service of services) {
+    const rollout = rolloutFor(documents, service, services.length, origin);
+    if (rollout) found.set(service, rollout);
+  }
+  const without = services.filter((s) => !found.has(s));
+  if (found.size === 0) {
+    throw new ExpeditorError(
+      `${path} has Rollouts, but none for ${services.length === 1 ? 'service' : 'services'} ${services.join(', ')}`,
+      { input: 'manifest', unchanged: 'nothing was changed', next: `name the Rollout after the service or label it app: ${services[0]}` },
+    );
+  }
+  if (without.length > 0) {
+    throw new ExpeditorError(
+      `${path} gives Rollouts for ${[...found.keys()].join(', ')} but not for ${without.join(', ')}: one call deploys Rollouts or Deployments, not both`,
+      { input: 'services', unchanged: 'nothing was changed', next: 'deploy the Rollouts and the Deployments in separate steps' },
+    );
+  }
+  return found;
+}
+
+/** With Rollouts, every document besides them is applied as it is (images set where they run the repository). */
+export function rolloutDispositions(documents: readonly ClassifiedDocument[]): ClassifiedDocument[] {
+  return documents.map((d) =>
+    d.disposition.kind === 'workload' || d.disposition.kind === 'apply' ? d : { ...d, disposition: { kind: 'apply' as const, images: [] } },
+  );
+}
+
+/** A rolling strategy says "update the Deployment in place"; a Rollout's own spec.strategy decides instead. */
+export function refuseRollingRollouts(strategy: string, origin: { input?: string; key?: string }): void {
+  if (strategy !== 'rolling') return;
+  throw new ExpeditorError(
+    'strategy rolling updates a Deployment in place, but the manifest gives Rollouts: their spec.strategy.blueGreen decides how they roll out',
+    {
+      ...origin,
+      unchanged: 'nothing was changed',
+      next: 'leave the strategy at blue-green (the default) for Rollouts, or deploy a Deployment',
+    },
+  );
+}
