@@ -25,6 +25,7 @@ import {
   planFrom,
   rollingService,
   runBundle,
+  until,
 } from './deploy-ecs-bed.ts';
 
 const bed = useBed(['moto']);
@@ -419,5 +420,182 @@ describe('deploy-ecs peer inputs (bundle)', () => {
     expect(actions).not.toContain('DescribeServices');
     expect(actions).not.toContain('UpdateService');
     expect((await fx.describe()).taskDefinition).toBe(fx.firstTd);
+  });
+});
+
+describe('deploy-ecs peer inputs: waiting, the task definition file, the AppSpec, retries (core)', () => {
+  const planProblems = (inputs: Record<string, string>, ws?: string): string[] => {
+    try {
+      planFrom(inputs, ws);
+      return [];
+    } catch (error) {
+      const problems = (error as { problems?: { message: string }[] }).problems;
+      return problems ? problems.map((p) => p.message) : [(error as Error).message];
+    }
+  };
+
+  it('wait-for-service-stability false returns once the deployment started (wait-until none); true follows it to COMPLETED within wait-for-minutes', async () => {
+    const fx = await rollingService(bed.moto);
+    const started = await deployEcs(
+      planFrom({ image: digestImage(), cluster: fx.cluster, service: fx.service, 'wait-for-service-stability': 'false' }),
+      clientsFor(bed.moto),
+      { log: memoryLog(), timing },
+    );
+    expect(started).toMatchObject({ status: 'IN_PROGRESS' });
+    expect((await fx.describe()).taskDefinition).toBe(started.taskDefinitionArn);
+    // ECS finishes it without us; the next deployment starts from a settled service.
+    await until(fx.describe, (s) => s.deployments?.length === 1 && s.deployments[0]?.rolloutState === 'COMPLETED');
+
+    const plan = planFrom({
+      image: digestImage(),
+      cluster: fx.cluster,
+      service: fx.service,
+      'wait-for-service-stability': 'true',
+      'wait-for-minutes': '45',
+      timeout: '30m', // the runner passes timeout's default whether or not the workflow set it
+    });
+    expect(plan).toMatchObject({ waitUntil: 'succeeded', timeoutMs: 45 * 60_000 });
+    const completed = await deployEcs(plan, clientsFor(bed.moto), { log: memoryLog(), timing });
+    expect(completed).toMatchObject({ status: 'COMPLETED' });
+    expect((await fx.describe()).deployments).toEqual([expect.objectContaining({ id: completed.deploymentId, rolloutState: 'COMPLETED' })]);
+  });
+
+  it('refuses what contradicts deploy-ecs’s own inputs, and the inputs its design covers otherwise, saying what to use', () => {
+    const base = { image: digestImage(), cluster: 'shop', service: 'web' };
+    expect(planProblems({ ...base, 'wait-for-service-stability': 'false', 'wait-until': 'succeeded' })).toContain(
+      "input 'wait-for-service-stability': is false, which means wait-until: none, but wait-until is succeeded",
+    );
+    expect(planProblems({ ...base, 'wait-for-minutes': '20', timeout: '10m' })).toContain(
+      "input 'wait-for-minutes': cannot be given with timeout (10m): both set the deadline",
+    );
+    expect(planProblems({ ...base, 'wait-for-minutes': '361' })).toContain("input 'wait-for-minutes': must be at most 360, got 361");
+    const refused = planProblems({ ...base, 'max-retries': '5', 'wait-max-delay-seconds': '15' });
+    expect(refused[0]).toMatch(
+      /^input 'max-retries': is amazon-ecs-deploy-task-definition's count of AWS SDK attempts; deploy-ecs retries each call itself/,
+    );
+    expect(refused[1]).toMatch(/^input 'wait-max-delay-seconds': sets the peer’s polling delay; deploy-ecs paces its own polls/);
+    expect(planProblems({ ...base, appspec: 'a.yaml', 'codedeploy-appspec': 'b.yaml' })).toContain(
+      `input 'codedeploy-appspec': names "b.yaml" and 'appspec' names "a.yaml": give one of them (codedeploy-appspec is amazon-ecs-deploy-task-definition's name for appspec)`,
+    );
+    expect(
+      planFrom({ ...base, 'codedeploy-deployment-config': 'CodeDeployDefault.ECSLinear10PercentEvery1Minutes' }).codedeploy
+        .deploymentConfig,
+    ).toBe('CodeDeployDefault.ECSLinear10PercentEvery1Minutes');
+    expect(planProblems({ ...base, 'keep-null-value-keys': 'pidMode' })).toEqual([
+      "input 'keep-null-value-keys': applies to a task definition file, and none is given (the service's current task definition has no empty values to keep)",
+    ]);
+  });
+
+  it('keep-null-value-keys keeps the empty values named and registers them; one ECS rejects is refused at its key and line, nothing registered', async () => {
+    const fx = await rollingService(bed.moto);
+    const file = (extra: Record<string, unknown>) => {
+      const td = JSON.parse(taskDefinitionFile(fx.family)) as { containerDefinitions: Record<string, unknown>[] };
+      td.containerDefinitions[0]!.command = [];
+      return JSON.stringify({ ...td, ipcMode: '', ...extra }, null, 2);
+    };
+    const ws = workspace({ 'kept.json': file({}), 'bad.json': file({ pidMode: '' }) });
+    const plan = planFrom(
+      { image: digestImage(), cluster: fx.cluster, service: fx.service, 'task-definition': 'kept.json', 'keep-null-value-keys': 'command' },
+      ws,
+    );
+    expect(plan.template?.input.containerDefinitions?.[0]?.command).toEqual([]);
+    expect(plan.template?.dropped).toEqual(['ipcMode']);
+    const log = memoryLog();
+    const kept = await deployEcs(plan, clientsFor(bed.moto), { log, timing });
+    expect(kept.status).toBe('COMPLETED');
+    expect(log.lines.some((l) => l.includes('left out empty values ECS would reject: ipcMode'))).toBe(true);
+
+    const since = Date.now();
+    expect(() =>
+      planFrom(
+        {
+          image: digestImage(),
+          cluster: fx.cluster,
+          service: fx.service,
+          'task-definition': 'bad.json',
+          'keep-null-value-keys': 'pidMode',
+        },
+        ws,
+      ),
+    ).toThrow(/^input 'task-definition': bad\.json:\d+: pidMode: expected "host", "task", got the string ""/);
+    expect(await callsOf(bed.moto, 'RegisterTaskDefinition', since)).toHaveLength(0);
+  });
+});
+
+describe('deploy-ecs peer inputs: codedeploy-appspec and the one-off task’s managed EBS volume (core)', () => {
+  it('codedeploy-appspec is the AppSpec file, as appspec is: its hooks go to CodeDeploy with the registered task definition', async () => {
+    const fx = await blueGreenService(bed.moto);
+    const ws = workspace({
+      'appspec.yaml': [
+        'version: 0.0',
+        'Resources:',
+        '  - TargetService:',
+        '      Type: AWS::ECS::Service',
+        '      Properties:',
+        '        TaskDefinition: <TASK_DEFINITION>',
+        '        LoadBalancerInfo:',
+        '          ContainerName: web',
+        '          ContainerPort: 80',
+        'Hooks:',
+        '  - BeforeAllowTraffic: shop-smoke-test',
+        '',
+      ].join('\n'),
+    });
+    const plan = planFrom(
+      { image: digestImage('127.0.0.1:5000/shop/web'), ...blueGreenTarget(fx), 'codedeploy-appspec': 'appspec.yaml' },
+      ws,
+    );
+    const result = await deployEcs(plan, clientsFor(bed.moto), { log: memoryLog(), timing });
+    expect(result.status).toBe('Succeeded');
+    const info = (await fx.codedeploy.send(new GetDeploymentCommand({ deploymentId: result.deploymentId }))).deploymentInfo!;
+    const content = info.revision?.appSpecContent?.content ?? '';
+    expect(content).toContain('shop-smoke-test');
+    expect(content).toContain(result.taskDefinitionArn);
+  });
+
+  it('run-task-managed-ebs-volume attaches the volume to the one-off task; a volume the task definition does not configure at launch is refused before any write', async () => {
+    const fx = await rollingService(bed.moto);
+    const ws = workspace({ 'td.json': taskDefinitionFile(fx.family) });
+    const volume = `{"roleArn": "arn:aws:iam::${bed.moto.defaultAccount}:role/ecsInfrastructureRole", "sizeInGiB": 30, "terminationPolicy": {"deleteOnTermination": false}}`;
+    const inputs = {
+      image: digestImage(),
+      cluster: fx.cluster,
+      service: fx.service,
+      'task-definition': 'td.json',
+      'run-task': 'true',
+      'run-task-launch-type': 'EC2',
+      'run-task-managed-ebs-volume-name': 'data',
+      'run-task-managed-ebs-volume': volume,
+    };
+    const result = await deployEcs(planFrom(inputs, ws), clientsFor(bed.moto), { log: memoryLog(), timing });
+    expect(result.runTask).toMatchObject({ status: 'STOPPED' });
+    const task = (await fx.ecs.send(new DescribeTasksCommand({ cluster: fx.cluster, tasks: result.runTask!.taskArns }))).tasks![0]!;
+    expect(task.attachments).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          type: 'AmazonElasticBlockStorage',
+          details: expect.arrayContaining([
+            { name: 'volumeName', value: 'data' },
+            { name: 'sizeInGiB', value: '30' },
+            { name: 'deleteOnTermination', value: 'false' },
+          ]),
+        }),
+      ]),
+    );
+
+    const since = Date.now();
+    const error = await failure(
+      deployEcs(planFrom({ ...inputs, 'run-task-managed-ebs-volume-name': 'scratch' }, ws), clientsFor(bed.moto), {
+        log: memoryLog(),
+        timing,
+      }),
+    );
+    expect(error?.message).toBe(
+      `input 'run-task-managed-ebs-volume-name': the task definition has no volume "scratch" (configuredAtLaunch: data)`,
+    );
+    expect(await callsOf(bed.moto, 'RegisterTaskDefinition', since)).toHaveLength(0);
+    expect(() => planFrom({ ...inputs, 'run-task-managed-ebs-volume': '' }, ws)).toThrow(
+      /input 'run-task-managed-ebs-volume': is required with run-task-managed-ebs-volume-name/,
+    );
   });
 });

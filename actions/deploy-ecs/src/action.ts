@@ -20,7 +20,7 @@ export async function runDeployEcs(
   });
   // The SDK modules load only now that the inputs and files are known to be good.
   const [{ deployEcs }, { createEcsClients }] = await Promise.all([import('./deploy.ts'), import('@expeditor/codedeploy/clients')]);
-  const clients = await createEcsClients(plan.region);
+  const clients = await createEcsClients(plan.region, { cloudwatch: plan.alarms !== undefined });
   try {
     const result = await deployEcs(plan, clients, { log: run.log, signal: run.signal });
     deploySummary(plan, { result }, Date.now() - started).write(github.stepSummaryPath);

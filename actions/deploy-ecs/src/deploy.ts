@@ -16,7 +16,6 @@ import type { Log } from '@expeditor/shared/log';
 import { appSpecContent, hooksOf, targetOf, withTaskDefinition, type AppSpec } from '@expeditor/codedeploy/appspec';
 import { awsCall, type CallContext } from '@expeditor/aws/call';
 import { codeDeployConsoleUrl, consoleOrigin, ecsConsoleUrl } from '@expeditor/aws/clients';
-import { quote } from '@expeditor/shared/inputs';
 import {
   checkDeploymentConfig,
   checkGroup,
@@ -29,6 +28,12 @@ import { trafficWords } from '@expeditor/codedeploy/follow';
 import { deploymentDescription } from '@expeditor/codedeploy/description';
 import { ecsTargetId } from '@expeditor/codedeploy/target';
 import { followOrStop } from '@expeditor/codedeploy/stop';
+import { ALARM_ACTIVE, groupAlarmUpdate, setGroupAlarms } from '@expeditor/codedeploy/alarms';
+import { DeploymentFailedError } from '@expeditor/codedeploy/follow';
+import { checkAlarms } from './alarms.ts';
+import { blueGreenAlarmError } from './bluegreen-alarms.ts';
+import { withDeploymentAlarms } from './rolling-alarms.ts';
+import { checkLaunchVolume } from './launch-volume.ts';
 import type { DeployEcsPlan } from './plan.ts';
 import { deployRolling, shortTd } from './rolling.ts';
 import { currentTaskDefinition, describeService, serviceOriginError, strategyFor } from './service.ts';
@@ -144,6 +149,13 @@ export async function deployEcs(plan: DeployEcsPlan, clients: EcsClients, contex
     });
     for (const change of rendered.changes) log.info(change);
     if (service && strategy) checkServiceUpdate(plan, strategy, service, rendered);
+    // A missing alarm is refused here, before the first write: the deployment would go unwatched.
+    if (plan.alarms) {
+      await checkAlarms(clients.cloudwatch, plan.alarms, call);
+      log.info(
+        `watched by CloudWatch alarms ${plan.alarms.names.join(', ')} (${strategy === 'blue-green' ? "the CodeDeploy group's alarms" : 'ECS deployment alarms'}; ${plan.alarms.rollback ? 'rolls back' : 'no rollback'} when one fires)`,
+      );
+    }
     const blueGreen = service && strategy === 'blue-green' ? await prepareBlueGreen(plan, clients, service, rendered, call) : undefined;
     const runTask = plan.runTask
       ? prepareRunTask(plan.runTask, rendered, service, { cluster: plan.cluster, enableEcsManagedTags: plan.update.enableEcsManagedTags })
@@ -245,7 +257,8 @@ export async function deployEcs(plan: DeployEcsPlan, clients: EcsClients, contex
         previousTaskDefinitionArn,
         before: service,
         waitUntil: plan.waitUntil === 'none' ? 'none' : 'succeeded',
-        update: rollingUpdate(plan, log),
+        update: rollingUpdate(plan, service, log),
+        alarms: plan.alarms ? { names: plan.alarms.names, rollback: plan.alarms.rollback, cloudwatch: clients.cloudwatch } : undefined,
         log,
         signal: context.signal,
         timing: context.timing,
@@ -265,6 +278,7 @@ export async function deployEcs(plan: DeployEcsPlan, clients: EcsClients, contex
 
   if (!blueGreen) throw new Error('blue/green without its preparation');
   await updateBlueGreenService(plan, clients, serviceName, { ...call, unchanged: notDeployed });
+  await setBlueGreenAlarms(plan, clients, blueGreen, { ...call, unchanged: notDeployed });
   const spec = withTaskDefinition(blueGreen.spec, taskDefinitionArn);
   // bluegreen-switch reads the previous task definition back to roll back after success.
   const description = blueGreenDescription(plan, previousTaskDefinitionArn, log);
@@ -297,18 +311,23 @@ export async function deployEcs(plan: DeployEcsPlan, clients: EcsClients, contex
   const followed = await log.group(
     `Blue/green deployment ${deploymentId} until ${plan.waitUntil === 'ready' ? 'Ready' : 'Succeeded'}`,
     () =>
-      followOrStop({
-        codedeploy: clients.codedeploy,
-        deploymentId,
-        until: plan.waitUntil === 'ready' ? 'ready' : 'succeeded',
-        atReady: 'wait',
-        log,
-        signal: context.signal,
-        timing: context.timing,
-        justCreated: true,
-        targetId: ecsTargetId(service.clusterArn?.split('/').pop(), service.serviceName),
-        describeWait: plan.waitUntil === 'ready' ? 'Ready' : 'Succeeded',
-      }),
+      followOrStopOnAlarm(
+        plan,
+        clients,
+        { taskDefinitionArn, previousTaskDefinitionArn, log, context },
+        {
+          codedeploy: clients.codedeploy,
+          deploymentId,
+          until: plan.waitUntil === 'ready' ? 'ready' : 'succeeded',
+          atReady: 'wait',
+          log,
+          signal: context.signal,
+          timing: context.timing,
+          justCreated: true,
+          targetId: ecsTargetId(service.clusterArn?.split('/').pop(), service.serviceName),
+          describeWait: plan.waitUntil === 'ready' ? 'Ready' : 'Succeeded',
+        },
+      ),
   );
   facts.traffic = trafficWords(followed.target);
   if (followed.status === 'Ready' && blueGreen.group_.readyWaitMinutes) {
@@ -353,10 +372,55 @@ export function blueGreenDescription(
   return `${own.slice(0, room - 1)}…; ${protocol}`;
 }
 
+/** Follows the CodeDeploy deployment; a stop by one of the group's alarms becomes an error naming it, once blue is back. */
+async function followOrStopOnAlarm(
+  plan: DeployEcsPlan,
+  clients: EcsClients,
+  at: { taskDefinitionArn: string; previousTaskDefinitionArn: string | undefined; log: Log; context: DeployContext },
+  options: Parameters<typeof followOrStop>[0],
+): ReturnType<typeof followOrStop> {
+  const startedAt = new Date();
+  try {
+    return await followOrStop(options);
+  } catch (error) {
+    if (!(error instanceof DeploymentFailedError) || error.code !== ALARM_ACTIVE) throw error;
+    throw await blueGreenAlarmError(error, {
+      codedeploy: clients.codedeploy,
+      cloudwatch: clients.cloudwatch,
+      alarms: plan.alarms?.names ?? [],
+      taskDefinitionArn: at.taskDefinitionArn,
+      previousTaskDefinitionArn: at.previousTaskDefinitionArn,
+      startedAt,
+      log: at.log,
+      signal: at.context.signal,
+      timing: at.context.timing,
+    });
+  }
+}
+
+/** The group's alarms and DEPLOYMENT_STOP_ON_ALARM rollback, set before the deployment (only when they differ). */
+async function setBlueGreenAlarms(plan: DeployEcsPlan, clients: EcsClients, blueGreen: BlueGreenPrep, call: CallContext): Promise<void> {
+  if (!plan.alarms) return;
+  const update = groupAlarmUpdate(blueGreen.group_.info, plan.alarms);
+  if (!update) {
+    call.log.info(`deployment group ${blueGreen.group} already has alarms ${plan.alarms.names.join(', ')}`);
+    return;
+  }
+  await setGroupAlarms(clients.codedeploy, { application: blueGreen.application, group: blueGreen.group }, update, call);
+  call.log.info(
+    `UpdateDeploymentGroup set alarms ${plan.alarms.names.join(', ')} on ${blueGreen.group}; rollback events: ${update.autoRollbackConfiguration.events?.join(', ') || 'none'}`,
+  );
+}
+
 /** UpdateService's fields beyond the task definition, for a rolling deployment (logged when set). */
-function rollingUpdate(plan: DeployEcsPlan, log: Log): Omit<UpdateServiceCommandInput, 'cluster' | 'service' | 'taskDefinition'> {
+function rollingUpdate(
+  plan: DeployEcsPlan,
+  service: Service,
+  log: Log,
+): Omit<UpdateServiceCommandInput, 'cluster' | 'service' | 'taskDefinition'> {
   const u = plan.update;
   const update: Omit<UpdateServiceCommandInput, 'cluster' | 'service' | 'taskDefinition'> = {
+    ...(plan.alarms ? { deploymentConfiguration: withDeploymentAlarms(service.deploymentConfiguration, plan.alarms) } : {}),
     ...(u.desiredCount !== undefined ? { desiredCount: u.desiredCount } : {}),
     ...(u.forceNewDeployment ? { forceNewDeployment: true } : {}),
     ...(u.enableEcsManagedTags !== undefined ? { enableECSManagedTags: u.enableEcsManagedTags } : {}),
@@ -380,6 +444,8 @@ function updateWords(update: Partial<UpdateServiceCommandInput>): string {
   if (update.forceNewDeployment) parts.push('force new deployment');
   if (update.enableECSManagedTags !== undefined) parts.push(`ECS managed tags ${update.enableECSManagedTags ? 'on' : 'off'}`);
   if (update.propagateTags) parts.push(`propagate tags ${update.propagateTags}`);
+  const alarms = update.deploymentConfiguration?.alarms;
+  if (alarms) parts.push(`deployment alarms ${alarms.alarmNames?.join(', ')} (rollback ${alarms.rollback ? 'on' : 'off'})`);
   for (const v of update.volumeConfigurations ?? []) {
     parts.push(
       `managed EBS volume ${v.name} (${v.managedEBSVolume?.volumeType ?? 'gp3'}${v.managedEBSVolume?.sizeInGiB ? `, ${v.managedEBSVolume.sizeInGiB} GiB` : ''})`,
@@ -433,17 +499,7 @@ export function checkServiceUpdate(plan: DeployEcsPlan, strategy: Strategy, serv
       'leave service-managed-ebs-volume-name and service-managed-ebs-volume out for this service',
     );
   }
-  const atLaunch = (rendered.input.volumes ?? []).filter((v) => v.configuredAtLaunch).map((v) => v.name ?? '');
-  if (!atLaunch.includes(volume.name)) {
-    const named = rendered.input.volumes?.some((v) => v.name === volume.name);
-    throw serviceOriginError(
-      { input: 'service-managed-ebs-volume-name' },
-      named
-        ? `volume ${quote(volume.name)} of the task definition is not configuredAtLaunch, so ECS takes no configuration for it`
-        : `the task definition has no volume ${quote(volume.name)}${atLaunch.length ? ` (configuredAtLaunch: ${atLaunch.join(', ')})` : ' and no volume configuredAtLaunch'}`,
-      'name a volume of the task definition that has "configuredAtLaunch": true',
-    );
-  }
+  checkLaunchVolume(rendered, volume.name, 'service-managed-ebs-volume-name');
 }
 
 interface BlueGreenPrep {

@@ -1,6 +1,6 @@
 // deploy-ecs's inputs, validated before anything else happens. Values the environment file can
 // also give stay undefined when not set here, so the file's value is used (explicit inputs win).
-import type { ActionInputs } from '@expeditor/shared/inputs';
+import { quote, type ActionInputs } from '@expeditor/shared/inputs';
 import { hookNames, type HookName } from '@expeditor/codedeploy/hooks';
 import {
   codeDeployName,
@@ -17,10 +17,12 @@ import {
   readContainerOverrides,
   readManagedEbsVolume,
   readTags,
+  readTaskEbsVolume,
   type CapacityProviderItem,
   type ContainerOverride,
   type ManagedEbsVolume,
   type Tag,
+  type TaskEbsVolume,
 } from './json-inputs.ts';
 
 export type Strategy = 'rolling' | 'blue-green';
@@ -44,6 +46,8 @@ export interface RunTaskInputs {
   tags: Tag[];
   /** Wait until every task stopped, and fail on a non-zero exit of an essential container. */
   waitForStop: boolean;
+  /** run-task-managed-ebs-volume(-name): the task definition's configuredAtLaunch volume for the one-off task. */
+  managedEbsVolume?: { name: string; volume: TaskEbsVolume } | undefined;
 }
 
 /** The run-task-* inputs (and wait-for-task-stopped): each applies only with run-task: true. */
@@ -58,6 +62,8 @@ export const runTaskInputNames = [
   'run-task-started-by',
   'run-task-count',
   'run-task-tags',
+  'run-task-managed-ebs-volume-name',
+  'run-task-managed-ebs-volume',
   'wait-for-task-stopped',
 ] as const;
 
@@ -102,7 +108,19 @@ export interface DeployEcsInputs {
   codedeployDescription: string | undefined;
   /** undefined unless run-task is true. */
   runTask: RunTaskInputs | undefined;
+  /** keep-null-value-keys: keys whose empty values stay in the task definition (the peer's input). */
+  keepEmptyKeys?: string[] | undefined;
+  /** CloudWatch alarms that fail the deployment (ECS deployment alarms, or the CodeDeploy group's); undefined when not given. */
+  alarms?: string[] | undefined;
+  /** Roll back when one of the alarms fires; undefined when not given (the file's, else true). */
+  alarmRollback?: boolean | undefined;
 }
+
+/** A CloudWatch alarm name as ECS and CodeDeploy take it in a list: 1–255 characters, no comma. */
+export const alarmName = /^[^,\p{Cc}]{1,255}$/u;
+
+/** At most this many alarms: a CodeDeploy group takes 10, and ECS reads them on every poll. */
+export const maxAlarms = 10;
 
 export function readDeployEcsInputs(inputs: ActionInputs): DeployEcsInputs {
   // Relative to the workspace or absolute (${{ github.workspace }}/…, $RUNNER_TEMP/…): where it
@@ -122,18 +140,21 @@ export function readDeployEcsInputs(inputs: ActionInputs): DeployEcsInputs {
       pattern: codeDeployName,
       expected: 'a CodeDeploy deployment group name',
     }),
-    deploymentConfig: inputs.string('deployment-config', {
-      pattern: codeDeployName,
-      expected: 'a deployment config name such as CodeDeployDefault.ECSAllAtOnce',
-    }),
-    appspec: path('appspec'),
+    deploymentConfig: peerAlias(inputs, 'deployment-config', 'codedeploy-deployment-config', (name) =>
+      inputs.string(name, { pattern: codeDeployName, expected: 'a deployment config name such as CodeDeployDefault.ECSAllAtOnce' }),
+    ),
+    appspec: peerAlias(inputs, 'appspec', 'codedeploy-appspec', path),
     containerPort: inputs.integer('container-port', { min: 1, max: 65535 }),
     hooks: readHooks(inputs),
     vars: inputs.keyValues('vars'),
     secrets: readSecrets(inputs),
-    waitUntil: inputs.choice('wait-until', ['succeeded', 'ready', 'none'] as const),
+    waitUntil: readWaitUntil(inputs),
     requireDigest: inputs.boolean('require-digest', false),
-    timeoutMs: inputs.duration('timeout', '30m'),
+    timeoutMs: readTimeout(inputs),
+    keepEmptyKeys: inputs.list('keep-null-value-keys', {
+      pattern: /^[A-Za-z][A-Za-z0-9]{0,254}$/,
+      expected: 'task definition key names such as pidMode',
+    }),
     desiredCount: inputs.integer('desired-count', { min: 0, max: 100_000 }),
     forceNewDeployment: inputs.boolean('force-new-deployment', false),
     enableEcsManagedTags: inputs.raw('enable-ecs-managed-tags') ? inputs.boolean('enable-ecs-managed-tags', false) : undefined,
@@ -141,6 +162,7 @@ export function readDeployEcsInputs(inputs: ActionInputs): DeployEcsInputs {
     serviceManagedEbsVolume: readServiceVolume(inputs),
     codedeployDescription: readDescription(inputs),
     runTask: readRunTask(inputs),
+    ...readAlarms(inputs),
   };
   for (const name of Object.keys(result.vars)) {
     if (!variableName.test(name)) inputs.problem('vars', `expected a variable name, got ${JSON.stringify(name)}`);
@@ -165,29 +187,124 @@ export function readDeployEcsInputs(inputs: ActionInputs): DeployEcsInputs {
   if (result.appspec && Object.keys(result.hooks).length > 0) {
     inputs.problem('hooks', 'applies to the generated AppSpec only; put the hooks in the appspec file instead');
   }
+  refuseUncovered(inputs);
   inputs.done('deploy-ecs');
   return result;
 }
 
+/**
+ * An input of amazon-ecs-deploy-task-definition that names one of ours (codedeploy-appspec is
+ * appspec): either may be given, both only when they agree.
+ */
+function peerAlias<T>(inputs: ActionInputs, ours: string, peers: string, read: (name: string) => T | undefined): T | undefined {
+  const own = inputs.raw(ours);
+  const theirs = inputs.raw(peers);
+  if (own && theirs && own !== theirs) {
+    return inputs.problem(
+      peers,
+      `names ${quote(theirs)} and '${ours}' names ${quote(own)}: give one of them (${peers} is amazon-ecs-deploy-task-definition's name for ${ours})`,
+    );
+  }
+  return own || !theirs ? read(ours) : read(peers);
+}
+
+/**
+ * wait-until, or the peer's wait-for-service-stability: true waits until the deployment succeeded
+ * (wait-until: succeeded), false returns once it started (wait-until: none). Unlike the peer,
+ * deploy-ecs waits by default.
+ */
+function readWaitUntil(inputs: ActionInputs): WaitUntil | undefined {
+  const waitUntil = inputs.choice('wait-until', ['succeeded', 'ready', 'none'] as const);
+  if (!inputs.raw('wait-for-service-stability')) return waitUntil;
+  const stability = inputs.boolean('wait-for-service-stability', false) ? 'succeeded' : 'none';
+  if (waitUntil && waitUntil !== stability && !(waitUntil === 'ready' && stability === 'succeeded')) {
+    return inputs.problem(
+      'wait-for-service-stability',
+      `is ${inputs.raw('wait-for-service-stability')}, which means wait-until: ${stability}, but wait-until is ${waitUntil}`,
+      'give wait-until alone (succeeded, ready or none)',
+    );
+  }
+  return waitUntil ?? stability;
+}
+
+/** The peer caps wait-for-minutes at 6 hours. */
+const maxWaitMinutes = 360;
+
+/** timeout, or the peer's wait-for-minutes (whole minutes, at most 360), which bounds the whole run as timeout does. */
+function readTimeout(inputs: ActionInputs): number {
+  const timeout = inputs.duration('timeout', '30m');
+  if (!inputs.raw('wait-for-minutes')) return timeout;
+  const minutes = inputs.integer('wait-for-minutes', { min: 1, max: maxWaitMinutes });
+  // The runner passes timeout's default (30m) even when the workflow did not set it.
+  if (inputs.raw('timeout') && inputs.raw('timeout') !== '30m') {
+    inputs.problem(
+      'wait-for-minutes',
+      `cannot be given with timeout (${inputs.raw('timeout')}): both set the deadline`,
+      'give timeout alone, e.g. 45m',
+    );
+  }
+  return minutes !== undefined ? minutes * 60_000 : timeout;
+}
+
+/**
+ * The peer's inputs that deploy-ecs's design covers otherwise: refused with what to do instead,
+ * rather than accepted and silently unused.
+ */
+function refuseUncovered(inputs: ActionInputs): void {
+  if (inputs.raw('max-retries')) {
+    inputs.problem(
+      'max-retries',
+      "is amazon-ecs-deploy-task-definition's count of AWS SDK attempts; deploy-ecs retries each call itself by error kind (throttling, server errors and dropped connections, up to 6 times with backoff; never AccessDenied or a bad request), and that count is not set by input",
+      'leave max-retries out',
+    );
+  }
+  if (inputs.raw('wait-max-delay-seconds')) {
+    inputs.problem(
+      'wait-max-delay-seconds',
+      'sets the peer’s polling delay; deploy-ecs paces its own polls (every 2–8 s, within 12 describe calls a minute per service) and notices the end within about 5 s',
+      'leave wait-max-delay-seconds out',
+    );
+  }
+}
+
+function readAlarms(inputs: ActionInputs): Pick<DeployEcsInputs, 'alarms' | 'alarmRollback'> {
+  const names = inputs.list('alarms', { pattern: alarmName, expected: 'CloudWatch alarm names (up to 255 characters each, no comma)' });
+  if (names.length > maxAlarms)
+    inputs.problem('alarms', `takes at most ${maxAlarms} alarms (a CodeDeploy group's limit), got ${names.length}`);
+  if (new Set(names).size !== names.length) inputs.problem('alarms', 'names an alarm twice');
+  return {
+    alarms: inputs.raw('alarms') ? names : undefined,
+    alarmRollback: inputs.raw('alarm-rollback') ? inputs.boolean('alarm-rollback', true) : undefined,
+  };
+}
+
 function readServiceVolume(inputs: ActionInputs): DeployEcsInputs['serviceManagedEbsVolume'] {
-  const name = inputs.string('service-managed-ebs-volume-name', {
+  return readVolumePair(inputs, 'service-managed-ebs-volume', readManagedEbsVolume);
+}
+
+/**
+ * A managed EBS volume given as two inputs, `<prefix>-name` (the task definition's
+ * configuredAtLaunch volume) and `<prefix>` (its settings as JSON): one without the other is
+ * refused (the peer warns and leaves the volume out).
+ */
+function readVolumePair<V>(
+  inputs: ActionInputs,
+  prefix: string,
+  read: (inputs: ActionInputs, name: string) => V | undefined,
+): { name: string; volume: V } | undefined {
+  const nameInput = `${prefix}-name`;
+  const name = inputs.string(nameInput, {
     pattern: /^[A-Za-z0-9_-]{1,255}$/,
     expected: 'the name of a volume of the task definition (one with configuredAtLaunch: true)',
   });
-  const volume = readManagedEbsVolume(inputs, 'service-managed-ebs-volume');
-  const hasName = inputs.raw('service-managed-ebs-volume-name') !== '';
-  const hasVolume = inputs.raw('service-managed-ebs-volume') !== '';
+  const volume = read(inputs, prefix);
+  const hasName = inputs.raw(nameInput) !== '';
+  const hasVolume = inputs.raw(prefix) !== '';
   if (hasName && !hasVolume) {
-    inputs.problem(
-      'service-managed-ebs-volume',
-      "is required with service-managed-ebs-volume-name (the volume's settings, roleArn at least)",
-    );
+    inputs.problem(prefix, `is required with ${nameInput} (the volume's settings, roleArn at least)`);
   }
   if (hasVolume && !hasName) {
-    inputs.problem(
-      'service-managed-ebs-volume-name',
-      'is required with service-managed-ebs-volume (which volume of the task definition it configures)',
-    );
+    inputs.problem(nameInput, `is required with ${prefix} (which volume of the task definition it configures)`);
   }
   return name && volume ? { name, volume } : undefined;
 }
@@ -244,6 +361,7 @@ function readRunTask(inputs: ActionInputs): RunTaskInputs | undefined {
       }) ?? 'GitHub-Actions',
     count: inputs.integer('run-task-count', { min: 1, max: 10, default: 1 }) ?? 1,
     tags: readTags(inputs, 'run-task-tags') ?? [],
+    managedEbsVolume: readVolumePair(inputs, 'run-task-managed-ebs-volume', readTaskEbsVolume),
     waitForStop: inputs.boolean('wait-for-task-stopped', true),
   };
 }

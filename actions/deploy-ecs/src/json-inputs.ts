@@ -48,6 +48,10 @@ export interface ManagedEbsVolume {
   filesystemType?: 'ext3' | 'ext4' | 'xfs' | 'ntfs';
 }
 
+export interface TaskEbsVolume extends ManagedEbsVolume {
+  terminationPolicy?: { deleteOnTermination: boolean };
+}
+
 /** One shape check: pushes "path: message" for each problem, returns whether the value fits. */
 type Shape = (value: unknown, path: string, out: string[]) => boolean;
 
@@ -166,27 +170,29 @@ const capacityProviderItem = object(
 
 export const volumeTypes = ['gp2', 'gp3', 'io1', 'io2', 'sc1', 'st1', 'standard'] as const;
 
-const managedEbsVolume = object(
-  {
-    roleArn: string(roleArn, 'an IAM role ARN (the ECS infrastructure role)'),
-    encrypted: boolean,
-    kmsKeyId: string(),
-    volumeType: oneOf(volumeTypes),
-    sizeInGiB: integer(1, 65_536),
-    snapshotId: string(/^snap-[0-9a-f]{8,17}$/, 'an EBS snapshot id (snap-…)'),
-    volumeInitializationRate: integer(100, 300),
-    iops: integer(100, 256_000),
-    throughput: integer(125, 2000),
-    tagSpecifications: list(
-      object(
-        { resourceType: oneOf(['volume']), tags: list(tag, { max: 50 }), propagateTags: oneOf(['TASK_DEFINITION', 'SERVICE', 'NONE']) },
-        ['resourceType'],
-      ),
+const ebsVolumeFields = {
+  roleArn: string(roleArn, 'an IAM role ARN (the ECS infrastructure role)'),
+  encrypted: boolean,
+  kmsKeyId: string(),
+  volumeType: oneOf(volumeTypes),
+  sizeInGiB: integer(1, 65_536),
+  snapshotId: string(/^snap-[0-9a-f]{8,17}$/, 'an EBS snapshot id (snap-…)'),
+  volumeInitializationRate: integer(100, 300),
+  iops: integer(100, 256_000),
+  throughput: integer(125, 2000),
+  tagSpecifications: list(
+    object(
+      { resourceType: oneOf(['volume']), tags: list(tag, { max: 50 }), propagateTags: oneOf(['TASK_DEFINITION', 'SERVICE', 'NONE']) },
+      ['resourceType'],
     ),
-    filesystemType: oneOf(['ext3', 'ext4', 'xfs', 'ntfs']),
-  },
-  ['roleArn'],
-);
+  ),
+  filesystemType: oneOf(['ext3', 'ext4', 'xfs', 'ntfs']),
+};
+const managedEbsVolume = object(ebsVolumeFields, ['roleArn']);
+/** A one-off task's volume (RunTask's TaskManagedEBSVolumeConfiguration) also says whether it outlives the task. */
+const taskEbsVolume = object({ ...ebsVolumeFields, terminationPolicy: object({ deleteOnTermination: boolean }, ['deleteOnTermination']) }, [
+  'roleArn',
+]);
 
 /** ECS's own rules across the fields of a managed EBS volume (the single fields are checked above). */
 function ebsVolumeRules(volume: ManagedEbsVolume): string[] {
@@ -279,6 +285,17 @@ export function readManagedEbsVolume(inputs: ActionInputs, name: string): Manage
     name,
     managedEbsVolume,
     'a JSON object such as {"roleArn": "arn:aws:iam::123456789012:role/ecsInfrastructureRole", "sizeInGiB": 20, "volumeType": "gp3"}',
+    ebsVolumeRules,
+  );
+}
+
+/** run-task-managed-ebs-volume: the one-off task's volume, as RunTask's volumeConfigurations take it. */
+export function readTaskEbsVolume(inputs: ActionInputs, name: string): TaskEbsVolume | undefined {
+  return checked<TaskEbsVolume>(
+    inputs,
+    name,
+    taskEbsVolume,
+    'a JSON object such as {"roleArn": "arn:aws:iam::123456789012:role/ecsInfrastructureRole", "sizeInGiB": 20, "terminationPolicy": {"deleteOnTermination": true}}',
     ebsVolumeRules,
   );
 }

@@ -1,4 +1,4 @@
-import { environmentOf, loadConfig, type EnvironmentConfig } from '@expeditor/shared/config';
+import { environmentOf, loadConfig, type EcsConfig, type EnvironmentConfig } from '@expeditor/shared/config';
 import { ExpeditorError, originError } from '@expeditor/shared/errors';
 import { Settings } from '@expeditor/shared/settings';
 import { ecsRefName } from '@expeditor/shared/patterns';
@@ -56,6 +56,15 @@ export interface DeployEcsPlan {
   };
   codedeployDescription: string | undefined;
   runTask: RunTaskInputs | undefined;
+  /** CloudWatch alarms the deployment is watched by (undefined: the service's or group's own settings stay). */
+  alarms: DeploymentAlarms | undefined;
+}
+
+/** The alarms input or ecs.alarms, and whether an alarm rolls back (alarm-rollback, default true). */
+export interface DeploymentAlarms {
+  names: string[];
+  rollback: boolean;
+  origin: Origin;
 }
 
 export interface PlanContext {
@@ -129,6 +138,7 @@ export function planDeployEcs(inputs: DeployEcsInputs, context: PlanContext): De
   );
   const waitUntil = pick('wait until', 'wait-until', inputs.waitUntil, 'ecs.wait-until', ecs?.['wait-until'], 'succeeded') as WaitUntil;
   const cd = ecs?.codedeploy;
+  const alarms = planAlarms(inputs, ecs, settings, key);
   const application = pick(
     'CodeDeploy application',
     'codedeploy-application',
@@ -152,12 +162,23 @@ export function planDeployEcs(inputs: DeployEcsInputs, context: PlanContext): De
   );
 
   const taskDefinitionOrigin = originOf('task-definition', inputs.taskDefinition, 'ecs.task-definition');
+  if (inputs.keepEmptyKeys?.length && !taskDefinitionFile) {
+    throw originError(
+      { input: 'keep-null-value-keys' },
+      "applies to a task definition file, and none is given (the service's current task definition has no empty values to keep)",
+      {
+        unchanged: 'nothing was registered or deployed',
+        next: "give the file in 'task-definition', or leave keep-null-value-keys out",
+      },
+    );
+  }
   const template = taskDefinitionFile
     ? {
         ...readTaskDefinitionFile(
           readWorkspaceFile(context, taskDefinitionFile, taskDefinitionOrigin),
           taskDefinitionFile,
           taskDefinitionOrigin,
+          inputs.keepEmptyKeys,
         ),
         file: taskDefinitionFile,
       }
@@ -230,7 +251,46 @@ export function planDeployEcs(inputs: DeployEcsInputs, context: PlanContext): De
     },
     codedeployDescription: inputs.codedeployDescription,
     runTask: inputs.runTask,
+    alarms,
   };
+}
+
+/** The alarms from the input or the environment file; alarm-rollback alone would be unused, so it is refused. */
+function planAlarms(
+  inputs: DeployEcsInputs,
+  ecs: EcsConfig | undefined,
+  settings: Settings,
+  key: (k: string) => string,
+): DeployEcsPlan['alarms'] {
+  const fromInput = inputs.alarms !== undefined;
+  const names = inputs.alarms ?? ecs?.alarms;
+  const rollbackFromInput = inputs.alarmRollback !== undefined;
+  const rollback = inputs.alarmRollback ?? ecs?.['alarm-rollback'];
+  if (!names) {
+    if (rollback === undefined) return undefined;
+    throw originError(
+      rollbackFromInput ? { input: 'alarm-rollback' } : { key: key('ecs.alarm-rollback') },
+      'applies only with alarms, and none are given: there is no alarm to roll back on',
+      {
+        unchanged: 'nothing was registered or deployed',
+        next: "name the CloudWatch alarms in the 'alarms' input (or ecs.alarms), or leave alarm-rollback out",
+      },
+    );
+  }
+  const origin = fromInput ? { input: 'alarms' } : { key: key('ecs.alarms') };
+  settings.provenance.push({
+    name: 'alarms',
+    value: names.join(', '),
+    source: fromInput ? 'input' : 'file',
+    from: fromInput ? "input 'alarms'" : key('ecs.alarms'),
+  });
+  settings.pick(
+    'roll back on alarm',
+    { name: 'alarm-rollback', value: inputs.alarmRollback },
+    ecs ? { key: key('ecs.alarm-rollback'), value: ecs['alarm-rollback'] } : undefined,
+    true,
+  );
+  return { names, rollback: rollback ?? true, origin };
 }
 
 /**
@@ -255,6 +315,8 @@ function refuseServiceSettings(inputs: DeployEcsInputs): void {
     ['service-managed-ebs-volume-name', inputs.serviceManagedEbsVolume !== undefined],
     // Managed tags also apply to the one-off task.
     ['enable-ecs-managed-tags', inputs.enableEcsManagedTags !== undefined && !inputs.runTask],
+    ['alarms', inputs.alarms !== undefined],
+    ['alarm-rollback', inputs.alarmRollback !== undefined],
   ];
   const found = given.filter(([, isGiven]) => isGiven).map(([name]) => name);
   const first = found[0];

@@ -21,6 +21,7 @@ import type { Log } from '@expeditor/shared/log';
 import { pollUntil, type PollStep } from '@expeditor/shared/poll';
 import { awsCall, type CallContext } from '@expeditor/aws/call';
 import { cleanupMs, pacing, type PollTiming } from '@expeditor/aws/pacing';
+import { alarmFailureError, failedByAlarm, type RollingAlarms } from './rolling-alarms.ts';
 
 export interface RollingOptions {
   ecs: ECSClient;
@@ -34,6 +35,8 @@ export interface RollingOptions {
   waitUntil: 'succeeded' | 'none';
   /** What UpdateService sets besides the task definition (desired count, tags, volumes, force). */
   update?: Omit<UpdateServiceCommandInput, 'cluster' | 'service' | 'taskDefinition'> | undefined;
+  /** The alarms set on the deployment: a failure they cause is named and its rollback followed. */
+  alarms?: RollingAlarms | undefined;
   log: Log;
   signal?: AbortSignal | undefined;
   timing?: PollTiming | undefined;
@@ -158,6 +161,9 @@ export async function deployRolling(options: RollingOptions): Promise<RollingRes
       runningCount: state.ours?.runningCount,
       desiredCount: state.ours?.desiredCount,
     };
+  }
+  if (options.alarms && failedByAlarm(state.service, deploymentId)) {
+    throw await alarmFailureError({ ...options, alarms: options.alarms }, deploymentId, ours.createdAt, state.service, context);
   }
   if (state.outcome === 'failed') throw await failedError(options, deploymentId, state, context);
   throw await replacedError(options, deploymentId, state, context);

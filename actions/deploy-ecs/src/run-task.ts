@@ -11,6 +11,7 @@ import {
   type ContainerOverride as EcsContainerOverride,
   type ECSClient,
   type RunTaskCommandInput,
+  type TaskManagedEBSVolumeConfiguration,
   type Service,
   type Task,
 } from '@aws-sdk/client-ecs';
@@ -25,6 +26,7 @@ import { cleanupMs, pacing, type PollTiming } from '@expeditor/aws/pacing';
 import type { RunTaskInputs } from './inputs.ts';
 import type { ContainerOverride } from './json-inputs.ts';
 import type { Rendered } from './task-definition.ts';
+import { checkLaunchVolume } from './launch-volume.ts';
 
 /** Where a container's logs go, when its log driver is awslogs. */
 export interface AwsLogs {
@@ -148,6 +150,8 @@ export function prepareRunTask(
     );
   }
 
+  if (run.managedEbsVolume) checkLaunchVolume(rendered, run.managedEbsVolume.name, 'run-task-managed-ebs-volume-name');
+
   const essential = (td.containerDefinitions ?? []).filter((c) => c.essential !== false).map((c) => c.name ?? '');
   const logs: Record<string, AwsLogs> = {};
   for (const c of td.containerDefinitions ?? []) {
@@ -167,6 +171,13 @@ export function prepareRunTask(
       ...(overrides.length ? { overrides: { containerOverrides: overrides as EcsContainerOverride[] } } : {}),
       ...(options.enableEcsManagedTags !== undefined ? { enableECSManagedTags: options.enableEcsManagedTags } : {}),
       ...(run.tags.length ? { tags: run.tags } : {}),
+      ...(run.managedEbsVolume
+        ? {
+            volumeConfigurations: [
+              { name: run.managedEbsVolume.name, managedEBSVolume: run.managedEbsVolume.volume as TaskManagedEBSVolumeConfiguration },
+            ],
+          }
+        : {}),
     },
     essential,
     logs,

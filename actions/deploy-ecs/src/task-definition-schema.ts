@@ -305,13 +305,16 @@ const keepsEmptyStrings = new Set(['dockerLabels', 'options', 'driverOpts', 'lab
 /**
  * Drops what the ECS API rejects or reads as "not set": null, empty strings (outside values
  * people mean as empty), empty lists and objects, as `--generate-cli-skeleton` files and
- * hand-edited ones carry them. Returns the cleaned copy and the dotted paths it dropped.
+ * hand-edited ones carry them. Returns the cleaned copy and the dotted paths it dropped. A key in
+ * `keep` (keep-null-value-keys, as amazon-ecs-deploy-task-definition takes it) keeps its empty
+ * value wherever it stands; the checks that follow then judge it as ECS would.
  */
-export function dropEmpty(value: unknown): { value: unknown; dropped: string[] } {
+export function dropEmpty(value: unknown, keep: ReadonlySet<string> = new Set()): { value: unknown; dropped: string[] } {
   const dropped: string[] = [];
   const walk = (v: unknown, path: (string | number)[]): unknown => {
     const parent = path.at(-1);
     const grandparent = path.at(-3);
+    if (typeof parent === 'string' && keep.has(parent) && v !== undefined) return v;
     if (v === null || v === undefined) return undefined;
     if (v === '') {
       const meant =

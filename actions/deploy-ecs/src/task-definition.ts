@@ -67,6 +67,7 @@ export function readTaskDefinitionFile(
   text: string,
   file: string,
   origin: Origin = { input: 'task-definition' },
+  keepEmpty: readonly string[] = [],
 ): { input: TaskDefinitionInput; dropped: string[] } {
   const fail = (problems: StructuredProblem[]): never => {
     const errors = problems.map((p) =>
@@ -100,7 +101,7 @@ export function readTaskDefinitionFile(
   }
   const at = (path: readonly PropertyKey[]) => lineOf([...prefix, ...path]);
   const withoutReadOnly = Object.fromEntries(Object.entries(data as Record<string, unknown>).filter(([k]) => !readOnlyKeys.has(k)));
-  const { value, dropped } = dropEmpty(withoutReadOnly);
+  const { value, dropped } = dropEmpty(withoutReadOnly, new Set(keepEmpty));
   const result = taskDefinitionSchema.safeParse(value, { reportInput: true });
   if (!result.success) return fail(schemaProblems(result.error.issues, at));
   const cross = crossChecks(result.data);

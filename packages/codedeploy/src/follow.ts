@@ -76,6 +76,10 @@ export class DeploymentFailedError extends ExpeditorError {
   readonly status: string;
   readonly failedEvent: string | undefined;
   readonly rollbackDeploymentId: string | undefined;
+  /** CodeDeploy's error code (ALARM_ACTIVE when an alarm of the group stopped it). */
+  readonly code: string | undefined;
+  /** CodeDeploy's error message, as it gave it. */
+  readonly reason: string | undefined;
   constructor(view: CodeDeployView, deploymentId: string) {
     const d = view.deployment;
     const failedEvent = view.target?.lifecycleEvents?.find((e) => e.status === 'Failed')?.lifecycleEventName;
@@ -100,6 +104,8 @@ export class DeploymentFailedError extends ExpeditorError {
     this.status = d?.status ?? 'Failed';
     this.failedEvent = failedEvent;
     this.rollbackDeploymentId = rollbackId;
+    this.code = info?.code;
+    this.reason = info?.message;
   }
 }
 

@@ -65,29 +65,9 @@ export async function stopWithRollback(
       };
     }
   }
-  const timing = { minIntervalMs: 500, maxIntervalMs: 2000, factor: 1.5, ...options.timing };
-  const readStatus = async (id: string): Promise<DeploymentInfo> => {
-    const answer = await awsCall(
-      'codedeploy:GetDeployment',
-      `deployment ${id}`,
-      (abortSignal) => codedeploy.send(new GetDeploymentCommand({ deploymentId: id }), { abortSignal }),
-      context,
-    );
-    return answer.deploymentInfo ?? {};
-  };
   let stopped: DeploymentInfo = {};
   try {
-    stopped = (
-      await pollUntil<DeploymentInfo>({
-        ...timing,
-        signal,
-        read: async () => {
-          const d = await readStatus(deploymentId);
-          return { state: d, done: TERMINAL.has(d.status ?? '') };
-        },
-        fingerprint: (d) => d.status ?? '',
-      })
-    ).state;
+    stopped = await waitUntilEnded(codedeploy, deploymentId, { ...context, timing: options.timing });
   } catch (error) {
     return {
       status: 'stopping',
@@ -116,18 +96,11 @@ export async function stopWithRollback(
   }
   let rollback: DeploymentInfo = {};
   try {
-    rollback = (
-      await pollUntil<DeploymentInfo>({
-        ...timing,
-        signal,
-        read: async () => {
-          const d = await readStatus(rollbackId);
-          return { state: d, done: TERMINAL.has(d.status ?? '') };
-        },
-        fingerprint: (d) => d.status ?? '',
-        onChange: (d) => log.info(`rollback deployment ${rollbackId}: ${d.status}`),
-      })
-    ).state;
+    rollback = await waitUntilEnded(codedeploy, rollbackId, {
+      ...context,
+      timing: options.timing,
+      onChange: (d) => log.info(`rollback deployment ${rollbackId}: ${d.status}`),
+    });
   } catch {
     // Still rolling back when cleanup time ran out: say so.
   }
@@ -137,6 +110,38 @@ export async function stopWithRollback(
       ? `it is now ${status}, and rollback deployment ${rollbackId} Succeeded: the original (blue) task set serves all traffic`
       : `it is now ${status}; rollback deployment ${rollbackId} is ${rollbackStatus}${rollbackStatus === 'InProgress' ? ' and returns traffic to the original (blue) task set' : ': check the service in the console'}`;
   return { status, rollbackDeploymentId: rollbackId, rollbackStatus, words };
+}
+
+/**
+ * Reads a deployment (GetDeployment) until it has ended (Succeeded, Failed or Stopped). The
+ * context's signal bounds the wait; its end reaches the caller as the signal's reason.
+ */
+export async function waitUntilEnded(
+  codedeploy: CodeDeployClient,
+  deploymentId: string,
+  context: CallContext & { timing?: PollTiming | undefined; onChange?: (d: DeploymentInfo) => void },
+): Promise<DeploymentInfo> {
+  const timing = { minIntervalMs: 500, maxIntervalMs: 2000, factor: 1.5, ...context.timing };
+  const read = async (): Promise<DeploymentInfo> => {
+    const answer = await awsCall(
+      'codedeploy:GetDeployment',
+      `deployment ${deploymentId}`,
+      (abortSignal) => codedeploy.send(new GetDeploymentCommand({ deploymentId }), { abortSignal }),
+      context,
+    );
+    return answer.deploymentInfo ?? {};
+  };
+  const result = await pollUntil<DeploymentInfo>({
+    ...timing,
+    ...(context.signal ? { signal: context.signal } : {}),
+    read: async () => {
+      const d = await read();
+      return { state: d, done: TERMINAL.has(d.status ?? '') };
+    },
+    fingerprint: (d) => d.status ?? '',
+    ...(context.onChange ? { onChange: context.onChange } : {}),
+  });
+  return result.state;
 }
 
 /**

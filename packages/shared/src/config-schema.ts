@@ -57,6 +57,15 @@ const ecs = z.strictObject({
   'task-definition': line(1024).optional().describe('Task definition JSON file; default: the service’s current one.'),
   codedeploy: codedeploy.optional(),
   'wait-until': z.enum(['succeeded', 'ready', 'none']).optional(),
+  alarms: z
+    .array(z.string().regex(/^[^,\p{Cc}]{1,255}$/u, { error: 'expected a CloudWatch alarm name (up to 255 characters, no comma)' }))
+    .min(1)
+    .max(10)
+    .optional()
+    .describe(
+      'CloudWatch alarms that fail a deployment when one goes into ALARM: ECS deployment alarms (rolling), the CodeDeploy group’s alarms (blue/green).',
+    ),
+  'alarm-rollback': z.boolean().optional().describe('Roll back when one of the alarms fires (default true).'),
 });
 
 const canarySteps = z

@@ -5,6 +5,14 @@ the lifecycle events in AWS's order, stops at Ready when the group waits for a m
 shifts traffic per its deployment config, waits before terminating the original task set, and
 ends Succeeded; ContinueDeployment, StopDeployment (with rollback), the deployment-target APIs and
 the deployment-config APIs are added. A fault injected at a lifecycle event fails it there.
+
+Alarms, as the CodeDeploy user guide describes them ("Monitoring deployments with CloudWatch
+alarms"): while a deployment runs, CodeDeploy reads the alarms of its group's alarmConfiguration
+(UpdateDeploymentGroup, added here; moto neither updates groups nor returns alarmConfiguration)
+every `cdAlarmPoll` seconds; when one is in ALARM the deployment stops (status Stopped,
+errorInformation code ALARM_ACTIVE naming the activated alarms) and, when the group's
+autoRollbackConfiguration has DEPLOYMENT_STOP_ON_ALARM, a rollback deployment returns traffic to
+the original task set.
 """
 
 from __future__ import annotations
@@ -20,6 +28,7 @@ from moto.codedeploy.models import Application, CodeDeployBackend, DeploymentGro
 from moto.codedeploy.responses import CodeDeployResponse
 from moto.ecs.models import ecs_backends
 
+from bed_ecs_alarms import alarms_in_alarm
 from bed_engine import ENGINE
 
 LIFECYCLE = [
@@ -45,6 +54,7 @@ TIMING: dict[str, float] = {
     "cdTestTraffic": 2.0,  # the test listener points at the replacement
     "cdAllAtOnce": 2.0,  # all traffic moved in one step
     "cdStop": 2.0,  # a requested stop takes effect
+    "cdAlarmPoll": 10.0,  # how often CodeDeploy reads the group's CloudWatch alarms
 }
 
 # The built-in ECS deployment configs (what CreateDeploymentConfig would hold for custom ones).
@@ -220,7 +230,27 @@ class DeploymentSim:
             # Here "green" is the replacement being backed out: it keeps what it had been given.
             failed = sim_of(self.rollback_of)
             self.green_weight = failed.green_weight if failed is not None else 0.0
+        else:
+            ENGINE.after(TIMING["cdAlarmPoll"], self.poll_alarms)
         self.next_event(at)
+
+    def poll_alarms(self, at: float) -> None:
+        """Stops the deployment when an alarm of its group is in ALARM (ALARM_ACTIVE)."""
+        if self.deployment.status not in ("InProgress", "Ready"):
+            return
+        config = self.group.alarm_configuration or {}
+        names = [a.get("name") for a in config.get("alarms") or [] if a.get("name")]
+        if config.get("enabled") and names:
+            fired = alarms_in_alarm(self.backend.account_id, self.backend.region_name, names)
+            if fired:
+                message = (
+                    "One or more alarms have been activated according to the Amazon CloudWatch metrics you selected, "
+                    f"and the affected deployments have been stopped. Activated alarms: {', '.join(fired)}"
+                )
+                ENGINE.marks["codedeploy"].setdefault(self.deployment.deployment_id, {})["alarms"] = fired
+                self.stop(at, "ALARM_ACTIVE", message, rollback=self.rollback_enabled_for("DEPLOYMENT_STOP_ON_ALARM"))
+                return
+        ENGINE.after(TIMING["cdAlarmPoll"], self.poll_alarms)
 
     def next_event(self, at: float) -> None:
         self.index += 1
@@ -535,6 +565,7 @@ def _group_to_dict(self: DeploymentGroup) -> dict[str, Any]:
     data = _orig_group_to_dict(self)
     if data.get("deploymentConfigName") in (None, "None"):
         data["deploymentConfigName"] = _default_config(self)
+    data["alarmConfiguration"] = self.alarm_configuration or {}
     data["lastAttemptedDeployment"] = getattr(self, "_bed_last_attempted", {})
     data["lastSuccessfulDeployment"] = getattr(self, "_bed_last_successful", {})
     for key in [k for k, v in data.items() if v is None or v == {} or v == []]:
@@ -686,6 +717,38 @@ def create_deployment_config(self: CodeDeployResponse) -> str:
     return json.dumps({"deploymentConfigId": info["deploymentConfigId"]})
 
 
+def update_deployment_group(self: CodeDeployResponse) -> str:
+    """What the bed's tests and deploy-ecs change on a group: alarms, rollback, config, blue/green options."""
+    backend = self.codedeploy_backend
+    application = self._get_param("applicationName")
+    name = self._get_param("currentDeploymentGroupName")
+    if application not in backend.applications:
+        raise _error("ApplicationDoesNotExistException", f"No application found for name: {application}")
+    group = backend.deployment_groups.get(application, {}).get(name)
+    if group is None:
+        raise _error("DeploymentGroupDoesNotExistException", f"No Deployment Group found for name: {name}")
+    alarms = self._get_param("alarmConfiguration")
+    if alarms is not None:
+        if len(alarms.get("alarms") or []) > 10:
+            raise _error("AlarmsLimitExceededException", "The maximum number of alarms for a deployment group (10) was exceeded.")
+        group.alarm_configuration = alarms
+    for param, attribute in (
+        ("autoRollbackConfiguration", "auto_rollback_configuration"),
+        ("deploymentConfigName", "deployment_config_name"),
+        ("blueGreenDeploymentConfiguration", "blue_green_deployment_configuration"),
+        ("serviceRoleArn", "service_role_arn"),
+    ):
+        value = self._get_param(param)
+        if value is not None:
+            setattr(group, attribute, value)
+    new_name = self._get_param("newDeploymentGroupName")
+    if new_name and new_name != name:
+        groups = backend.deployment_groups[application]
+        groups[new_name] = groups.pop(name)
+        group.deployment_group_name = new_name
+    return json.dumps({"hooksNotCleanedUp": []})
+
+
 def list_deployment_configs(self: CodeDeployResponse) -> str:
     backend = self.codedeploy_backend
     custom = CUSTOM_CONFIGS.get((backend.account_id, backend.region_name), {})
@@ -698,5 +761,5 @@ def install() -> None:
     DeploymentGroup.to_dict = _group_to_dict  # type: ignore[method-assign]
     CodeDeployBackend.create_deployment = _create_deployment  # type: ignore[method-assign]
     for fn in (continue_deployment, stop_deployment, list_deployment_targets, get_deployment_target, batch_get_deployment_targets,
-               get_deployment_config, create_deployment_config, list_deployment_configs):
+               get_deployment_config, create_deployment_config, list_deployment_configs, update_deployment_group):
         setattr(CodeDeployResponse, fn.__name__, fn)

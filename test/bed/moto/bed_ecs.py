@@ -35,6 +35,8 @@ TIMING: dict[str, float] = {
     "ecsTaskStop": 10.0,  # load balancer deregistration delay and SIGTERM
     "ecsSteadyState": 10.0,  # ECS watches stability before it declares a steady state
     "ecsRunTaskRun": 30.0,  # how long a one-off task (RunTask, bed_ecs_run) runs before its containers exit
+    "ecsAlarmPoll": 10.0,  # how often ECS reads a deployment's CloudWatch alarms (bed_ecs_alarms)
+    "ecsBakeTime": 60.0,  # with alarms, how long ECS keeps watching them after the steady state
 }
 
 ACTIVE_STATES = ("PROVISIONING", "PENDING", "ACTIVATING", "RUNNING")
@@ -411,11 +413,19 @@ class ServiceSim:
         threshold = max(3, min(200, math.ceil(0.5 * int(self.service.desired_count or 0))))
         if int(deployment["failedTasks"]) < threshold:
             return
+        self.fail_deployment(deployment, "ECS deployment circuit breaker: tasks failed to start.", "tasks failed to start", "circuit breaker", at)
+        if breaker.get("rollback"):
+            rollback = self.roll_back_from(deployment, at)
+            if rollback is not None:
+                deployment["rolloutStateReason"] = f"ECS deployment circuit breaker: rolling back to deploymentId {rollback['id']}."
+
+    def fail_deployment(self, deployment: dict[str, Any], reason: str, said: str, cause: str, at: float, **mark: Any) -> None:
+        """FAILED, with ECS's service event; it launches no more tasks, and those not started yet are abandoned."""
         self.breaker_tripped.add(deployment["id"])
         deployment["rolloutState"] = "FAILED"
-        deployment["rolloutStateReason"] = "ECS deployment circuit breaker: tasks failed to start."
+        deployment["rolloutStateReason"] = reason
         deployment["updatedAt"] = _dt(at)
-        self.event(f"(deployment {deployment['id']}) deployment failed: tasks failed to start.", at)
+        self.event(f"(deployment {deployment['id']}) deployment failed: {said}.", at)
         ENGINE.mark(
             "ecs",
             deployment["id"],
@@ -426,16 +436,19 @@ class ServiceSim:
             cluster=self.service.cluster_name,
             service=self.name,
             taskDefinition=deployment["taskDefinition"],
+            **mark,
         )
-        # Tasks of the failed deployment that have not started yet are abandoned.
         pending = [t for t in self.active(deployment) if t.last_status != "RUNNING"]
-        self.stop_tasks(pending, "Deployment failed: circuit breaker", at)
-        if breaker.get("rollback") and self.last_completed_td and self.last_completed_td != deployment["taskDefinition"]:
-            rollback = self.new_deployment(at, self.last_completed_td, rollback_of=deployment["id"])
-            deployment["rolloutStateReason"] = f"ECS deployment circuit breaker: rolling back to deploymentId {rollback['id']}."
-            self.event(f"(deployment {deployment['id']}) rolling back to deployment {rollback['id']}.", at)
-            ENGINE.marks["ecs"][deployment["id"]]["rolledBackTo"] = rollback["id"]
+        self.stop_tasks(pending, f"Deployment failed: {cause}", at)
 
+    def roll_back_from(self, deployment: dict[str, Any], at: float) -> dict[str, Any] | None:
+        """A deployment of the last COMPLETED task definition, as ECS's rollback starts; None when there is none."""
+        if not self.last_completed_td or self.last_completed_td == deployment["taskDefinition"]:
+            return None
+        rollback = self.new_deployment(at, self.last_completed_td, rollback_of=deployment["id"])
+        self.event(f"(deployment {deployment['id']}) rolling back to deployment {rollback['id']}.", at)
+        ENGINE.marks["ecs"][deployment["id"]]["rolledBackTo"] = rollback["id"]
+        return rollback
 
 def sim_of(backend: EC2ContainerServiceBackend, service: Service) -> ServiceSim:
     sim = getattr(service, "_bed_sim", None)

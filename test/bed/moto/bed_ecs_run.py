@@ -61,6 +61,21 @@ class RunTask(bed_ecs.BedTask):
                     "details": [{"name": "subnetId", "value": subnets[0] if subnets else ""}],
                 }
             )
+        # A managed EBS volume shows as an attachment of the task (its details here are the bed's: the volume's name and size).
+        for volume in request.get("volumeConfigurations") or []:
+            ebs = volume.get("managedEBSVolume") or {}
+            self.attachments.append(
+                {
+                    "id": str(uuid.uuid4()),
+                    "type": "AmazonElasticBlockStorage",
+                    "status": "ATTACHED",
+                    "details": [
+                        {"name": "volumeName", "value": str(volume.get("name", ""))},
+                        {"name": "sizeInGiB", "value": str(ebs.get("sizeInGiB", ""))},
+                        {"name": "deleteOnTermination", "value": str((ebs.get("terminationPolicy") or {}).get("deleteOnTermination", True)).lower()},
+                    ],
+                }
+            )
         self.essential = [c.get("name") for c in task_def.container_definitions if c.get("essential", True)]
         self.fault: dict[str, Any] | None = None
 
@@ -203,6 +218,10 @@ def _run_task(
     fargate = launch == "FARGATE" or any(str(c.get("capacityProvider", "")).startswith("FARGATE") for c in capacity)
     if fargate and task_def.network_mode != "awsvpc":
         raise InvalidParameterException("Task definition does not support launch_type FARGATE.")
+    volumes = request.get("volumeConfigurations") or []
+    if volumes:
+        # As for a service: each names a volume the task definition configures at launch, with the infrastructure role.
+        bed_ecs._check_volume_configurations(self, volumes, task_def.arn)
     names = [c.get("name") for c in task_def.container_definitions]
     for override in ((request.get("overrides") or {}).get("containerOverrides") or []):
         if override.get("name") not in names:

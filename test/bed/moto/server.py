@@ -3,7 +3,8 @@
     python server.py --port 5000 [--host 127.0.0.1] [--speed 30]
 
 Additions: ECS rollouts, one-off tasks (RunTask) and CodeDeploy ECS blue/green lifecycles that
-progress over time (bed_ecs, bed_ecs_run, bed_codedeploy), RegisterTaskDefinition refusing what
+progress over time (bed_ecs, bed_ecs_run, bed_codedeploy) and fail on CloudWatch alarms (bed_ecs_alarms,
+bed_codedeploy), RegisterTaskDefinition refusing what
 real ECS refuses (bed_ecs_validate), STS web-identity checks and per-account bed keys (bed_sts), CloudWatch metric math
 (bed_cloudwatch), and the
 `/_bed/` control endpoints (bed_control).
@@ -35,6 +36,7 @@ def main() -> None:
     import bed_codedeploy
     import bed_control
     import bed_ecs
+    import bed_ecs_alarms
     import bed_ecs_run
     import bed_ecs_validate
     import bed_sts
@@ -42,6 +44,7 @@ def main() -> None:
 
     ENGINE.speed = args.speed
     bed_ecs.install()
+    bed_ecs_alarms.install()
     bed_ecs_run.install()
     bed_ecs_validate.install()
     bed_codedeploy.install()

@@ -1,0 +1,233 @@
+// deploy-ecs with CloudWatch alarms on the bed's moto: ECS deployment alarms on a rolling service
+// (the bed fails a deployment whose alarm goes into ALARM and rolls back, test/bed/moto/
+// bed_ecs_alarms.py) and the CodeDeploy group's alarms on a blue/green one (the bed stops the
+// deployment with ALARM_ACTIVE and rolls back, bed_codedeploy.py). Alarms are real moto CloudWatch
+// alarms, moved with SetAlarmState while the deployment runs.
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CloudWatchClient, PutMetricAlarmCommand, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
+import { ListTaskDefinitionsCommand, ListTasksCommand, DescribeTasksCommand } from '@aws-sdk/client-ecs';
+import { GetDeploymentCommand, GetDeploymentGroupCommand, ListDeploymentsCommand } from '@aws-sdk/client-codedeploy';
+import { memoryLog } from '../../packages/shared/src/log.ts';
+import { deployEcs, type EcsClients } from '../../actions/deploy-ecs/src/deploy.ts';
+import { useBed } from '../bed/vitest.ts';
+import type { MotoPart } from '../bed/types.ts';
+import {
+  blueGreenService,
+  blueGreenTarget,
+  callsOf,
+  clientsFor,
+  digestImage,
+  failure,
+  planFrom,
+  rollingService,
+  unique,
+  until,
+} from './deploy-ecs-bed.ts';
+
+const bed = useBed(['moto']);
+const timing = { minIntervalMs: 100, maxIntervalMs: 400, factor: 1.5 };
+
+function cloudwatchOf(moto: MotoPart): CloudWatchClient {
+  return new CloudWatchClient({ ...moto.clientConfig(), maxAttempts: 1 });
+}
+
+/** Clients as deploy-ecs makes them when alarms are asked: ECS, CodeDeploy and CloudWatch. */
+function clientsWithAlarms(moto: MotoPart): EcsClients {
+  return { ...clientsFor(moto), cloudwatch: cloudwatchOf(moto) };
+}
+
+/** A metric alarm in OK, as a team would have on its target group's 5xx count. */
+async function alarm(moto: MotoPart, prefix = 'shop-5xx'): Promise<string> {
+  const name = unique(prefix);
+  const cloudwatch = cloudwatchOf(moto);
+  await cloudwatch.send(
+    new PutMetricAlarmCommand({
+      AlarmName: name,
+      Namespace: 'AWS/ApplicationELB',
+      MetricName: 'HTTPCode_Target_5XX_Count',
+      Statistic: 'Sum',
+      Period: 60,
+      EvaluationPeriods: 1,
+      Threshold: 5,
+      ComparisonOperator: 'GreaterThanThreshold',
+    }),
+  );
+  await cloudwatch.send(new SetAlarmStateCommand({ AlarmName: name, StateValue: 'OK', StateReason: 'quiet' }));
+  return name;
+}
+
+async function fire(moto: MotoPart, name: string): Promise<void> {
+  await cloudwatchOf(moto).send(
+    new SetAlarmStateCommand({
+      AlarmName: name,
+      StateValue: 'ALARM',
+      StateReason: 'Threshold Crossed: 1 datapoint [42.0] was greater than 5.0',
+    }),
+  );
+}
+
+describe('deploy-ecs alarms, rolling (ECS deployment alarms)', () => {
+  it('an alarm that fires during the rollout fails the run naming it, after ECS has put the previous task definition back', async () => {
+    const fx = await rollingService(bed.moto);
+    const name = await alarm(bed.moto);
+    const log = memoryLog();
+    const plan = planFrom({ image: digestImage(), cluster: fx.cluster, service: fx.service, alarms: name });
+    const run = failure(deployEcs(plan, clientsWithAlarms(bed.moto), { log, timing }));
+    // The new tasks run: now the metric goes bad.
+    await until(fx.describe, (s) => {
+      const primary = s.deployments?.[0];
+      return primary !== undefined && primary.taskDefinition !== fx.firstTd && (primary.runningCount ?? 0) > 0;
+    });
+    await fire(bed.moto, name);
+    const error = await run;
+
+    expect(error).toBeDefined();
+    expect(error!.message).toContain(`CloudWatch alarm "${name}" went into ALARM during the deployment`);
+    expect(error!.message).toContain(`its tasks are back on the previous task definition ${fx.firstTd.split('/').pop()}`);
+    expect(error!.unchanged).toContain(`the service runs ${fx.firstTd} as before`);
+    // Nothing half-done: one deployment, of the previous task definition, COMPLETED; only its tasks run.
+    const service = await fx.describe();
+    expect(service.taskDefinition).toBe(fx.firstTd);
+    expect(service.deployments).toHaveLength(1);
+    expect(service.deployments![0]).toMatchObject({ taskDefinition: fx.firstTd, rolloutState: 'COMPLETED', runningCount: 2 });
+    const running = await fx.ecs.send(new ListTasksCommand({ cluster: fx.cluster, serviceName: fx.service }));
+    const tasks = (await fx.ecs.send(new DescribeTasksCommand({ cluster: fx.cluster, tasks: running.taskArns! }))).tasks!;
+    expect(tasks.map((t) => t.taskDefinitionArn)).toEqual([fx.firstTd, fx.firstTd]);
+    // ECS's own words were seen on the way.
+    expect(log.lines.some((l) => l.includes('deployment failed: alarm detected.'))).toBe(true);
+    // The alarm stays on the service for the next deployment.
+    expect(service.deploymentConfiguration?.alarms).toEqual({ alarmNames: [name], enable: true, rollback: true });
+  });
+
+  it('a clean rollout with alarms attached completes, and the service carries the alarm configuration beside its circuit breaker', async () => {
+    const fx = await rollingService(bed.moto);
+    const [first, second] = [await alarm(bed.moto), await alarm(bed.moto, 'shop-latency')];
+    const log = memoryLog();
+    const plan = planFrom({
+      image: digestImage(),
+      cluster: fx.cluster,
+      service: fx.service,
+      alarms: `${first}\n${second}`,
+      'alarm-rollback': 'false',
+    });
+    const result = await deployEcs(plan, clientsWithAlarms(bed.moto), { log, timing });
+
+    expect(result).toMatchObject({ strategy: 'rolling', status: 'COMPLETED' });
+    const service = await fx.describe();
+    expect(service.deploymentConfiguration).toMatchObject({
+      alarms: { alarmNames: [first, second], enable: true, rollback: false },
+      deploymentCircuitBreaker: { enable: true, rollback: true },
+      maximumPercent: 200,
+      minimumHealthyPercent: 100,
+    });
+    expect(log.lines.some((l) => l.includes(`UpdateService also sets deployment alarms ${first}, ${second} (rollback off)`))).toBe(true);
+  });
+
+  it('an alarm that does not exist is refused naming the input, before anything is registered or updated', async () => {
+    const fx = await rollingService(bed.moto);
+    const known = await alarm(bed.moto);
+    const since = Date.now();
+    const plan = planFrom({ image: digestImage(), cluster: fx.cluster, service: fx.service, alarms: `${known}, shop-typo-alarm` });
+    const error = await failure(deployEcs(plan, clientsWithAlarms(bed.moto), { log: memoryLog(), timing }));
+
+    expect(error?.message).toBe('input \'alarms\': CloudWatch alarm "shop-typo-alarm" does not exist in this account and region');
+    expect(error?.input).toBe('alarms');
+    expect(error?.unchanged).toBe('nothing was registered or deployed');
+    const families = await fx.ecs.send(new ListTaskDefinitionsCommand({ familyPrefix: fx.family }));
+    expect(families.taskDefinitionArns).toEqual([fx.firstTd]);
+    expect(await callsOf(bed.moto, 'RegisterTaskDefinition', since)).toHaveLength(0);
+    expect(await callsOf(bed.moto, 'UpdateService', since)).toHaveLength(0);
+    expect((await fx.describe()).deploymentConfiguration?.alarms).toBeUndefined();
+  });
+
+  it('an alarm of the environment file that does not exist is refused naming the key', async () => {
+    const fx = await rollingService(bed.moto);
+    const workspace = mkdtempSync(join(tmpdir(), 'alarms-ws-'));
+    mkdirSync(join(workspace, '.github'));
+    writeFileSync(
+      join(workspace, '.github/expeditor.yml'),
+      [
+        'app: shop',
+        'image: { repository: 127.0.0.1:5000/shop/app }',
+        'environments:',
+        '  dev:',
+        `    aws: { account: "${bed.moto.defaultAccount}", region: ${bed.moto.region}, role: "arn:aws:iam::${bed.moto.defaultAccount}:role/deploy" }`,
+        `    ecs: { cluster: ${fx.cluster}, service: ${fx.service}, alarms: [shop-missing-alarm] }`,
+        '',
+      ].join('\n'),
+    );
+    const plan = planFrom({ image: digestImage(), environment: 'dev' }, workspace);
+    const error = await failure(deployEcs(plan, clientsWithAlarms(bed.moto), { log: memoryLog(), timing }));
+
+    expect(error?.message).toBe(
+      `environments.dev.ecs.alarms: CloudWatch alarm "shop-missing-alarm" does not exist in this account and region`,
+    );
+    expect((error as { key?: string } | undefined)?.key).toBe('environments.dev.ecs.alarms');
+    expect((await fx.describe()).taskDefinition).toBe(fx.firstTd);
+  });
+});
+
+describe('deploy-ecs alarms, blue/green (the CodeDeploy group’s alarms)', () => {
+  it('an alarm that fires during the canary stops the deployment (ALARM_ACTIVE), and the run fails naming it once traffic is back on blue', async () => {
+    const fx = await blueGreenService(bed.moto);
+    const name = await alarm(bed.moto);
+    const log = memoryLog();
+    const plan = planFrom({
+      image: digestImage('127.0.0.1:5000/shop/web'),
+      ...blueGreenTarget(fx),
+      'deployment-config': 'CodeDeployDefault.ECSCanary10Percent5Minutes',
+      alarms: name,
+    });
+    const run = failure(deployEcs(plan, clientsWithAlarms(bed.moto), { log, timing }));
+    // Green takes its 10 %: the alarm fires.
+    const id = await until(
+      async () =>
+        (await fx.codedeploy.send(new ListDeploymentsCommand({ applicationName: fx.application, deploymentGroupName: fx.group })))
+          .deployments?.[0],
+      (d) => d !== undefined,
+    );
+    await until(
+      async () => log.lines,
+      (lines) => lines.some((l) => /traffic: blue 90% · green 10%/.test(l)),
+    );
+    await fire(bed.moto, name);
+    const error = await run;
+
+    expect(error).toBeDefined();
+    expect(error!.message).toContain(`CodeDeploy deployment ${id} was stopped: CloudWatch alarm "${name}" went into ALARM (ALARM_ACTIVE)`);
+    expect(error!.message).toMatch(/Rollback deployment d-\w+ Succeeded: production traffic is back on the original \(blue\) task set/);
+    expect(error!.message).toContain(fx.blueTd);
+    const stopped = (await fx.codedeploy.send(new GetDeploymentCommand({ deploymentId: id! }))).deploymentInfo!;
+    expect(stopped.status).toBe('Stopped');
+    expect(stopped.errorInformation?.code).toBe('ALARM_ACTIVE');
+    expect(stopped.errorInformation?.message).toContain(`Activated alarms: ${name}`);
+    const rollback = (await fx.codedeploy.send(new GetDeploymentCommand({ deploymentId: stopped.rollbackInfo!.rollbackDeploymentId! })))
+      .deploymentInfo!;
+    expect(rollback.status).toBe('Succeeded');
+    expect((await fx.describe()).taskDefinition).toBe(fx.blueTd);
+    // The group keeps the alarm and rolls back on it, beside its other rollback events.
+    const group = (
+      await fx.codedeploy.send(new GetDeploymentGroupCommand({ applicationName: fx.application, deploymentGroupName: fx.group }))
+    ).deploymentGroupInfo!;
+    expect(group.alarmConfiguration).toEqual({ enabled: true, ignorePollAlarmFailure: false, alarms: [{ name }] });
+    expect(group.autoRollbackConfiguration).toEqual({
+      enabled: true,
+      events: ['DEPLOYMENT_FAILURE', 'DEPLOYMENT_STOP_ON_REQUEST', 'DEPLOYMENT_STOP_ON_ALARM'],
+    });
+  });
+
+  it('an alarm that does not exist is refused before anything is registered, and the group is left as it was', async () => {
+    const fx = await blueGreenService(bed.moto);
+    const since = Date.now();
+    const plan = planFrom({ image: digestImage('127.0.0.1:5000/shop/web'), ...blueGreenTarget(fx), alarms: 'shop-no-such-alarm' });
+    const error = await failure(deployEcs(plan, clientsWithAlarms(bed.moto), { log: memoryLog(), timing }));
+
+    expect(error?.message).toContain(`input 'alarms': CloudWatch alarm "shop-no-such-alarm" does not exist`);
+    expect(await callsOf(bed.moto, 'RegisterTaskDefinition', since)).toHaveLength(0);
+    expect(await callsOf(bed.moto, 'UpdateDeploymentGroup', since)).toHaveLength(0);
+    expect(await callsOf(bed.moto, 'CreateDeployment', since)).toHaveLength(0);
+  });
+});
