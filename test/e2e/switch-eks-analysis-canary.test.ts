@@ -116,6 +116,34 @@ describe('prometheus checks on the EKS switch', () => {
     expect((await readIngress(c)).spec?.rules?.[0]?.http?.paths[0]?.backend.service?.name).toBe('shop-green');
   });
 
+  it('a plain Ingress switch whose success rate drops in the post window goes back to the live color', async () => {
+    const c = await setUpColors(b, { ingress: true });
+    const labels = { service: 'shop', color: 'green', namespace: c.ns };
+    bed.prometheus.set('bed_success_ratio', labels, 0.99);
+    await bed.prometheus.scraped('bed_success_ratio', labels, 0.99);
+    const before = await readIngress(c);
+    const { result, evaluations } = runWithAnalysis(
+      options(c, {
+        route: 'ingress',
+        ingress: c.ingress,
+        analysis: checks([successRate(bed.prometheus.url, { at: ['post'], count: 1000 })]),
+      }),
+    );
+    while (greenWeight(await readIngress(c)) !== 100) await new Promise((r) => setTimeout(r, 50));
+    bed.prometheus.set('bed_success_ratio', labels, 0.4);
+    const error = await failure(result);
+    expect(error.message).toBe(
+      'the analysis of green after the switch did not pass: check success-rate failed: 1 failed measurement (limit 0); last: [0.4]: result[0] >= 0.95 is false; traffic is back on blue (100%)',
+    );
+    const after = await readIngress(c);
+    expect(after.spec?.rules?.[0]?.http?.paths[0]?.backend.service?.name).toBe('shop-blue');
+    expect(after.spec?.rules?.[0]?.http?.paths[1]?.backend.service?.name).toBe('admin');
+    expect(after.metadata?.annotations?.['expeditor.dev/previous-color']).toBe(
+      before.metadata?.annotations?.['expeditor.dev/previous-color'],
+    );
+    expect(evaluations.at(-1)).toMatchObject({ moment: 'post', value: '[0.4]', verdict: 'failed' });
+  });
+
   it('a Prometheus that stops answering in the post window is inconclusive: the selector goes back, the run fails', async () => {
     const c = await setUpColors(b);
     // A Prometheus of this test's own, stopped once the selector has moved.
