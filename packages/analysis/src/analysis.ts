@@ -15,6 +15,9 @@ import { type Evaluation, type MomentOutcome, type ReadyCheck, runMoment } from 
 import type { Source } from './source.ts';
 import type { CheckArgs } from './template.ts';
 
+/** How long the look before the switch may wait for one source. */
+const verifyTimeoutMs = 30_000;
+
 export interface AnalysisClients {
   /** Made on first use: only checks that read CloudWatch need it. */
   cloudwatch?: (() => CloudWatchClient) | undefined;
@@ -73,11 +76,14 @@ export function createAnalysis(plans: readonly CheckPlan[], clients: AnalysisCli
     windowMs: (moment) => Math.max(0, ...at(moment).map((c) => (c.plan.limits.count - 1) * c.plan.intervalMs)),
     async verify(args, signal) {
       for (const check of ready) {
+        // A source that hangs must not hold the switch until the run's deadline.
+        const limit = AbortSignal.timeout(verifyTimeoutMs);
         try {
-          await check.source.verify(args, signal);
+          await check.source.verify(args, AbortSignal.any([signal, limit]));
         } catch (error) {
           if (signal.aborted || error instanceof ExpeditorError) throw error;
-          throw check.plan.origin.error(undefined, `check ${check.plan.name} could not be verified: ${describeError(error)}`, {
+          const why = limit.aborted ? `no answer within ${formatDuration(verifyTimeoutMs)}` : describeError(error);
+          throw check.plan.origin.error(undefined, `check ${check.plan.name} could not be verified: ${why}`, {
             cause: error,
             unchanged: 'nothing was changed',
           });
