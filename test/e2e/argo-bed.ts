@@ -14,6 +14,8 @@ export interface RolloutManifestOptions {
   activeService?: string;
   /** Pre-promotion analysis with this AnalysisTemplate. */
   prePromotionTemplate?: string;
+  /** Post-promotion analysis with this AnalysisTemplate. */
+  postPromotionTemplate?: string;
 }
 
 export interface BedRollout {
@@ -60,6 +62,7 @@ export function rolloutManifest(name: string, o: RolloutManifestOptions): Record
           autoPromotionEnabled: o.autoPromotionEnabled ?? false,
           scaleDownDelaySeconds: 30,
           ...(o.prePromotionTemplate ? { prePromotionAnalysis: { templates: [{ templateName: o.prePromotionTemplate }] } } : {}),
+          ...(o.postPromotionTemplate ? { postPromotionAnalysis: { templates: [{ templateName: o.postPromotionTemplate }] } } : {}),
         },
       },
     },

@@ -2,7 +2,7 @@
 // (naming the key), and the state line a Rollout's status maps to while deploy-eks waits.
 import { describe, expect, it } from 'vitest';
 import type { V1Pod, V1ReplicaSet } from '@kubernetes/client-node';
-import { ExpeditorError } from '../../packages/shared/src/errors.ts';
+import { thrownError } from './thrown.ts';
 import { checkedRollout, rolloutFor } from '../../actions/deploy-eks/src/rollout-manifest.ts';
 import { rolloutsOf } from '../../actions/deploy-eks/src/rollout-plan.ts';
 import { rolloutState, type LiveRollout } from '../../actions/deploy-eks/src/rollout-status.ts';
@@ -29,16 +29,6 @@ function rolloutDoc(name: string, strategy: Record<string, unknown>, extra: Reco
 }
 
 const blueGreen = { blueGreen: { activeService: 'shop-active', previewService: 'shop-preview', autoPromotionEnabled: false } };
-
-function refusal(fn: () => unknown): ExpeditorError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ExpeditorError);
-    return error as ExpeditorError;
-  }
-  throw new Error('expected a refusal');
-}
 
 describe('the Rollout of a service', () => {
   it('is found by name, by app label, or as the only workload of a one-service manifest', () => {
@@ -67,7 +57,7 @@ describe('the Rollout of a service', () => {
     [{}, {}, /has no spec\.strategy\.blueGreen/],
     [blueGreen, { workloadRef: { kind: 'Deployment', name: 'shop' } }, /spec\.workloadRef points at a Deployment/],
   ])('refuses %j naming the key, before any request', (strategy, extra, message) => {
-    const error = refusal(() => checkedRollout(rolloutDoc('shop', strategy, extra), origin));
+    const error = thrownError(() => checkedRollout(rolloutDoc('shop', strategy, extra), origin));
     expect(error.message).toMatch(message);
     expect(error.message).toMatch(/^input 'manifest': /);
     expect(error.input).toBe('manifest');
@@ -79,7 +69,7 @@ describe('the Rollout of a service', () => {
       where: 'api.yaml',
       object: { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'api' } },
     };
-    const error = refusal(() => rolloutsOf([rolloutDoc('shop', blueGreen), deployment], ['shop', 'api'], 'k8s/', origin));
+    const error = thrownError(() => rolloutsOf([rolloutDoc('shop', blueGreen), deployment], ['shop', 'api'], 'k8s/', origin));
     expect(error.message).toBe('k8s/ gives Rollouts for shop but not for api: one call deploys Rollouts or Deployments, not both');
     expect(rolloutsOf([deployment], ['api'], 'k8s/', origin)).toBeUndefined();
   });

@@ -20,6 +20,8 @@ export interface EksSwitchInputs {
   allowKubeconfigExec: boolean;
   namespace: string | undefined;
   service: string | undefined;
+  /** An Argo Rollouts Rollout to promote or abort instead of moving a Service's selector. */
+  rollout?: string | undefined;
   ingress: string | undefined;
   ingressPath: string | undefined;
   targetColor: Color | undefined;
@@ -60,6 +62,7 @@ export function readEksSwitchInputs(inputs: ActionInputs, env: Env): EksSwitchIn
     allowKubeconfigExec: inputs.boolean('allow-kubeconfig-exec', false),
     namespace: inputs.string('namespace', { pattern: k8sName, expected: 'a Kubernetes namespace name' }),
     service: inputs.string('service', { pattern: k8sName, expected: 'a Kubernetes Service name' }),
+    rollout: inputs.string('rollout', { pattern: k8sName, expected: 'a Rollout name' }),
     ingress: inputs.string('ingress', { pattern: k8sName, expected: 'an Ingress name' }),
     ingressPath: inputs.string('ingress-path', {
       pattern: ingressPath,

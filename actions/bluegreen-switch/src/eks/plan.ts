@@ -3,6 +3,7 @@ import { environmentOf, loadConfig, type AnalysisConfig, type EksConfig } from '
 import { ExpeditorError, InputError, ProblemsError } from '@expeditor/shared/errors';
 import { Settings } from '@expeditor/shared/settings';
 import type { EksSwitchInputs } from './inputs.ts';
+import { rolloutInputProblems } from './argo-plan.ts';
 import { isColor } from '@expeditor/bluegreen/names';
 import type { EksSwitchOptions, Route, SwitchAction } from './types.ts';
 import { planSwitchAnalysis } from './analysis-plan.ts';
@@ -66,14 +67,16 @@ export function planEksSwitch(
     fileServices.length === 1 ? file('services', fileServices[0]) : undefined,
   );
   if (!service) {
-    problems.push(
-      new InputError(
-        'service',
-        fileServices.length > 1
-          ? `is required: ${key('services')} lists ${fileServices.length} services (${fileServices.join(', ')}) and one switch moves one`
-          : 'is required (the stable Service, e.g. shop)',
-      ),
-    );
+    // A Rollout names its own Services (argo-plan.ts).
+    if (!inputs.rollout)
+      problems.push(
+        new InputError(
+          'service',
+          fileServices.length > 1
+            ? `is required: ${key('services')} lists ${fileServices.length} services (${fileServices.join(', ')}) and one switch moves one`
+            : 'is required (the stable Service, e.g. shop)',
+        ),
+      );
     service = '';
   }
   const ingress = settings.pick('ingress', { name: 'ingress', value: inputs.ingress }, file('ingress', eks?.ingress));
@@ -99,6 +102,7 @@ export function planEksSwitch(
   if (inputs.removePreview && common.action !== 'cleanup')
     problems.push(new InputError('remove-preview', "is only used by action 'cleanup'"));
   if (inputs.ingressPath && route !== 'ingress') problems.push(new InputError('ingress-path', 'needs route ingress'));
+  problems.push(...rolloutInputProblems(common.action, inputs));
   const analysis = planSwitchAnalysis({
     input: inputs.analysis,
     file: analysisFile,
@@ -137,6 +141,7 @@ export function planEksSwitch(
       route,
       namespace,
       service,
+      rollout: inputs.rollout,
       ingress,
       ingressPath: inputs.ingressPath,
       targetColor: inputs.targetColor,

@@ -13,6 +13,8 @@ export interface EksSwitchOptions {
   action: SwitchAction;
   route: Route;
   namespace: string;
+  /** An Argo Rollouts Rollout: switch promotes it, rollback aborts it (argo-switch.ts); no colors then. */
+  rollout?: string | undefined;
   /** The stable Service (route service), or the service whose color Services the Ingress uses. */
   service: string;
   /** Route ingress: the Ingress to switch. */
@@ -66,10 +68,10 @@ export interface CanaryStep {
 export interface EksSwitchResult {
   action: SwitchAction;
   route: Route;
-  /** The color that served traffic before. */
-  from: Color;
-  /** The color that serves traffic now. */
-  to: Color;
+  /** The color that served traffic before (for a Rollout, its ReplicaSet's pod-template hash). */
+  from: Color | string;
+  /** The color that serves traffic now (for a Rollout, its ReplicaSet's pod-template hash). */
+  to: Color | string;
   switched: boolean;
   /** Request sent → the stable Service's endpoints are only the target's pods (route service). */
   convergenceMs: number | undefined;

@@ -1,0 +1,200 @@
+// bluegreen-switch on an Argo Rollouts blue/green Rollout, against the real controller on the bed,
+// after deploy-eks left it paused for promotion: switch promotes it (Healthy, the active Service on
+// the new pods), rollback aborts one (the active Service stays on the stable ReplicaSet), a failed
+// post-promotion AnalysisRun is named in the failure while Argo puts traffic back, and the
+// committed bundle does the same; bad input is refused before any request.
+import { writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { describe, expect, it } from 'vitest';
+import type { EksSwitchOptions } from '../../actions/bluegreen-switch/src/eks/types.ts';
+import { useBed } from '../bed/vitest.ts';
+import { endpointPods, readRollout, rolloutApi, rolloutManifest, selectedHash, type RolloutManifestOptions } from './argo-bed.ts';
+import { countingServer, jobWorkspace, noAmbientAws, runBundle } from './bundle-run.ts';
+import { image, newNamespace, runCore, workspace, writeManifest } from './deploy-eks-bed.ts';
+import { failure, useSwitchEks } from './switch-eks-fixture.ts';
+
+const bed = useBed(['k8s', 'argo']);
+const { b, run } = useSwitchEks(bed);
+
+let counter = 0;
+
+/** A Rollout deployed twice with deploy-eks: the first revision active, the second paused for promotion. */
+async function pausedRollout(extra: Record<string, unknown>[] = [], manifest: Partial<RolloutManifestOptions> = {}) {
+  const ns = await newNamespace(b.connection, `argo-sw-${process.pid}-${++counter}`);
+  const ws = workspace();
+  const path = writeManifest(ws, 'shop.yaml', ...extra, ...rolloutManifest('shop', { image: 'registry.bed/shop:old', ...manifest }));
+  const deploy = async (n: number) => {
+    const { result, lines } = await runCore(bed.k8s, {
+      inputs: { image: image(n), services: 'shop', namespace: ns, manifest: path },
+      workspace: ws,
+    });
+    expect(result.failure, lines.join('\n')).toBeUndefined();
+    return result.results[0]?.rollout;
+  };
+  const stable = (await deploy(1))?.newHash as string;
+  const paused = await deploy(2);
+  expect(paused?.paused).toBe(true);
+  return { ns, stable, next: paused?.newHash as string, deploy };
+}
+
+const options = (ns: string, overrides: Partial<EksSwitchOptions> = {}): EksSwitchOptions => ({
+  action: 'switch',
+  route: 'service',
+  namespace: ns,
+  service: '',
+  rollout: 'shop',
+  colorLabel: 'version',
+  stepPauseMs: 0,
+  keepMs: 0,
+  removePreview: false,
+  commit: 'c0ffee0000000000000000000000000000000003',
+  runUrl: 'https://github.com/acme/shop/actions/runs/43',
+  ...overrides,
+});
+
+describe('bluegreen-switch on an Argo Rollout', () => {
+  it('switch promotes a Rollout paused for promotion: Healthy, the active Service on the new pods; a second switch has nothing to do', async () => {
+    const { ns, stable, next } = await pausedRollout();
+    const { log, result } = run(options(ns));
+    const r = await result;
+    expect(r, log.lines.join('\n')).toMatchObject({ action: 'switch', from: stable, to: next, switched: true });
+    expect(r.convergenceMs).toBeGreaterThan(0);
+    const rollout = await readRollout(b.connection, ns, 'shop');
+    expect(rollout.status).toMatchObject({ phase: 'Healthy', stableRS: next, currentPodHash: next });
+    expect(await selectedHash(b.connection, ns, 'shop-active')).toBe(next);
+    const pods = await endpointPods(b.connection, ns, 'shop-active');
+    expect(pods).toHaveLength(2);
+    expect(pods.every((p) => p.startsWith(`shop-${next}-`))).toBe(true);
+    const lines = log.lines.join('\n');
+    expect(lines).toMatch(/Promoting Rollout shop: active \w+ → \w+/);
+    expect(lines).toMatch(/cleared the pause of Rollout shop \(what kubectl argo rollouts promote does\)/);
+    expect(lines).toMatch(/Rollout shop: Healthy, active \w+, stable \w+/);
+
+    const again = await run(options(ns)).result;
+    expect(again).toMatchObject({ switched: false, from: next, to: next });
+    expect(again.note).toBe(`Rollout shop is already promoted: ReplicaSet ${next} is stable and active; nothing to switch`);
+  });
+
+  it('rollback aborts a Rollout paused for promotion: the active Service stays on the stable ReplicaSet', async () => {
+    const { ns, stable, next } = await pausedRollout();
+    const { log, result } = run(options(ns, { action: 'rollback' }));
+    const r = await result;
+    expect(r, log.lines.join('\n')).toMatchObject({ action: 'rollback', from: stable, to: stable, switched: true });
+    const rollout = await readRollout(b.connection, ns, 'shop');
+    expect(rollout.status).toMatchObject({ abort: true, phase: 'Degraded', stableRS: stable });
+    expect(await selectedHash(b.connection, ns, 'shop-active')).toBe(stable);
+    const pods = await endpointPods(b.connection, ns, 'shop-active');
+    expect(pods.length).toBeGreaterThan(0);
+    expect(pods.every((p) => p.startsWith(`shop-${stable}-`))).toBe(true);
+    // Promoting an aborted Rollout is refused, changing nothing.
+    const refused = await failure(run(options(ns)).result);
+    expect(refused.message).toMatch(/^Rollout shop is aborted \(RolloutAborted: /);
+    expect(refused.input).toBe('rollout');
+    expect(next).not.toBe(stable);
+  });
+
+  it('refuses what it cannot do before writing: a missing Rollout, one with nothing to abort', async () => {
+    const ns = await newNamespace(b.connection, `argo-sw-${process.pid}-${++counter}`);
+    const missing = await failure(run(options(ns)).result);
+    expect(missing.message).toBe(`Rollout shop does not exist in namespace ${ns}`);
+    expect(missing.input).toBe('rollout');
+    const { ns: ns2 } = await pausedRollout();
+    await run(options(ns2)).result;
+    const nothing = await failure(run(options(ns2, { action: 'rollback' })).result);
+    expect(nothing.message).toMatch(
+      /^Rollout shop has no update in progress: ReplicaSet \w+ is stable and active, so there is nothing to abort$/,
+    );
+  });
+
+  it('a failing post-promotion AnalysisRun is named in the failure, and Argo keeps traffic on the stable ReplicaSet', async () => {
+    const verdict = await verdictServer();
+    try {
+      const template = {
+        apiVersion: rolloutApi,
+        kind: 'AnalysisTemplate',
+        metadata: { name: 'success-rate' },
+        spec: {
+          metrics: [
+            {
+              name: 'success-rate',
+              count: 1,
+              successCondition: 'result.ok == true',
+              provider: { web: { url: verdict.url, jsonPath: '{$}' } },
+            },
+          ],
+        },
+      };
+      const { ns, stable } = await pausedRollout([template], { postPromotionTemplate: 'success-rate' });
+      const { log, result } = run(options(ns));
+      const error = await failure(result);
+      expect(error.message, log.lines.join('\n')).toMatch(/^Rollout shop was aborted: /);
+      expect(error.message).toMatch(/AnalysisRun shop-\w+-\d+-post: Failed/);
+      expect(error.message).toMatch(/success-rate Failed/);
+      expect(error.unchanged).toBe(`Argo Rollouts put the active Service back on the stable ReplicaSet ${stable}`);
+      expect(log.lines.join('\n')).toMatch(/AnalysisRun shop-\w+-\d+-post: (Pending|Running)/);
+      const rollout = await readRollout(b.connection, ns, 'shop');
+      expect(rollout.status?.abort).toBe(true);
+      expect(await selectedHash(b.connection, ns, 'shop-active')).toBe(stable);
+    } finally {
+      verdict.server.close();
+    }
+  });
+
+  it('through the bundle: switch and rollback with outputs; bad input refused before any request', async () => {
+    const { ns, stable, next, deploy } = await pausedRollout();
+    const dir = jobWorkspace(undefined, 'switch-argo-bundle-');
+    const inputs = { platform: 'eks', kubeconfig: bed.k8s.kubeconfig, namespace: ns, rollout: 'shop' };
+    const env = { GITHUB_SHA: 'c0ffee0000000000000000000000000000000004', ...noAmbientAws(dir) };
+    const promoted = await runBundle('bluegreen-switch', inputs, env, { workspace: dir });
+    expect(promoted.status, promoted.log).toBe(0);
+    expect(promoted.outputs).toMatchObject({ from: stable, to: next, switched: 'true' });
+    expect(Number(promoted.outputs['convergence-ms'])).toBeGreaterThan(0);
+    expect(promoted.summary).toContain(`${stable} → ${next}`);
+    expect(await selectedHash(b.connection, ns, 'shop-active')).toBe(next);
+
+    const third = (await deploy(3))?.newHash;
+    const aborted = await runBundle('bluegreen-switch', { ...inputs, action: 'rollback' }, env, { workspace: dir });
+    expect(aborted.status, aborted.log).toBe(0);
+    expect(aborted.outputs).toMatchObject({ from: next, to: next, switched: 'true' });
+    expect(await selectedHash(b.connection, ns, 'shop-active')).toBe(next);
+    expect(third).not.toBe(next);
+
+    const counting = await countingServer();
+    try {
+      const bad = await runBundle(
+        'bluegreen-switch',
+        { ...inputs, kubeconfig: countingKubeconfig(dir, counting.port), 'target-color': 'green', service: 'shop' },
+        env,
+        { workspace: dir },
+      );
+      expect(bad.status).toBe(1);
+      expect(bad.log).toMatch(/input 'target-color': is not used with 'rollout'/);
+      expect(bad.log).toMatch(/input 'service': is not used with 'rollout'/);
+      expect(counting.requests()).toBe(0);
+    } finally {
+      await counting.close();
+    }
+  });
+});
+
+/** A kubeconfig whose cluster is a server that counts requests. */
+function countingKubeconfig(dir: string, port: number): string {
+  const path = join(dir, 'counting-kubeconfig');
+  writeFileSync(
+    path,
+    `apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: "https://127.0.0.1:${port}", insecure-skip-tls-verify: true}}]\nusers: [{name: u, user: {token: t}}]\ncontexts: [{name: x, context: {cluster: c, user: u}}]\ncurrent-context: x\n`,
+  );
+  return path;
+}
+
+/** An HTTP server the controller's web metric asks: it answers that the new revision is not healthy. */
+async function verdictServer(): Promise<{ server: Server; url: string }> {
+  const server = createServer((_req, res) => {
+    res.setHeader('content-type', 'application/json');
+    res.end(JSON.stringify({ ok: false }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/health` };
+}
