@@ -481,6 +481,13 @@ describe('deploy-ecs peer inputs: waiting, the task definition file, the AppSpec
       planFrom({ ...base, 'codedeploy-deployment-config': 'CodeDeployDefault.ECSLinear10PercentEvery1Minutes' }).codedeploy
         .deploymentConfig,
     ).toBe('CodeDeployDefault.ECSLinear10PercentEvery1Minutes');
+    // With no service (register only), the peer's names are refused under their own names.
+    expect(planProblems({ image: digestImage(), 'task-definition': 'td.json', 'wait-for-service-stability': 'true' })[0]).toMatch(
+      /^input 'wait-for-service-stability': no service is given, so deploy-ecs only registers the task definition/,
+    );
+    expect(planProblems({ image: digestImage(), 'task-definition': 'td.json', 'codedeploy-appspec': 'appspec.yaml' })[0]).toMatch(
+      /^input 'codedeploy-appspec': no service is given/,
+    );
     expect(planProblems({ ...base, 'keep-null-value-keys': 'pidMode' })).toEqual([
       "input 'keep-null-value-keys': applies to a task definition file, and none is given (the service's current task definition has no empty values to keep)",
     ]);

@@ -259,3 +259,58 @@ describe('deploy-ecs one-off task', () => {
     expect(progressLine([task(3)])).toBe('task 0123456789abcdef0123456789abcdef: STOPPED (app exited 3, sidecar exited 0)');
   });
 });
+
+describe('deploy-ecs peer inputs: the peer’s names for waiting, the AppSpec and the one-off task’s volume', () => {
+  it('maps wait-for-service-stability to wait-until and wait-for-minutes to the deadline', () => {
+    expect(read({ service: 'web', 'wait-for-service-stability': 'true' })).toMatchObject({ waitUntil: 'succeeded' });
+    expect(read({ service: 'web', 'wait-for-service-stability': 'false' })).toMatchObject({
+      waitUntil: 'none',
+      waitUntilInput: 'wait-for-service-stability',
+    });
+    // Stability with ready: the deployment is still awaited, only up to Ready.
+    expect(read({ service: 'web', 'wait-for-service-stability': 'true', 'wait-until': 'ready' })).toMatchObject({ waitUntil: 'ready' });
+    expect(read({ service: 'web', 'wait-for-minutes': '90', timeout: '30m' }).timeoutMs).toBe(90 * 60_000);
+    expect(read({ service: 'web' }).timeoutMs).toBe(30 * 60_000);
+  });
+
+  it('takes codedeploy-appspec and codedeploy-deployment-config for appspec and deployment-config', () => {
+    expect(read({ service: 'web', 'codedeploy-appspec': 'deploy/appspec.yaml' })).toMatchObject({
+      appspec: 'deploy/appspec.yaml',
+      appspecInput: 'codedeploy-appspec',
+    });
+    expect(read({ service: 'web', appspec: 'a.yaml', 'codedeploy-appspec': 'a.yaml' })).toMatchObject({ appspec: 'a.yaml' });
+    expect(problems({ service: 'web', 'codedeploy-deployment-config': 'not a config' })[0]).toMatch(
+      /^input 'codedeploy-deployment-config': expected a deployment config name/,
+    );
+  });
+
+  it('reads the one-off task’s managed EBS volume with its termination policy, and needs both inputs', () => {
+    const volume =
+      '{"roleArn": "arn:aws:iam::123456789012:role/ecsInfrastructureRole", "sizeInGiB": 10, "terminationPolicy": {"deleteOnTermination": false}}';
+    expect(
+      read({ service: 'web', 'run-task': 'true', 'run-task-managed-ebs-volume-name': 'data', 'run-task-managed-ebs-volume': volume })
+        .runTask?.managedEbsVolume,
+    ).toEqual({ name: 'data', volume: JSON.parse(volume) });
+    expect(problems({ service: 'web', 'run-task': 'true', 'run-task-managed-ebs-volume': volume })).toEqual([
+      "input 'run-task-managed-ebs-volume-name': is required with run-task-managed-ebs-volume (which volume of the task definition it configures)",
+    ]);
+    expect(problems({ service: 'web', 'run-task-managed-ebs-volume-name': 'data' })).toContain(
+      "input 'run-task-managed-ebs-volume-name': applies only with run-task: true (the one-off task), which is not set",
+    );
+    expect(
+      problems({
+        service: 'web',
+        'run-task': 'true',
+        'run-task-managed-ebs-volume-name': 'data',
+        'run-task-managed-ebs-volume': '{"roleArn": "arn:aws:iam::123456789012:role/r", "sizeInGiB": 10, "terminationPolicy": {}}',
+      })[0],
+    ).toMatch(/^input 'run-task-managed-ebs-volume': terminationPolicy\.deleteOnTermination: is required/);
+  });
+
+  it('keep-null-value-keys takes task definition key names', () => {
+    expect(read({ service: 'web', 'keep-null-value-keys': 'pidMode, entryPoint' }).keepEmptyKeys).toEqual(['pidMode', 'entryPoint']);
+    expect(problems({ service: 'web', 'keep-null-value-keys': 'container.pidMode' })[0]).toMatch(
+      /^input 'keep-null-value-keys': expected task definition key names/,
+    );
+  });
+});

@@ -565,7 +565,7 @@ async function prepareBlueGreen(
 function refuseBlueGreenSettings(plan: DeployEcsPlan, service: string): void {
   const cd = plan.codedeploy;
   const given: [string, Origin | undefined][] = [
-    ['appspec', plan.appSpec ? { input: 'appspec' } : undefined],
+    [plan.appSpec?.input ?? 'appspec', plan.appSpec ? { input: plan.appSpec.input ?? 'appspec' } : undefined],
     ['hooks', Object.keys(plan.hooks).length > 0 ? { input: 'hooks' } : undefined],
     ['container-port', plan.containerPort !== undefined ? { input: 'container-port' } : undefined],
     ['CodeDeploy application', cd.application ? cd.applicationOrigin : undefined],

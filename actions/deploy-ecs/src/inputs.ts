@@ -108,6 +108,10 @@ export interface DeployEcsInputs {
   codedeployDescription: string | undefined;
   /** undefined unless run-task is true. */
   runTask: RunTaskInputs | undefined;
+  /** Which input gave the AppSpec file (appspec, or the peer's codedeploy-appspec), for errors. */
+  appspecInput?: 'appspec' | 'codedeploy-appspec' | undefined;
+  /** Which input set how long to wait (wait-until, or the peer's wait-for-service-stability), for errors. */
+  waitUntilInput?: 'wait-until' | 'wait-for-service-stability' | undefined;
   /** keep-null-value-keys: keys whose empty values stay in the task definition (the peer's input). */
   keepEmptyKeys?: string[] | undefined;
   /** CloudWatch alarms that fail the deployment (ECS deployment alarms, or the CodeDeploy group's); undefined when not given. */
@@ -188,6 +192,8 @@ export function readDeployEcsInputs(inputs: ActionInputs): DeployEcsInputs {
     inputs.problem('hooks', 'applies to the generated AppSpec only; put the hooks in the appspec file instead');
   }
   refuseUncovered(inputs);
+  if (!inputs.raw('appspec') && inputs.raw('codedeploy-appspec')) result.appspecInput = 'codedeploy-appspec';
+  if (!inputs.raw('wait-until') && inputs.raw('wait-for-service-stability')) result.waitUntilInput = 'wait-for-service-stability';
   inputs.done('deploy-ecs');
   return result;
 }

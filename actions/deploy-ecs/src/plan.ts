@@ -37,7 +37,8 @@ export interface DeployEcsPlan {
     deploymentConfigOrigin: Origin;
     testListener: string | undefined;
   };
-  appSpec: { spec: AppSpec; file: string } | undefined;
+  /** The AppSpec file; `input` is the input that named it (appspec or codedeploy-appspec). */
+  appSpec: { spec: AppSpec; file: string; input?: string | undefined } | undefined;
   containerPort: number | undefined;
   hooks: Partial<Record<HookName, string>>;
   waitUntil: WaitUntil;
@@ -185,8 +186,9 @@ export function planDeployEcs(inputs: DeployEcsInputs, context: PlanContext): De
     : undefined;
   const appSpec = inputs.appspec
     ? {
-        spec: parseAppSpec(readWorkspaceFile(context, inputs.appspec, { input: 'appspec' }), inputs.appspec),
+        spec: parseAppSpec(readWorkspaceFile(context, inputs.appspec, { input: inputs.appspecInput ?? 'appspec' }), inputs.appspec),
         file: inputs.appspec,
+        input: inputs.appspecInput ?? 'appspec',
       }
     : undefined;
 
@@ -238,7 +240,7 @@ export function planDeployEcs(inputs: DeployEcsInputs, context: PlanContext): De
     containerPort: inputs.containerPort,
     hooks: inputs.hooks,
     waitUntil,
-    waitUntilOrigin: originOf('wait-until', inputs.waitUntil, 'ecs.wait-until'),
+    waitUntilOrigin: originOf(inputs.waitUntilInput ?? 'wait-until', inputs.waitUntil, 'ecs.wait-until'),
     timeoutMs: inputs.timeoutMs,
     settings,
     source: { sha: context.sha, runUrl: context.runUrl },
@@ -301,12 +303,12 @@ function refuseServiceSettings(inputs: DeployEcsInputs): void {
   const given: [string, boolean][] = [
     ['cluster', inputs.cluster !== undefined && !inputs.runTask],
     ['strategy', inputs.strategy !== undefined],
-    ['wait-until', inputs.waitUntil !== undefined],
+    [inputs.waitUntilInput ?? 'wait-until', inputs.waitUntil !== undefined],
     ['codedeploy-application', inputs.codedeployApplication !== undefined],
     ['codedeploy-deployment-group', inputs.codedeployDeploymentGroup !== undefined],
     ['deployment-config', inputs.deploymentConfig !== undefined],
     ['codedeploy-deployment-description', inputs.codedeployDescription !== undefined],
-    ['appspec', inputs.appspec !== undefined],
+    [inputs.appspecInput ?? 'appspec', inputs.appspec !== undefined],
     ['container-port', inputs.containerPort !== undefined],
     ['hooks', Object.keys(inputs.hooks).length > 0],
     ['desired-count', inputs.desiredCount !== undefined],

@@ -48,7 +48,7 @@ export function checkedAppSpec(plan: Pick<DeployEcsPlan, 'appSpec'>, rendered: R
   if (!container) {
     const names = (rendered.input.containerDefinitions ?? []).map((c) => c.name).join(', ');
     throw serviceOriginError(
-      { input: 'appspec' },
+      { input: appSpec.input ?? 'appspec' },
       `${appSpec.file}: LoadBalancerInfo.ContainerName ${quote(name)} is not a container of the task definition (have: ${names})`,
     );
   }
@@ -56,7 +56,7 @@ export function checkedAppSpec(plan: Pick<DeployEcsPlan, 'appSpec'>, rendered: R
   const port = Number(target.LoadBalancerInfo.ContainerPort);
   if (ports.length > 0 && !ports.includes(port)) {
     throw serviceOriginError(
-      { input: 'appspec' },
+      { input: appSpec.input ?? 'appspec' },
       `${appSpec.file}: LoadBalancerInfo.ContainerPort ${port} is not a port of container ${name} (it maps ${ports.join(', ')})`,
     );
   }
