@@ -63,6 +63,25 @@ describe('deploy-eks with an Argo Rollout', () => {
     expect(new Set(stateLines).size).toBe(stateLines.length);
   });
 
+  it('follows a Rollout that promotes itself (autoPromotionEnabled true) to Healthy on the new ReplicaSet, and says so', async () => {
+    const { c, ns, ws } = await setUp('argo-auto');
+    const manifest = writeManifest(
+      ws,
+      'shop.yaml',
+      ...rolloutManifest('shop', { image: 'registry.bed/shop:old', autoPromotionEnabled: true }),
+    );
+    await runCore(bed.k8s, { inputs: inputs(ns, manifest, image(1)), workspace: ws });
+    const second = await runCore(bed.k8s, { inputs: inputs(ns, manifest, image(2)), workspace: ws });
+    expect(second.result.failure, second.lines.join('\n')).toBeUndefined();
+    const r = second.result.results[0]!;
+    expect(r.rollout).toMatchObject({ phase: 'Healthy', paused: false });
+    expect(r.rollout?.stableHash).toBe(r.rollout?.newHash);
+    expect(await selectedHash(c, ns, 'shop-active')).toBe(r.rollout?.newHash);
+    expect(second.lines.join('\n')).toMatch(
+      /autoPromotionEnabled is not false: Argo promotes by itself, so deploy-eks follows it to Healthy/,
+    );
+  });
+
   it('refuses a Rollout whose activeService exists nowhere, naming the key, before writing anything', async () => {
     const { c, ns, ws } = await setUp('argo-bad');
     const [, preview, rollout] = rolloutManifest('shop', { image: 'registry.bed/shop:old' });

@@ -113,7 +113,7 @@ describe('progress after the write', () => {
     expect(promotionProgress(unpausing, 'new1').done).toBe(false);
   });
 
-  it('a promotion that ends aborted is a failure with the post-promotion analysis', () => {
+  it('a promotion that ends aborted is a failure with Argo’s message; the line shows the post-promotion analysis', () => {
     const aborted = rollout({
       phase: 'Degraded',
       message: 'RolloutAborted: metric "success-rate" assessed Failed',
@@ -122,8 +122,9 @@ describe('progress after the write', () => {
       stableRS: 'old1',
       blueGreen: { activeSelector: 'new1', postPromotionAnalysisRunStatus: { name: 'shop-new1-3-post', status: 'Failed' } },
     });
+    expect(promotionProgress(aborted, 'new1').line).toMatch(/; post-promotion AnalysisRun shop-new1-3-post Failed$/);
     expect(promotionProgress(aborted, 'new1').failure).toBe(
-      'Rollout shop was aborted: RolloutAborted: metric "success-rate" assessed Failed; post-promotion AnalysisRun shop-new1-3-post Failed',
+      'Rollout shop was aborted: RolloutAborted: metric "success-rate" assessed Failed',
     );
   });
 

@@ -157,7 +157,8 @@ export function promotionProgress(r: SwitchRollout | undefined, target: string):
     analysisText('post-promotion', s.blueGreen?.postPromotionAnalysisRunStatus);
   const line = `Rollout ${name}: ${s.phase ?? 'Progressing'}${s.message ? ` (${s.message})` : ''}, active ${s.blueGreen?.activeSelector ?? 'none'}, stable ${s.stableRS ?? 'none'}${analyses}`;
   if (s.abort || s.phase === 'Degraded') {
-    return { done: false, failure: `Rollout ${name} ${s.abort ? 'was aborted' : 'is Degraded'}: ${s.message ?? s.phase}${analyses}`, line };
+    // The AnalysisRun that decided is named by the caller, from the run itself.
+    return { done: false, failure: `Rollout ${name} ${s.abort ? 'was aborted' : 'is Degraded'}: ${s.message ?? s.phase}`, line };
   }
   const settled =
     String(r.metadata?.generation ?? '') === s.observedGeneration && !(s.controllerPause && !(s.pauseConditions ?? []).length);
