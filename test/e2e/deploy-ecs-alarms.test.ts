@@ -23,6 +23,7 @@ import {
   failure,
   planFrom,
   rollingService,
+  runBundle,
   unique,
   until,
 } from './deploy-ecs-bed.ts';
@@ -229,5 +230,72 @@ describe('deploy-ecs alarms, blue/green (the CodeDeploy group’s alarms)', () =
     expect(await callsOf(bed.moto, 'RegisterTaskDefinition', since)).toHaveLength(0);
     expect(await callsOf(bed.moto, 'UpdateDeploymentGroup', since)).toHaveLength(0);
     expect(await callsOf(bed.moto, 'CreateDeployment', since)).toHaveLength(0);
+  });
+});
+
+describe('deploy-ecs alarms (bundle)', () => {
+  const account = '333333333333';
+
+  it('an alarm that fires during the bake time fails the step naming it, the tasks back on the previous task definition', async () => {
+    const fx = await rollingService(bed.moto, { account });
+    const cloudwatch = new CloudWatchClient({ ...bed.moto.clientConfig(account), maxAttempts: 1 });
+    const name = unique('shop-5xx');
+    await cloudwatch.send(
+      new PutMetricAlarmCommand({
+        AlarmName: name,
+        Namespace: 'AWS/ApplicationELB',
+        MetricName: 'HTTPCode_Target_5XX_Count',
+        Statistic: 'Sum',
+        Period: 60,
+        EvaluationPeriods: 1,
+        Threshold: 5,
+        ComparisonOperator: 'GreaterThanThreshold',
+      }),
+    );
+    // A bake time of ~20 s instead of ~2 s: the alarm fires in it, as it would minutes into a real one.
+    const { timing: before } = await bed.moto.control<{ timing: Record<string, number> }>('speed', {});
+    await bed.moto.control('speed', { timing: { ecsBakeTime: 600 } });
+    try {
+      const run = runBundle(
+        'deploy-ecs',
+        { image: digestImage(), cluster: fx.cluster, service: fx.service, alarms: name },
+        bed.moto.env(account),
+      );
+      await until(
+        fx.describe,
+        (s) =>
+          s.deployments?.length === 1 && s.deployments[0]?.taskDefinition !== fx.firstTd && (s.deployments[0]?.runningCount ?? 0) === 2,
+      );
+      await cloudwatch.send(new SetAlarmStateCommand({ AlarmName: name, StateValue: 'ALARM', StateReason: '5xx above 5' }));
+      const done = await run;
+      expect(done.status).toBe(1);
+      expect(done.stdout).toMatch(
+        new RegExp(
+          `::error::deploy-ecs: ECS deployment ecs-svc/\\d+ of \\S+:2 FAILED: CloudWatch alarm "${name}" went into ALARM during the deployment`,
+        ),
+      );
+      expect(done.stdout).toContain(`its tasks are back on the previous task definition ${fx.firstTd.split('/').pop()}`);
+      expect(done.summary).toContain('deploy-ecs failed');
+      expect(done.summary).toContain(name);
+      expect((await fx.describe()).deployments).toEqual([
+        expect.objectContaining({ taskDefinition: fx.firstTd, rolloutState: 'COMPLETED' }),
+      ]);
+    } finally {
+      await bed.moto.control('speed', { timing: { ecsBakeTime: before.ecsBakeTime } });
+    }
+  });
+
+  it('an unknown alarm is refused through the bundle before any write, naming the input', async () => {
+    const fx = await rollingService(bed.moto, { account });
+    const since = Date.now();
+    const run = await runBundle(
+      'deploy-ecs',
+      { image: digestImage(), cluster: fx.cluster, service: fx.service, alarms: 'shop-nonexistent' },
+      bed.moto.env(account),
+    );
+    expect(run.status).toBe(1);
+    expect(run.stdout).toContain(`input 'alarms': CloudWatch alarm "shop-nonexistent" does not exist in this account and region`);
+    expect(await callsOf(bed.moto, 'RegisterTaskDefinition', since, account)).toHaveLength(0);
+    expect(await callsOf(bed.moto, 'DescribeAlarms', since, account)).toHaveLength(1);
   });
 });
