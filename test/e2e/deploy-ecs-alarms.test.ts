@@ -31,8 +31,8 @@ import {
 const bed = useBed(['moto']);
 const timing = { minIntervalMs: 100, maxIntervalMs: 400, factor: 1.5 };
 
-function cloudwatchOf(moto: MotoPart): CloudWatchClient {
-  return new CloudWatchClient({ ...moto.clientConfig(), maxAttempts: 1 });
+function cloudwatchOf(moto: MotoPart, account?: string): CloudWatchClient {
+  return new CloudWatchClient({ ...moto.clientConfig(account), maxAttempts: 1 });
 }
 
 /** Clients as deploy-ecs makes them when alarms are asked: ECS, CodeDeploy and CloudWatch. */
@@ -41,9 +41,9 @@ function clientsWithAlarms(moto: MotoPart): EcsClients {
 }
 
 /** A metric alarm in OK, as a team would have on its target group's 5xx count. */
-async function alarm(moto: MotoPart, prefix = 'shop-5xx'): Promise<string> {
+async function alarm(moto: MotoPart, prefix = 'shop-5xx', account?: string): Promise<string> {
   const name = unique(prefix);
-  const cloudwatch = cloudwatchOf(moto);
+  const cloudwatch = cloudwatchOf(moto, account);
   await cloudwatch.send(
     new PutMetricAlarmCommand({
       AlarmName: name,
@@ -60,8 +60,8 @@ async function alarm(moto: MotoPart, prefix = 'shop-5xx'): Promise<string> {
   return name;
 }
 
-async function fire(moto: MotoPart, name: string): Promise<void> {
-  await cloudwatchOf(moto).send(
+async function fire(moto: MotoPart, name: string, account?: string): Promise<void> {
+  await cloudwatchOf(moto, account).send(
     new SetAlarmStateCommand({
       AlarmName: name,
       StateValue: 'ALARM',
@@ -238,20 +238,7 @@ describe('deploy-ecs alarms (bundle)', () => {
 
   it('an alarm that fires during the bake time fails the step naming it, the tasks back on the previous task definition', async () => {
     const fx = await rollingService(bed.moto, { account });
-    const cloudwatch = new CloudWatchClient({ ...bed.moto.clientConfig(account), maxAttempts: 1 });
-    const name = unique('shop-5xx');
-    await cloudwatch.send(
-      new PutMetricAlarmCommand({
-        AlarmName: name,
-        Namespace: 'AWS/ApplicationELB',
-        MetricName: 'HTTPCode_Target_5XX_Count',
-        Statistic: 'Sum',
-        Period: 60,
-        EvaluationPeriods: 1,
-        Threshold: 5,
-        ComparisonOperator: 'GreaterThanThreshold',
-      }),
-    );
+    const name = await alarm(bed.moto, 'shop-5xx', account);
     // A bake time of ~20 s instead of ~2 s: the alarm fires in it, as it would minutes into a real one.
     const { timing: before } = await bed.moto.control<{ timing: Record<string, number> }>('speed', {});
     await bed.moto.control('speed', { timing: { ecsBakeTime: 600 } });
@@ -266,7 +253,7 @@ describe('deploy-ecs alarms (bundle)', () => {
         (s) =>
           s.deployments?.length === 1 && s.deployments[0]?.taskDefinition !== fx.firstTd && (s.deployments[0]?.runningCount ?? 0) === 2,
       );
-      await cloudwatch.send(new SetAlarmStateCommand({ AlarmName: name, StateValue: 'ALARM', StateReason: '5xx above 5' }));
+      await fire(bed.moto, name, account);
       const done = await run;
       expect(done.status).toBe(1);
       expect(done.stdout).toMatch(
