@@ -17,6 +17,7 @@ import type { MotoPart } from '../bed/types.ts';
 import {
   blueGreenService,
   blueGreenTarget,
+  type BlueGreenFixture,
   callsOf,
   clientsFor,
   digestImage,
@@ -127,6 +128,39 @@ describe('deploy-ecs alarms, rolling (ECS deployment alarms)', () => {
     expect(log.lines.some((l) => l.includes(`UpdateService also sets deployment alarms ${first}, ${second} (rollback off)`))).toBe(true);
   });
 
+  it('with alarm-rollback false, ECS fails the deployment without rolling back, and the run says the failed tasks were left running', async () => {
+    const fx = await rollingService(bed.moto);
+    const name = await alarm(bed.moto);
+    const plan = planFrom({ image: digestImage(), cluster: fx.cluster, service: fx.service, alarms: name, 'alarm-rollback': 'false' });
+    const run = failure(deployEcs(plan, clientsWithAlarms(bed.moto), { log: memoryLog(), timing }));
+    await until(fx.describe, (s) => (s.deployments?.[0]?.runningCount ?? 0) > 0 && s.deployments?.[0]?.taskDefinition !== fx.firstTd);
+    await fire(bed.moto, name);
+    const error = await run;
+
+    expect(error?.message).toContain(`FAILED: CloudWatch alarm "${name}" went into ALARM during the deployment`);
+    expect(error?.message).toContain('alarm-rollback is false, so ECS did not roll back');
+    const service = await fx.describe();
+    expect(service.deployments?.[0]).toMatchObject({ status: 'PRIMARY', rolloutState: 'FAILED' });
+    expect(service.taskDefinition).not.toBe(fx.firstTd);
+  });
+
+  it('an alarm already in ALARM when the deployment starts is only a warning: ECS does not fail the deployment for it', async () => {
+    const fx = await rollingService(bed.moto);
+    const name = await alarm(bed.moto);
+    await fire(bed.moto, name);
+    const log = memoryLog();
+    const result = await deployEcs(
+      planFrom({ image: digestImage(), cluster: fx.cluster, service: fx.service, alarms: name }),
+      clientsWithAlarms(bed.moto),
+      {
+        log,
+        timing,
+      },
+    );
+    expect(result.status).toBe('COMPLETED');
+    expect(log.lines.some((l) => l.includes(`alarm "${name}" is in ALARM already`))).toBe(true);
+  });
+
   it('an alarm that does not exist is refused naming the input, before anything is registered or updated', async () => {
     const fx = await rollingService(bed.moto);
     const known = await alarm(bed.moto);
@@ -171,31 +205,39 @@ describe('deploy-ecs alarms, rolling (ECS deployment alarms)', () => {
   });
 });
 
+/**
+ * A canary deployment of a blue/green fixture watched by `name`; the alarm fires once green takes
+ * its 10 %. Returns the run's error, the log and the CodeDeploy deployment's id.
+ */
+async function canaryStoppedByAlarm(fx: BlueGreenFixture, name: string, inputs: Record<string, string> = {}) {
+  const log = memoryLog();
+  const plan = planFrom({
+    image: digestImage('127.0.0.1:5000/shop/web'),
+    ...blueGreenTarget(fx),
+    'deployment-config': 'CodeDeployDefault.ECSCanary10Percent5Minutes',
+    alarms: name,
+    ...inputs,
+  });
+  const run = failure(deployEcs(plan, clientsWithAlarms(bed.moto), { log, timing }));
+  const id = await until(
+    async () =>
+      (await fx.codedeploy.send(new ListDeploymentsCommand({ applicationName: fx.application, deploymentGroupName: fx.group })))
+        .deployments?.[0],
+    (d) => d !== undefined,
+  );
+  await until(
+    async () => log.lines,
+    (lines) => lines.some((l) => /traffic: blue 90% · green 10%/.test(l)),
+  );
+  await fire(bed.moto, name);
+  return { error: await run, log, id };
+}
+
 describe('deploy-ecs alarms, blue/green (the CodeDeploy group’s alarms)', () => {
   it('an alarm that fires during the canary stops the deployment (ALARM_ACTIVE), and the run fails naming it once traffic is back on blue', async () => {
     const fx = await blueGreenService(bed.moto);
     const name = await alarm(bed.moto);
-    const log = memoryLog();
-    const plan = planFrom({
-      image: digestImage('127.0.0.1:5000/shop/web'),
-      ...blueGreenTarget(fx),
-      'deployment-config': 'CodeDeployDefault.ECSCanary10Percent5Minutes',
-      alarms: name,
-    });
-    const run = failure(deployEcs(plan, clientsWithAlarms(bed.moto), { log, timing }));
-    // Green takes its 10 %: the alarm fires.
-    const id = await until(
-      async () =>
-        (await fx.codedeploy.send(new ListDeploymentsCommand({ applicationName: fx.application, deploymentGroupName: fx.group })))
-          .deployments?.[0],
-      (d) => d !== undefined,
-    );
-    await until(
-      async () => log.lines,
-      (lines) => lines.some((l) => /traffic: blue 90% · green 10%/.test(l)),
-    );
-    await fire(bed.moto, name);
-    const error = await run;
+    const { error, id } = await canaryStoppedByAlarm(fx, name);
 
     expect(error).toBeDefined();
     expect(error!.message).toContain(`CodeDeploy deployment ${id} was stopped: CloudWatch alarm "${name}" went into ALARM (ALARM_ACTIVE)`);
@@ -218,6 +260,22 @@ describe('deploy-ecs alarms, blue/green (the CodeDeploy group’s alarms)', () =
       enabled: true,
       events: ['DEPLOYMENT_FAILURE', 'DEPLOYMENT_STOP_ON_REQUEST', 'DEPLOYMENT_STOP_ON_ALARM'],
     });
+  });
+
+  it('with alarm-rollback false the group does not roll back on the alarm: the run fails naming it and says no rollback ran', async () => {
+    const fx = await blueGreenService(bed.moto);
+    const name = await alarm(bed.moto);
+    const { error } = await canaryStoppedByAlarm(fx, name, { 'alarm-rollback': 'false' });
+
+    expect(error?.message).toContain(`was stopped: CloudWatch alarm "${name}" went into ALARM (ALARM_ACTIVE).`);
+    expect(error?.message).toMatch(
+      /The group does not roll back on alarms \(alarm-rollback is false\); no rollback ran: traffic: blue 90% · green 10%/,
+    );
+    expect(error?.next).toContain('bluegreen-switch (action rollback)');
+    const group = (
+      await fx.codedeploy.send(new GetDeploymentGroupCommand({ applicationName: fx.application, deploymentGroupName: fx.group }))
+    ).deploymentGroupInfo!;
+    expect(group.autoRollbackConfiguration?.events).toEqual(['DEPLOYMENT_FAILURE', 'DEPLOYMENT_STOP_ON_REQUEST']);
   });
 
   it('an alarm that does not exist is refused before anything is registered, and the group is left as it was', async () => {

@@ -37,7 +37,7 @@ export async function blueGreenAlarmError(stopped: DeploymentFailedError, contex
   const rollbackId = stopped.rollbackDeploymentId;
   if (!rollbackId) {
     return new ExpeditorError(
-      `${head}; the group does not roll back on alarms, so no rollback ran: ${stopped.unchanged ?? 'see the console for where traffic is'}`,
+      `${head}. The group does not roll back on alarms (alarm-rollback is false); ${stopped.unchanged ?? 'see the console for where traffic is'}.`,
       {
         unchanged: `${context.taskDefinitionArn} stays registered`,
         next: `find out why ${which} fired; move traffic back with bluegreen-switch (action rollback) if green took any, and deploy again`,
