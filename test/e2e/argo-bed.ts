@@ -1,7 +1,10 @@
 // What the Argo Rollouts tests share on the bed: a blue/green Rollout manifest in the shape of the
 // seed (active and preview Services, autoPromotionEnabled false, scaleDownDelaySeconds), reading
 // Rollouts and Services, and waiting on them by polling (the test's own timeout is the guard).
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { KubeConnection } from '@expeditor/kube/connect';
+import type { EksSwitchOptions } from '../../actions/bluegreen-switch/src/eks/types.ts';
 
 export const rolloutApi = 'argoproj.io/v1alpha1';
 export const hashLabel = 'rollouts-pod-template-hash';
@@ -100,4 +103,44 @@ export function rolloutWhen(c: KubeConnection, namespace: string, name: string, 
 export async function endpointPods(c: KubeConnection, namespace: string, service: string): Promise<string[]> {
   const slices = await c.discovery.listNamespacedEndpointSlice({ namespace, labelSelector: `kubernetes.io/service-name=${service}` });
   return slices.items.flatMap((s) => (s.endpoints ?? []).filter((e) => e.conditions?.ready !== false).map((e) => e.targetRef?.name ?? ''));
+}
+
+/** An HTTP server the controller's `web` metric asks: it answers whether the new revision is healthy. */
+export async function verdictServer(ok: boolean): Promise<{ server: Server; url: string }> {
+  const server = createServer((_req, res) => {
+    res.setHeader('content-type', 'application/json');
+    res.end(JSON.stringify({ ok }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/health` };
+}
+
+/** An AnalysisTemplate `success-rate` with one measurement of a `web` metric at `url` ({ok: true} passes). */
+export function successRateTemplate(url: string): Record<string, unknown> {
+  return {
+    apiVersion: rolloutApi,
+    kind: 'AnalysisTemplate',
+    metadata: { name: 'success-rate' },
+    spec: {
+      metrics: [{ name: 'success-rate', count: 1, successCondition: 'result.ok == true', provider: { web: { url, jsonPath: '{$}' } } }],
+    },
+  };
+}
+
+/** bluegreen-switch's options for the Rollout `shop` in `ns` (action switch unless overridden). */
+export function rolloutSwitchOptions(ns: string, overrides: Partial<EksSwitchOptions> = {}): EksSwitchOptions {
+  return {
+    action: 'switch',
+    route: 'service',
+    namespace: ns,
+    service: '',
+    rollout: 'shop',
+    colorLabel: 'version',
+    stepPauseMs: 0,
+    keepMs: 0,
+    removePreview: false,
+    commit: 'c0ffee0000000000000000000000000000000003',
+    runUrl: 'https://github.com/acme/shop/actions/runs/43',
+    ...overrides,
+  };
 }

@@ -9,7 +9,16 @@ import type { KubeConnection } from '@expeditor/kube/connect';
 import { useBed } from '../bed/vitest.ts';
 import { runBundle } from './bundle-run.ts';
 import { image, kubeconfigConnection, newNamespace, runCore, workspace, writeManifest } from './deploy-eks-bed.ts';
-import { endpointPods, hashLabel, readRollout, rolloutApi, rolloutManifest, selectedHash } from './argo-bed.ts';
+import {
+  endpointPods,
+  hashLabel,
+  readRollout,
+  rolloutApi,
+  rolloutManifest,
+  selectedHash,
+  successRateTemplate,
+  verdictServer,
+} from './argo-bed.ts';
 
 const bed = useBed(['k8s', 'argo']);
 
@@ -80,6 +89,29 @@ describe('deploy-eks with an Argo Rollout', () => {
     expect(second.lines.join('\n')).toMatch(
       /autoPromotionEnabled is not false: Argo promotes by itself, so deploy-eks follows it to Healthy/,
     );
+  });
+
+  it('fails with Argo’s message and the analysis when the pre-promotion analysis fails; traffic stays on the stable ReplicaSet', async () => {
+    const verdict = await verdictServer(false);
+    try {
+      const { c, ns, ws } = await setUp('argo-pre');
+      const manifest = writeManifest(
+        ws,
+        'shop.yaml',
+        successRateTemplate(verdict.url),
+        ...rolloutManifest('shop', { image: 'registry.bed/shop:old', prePromotionTemplate: 'success-rate' }),
+      );
+      const first = await runCore(bed.k8s, { inputs: inputs(ns, manifest, image(1)), workspace: ws });
+      const stable = first.result.results[0]?.rollout?.newHash;
+      const failed = await runCore(bed.k8s, { inputs: inputs(ns, manifest, image(2)), workspace: ws });
+      expect(failed.result.ready).toBe(false);
+      expect(failed.result.failure?.message, failed.lines.join('\n')).toMatch(
+        /1 of 1 Rollout is not ready to promote: shop \(Rollout shop Degraded: RolloutAborted: .*pre-promotion analysis shop-\w+-\d+-pre Failed/,
+      );
+      expect(await selectedHash(c, ns, 'shop-active')).toBe(stable);
+    } finally {
+      verdict.server.close();
+    }
   });
 
   it('refuses a Rollout whose activeService exists nowhere, naming the key, before writing anything', async () => {

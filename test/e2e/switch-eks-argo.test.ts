@@ -4,13 +4,19 @@
 // post-promotion AnalysisRun is named in the failure while Argo puts traffic back, and the
 // committed bundle does the same; bad input is refused before any request.
 import { writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
-import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import type { EksSwitchOptions } from '../../actions/bluegreen-switch/src/eks/types.ts';
 import { useBed } from '../bed/vitest.ts';
-import { endpointPods, readRollout, rolloutApi, rolloutManifest, selectedHash, type RolloutManifestOptions } from './argo-bed.ts';
+import {
+  endpointPods,
+  readRollout,
+  rolloutManifest,
+  rolloutSwitchOptions,
+  selectedHash,
+  successRateTemplate,
+  verdictServer,
+  type RolloutManifestOptions,
+} from './argo-bed.ts';
 import { countingServer, jobWorkspace, noAmbientAws, runBundle } from './bundle-run.ts';
 import { image, newNamespace, runCore, workspace, writeManifest } from './deploy-eks-bed.ts';
 import { failure, useSwitchEks } from './switch-eks-fixture.ts';
@@ -39,20 +45,7 @@ async function pausedRollout(extra: Record<string, unknown>[] = [], manifest: Pa
   return { ns, stable, next: paused?.newHash as string, deploy };
 }
 
-const options = (ns: string, overrides: Partial<EksSwitchOptions> = {}): EksSwitchOptions => ({
-  action: 'switch',
-  route: 'service',
-  namespace: ns,
-  service: '',
-  rollout: 'shop',
-  colorLabel: 'version',
-  stepPauseMs: 0,
-  keepMs: 0,
-  removePreview: false,
-  commit: 'c0ffee0000000000000000000000000000000003',
-  runUrl: 'https://github.com/acme/shop/actions/runs/43',
-  ...overrides,
-});
+const options = rolloutSwitchOptions;
 
 describe('bluegreen-switch on an Argo Rollout', () => {
   it('switch promotes a Rollout paused for promotion: Healthy, the active Service on the new pods; a second switch has nothing to do', async () => {
@@ -95,6 +88,18 @@ describe('bluegreen-switch on an Argo Rollout', () => {
     expect(next).not.toBe(stable);
   });
 
+  it('two switches at once: exactly one promotes, the other changes nothing and says why', async () => {
+    const { ns, next } = await pausedRollout();
+    const runs = [run(options(ns)), run(options(ns))];
+    const outcomes = await Promise.allSettled(runs.map((r) => r.result));
+    const winners = outcomes.filter((o) => o.status === 'fulfilled' && o.value.switched);
+    expect(winners, runs.map((r) => r.log.lines.join('\n')).join('\n----\n')).toHaveLength(1);
+    const other = outcomes.find((o) => !(o.status === 'fulfilled' && o.value.switched));
+    if (other?.status === 'rejected') expect(String(other.reason)).toMatch(/someone else changed Rollout shop while this run was deciding/);
+    else expect(other?.value.note).toMatch(/^Rollout shop is (being promoted already|already promoted)/);
+    expect(await selectedHash(b.connection, ns, 'shop-active')).toBe(next);
+  });
+
   it('refuses what it cannot do before writing: a missing Rollout, one with nothing to abort', async () => {
     const ns = await newNamespace(b.connection, `argo-sw-${process.pid}-${++counter}`);
     const missing = await failure(run(options(ns)).result);
@@ -109,24 +114,9 @@ describe('bluegreen-switch on an Argo Rollout', () => {
   });
 
   it('a failing post-promotion AnalysisRun is named in the failure, and Argo keeps traffic on the stable ReplicaSet', async () => {
-    const verdict = await verdictServer();
+    const verdict = await verdictServer(false);
     try {
-      const template = {
-        apiVersion: rolloutApi,
-        kind: 'AnalysisTemplate',
-        metadata: { name: 'success-rate' },
-        spec: {
-          metrics: [
-            {
-              name: 'success-rate',
-              count: 1,
-              successCondition: 'result.ok == true',
-              provider: { web: { url: verdict.url, jsonPath: '{$}' } },
-            },
-          ],
-        },
-      };
-      const { ns, stable } = await pausedRollout([template], { postPromotionTemplate: 'success-rate' });
+      const { ns, stable } = await pausedRollout([successRateTemplate(verdict.url)], { postPromotionTemplate: 'success-rate' });
       const { log, result } = run(options(ns));
       const error = await failure(result);
       expect(error.message, log.lines.join('\n')).toMatch(/^Rollout shop was aborted: /);
@@ -187,14 +177,4 @@ function countingKubeconfig(dir: string, port: number): string {
     `apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: "https://127.0.0.1:${port}", insecure-skip-tls-verify: true}}]\nusers: [{name: u, user: {token: t}}]\ncontexts: [{name: x, context: {cluster: c, user: u}}]\ncurrent-context: x\n`,
   );
   return path;
-}
-
-/** An HTTP server the controller's web metric asks: it answers that the new revision is not healthy. */
-async function verdictServer(): Promise<{ server: Server; url: string }> {
-  const server = createServer((_req, res) => {
-    res.setHeader('content-type', 'application/json');
-    res.end(JSON.stringify({ ok: false }));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/health` };
 }

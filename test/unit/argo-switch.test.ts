@@ -61,6 +61,11 @@ describe('promotionDecision (switch)', () => {
     });
   });
 
+  it('has nothing to do when another promote just cleared the pause', () => {
+    const decision = promotionDecision(rollout({ ...pausedStatus, pauseConditions: [] }));
+    expect(decision).toMatchObject({ kind: 'nothing', from: 'old1', to: 'new1' });
+  });
+
   it.each([
     [
       { ...pausedStatus, pauseConditions: [], controllerPause: false, phase: 'Progressing', message: 'more replicas need to be updated' },

@@ -9,8 +9,8 @@ import { withRetry } from '@expeditor/shared/retry';
 import { rolloutApiVersion } from './rollout-manifest.ts';
 import type { LiveRollout } from './rollout-status.ts';
 
-/** client-node's object API says this when discovery does not list the kind. */
-const unknownKind = /Unrecognized API version and kind/;
+/** What client-node's object API says when discovery does not serve the group or list the kind (the first with a 404). */
+const unknownKind = /Failed to fetch resource metadata|Unrecognized API version and kind/;
 
 function noArgoError(connection: KubeConnection, cause: unknown): ExpeditorError {
   return new ExpeditorError(`${connection.description} does not serve ${rolloutApiVersion} Rollout: is Argo Rollouts installed there?`, {
@@ -29,8 +29,8 @@ export async function readRollout(connection: KubeConnection, namespace: string,
       connection.signal ? { signal: connection.signal } : {},
     )) as unknown as LiveRollout;
   } catch (error) {
-    if (isNotFound(error)) return undefined;
     if (error instanceof Error && unknownKind.test(error.message)) throw noArgoError(connection, error);
+    if (isNotFound(error)) return undefined;
     const status = statusOf(error);
     if (status === 401 || status === 403 || status === undefined) throw connectionError(connection, error);
     throw new ExpeditorError(`reading Rollout ${namespace}/${name}: ${describeError(error)}`, {

@@ -31,7 +31,8 @@ export async function readSwitchRollout(connection: KubeConnection, namespace: s
       minDelayMs: 100,
     })) as unknown as SwitchRollout;
   } catch (error) {
-    const unknownKind = error instanceof Error && /Unrecognized API version and kind/.test(error.message);
+    // client-node's words when discovery does not serve the group (a 404 too) or list the kind.
+    const unknownKind = error instanceof Error && /Failed to fetch resource metadata|Unrecognized API version and kind/.test(error.message);
     if (isNotFound(error) || unknownKind) {
       throw new ExpeditorError(
         unknownKind

@@ -103,6 +103,15 @@ export function promotionDecision(r: SwitchRollout): RolloutDecision {
     };
   }
   const paused = (status.pauseConditions ?? []).length > 0 || r.spec?.paused === true;
+  // Its pause cleared but the controller not there yet: another promote just landed.
+  if (!paused && status.controllerPause) {
+    return {
+      kind: 'nothing',
+      from: status.blueGreen?.activeSelector ?? stable,
+      to: current,
+      note: `Rollout ${name} is being promoted already (its pause was cleared, the controller is taking it); nothing to switch`,
+    };
+  }
   if (!paused) {
     throw refused(
       `Rollout ${name} is not paused for promotion (phase ${status.phase ?? 'unknown'}${status.message ? `: ${status.message}` : ''}): the preview ReplicaSet ${current || '(none yet)'} is not ready to take traffic`,

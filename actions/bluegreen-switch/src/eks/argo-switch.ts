@@ -63,9 +63,18 @@ export async function switchRollout(opts: EksSwitchOptions, deps: EksSwitchDeps)
       );
       if (sent) break;
       const previous = decision;
-      before = await read();
-      decision = decide(before);
-      if (decision.kind !== 'patch' || decision.from !== previous.from || decision.to !== previous.to) throw lostRace(name, before);
+      const fresh = await read();
+      // Another promote or abort landed first: the fresh Rollout may now be refused or need nothing.
+      const again = (() => {
+        try {
+          return decide(fresh);
+        } catch {
+          return undefined;
+        }
+      })();
+      if (again?.kind !== 'patch' || again.from !== previous.from || again.to !== previous.to) throw lostRace(name, fresh);
+      before = fresh;
+      decision = again;
     }
     if (decision.kind !== 'patch') throw new Error('unreachable: a patch decision was made above');
     if (decision.spec) await patchRolloutSpec(connection, opts.namespace, name, decision.spec);
