@@ -2,7 +2,7 @@
 // its CRDs, against the bed's Kubernetes. The CRDs go into this bed's apiserver at start (each
 // test file has its own), then one controller watches every namespace of it, as the upstream
 // install does, with leader election off and its metrics and health servers on free ports.
-import { readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { parse } from 'yaml';
@@ -18,14 +18,26 @@ const crdPath = '/apis/apiextensions.k8s.io/v1/customresourcedefinitions';
 type Crd = { metadata: { name: string }; spec: { versions: { name: string }[] } };
 type CrdStatus = { status?: { conditions?: { type: string; status: string }[] } };
 
-/** The CRDs the install copied from the module, parsed once per process (3 MB of YAML). */
+/**
+ * The CRDs the install copied from the module. Their 3 MB of YAML take ~1.2 s to parse, in every
+ * test file's process: the first parse is kept beside them as JSON (written to a temporary name,
+ * then renamed, so parallel files never read half of it); a reinstall removes the directory.
+ */
 let crdsParsed: Crd[] | undefined;
 function crds(): Crd[] {
   if (crdsParsed) return crdsParsed;
   bedBinary('argo', 'rollouts-controller');
+  const cached = join(crdDir, 'crds.json');
+  if (existsSync(cached)) {
+    crdsParsed = JSON.parse(readFileSync(cached, 'utf8')) as Crd[];
+    return crdsParsed;
+  }
   const files = readdirSync(crdDir).filter((f) => f.endsWith('-crd.yaml'));
   if (files.length === 0) throw new Error(`bed part 'argo' is not installed: no CRDs in ${crdDir}. Run: bash test/bed/install.sh argo`);
   crdsParsed = files.sort().map((f) => parse(readFileSync(join(crdDir, f), 'utf8'), { maxAliasCount: -1 }) as Crd);
+  const temporary = `${cached}.${process.pid}`;
+  writeFileSync(temporary, JSON.stringify(crdsParsed));
+  renameSync(temporary, cached);
   return crdsParsed;
 }
 
