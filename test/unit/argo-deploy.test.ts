@@ -1,12 +1,20 @@
 // deploy-eks's Rollout parts without a cluster: which Rollout serves a service and what is refused
 // (naming the key), and the state line a Rollout's status maps to while deploy-eks waits.
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { V1Pod, V1ReplicaSet } from '@kubernetes/client-node';
 import { thrownError } from './thrown.ts';
 import { checkedRollout, rolloutFor } from '../../actions/deploy-eks/src/rollout-manifest.ts';
 import { rolloutsOf } from '../../actions/deploy-eks/src/rollout-plan.ts';
 import { rolloutState, type LiveRollout } from '../../actions/deploy-eks/src/rollout-status.ts';
 import type { ManifestDocument } from '../../actions/deploy-eks/src/manifest.ts';
+import { planDeployEks } from '../../actions/deploy-eks/src/plan.ts';
+import { rolloutBody } from '../../actions/deploy-eks/src/rollout-deploy.ts';
+import { rolloutSummary } from '../../actions/deploy-eks/src/rollout-summary.ts';
+import { ecr } from './eks-fixtures.ts';
 
 const origin = { input: 'manifest' };
 
@@ -184,5 +192,116 @@ describe('rolloutState', () => {
     });
     expect(state.outcome).toBe('failed');
     expect(state.failure).toMatchObject({ kind: 'ImagePullBackOff', pod: 'shop-new1-abcde' });
+  });
+});
+
+describe('planDeployEks with a Rollout manifest', () => {
+  const ws = mkdtempSync(join(tmpdir(), 'argo-plan-'));
+  afterAll(() => rmSync(ws, { recursive: true, force: true }));
+  const image = `${ecr}/shop@sha256:${'d'.repeat(64)}`;
+  const manifest = (strategy = blueGreen, extra: Record<string, unknown>[] = []) => {
+    const doc = rolloutDoc('shop', strategy).object;
+    const spec = doc.spec as { template: { spec: { containers: { name: string; image: string }[] } } };
+    spec.template.spec.containers = [
+      { name: 'app', image: `${ecr}/shop:old` },
+      { name: 'proxy', image: 'envoy:1' },
+    ];
+    const hpa = {
+      apiVersion: 'autoscaling/v2',
+      kind: 'HorizontalPodAutoscaler',
+      metadata: { name: 'shop' },
+      spec: { scaleTargetRef: { apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', name: 'shop' }, minReplicas: 2, maxReplicas: 4 },
+    };
+    const active = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'shop-active' }, spec: { selector: { app: 'shop' } } };
+    const preview = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'shop-preview' }, spec: { selector: { app: 'shop' } } };
+    writeFileSync(join(ws, 'shop.yaml'), [active, preview, hpa, doc, ...extra].map((o) => stringify(o)).join('---\n'));
+    return 'shop.yaml';
+  };
+  const plan = (over: Record<string, unknown> = {}) =>
+    planDeployEks(
+      {
+        image,
+        images: {},
+        strategy: undefined,
+        services: ['shop'],
+        environment: undefined,
+        config: '.github/expeditor.yml',
+        cluster: 'prod',
+        region: 'us-west-2',
+        kubeconfig: undefined,
+        allowKubeconfigExec: false,
+        namespace: 'shop',
+        manifest: manifest(),
+        container: undefined,
+        colorLabel: undefined,
+        route: undefined,
+        ingress: undefined,
+        requireDigest: false,
+        timeoutMs: 600_000,
+        ...over,
+      },
+      { workspace: ws, sha: 'c0ffee', runUrl: '', runner: { kubeconfig: undefined, awsRegion: undefined, stsEndpoint: undefined } },
+    );
+
+  it('takes the Rollout as the workload and applies every other document as it is (no colors)', () => {
+    const p = plan();
+    expect(p.rollouts?.get('shop')?.activeService).toBe('shop-active');
+    expect(p.manifests).toBeUndefined();
+    expect(p.documents.map((d) => `${d.kind} ${d.name}: ${d.disposition.kind}`)).toEqual([
+      'Service shop-active: apply',
+      'Service shop-preview: apply',
+      'HorizontalPodAutoscaler shop: apply',
+      'Rollout shop: workload',
+    ]);
+  });
+
+  it('refuses strategy rolling for Rollouts, naming the input', () => {
+    const error = thrownError(() => plan({ strategy: 'rolling' }));
+    expect(error.input).toBe('strategy');
+    expect(error.message).toMatch(/^strategy rolling updates a Deployment in place, but the manifest gives Rollouts/);
+  });
+
+  it('sets the image on the container of its repository only, and stamps the Rollout, not its pods', () => {
+    const p = plan();
+    const planned = p.rollouts?.get('shop');
+    const body = rolloutBody(planned!, p, 'shop', { 'expeditor.dev/image': image });
+    expect(body.spec.template?.spec?.containers.map((c) => c.image)).toEqual([image, 'envoy:1']);
+    expect(body.metadata).toMatchObject({ name: 'shop', namespace: 'shop', annotations: { 'expeditor.dev/image': image } });
+    expect(body.spec.template?.metadata?.annotations).toBeUndefined();
+    const error = thrownError(() => rolloutBody(planned!, { ...p, container: 'sidecar' }, 'shop', {}));
+    expect(error.message).toBe('shop.yaml#4: Rollout shop has no container "sidecar" (have: app, proxy)');
+    expect(error.input).toBe('container');
+  });
+
+  it('summarises a Rollout paused for promotion with both ReplicaSets', () => {
+    const p = plan();
+    const result = {
+      ready: true,
+      failure: undefined,
+      results: [
+        {
+          service: 'shop',
+          namespace: 'shop',
+          live: null,
+          target: null,
+          deployment: 'shop',
+          previewService: 'shop-preview',
+          image,
+          ready: true,
+          replicas: 3,
+          available: 3,
+          reason: null,
+          tookMs: 4200,
+          readyAt: 1,
+          templateFrom: 'shop.yaml#4',
+          hpa: false,
+          rollout: { name: 'shop', activeService: 'shop-active', phase: 'Paused', paused: true, stableHash: 'old1', newHash: 'new1' },
+        },
+      ],
+    };
+    const markdown = rolloutSummary(p, 'EKS cluster prod', { result }, 5000).toMarkdown();
+    expect(markdown).toContain('## deploy-eks ready to promote — EKS cluster prod, namespace shop');
+    expect(markdown).toContain('| shop | shop | shop-active → old1 | new1 | 3/3 | paused for promotion, preview shop-preview | — |');
+    expect(markdown).toContain('Paused for promotion: shop.');
   });
 });
