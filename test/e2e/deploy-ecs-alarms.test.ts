@@ -8,7 +8,7 @@ import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CloudWatchClient, PutMetricAlarmCommand, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
-import { ListTaskDefinitionsCommand, ListTasksCommand, DescribeTasksCommand } from '@aws-sdk/client-ecs';
+import { DescribeTasksCommand, ListTaskDefinitionsCommand, ListTasksCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import { GetDeploymentCommand, GetDeploymentGroupCommand, ListDeploymentsCommand } from '@aws-sdk/client-codedeploy';
 import { memoryLog } from '../../packages/shared/src/log.ts';
 import { deployEcs, type EcsClients } from '../../actions/deploy-ecs/src/deploy.ts';
@@ -142,6 +142,34 @@ describe('deploy-ecs alarms, rolling (ECS deployment alarms)', () => {
     const service = await fx.describe();
     expect(service.deployments?.[0]).toMatchObject({ status: 'PRIMARY', rolloutState: 'FAILED' });
     expect(service.taskDefinition).not.toBe(fx.firstTd);
+  });
+
+  it('alarms the service already has (set outside deploy-ecs) are named too when one fails the deployment', async () => {
+    const fx = await rollingService(bed.moto);
+    const name = await alarm(bed.moto);
+    await fx.ecs.send(
+      new UpdateServiceCommand({
+        cluster: fx.cluster,
+        service: fx.service,
+        deploymentConfiguration: {
+          deploymentCircuitBreaker: { enable: true, rollback: true },
+          alarms: { alarmNames: [name], enable: true, rollback: true },
+        },
+      }),
+    );
+    // No alarms input: deploy-ecs makes no CloudWatch client and leaves the service's alarms as they are.
+    const run = failure(
+      deployEcs(planFrom({ image: digestImage(), cluster: fx.cluster, service: fx.service }), clientsFor(bed.moto), {
+        log: memoryLog(),
+        timing,
+      }),
+    );
+    await until(fx.describe, (s) => (s.deployments?.[0]?.runningCount ?? 0) > 0 && s.deployments?.[0]?.taskDefinition !== fx.firstTd);
+    await fire(bed.moto, name);
+    const error = await run;
+
+    expect(error?.message).toContain(`FAILED: CloudWatch alarm "${name}" went into ALARM during the deployment`);
+    expect(error?.message).toContain(`its tasks are back on the previous task definition ${fx.firstTd.split('/').pop()}`);
   });
 
   it('an alarm already in ALARM when the deployment starts is only a warning: ECS does not fail the deployment for it', async () => {

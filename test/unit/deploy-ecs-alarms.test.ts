@@ -150,6 +150,7 @@ describe('deploy-ecs alarms: which alarm fired', () => {
     expect(alarmWords(['a'], ['a', 'b'])).toBe('CloudWatch alarm "a"');
     expect(alarmWords(['a', 'b'], ['a', 'b'])).toBe('CloudWatch alarms "a", "b"');
     expect(alarmWords([], ['a', 'b'])).toBe('one of the CloudWatch alarms "a", "b"');
+    expect(alarmWords([], ['a'])).toBe('CloudWatch alarm "a"');
     expect(missingAlarms(['a', 'b', 'c'], [{ name: 'b', state: 'OK', since: undefined, reason: undefined }])).toEqual(['a', 'c']);
   });
 });

@@ -87,6 +87,7 @@ export function firedAlarms(states: AlarmState[], since?: Date): string[] {
 /** "alarm 'a'" or "alarms 'a', 'b'", or the configured ones when the fired one is unknown. */
 export function alarmWords(fired: string[], configured: string[]): string {
   if (fired.length === 1) return `CloudWatch alarm ${quote(fired[0] ?? '')}`;
+  if (fired.length === 0 && configured.length === 1) return `CloudWatch alarm ${quote(configured[0] ?? '')}`;
   if (fired.length > 1) return `CloudWatch alarms ${fired.map(quote).join(', ')}`;
   return `one of the CloudWatch alarms ${configured.map(quote).join(', ')}`;
 }

@@ -32,7 +32,7 @@ import { ALARM_ACTIVE, groupAlarmUpdate, setGroupAlarms } from '@expeditor/coded
 import { DeploymentFailedError } from '@expeditor/codedeploy/follow';
 import { checkAlarms } from './alarms.ts';
 import { blueGreenAlarmError } from './bluegreen-alarms.ts';
-import { withDeploymentAlarms } from './rolling-alarms.ts';
+import { withDeploymentAlarms, type RollingAlarms } from './rolling-alarms.ts';
 import { checkLaunchVolume } from './launch-volume.ts';
 import type { DeployEcsPlan } from './plan.ts';
 import { deployRolling, shortTd } from './rolling.ts';
@@ -258,7 +258,7 @@ export async function deployEcs(plan: DeployEcsPlan, clients: EcsClients, contex
         before: service,
         waitUntil: plan.waitUntil === 'none' ? 'none' : 'succeeded',
         update: rollingUpdate(plan, service, log),
-        alarms: plan.alarms ? { names: plan.alarms.names, rollback: plan.alarms.rollback, cloudwatch: clients.cloudwatch } : undefined,
+        alarms: rollingAlarms(plan, service, clients),
         log,
         signal: context.signal,
         timing: context.timing,
@@ -314,7 +314,13 @@ export async function deployEcs(plan: DeployEcsPlan, clients: EcsClients, contex
       followOrStopOnAlarm(
         plan,
         clients,
-        { taskDefinitionArn, previousTaskDefinitionArn, log, context },
+        {
+          taskDefinitionArn,
+          previousTaskDefinitionArn,
+          groupAlarms: (blueGreen.group_.info.alarmConfiguration?.alarms ?? []).flatMap((a) => (a.name ? [a.name] : [])),
+          log,
+          context,
+        },
         {
           codedeploy: clients.codedeploy,
           deploymentId,
@@ -372,11 +378,29 @@ export function blueGreenDescription(
   return `${own.slice(0, room - 1)}…; ${protocol}`;
 }
 
+/**
+ * The alarms that watch a rolling deployment: this run's, else the ones the service already has
+ * (ECS fails the deployment on those too; without a CloudWatch client they are named as a list).
+ */
+function rollingAlarms(plan: DeployEcsPlan, service: Service, clients: EcsClients): RollingAlarms | undefined {
+  if (plan.alarms) return { names: plan.alarms.names, rollback: plan.alarms.rollback, cloudwatch: clients.cloudwatch };
+  const own = service.deploymentConfiguration?.alarms;
+  if (!own?.enable || !own.alarmNames?.length) return undefined;
+  return { names: own.alarmNames, rollback: own.rollback === true, cloudwatch: undefined };
+}
+
 /** Follows the CodeDeploy deployment; a stop by one of the group's alarms becomes an error naming it, once blue is back. */
 async function followOrStopOnAlarm(
   plan: DeployEcsPlan,
   clients: EcsClients,
-  at: { taskDefinitionArn: string; previousTaskDefinitionArn: string | undefined; log: Log; context: DeployContext },
+  at: {
+    taskDefinitionArn: string;
+    previousTaskDefinitionArn: string | undefined;
+    /** The group's alarms as they were before this run (named when the run sets none). */
+    groupAlarms: string[];
+    log: Log;
+    context: DeployContext;
+  },
   options: Parameters<typeof followOrStop>[0],
 ): ReturnType<typeof followOrStop> {
   const startedAt = new Date();
@@ -387,7 +411,7 @@ async function followOrStopOnAlarm(
     throw await blueGreenAlarmError(error, {
       codedeploy: clients.codedeploy,
       cloudwatch: clients.cloudwatch,
-      alarms: plan.alarms?.names ?? [],
+      alarms: plan.alarms?.names ?? at.groupAlarms,
       taskDefinitionArn: at.taskDefinitionArn,
       previousTaskDefinitionArn: at.previousTaskDefinitionArn,
       startedAt,
