@@ -55,6 +55,7 @@ describe('deploy-ecs alarms: inputs and the environment file', () => {
       "input 'alarms': takes at most 10 alarms (a CodeDeploy group's limit), got 11",
     ]);
     expect(problems({ service: 'web', alarms: 'a, a' })).toEqual(["input 'alarms': names an alarm twice"]);
+    expect(problems({ service: 'web', alarms: ' , ' })).toEqual(["input 'alarms': names no alarm"]);
     expect(problems({ service: 'web', alarms: 'x'.repeat(256) })[0]).toMatch(/^input 'alarms': expected CloudWatch alarm names/);
   });
 

@@ -278,6 +278,16 @@ function readAlarms(inputs: ActionInputs): Pick<DeployEcsInputs, 'alarms' | 'ala
   if (names.length > maxAlarms)
     inputs.problem('alarms', `takes at most ${maxAlarms} alarms (a CodeDeploy group's limit), got ${names.length}`);
   if (new Set(names).size !== names.length) inputs.problem('alarms', 'names an alarm twice');
+  if (
+    inputs.raw('alarms') &&
+    names.length === 0 &&
+    !inputs
+      .raw('alarms')
+      .split(/[,\n]/)
+      .some((n) => n.trim())
+  ) {
+    inputs.problem('alarms', 'names no alarm', 'give CloudWatch alarm names separated by commas or newlines, or leave alarms out');
+  }
   return {
     alarms: inputs.raw('alarms') ? names : undefined,
     alarmRollback: inputs.raw('alarm-rollback') ? inputs.boolean('alarm-rollback', true) : undefined,
