@@ -84,11 +84,17 @@ export async function alarmFailureError(
   const { state, ended } = await followRollback(options, deploymentId, failed, context);
   const back = state.deployments?.find((d) => d.status === 'PRIMARY');
   const where = `the previous task definition ${short(back?.taskDefinition ?? options.previousTaskDefinitionArn)}`;
-  const tail = ended
-    ? `ECS rolled the service back: its tasks are back on ${where} (rollback deployment ${back?.id ?? '?'} ${back?.rolloutState ?? ''}, ${back?.runningCount ?? 0}/${back?.desiredCount ?? 0} running).`
-    : `ECS is rolling the service back to ${where} (rollback deployment ${back?.id ?? '?'} still ${back?.rolloutState ?? 'IN_PROGRESS'} when this run's deadline came).`;
+  const counts = `${back?.runningCount ?? 0}/${back?.desiredCount ?? 0} running`;
+  const tail = !ended
+    ? `ECS is rolling the service back to ${where} (rollback deployment ${back?.id ?? '?'} still ${back?.rolloutState ?? 'IN_PROGRESS'} when this run's deadline came).`
+    : back?.rolloutState === 'FAILED'
+      ? `ECS's rollback to ${where} FAILED too (rollback deployment ${back.id ?? '?'}, ${counts}): ${back.rolloutStateReason ?? 'no reason given'}.`
+      : `ECS rolled the service back: its tasks are back on ${where} (rollback deployment ${back?.id ?? '?'} COMPLETED, ${counts}).`;
   return new ExpeditorError(`${head}.\n${tail}`, {
-    unchanged: `the service ${ended ? 'runs' : 'returns to'} ${back?.taskDefinition ?? options.previousTaskDefinitionArn ?? 'its previous task definition'} as before; ${options.taskDefinitionArn} stays registered but runs nowhere`,
+    unchanged:
+      back?.rolloutState === 'FAILED'
+        ? `neither deployment completed: look at the service's tasks in the ECS console; ${options.taskDefinitionArn} stays registered`
+        : `the service ${ended ? 'runs' : 'returns to'} ${back?.taskDefinition ?? options.previousTaskDefinitionArn ?? 'its previous task definition'} as before; ${options.taskDefinitionArn} stays registered but runs nowhere`,
     next: `find out why ${which} fired (its metric, the new tasks' logs) with the new task definition, fix it, and deploy again`,
   });
 }
