@@ -70,6 +70,15 @@ describe('deploy-eks with an Argo Rollout', () => {
     expect(log).toMatch(/shop: ready to promote \(3\/3 available\)/);
     const stateLines = second.lines.filter((l) => l.startsWith('shop: '));
     expect(new Set(stateLines).size).toBe(stateLines.length);
+
+    // Deployed again before anyone promoted: Argo replaces the preview; the active Service stays.
+    const third = await runCore(bed.k8s, { inputs: inputs(ns, manifest, image(3)), workspace: ws });
+    expect(third.result.failure, third.lines.join('\n')).toBeUndefined();
+    const r3 = third.result.results[0]!;
+    expect(r3.rollout).toMatchObject({ paused: true, stableHash: stable });
+    expect(r3.rollout?.newHash).not.toBe(preview);
+    expect(await selectedHash(c, ns, 'shop-preview')).toBe(r3.rollout?.newHash);
+    expect(await selectedHash(c, ns, 'shop-active')).toBe(stable);
   });
 
   it('follows a Rollout that promotes itself (autoPromotionEnabled true) to Healthy on the new ReplicaSet, and says so', async () => {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { V1Pod, V1ReplicaSet } from '@kubernetes/client-node';
+import type { V1EndpointSlice, V1Pod, V1ReplicaSet } from '@kubernetes/client-node';
 import { thrownError } from './thrown.ts';
 import { checkedRollout, rolloutFor } from '../../actions/deploy-eks/src/rollout-manifest.ts';
 import { rolloutsOf } from '../../actions/deploy-eks/src/rollout-plan.ts';
@@ -83,9 +83,29 @@ describe('the Rollout of a service', () => {
   });
 });
 
-const rs = (hash: string, uid: string, available: number): V1ReplicaSet => ({
+const rs = (hash: string, uid: string, available: number, image = 'registry.bed/shop:1'): V1ReplicaSet => ({
   metadata: { name: `shop-${hash}`, uid, labels: { 'rollouts-pod-template-hash': hash } },
+  spec: { selector: {}, template: { spec: { containers: [{ name: 'app', image }] } } },
   status: { replicas: available, availableReplicas: available },
+});
+
+const readyPod = (name: string, rsUid: string): V1Pod => ({
+  metadata: { name, ownerReferences: [{ uid: rsUid, apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'rs' }] },
+  status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] },
+});
+
+const slice = (...pods: string[]): V1EndpointSlice => ({
+  addressType: 'IPv4',
+  endpoints: pods.map((pod, i) => ({ addresses: [`10.0.0.${i + 1}`], conditions: { ready: true }, targetRef: { kind: 'Pod', name: pod } })),
+});
+
+/** What the watches hold: the template written runs registry.bed/shop:1. */
+const seen = (rollout: LiveRollout, replicaSets: V1ReplicaSet[] = [], pods: V1Pod[] = [], previewSlices: V1EndpointSlice[] = []) => ({
+  rollout,
+  replicaSets,
+  pods,
+  previewSlices,
+  images: ['registry.bed/shop:1'],
 });
 
 function rollout(status: LiveRollout['status'], generation = 2): LiveRollout {
@@ -94,79 +114,111 @@ function rollout(status: LiveRollout['status'], generation = 2): LiveRollout {
 }
 
 describe('rolloutState', () => {
+  const paused: LiveRollout['status'] = {
+    observedGeneration: '2',
+    phase: 'Paused',
+    message: 'BlueGreenPause',
+    currentPodHash: 'new1',
+    stableRS: 'old1',
+    pauseConditions: [{ reason: 'BlueGreenPause' }],
+    blueGreen: { activeSelector: 'old1', previewSelector: 'new1' },
+  };
+  const newPods = ['shop-new1-a', 'shop-new1-b', 'shop-new1-c'];
+
   it('waits while the controller has not taken the new generation', () => {
-    const state = rolloutState({ rollout: rollout({ observedGeneration: '1', phase: 'Healthy' }), replicaSets: [], pods: [] });
+    const state = rolloutState(seen(rollout({ observedGeneration: '1', phase: 'Healthy' })));
     expect(state.outcome).toBe('waiting');
     expect(state.line).toBe('shop: waiting for the Argo Rollouts controller to take generation 2 (it has seen 1)');
   });
 
-  it('is done when paused for promotion with the preview ReplicaSet available and selected', () => {
-    const state = rolloutState({
-      rollout: rollout({
-        observedGeneration: '2',
-        phase: 'Paused',
-        message: 'BlueGreenPause',
-        currentPodHash: 'new1',
-        stableRS: 'old1',
-        pauseConditions: [{ reason: 'BlueGreenPause' }],
-        blueGreen: { activeSelector: 'old1', previewSelector: 'new1' },
-      }),
-      replicaSets: [rs('new1', 'u1', 3), rs('old1', 'u0', 3)],
-      pods: [],
-    });
+  it('is done when paused for promotion with the preview ReplicaSet available and listed behind the preview Service', () => {
+    const state = rolloutState(
+      seen(
+        rollout(paused),
+        [rs('new1', 'u1', 3), rs('old1', 'u0', 3, 'registry.bed/shop:0')],
+        newPods.map((n) => readyPod(n, 'u1')),
+        [slice(...newPods)],
+      ),
+    );
     expect(state).toMatchObject({ outcome: 'paused', newHash: 'new1', stableHash: 'old1', available: 3, desired: 3 });
     expect(state.line).toBe('shop: Paused for promotion, preview ReplicaSet shop-new1 3/3 available, active still on old1');
   });
 
+  it('is not done while the preview Service does not list the new pods yet', () => {
+    const state = rolloutState(
+      seen(
+        rollout(paused),
+        [rs('new1', 'u1', 3)],
+        newPods.map((n) => readyPod(n, 'u1')),
+        [slice('shop-new1-a')],
+      ),
+    );
+    expect(state.outcome).toBe('waiting');
+    expect(state.line).toBe('shop: Paused (BlueGreenPause), ReplicaSet shop-new1 3/3 available, preview Service 1 ready endpoints');
+  });
+
+  it('is not done while the status still describes an earlier template (its ReplicaSet runs another image)', () => {
+    const state = rolloutState(seen(rollout(paused), [rs('new1', 'u1', 3, 'registry.bed/shop:0')], [], [slice(...newPods)]));
+    expect(state.outcome).toBe('waiting');
+    expect(state.line).toBe('shop: Paused, waiting for the ReplicaSet of the new template');
+  });
+
   it('is not done while the preview ReplicaSet is short of replicas', () => {
-    const state = rolloutState({
-      rollout: rollout({
-        observedGeneration: '2',
-        phase: 'Progressing',
-        message: 'more replicas need to be updated',
-        currentPodHash: 'new1',
-        stableRS: 'old1',
-      }),
-      replicaSets: [rs('new1', 'u1', 1)],
-      pods: [],
-    });
+    const progressing = {
+      observedGeneration: '2',
+      phase: 'Progressing',
+      message: 'more replicas need to be updated',
+      currentPodHash: 'new1',
+      stableRS: 'old1',
+    };
+    const state = rolloutState(seen(rollout(progressing), [rs('new1', 'u1', 1)]));
     expect(state.outcome).toBe('waiting');
     expect(state.line).toBe('shop: Progressing (more replicas need to be updated), ReplicaSet shop-new1 1/3 available');
   });
 
   it('is done when Healthy on the new ReplicaSet (first revision, or auto-promotion)', () => {
-    const state = rolloutState({
-      rollout: rollout({
-        observedGeneration: '2',
-        phase: 'Healthy',
-        currentPodHash: 'h1',
-        stableRS: 'h1',
-        blueGreen: { activeSelector: 'h1' },
-      }),
-      replicaSets: [rs('h1', 'u1', 3)],
-      pods: [],
-    });
-    expect(state.outcome).toBe('healthy');
+    const healthy = {
+      observedGeneration: '2',
+      phase: 'Healthy',
+      currentPodHash: 'h1',
+      stableRS: 'h1',
+      blueGreen: { activeSelector: 'h1' },
+    };
+    expect(rolloutState(seen(rollout(healthy), [rs('h1', 'u1', 3)])).outcome).toBe('healthy');
   });
 
   it('fails on a Degraded or aborted Rollout with its message and the analysis that decided it', () => {
-    const state = rolloutState({
-      rollout: rollout({
-        observedGeneration: '2',
-        phase: 'Degraded',
-        message: 'RolloutAborted: Rollout aborted update to revision 2',
-        abort: true,
-        currentPodHash: 'new1',
-        stableRS: 'old1',
-        blueGreen: { prePromotionAnalysisRunStatus: { name: 'shop-new1-2-pre', status: 'Failed', message: 'Metric "ok" assessed Failed' } },
-      }),
-      replicaSets: [],
-      pods: [],
-    });
+    const aborted = {
+      observedGeneration: '2',
+      phase: 'Degraded',
+      message: 'RolloutAborted: Rollout aborted update to revision 2',
+      abort: true,
+      currentPodHash: 'new1',
+      stableRS: 'old1',
+      blueGreen: { prePromotionAnalysisRunStatus: { name: 'shop-new1-2-pre', status: 'Failed', message: 'Metric "ok" assessed Failed' } },
+    };
+    const state = rolloutState(seen(rollout(aborted), [rs('new1', 'u1', 3)]));
     expect(state.outcome).toBe('failed');
     expect(state.failure?.message).toBe(
       'Rollout shop Degraded: RolloutAborted: Rollout aborted update to revision 2, pre-promotion analysis shop-new1-2-pre Failed (Metric "ok" assessed Failed)',
     );
+  });
+
+  it('fails on an invalid spec, which gets no ReplicaSet', () => {
+    const invalid = {
+      observedGeneration: '2',
+      phase: 'Degraded',
+      conditions: [
+        {
+          type: 'InvalidSpec',
+          status: 'True',
+          message: 'The Rollout "shop" is invalid: spec.strategy.blueGreen.activeService: Invalid value',
+        },
+      ],
+    };
+    const state = rolloutState(seen(rollout(invalid)));
+    expect(state.outcome).toBe('failed');
+    expect(state.failure?.message).toMatch(/^Rollout shop Degraded: InvalidSpec: The Rollout "shop" is invalid/);
   });
 
   it('fails at once on a new pod the kubelet cannot start', () => {
@@ -180,16 +232,13 @@ describe('rolloutState', () => {
             restartCount: 0,
             image: 'x',
             imageID: '',
-            state: { waiting: { reason: 'ImagePullBackOff', message: 'Back-off pulling image' } },
+            state: { waiting: { reason: 'ImagePullBackOff', message: 'Back-off' } },
           },
         ],
       },
     };
-    const state = rolloutState({
-      rollout: rollout({ observedGeneration: '2', phase: 'Progressing', currentPodHash: 'new1', stableRS: 'old1' }),
-      replicaSets: [rs('new1', 'u1', 0)],
-      pods: [pod],
-    });
+    const progressing = { observedGeneration: '2', phase: 'Progressing', currentPodHash: 'new1', stableRS: 'old1' };
+    const state = rolloutState(seen(rollout(progressing), [rs('new1', 'u1', 0)], [pod]));
     expect(state.outcome).toBe('failed');
     expect(state.failure).toMatchObject({ kind: 'ImagePullBackOff', pod: 'shop-new1-abcde' });
   });

@@ -11,7 +11,7 @@ import { repositoryOf } from '@expeditor/shared/patterns';
 import { selectorText } from '@expeditor/bluegreen/readiness';
 import { connectionError, isNotFound, type KubeConnection } from '@expeditor/kube/connect';
 import { WaitInterrupted, sources as kubeSources, waitUntil, type WatchSource } from '@expeditor/kube/watch';
-import type { V1Pod, V1ReplicaSet } from '@kubernetes/client-node';
+import type { V1EndpointSlice, V1Pod, V1ReplicaSet } from '@kubernetes/client-node';
 import type { DeployEksOptions, DeployEksResult, ServiceResult } from './deploy.ts';
 import { diagnose, diagnosisLines, type Diagnosis } from './diagnose.ts';
 import { dispositionText } from './documents.ts';
@@ -19,7 +19,7 @@ import { applyWrites, serverFields, sharedWrites, type DocumentWrite } from './m
 import type { DeployEksPlan } from './plan.ts';
 import { readRollout, rolloutSource } from './rollout-cluster.ts';
 import type { ManifestRollout, RolloutObject } from './rollout-manifest.ts';
-import { rolloutState, type LiveRollout, type RolloutState } from './rollout-status.ts';
+import { rolloutState, templateImages, type LiveRollout, type RolloutState } from './rollout-status.ts';
 import { runStamp } from './target.ts';
 
 interface Tracked {
@@ -218,6 +218,7 @@ async function waitForRollouts(
     sources[`rollout-${i}`] = rolloutSource(connection, plan.namespace, t.name) as WatchSource<never>;
     sources[`replicaSets-${i}`] = s.replicaSets(selector) as WatchSource<never>;
     sources[`pods-${i}`] = s.pods(selector) as WatchSource<never>;
+    if (t.planned.previewService) sources[`slices-${i}`] = s.endpointSlices(t.planned.previewService) as WatchSource<never>;
   });
   const check = (snapshot: Record<string, readonly unknown[]>): true | undefined => {
     let settled = 0;
@@ -235,6 +236,8 @@ async function waitForRollouts(
         rollout,
         replicaSets,
         pods: (snapshot[`pods-${i}`] ?? []) as V1Pod[],
+        images: templateImages(t.body.spec.template),
+        previewSlices: (snapshot[`slices-${i}`] ?? []) as V1EndpointSlice[],
       });
       t.state = state;
       changes.report(t.service, tracked.length === 1 ? state.line : `${t.service}: ${state.line}`);

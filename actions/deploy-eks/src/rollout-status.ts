@@ -4,8 +4,8 @@
 // (Argo adds the BlueGreenPause condition only once the preview ReplicaSet is available and any
 // pre-promotion analysis passed); with auto-promotion, or on a first revision (Argo makes the
 // first ReplicaSet active without a pause), when the Rollout is Healthy on the new ReplicaSet.
-import type { V1Pod, V1ReplicaSet } from '@kubernetes/client-node';
-import { failureOf, type Failure } from '@expeditor/bluegreen/readiness';
+import type { V1EndpointSlice, V1Pod, V1PodTemplateSpec, V1ReplicaSet } from '@kubernetes/client-node';
+import { endpointStates, failureOf, isPodReady, type Failure } from '@expeditor/bluegreen/readiness';
 import type { RolloutObject } from './rollout-manifest.ts';
 
 /** The label Argo puts on a Rollout's ReplicaSets, pods and (selector) Services. */
@@ -58,6 +58,23 @@ export interface RolloutObserved {
   rollout: LiveRollout | undefined;
   replicaSets: readonly V1ReplicaSet[];
   pods: readonly V1Pod[];
+  /** The images of the template deploy-eks wrote: a status about an earlier template does not count. */
+  images: readonly string[];
+  /** The preview Service's EndpointSlices (when the Rollout has one): it must list the new pods before anyone tests them there. */
+  previewSlices: readonly V1EndpointSlice[];
+}
+
+/** Every image of a pod template, init containers first. */
+export function templateImages(template: V1PodTemplateSpec | undefined): string[] {
+  return [...(template?.spec?.initContainers ?? []), ...(template?.spec?.containers ?? [])].map((c) => c.image ?? '');
+}
+
+/** Whether the preview Service lists exactly the new ReplicaSet's ready pods, and how many. */
+function previewEndpoints(slices: readonly V1EndpointSlice[], newPods: readonly V1Pod[]): { exact: boolean; ready: number } {
+  const ready = new Set(newPods.filter(isPodReady).map((p) => p.metadata?.name ?? ''));
+  const listed = endpointStates(slices).filter((e) => e.ready);
+  const exact = listed.length === ready.size && ready.size > 0 && listed.every((e) => e.pod !== undefined && ready.has(e.pod));
+  return { exact, ready: listed.length };
 }
 
 const analysisText = (label: string, run: AnalysisRunStatus | undefined): string =>
@@ -97,15 +114,20 @@ export function rolloutState(observed: RolloutObserved): RolloutState {
     };
   }
   const invalid = status.conditions?.find((c) => c.type === 'InvalidSpec' && c.status === 'True');
-  if (status.abort || phase === 'Degraded' || invalid) {
-    const message = invalid ? `InvalidSpec: ${invalid.message ?? ''}` : (status.message ?? (status.abort ? 'aborted' : 'degraded'));
-    return {
-      ...state,
-      outcome: 'failed',
-      failure: { kind: 'ReplicaFailure', pod: undefined, container: undefined, message: `Rollout ${name} ${phase}: ${message}${analyses}` },
-      line: `${name}: ${phase}${status.abort ? ', aborted' : ''} (${message})${analyses}`,
-    };
+  const failed = (message: string): RolloutState => ({
+    ...state,
+    outcome: 'failed',
+    failure: { kind: 'ReplicaFailure', pod: undefined, container: undefined, message: `Rollout ${name} ${phase}: ${message}${analyses}` },
+    line: `${name}: ${phase}${status.abort ? ', aborted' : ''} (${message})${analyses}`,
+  });
+  // An invalid spec gets no ReplicaSet at all: it fails before the template check below.
+  if (invalid) return failed(`InvalidSpec: ${invalid.message ?? ''}`);
+  // The controller can report the new generation before it has made the ReplicaSet of the new
+  // template; until then currentPodHash, its ReplicaSet and an abort describe an earlier revision.
+  if (!newRs || templateImages(newRs.spec?.template).join(',') !== observed.images.join(',')) {
+    return { ...state, outcome: 'waiting', line: `${name}: ${phase}, waiting for the ReplicaSet of the new template` };
   }
+  if (status.abort || phase === 'Degraded') return failed(status.message ?? (status.abort ? 'aborted' : 'degraded'));
   const newPods = newRs ? observed.pods.filter((p) => p.metadata?.ownerReferences?.some((o) => o.uid === newRs.metadata?.uid)) : [];
   const podFailure = failureOf({ status: {} }, newPods);
   if (podFailure) {
@@ -114,12 +136,19 @@ export function rolloutState(observed: RolloutObserved): RolloutState {
   if (phase === 'Healthy' && newHash !== undefined && newHash === stableHash && status.blueGreen?.activeSelector === newHash) {
     return { ...state, outcome: 'healthy', line: `${name}: Healthy, active on ReplicaSet ${newRs?.metadata?.name ?? newHash} (${rsText})` };
   }
-  if (paused && available >= desired && (!blueGreen?.previewService || status.blueGreen?.previewSelector === newHash)) {
+  const preview = previewEndpoints(observed.previewSlices, newPods);
+  const previewReady = !blueGreen?.previewService || (status.blueGreen?.previewSelector === newHash && preview.exact);
+  if (paused && available >= desired && previewReady) {
     return {
       ...state,
       outcome: 'paused',
       line: `${name}: Paused for promotion, preview ${rsText}, active still on ${stableHash ?? 'none'}${analyses}`,
     };
   }
-  return { ...state, outcome: 'waiting', line: `${name}: ${phase}${status.message ? ` (${status.message})` : ''}, ${rsText}${analyses}` };
+  const previewText = blueGreen?.previewService && available >= desired ? `, preview Service ${preview.ready} ready endpoints` : '';
+  return {
+    ...state,
+    outcome: 'waiting',
+    line: `${name}: ${phase}${status.message ? ` (${status.message})` : ''}, ${rsText}${previewText}${analyses}`,
+  };
 }
