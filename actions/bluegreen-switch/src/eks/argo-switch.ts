@@ -23,81 +23,96 @@ import { waitForEndpoints } from './converge.ts';
 import { guardedPatch, SwitchConflictError } from './guard.ts';
 import type { EksSwitchDeps, EksSwitchOptions, EksSwitchResult } from './types.ts';
 
+type PatchDecision = Extract<RolloutDecision, { kind: 'patch' }>;
+
+interface Target {
+  name: string;
+  promote: boolean;
+  read: () => Promise<SwitchRollout>;
+}
+
 export async function switchRollout(opts: EksSwitchOptions, deps: EksSwitchDeps): Promise<EksSwitchResult> {
   const { log } = deps;
   const connection = deps.kube.connection;
   const name = opts.rollout ?? '';
-  const promote = opts.action === 'switch';
-  const read = () => readSwitchRollout(connection, opts.namespace, name);
-  const decide = (r: SwitchRollout): RolloutDecision => (promote ? promotionDecision(r) : abortDecision(r));
-  let before = await read();
-  let decision = decide(before);
+  const target: Target = { name, promote: opts.action === 'switch', read: () => readSwitchRollout(connection, opts.namespace, name) };
+  const before = await target.read();
+  const decision = decide(target, before);
   const base = { action: opts.action, route: 'service' as const, from: decision.from, to: decision.to };
   if (decision.kind === 'nothing') {
     log.info(decision.note);
     return { ...base, switched: false, convergenceMs: undefined, note: decision.note };
   }
 
-  const verb = promote ? 'Promoting' : 'Aborting';
-  return log.group(`${verb} Rollout ${name}: active ${decision.from} → ${decision.to}`, async () => {
+  return log.group(`${target.promote ? 'Promoting' : 'Aborting'} Rollout ${name}: active ${decision.from} → ${decision.to}`, async () => {
     const since = performance.now();
-    // The controller writes the Rollout's status on its own (conditions, messages), so a write
-    // guarded by the version read can lose to it: read again and, if the decision is still the
-    // same, write again. A decision that changed (someone else promoted or aborted) stops here.
-    for (let attempt = 1; decision.kind === 'patch' && decision.status; attempt++) {
-      const status = decision.status;
-      const sent = await guardedPatch<SwitchRollout>({
-        resourceVersion: before.metadata?.resourceVersion ?? '',
-        patch: { status },
-        send: (body) => patchRolloutStatus(connection, opts.namespace, name, body),
-        read: () => read().catch(() => undefined),
-        landed: (fresh) => (promote ? !(fresh.status?.pauseConditions ?? []).length : fresh.status?.abort === true),
-        conflict: (fresh) => lostRace(name, fresh),
-        signal: deps.signal,
-      }).then(
-        () => true,
-        (error: unknown) => {
-          if (!(error instanceof SwitchConflictError) || attempt >= 5) throw error;
-          return false;
-        },
-      );
-      if (sent) break;
-      const previous = decision;
-      const fresh = await read();
-      // Another promote or abort landed first: the fresh Rollout may now be refused or need nothing.
-      const again = (() => {
-        try {
-          return decide(fresh);
-        } catch {
-          return undefined;
-        }
-      })();
-      if (again?.kind !== 'patch' || again.from !== previous.from || again.to !== previous.to) throw lostRace(name, fresh);
-      before = fresh;
-      decision = again;
-    }
-    if (decision.kind !== 'patch') throw new Error('unreachable: a patch decision was made above');
-    if (decision.spec) await patchRolloutSpec(connection, opts.namespace, name, decision.spec);
+    const sent = await sendStatus(target, before, decision, opts, deps);
+    if (sent.decision.spec) await patchRolloutSpec(connection, opts.namespace, name, sent.decision.spec);
     log.info(
-      promote
-        ? `cleared the pause of Rollout ${name}${decision.spec ? ' and unpaused it' : ''} (what kubectl argo rollouts promote does)`
+      target.promote
+        ? `cleared the pause of Rollout ${name}${sent.decision.spec ? ' and unpaused it' : ''} (what kubectl argo rollouts promote does)`
         : `set status.abort on Rollout ${name} (what kubectl argo rollouts abort does)`,
     );
-    await followRollout(opts, deps, before, decision.to);
+    await followRollout(opts, deps, sent.rollout, sent.decision.to);
     const converged = await waitForEndpoints(deps.kube, {
       namespace: opts.namespace,
-      service: decision.activeService,
-      selector: { ...(before.spec?.selector?.matchLabels ?? {}), [podHashLabel]: decision.to },
+      service: sent.decision.activeService,
+      selector: { ...(sent.rollout.spec?.selector?.matchLabels ?? {}), [podHashLabel]: sent.decision.to },
       since,
       signal: deps.signal,
       log,
     });
-    const note = promote
-      ? `Rollout ${name} promoted: Healthy, active Service ${decision.activeService} on ReplicaSet ${decision.to} (${converged.endpoints} endpoints) after ${formatDuration(converged.ms)}`
-      : `Rollout ${name} aborted: active Service ${decision.activeService} on the stable ReplicaSet ${decision.to} (${converged.endpoints} endpoints) after ${formatDuration(converged.ms)}`;
+    const where = `active Service ${sent.decision.activeService} on ${target.promote ? 'ReplicaSet' : 'the stable ReplicaSet'} ${sent.decision.to} (${converged.endpoints} endpoints) after ${formatDuration(converged.ms)}`;
+    const note = target.promote ? `Rollout ${name} promoted: Healthy, ${where}` : `Rollout ${name} aborted: ${where}`;
     log.info(note);
     return { ...base, switched: true, convergenceMs: converged.ms, note };
   });
+}
+
+function decide(target: Target, rollout: SwitchRollout): RolloutDecision {
+  return target.promote ? promotionDecision(rollout) : abortDecision(rollout);
+}
+
+/**
+ * The decision's status patch, guarded by the resourceVersion it was made on. The controller writes
+ * the Rollout's status on its own (conditions, messages), so the guard can trip on the controller:
+ * the Rollout is read again and, while the decision made on it stays the same, the patch is sent
+ * again. A decision that changed (someone else promoted or aborted in between) is a lost race.
+ */
+async function sendStatus(
+  target: Target,
+  rollout: SwitchRollout,
+  decision: PatchDecision,
+  opts: EksSwitchOptions,
+  deps: EksSwitchDeps,
+): Promise<{ rollout: SwitchRollout; decision: PatchDecision }> {
+  for (let attempt = 1; decision.status; attempt++) {
+    try {
+      await guardedPatch<SwitchRollout>({
+        resourceVersion: rollout.metadata?.resourceVersion ?? '',
+        patch: { status: decision.status },
+        send: (body) => patchRolloutStatus(deps.kube.connection, opts.namespace, target.name, body),
+        read: () => target.read().catch(() => undefined),
+        landed: (fresh) => (target.promote ? !(fresh.status?.pauseConditions ?? []).length : fresh.status?.abort === true),
+        conflict: (fresh) => lostRace(target.name, fresh),
+        signal: deps.signal,
+      });
+      break;
+    } catch (error) {
+      if (!(error instanceof SwitchConflictError) || attempt >= 5) throw error;
+    }
+    const fresh = await target.read();
+    let again: RolloutDecision | undefined;
+    try {
+      again = decide(target, fresh);
+    } catch {
+      // Refused now: another promote or abort landed first.
+    }
+    if (again?.kind !== 'patch' || again.from !== decision.from || again.to !== decision.to) throw lostRace(target.name, fresh);
+    rollout = fresh;
+    decision = again;
+  }
+  return { rollout, decision };
 }
 
 /** Someone else promoted or aborted (or deleted) the Rollout between this run's read and its write. */
