@@ -1,4 +1,7 @@
-// The ECS switch as one call for main.ts: plan (no network), clients, switch, step summary.
+// The ECS switch as one call for main.ts: plan (no network), clients, switch (with its analysis),
+// step summary.
+import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import type { Evaluation } from '@expeditor/analysis/run';
 import type { GitHubContext } from '@expeditor/shared/context';
 import type { Log } from '@expeditor/shared/log';
 import type { EcsSwitchInputs } from './inputs.ts';
@@ -10,13 +13,16 @@ export async function runEcsSwitch(
   common: EcsPlanCommon & { timeoutMs: number },
   inputs: EcsSwitchInputs,
   github: GitHubContext,
-  run: { log: Log; signal: AbortSignal },
+  run: { log: Log; signal: AbortSignal; startedAt?: number },
 ): Promise<EcsSwitchResult> {
   const started = Date.now();
   const plan = planEcsSwitch(common, inputs, { workspace: github.workspace });
   // The SDK modules load only now that the inputs are known to be good.
   const [{ switchEcs }, { createEcsClients }] = await Promise.all([import('./ecs-switch.ts'), import('@expeditor/codedeploy/clients')]);
-  const clients = await createEcsClients(plan.region);
+  // CloudWatch's module loads only when a check reads CloudWatch.
+  const cloudwatch = plan.analysis?.some((c) => c.source.provider.startsWith('cloudwatch')) ?? false;
+  const clients = await createEcsClients(plan.region, { cloudwatch });
+  const evaluations: Evaluation[] = [];
   try {
     const result = await switchEcs(
       {
@@ -25,14 +31,21 @@ export async function runEcsSwitch(
         group: plan.group,
         previousTaskDefinition: plan.previousTaskDefinition,
         timeoutMs: common.timeoutMs,
+        analysis: plan.analysis,
       },
       clients,
-      { log: run.log, signal: run.signal },
+      {
+        log: run.log,
+        signal: run.signal,
+        cloudwatch: clients.cloudwatch ? () => clients.cloudwatch as CloudWatchClient : undefined,
+        evaluations,
+        deadlineAt: (run.startedAt ?? started) + common.timeoutMs,
+      },
     );
-    switchSummary(plan, { result }, Date.now() - started).write(github.stepSummaryPath);
+    switchSummary(plan, { result }, Date.now() - started, evaluations).write(github.stepSummaryPath);
     return result;
   } catch (error) {
-    switchSummary(plan, { error }, Date.now() - started).write(github.stepSummaryPath);
+    switchSummary(plan, { error }, Date.now() - started, evaluations).write(github.stepSummaryPath);
     throw error;
   } finally {
     clients.destroy();

@@ -19,7 +19,7 @@ export async function switchEcs(options: EcsSwitchOptions, clients: EcsClients, 
   const deployment = await findDeployment(options, clients, call);
   const id = deployment.deploymentId ?? '';
   context.log.info(`deployment ${id} of ${deployment.applicationName}/${deployment.deploymentGroupName}: ${deployment.status}`);
-  if (options.action === 'switch') return switchTraffic(id, clients, context, call);
+  if (options.action === 'switch') return switchTraffic(id, options, clients, context, call);
   if (options.action === 'rollback') return rollBack(deployment, options, clients, context, call);
   return cleanUp(id, clients, context, call);
 }

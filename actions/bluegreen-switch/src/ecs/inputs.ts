@@ -1,5 +1,6 @@
 // bluegreen-switch's inputs for ECS (read once the platform is known to be ECS): which CodeDeploy
-// deployment to continue, stop or clean up, or how to find it, and what a rollback returns to.
+// deployment to continue, stop or clean up, or how to find it, what a rollback returns to, and the
+// checks that gate a switch.
 import type { ActionInputs } from '@expeditor/shared/inputs';
 import { codeDeployName, ecsName } from '@expeditor/shared/patterns';
 
@@ -13,6 +14,8 @@ export interface EcsSwitchInputs {
   codedeployDeploymentGroup: string | undefined;
   /** The task definition a rollback after success returns to (else the one deploy-ecs recorded). */
   taskDefinition: string | undefined;
+  /** The analysis input: an analysis section as YAML, read by plan.ts. */
+  analysis?: string | undefined;
 }
 
 export function readEcsSwitchInputs(inputs: ActionInputs): EcsSwitchInputs {
@@ -29,6 +32,7 @@ export function readEcsSwitchInputs(inputs: ActionInputs): EcsSwitchInputs {
       expected: 'a CodeDeploy deployment group name',
     }),
     taskDefinition: inputs.string('task-definition', { pattern: taskDefinition, expected: 'a task definition ARN or family:revision' }),
+    analysis: inputs.string('analysis', { maxLength: 65_536, multiline: true }),
   };
   inputs.done('bluegreen-switch');
   return result;

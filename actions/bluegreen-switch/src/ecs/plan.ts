@@ -1,7 +1,9 @@
-import { environmentOf, loadConfig, type EcsConfig } from '@expeditor/shared/config';
-import { ExpeditorError, InputError } from '@expeditor/shared/errors';
+import type { CheckPlan } from '@expeditor/analysis/plan';
+import { environmentOf, loadConfig, type AnalysisConfig, type EcsConfig } from '@expeditor/shared/config';
+import { ExpeditorError, InputError, ProblemsError } from '@expeditor/shared/errors';
 import { Settings } from '@expeditor/shared/settings';
 import { defaultCodeDeployNames } from '@expeditor/codedeploy/group';
+import { planEcsAnalysis } from './analysis-plan.ts';
 import type { EcsSwitchInputs } from './inputs.ts';
 
 export type SwitchAction = 'switch' | 'rollback' | 'cleanup';
@@ -14,6 +16,8 @@ export interface EcsSwitchPlan {
   /** The group whose newest fitting deployment is used when no id is given. */
   group: { application: string; group: string } | undefined;
   previousTaskDefinition: string | undefined;
+  /** The checks that gate a switch (pre, post); undefined without any. */
+  analysis: CheckPlan[] | undefined;
   settings: Settings;
 }
 
@@ -27,10 +31,12 @@ export function planEcsSwitch(common: EcsPlanCommon, inputs: EcsSwitchInputs, co
   const envName = common.environment;
   let ecs: EcsConfig | undefined;
   let region: string | undefined;
+  let analysisFile: AnalysisConfig | undefined;
   if (envName) {
     const env = environmentOf(loadConfig(context.workspace, common.config), envName, common.config);
     region = env.aws.region;
     ecs = env.ecs;
+    analysisFile = env.analysis;
     if (!ecs && !inputs.deploymentId && !(inputs.codedeployApplication && inputs.codedeployDeploymentGroup)) {
       throw new ExpeditorError(`environment ${envName} in ${common.config} has no ecs section`, {
         key: `environments.${envName}.ecs`,
@@ -72,6 +78,12 @@ export function planEcsSwitch(common: EcsPlanCommon, inputs: EcsSwitchInputs, co
     );
   }
   const previousTaskDefinition = pick('rollback task definition', 'task-definition', inputs.taskDefinition, '', undefined);
+  const problems: ExpeditorError[] = [];
+  const analysis = planEcsAnalysis({ input: inputs.analysis, file: analysisFile, environment: envName }, common.action, {
+    settings,
+    problems,
+  });
+  if (problems.length > 0) throw new ProblemsError(`${problems.length} problems with the inputs of bluegreen-switch`, problems);
   return {
     action: common.action,
     environment: envName,
@@ -79,6 +91,7 @@ export function planEcsSwitch(common: EcsPlanCommon, inputs: EcsSwitchInputs, co
     deploymentId,
     group: application && group ? { application, group } : undefined,
     previousTaskDefinition,
+    analysis,
     settings,
   };
 }

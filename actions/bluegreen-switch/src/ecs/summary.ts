@@ -1,11 +1,18 @@
-// The step summary of an ECS switch, rollback or cleanup.
+// The step summary of an ECS switch, rollback or cleanup, with the analysis' evaluations.
+import type { Evaluation } from '@expeditor/analysis/run';
+import { analysisTable } from '@expeditor/analysis/summary';
 import { formatDuration } from '@expeditor/shared/deadline';
 import { formatFailure } from '@expeditor/shared/errors';
 import { Summary } from '@expeditor/shared/summary';
 import type { EcsSwitchResult } from './ecs-switch.ts';
 import type { EcsSwitchPlan } from './plan.ts';
 
-export function switchSummary(plan: EcsSwitchPlan, outcome: { result: EcsSwitchResult } | { error: unknown }, tookMs: number): Summary {
+export function switchSummary(
+  plan: EcsSwitchPlan,
+  outcome: { result: EcsSwitchResult } | { error: unknown },
+  tookMs: number,
+  evaluations: readonly Evaluation[] = [],
+): Summary {
   const summary = new Summary();
   const what = `bluegreen-switch ${plan.action} (ECS${plan.environment ? `, ${plan.environment}` : ''})`;
   if ('error' in outcome) {
@@ -25,6 +32,8 @@ export function switchSummary(plan: EcsSwitchPlan, outcome: { result: EcsSwitchR
     ]);
     summary.paragraph(r.words);
   }
+  // Also when the run failed: the rows say which check sent the traffic back.
+  analysisTable(summary, evaluations);
   const settings = plan.settings.rows();
   if (settings.length) summary.heading('Settings', 3).table(['setting', 'value', 'from'], settings);
   return summary;

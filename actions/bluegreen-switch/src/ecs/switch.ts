@@ -1,5 +1,7 @@
 // switch: a deployment held at Ready, with green fully running, is continued (traffic reroute) and
-// followed until green takes all traffic (Succeeded, or blue kept for its termination wait).
+// followed until green takes all traffic (Succeeded, or blue kept for its termination wait). With
+// analysis, the pre checks run at Ready before the reroute and the post checks once green takes
+// all traffic; either not passing stops the deployment with rollback and fails the run.
 import { formatDuration } from '@expeditor/shared/deadline';
 import { ExpeditorError } from '@expeditor/shared/errors';
 import type { CallContext } from '@expeditor/aws/call';
@@ -15,8 +17,10 @@ import {
   type FollowStatus,
 } from '@expeditor/codedeploy/follow';
 import { switchReadiness, type SwitchReadiness } from '@expeditor/codedeploy/ready';
+import { analysisVerdict, ecsAnalysis, ecsCheckArgs, verifyEcsAnalysis } from './analysis.ts';
+import { undoneAfterAnalysis } from './analysis-rollback.ts';
 import { followToSucceeded } from './follow-to-succeeded.ts';
-import type { EcsSwitchResult, SwitchContext } from './switch-types.ts';
+import type { EcsSwitchOptions, EcsSwitchResult, SwitchContext } from './switch-types.ts';
 import { serviceTaskDefinition, short } from './task-definitions.ts';
 
 /** Why a deployment cannot be switched, as the error to throw; undefined when it can. */
@@ -53,13 +57,27 @@ export function switchedWords(id: string, status: FollowStatus, from: string | u
     : `green (${short(to)}) takes all traffic; deployment ${id} Succeeded`;
 }
 
-export async function switchTraffic(id: string, clients: EcsClients, context: SwitchContext, call: CallContext): Promise<EcsSwitchResult> {
+export async function switchTraffic(
+  id: string,
+  options: EcsSwitchOptions,
+  clients: EcsClients,
+  context: SwitchContext,
+  call: CallContext,
+): Promise<EcsSwitchResult> {
   const { log } = context;
   const view = await readView(clients.codedeploy, id, call);
   const refusal = refusalOf(id, switchReadiness(view), view);
   if (refusal) throw refusal;
   const from = await serviceTaskDefinition(view, clients, call);
   const to = appSpecTaskDefinition(view.deployment?.revision?.appSpecContent?.content ?? '');
+  const analysis = ecsAnalysis(options, context);
+  const args = ecsCheckArgs(view);
+  if (analysis) {
+    const atReady = `nothing was changed: deployment ${id} stays at Ready, blue (${short(from)}) serves all production traffic`;
+    await verifyEcsAnalysis(analysis, args, context, atReady);
+    const why = analysis.has('pre') ? await analysisVerdict(analysis, 'pre', args, context, short(to)) : undefined;
+    if (why) throw await undoneAfterAnalysis(why, 'pre', { id, from, to, options, clients, context, call });
+  }
   const requestedAt = Date.now();
   await continueDeployment(clients.codedeploy, id, 'READY_WAIT', {
     ...call,
@@ -76,6 +94,15 @@ export async function switchTraffic(id: string, clients: EcsClients, context: Sw
   const convergenceMs = followed.greenAllAt !== undefined ? followed.greenAllAt - requestedAt : undefined;
   const words = switchedWords(id, followed.status, from, to);
   log.info(`${words}${convergenceMs !== undefined ? ` (${formatDuration(convergenceMs)} after the switch)` : ''}`);
+  if (analysis?.has('post')) {
+    if (followed.status === 'Succeeded') {
+      log.info(
+        `deployment ${id} Succeeded at once (its group has no termination wait): blue is gone, so a post check that does not pass rolls back with a new deployment of ${short(from)}`,
+      );
+    }
+    const why = await analysisVerdict(analysis, 'post', args, context, short(to));
+    if (why) throw await undoneAfterAnalysis(why, 'post', { id, from, to, options, clients, context, call });
+  }
   return {
     action: 'switch',
     deploymentId: id,

@@ -1,0 +1,287 @@
+// Analysis around the ECS (CodeDeploy) switch, on the bed's moto with its CodeDeploy extension
+// and moto's CloudWatch: a clean run passes every check at Ready (pre) and in the termination wait
+// (post); an alarm that fires in the post window stops the deployment with rollback (traffic back
+// on blue) and fails the run naming the alarm; a pre check that fails stops the deployment before
+// any traffic moves; a missing alarm, a bad condition and a `step` check are refused with nothing
+// changed. One case runs the bundle built from the sources.
+import { describe, expect, it } from 'vitest';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { GetDeploymentCommand } from '@aws-sdk/client-codedeploy';
+import { memoryLog } from '../../packages/shared/src/log.ts';
+import { ActionInputs, inputEnv } from '../../packages/shared/src/inputs.ts';
+import type { AnalysisConfig } from '../../packages/shared/src/config.ts';
+import { planAnalysis } from '../../packages/analysis/src/plan.ts';
+import type { Evaluation } from '../../packages/analysis/src/run.ts';
+import { deployEcs } from '../../actions/deploy-ecs/src/deploy.ts';
+import { switchEcs, type EcsSwitchOptions } from '../../actions/bluegreen-switch/src/ecs/ecs-switch.ts';
+import { ecsAnalysisConfig } from '../../actions/bluegreen-switch/src/ecs/analysis-plan.ts';
+import { planEcsSwitch } from '../../actions/bluegreen-switch/src/ecs/plan.ts';
+import { readEcsSwitchInputs } from '../../actions/bluegreen-switch/src/ecs/inputs.ts';
+import { useBed } from '../bed/vitest.ts';
+import { createAlarm, setAlarm } from './switch-eks-analysis-bed.ts';
+import {
+  blueGreenService,
+  blueGreenTarget,
+  callsOf,
+  clientsFor,
+  digestImage,
+  failure,
+  planFrom,
+  runBundle,
+  until,
+  type BlueGreenFixture,
+} from './deploy-ecs-bed.ts';
+
+const bed = useBed(['moto']);
+const timing = { minIntervalMs: 100, maxIntervalMs: 400, factor: 1.5 };
+const image = () => digestImage('127.0.0.1:5000/shop/web');
+
+async function readyDeployment(fx: BlueGreenFixture, account?: string) {
+  const plan = planFrom({ image: image(), ...blueGreenTarget(fx), 'wait-until': 'ready' });
+  const ready = await deployEcs(plan, clientsFor(bed.moto, account), { log: memoryLog(), timing });
+  expect(ready.status).toBe('Ready');
+  return ready;
+}
+
+/** A fixture whose blue waits an hour (two minutes on the bed) to be terminated: post runs while it still runs. */
+const fixture = (account?: string) =>
+  blueGreenService(bed.moto, { waitForReroute: true, terminationMinutes: 60, ...(account ? { account } : {}) });
+
+const cloudwatch = (account?: string) => new CloudWatchClient(bed.moto.clientConfig(account));
+let alarms = 0;
+const alarm = (state: 'OK' | 'ALARM' = 'OK', account?: string) =>
+  createAlarm(cloudwatch(account), `web-5xx-${process.pid}-${++alarms}`, state);
+
+/** The switch's core as the action runs it, with ECS's default moments and the evaluations kept. */
+function switchWith(deploymentId: string, checks: AnalysisConfig['checks']) {
+  const where = { input: 'analysis' };
+  const options: EcsSwitchOptions = {
+    action: 'switch',
+    deploymentId,
+    group: undefined,
+    previousTaskDefinition: undefined,
+    timeoutMs: 60_000,
+    analysis: planAnalysis(ecsAnalysisConfig({ checks }, where).config, where),
+  };
+  const log = memoryLog();
+  const evaluations: Evaluation[] = [];
+  const result = switchEcs(options, clientsFor(bed.moto), { log, timing, cloudwatch: () => cloudwatch(), evaluations });
+  return { log, evaluations, result };
+}
+
+const deployment = async (fx: BlueGreenFixture, id: string) =>
+  (await fx.codedeploy.send(new GetDeploymentCommand({ deploymentId: id }))).deploymentInfo!;
+const marks = async (id: string) =>
+  (
+    await bed.moto.control<{ codedeploy: Record<string, { trafficShifted?: number; rolledBackBy?: string }> }>('marks', {
+      kind: 'codedeploy',
+    })
+  ).codedeploy[id] ?? {};
+
+/** A server standing in for green's test listener: answers `status`, and keeps the paths asked for. */
+async function testListener(status = 200) {
+  const paths: string[] = [];
+  const server = createServer((req, res) => {
+    paths.push(req.url ?? '');
+    res.writeHead(status).end('ok');
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return { url, paths, close: () => new Promise<void>((r) => server.close(() => r())) };
+}
+
+/** A workspace whose environment file has environment prod in `account`, with `lines` under it. */
+function workspaceWith(account: string, lines: string[]): string {
+  const ws = mkdtempSync(join(tmpdir(), 'ws-'));
+  mkdirSync(join(ws, '.github'));
+  const head = ['app: shop', 'image: { repository: 127.0.0.1:5000/shop/web }', 'environments:', '  prod:'];
+  const aws = `    aws: { account: "${account}", region: us-west-2, role: "arn:aws:iam::${account}:role/deploy" }`;
+  writeFileSync(join(ws, '.github', 'expeditor.yml'), [...head, aws, ...lines].join('\n'));
+  return ws;
+}
+
+describe('analysis on the ECS switch (core)', () => {
+  it('a clean run passes every check at Ready and in the termination wait; green takes all traffic, blue kept', async () => {
+    const fx = await fixture();
+    const ready = await readyDeployment(fx);
+    const name = await alarm('OK');
+    const listener = await testListener();
+    try {
+      const { result, log, evaluations } = switchWith(ready.deploymentId, [
+        { name: 'alarms', provider: 'cloudwatch-alarm', alarms: [name], interval: '200ms', count: 2 },
+        { name: 'test-listener', provider: 'http', url: `${listener.url}/{{service}}/{{color}}/healthz`, at: ['pre'], count: 1 },
+      ]);
+      const r = await result;
+      expect(r).toMatchObject({ action: 'switch', status: 'TrafficShifted', from: fx.blueTd, to: ready.taskDefinitionArn, switched: true });
+      expect(evaluations.map((e) => [e.moment, e.check, e.value, e.verdict])).toEqual(
+        expect.arrayContaining([
+          ['pre', 'alarms', '0 of 1 in ALARM', 'passed'],
+          ['pre', 'test-listener', '200 OK', 'passed'],
+          ['post', 'alarms', '0 of 1 in ALARM', 'passed'],
+        ]),
+      );
+      expect(evaluations.filter((e) => e.moment === 'pre')).toHaveLength(3);
+      expect(evaluations.filter((e) => e.moment === 'post')).toHaveLength(2);
+      // {{service}} is the ECS service, {{color}} green (the replacement task set).
+      expect(listener.paths).toEqual([`/${fx.service}/green/healthz`]);
+      const text = log.lines.join('\n');
+      expect(text).toMatch(/every source answered/);
+      expect(text).toMatch(/post alarms: 0 of 1 in ALARM: result == 0 is true → passed \(2 of 2\)/);
+      expect(text).toMatch(/post analysis passed/);
+      // The pre checks ran before the reroute was asked for.
+      const preDone = log.lines.findIndex((l) => l.includes('pre analysis passed'));
+      expect(preDone).toBeGreaterThan(-1);
+      expect(preDone).toBeLessThan(log.lines.findIndex((l) => l.includes('continued deployment')));
+      expect((await deployment(fx, ready.deploymentId)).status).toBe('InProgress');
+      expect((await marks(ready.deploymentId)).rolledBackBy).toBeUndefined();
+    } finally {
+      await listener.close();
+    }
+  });
+
+  it('an alarm that fires in the post window stops the deployment with rollback: blue serves again, the run fails naming the alarm', async () => {
+    const fx = await fixture();
+    const ready = await readyDeployment(fx);
+    const name = await alarm('OK');
+    const since = Date.now();
+    // A long window: the alarm fires once the first post measurement is in.
+    const { result, evaluations, log } = switchWith(ready.deploymentId, [
+      { name: 'alarms', provider: 'cloudwatch-alarm', alarms: [name], at: ['post'], interval: '200ms', count: 500 },
+    ]);
+    const settled = failure(result);
+    await until(
+      async () => evaluations.some((e) => e.moment === 'post'),
+      (v) => v,
+    );
+    await setAlarm(cloudwatch(), name, 'ALARM');
+    const error = await settled;
+    expect(error?.message).toMatch(
+      new RegExp(
+        `the analysis of green \\(.+\\) after the switch did not pass: check alarms failed: 1 failed measurement \\(limit 0\\); last: 1 of 1 in ALARM \\(${name}\\)`,
+      ),
+    );
+    expect(error?.message).toMatch(/rollback deployment d-\w+ Succeeded: the original \(blue\) task set serves all traffic/);
+    expect(error?.unchanged).toMatch(/^blue \(.+\) serves all traffic again; green \(.+\) was removed$/);
+    expect(evaluations.at(-1)).toMatchObject({ moment: 'post', check: 'alarms', verdict: 'failed' });
+    // Traffic had reached green, and CodeDeploy took it back to the original task set.
+    const m = await marks(ready.deploymentId);
+    expect(m.trafficShifted).toBeTypeOf('number');
+    expect(m.rolledBackBy).toMatch(/^d-/);
+    expect((await deployment(fx, ready.deploymentId)).status).toBe('Stopped');
+    expect((await deployment(fx, m.rolledBackBy!)).status).toBe('Succeeded');
+    expect((await fx.describe()).taskDefinition).toBe(fx.blueTd);
+    expect(await callsOf(bed.moto, 'StopDeployment', since)).toHaveLength(1);
+    expect(log.lines.join('\n')).toMatch(/rolling deployment d-\w+ back to blue/);
+  });
+
+  it('a pre check that fails stops the deployment at Ready: no production traffic moved, the run fails naming the check', async () => {
+    const fx = await fixture();
+    const ready = await readyDeployment(fx);
+    const listener = await testListener(503);
+    const since = Date.now();
+    try {
+      const { result, evaluations } = switchWith(ready.deploymentId, [
+        { name: 'test-listener', provider: 'http', url: `${listener.url}/healthz`, interval: '200ms', count: 2 },
+      ]);
+      const error = await failure(result);
+      expect(error?.message).toMatch(
+        /the analysis of green \(.+\) before the switch did not pass: check test-listener failed: 1 failed measurement/,
+      );
+      expect(error?.unchanged).toMatch(/^no production traffic moved: blue \(.+\) serves all of it; green \(.+\) was removed$/);
+      expect(evaluations.map((e) => [e.moment, e.check, e.value, e.verdict])).toEqual([
+        ['pre', 'test-listener', '503 Service Unavailable', 'failed'],
+      ]);
+      expect(await callsOf(bed.moto, 'ContinueDeployment', since)).toHaveLength(0);
+      expect(await callsOf(bed.moto, 'StopDeployment', since)).toHaveLength(1);
+      expect((await marks(ready.deploymentId)).trafficShifted).toBeUndefined();
+      expect((await deployment(fx, ready.deploymentId)).status).toBe('Stopped');
+      expect((await fx.describe()).taskDefinition).toBe(fx.blueTd);
+    } finally {
+      await listener.close();
+    }
+  });
+
+  it('an alarm that does not exist is refused before anything changes: the deployment stays at Ready', async () => {
+    const fx = await fixture();
+    const ready = await readyDeployment(fx);
+    const since = Date.now();
+    const { result, evaluations } = switchWith(ready.deploymentId, [
+      { name: 'alarms', provider: 'cloudwatch-alarm', alarms: ['no-such-alarm-{{service}}'] },
+    ]);
+    const error = await failure(result);
+    expect(error?.message).toBe(
+      `input 'analysis': checks.0.alarms.0: CloudWatch alarm no-such-alarm-${fx.service} does not exist (in this account and region)`,
+    );
+    expect(error?.unchanged).toBe('nothing was changed');
+    expect(evaluations).toEqual([]);
+    expect(await callsOf(bed.moto, 'ContinueDeployment', since)).toHaveLength(0);
+    expect(await callsOf(bed.moto, 'StopDeployment', since)).toHaveLength(0);
+    expect((await deployment(fx, ready.deploymentId)).status).toBe('Ready');
+  });
+
+  it('a condition that does not parse and a step check are refused with the inputs, naming their keys, before any request', async () => {
+    const ws = workspaceWith('333333333333', [
+      '    ecs: { cluster: c, service: s, strategy: blue-green }',
+      '    analysis:',
+      '      checks:',
+      '        - { name: rate, provider: prometheus, address: "http://127.0.0.1:9", query: "up", success: "result[0] >=" }',
+      '        - { name: health, provider: http, url: "http://127.0.0.1:9/", at: [pre, step] }',
+    ]);
+    const inputs = readEcsSwitchInputs(new ActionInputs(inputEnv({})));
+    let thrown: unknown;
+    try {
+      planEcsSwitch({ action: 'switch', environment: 'prod', config: '.github/expeditor.yml' }, inputs, { workspace: ws });
+    } catch (error) {
+      thrown = error;
+    }
+    const problems = (thrown as { problems?: { message: string; key?: string }[] }).problems ?? [];
+    expect(problems.map((p) => p.key)).toEqual(['environments.prod.analysis.checks.1.at', 'environments.prod.analysis.checks.0.success']);
+    expect(problems[0]?.message).toMatch(/check health asks for step, which an ECS switch cannot run/);
+    expect(problems[1]?.message).toMatch(/"result\[0\] >="/);
+  });
+});
+
+describe('analysis on the ECS switch (bundle)', () => {
+  const account = '333333333333';
+
+  it('the environment file’s analysis: an alarm firing in the post window rolls back to blue; the summary has every evaluation', async () => {
+    const fx = await fixture(account);
+    const ready = await readyDeployment(fx, account);
+    const name = await alarm('OK', account);
+    const listener = await testListener();
+    const ws = workspaceWith(account, [
+      `    ecs: { cluster: ${fx.cluster}, service: ${fx.service}, strategy: blue-green, codedeploy: { application: ${fx.application}, deployment-group: ${fx.group} } }`,
+      '    analysis:',
+      '      checks:',
+      `        - { name: listener, provider: http, url: "${listener.url}/{{service}}", interval: 200ms, count: 1 }`,
+      `        - { name: alarms, provider: cloudwatch-alarm, alarms: ["${name}"], at: [post], interval: 300ms, count: 200 }`,
+    ]);
+    const run = runBundle('bluegreen-switch', { environment: 'prod' }, bed.moto.env(account), { workspace: ws });
+    // Once traffic is on green, the alarm fires.
+    await until(
+      () => marks(ready.deploymentId),
+      (m) => m.trafficShifted !== undefined,
+    );
+    await setAlarm(cloudwatch(account), name, 'ALARM');
+    const r = await run;
+    await listener.close();
+    expect(r.status, r.stdout + r.stderr).toBe(1);
+    expect(r.stdout).toMatch(
+      new RegExp(`::error[^\\n]*the analysis of green \\(.+\\) after the switch did not pass: check alarms failed: .*\\(${name}\\)`),
+    );
+    expect(r.stdout).toMatch(/pre listener: 200 OK: result >= 200 && result < 300 is true → passed \(1 of 1\)/);
+    expect(listener.paths).toContain(`/${fx.service}`);
+    expect(r.summary).toContain('## bluegreen-switch switch (ECS, prod) failed');
+    expect(r.summary).toContain('### Analysis');
+    expect(r.summary).toContain('| pre | listener | 200 OK | success: result &gt;= 200 &amp;&amp; result &lt; 300 | passed |');
+    expect(r.summary).toMatch(new RegExp(`\\| post \\| alarms \\| 1 of 1 in ALARM \\(${name}\\) \\| success: result == 0 \\| failed \\|`));
+    expect(r.summary).toContain('| analysis | listener (http, pre/post), alarms (cloudwatch-alarm, post) | environments.prod.analysis |');
+    expect((await deployment(fx, ready.deploymentId)).status).toBe('Stopped');
+    expect((await fx.describe()).taskDefinition).toBe(fx.blueTd);
+  });
+});

@@ -1,0 +1,147 @@
+// The ECS switch's analysis on plain data: which moments a check runs at on ECS (step refused
+// naming its key, pre and post by default), the placeholders' values, the room the deadline must
+// leave, and what the run says after a rollback.
+import { describe, expect, it } from 'vitest';
+import { Settings } from '../../packages/shared/src/settings.ts';
+import type { ExpeditorError } from '../../packages/shared/src/errors.ts';
+import type { AnalysisConfig } from '../../packages/shared/src/config.ts';
+import { ecsAnalysisConfig, planEcsAnalysis } from '../../actions/bluegreen-switch/src/ecs/analysis-plan.ts';
+import { deadlineProblem, ecsCheckArgs } from '../../actions/bluegreen-switch/src/ecs/analysis.ts';
+import { analysisFailure } from '../../actions/bluegreen-switch/src/ecs/analysis-rollback.ts';
+import type { EcsSwitchResult } from '../../actions/bluegreen-switch/src/ecs/switch-types.ts';
+
+const alarmCheck = (at?: ('pre' | 'step' | 'post')[]): AnalysisConfig['checks'][number] => ({
+  name: 'alarms',
+  provider: 'cloudwatch-alarm',
+  alarms: ['shop-5xx'],
+  ...(at ? { at } : {}),
+});
+
+describe('the moments of an ECS check', () => {
+  it('gives a check without at the moments pre and post (CodeDeploy cannot hold between canary steps)', () => {
+    const { config, problems } = ecsAnalysisConfig({ checks: [alarmCheck(), alarmCheck(['post'])] }, { key: 'environments.prod.analysis' });
+    expect(problems).toEqual([]);
+    expect(config.checks.map((c) => c.at)).toEqual([['pre', 'post'], ['post']]);
+  });
+
+  it('refuses step, naming the key of its at (file) or the path in the input', () => {
+    const file = ecsAnalysisConfig({ checks: [alarmCheck(['pre']), alarmCheck(['step', 'post'])] }, { key: 'environments.prod.analysis' });
+    expect(file.problems.map((p) => [p.key, p.message])).toEqual([
+      [
+        'environments.prod.analysis.checks.1.at',
+        "environments.prod.analysis.checks.1.at: check alarms asks for step, which an ECS switch cannot run: CodeDeploy moves a canary or linear config's traffic steps on its own schedule and cannot hold between them",
+      ],
+    ]);
+    const input = ecsAnalysisConfig({ checks: [alarmCheck(['step'])] }, { input: 'analysis' });
+    expect(input.problems.map((p) => [p.input, p.message])).toEqual([
+      ['analysis', expect.stringMatching(/^input 'analysis': checks\.0\.at: check alarms asks for step/)],
+    ]);
+  });
+});
+
+describe('planning the ECS analysis', () => {
+  const plan = (over: Partial<Parameters<typeof planEcsAnalysis>[0]> & { action?: 'switch' | 'rollback' | 'cleanup' }) => {
+    const problems: ExpeditorError[] = [];
+    const settings = new Settings();
+    const { action = 'switch', ...from } = over;
+    const checks = planEcsAnalysis({ input: undefined, file: undefined, environment: 'prod', ...from }, action, { settings, problems });
+    return { checks, problems, settings: settings.rows() };
+  };
+
+  it('plans the file’s section and shows it among the settings', () => {
+    const r = plan({ file: { checks: [alarmCheck()] } });
+    expect(r.problems).toEqual([]);
+    expect(r.checks?.map((c) => [c.name, c.at])).toEqual([['alarms', ['pre', 'post']]]);
+    expect(r.settings).toEqual([['analysis', 'alarms (cloudwatch-alarm, pre/post)', 'environments.prod.analysis']]);
+  });
+
+  it('the input wins over the file, and its problems name the input', () => {
+    const r = plan({
+      file: { checks: [alarmCheck()] },
+      input: 'checks:\n  - { name: rate, provider: prometheus, address: "http://p:9090", query: "up", success: "result >", at: [step] }',
+    });
+    expect(r.checks).toBeUndefined();
+    expect(r.problems.map((p) => p.message)).toEqual([
+      expect.stringMatching(/^input 'analysis': checks\.0\.at: check rate asks for step/),
+      expect.stringMatching(/^input 'analysis': checks\.0\.success: "result >"/),
+    ]);
+  });
+
+  it('a rollback or cleanup runs no analysis: the file’s section is not read, the input is refused', () => {
+    expect(plan({ action: 'rollback', file: { checks: [alarmCheck()] } })).toMatchObject({ checks: undefined, problems: [] });
+    const r = plan({ action: 'cleanup', input: 'checks: []' });
+    expect(r.problems.map((p) => p.message)).toEqual(["input 'analysis': is only used by action 'switch' (a cleanup runs no analysis)"]);
+  });
+
+  it('no section, no checks', () => {
+    expect(plan({})).toMatchObject({ checks: undefined, problems: [], settings: [] });
+  });
+});
+
+describe('placeholders and the deadline', () => {
+  it('{{color}} is green, {{service}} and {{namespace}} the service and cluster of the deployment’s target', () => {
+    const view = { deployment: undefined, target: { targetId: 'shop:web' }, trafficShifted: false };
+    expect(ecsCheckArgs(view)).toEqual({ color: 'green', service: 'web', namespace: 'shop' });
+    expect(ecsCheckArgs({ ...view, target: undefined })).toEqual({ color: 'green', service: '', namespace: '' });
+  });
+
+  const windows = { windowMs: (m: string) => (m === 'pre' ? 20_000 : m === 'post' ? 60_000 : 0) };
+  it.each([
+    { left: undefined, problem: undefined },
+    { left: 80_000, problem: undefined },
+    {
+      left: 50_000,
+      problem: "the analysis needs at least 1 min 20 s (its windows: count × interval at each moment), but the run's timeout leaves 50 s",
+    },
+    {
+      left: -5,
+      problem: "the analysis needs at least 1 min 20 s (its windows: count × interval at each moment), but the run's timeout leaves 0 ms",
+    },
+  ])('with $left ms left: $problem', ({ left, problem }) => {
+    expect(deadlineProblem(windows, left)).toBe(problem);
+  });
+});
+
+describe('what the run says after the rollback', () => {
+  const s = {
+    id: 'd-ABCDE1234',
+    from: 'arn:aws:ecs:us-west-2:1:task-definition/web:1',
+    to: 'arn:aws:ecs:us-west-2:1:task-definition/web:2',
+  };
+  const result = (over: Partial<EcsSwitchResult>): EcsSwitchResult => ({
+    action: 'rollback',
+    deploymentId: s.id,
+    newDeploymentId: 'd-ROLLBACK1',
+    status: 'Stopped',
+    from: s.to,
+    to: s.from,
+    switched: true,
+    convergenceMs: 1000,
+    consoleUrl: 'https://console',
+    words: 'deployment d-ABCDE1234 stopped; it is now Stopped, and rollback deployment d-ROLLBACK1 Succeeded',
+    ...over,
+  });
+
+  it('post, traffic back on blue', () => {
+    const e = analysisFailure('check alarms failed', 'post', s, result({}));
+    expect(e.message).toBe(
+      'check alarms failed; deployment d-ABCDE1234 stopped; it is now Stopped, and rollback deployment d-ROLLBACK1 Succeeded',
+    );
+    expect(e.unchanged).toBe('blue (web:1) serves all traffic again; green (web:2) was removed');
+  });
+
+  it('post, the rollback still running when the wait ended', () => {
+    const e = analysisFailure('check alarms failed', 'post', s, result({ switched: false, words: 'rollback is InProgress' }));
+    expect(e.unchanged).toBe('CodeDeploy is still rolling back (rollback is InProgress)');
+  });
+
+  it('pre: nothing had moved, the stop is the whole way back', () => {
+    const e = analysisFailure('check health failed', 'pre', s, result({ switched: false }));
+    expect(e.unchanged).toBe('no production traffic moved: blue (web:1) serves all of it; green (web:2) was removed');
+  });
+
+  it('post after the deployment Succeeded: a new deployment of blue’s task definition', () => {
+    const e = analysisFailure('check alarms failed', 'post', s, result({ status: 'Succeeded', words: 'web:1 serves all traffic again' }));
+    expect(e.unchanged).toBe('blue (web:1) serves all traffic again; green (web:2) was removed');
+  });
+});
