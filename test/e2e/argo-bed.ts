@@ -105,8 +105,8 @@ export async function endpointPods(c: KubeConnection, namespace: string, service
   return slices.items.flatMap((s) => (s.endpoints ?? []).filter((e) => e.conditions?.ready !== false).map((e) => e.targetRef?.name ?? ''));
 }
 
-/** An HTTP server the controller's `web` metric asks: it answers whether the new revision is healthy. */
-export async function verdictServer(ok: boolean): Promise<{ server: Server; url: string }> {
+/** An HTTP server the controller's `web` metric asks: it answers whether the new revision is healthy (or neither). */
+export async function verdictServer(ok: boolean | 'unsure'): Promise<{ server: Server; url: string }> {
   const server = createServer((_req, res) => {
     res.setHeader('content-type', 'application/json');
     res.end(JSON.stringify({ ok }));
@@ -115,14 +115,25 @@ export async function verdictServer(ok: boolean): Promise<{ server: Server; url:
   return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/health` };
 }
 
-/** An AnalysisTemplate `success-rate` with one measurement of a `web` metric at `url` ({ok: true} passes). */
+/**
+ * An AnalysisTemplate `success-rate` with one measurement of a `web` metric at `url`: {ok: true}
+ * passes, {ok: false} fails, anything else is inconclusive.
+ */
 export function successRateTemplate(url: string): Record<string, unknown> {
   return {
     apiVersion: rolloutApi,
     kind: 'AnalysisTemplate',
     metadata: { name: 'success-rate' },
     spec: {
-      metrics: [{ name: 'success-rate', count: 1, successCondition: 'result.ok == true', provider: { web: { url, jsonPath: '{$}' } } }],
+      metrics: [
+        {
+          name: 'success-rate',
+          count: 1,
+          successCondition: 'result.ok == true',
+          failureCondition: 'result.ok == false',
+          provider: { web: { url, jsonPath: '{$}' } },
+        },
+      ],
     },
   };
 }

@@ -132,6 +132,22 @@ describe('bluegreen-switch on an Argo Rollout', () => {
     }
   });
 
+  it('a post-promotion AnalysisRun that is inconclusive stops the switch at once, leaving the Rollout paused for a person', async () => {
+    const verdict = await verdictServer('unsure');
+    try {
+      const { ns, next } = await pausedRollout([successRateTemplate(verdict.url)], { postPromotionTemplate: 'success-rate' });
+      const { log, result } = run(options(ns));
+      const error = await failure(result);
+      expect(error.message, log.lines.join('\n')).toMatch(/^Rollout shop is paused: an AnalysisRun was inconclusive/);
+      expect(error.unchanged).toBe('Argo Rollouts holds the Rollout paused; traffic stays where it is');
+      const rollout = await readRollout(b.connection, ns, 'shop');
+      expect(rollout.status?.pauseConditions?.map((c) => c.reason)).toContain('InconclusiveAnalysisRun');
+      expect(await selectedHash(b.connection, ns, 'shop-active')).toBe(next);
+    } finally {
+      verdict.server.close();
+    }
+  });
+
   it('through the bundle: switch and rollback with outputs; bad input refused before any request', async () => {
     const { ns, stable, next, deploy } = await pausedRollout();
     const dir = jobWorkspace(undefined, 'switch-argo-bundle-');

@@ -133,6 +133,23 @@ describe('progress after the write', () => {
     );
   });
 
+  it('a promotion paused on an inconclusive analysis is a failure that leaves traffic where it is', () => {
+    const held = rollout({
+      phase: 'Paused',
+      currentPodHash: 'new1',
+      stableRS: 'old1',
+      controllerPause: true,
+      pauseConditions: [{ reason: 'InconclusiveAnalysisRun' }],
+      blueGreen: { activeSelector: 'new1', postPromotionAnalysisRunStatus: { name: 'shop-new1-3-post', status: 'Inconclusive' } },
+    });
+    expect(promotionProgress(held, 'new1')).toMatchObject({
+      done: false,
+      held: true,
+      failure:
+        'Rollout shop is paused: an AnalysisRun was inconclusive; post-promotion AnalysisRun shop-new1-3-post Inconclusive; the active Service is on new1',
+    });
+  });
+
   it('an abort is done when the controller took it and the active Service is on the stable ReplicaSet', () => {
     const done = rollout({
       phase: 'Degraded',

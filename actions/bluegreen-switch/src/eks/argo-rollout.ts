@@ -148,8 +148,10 @@ export function abortDecision(r: SwitchRollout): RolloutDecision {
 
 export interface RolloutProgress {
   done: boolean;
-  /** Set when the Rollout ended somewhere else: aborted or degraded. */
+  /** Set when the Rollout ended somewhere else: aborted or degraded, or paused on an inconclusive analysis. */
   failure: string | undefined;
+  /** The failure leaves traffic where it is (an inconclusive analysis pauses; an abort moves it back). */
+  held?: boolean;
   line: string;
 }
 
@@ -168,6 +170,15 @@ export function promotionProgress(r: SwitchRollout | undefined, target: string):
   if (s.abort || s.phase === 'Degraded') {
     // The AnalysisRun that decided is named by the caller, from the run itself.
     return { done: false, failure: `Rollout ${name} ${s.abort ? 'was aborted' : 'is Degraded'}: ${s.message ?? s.phase}`, line };
+  }
+  // Argo pauses instead of aborting when an analysis is inconclusive: a person decides.
+  if ((s.pauseConditions ?? []).some((c) => c.reason === 'InconclusiveAnalysisRun')) {
+    return {
+      done: false,
+      held: true,
+      failure: `Rollout ${name} is paused: an AnalysisRun was inconclusive${analyses}; the active Service is on ${s.blueGreen?.activeSelector ?? 'none'}`,
+      line,
+    };
   }
   const settled =
     String(r.metadata?.generation ?? '') === s.observedGeneration && !(s.controllerPause && !(s.pauseConditions ?? []).length);

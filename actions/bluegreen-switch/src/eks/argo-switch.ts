@@ -147,6 +147,12 @@ async function followRollout(opts: EksSwitchOptions, deps: EksSwitchDeps, before
           const failed = failedRuns(runs);
           const status = rollout[0]?.status;
           const back = status?.stableRS !== undefined && status.blueGreen?.activeSelector === status.stableRS;
+          if (progress.held) {
+            throw new ExpeditorError(progress.failure, {
+              unchanged: 'Argo Rollouts holds the Rollout paused; traffic stays where it is',
+              next: 'look at the AnalysisRun; run switch again to promote anyway, or rollback to abort',
+            });
+          }
           failure = new ExpeditorError(`${progress.failure}${failed.length ? `; ${failed.join('; ')}` : ''}`, {
             unchanged: back
               ? `Argo Rollouts put the active Service back on the stable ReplicaSet ${status?.stableRS}`
