@@ -9,6 +9,7 @@ module=github.com/argoproj/argo-rollouts
 export CGO_ENABLED=0 GOFLAGS="-buildvcs=false -mod=mod"
 
 command -v go >/dev/null || { echo "bed part 'argo' needs Go (1.26+) on PATH" >&2; exit 1; }
+command -v python3 >/dev/null || apt_install argo python3   # extracts the module zip
 gover=$(go env GOVERSION)
 key="$ARGO_VERSION $gover"
 crds="$CACHE/argo-crds"
