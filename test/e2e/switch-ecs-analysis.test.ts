@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { GetDeploymentCommand } from '@aws-sdk/client-codedeploy';
 import { memoryLog } from '../../packages/shared/src/log.ts';
+import { CancelledError } from '../../packages/shared/src/deadline.ts';
 import { ActionInputs, inputEnv } from '../../packages/shared/src/inputs.ts';
 import type { AnalysisConfig } from '../../packages/shared/src/config.ts';
 import { planAnalysis } from '../../packages/analysis/src/plan.ts';
@@ -41,16 +42,23 @@ const bed = useBed(['moto']);
 const timing = { minIntervalMs: 100, maxIntervalMs: 400, factor: 1.5 };
 const image = () => digestImage('127.0.0.1:5000/shop/web');
 
-async function readyDeployment(fx: BlueGreenFixture, account?: string) {
-  const plan = planFrom({ image: image(), ...blueGreenTarget(fx), 'wait-until': 'ready' });
+async function readyDeployment(fx: BlueGreenFixture, account?: string, more: Record<string, string> = {}) {
+  const plan = planFrom({ image: image(), ...blueGreenTarget(fx), 'wait-until': 'ready', ...more });
   const ready = await deployEcs(plan, clientsFor(bed.moto, account), { log: memoryLog(), timing });
   expect(ready.status).toBe('Ready');
   return ready;
 }
 
 /** A fixture whose blue waits an hour (two minutes on the bed) to be terminated: post runs while it still runs. */
-const fixture = (account?: string) =>
-  blueGreenService(bed.moto, { waitForReroute: true, terminationMinutes: 60, ...(account ? { account } : {}) });
+const fixture = (account?: string, terminationMinutes = 60) =>
+  blueGreenService(bed.moto, { waitForReroute: true, terminationMinutes, ...(account ? { account } : {}) });
+
+/** Resolves once the switch has taken its first post measurement. */
+const postStarted = (evaluations: Evaluation[]) =>
+  until(
+    async () => evaluations.some((e) => e.moment === 'post'),
+    (v) => v,
+  );
 
 const cloudwatch = (account?: string) => new CloudWatchClient(bed.moto.clientConfig(account));
 let alarms = 0;
@@ -58,7 +66,7 @@ const alarm = (state: 'OK' | 'ALARM' = 'OK', account?: string) =>
   createAlarm(cloudwatch(account), `web-5xx-${process.pid}-${++alarms}`, state);
 
 /** The switch's core as the action runs it, with ECS's default moments and the evaluations kept. */
-function switchWith(deploymentId: string, checks: AnalysisConfig['checks']) {
+function switchWith(deploymentId: string, checks: AnalysisConfig['checks'], signal?: AbortSignal) {
   const where = { input: 'analysis' };
   const options: EcsSwitchOptions = {
     action: 'switch',
@@ -70,7 +78,7 @@ function switchWith(deploymentId: string, checks: AnalysisConfig['checks']) {
   };
   const log = memoryLog();
   const evaluations: Evaluation[] = [];
-  const result = switchEcs(options, clientsFor(bed.moto), { log, timing, cloudwatch: () => cloudwatch(), evaluations });
+  const result = switchEcs(options, clientsFor(bed.moto), { log, timing, signal, cloudwatch: () => cloudwatch(), evaluations });
   return { log, evaluations, result };
 }
 
@@ -93,6 +101,18 @@ async function testListener(status = 200) {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return { url, paths, close: () => new Promise<void>((r) => server.close(() => r())) };
+}
+
+/** Switches with an alarm watched over a long post window, and fires the alarm once the window has begun. */
+async function alarmFiresInPost(deploymentId: string) {
+  const name = await alarm('OK');
+  const run = switchWith(deploymentId, [
+    { name: 'alarms', provider: 'cloudwatch-alarm', alarms: [name], at: ['post'], interval: '200ms', count: 500 },
+  ]);
+  const settled = failure(run.result);
+  await postStarted(run.evaluations);
+  await setAlarm(cloudwatch(), name, 'ALARM');
+  return { ...run, name, error: await settled };
 }
 
 /** A workspace whose environment file has environment prod in `account`, with `lines` under it. */
@@ -147,19 +167,8 @@ describe('analysis on the ECS switch (core)', () => {
   it('an alarm that fires in the post window stops the deployment with rollback: blue serves again, the run fails naming the alarm', async () => {
     const fx = await fixture();
     const ready = await readyDeployment(fx);
-    const name = await alarm('OK');
     const since = Date.now();
-    // A long window: the alarm fires once the first post measurement is in.
-    const { result, evaluations, log } = switchWith(ready.deploymentId, [
-      { name: 'alarms', provider: 'cloudwatch-alarm', alarms: [name], at: ['post'], interval: '200ms', count: 500 },
-    ]);
-    const settled = failure(result);
-    await until(
-      async () => evaluations.some((e) => e.moment === 'post'),
-      (v) => v,
-    );
-    await setAlarm(cloudwatch(), name, 'ALARM');
-    const error = await settled;
+    const { name, error, evaluations, log } = await alarmFiresInPost(ready.deploymentId);
     expect(error?.message).toMatch(
       new RegExp(
         `the analysis of green \\(.+\\) after the switch did not pass: check alarms failed: 1 failed measurement \\(limit 0\\); last: 1 of 1 in ALARM \\(${name}\\)`,
@@ -177,6 +186,55 @@ describe('analysis on the ECS switch (core)', () => {
     expect((await fx.describe()).taskDefinition).toBe(fx.blueTd);
     expect(await callsOf(bed.moto, 'StopDeployment', since)).toHaveLength(1);
     expect(log.lines.join('\n')).toMatch(/rolling deployment d-\w+ back to blue/);
+  });
+
+  it('without a termination wait blue is gone once the deployment Succeeds: a post failure redeploys blue’s task definition', async () => {
+    const fx = await fixture(undefined, 0);
+    const ready = await readyDeployment(fx);
+    const { error, log } = await alarmFiresInPost(ready.deploymentId);
+    expect(error?.message).toMatch(
+      /after the switch did not pass: check alarms failed: .*; .+ serves all traffic again \(deployment d-\w+ Succeeded\)$/,
+    );
+    expect(error?.unchanged).toMatch(/^blue \(.+\) serves all traffic again; green \(.+\) was removed$/);
+    expect(log.lines.join('\n')).toMatch(/Succeeded at once \(its group has no termination wait\): blue is gone/);
+    expect((await deployment(fx, ready.deploymentId)).status).toBe('Succeeded');
+    expect((await fx.describe()).taskDefinition).toBe(fx.blueTd);
+  });
+
+  it('a run cancelled during the post window rolls back too: a switch nobody watched is not one that passed', async () => {
+    const fx = await fixture();
+    const ready = await readyDeployment(fx);
+    const name = await alarm('OK');
+    const cancel = new AbortController();
+    const { result, evaluations } = switchWith(
+      ready.deploymentId,
+      [{ name: 'alarms', provider: 'cloudwatch-alarm', alarms: [name], at: ['post'], interval: '200ms', count: 500 }],
+      cancel.signal,
+    );
+    const settled = failure(result);
+    await postStarted(evaluations);
+    cancel.abort(new CancelledError('SIGTERM'));
+    const error = await settled;
+    expect(error?.message).toMatch(
+      /after the switch was stopped: the run was cancelled \(SIGTERM\); .*rollback deployment d-\w+ Succeeded/,
+    );
+    expect((await deployment(fx, ready.deploymentId)).status).toBe('Stopped');
+    expect((await fx.describe()).taskDefinition).toBe(fx.blueTd);
+  });
+
+  it('with a canary config the post window starts once the last step has moved all traffic to green', async () => {
+    const fx = await fixture();
+    const ready = await readyDeployment(fx, undefined, { 'deployment-config': 'CodeDeployDefault.ECSCanary10Percent5Minutes' });
+    const name = await alarm('OK');
+    const { result, log } = switchWith(ready.deploymentId, [
+      { name: 'alarms', provider: 'cloudwatch-alarm', alarms: [name], interval: '200ms', count: 2 },
+    ]);
+    expect(await result).toMatchObject({ status: 'TrafficShifted', switched: true });
+    const at = (text: string) => log.lines.findIndex((l) => l.includes(text));
+    expect(at('traffic: blue 90% · green 10%')).toBeGreaterThan(at('continued deployment'));
+    expect(at('traffic: blue 0% · green 100%')).toBeGreaterThan(at('traffic: blue 90% · green 10%'));
+    expect(at('post analysis: alarms')).toBeGreaterThan(at('traffic: blue 0% · green 100%'));
+    expect(at('post analysis passed')).toBeGreaterThan(at('post analysis: alarms'));
   });
 
   it('a pre check that fails stops the deployment at Ready: no production traffic moved, the run fails naming the check', async () => {
