@@ -6,7 +6,7 @@ import { Settings } from '../../packages/shared/src/settings.ts';
 import type { ExpeditorError } from '../../packages/shared/src/errors.ts';
 import type { AnalysisConfig } from '../../packages/shared/src/config.ts';
 import { ecsAnalysisConfig, planEcsAnalysis } from '../../actions/bluegreen-switch/src/ecs/analysis-plan.ts';
-import { deadlineProblem, ecsCheckArgs } from '../../actions/bluegreen-switch/src/ecs/analysis.ts';
+import { deadlineProblem, ecsCheckArgs, terminationWaitWarning } from '../../actions/bluegreen-switch/src/ecs/analysis.ts';
 import { analysisFailure } from '../../actions/bluegreen-switch/src/ecs/analysis-rollback.ts';
 import type { EcsSwitchResult } from '../../actions/bluegreen-switch/src/ecs/switch-types.ts';
 
@@ -99,6 +99,25 @@ describe('placeholders and the deadline', () => {
     },
   ])('with $left ms left: $problem', ({ left, problem }) => {
     expect(deadlineProblem(windows, left)).toBe(problem);
+  });
+});
+
+describe('the termination wait against the post window', () => {
+  const waiting = (minutes: number | undefined) => ({
+    blueGreenDeploymentConfiguration: { terminateBlueInstancesOnDeploymentSuccess: { terminationWaitTimeInMinutes: minutes } },
+  });
+  it.each([
+    { minutes: 5, windowMs: 300_000, warned: false },
+    { minutes: undefined, windowMs: 300_000, warned: false },
+    { minutes: 0, windowMs: 300_000, warned: false },
+    { minutes: 4, windowMs: 300_000, warned: true },
+  ])('a wait of $minutes min against a window of $windowMs ms warns: $warned', ({ minutes, windowMs, warned }) => {
+    expect(terminationWaitWarning(waiting(minutes), windowMs) !== undefined).toBe(warned);
+  });
+  it('says what happens then', () => {
+    expect(terminationWaitWarning(waiting(1), 90_000)).toBe(
+      "the group's termination wait (1 min) is shorter than the post window (1 min 30 s): a post check that fails after it ends finds blue terminated, and the rollback is a new deployment of blue's task definition instead of a reroute",
+    );
   });
 });
 

@@ -9,6 +9,7 @@ import type { CheckArgs } from '@expeditor/analysis/template';
 import type { CodeDeployView } from '@expeditor/codedeploy/follow';
 import { parseEcsTargetId } from '@expeditor/codedeploy/target';
 import { formatDuration } from '@expeditor/shared/deadline';
+import type { DeploymentInfo } from '@aws-sdk/client-codedeploy';
 import { ExpeditorError, describeError } from '@expeditor/shared/errors';
 import type { EcsSwitchOptions, SwitchContext } from './switch-types.ts';
 
@@ -33,18 +34,24 @@ export function deadlineProblem(analysis: Pick<Analysis, 'windowMs'>, leftMs: nu
 }
 
 /**
+ * Why a failing post check late in the window would find blue gone, or undefined: the group's
+ * termination wait (as the deployment reports it) is shorter than the post window. Without a
+ * termination wait the switch says so when the deployment Succeeds.
+ */
+export function terminationWaitWarning(deployment: DeploymentInfo | undefined, postWindowMs: number): string | undefined {
+  const minutes = deployment?.blueGreenDeploymentConfiguration?.terminateBlueInstancesOnDeploymentSuccess?.terminationWaitTimeInMinutes;
+  if (!minutes || minutes * 60_000 >= postWindowMs) return undefined;
+  return `the group's termination wait (${formatDuration(minutes * 60_000)}) is shorter than the post window (${formatDuration(postWindowMs)}): a post check that fails after it ends finds blue terminated, and the rollback is a new deployment of blue's task definition instead of a reroute`;
+}
+
+/**
  * Before any traffic moves: every source answers for what its check names (alarms exist, queries
  * parse), and the run's deadline leaves room for the windows. Throws with `unchanged`.
  */
 export async function verifyEcsAnalysis(analysis: Analysis, args: CheckArgs, context: SwitchContext, unchanged: string): Promise<void> {
   const signal = context.signal ?? new AbortController().signal;
   await context.log.group(`Checking the analysis sources (${analysis.checks.map((c) => c.name).join(', ')})`, async () => {
-    try {
-      await analysis.verify(args, signal);
-    } catch (error) {
-      if (error instanceof ExpeditorError && !error.unchanged) throw new ExpeditorError(error.message, { cause: error, unchanged });
-      throw error;
-    }
+    await analysis.verify(args, signal);
     context.log.info('every source answered and knows what its check names');
   });
   const left = context.deadlineAt === undefined ? undefined : context.deadlineAt - (context.now ?? Date.now)();

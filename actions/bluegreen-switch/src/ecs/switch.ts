@@ -17,7 +17,7 @@ import {
   type FollowStatus,
 } from '@expeditor/codedeploy/follow';
 import { switchReadiness, type SwitchReadiness } from '@expeditor/codedeploy/ready';
-import { analysisVerdict, ecsAnalysis, ecsCheckArgs, verifyEcsAnalysis } from './analysis.ts';
+import { analysisVerdict, ecsAnalysis, ecsCheckArgs, terminationWaitWarning, verifyEcsAnalysis } from './analysis.ts';
 import { undoneAfterAnalysis } from './analysis-rollback.ts';
 import { followToSucceeded } from './follow-to-succeeded.ts';
 import type { EcsSwitchOptions, EcsSwitchResult, SwitchContext } from './switch-types.ts';
@@ -75,6 +75,8 @@ export async function switchTraffic(
   if (analysis) {
     const atReady = `nothing was changed: deployment ${id} stays at Ready, blue (${short(from)}) serves all production traffic`;
     await verifyEcsAnalysis(analysis, args, context, atReady);
+    const late = analysis.has('post') ? terminationWaitWarning(view.deployment, analysis.windowMs('post')) : undefined;
+    if (late) log.warning(late);
     const why = analysis.has('pre') ? await analysisVerdict(analysis, 'pre', args, context, short(to)) : undefined;
     if (why) throw await undoneAfterAnalysis(why, 'pre', { id, from, to, options, clients, context, call });
   }
