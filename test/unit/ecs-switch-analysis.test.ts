@@ -67,6 +67,14 @@ describe('planning the ECS analysis', () => {
     ]);
   });
 
+  it('an unknown provider is refused naming the path in the input', () => {
+    const r = plan({ input: 'checks:\n  - { name: rate, provider: datadog, query: "up" }' });
+    expect(r.checks).toBeUndefined();
+    expect(r.problems.map((p) => [p.input, p.message])).toEqual([
+      ['analysis', expect.stringMatching(/^input 'analysis': checks\.0\.provider: /)],
+    ]);
+  });
+
   it('a rollback or cleanup runs no analysis: the file’s section is not read, the input is refused', () => {
     expect(plan({ action: 'rollback', file: { checks: [alarmCheck()] } })).toMatchObject({ checks: undefined, problems: [] });
     const r = plan({ action: 'cleanup', input: 'checks: []' });
