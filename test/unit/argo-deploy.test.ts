@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { V1EndpointSlice, V1Pod, V1ReplicaSet } from '@kubernetes/client-node';
 import { thrownError } from './thrown.ts';
 import { checkedRollout, rolloutFor } from '../../actions/deploy-eks/src/rollout-manifest.ts';
-import { rolloutsOf } from '../../actions/deploy-eks/src/rollout-plan.ts';
+import { refuseRolloutRefs, rolloutsOf } from '../../actions/deploy-eks/src/rollout-plan.ts';
 import { rolloutState, type LiveRollout } from '../../actions/deploy-eks/src/rollout-status.ts';
 import type { ManifestDocument } from '../../actions/deploy-eks/src/manifest.ts';
 import { planDeployEks } from '../../actions/deploy-eks/src/plan.ts';
@@ -241,6 +241,20 @@ describe('rolloutState', () => {
     const state = rolloutState(seen(rollout(progressing), [rs('new1', 'u1', 0)], [pod]));
     expect(state.outcome).toBe('failed');
     expect(state.failure).toMatchObject({ kind: 'ImagePullBackOff', pod: 'shop-new1-abcde' });
+  });
+});
+
+describe('the environment file’s references with Rollouts', () => {
+  const none = { configMaps: [], secrets: [], serviceAccount: undefined, irsaRole: undefined, key: 'environments.prod.eks' };
+
+  it('are refused naming the first key set, since deploy-eks does not rewrite a Rollout’s template', () => {
+    expect(() => refuseRolloutRefs(none)).not.toThrow();
+    const error = thrownError(() => refuseRolloutRefs({ ...none, secrets: ['db'], irsaRole: 'arn:aws:iam::1:role/r' }));
+    expect(error.key).toBe('environments.prod.eks.secrets');
+    expect(error.message).toBe(
+      "environments.prod.eks.secrets is set, but the manifest gives Rollouts: deploy-eks does not add the environment's references to a Rollout's template",
+    );
+    expect(error.next).toMatch(/^reference secrets, irsa-role in the Rollout's spec\.template/);
   });
 });
 

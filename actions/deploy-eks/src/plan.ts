@@ -9,7 +9,7 @@ import type { DeployEksInputs, Route } from './inputs.ts';
 import { deploymentFor, readManifests, type ManifestDocument } from './manifest.ts';
 import { classifyDocuments, expandLists, type ClassifiedDocument } from './documents.ts';
 import type { ManifestRollout } from './rollout-manifest.ts';
-import { refuseRollingRollouts, rolloutDispositions, rolloutsOf } from './rollout-plan.ts';
+import { refuseRollingRollouts, refuseRolloutRefs, rolloutDispositions, rolloutsOf } from './rollout-plan.ts';
 import type { Origin } from '@expeditor/shared/errors';
 
 export interface EnvironmentRefs {
@@ -172,7 +172,17 @@ export function planDeployEks(inputs: DeployEksInputs, context: PlanContext): De
   }
   // Blue/green unless told (the schema's default): only a rolling update is worth a row in the summary.
   const strategy = inputs.strategy ?? eks?.strategy ?? 'blue-green';
-  if (rollouts) refuseRollingRollouts(strategy, inputs.strategy ? { input: 'strategy' } : { key: key('strategy') });
+  const refs: EnvironmentRefs = {
+    configMaps: eks?.['config-maps'] ?? [],
+    secrets: eks?.secrets ?? [],
+    serviceAccount: eks?.['service-account'],
+    irsaRole: eks?.['irsa-role'],
+    key: eks ? `environments.${envName}.eks` : undefined,
+  };
+  if (rollouts) {
+    refuseRollingRollouts(strategy, inputs.strategy ? { input: 'strategy' } : { key: key('strategy') });
+    refuseRolloutRefs(refs);
+  }
   if (strategy === 'rolling') {
     settings.provenance.push({
       name: 'strategy',
@@ -259,13 +269,7 @@ export function planDeployEks(inputs: DeployEksInputs, context: PlanContext): De
     documents: classified,
     manifestOrigin,
     container: inputs.container,
-    refs: {
-      configMaps: eks?.['config-maps'] ?? [],
-      secrets: eks?.secrets ?? [],
-      serviceAccount: eks?.['service-account'],
-      irsaRole: eks?.['irsa-role'],
-      key: eks ? `environments.${envName}.eks` : undefined,
-    },
+    refs,
     timeoutMs: inputs.timeoutMs,
     settings,
     warnings,

@@ -4,6 +4,7 @@
 // copies, no color selector on the Services; every other document is applied as it is.
 import { ExpeditorError, type Origin } from '@expeditor/shared/errors';
 import type { ClassifiedDocument } from './documents.ts';
+import type { EnvironmentRefs } from './plan.ts';
 import type { ManifestDocument } from './manifest.ts';
 import { hasRollouts, rolloutFor, type ManifestRollout } from './rollout-manifest.ts';
 
@@ -55,6 +56,30 @@ export function refuseRollingRollouts(strategy: string, origin: { input?: string
       ...origin,
       unchanged: 'nothing was changed',
       next: 'leave the strategy at blue-green (the default) for Rollouts, or deploy a Deployment',
+    },
+  );
+}
+
+/**
+ * The environment file's references (config-maps, secrets, service-account, irsa-role) go into the
+ * colors' Deployments; deploy-eks does not rewrite a Rollout's template with them, and pods that
+ * start without their configuration fail later and further away: refused naming the key.
+ */
+export function refuseRolloutRefs(refs: EnvironmentRefs): void {
+  const set = [
+    ['config-maps', refs.configMaps.length > 0],
+    ['secrets', refs.secrets.length > 0],
+    ['service-account', refs.serviceAccount !== undefined],
+    ['irsa-role', refs.irsaRole !== undefined],
+  ].filter(([, given]) => given);
+  const first = set[0]?.[0];
+  if (!first || !refs.key) return;
+  throw new ExpeditorError(
+    `${refs.key}.${first} is set, but the manifest gives Rollouts: deploy-eks does not add the environment's references to a Rollout's template`,
+    {
+      key: `${refs.key}.${first}`,
+      unchanged: 'nothing was changed',
+      next: `reference ${set.map(([k]) => k).join(', ')} in the Rollout's spec.template (envFrom, serviceAccountName), and leave them out of the environment's eks section`,
     },
   );
 }
