@@ -123,6 +123,22 @@ describe('deploy-eks with an Argo Rollout', () => {
     }
   });
 
+  it('creates the namespace the manifest brings before anything in it is tried', async () => {
+    const c = await kubeconfigConnection(bed.k8s);
+    const ws = workspace();
+    const ns = `argo-new-${randomBytes(3).toString('hex')}`;
+    const manifest = writeManifest(
+      ws,
+      'shop.yaml',
+      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } },
+      ...rolloutManifest('shop', { image: 'registry.bed/shop:old' }),
+    );
+    const first = await runCore(bed.k8s, { inputs: inputs(ns, manifest, image(1)), workspace: ws });
+    expect(first.result.failure, first.lines.join('\n')).toBeUndefined();
+    expect(first.result.results[0]?.rollout?.phase).toBe('Healthy');
+    expect(await selectedHash(c, ns, 'shop-active')).toBe(first.result.results[0]?.rollout?.newHash);
+  });
+
   it('refuses a Rollout whose activeService exists nowhere, naming the key, before writing anything', async () => {
     const { c, ns, ws } = await setUp('argo-bad');
     const [, preview, rollout] = rolloutManifest('shop', { image: 'registry.bed/shop:old' });

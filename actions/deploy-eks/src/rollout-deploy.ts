@@ -5,7 +5,7 @@
 // promotes itself (autoPromotionEnabled not false) or a first revision is followed to Healthy.
 // Argo owns the Services' selectors and the two ReplicaSets; deploy-eks writes only the Rollout.
 import { formatDuration } from '@expeditor/shared/deadline';
-import { ExpeditorError, ProblemsError, describeError } from '@expeditor/shared/errors';
+import { ExpeditorError, ProblemsError, describeError, originError } from '@expeditor/shared/errors';
 import { ChangeLog } from '@expeditor/shared/log';
 import { repositoryOf } from '@expeditor/shared/patterns';
 import { selectorText } from '@expeditor/bluegreen/readiness';
@@ -91,10 +91,10 @@ async function namedServices(
     if (found) existing.push(service);
     else if (!inManifest.has(service)) {
       problems.push(
-        new ExpeditorError(
-          `input 'manifest': ${t.planned.where}: Rollout ${t.name}: spec.strategy.blueGreen.${key} names Service ${service}, which is neither in the manifest nor in namespace ${plan.namespace}`,
+        originError(
+          plan.manifestOrigin,
+          `${t.planned.where}: Rollout ${t.name}: spec.strategy.blueGreen.${key} names Service ${service}, which is neither in the manifest nor in namespace ${plan.namespace}`,
           {
-            input: 'manifest',
             unchanged: 'nothing was changed',
             next: `add Service ${service} to the manifest (selecting the Rollout's pods), or fix spec.strategy.blueGreen.${key}`,
           },
@@ -162,6 +162,9 @@ export async function deployRollouts(plan: DeployEksPlan, connection: KubeConnec
         `${argo ? `Service ${d.name}: exists, left as it is (Argo Rollouts manages its selector)` : dispositionText(d)} (${d.where})`,
       );
     }
+    // A namespace the manifest brings comes first, as for colors: nothing in it can be tried before.
+    const namespaces = shared.filter((w) => w.document.kind === 'Namespace');
+    await applyWrites(connection, namespaces, false);
     await applyWrites(connection, [...shared, ...rolloutWrites], true);
     await applyWrites(connection, shared, false);
     // The wait lists each Rollout after this write, so the generation it sees is at least ours.
