@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { V1EndpointSlice, V1Pod, V1ReplicaSet } from '@kubernetes/client-node';
 import { thrownError } from './thrown.ts';
 import { checkedRollout, rolloutFor } from '../../actions/deploy-eks/src/rollout-manifest.ts';
-import { refuseRolloutRefs, rolloutsOf } from '../../actions/deploy-eks/src/rollout-plan.ts';
+import { checkNamedRollout, refuseRolloutRefs, rolloutsOf } from '../../actions/deploy-eks/src/rollout-plan.ts';
 import { rolloutState, type LiveRollout } from '../../actions/deploy-eks/src/rollout-status.ts';
 import type { ManifestDocument } from '../../actions/deploy-eks/src/manifest.ts';
 import { planDeployEks } from '../../actions/deploy-eks/src/plan.ts';
@@ -366,5 +366,32 @@ describe('planDeployEks with a Rollout manifest', () => {
     expect(markdown).toContain('## deploy-eks ready to promote — EKS cluster prod, namespace shop');
     expect(markdown).toContain('| shop | shop | shop-active → old1 | new1 | 3/3 | paused for promotion, preview shop-preview | — |');
     expect(markdown).toContain('Paused for promotion: shop.');
+  });
+});
+
+describe("the environment's eks.rollout against the manifest", () => {
+  const manifestRollout = (name: string) =>
+    ({
+      rollout: { metadata: { name } },
+      where: `rollouts.yaml#1`,
+      source: {},
+      activeService: name,
+      previewService: undefined,
+      autoPromotion: false,
+    }) as never;
+  const key = 'environments.prod.eks.rollout';
+
+  it('passes when the manifest gives the Rollout it names, or when it names none', () => {
+    expect(() => checkNamedRollout(new Map([['shop', manifestRollout('shop')]]), 'shop', key, 'k8s/shop.yaml')).not.toThrow();
+    expect(() => checkNamedRollout(undefined, undefined, key, 'k8s/shop.yaml')).not.toThrow();
+  });
+
+  it.each([
+    ['a manifest without Rollouts', undefined, 'gives no Rollout'],
+    ['a manifest with another Rollout', new Map([['shop', manifestRollout('shop-canary')]]), 'gives shop-canary'],
+  ])('refuses %s, naming the key', (_, rollouts, message) => {
+    const error = thrownError(() => checkNamedRollout(rollouts, 'shop', key, 'k8s/shop.yaml'));
+    expect(error.message).toContain(message);
+    expect(error).toMatchObject({ key, unchanged: 'nothing was changed' });
   });
 });

@@ -23,6 +23,15 @@ environments:
   prod:
     aws: { account: "333333333333", region: us-west-2, role: "arn:aws:iam::333333333333:role/deploy" }
     eks: { cluster: shop-prod, namespace: prod, route: ingress, ingress: web, services: [shop, cart], canary: [10, 50, 100] }
+  argo:
+    aws: { account: "444444444444", region: us-west-2, role: "arn:aws:iam::444444444444:role/deploy" }
+    eks: { cluster: shop-argo, namespace: shop, services: [shop], rollout: shop }
+  argo-checked:
+    aws: { account: "444444444444", region: us-west-2, role: "arn:aws:iam::444444444444:role/deploy" }
+    eks: { cluster: shop-argo, namespace: shop, rollout: shop }
+    analysis:
+      checks:
+        - { name: health, provider: http, url: "https://shop.example.com/healthz" }
 `,
 );
 
@@ -174,5 +183,27 @@ describe('planEksSwitch', () => {
     ],
   ])('%s: reported together', (_, c, i, messages) => {
     expect(problems(c, i)).toEqual(messages);
+  });
+
+  describe("an environment's eks.rollout", () => {
+    it("switches the Rollout, not the file's one service", () => {
+      const p = plan({ environment: 'argo' }, {});
+      expect(p.options).toMatchObject({ rollout: 'shop', service: '', namespace: 'shop' });
+      expect(p.settings.rows()).toContainEqual(['rollout', 'shop', 'environments.argo.eks.rollout']);
+    });
+
+    it('yields to the rollout input', () => {
+      expect(plan({ environment: 'argo' }, { rollout: 'shop-v2' }).options.rollout).toBe('shop-v2');
+    });
+
+    it('refuses the inputs that have no meaning on a Rollout, as with the input', () => {
+      expect(problems({ environment: 'argo' }, { service: 'shop' })).toContainEqual(expect.stringContaining("is not used with 'rollout'"));
+    });
+
+    it("refuses the environment's analysis checks, which a Rollout's own AnalysisTemplates replace", () => {
+      expect(problems({ environment: 'argo-checked' }, {})).toContainEqual(
+        expect.stringContaining('environments.argo-checked.analysis has checks'),
+      );
+    });
   });
 });

@@ -9,7 +9,7 @@ import type { DeployEksInputs, Route } from './inputs.ts';
 import { deploymentFor, readManifests, type ManifestDocument } from './manifest.ts';
 import { classifyDocuments, expandLists, type ClassifiedDocument } from './documents.ts';
 import type { ManifestRollout } from './rollout-manifest.ts';
-import { refuseRollingRollouts, refuseRolloutRefs, rolloutDispositions, rolloutsOf } from './rollout-plan.ts';
+import { checkNamedRollout, refuseRollingRollouts, refuseRolloutRefs, rolloutDispositions, rolloutsOf } from './rollout-plan.ts';
 import type { Origin } from '@expeditor/shared/errors';
 
 export interface EnvironmentRefs {
@@ -142,6 +142,7 @@ export function planDeployEks(inputs: DeployEksInputs, context: PlanContext): De
     rollouts = rolloutsOf(documents, services, inputs.manifest, manifestOrigin);
     for (const [s, r] of rollouts ?? []) workloads.set(r.source, s);
   }
+  if (inputs.manifest) checkNamedRollout(rollouts, eks?.rollout, key('rollout'), inputs.manifest);
   if (inputs.manifest && !rollouts) {
     manifests = new Map(
       services.map((s) => {

@@ -6,7 +6,7 @@ import { ExpeditorError, describeError } from '@expeditor/shared/errors';
 import { connectionError, isNotFound, statusOf, type KubeConnection } from '@expeditor/kube/connect';
 import type { ListResult, WatchSource } from '@expeditor/kube/watch';
 import { withRetry } from '@expeditor/shared/retry';
-import { rolloutApiVersion } from './rollout-manifest.ts';
+import { rolloutApiVersion } from '@expeditor/bluegreen/argo-rollout';
 import type { LiveRollout } from './rollout-status.ts';
 
 /** What client-node's object API says when discovery does not serve the group or list the kind (the first with a 404). */

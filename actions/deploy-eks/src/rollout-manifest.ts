@@ -6,8 +6,7 @@
 import type { V1ObjectMeta, V1PodTemplateSpec } from '@kubernetes/client-node';
 import { originError, type Origin } from '@expeditor/shared/errors';
 import type { ManifestDocument } from './manifest.ts';
-
-export const rolloutApiVersion = 'argoproj.io/v1alpha1';
+import { rolloutApiVersion } from '@expeditor/bluegreen/argo-rollout';
 
 export interface BlueGreenStrategy {
   activeService?: string;

@@ -83,3 +83,28 @@ export function refuseRolloutRefs(refs: EnvironmentRefs): void {
     },
   );
 }
+
+/**
+ * The environment's eks.rollout names the Rollout bluegreen-switch will promote: a manifest without
+ * it would deploy something the switch cannot find, so it is refused here, before any change.
+ */
+export function checkNamedRollout(
+  rollouts: ReadonlyMap<string, ManifestRollout> | undefined,
+  named: string | undefined,
+  key: string,
+  path: string,
+): void {
+  if (!named) return;
+  const names = [...(rollouts?.values() ?? [])].map((r) => r.rollout.metadata?.name ?? '');
+  if (names.includes(named)) return;
+  throw new ExpeditorError(
+    names.length === 0
+      ? `${key} names Rollout ${named}, but ${path} gives no Rollout for the services deployed`
+      : `${key} names Rollout ${named}, but ${path} gives ${names.join(', ')}`,
+    {
+      key,
+      unchanged: 'nothing was changed',
+      next: `deploy the Rollout ${named} from the manifest, or correct ${key} (bluegreen-switch promotes the Rollout it names)`,
+    },
+  );
+}

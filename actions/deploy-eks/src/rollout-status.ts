@@ -7,34 +7,7 @@
 import type { V1EndpointSlice, V1Pod, V1PodTemplateSpec, V1ReplicaSet } from '@kubernetes/client-node';
 import { endpointStates, failureOf, isPodReady, type Failure } from '@expeditor/bluegreen/readiness';
 import type { RolloutObject } from './rollout-manifest.ts';
-
-/** The label Argo puts on a Rollout's ReplicaSets, pods and (selector) Services. */
-export const podHashLabel = 'rollouts-pod-template-hash';
-
-export interface AnalysisRunStatus {
-  name?: string;
-  status?: string;
-  message?: string;
-}
-
-/** The part of a Rollout's status this reads (argoproj.io/v1alpha1 RolloutStatus). */
-export interface RolloutStatus {
-  observedGeneration?: string;
-  phase?: string;
-  message?: string;
-  currentPodHash?: string;
-  stableRS?: string;
-  abort?: boolean;
-  controllerPause?: boolean;
-  pauseConditions?: { reason?: string; startTime?: string }[] | null;
-  blueGreen?: {
-    activeSelector?: string;
-    previewSelector?: string;
-    prePromotionAnalysisRunStatus?: AnalysisRunStatus;
-    postPromotionAnalysisRunStatus?: AnalysisRunStatus;
-  };
-  conditions?: { type?: string; status?: string; reason?: string; message?: string }[];
-}
+import { podHashLabel, type AnalysisRunStatus, type RolloutStatus } from '@expeditor/bluegreen/argo-rollout';
 
 export type LiveRollout = RolloutObject & { status?: RolloutStatus };
 

@@ -12,7 +12,7 @@ import { type FileRule, readUserFile } from '@expeditor/shared/workspace-file';
 import { EksTokenSource } from './eks-token.ts';
 import { applyEnvironmentProxy } from './proxy.ts';
 import type * as K from './client-node.ts';
-import type { AppsApi, AutoscalingApi, CoreApi, DiscoveryApi, NetworkingApi } from './groups.ts';
+import type { AppsApi, AutoscalingApi, CoreApi, DiscoveryApi, Groups, NetworkingApi } from './groups.ts';
 
 export type ClientNode = typeof K;
 
@@ -113,6 +113,8 @@ export interface KubeConnection {
   patchOptions(type: 'merge' | 'strategic'): ReturnType<ClientNode['setHeaderOptions']>;
   /** The apiserver's version (GET /version), e.g. v1.37.2. */
   version(): Promise<string>;
+  /** One call outside the typed groups (a custom resource's status subresource, say), on the same machinery. */
+  request: Groups['request'];
 }
 
 /** Loads client-node (a few hundred ms): call after the inputs are valid. */
@@ -230,6 +232,7 @@ export async function connectKube(options: ConnectOptions): Promise<KubeConnecti
     patchOptions: (type) =>
       k8s.setHeaderOptions('Content-Type', type === 'merge' ? k8s.PatchStrategy.MergePatch : k8s.PatchStrategy.StrategicMergePatch),
     version: groups.version,
+    request: groups.request,
   };
   if (options.verify !== false) await verifyConnection(connection, options);
   return connection;

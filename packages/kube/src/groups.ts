@@ -5,6 +5,7 @@
 // client-node's gen/apis/<Group>Api.js, and the unit test checks the route against it).
 import type {
   Configuration,
+  ConfigurationOptions,
   ObjectAppsV1Api,
   ObjectAutoscalingV2Api,
   ObjectCoreV1Api,
@@ -12,7 +13,7 @@ import type {
   ObjectNetworkingV1Api,
   VersionInfo,
 } from './client-node.ts';
-import { call, group, type Route } from './rest.ts';
+import { call, group, type Params, type Route } from './rest.ts';
 
 const get = (path: string, returns: string): Route => ({ method: 'GET', path, returns });
 const post = (path: string, model: string): Route => ({ method: 'POST', path, body: model, returns: model });
@@ -124,6 +125,8 @@ export interface Groups {
   networking: NetworkingApi;
   /** The apiserver's version (GET /version), e.g. v1.37.2. */
   version(): Promise<string>;
+  /** One call outside the typed groups (a custom resource's subresource, say), by its route. */
+  request(route: Route, params?: Params, options?: ConfigurationOptions): Promise<unknown>;
 }
 
 /** The groups on one Configuration (connect.ts's: counters, auth, signal, timeouts). */
@@ -135,5 +138,6 @@ export function makeGroups(configuration: Configuration): Groups {
     discovery: group<DiscoveryApi>(configuration, discoveryRoutes),
     networking: group<NetworkingApi>(configuration, networkingRoutes),
     version: async () => ((await call(configuration, versionRoute)) as VersionInfo).gitVersion,
+    request: (route, params, options) => call(configuration, route, params, options),
   };
 }

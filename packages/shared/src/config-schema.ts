@@ -84,6 +84,9 @@ const eks = z.strictObject({
   route: z.enum(['service', 'ingress']).default('service'),
   services: z.array(text(k8sName, 'a Kubernetes Service name')).optional().describe('Services deployed together.'),
   ingress: text(k8sName, 'an Ingress name').optional(),
+  rollout: text(k8sName, 'a Rollout name')
+    .optional()
+    .describe('An Argo Rollouts blue/green Rollout: bluegreen-switch promotes it (switch) or aborts it (rollback).'),
   canary: canarySteps.optional().describe('Ingress weight steps, e.g. [10, 50, 100].'),
   'color-label': text(labelKey, 'a Kubernetes label key such as version').default('version'),
   'service-account': text(k8sName, 'a ServiceAccount name').optional(),

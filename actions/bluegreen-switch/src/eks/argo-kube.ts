@@ -1,27 +1,16 @@
 // The switch's Kubernetes calls for Argo Rollouts, on the connection's generic object API (the
 // Argo CRDs have no typed client): read a Rollout, merge-patch it or its status subresource, and
 // watch sources for Rollouts and AnalysisRuns. The object API has no subresource call, so the
-// status patch goes through the same request machinery (configuration, auth, middleware, counters)
-// with the subresource's path.
+// status patch is a route of its own on the connection (same auth, middleware and counters).
 import { ExpeditorError, describeError } from '@expeditor/shared/errors';
 import { connectionError, isNotFound, statusOf, type KubeConnection } from '@expeditor/kube/connect';
 import type { ListResult, WatchSource } from '@expeditor/kube/watch';
 import { withRetry } from '@expeditor/shared/retry';
 import type { AnalysisRun } from './argo-analysis.ts';
 import type { SwitchRollout } from './argo-rollout.ts';
+import { rolloutApiVersion as apiVersion } from '@expeditor/bluegreen/argo-rollout';
 
-const apiVersion = 'argoproj.io/v1alpha1';
 const base = (namespace: string): string => `/apis/${apiVersion}/namespaces/${encodeURIComponent(namespace)}`;
-
-/** What client-node's object API keeps for its own requests (protected in its types, plain fields at run time). */
-interface RequestMachinery {
-  configuration: { baseServer: { makeRequestContext(path: string, method: string): RequestLike } };
-  requestPromise(context: RequestLike, type?: string): Promise<unknown>;
-}
-interface RequestLike {
-  setHeaderParam(name: string, value: string): void;
-  setBody(body: string): void;
-}
 
 /** The Rollout, read; refusals name the `rollout` input (missing, or a cluster without Argo Rollouts). */
 export async function readSwitchRollout(connection: KubeConnection, namespace: string, name: string): Promise<SwitchRollout> {
@@ -57,15 +46,11 @@ export async function patchRolloutStatus(
   name: string,
   patch: object,
 ): Promise<SwitchRollout> {
-  const machinery = connection.objects as unknown as RequestMachinery;
-  const context = machinery.configuration.baseServer.makeRequestContext(
-    `${base(namespace)}/rollouts/${encodeURIComponent(name)}/status`,
-    'PATCH',
-  );
-  context.setHeaderParam('Accept', 'application/json');
-  context.setHeaderParam('Content-Type', connection.k8s.PatchStrategy.MergePatch);
-  context.setBody(JSON.stringify(patch));
-  return (await machinery.requestPromise(context, 'KubernetesObject')) as SwitchRollout;
+  return (await connection.request(
+    { method: 'PATCH', path: `/apis/${apiVersion}/namespaces/{namespace}/rollouts/{name}/status`, body: 'any', returns: 'any' },
+    { namespace, name, body: patch },
+    connection.patchOptions('merge'),
+  )) as SwitchRollout;
 }
 
 /** Merge patch of the Rollout itself (spec.paused). */

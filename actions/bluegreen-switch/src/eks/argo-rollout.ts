@@ -5,15 +5,7 @@
 // module): promote clears status.pauseConditions (and unpauses spec.paused when a person paused
 // it), abort sets status.abort — both through the status subresource.
 import { ExpeditorError } from '@expeditor/shared/errors';
-
-/** The label Argo puts on a Rollout's ReplicaSets and pods, and in the selectors of its Services. */
-export const podHashLabel = 'rollouts-pod-template-hash';
-
-export interface AnalysisRunRef {
-  name?: string;
-  status?: string;
-  message?: string;
-}
+import type { AnalysisRunStatus, RolloutStatus } from '@expeditor/bluegreen/argo-rollout';
 
 /** A Rollout as read: only what the switch looks at (argoproj.io/v1alpha1). */
 export interface SwitchRollout {
@@ -23,22 +15,7 @@ export interface SwitchRollout {
     selector?: { matchLabels?: Record<string, string> };
     strategy?: { blueGreen?: { activeService?: string; previewService?: string }; canary?: unknown };
   };
-  status?: {
-    observedGeneration?: string;
-    phase?: string;
-    message?: string;
-    currentPodHash?: string;
-    stableRS?: string;
-    abort?: boolean;
-    controllerPause?: boolean;
-    pauseConditions?: { reason?: string }[] | null;
-    blueGreen?: {
-      activeSelector?: string;
-      previewSelector?: string;
-      prePromotionAnalysisRunStatus?: AnalysisRunRef;
-      postPromotionAnalysisRunStatus?: AnalysisRunRef;
-    };
-  };
+  status?: RolloutStatus;
 }
 
 /** What a switch or rollback of a Rollout will do. */
@@ -155,7 +132,7 @@ export interface RolloutProgress {
   line: string;
 }
 
-const analysisText = (label: string, run: AnalysisRunRef | undefined): string =>
+const analysisText = (label: string, run: AnalysisRunStatus | undefined): string =>
   run?.name ? `; ${label} AnalysisRun ${run.name} ${run.status ?? 'Pending'}${run.message ? ` (${run.message})` : ''}` : '';
 
 /** After a promote: done when the Rollout is Healthy with the promoted ReplicaSet stable and active. */

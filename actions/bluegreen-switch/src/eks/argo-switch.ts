@@ -13,12 +13,12 @@ import { argoSources, patchRolloutSpec, patchRolloutStatus, readSwitchRollout } 
 import {
   abortDecision,
   abortProgress,
-  podHashLabel,
   promotionDecision,
   promotionProgress,
   type RolloutDecision,
   type SwitchRollout,
 } from './argo-rollout.ts';
+import { podHashLabel } from '@expeditor/bluegreen/argo-rollout';
 import { waitForEndpoints } from './converge.ts';
 import { guardedPatch, SwitchConflictError } from './guard.ts';
 import type { EksSwitchDeps, EksSwitchOptions, EksSwitchResult } from './types.ts';

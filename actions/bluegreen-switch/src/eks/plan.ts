@@ -58,17 +58,18 @@ export function planEksSwitch(
     'version',
   ) as string;
   const problems: ExpeditorError[] = [];
+  // An Argo Rollout (input, or the environment's eks.rollout): it names its own Services (argo-plan.ts).
+  const rollout = settings.pick('rollout', { name: 'rollout', value: inputs.rollout }, file('rollout', eks?.rollout));
 
   // One service per switch: the file's `services` gives it only when it lists exactly one.
   const fileServices = eks?.services ?? [];
   let service = settings.pick(
     'service',
     { name: 'service', value: inputs.service },
-    fileServices.length === 1 ? file('services', fileServices[0]) : undefined,
+    fileServices.length === 1 && !rollout ? file('services', fileServices[0]) : undefined,
   );
   if (!service) {
-    // A Rollout names its own Services (argo-plan.ts).
-    if (!inputs.rollout)
+    if (!rollout)
       problems.push(
         new InputError(
           'service',
@@ -102,7 +103,16 @@ export function planEksSwitch(
   if (inputs.removePreview && common.action !== 'cleanup')
     problems.push(new InputError('remove-preview', "is only used by action 'cleanup'"));
   if (inputs.ingressPath && route !== 'ingress') problems.push(new InputError('ingress-path', 'needs route ingress'));
-  problems.push(...rolloutInputProblems(common.action, inputs));
+  problems.push(...rolloutInputProblems(common.action, { ...inputs, rollout }));
+  if (rollout && analysisFile?.checks.length && !inputs.analysis) {
+    problems.push(
+      new InputError(
+        'rollout',
+        `is an Argo Rollout, and environments.${envName}.analysis has checks: the Rollout's own pre- and post-promotion analysis runs instead (its AnalysisRuns are followed)`,
+        `move the checks into the Rollout's AnalysisTemplates, or leave out ${inputs.rollout ? "the 'rollout' input" : key('rollout')}`,
+      ),
+    );
+  }
   const analysis = planSwitchAnalysis({
     input: inputs.analysis,
     file: analysisFile,
@@ -141,7 +151,7 @@ export function planEksSwitch(
       route,
       namespace,
       service,
-      rollout: inputs.rollout,
+      rollout,
       ingress,
       ingressPath: inputs.ingressPath,
       targetColor: inputs.targetColor,

@@ -16,15 +16,8 @@ export function eksSwitchSummary(
 ): Summary {
   const o = plan.options;
   const summary = new Summary();
-  const what = `bluegreen-switch ${o.action} (EKS, route ${o.route}${plan.environment ? `, ${plan.environment}` : ''})`;
-  const where: [string, Cell][] = [
-    ['cluster', cluster],
-    ['namespace', o.namespace],
-    [
-      o.route === 'service' ? 'Service' : 'Ingress',
-      o.route === 'service' ? o.service : `${o.ingress ?? ''}${o.ingressPath ? ` (${o.ingressPath})` : ''}`,
-    ],
-  ];
+  const what = `bluegreen-switch ${o.action} (EKS, ${o.rollout ? 'Argo Rollout' : `route ${o.route}`}${plan.environment ? `, ${plan.environment}` : ''})`;
+  const where: [string, Cell][] = [['cluster', cluster], ['namespace', o.namespace], target(plan)];
   if ('error' in outcome) {
     summary.heading(`${what} failed`);
     summary.facts([...where, ['took', formatDuration(tookMs)]]);
@@ -54,4 +47,12 @@ export function eksSwitchSummary(
   const settings = plan.settings.rows();
   if (settings.length) summary.heading('Settings', 3).table(['setting', 'value', 'from'], settings);
   return summary;
+}
+
+/** What the switch moved: an Argo Rollout (promoted or aborted), a Service's selector or an Ingress's backends. */
+function target(plan: EksSwitchPlan): [string, Cell] {
+  const o = plan.options;
+  if (o.rollout) return ['Rollout', o.rollout];
+  if (o.route === 'service') return ['Service', o.service];
+  return ['Ingress', `${o.ingress ?? ''}${o.ingressPath ? ` (${o.ingressPath})` : ''}`];
 }
