@@ -9,6 +9,7 @@ import type { DeployEksInputs } from './inputs.ts';
 import { planDeployEks, type DeployEksPlan } from './plan.ts';
 import { deploySummary } from './summary.ts';
 import { rolloutSummary } from './rollout-summary.ts';
+import { resolveImages } from './resolve-images.ts';
 
 export interface DeployEksRun {
   log: Log;
@@ -26,6 +27,8 @@ export async function runDeployEks(
   const where = describeConnection(plan.connect);
   const summarize = plan.rollouts ? rolloutSummary : deploySummary;
   try {
+    // Tags pinned to digests before the first request to the cluster (resolve-images.ts).
+    if (inputs.resolveDigest !== false) await resolveImages(plan, run);
     const { deployEks } = await import('./deploy.ts');
     const opened = await openKubeConnection(plan.connect, run);
     try {

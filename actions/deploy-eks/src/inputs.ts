@@ -34,6 +34,8 @@ export interface DeployEksInputs {
   strategy: 'blue-green' | 'rolling' | undefined;
   ingress: string | undefined;
   requireDigest: boolean;
+  /** Ask the registry which digest a tag names and deploy that; absent means true. */
+  resolveDigest?: boolean;
   timeoutMs: number;
 }
 
@@ -80,6 +82,7 @@ export function readDeployEksInputs(inputs: ActionInputs): DeployEksInputs {
     strategy: inputs.choice('strategy', ['blue-green', 'rolling'] as const),
     ingress: inputs.string('ingress', { pattern: k8sName, expected: 'an Ingress name' }),
     requireDigest: inputs.boolean('require-digest', false),
+    resolveDigest: inputs.boolean('resolve-digest', true),
     timeoutMs: inputs.duration('timeout', '10m'),
   };
   if (new Set(result.services).size !== result.services.length) inputs.problem('services', 'names a service twice');
