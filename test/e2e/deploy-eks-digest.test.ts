@@ -23,6 +23,7 @@ import type { ExpeditorError } from '../../packages/shared/src/errors.ts';
 import { ActionInputs, inputEnv } from '../../packages/shared/src/inputs.ts';
 import { memoryLog } from '../../packages/shared/src/log.ts';
 import { useBed } from '../bed/vitest.ts';
+import { runBundle } from './bundle-run.ts';
 import { deploymentManifest, kubeconfigConnection, newNamespace, setStable, workspace, writeManifest } from './deploy-eks-bed.ts';
 
 const bed = useBed(['k8s', 'registry', 'moto']);
@@ -320,5 +321,39 @@ describe('deploy-eks on ECR: the tag resolved with an ECR login (moto) against t
     } finally {
       await registry.stop();
     }
+  });
+});
+
+describe('deploy-eks bundle: the tag resolved by the built dist (node dist/index.js)', () => {
+  it('deploys the digest, prints tag → digest, the summary shows it; a missing tag exits 1 naming the input', async () => {
+    const { host, url } = bed.registry;
+    const repository = `${host}/demo/bundle-app`;
+    const digest = await pushVariant(url, host, 'demo/bundle-app', 'v7', 7);
+    const c = await kubeconfigConnection(bed.k8s);
+    const ns = await newNamespace(c, 'digest-bundle');
+    const ws = workspace();
+    const manifest = writeManifest(ws, 'k8s/shop.yaml', deploymentManifest('shop', { image: `${repository}:old`, replicas: 1 }));
+    const env = { KUBECONFIG: bed.k8s.kubeconfig, GITHUB_SHA: 'b'.repeat(40) };
+    const run = await runBundle('deploy-eks', { image: `${repository}:v7`, services: 'shop', namespace: ns, manifest }, env, {
+      workspace: ws,
+    });
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain(`${repository}:v7 → ${repository}@${digest} (resolved from the registry)`);
+    expect(JSON.parse(run.outputs.results ?? '[]')[0]).toMatchObject({ service: 'shop', ready: true, image: `${repository}@${digest}` });
+    expect(run.summary).toContain(`${repository}:v7 → ${repository}@${digest}`);
+    expect(run.log).not.toContain('is given by tag');
+
+    const missing = await runBundle('deploy-eks', { image: `${repository}:v8`, services: 'shop', namespace: ns, manifest }, env, {
+      workspace: ws,
+    });
+    expect(missing.status).toBe(1);
+    expect(missing.log).toContain(
+      `::error title=input 'image'::the image ${repository}:v8 could not be resolved to a digest: registry ${host} has no tag v8 in repository demo/bundle-app`,
+    );
+    // Nothing more was written: blue still has v7's digest and no green exists.
+    const deployments = (await c.apps.listNamespacedDeployment({ namespace: ns })).items;
+    expect(deployments.map((d) => [d.metadata?.name, d.spec?.template.spec?.containers[0]?.image])).toEqual([
+      ['shop-blue', `${repository}@${digest}`],
+    ]);
   });
 });
