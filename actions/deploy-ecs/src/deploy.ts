@@ -1,6 +1,7 @@
 // deploy-ecs's core: read the service, render and check everything, register the task
 // definition, then deploy it rolling or blue/green and wait as asked. Every check that can fail
 // on bad input runs before the first write (RegisterTaskDefinition).
+import { writeSignal } from '@expeditor/shared/cancel-write';
 import {
   DescribeTaskDefinitionCommand,
   RegisterTaskDefinitionCommand,
@@ -282,6 +283,9 @@ export async function deployEcs(plan: DeployEcsPlan, clients: EcsClients, contex
   const spec = withTaskDefinition(blueGreen.spec, taskDefinitionArn);
   // bluegreen-switch reads the previous task definition back to roll back after success.
   const description = blueGreenDescription(plan, previousTaskDefinitionArn, log);
+  const notCreated = `the service still runs ${previousTaskDefinitionArn}; ${taskDefinitionArn} is registered but not deployed`;
+  // Not cut off by a cancel once sent: the follow below then stops with rollback what it created.
+  const createSignal = writeSignal(context.signal, 'codedeploy:CreateDeployment', notCreated);
   const deploymentId = await createDeployment(
     clients.codedeploy,
     {
@@ -291,7 +295,7 @@ export async function deployEcs(plan: DeployEcsPlan, clients: EcsClients, contex
       appSpecContent: appSpecContent(spec),
       description,
     },
-    { ...call, unchanged: `the service still runs ${previousTaskDefinitionArn}; ${taskDefinitionArn} is registered but not deployed` },
+    { ...call, signal: createSignal, unchanged: notCreated },
   );
   const consoleUrl = codeDeployConsoleUrl(clients.region, deploymentId);
   log.info(`CodeDeploy deployment ${deploymentId} created (${blueGreen.routing}): ${consoleUrl}`);

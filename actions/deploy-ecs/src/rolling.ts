@@ -16,6 +16,7 @@ import {
   type UpdateServiceCommandInput,
 } from '@aws-sdk/client-ecs';
 import { CancelledError, DeadlineError, formatDuration, withDeadline } from '@expeditor/shared/deadline';
+import { writeSignal } from '@expeditor/shared/cancel-write';
 import { ExpeditorError, describeError } from '@expeditor/shared/errors';
 import type { Log } from '@expeditor/shared/log';
 import { pollUntil, type PollStep } from '@expeditor/shared/poll';
@@ -72,6 +73,8 @@ export async function deployRolling(options: RollingOptions): Promise<RollingRes
     );
   }
   const seenEvents = new Set((options.before.events ?? []).map((e) => e.id));
+  const unchanged = `the service still runs ${options.previousTaskDefinitionArn ?? 'its previous task definition'}; the new task definition is registered but not deployed`;
+  // Not cut off by a cancel once sent: the wait below then rolls back what it started.
   const updated = await awsCall(
     'ecs:UpdateService',
     `service ${service} in cluster ${cluster}`,
@@ -79,10 +82,7 @@ export async function deployRolling(options: RollingOptions): Promise<RollingRes
       ecs.send(new UpdateServiceCommand({ ...options.update, cluster, service, taskDefinition: options.taskDefinitionArn }), {
         abortSignal,
       }),
-    {
-      ...context,
-      unchanged: `the service still runs ${options.previousTaskDefinitionArn ?? 'its previous task definition'}; the new task definition is registered but not deployed`,
-    },
+    { ...context, signal: writeSignal(options.signal, 'ecs:UpdateService', unchanged), unchanged },
   );
   const ours = updated.service?.deployments?.find((d) => d.status === 'PRIMARY' && d.taskDefinition === options.taskDefinitionArn);
   if (!ours?.id) {

@@ -3,7 +3,7 @@
 import type { V1EndpointSlice, V1Pod } from '@kubernetes/client-node';
 import { ChangeLog, type Log } from '@expeditor/shared/log';
 import { ExpeditorError } from '@expeditor/shared/errors';
-import { formatDuration } from '@expeditor/shared/deadline';
+import { abortReason, formatDuration } from '@expeditor/shared/deadline';
 import { sources, waitUntil, WaitInterrupted } from '@expeditor/kube/watch';
 import { endpointStates, selectorText } from '@expeditor/bluegreen/readiness';
 import type { Kube } from './kube.ts';
@@ -64,11 +64,14 @@ export async function waitForEndpoints(kube: Kube, options: ConvergeOptions): Pr
     });
     return value;
   } catch (error) {
-    if (error instanceof WaitInterrupted) {
+    // A signal that fired before the wait began (a cancel just as the selector write landed) is
+    // thrown by waitUntil as the bare reason: the switch stands all the same, and must be said.
+    const stop = error instanceof WaitInterrupted ? error.reason : options.signal.aborted ? abortReason(options.signal) : undefined;
+    if (stop) {
       throw new ExpeditorError(
-        `the switch of Service ${options.service} was applied, but its endpoints were not only the target's pods yet when the wait stopped: ${error.reason.message}`,
+        `the switch of Service ${options.service} was applied, but its endpoints were not only the target's pods yet when the wait stopped: ${stop.message}`,
         {
-          cause: error.reason,
+          cause: stop,
           unchanged: 'the selector switch stands',
           next: `look at Service ${options.service}'s EndpointSlices (kubectl get endpointslices -l kubernetes.io/service-name=${options.service}); roll back with action rollback if needed`,
         },

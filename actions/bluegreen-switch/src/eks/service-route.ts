@@ -136,7 +136,7 @@ export async function switchServiceRoute(opts: EksSwitchOptions, deps: EksSwitch
     log.info(`selector is now ${selectorText(selector)} (recorded: previous color ${live}, ${switchedAt.toISOString()})`);
   });
 
-  const converged = await log.group(`Waiting until Service ${opts.service}'s endpoints are only ${target}'s pods`, () =>
+  const converging = log.group(`Waiting until Service ${opts.service}'s endpoints are only ${target}'s pods`, () =>
     waitForEndpoints(kube, {
       namespace: opts.namespace,
       service: opts.service,
@@ -146,11 +146,15 @@ export async function switchServiceRoute(opts: EksSwitchOptions, deps: EksSwitch
       log,
     }),
   );
+  // Without a post analysis a switch stopped while converging stands (converge.ts says so); with
+  // one, it is a switch nobody watched, rolled back like a post window that was stopped.
+  const converged = analysis?.has('post') ? await converging.catch((error: unknown) => ({ stopped: error })) : await converging;
   if (analysis?.has('post')) {
     // Any end but passed — failed, inconclusive, a source that stopped answering, a cancelled
     // run — puts the selector back: a switch nobody could watch is not a switch that passed.
     let why: string | undefined;
     try {
+      if ('stopped' in converged) throw converged.stopped;
       const post = await log.group(`Analysis of ${target} after the switch`, () => analysis.run('post', args, { signal: deps.signal }));
       if (post.state !== 'passed') why = `the analysis of ${target} after the switch did not pass: ${describeOutcome(post)}`;
     } catch (error) {
@@ -170,6 +174,8 @@ export async function switchServiceRoute(opts: EksSwitchOptions, deps: EksSwitch
       });
     }
   }
+  // (Only narrows the type: a stopped convergence with a post analysis was rolled back above.)
+  if ('stopped' in converged) throw converged.stopped;
   const note = `${rollback ? 'rolled back' : 'switched'} Service ${opts.service} from ${live} to ${target}; its endpoints were only ${target}'s ${converged.endpoints} pods after ${formatDuration(converged.ms)}`;
   log.info(note);
   return { ...base, to: target, switched: true, convergenceMs: converged.ms, note };

@@ -1,0 +1,49 @@
+// writeSignal: a write refused before it is sent once the run has stopped (naming what is
+// unchanged), and otherwise sent under its own deadline, not the run's signal.
+import { describe, expect, it } from 'vitest';
+import { writeSignal } from '../../packages/shared/src/cancel-write.ts';
+import { CancelledError, DeadlineError } from '../../packages/shared/src/deadline.ts';
+import { ExpeditorError } from '../../packages/shared/src/errors.ts';
+
+describe('writeSignal', () => {
+  it('refuses the write when the run was already cancelled, saying before what and what is unchanged', () => {
+    const run = new AbortController();
+    run.abort(new CancelledError('SIGTERM'));
+    let thrown: unknown;
+    try {
+      writeSignal(run.signal, 'ecs:UpdateService', 'the service still runs td:1');
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(ExpeditorError);
+    expect(thrown).toMatchObject({
+      message: 'the run was cancelled (SIGTERM), before ecs:UpdateService',
+      unchanged: 'the service still runs td:1',
+    });
+    expect((thrown as Error).cause).toBeInstanceOf(CancelledError);
+  });
+
+  it("keeps the deadline's advice when the deadline stopped the run", () => {
+    const run = new AbortController();
+    run.abort(new DeadlineError(60_000));
+    expect(() => writeSignal(run.signal, 'codedeploy:CreateDeployment')).toThrow(
+      expect.objectContaining({
+        message: 'the deadline of 1 min ran out, before codedeploy:CreateDeployment',
+        next: expect.stringContaining('timeout'),
+      }),
+    );
+  });
+
+  it('a write already under way is not aborted by the run, only by its own deadline', async () => {
+    const run = new AbortController();
+    const signal = writeSignal(run.signal, 'ecs:UpdateService', undefined, 30);
+    run.abort(new CancelledError('SIGTERM'));
+    expect(signal.aborted).toBe(false);
+    await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));
+    expect(signal.reason).toBeInstanceOf(DeadlineError);
+  });
+
+  it('without a run signal, gives the write its deadline', () => {
+    expect(writeSignal(undefined, 'x').aborted).toBe(false);
+  });
+});
