@@ -60,6 +60,15 @@ describe('deploy-ecs cancelled (SIGTERM)', () => {
     return { fx, run };
   };
 
+  it('rolling, while reading and checking: nothing registered or deployed — or, if the cancel lands later, the state of that later phase', async () => {
+    const { fx, run } = await rolling(/^::group::Prepare: /);
+    const line = expectOneStateLine(run, 'deploy-ecs');
+    expect(line).toMatch(
+      /cancelled \(SIGTERM\).*(nothing was registered or deployed|registered but not deployed|rolled the service back to )/,
+    );
+    expect((await fx.describe()).taskDefinition).toBe(fx.firstTd);
+  });
+
   it('rolling, as UpdateService goes out: not sent, or sent and rolled back — the service ends on its previous task definition', async () => {
     const { fx, run } = await rolling(/^registered /);
     const line = expectOneStateLine(run, 'deploy-ecs');

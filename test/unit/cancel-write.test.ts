@@ -1,7 +1,7 @@
 // writeSignal: a write refused before it is sent once the run has stopped (naming what is
 // unchanged), and otherwise sent under its own deadline, not the run's signal.
 import { describe, expect, it } from 'vitest';
-import { writeSignal } from '../../packages/shared/src/cancel-write.ts';
+import { cancelledLeaving, writeSignal } from '../../packages/shared/src/cancel-write.ts';
 import { CancelledError, DeadlineError } from '../../packages/shared/src/deadline.ts';
 import { ExpeditorError } from '../../packages/shared/src/errors.ts';
 
@@ -34,16 +34,42 @@ describe('writeSignal', () => {
     );
   });
 
-  it('a write already under way is not aborted by the run, only by its own deadline', async () => {
+  it('a write already under way is not aborted by the stop, only once its grace has passed, with the run’s reason', async () => {
     const run = new AbortController();
     const signal = writeSignal(run.signal, 'ecs:UpdateService', undefined, 30);
     run.abort(new CancelledError('SIGTERM'));
     expect(signal.aborted).toBe(false);
     await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));
-    expect(signal.reason).toBeInstanceOf(DeadlineError);
+    expect(signal.reason).toBeInstanceOf(CancelledError);
   });
 
-  it('without a run signal, gives the write its deadline', () => {
+  it('has no deadline of its own while the run goes on, nor without a run signal', () => {
+    expect(writeSignal(new AbortController().signal, 'x', undefined, 0).aborted).toBe(false);
     expect(writeSignal(undefined, 'x').aborted).toBe(false);
+  });
+});
+
+describe('cancelledLeaving', () => {
+  const rethrown = (error: unknown): unknown => {
+    try {
+      cancelledLeaving('nothing was registered or deployed')(error);
+    } catch (thrown) {
+      return thrown;
+    }
+    return undefined;
+  };
+
+  it('gives a bare cancellation the state the phase leaves', () => {
+    expect(rethrown(new CancelledError('SIGINT'))).toMatchObject({
+      message: 'the run was cancelled (SIGINT)',
+      unchanged: 'nothing was registered or deployed',
+    });
+  });
+
+  it('leaves any other error as it is (the deadline keeps its own advice)', () => {
+    const deadline = new DeadlineError(1000);
+    expect(rethrown(deadline)).toBe(deadline);
+    const other = new ExpeditorError('x', { unchanged: 'y' });
+    expect(rethrown(other)).toBe(other);
   });
 });

@@ -2,21 +2,26 @@
 // the run's signal; passed to a write, that cuts the request off after it may have reached the
 // server, so the run cannot tell whether the service was updated or the deployment created, and
 // says only "cancelled" over a change it never followed or undid. Instead: before sending, an
-// aborted run refuses the write naming what is unchanged; once sent, the write keeps its own short
-// deadline, and the caller's next wait sees the cancellation with the write's answer in hand (and
-// rolls back or stops what it started).
-import { abortReason, withDeadline } from './deadline.ts';
+// aborted run refuses the write naming what is unchanged; once sent, the write gets a short grace
+// after the stop, and the caller's next wait sees the cancellation with the write's answer in hand (and
+// rolls back or stops what it started). The grace only starts with the stop: a run that is not
+// stopped retries its writes as long as it always did.
+import { CancelledError, abortReason, longTimeout } from './deadline.ts';
 import { ExpeditorError } from './errors.ts';
 
-/** Long enough for a write and a retry or two; short enough to finish before the runner's kill. */
-export const writeDeadlineMs = 5_000;
+/** Grace after a stop for a write in flight (and a retry or two); short of the runner's kill. */
+export const writeGraceMs = 5_000;
 
 /**
- * The signal to send one write with: throws (the stop's message, `before <what>`, and `unchanged`)
- * when `run` has already fired, else a fresh signal that only its own deadline aborts.
+ * The signal to send one write with (and retry it under): throws (the stop's message, `before
+ * <what>`, and `unchanged`) when `run` has already fired; else a signal that fires `graceMs` after
+ * `run` does, with the run's reason, so a write under way lands and a normal run's retries are not
+ * cut short.
  */
-export function writeSignal(run: AbortSignal | undefined, what: string, unchanged?: string, ms = writeDeadlineMs): AbortSignal {
-  if (run?.aborted) {
+export function writeSignal(run: AbortSignal | undefined, what: string, unchanged?: string, graceMs = writeGraceMs): AbortSignal {
+  const own = new AbortController();
+  if (!run) return own.signal;
+  if (run.aborted) {
     const stop = abortReason(run);
     throw new ExpeditorError(`${stop.message}, before ${what}`, {
       cause: stop,
@@ -24,5 +29,17 @@ export function writeSignal(run: AbortSignal | undefined, what: string, unchange
       ...(stop instanceof ExpeditorError && stop.next ? { next: stop.next } : {}),
     });
   }
-  return withDeadline(undefined, ms);
+  run.addEventListener('abort', () => longTimeout(() => own.abort(run.reason), graceMs), { once: true });
+  return own.signal;
+}
+
+/**
+ * For a phase that writes nothing (reads, checks): a cancellation that ends it leaves `unchanged`,
+ * and the run's one error line says so instead of a bare "the run was cancelled".
+ */
+export function cancelledLeaving(unchanged: string): (error: unknown) => never {
+  return (error) => {
+    if (error instanceof CancelledError && !error.unchanged) throw new ExpeditorError(error.message, { cause: error, unchanged });
+    throw error;
+  };
 }
