@@ -99,81 +99,81 @@ export async function deployEcs(plan: DeployEcsPlan, clients: EcsClients, contex
   const heading = serviceName
     ? `Prepare: service ${serviceName} in cluster ${plan.cluster}`
     : `Prepare: register ${plan.template?.file ?? 'the task definition'} only (no service given)`;
-  const prepared = await log
-    .group(heading, async () => {
-      const service = serviceName
-        ? await describeService(
-            clients.ecs,
-            { cluster: plan.cluster, service: serviceName, clusterOrigin: plan.clusterOrigin, serviceOrigin: plan.serviceOrigin },
-            call,
-          )
-        : undefined;
-      const strategy = service ? strategyFor(service, plan.strategy, plan.strategyOrigin, plan.serviceOrigin) : undefined;
-      if (service) {
-        log.info(
-          `service ${service.serviceName}: ${service.deploymentController?.type ?? 'ECS'} controller → ${strategy}; runs ${shortTd(service.taskDefinition)} (${service.runningCount ?? 0}/${service.desiredCount ?? 0} tasks)`,
-        );
-      }
-      if (strategy === 'rolling') refuseBlueGreenSettings(plan, service?.serviceName ?? serviceName ?? '');
-      if (strategy === 'rolling' && plan.waitUntil === 'ready') {
-        throw serviceOriginError(
-          plan.waitUntilOrigin,
-          'ready applies to blue/green deployments only; a rolling deployment has no Ready stage',
-          'use succeeded or none',
-        );
-      }
-      if (!service && !plan.template) {
-        throw new ExpeditorError('no service is given and no task definition file: there is nothing to register', {
-          input: 'task-definition',
-          unchanged: NOTHING,
-          next: "give the task definition file in the 'task-definition' input, or a service to deploy",
-        });
-      }
-      const template = plan.template?.input ?? (await currentTaskDefinition(clients.ecs, service as Service, call));
+  const preparing = log.group(heading, async () => {
+    const service = serviceName
+      ? await describeService(
+          clients.ecs,
+          { cluster: plan.cluster, service: serviceName, clusterOrigin: plan.clusterOrigin, serviceOrigin: plan.serviceOrigin },
+          call,
+        )
+      : undefined;
+    const strategy = service ? strategyFor(service, plan.strategy, plan.strategyOrigin, plan.serviceOrigin) : undefined;
+    if (service) {
       log.info(
-        plan.template
-          ? `task definition from ${plan.template.file} (family ${template.family})`
-          : `task definition from the service's current ${shortTd(service?.taskDefinition)}`,
+        `service ${service.serviceName}: ${service.deploymentController?.type ?? 'ECS'} controller → ${strategy}; runs ${shortTd(service.taskDefinition)} (${service.runningCount ?? 0}/${service.desiredCount ?? 0} tasks)`,
       );
-      // Top-level keys first: they say most about the file.
-      const dropped = [...(plan.template?.dropped ?? [])].sort((a, b) => a.split('.').length - b.split('.').length);
-      if (dropped.length > 0) {
-        const shown = dropped.slice(0, 12).join(', ') + (dropped.length > 12 ? `, … (${dropped.length - 12} more)` : '');
-        log.info(`left out empty values ECS would reject: ${shown}`);
-      }
-      const rendered = renderTaskDefinition(template, {
-        image: plan.image,
-        container: plan.container,
-        containerOrigin: plan.containerOrigin,
-        vars: plan.vars,
-        secrets: plan.secrets,
-        secretsOrigin: plan.secretsOrigin,
+    }
+    if (strategy === 'rolling') refuseBlueGreenSettings(plan, service?.serviceName ?? serviceName ?? '');
+    if (strategy === 'rolling' && plan.waitUntil === 'ready') {
+      throw serviceOriginError(
+        plan.waitUntilOrigin,
+        'ready applies to blue/green deployments only; a rolling deployment has no Ready stage',
+        'use succeeded or none',
+      );
+    }
+    if (!service && !plan.template) {
+      throw new ExpeditorError('no service is given and no task definition file: there is nothing to register', {
+        input: 'task-definition',
+        unchanged: NOTHING,
+        next: "give the task definition file in the 'task-definition' input, or a service to deploy",
       });
-      for (const change of rendered.changes) log.info(change);
-      if (service && strategy) checkServiceUpdate(plan, strategy, service, rendered);
-      // A missing alarm is refused here, before the first write: the deployment would go unwatched.
-      if (plan.alarms) {
-        await checkAlarms(clients.cloudwatch, plan.alarms, call);
-        log.info(
-          `watched by CloudWatch alarms ${plan.alarms.names.join(', ')} (${strategy === 'blue-green' ? "the CodeDeploy group's alarms" : 'ECS deployment alarms'}; ${plan.alarms.rollback ? 'rolls back' : 'no rollback'} when one fires)`,
-        );
-      }
-      const blueGreen = service && strategy === 'blue-green' ? await prepareBlueGreen(plan, clients, service, rendered, call) : undefined;
-      const runTask = plan.runTask
-        ? prepareRunTask(plan.runTask, rendered, service, { cluster: plan.cluster, enableEcsManagedTags: plan.update.enableEcsManagedTags })
-        : undefined;
-      // The image that ran before, for the record a rollback returns to (from the service's task
-      // definition; a template file's image is not what ran).
-      const previousImage = !service
-        ? undefined
-        : plan.template
-          ? await currentTaskDefinition(clients.ecs, service, call)
-              .then((running) => running.containerDefinitions?.find((c) => c.name === rendered.container)?.image)
-              .catch(() => undefined)
-          : rendered.previousImage;
-      return { service, strategy, rendered, blueGreen, runTask, previousImage };
-    })
-    .catch(cancelledLeaving(NOTHING));
+    }
+    const template = plan.template?.input ?? (await currentTaskDefinition(clients.ecs, service as Service, call));
+    log.info(
+      plan.template
+        ? `task definition from ${plan.template.file} (family ${template.family})`
+        : `task definition from the service's current ${shortTd(service?.taskDefinition)}`,
+    );
+    // Top-level keys first: they say most about the file.
+    const dropped = [...(plan.template?.dropped ?? [])].sort((a, b) => a.split('.').length - b.split('.').length);
+    if (dropped.length > 0) {
+      const shown = dropped.slice(0, 12).join(', ') + (dropped.length > 12 ? `, … (${dropped.length - 12} more)` : '');
+      log.info(`left out empty values ECS would reject: ${shown}`);
+    }
+    const rendered = renderTaskDefinition(template, {
+      image: plan.image,
+      container: plan.container,
+      containerOrigin: plan.containerOrigin,
+      vars: plan.vars,
+      secrets: plan.secrets,
+      secretsOrigin: plan.secretsOrigin,
+    });
+    for (const change of rendered.changes) log.info(change);
+    if (service && strategy) checkServiceUpdate(plan, strategy, service, rendered);
+    // A missing alarm is refused here, before the first write: the deployment would go unwatched.
+    if (plan.alarms) {
+      await checkAlarms(clients.cloudwatch, plan.alarms, call);
+      log.info(
+        `watched by CloudWatch alarms ${plan.alarms.names.join(', ')} (${strategy === 'blue-green' ? "the CodeDeploy group's alarms" : 'ECS deployment alarms'}; ${plan.alarms.rollback ? 'rolls back' : 'no rollback'} when one fires)`,
+      );
+    }
+    const blueGreen = service && strategy === 'blue-green' ? await prepareBlueGreen(plan, clients, service, rendered, call) : undefined;
+    const runTask = plan.runTask
+      ? prepareRunTask(plan.runTask, rendered, service, { cluster: plan.cluster, enableEcsManagedTags: plan.update.enableEcsManagedTags })
+      : undefined;
+    // The image that ran before, for the record a rollback returns to (from the service's task
+    // definition; a template file's image is not what ran).
+    const previousImage = !service
+      ? undefined
+      : plan.template
+        ? await currentTaskDefinition(clients.ecs, service, call)
+            .then((running) => running.containerDefinitions?.find((c) => c.name === rendered.container)?.image)
+            .catch(() => undefined)
+        : rendered.previousImage;
+    return { service, strategy, rendered, blueGreen, runTask, previousImage };
+  });
+  // A cancel here has written nothing: the error says so rather than a bare 'cancelled'.
+  const prepared = await preparing.catch(cancelledLeaving(NOTHING));
   const { service, strategy, rendered, blueGreen, previousImage } = prepared;
   const previousTaskDefinitionArn = service?.taskDefinition;
 
