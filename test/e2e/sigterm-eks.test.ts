@@ -100,8 +100,16 @@ describe('bluegreen-switch on EKS cancelled (SIGTERM)', () => {
     const line = expectOneStateLine(run, 'bluegreen-switch');
     expect(line).toMatch(/cancelled \(SIGTERM\)/);
     const selected = (await stable(c)).spec?.selector?.version;
-    if (selected === 'green') expect(line).toMatch(/the switch of Service shop was applied, .*Unchanged: the selector switch stands/);
-    else expect(line).not.toMatch(/was applied/);
+    if (selected === 'green') expect(line).toMatch(/(was applied, .*Unchanged: the selector switch stands|this run's switch stands)/);
+    else expect(line).toMatch(/Unchanged: Service shop still selects blue; nothing was switched/);
+  });
+
+  it('while checking that the target is ready: nothing switched, and the line says where the selector is', async () => {
+    const c = await setUpColors(b);
+    const run = await switchCancelled(c, /^::group::Checking that green is ready/);
+    const line = expectOneStateLine(run, 'bluegreen-switch');
+    expect(line).toMatch(/cancelled \(SIGTERM\).*Unchanged: Service shop still selects blue; nothing was switched/);
+    expect((await stable(c)).spec?.selector?.version).toBe('blue');
   });
 
   it('as the selector write goes out, with a post analysis: a switch nobody watched is rolled back (or never made)', async () => {

@@ -4,6 +4,7 @@ import { switchServiceRoute } from './service-route.ts';
 import { switchIngressRoute } from './ingress-route.ts';
 import { cleanupOldColor } from './cleanup.ts';
 import { switchRollout } from './argo-switch.ts';
+import { withSelectorState } from './cancelled.ts';
 import type { EksSwitchDeps, EksSwitchOptions, EksSwitchResult } from './types.ts';
 
 export type { EksSwitchDeps, EksSwitchOptions, EksSwitchResult } from './types.ts';
@@ -11,5 +12,6 @@ export type { EksSwitchDeps, EksSwitchOptions, EksSwitchResult } from './types.t
 export async function eksSwitch(opts: EksSwitchOptions, deps: EksSwitchDeps): Promise<EksSwitchResult> {
   if (opts.rollout) return switchRollout(opts, deps);
   if (opts.action === 'cleanup') return cleanupOldColor(opts, deps);
-  return opts.route === 'service' ? switchServiceRoute(opts, deps) : switchIngressRoute(opts, deps);
+  if (opts.route !== 'service') return switchIngressRoute(opts, deps);
+  return switchServiceRoute(opts, deps).catch((error: unknown) => withSelectorState(error, opts, deps));
 }
