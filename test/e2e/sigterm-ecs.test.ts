@@ -10,13 +10,15 @@ import { useBed } from '../bed/vitest.ts';
 import {
   blueGreenService,
   blueGreenTarget,
+  callsOf,
   digestImage,
   rollingService,
   runBundle,
   until,
   type BlueGreenFixture,
 } from './deploy-ecs-bed.ts';
-import { expectOneStateLine } from './sigterm-bed.ts';
+import { startBundle } from './bundle-run.ts';
+import { expectOneStateLine, signalAt } from './sigterm-bed.ts';
 
 const bed = useBed(['moto']);
 
@@ -82,6 +84,23 @@ describe('deploy-ecs cancelled (SIGTERM)', () => {
     expect(line).toMatch(/was interrupted: the run was cancelled \(SIGTERM\); deploy-ecs rolled the service back to /);
     expect(run.summary).toContain('rolled the service back');
     expect((await fx.describe()).taskDefinition).toBe(fx.firstTd);
+  });
+
+  it('rolling, SIGINT (the runner’s first signal) while waiting for the rollout: rolled back once, said once', async () => {
+    const fx = await rollingService(bed.moto);
+    const since = Date.now();
+    const { child, done } = startBundle(
+      'deploy-ecs',
+      { image: digestImage(), cluster: fx.cluster, service: fx.service },
+      { GITHUB_SHA: 'b'.repeat(40), ...bed.moto.env() },
+      { home: process.env.HOME ?? '' },
+    );
+    signalAt(child, /^ECS deployment \S+ started: /, 'SIGINT');
+    const line = expectOneStateLine(await done, 'deploy-ecs');
+    expect(line).toMatch(/was interrupted: the run was cancelled \(SIGINT\); deploy-ecs rolled the service back to /);
+    expect((await fx.describe()).taskDefinition).toBe(fx.firstTd);
+    // One UpdateService to deploy, one to roll back.
+    expect(await callsOf(bed.moto, 'UpdateService', since)).toHaveLength(2);
   });
 
   const blueGreen = async (phase: RegExp) => {
