@@ -37,6 +37,11 @@ export async function runAction(name: string, body: (run: ActionRun) => Promise<
   } finally {
     cancel.dispose();
     deadline?.dispose();
+    // The runner follows SIGINT with SIGTERM: one that lands after the work is reported (a socket
+    // still holding the process) ends it with the exit code already set, not killed by the signal.
+    const exitWithCode = (): void => void process.stdout.write('', () => process.exit());
+    process.once('SIGINT', exitWithCode);
+    process.once('SIGTERM', exitWithCode);
     core.debug(`${name} finished in ${formatDuration(Date.now() - run.startedAt)}`);
     // The work is done and reported: a connection a server keeps open (a watch resumed through a
     // flaky proxy, a keep-alive socket) must not hold the step for minutes. The timer is unref'd,
