@@ -6,7 +6,7 @@ import type { V1Deployment, V1EndpointSlice, V1Pod, V1ReplicaSet } from '@kubern
 import { formatDuration } from '@expeditor/shared/deadline';
 import { ExpeditorError, ProblemsError, describeError } from '@expeditor/shared/errors';
 import type { KubeConnection } from '@expeditor/kube/connect';
-import { WaitInterrupted, sources as kubeSources, waitUntil, type WatchSource } from '@expeditor/kube/watch';
+import { sources as kubeSources, waitRecording, type WatchSource } from '@expeditor/kube/watch';
 import { ChangeLog, type Log } from '@expeditor/shared/log';
 import { readNamespace } from './read.ts';
 import { prepare, type Prepared } from './prepare.ts';
@@ -334,23 +334,14 @@ async function waitForAll(
     return settled === tracked.length ? true : undefined;
   };
 
-  try {
-    await waitUntil(connection, {
-      sources,
-      check,
-      signal: options.signal,
-      ...(options.watchTimeoutSeconds ? { watchTimeoutSeconds: options.watchTimeoutSeconds } : {}),
-      onRestart: (source, why, detail) => log.debug(`watch ${source} ${why === 'gone' ? 'listed again' : 'resumed'}: ${detail}`),
-    });
-    return undefined;
-  } catch (error) {
-    if (error instanceof WaitInterrupted) {
-      // Deadline or cancel: the last known state of each unfinished service is in `tracked`.
-      check(error.snapshot as Record<string, readonly unknown[]>);
-      return error.reason;
-    }
-    throw error;
-  }
+  // On a deadline or cancel the last known state of each unfinished service is in `tracked`.
+  return waitRecording(connection, {
+    sources,
+    check,
+    signal: options.signal,
+    ...(options.watchTimeoutSeconds ? { watchTimeoutSeconds: options.watchTimeoutSeconds } : {}),
+    onRestart: (source, why, detail) => log.debug(`watch ${source} ${why === 'gone' ? 'listed again' : 'resumed'}: ${detail}`),
+  });
 }
 
 function collect(snapshot: Record<string, readonly unknown[]>): Snapshot {

@@ -9,7 +9,7 @@ import { ExpeditorError, describeError } from '@expeditor/shared/errors';
 import { ChangeLog } from '@expeditor/shared/log';
 import { repositoryOf } from '@expeditor/shared/patterns';
 import { connectionError, isNotFound, statusOf, type KubeConnection } from '@expeditor/kube/connect';
-import { WaitInterrupted, sources as kubeSources, waitUntil, type WatchSource } from '@expeditor/kube/watch';
+import { sources as kubeSources, waitRecording, type WatchSource } from '@expeditor/kube/watch';
 import type { DeployEksOptions, DeployEksResult, ServiceResult } from './deploy.ts';
 import { diagnose, type Diagnosis } from './diagnose.ts';
 import { applyWrites, fieldManager, serverFields, sharedWrites } from './manifest-apply.ts';
@@ -197,16 +197,7 @@ export async function deployRolling(plan: DeployEksPlan, connection: KubeConnect
       return settled === rollouts.length ? true : undefined;
     };
     options.onWaitStart?.();
-    try {
-      await waitUntil(connection, { sources, check, signal: options.signal });
-      return undefined;
-    } catch (error) {
-      if (error instanceof WaitInterrupted) {
-        check(error.snapshot as Record<string, readonly unknown[]>);
-        return error.reason;
-      }
-      throw error;
-    }
+    return waitRecording(connection, { sources, check, signal: options.signal });
   });
 
   // 4. Report, with a diagnosis of what failed.

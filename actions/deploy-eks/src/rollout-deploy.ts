@@ -10,7 +10,7 @@ import { ChangeLog } from '@expeditor/shared/log';
 import { repositoryOf } from '@expeditor/shared/patterns';
 import { selectorText } from '@expeditor/bluegreen/readiness';
 import { connectionError, isNotFound, type KubeConnection } from '@expeditor/kube/connect';
-import { WaitInterrupted, sources as kubeSources, waitUntil, type WatchSource } from '@expeditor/kube/watch';
+import { sources as kubeSources, waitRecording, type WatchSource } from '@expeditor/kube/watch';
 import type { V1EndpointSlice, V1Pod, V1ReplicaSet } from '@kubernetes/client-node';
 import type { DeployEksOptions, DeployEksResult, ServiceResult } from './deploy.ts';
 import { diagnose, diagnosisLines, type Diagnosis } from './diagnose.ts';
@@ -257,21 +257,12 @@ async function waitForRollouts(
     return settled === tracked.length ? true : undefined;
   };
   options.onWaitStart?.();
-  try {
-    await waitUntil(connection, {
-      sources,
-      check,
-      signal: options.signal,
-      ...(options.watchTimeoutSeconds ? { watchTimeoutSeconds: options.watchTimeoutSeconds } : {}),
-    });
-    return undefined;
-  } catch (error) {
-    if (error instanceof WaitInterrupted) {
-      check(error.snapshot as Record<string, readonly unknown[]>);
-      return error.reason;
-    }
-    throw error;
-  }
+  return waitRecording(connection, {
+    sources,
+    check,
+    signal: options.signal,
+    ...(options.watchTimeoutSeconds ? { watchTimeoutSeconds: options.watchTimeoutSeconds } : {}),
+  });
 }
 
 async function resultOf(connection: KubeConnection, plan: DeployEksPlan, t: Tracked, waitError: Error | undefined): Promise<ServiceResult> {

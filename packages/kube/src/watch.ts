@@ -72,6 +72,25 @@ export class WaitInterrupted<S = unknown> extends Error {
   }
 }
 
+/**
+ * waitUntil for a check that records progress as it goes (deploy-eks's per-service waits): on a
+ * deadline or cancel the check runs once more on the last snapshot, so what it recorded is current,
+ * and the reason is returned rather than thrown. Undefined when the check ended the wait.
+ */
+export async function waitRecording<S extends Record<string, KubeObject>, R>(
+  connection: KubeConnection,
+  options: WaitOptions<S, R>,
+): Promise<Error | undefined> {
+  try {
+    await waitUntil(connection, options);
+    return undefined;
+  } catch (error) {
+    if (!(error instanceof WaitInterrupted)) throw error;
+    options.check(error.snapshot as Snapshot<S>);
+    return error.reason;
+  }
+}
+
 /** Watch every source and resolve with the first value `check` returns. */
 export async function waitUntil<S extends Record<string, KubeObject>, R>(
   connection: KubeConnection,
