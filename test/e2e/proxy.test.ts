@@ -3,7 +3,8 @@
 // Committed bundles run as the runner runs them, against the bed's servers through a recording
 // CONNECT proxy: assume-env (the OIDC token request over https, and the AWS SDK's STS calls to
 // moto), bluegreen-switch (the Kubernetes client to the bed's apiserver) and deployment-record
-// (the GitHub API on the bed's server). The servers are named by names only the proxy resolves
+// (the GitHub API on the bed's server), deploy-eks (the registry client that resolves a tag to its
+// digest, beside the Kubernetes client). The servers are named by names only the proxy resolves
 // (recording-proxy.ts), so a request can only succeed through it; for NO_PROXY the child resolves
 // them itself and the proxy must see no tunnel to the exempted host.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -13,10 +14,11 @@ import { githubOidcRole } from '../bed/aws-roles.ts';
 import { useBed } from '../bed/vitest.ts';
 import { jobWorkspace, noAmbientAws, root, runBundle, type BundleRun } from './bundle-run.ts';
 import { bedName, preloadHosts, type RecordingProxy, recordingProxy, testCertificate } from './recording-proxy.ts';
+import { deploymentManifest, kubeconfigConnection, newNamespace, workspace, writeManifest } from './deploy-eks-bed.ts';
 import { setUpColors } from './switch-eks-bed.ts';
 import { useSwitchEks } from './switch-eks-fixture.ts';
 
-const bed = useBed(['oidc', 'moto', 'k8s', 'github']);
+const bed = useBed(['oidc', 'moto', 'k8s', 'github', 'registry']);
 const { b, stable } = useSwitchEks(bed);
 const PROD = '111111111111';
 const USER = 'corp-user';
@@ -25,10 +27,11 @@ const PASSWORD = 'pr0xy-Pa55-Zq9w';
 let proxy: RecordingProxy;
 let caFile = '';
 beforeAll(async () => {
-  const certs = testCertificate(bed.dir, ['oidc.bed.test']);
+  const certs = testCertificate(bed.dir, ['oidc.bed.test', 'registry.bed.test']);
   caFile = certs.certFile;
-  // The OIDC request goes to https://oidc.bed.test: TLS ends at the proxy, the bed's issuer is plain HTTP.
-  proxy = await recordingProxy({ user: USER, password: PASSWORD, tls: { 'oidc.bed.test': certs } });
+  // The OIDC request goes to https://oidc.bed.test, the registry's to https://registry.bed.test: TLS
+  // ends at the proxy, the bed's issuer and registry are plain HTTP.
+  proxy = await recordingProxy({ user: USER, password: PASSWORD, tls: { 'oidc.bed.test': certs, 'registry.bed.test': certs } });
 });
 afterAll(() => proxy?.close());
 
@@ -132,19 +135,16 @@ describe('assume-env behind a proxy: the OIDC token request and the AWS SDK (STS
   });
 });
 
-describe('the Kubernetes client behind a proxy (bluegreen-switch)', () => {
-  /** The bed's admin kubeconfig, its server named kubernetes.default.svc (in the apiserver's certificate). */
-  const kubeconfig = (dir: string): string => {
-    const path = join(dir, 'kubeconfig');
-    const server = new URL(bed.k8s.server);
-    writeFileSync(
-      path,
-      readFileSync(bed.k8s.kubeconfig, 'utf8').replaceAll(bed.k8s.server, `https://kubernetes.default.svc:${server.port}`),
-    );
-    return path;
-  };
-  const target = (): string => `kubernetes.default.svc:${new URL(bed.k8s.server).port}`;
+/** The bed's admin kubeconfig, its server named kubernetes.default.svc (in the apiserver's certificate). */
+const kubeconfig = (dir: string): string => {
+  const path = join(dir, 'kubeconfig');
+  const server = new URL(bed.k8s.server);
+  writeFileSync(path, readFileSync(bed.k8s.kubeconfig, 'utf8').replaceAll(bed.k8s.server, `https://kubernetes.default.svc:${server.port}`));
+  return path;
+};
+const kubeTarget = (): string => `kubernetes.default.svc:${new URL(bed.k8s.server).port}`;
 
+describe('the Kubernetes client behind a proxy (bluegreen-switch)', () => {
   const switchTo = async (color: string, env: Record<string, string>): Promise<{ r: BundleRun; ns: string; svc: string }> => {
     const c = await setUpColors(b);
     const dir = jobWorkspace(undefined, 'proxy-kube-');
@@ -163,7 +163,7 @@ describe('the Kubernetes client behind a proxy (bluegreen-switch)', () => {
     const from = proxy.tunnels.length;
     const { r } = await switchTo('green', behindProxy());
     expect(proxy.targets(from).length).toBeGreaterThan(0);
-    expect(new Set(proxy.targets(from))).toEqual(new Set([target()]));
+    expect(new Set(proxy.targets(from))).toEqual(new Set([kubeTarget()]));
     expectAuthenticated(from);
     expectProxyUsedQuietly(r);
   });
@@ -219,5 +219,52 @@ describe('the GitHub API behind a proxy (deployment-record)', () => {
     const r = await record(behindProxy('.bed.test'));
     expect(r.status, r.log).toBe(0);
     expect(proxy.tunnels.length).toBe(from);
+  });
+});
+
+describe('the registry client behind a proxy (deploy-eks resolves a tag to its digest)', () => {
+  /** deploy-eks of the bed's base image by tag, the registry named registry.bed.test (https, ended at the proxy). */
+  let runs = 0;
+  const deployByTag = async (env: Record<string, string>): Promise<{ r: BundleRun; image: string; registry: string }> => {
+    const ns = await newNamespace(await kubeconfigConnection(bed.k8s), `proxy-registry-${++runs}`);
+    const ws = workspace();
+    const registry = bedName('registry', bed.registry.host.split(':')[1] as string);
+    const image = bed.registry.baseImage.replace(bed.registry.host, registry);
+    const manifest = writeManifest(
+      ws,
+      'deploy/shop.yaml',
+      deploymentManifest('shop', { replicas: 1, ports: [8080], image: image.replace(/:1$/, ':0') }),
+    );
+    const r = await runBundle(
+      'deploy-eks',
+      { image, services: 'shop', namespace: ns, manifest, kubeconfig: kubeconfig(ws) },
+      { GITHUB_SHA: 'c0ffee0000000000000000000000000000000003', ...noAmbientAws(ws), NODE_EXTRA_CA_CERTS: caFile, ...env },
+      { workspace: ws },
+    );
+    return { r, image, registry };
+  };
+
+  test('the manifest lookup goes through the proxy with the Kubernetes requests, credentials unlogged', async () => {
+    const from = proxy.tunnels.length;
+    const { r, registry } = await deployByTag(behindProxy());
+    expect(r.status, r.log).toBe(0);
+    const [repository, tag] = bed.registry.baseImage.slice(bed.registry.host.length + 1).split(':') as [string, string];
+    const [result] = JSON.parse(r.outputs.results ?? '[]') as { image: string }[];
+    expect(result?.image).toBe(`${registry}/${repository}@${await bed.registry.digest(repository, tag)}`);
+    expect(new Set(proxy.targets(from))).toEqual(new Set([kubeTarget(), registry]));
+    expectAuthenticated(from);
+    expectProxyUsedQuietly(r);
+  });
+
+  test('NO_PROXY exempting the registry sends only the Kubernetes requests through the proxy', async () => {
+    const from = proxy.tunnels.length;
+    const { r } = await deployByTag(behindProxy('registry.bed.test'));
+    // Exempted, the registry is reached directly over https, where the bed serves plain HTTP:
+    // the lookup fails at the registry, which proves it did not go through the proxy.
+    expect(r.status).toBe(1);
+    expect(r.stdout.split('\n').find((l) => l.startsWith('::error'))).toMatch(
+      /could not be resolved to a digest: registry registry\.bed\.test:\d+ is unreachable/,
+    );
+    expect(proxy.targets(from).every((t) => t === kubeTarget())).toBe(true);
   });
 });
