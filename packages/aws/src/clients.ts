@@ -81,6 +81,20 @@ export function partitionOf(region: string): Partition {
   return 'aws';
 }
 
+/** The domain a region's service endpoints end with (`sts.<region>.<this>`). */
+export function dnsSuffixOf(region: string): string {
+  switch (partitionOf(region)) {
+    case 'aws-cn':
+      return 'amazonaws.com.cn';
+    case 'aws-iso':
+      return 'c2s.ic.gov';
+    case 'aws-iso-b':
+      return 'sc2s.sgov.gov';
+    default:
+      return 'amazonaws.com';
+  }
+}
+
 /** The AWS console's origin for a region (China and GovCloud have their own hosts). */
 export function consoleOrigin(region: string): string {
   switch (partitionOf(region)) {

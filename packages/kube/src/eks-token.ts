@@ -2,6 +2,7 @@
 // a presigned STS GetCallerIdentity URL that also signs the `x-k8s-aws-id: <cluster>` header,
 // base64url-encoded without padding behind `k8s-aws-v1.`. The cluster's authenticator calls that
 // URL and maps the identity STS answers to a Kubernetes user. No aws CLI needed.
+import { dnsSuffixOf } from '@expeditor/aws/clients';
 import { Hash } from '@smithy/hash-node';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
@@ -15,7 +16,7 @@ export interface EksTokenOptions {
   cluster: string;
   region: string;
   credentials: AwsCredentialIdentity | AwsCredentialIdentityProvider;
-  /** STS endpoint, e.g. from AWS_ENDPOINT_URL_STS; default `https://sts.<region>.amazonaws.com`. */
+  /** STS endpoint, e.g. from AWS_ENDPOINT_URL_STS; default the region's own (`https://sts.<region>.amazonaws.com`, `.com.cn` in China). */
   stsEndpoint?: string | undefined;
   /** The signing time; tests move it. */
   now?: Date;
@@ -28,8 +29,9 @@ export interface EksToken {
   signedAt: number;
 }
 
+/** The regional STS endpoint in the region's partition: the cluster's authenticator calls the URL signed for it. */
 export function stsEndpointFor(region: string, override?: string): URL {
-  return new URL(override || `https://sts.${region}.amazonaws.com`);
+  return new URL(override || `https://sts.${region}.${dnsSuffixOf(region)}`);
 }
 
 export async function makeEksToken(options: EksTokenOptions): Promise<EksToken> {
