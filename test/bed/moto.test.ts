@@ -99,6 +99,24 @@ describe('bed moto: ECS rolling deployments', () => {
     expect(marks.ecs[deployment.id!]!.completed).toBeTypeOf('number');
   });
 
+  it('a second update right after the first: the newest deployment gets its tasks and completes (the first is replaced)', async () => {
+    const { client, cluster, service, register, describe } = await setUp('registry.local/app:1', { enable: true, rollback: true });
+    await until(describe, (s) => s.deployments![0]!.rolloutState === 'COMPLETED');
+
+    const [second, third] = [await register('registry.local/app:2'), await register('registry.local/app:3')];
+    await client.send(new UpdateServiceCommand({ cluster, service, taskDefinition: second }));
+    // The first update's tasks are still starting: ECS stops them and starts the newest deployment's.
+    const updated = await client.send(new UpdateServiceCommand({ cluster, service, taskDefinition: third }));
+    const newest = updated.service!.deployments![0]!;
+    expect(newest).toMatchObject({ status: 'PRIMARY', taskDefinition: third, rolloutState: 'IN_PROGRESS' });
+    expect(newest.pendingCount! + newest.runningCount!).toBe(2);
+
+    const done = await until(describe, (s) => s.deployments!.find((d) => d.id === newest.id)?.rolloutState === 'COMPLETED');
+    expect(done.deployments).toHaveLength(1);
+    expect(done.deployments![0]).toMatchObject({ id: newest.id, taskDefinition: third, runningCount: 2, pendingCount: 0 });
+    expect(done.runningCount).toBe(2);
+  });
+
   it('with jitter, draws each duration around its nominal value, so rollouts started together end apart', async () => {
     const took = async (): Promise<number[]> => {
       const services = await Promise.all([1, 2, 3, 4].map((i) => setUp(`registry.local/app:${i}`, { enable: true, rollback: true })));

@@ -215,6 +215,15 @@ class ServiceSim:
         max_pct, min_pct, _ = self.config()
         changed = False
 
+        # Older deployments' tasks that have not started yet are stopped first, as ECS does when a
+        # newer deployment replaces one still starting: they would otherwise hold the room the
+        # newest deployment needs under maximumPercent, and nothing would start it later.
+        for old in olds:
+            not_started = [t for t in self.active(old) if t.last_status != "RUNNING"]
+            if not_started:
+                self.stop_tasks(not_started, f"Scaling activity initiated by (deployment {primary['id']})", at)
+                changed = True
+
         # Launch the primary deployment's tasks within maximumPercent (not after the breaker tripped).
         if primary["id"] not in self.breaker_tripped:
             want = desired - len(self.active(primary))
@@ -235,10 +244,6 @@ class ServiceSim:
         healthy = sum(len(self.running(d)) for d in deployments)
         floor_healthy = math.ceil(desired * min_pct / 100)
         for old in olds:
-            not_started = [t for t in self.active(old) if t.last_status != "RUNNING"]
-            if not_started:
-                self.stop_tasks(not_started, f"Scaling activity initiated by (deployment {primary['id']})", at)
-                changed = True
             victims = []
             for task in self.running(old):
                 if healthy - 1 < floor_healthy:
