@@ -66,6 +66,17 @@ describe('cancelledLeaving', () => {
     });
   });
 
+  it('with what to do about what was left, when the phase leaves something held', () => {
+    let thrown: unknown;
+    try {
+      cancelledLeaving('deployment d-1 stays at Ready', 'run the switch again')(new CancelledError('SIGTERM'));
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toMatchObject({ unchanged: 'deployment d-1 stays at Ready', next: 'run the switch again' });
+    expect(rethrown(new CancelledError('SIGTERM'))).not.toHaveProperty('next', expect.anything());
+  });
+
   it('leaves any other error as it is (the deadline keeps its own advice)', () => {
     const deadline = new DeadlineError(1000);
     expect(rethrown(deadline)).toBe(deadline);

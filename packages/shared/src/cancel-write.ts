@@ -35,11 +35,13 @@ export function writeSignal(run: AbortSignal | undefined, what: string, unchange
 
 /**
  * For a phase that writes nothing (reads, checks): a cancellation that ends it leaves `unchanged`,
- * and the run's one error line says so instead of a bare "the run was cancelled".
+ * and the run's one error line says so instead of a bare "the run was cancelled" (with `next`, what
+ * to do about what was left, e.g. a deployment still held).
  */
-export function cancelledLeaving(unchanged: string): (error: unknown) => never {
+export function cancelledLeaving(unchanged: string, next?: string): (error: unknown) => never {
   return (error) => {
-    if (error instanceof CancelledError && !error.unchanged) throw new ExpeditorError(error.message, { cause: error, unchanged });
+    if (error instanceof CancelledError && !error.unchanged)
+      throw new ExpeditorError(error.message, { cause: error, unchanged, ...(next ? { next } : {}) });
     throw error;
   };
 }

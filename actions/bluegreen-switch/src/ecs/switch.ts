@@ -3,6 +3,7 @@
 // analysis, the pre checks run at Ready before the reroute and the post checks once green takes
 // all traffic; either not passing stops the deployment with rollback and fails the run.
 import { formatDuration } from '@expeditor/shared/deadline';
+import { cancelledLeaving } from '@expeditor/shared/cancel-write';
 import { ExpeditorError } from '@expeditor/shared/errors';
 import type { CallContext } from '@expeditor/aws/call';
 import { codeDeployConsoleUrl } from '@expeditor/aws/clients';
@@ -74,10 +75,15 @@ export async function switchTraffic(
   const args = ecsCheckArgs(view);
   if (analysis) {
     const atReady = `nothing was changed: deployment ${id} stays at Ready, blue (${short(from)}) serves all production traffic`;
-    await verifyEcsAnalysis(analysis, args, context, atReady);
+    // A cancel before the reroute moved nothing: the deployment stays held, as deploy-ecs left it.
+    const stopped = cancelledLeaving(
+      atReady,
+      `run the switch again to move traffic to green, or roll deployment ${id} back (bluegreen-switch action: rollback); the group's ready wait stops it if neither happens`,
+    );
+    await verifyEcsAnalysis(analysis, args, context, atReady).catch(stopped);
     const late = analysis.has('post') ? terminationWaitWarning(view.deployment, analysis.windowMs('post')) : undefined;
     if (late) log.warning(late);
-    const why = analysis.has('pre') ? await analysisVerdict(analysis, 'pre', args, context, short(to)) : undefined;
+    const why = analysis.has('pre') ? await analysisVerdict(analysis, 'pre', args, context, short(to)).catch(stopped) : undefined;
     if (why) throw await undoneAfterAnalysis(why, 'pre', { id, from, to, options, clients, context, call });
   }
   const requestedAt = Date.now();

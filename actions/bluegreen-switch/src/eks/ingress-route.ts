@@ -28,6 +28,7 @@ import type { Analysis } from '@expeditor/analysis/analysis';
 import { describeOutcome } from '@expeditor/analysis/analysis';
 import type { MomentOutcome } from '@expeditor/analysis/run';
 import { analysisBeforeSwitch, checkArgs } from './analysis.ts';
+import { cancelledLeaving } from '@expeditor/shared/cancel-write';
 import type { CanaryStep, EksSwitchDeps, EksSwitchOptions, EksSwitchResult } from './types.ts';
 
 export interface IngressState {
@@ -96,7 +97,10 @@ export async function switchIngressRoute(opts: EksSwitchOptions, deps: EksSwitch
   // Analysis: sources checked and the pre checks run against the target before any weight moves.
   const analysis =
     target !== live
-      ? await analysisBeforeSwitch(opts, deps, target, { steps: steps.length, stepPauseMs: opts.stepPauseMs, unchanged })
+      ? await analysisBeforeSwitch(opts, deps, target, { steps: steps.length, stepPauseMs: opts.stepPauseMs, unchanged }).catch(
+          // A cancel before any weight moved: the line says where traffic still is.
+          cancelledLeaving(unchanged),
+        )
       : undefined;
   const args = checkArgs(opts, target);
   const originalRecord = recordAsItWas(ingress.metadata?.annotations);
