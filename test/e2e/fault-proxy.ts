@@ -26,6 +26,12 @@ export interface FaultPlan {
   kinds?: readonly FaultKind[];
   /** A fault chosen for a given request before the random draw (e.g. the first write's answer lost). */
   pick?: (request: RequestInfo) => FaultKind | undefined;
+  /**
+   * Awaited as a fault strikes, before the client sees it: before a 429/503 is answered or a
+   * connection is reset, and for `reset-after` once the server has answered (the server acted,
+   * the client has not heard). A test uses it to act at that moment (e.g. cancel the run).
+   */
+  hold?: (request: RequestInfo, kind: FaultKind) => Promise<void>;
 }
 
 /** Picks `kind` for the first request `matches` accepts, once. */
@@ -144,6 +150,10 @@ export async function faultProxy(
       const kind =
         picked ?? (random() < plan.rate && candidates.length > 0 ? candidates[Math.floor(random() * candidates.length)] : undefined);
       if (kind) injected.push({ kind, method: req.method ?? '', path: (req.url ?? '').split('?')[0] ?? '' });
+      const held = (then: () => void): void => {
+        if (!kind || !plan.hold) then();
+        else plan.hold(info, kind).then(then, then);
+      };
       const pipeBack = (up: IncomingMessage): void => {
         res.writeHead(up.statusCode ?? 502, up.headers);
         up.pipe(res);
@@ -156,11 +166,11 @@ export async function faultProxy(
         case 'unavailable': {
           const status = kind === 'throttle' ? 429 : 503;
           const answer = errorAnswer(flavor, status);
-          res.writeHead(status, answer.headers).end(answer.body);
+          held(() => res.writeHead(status, answer.headers).end(answer.body));
           return;
         }
         case 'reset-before':
-          req.socket.destroy();
+          held(() => req.socket.destroy());
           return;
         case 'reset-after':
           // The server does the work; the answer never arrives.
@@ -169,7 +179,7 @@ export async function faultProxy(
             body,
             (up) => {
               up.resume();
-              up.on('end', () => req.socket.destroy());
+              up.on('end', () => held(() => req.socket.destroy()));
             },
             lost,
           );

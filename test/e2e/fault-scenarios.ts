@@ -108,13 +108,13 @@ export async function ecsBlueGreen(moto: MotoPart, plan: FaultPlan): Promise<Out
 
 let certs: { key: string; cert: string } | undefined;
 /** A self-signed certificate for the proxy in front of the apiserver (the kubeconfig skips its check). */
-function proxyCertificate(): { key: string; cert: string } {
+export function proxyCertificate(): { key: string; cert: string } {
   certs ??= testCertificate(mkdtempSync(join(tmpdir(), 'fault-proxy-tls-')), ['127.0.0.1']);
   return certs;
 }
 
 /** The bed's kubeconfig, pointed at the proxy. */
-function kubeconfigVia(k8s: K8sPart, proxy: FaultProxy): string {
+export function kubeconfigVia(k8s: K8sPart, proxy: FaultProxy): string {
   const config = parse(readFileSync(k8s.kubeconfig, 'utf8')) as { clusters: { cluster: Record<string, unknown> }[] };
   for (const c of config.clusters) {
     c.cluster.server = proxy.url;
