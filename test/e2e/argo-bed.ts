@@ -145,6 +145,8 @@ export function rolloutSwitchOptions(ns: string, overrides: Partial<EksSwitchOpt
     route: 'service',
     namespace: ns,
     service: '',
+    stableService: '',
+    previewService: '',
     rollout: 'shop',
     colorLabel: 'version',
     stepPauseMs: 0,

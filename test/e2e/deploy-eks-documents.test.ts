@@ -7,9 +7,9 @@ import { describe, expect, it } from 'vitest';
 import { useBed } from '../bed/vitest.ts';
 import { runBundle, type BundleRun } from './bundle-run.ts';
 import { image, kubeconfigConnection, workspace } from './deploy-eks-bed.ts';
+import { blueYaml, createInNamespace, serviceYaml } from './myapp-seed.ts';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { parse } from 'yaml';
 import { join } from 'node:path';
 
 const bed = useBed(['k8s']);
@@ -232,50 +232,11 @@ describe('deploy-eks accounts for every document of a manifest', () => {
     const c = await kubeconfigConnection(bed.k8s);
     const ns = `myapp-${randomBytes(3).toString('hex')}`;
     await c.core.createNamespace({ body: { metadata: { name: ns } } });
-    const blueYaml = (img: string) => `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: myapp-blue
-spec:
-  replicas: 3
-  selector:
-    matchLabels:
-      app: myapp
-      version: blue
-  template:
-    metadata:
-      labels:
-        app: myapp
-        version: blue # Key label
-    spec:
-      containers:
-      - name: myapp
-        image: ${img}
-        ports:
-        - containerPort: 8080
-`;
-    const serviceYaml = `apiVersion: v1
-kind: Service
-metadata:
-  name: myapp-service # This is the stable, unchanging entry point
-spec:
-  selector:
-    app: myapp
-    version: blue # Currently points to blue
-  ports:
-  - protocol: TCP
-    port: 80
-    targetPort: 8080
-`;
     // What the team runs today, applied by hand.
     const ws = workspace();
     write(ws, 'deploy/deployment-blue.yaml', blueYaml('registry.bed/myapp:v1'));
-    write(ws, 'deploy/service.yaml', serviceYaml);
-    for (const text of [blueYaml('registry.bed/myapp:v1'), serviceYaml]) {
-      const object = parse(text) as { metadata: { namespace?: string } };
-      object.metadata.namespace = ns;
-      await c.objects.create(object as never);
-    }
+    write(ws, 'deploy/service.yaml', serviceYaml());
+    await createInNamespace(c, ns, blueYaml('registry.bed/myapp:v1'), serviceYaml());
     const before = await c.apps.readNamespacedDeployment({ name: 'myapp-blue', namespace: ns });
 
     const result = await run(ws, { image: image(2, 'myapp'), services: 'myapp', manifest: 'deploy', namespace: ns });

@@ -180,6 +180,8 @@ export function options(c: Colors, overrides: Partial<EksSwitchOptions> = {}): E
     route: 'service',
     namespace: c.ns,
     service: c.svc,
+    stableService: c.svc,
+    previewService: `${c.svc}-preview`,
     colorLabel: 'version',
     stepPauseMs: 0,
     keepMs: 0,

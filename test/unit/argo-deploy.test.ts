@@ -15,6 +15,7 @@ import { planDeployEks } from '../../actions/deploy-eks/src/plan.ts';
 import { rolloutBody } from '../../actions/deploy-eks/src/rollout-deploy.ts';
 import { rolloutSummary } from '../../actions/deploy-eks/src/rollout-summary.ts';
 import { ecr } from './eks-fixtures.ts';
+import { deployEksInputs } from './eks-inputs.ts';
 
 const origin = { input: 'manifest' };
 
@@ -282,29 +283,22 @@ describe('planDeployEks with a Rollout manifest', () => {
   };
   const plan = (over: Record<string, unknown> = {}) =>
     planDeployEks(
-      {
-        image,
-        images: {},
-        strategy: undefined,
+      deployEksInputs(image, {
         services: ['shop'],
-        environment: undefined,
-        config: '.github/expeditor.yml',
         cluster: 'prod',
         region: 'us-west-2',
-        kubeconfig: undefined,
-        allowKubeconfigExec: false,
         namespace: 'shop',
         manifest: manifest(),
-        container: undefined,
-        colorLabel: undefined,
-        route: undefined,
-        ingress: undefined,
-        requireDigest: false,
-        timeoutMs: 600_000,
         ...over,
-      },
+      }),
       { workspace: ws, sha: 'c0ffee', runUrl: '', runner: { kubeconfig: undefined, awsRegion: undefined, stsEndpoint: undefined } },
     );
+
+  it('refuses Service names given for a Rollout, which names its own', () => {
+    const error = thrownError(() => plan({ stableService: 'shop-web' }));
+    expect(error).toMatchObject({ input: 'stable-service', unchanged: 'nothing was changed' });
+    expect(error.message).toMatch(/shop is an Argo Rollout, which names its own Services/);
+  });
 
   it('takes the Rollout as the workload and applies every other document as it is (no colors)', () => {
     const p = plan();

@@ -68,6 +68,30 @@ describe('classifyDocuments', () => {
     ]);
   });
 
+  it('with configured names: the stable Service of that name is never applied as it is, the preview of that name is ours', () => {
+    const service = (name: string, selector: string) =>
+      `apiVersion: v1\nkind: Service\nmetadata: { name: ${name} }\nspec: { selector: ${selector}, ports: [{ port: 80 }] }`;
+    const out = classify(
+      [
+        // Its selector names blue: applied again, it would move live traffic back to blue.
+        service('cart-svc', '{ app: cart, version: blue }'),
+        service('cart-test', '{ app: cart, version: green }'),
+        // The convention's names are nobody's now: a plain document of the team.
+        service('cart', '{ app: billing }'),
+        service('cart-preview', '{ app: billing }'),
+        deployment('cart', `${repository}:1.4.0`),
+      ].join('\n---\n'),
+      { names: new Map([['cart', { service: 'cart', stable: 'cart-svc', preview: 'cart-test' }]]) },
+    );
+    expect(out.map((d) => [d.name, d.disposition.kind])).toEqual([
+      ['cart-svc', 'stable-service'],
+      ['cart-test', 'ours'],
+      ['cart', 'apply'],
+      ['cart-preview', 'apply'],
+      ['cart', 'workload'],
+    ]);
+  });
+
   it('opens a kind: List (kubectl get -o yaml) and finds the image in a CronJob and its init containers', () => {
     const out = classify(`apiVersion: v1
 kind: List

@@ -8,6 +8,7 @@ import type { KubeRunnerContext } from '@expeditor/kube/runner';
 import type { DeployEksInputs } from '../../actions/deploy-eks/src/inputs.ts';
 import { planDeployEks } from '../../actions/deploy-eks/src/plan.ts';
 import { ecr, thrown } from './eks-fixtures.ts';
+import { deployEksInputs } from './eks-inputs.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'deploy-eks-plan-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -77,29 +78,7 @@ function workspace(): string {
 
 const digestImage = `${ecr}/shop@sha256:${'b'.repeat(64)}`;
 
-function inputs(over: Partial<DeployEksInputs> = {}): DeployEksInputs {
-  return {
-    image: digestImage,
-    images: {},
-    strategy: undefined,
-    services: [],
-    environment: undefined,
-    config: '.github/expeditor.yml',
-    cluster: undefined,
-    region: undefined,
-    kubeconfig: undefined,
-    allowKubeconfigExec: false,
-    namespace: undefined,
-    manifest: undefined,
-    container: undefined,
-    colorLabel: undefined,
-    route: undefined,
-    ingress: undefined,
-    requireDigest: false,
-    timeoutMs: 600_000,
-    ...over,
-  };
-}
+const inputs = (over: Partial<DeployEksInputs> = {}): DeployEksInputs => deployEksInputs(digestImage, over);
 
 const noRunner: KubeRunnerContext = { kubeconfig: undefined, awsRegion: undefined, stsEndpoint: undefined };
 

@@ -21,6 +21,7 @@ function plan(over: Partial<DeployEksPlan> = {}): DeployEksPlan {
     byDigest: true,
     environment: 'prod',
     services: ['shop'],
+    names: new Map(),
     namespace: 'prod',
     namespaceOrigin: { key: 'environments.prod.eks.namespace' },
     colorLabel: 'version',
@@ -262,6 +263,44 @@ describe('prepare: live traffic is never rewritten', () => {
       "Service shop-metrics would send traffic to green's new pods at once (its selector app=shop has no version), before any switch",
     );
     expect(error).toMatchObject({ input: 'services', unchanged: 'nothing was changed' });
+  });
+
+  // Configured names (stable-service / preview-service, or an eks.services entry).
+  const named = (stable: string, preview: string) => plan({ names: new Map([['shop', { service: 'shop', stable, preview }]]) });
+
+  it('reads the live color from the configured stable Service and writes the preview under its configured name', () => {
+    const v = view({
+      services: byName(teamService('shop-web', { app: 'shop', version: 'green' })),
+      deployments: byName(liveDeployment('green', 3)),
+    });
+    const r = prepared(v, named('shop-web', 'shop-test'));
+    expect([r.live, r.target, r.stable?.metadata?.name]).toEqual(['green', 'blue', 'shop-web']);
+    expect(r.preview.metadata?.name).toBe('shop-test');
+    expect(r.preview.spec?.selector).toEqual({ app: 'shop', version: 'blue' });
+    expect(r.names).toEqual({ service: 'shop', stable: 'shop-web', preview: 'shop-test' });
+  });
+
+  it('a team Service already on the target color is refused, unless it is the configured preview', () => {
+    const v = view({
+      services: byName(
+        teamService('shop-web', { app: 'shop', version: 'blue' }),
+        teamService('shop-test', { app: 'shop', version: 'green' }),
+      ),
+    });
+    const error = thrown(() => prepared(v, named('shop-web', 'shop-preview')));
+    expect(error.message).toBe(
+      "Service shop-test would send traffic to green's new pods at once (its selector app=shop,version=green is on green already), before any switch",
+    );
+    expect(error.next).toMatch(/make it the preview Service \(preview-service: shop-test/);
+    const r = prepared(v, named('shop-web', 'shop-test'));
+    expect([r.live, r.target, r.preview.metadata?.name]).toEqual(['blue', 'green', 'shop-test']);
+  });
+
+  it('a configured stable Service without the color label names the input that configured it', () => {
+    const v = view({ services: byName(teamService('shop-web', { app: 'shop' })) });
+    const error = thrown(() => prepared(v, named('shop-web', 'shop-preview')));
+    expect(error.message).toMatch(/^Service prod\/shop-web is not set up for blue\/green/);
+    expect(error.input).toBe('stable-service');
   });
 
   it('refuses when hand-made Services send traffic to both colors', () => {

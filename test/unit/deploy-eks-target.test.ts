@@ -249,7 +249,10 @@ describe('buildColorService', () => {
   });
 
   it('the color’s own Service (Ingress route) carries no preview annotations', () => {
-    const own = buildColorService({ ...base, live: 'blue', stable: colorService('shop-blue', 'blue') }, 'shop-green');
+    const own = buildColorService(
+      { ...base, live: 'blue', stable: colorService('shop-blue', 'blue') },
+      { name: 'shop-green', role: 'color' },
+    );
     expect(own.metadata).toEqual({
       name: 'shop-green',
       namespace: 'prod',

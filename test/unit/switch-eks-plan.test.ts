@@ -8,6 +8,7 @@ import { ProblemsError } from '@expeditor/shared/errors';
 import type { EksSwitchInputs } from '../../actions/bluegreen-switch/src/eks/inputs.ts';
 import { planEksSwitch, type EksPlanCommon } from '../../actions/bluegreen-switch/src/eks/plan.ts';
 import { ecr } from './eks-fixtures.ts';
+import { eksSwitchInputs } from './eks-inputs.ts';
 
 const ws = mkdtempSync(join(tmpdir(), 'switch-eks-plan-'));
 afterAll(() => rmSync(ws, { recursive: true, force: true }));
@@ -35,28 +36,7 @@ environments:
 `,
 );
 
-function inputs(over: Partial<EksSwitchInputs> = {}): EksSwitchInputs {
-  return {
-    route: undefined,
-    cluster: undefined,
-    kubeconfig: undefined,
-    allowKubeconfigExec: false,
-    namespace: undefined,
-    service: undefined,
-    ingress: undefined,
-    ingressPath: undefined,
-    targetColor: undefined,
-    colorLabel: undefined,
-    canary: undefined,
-    stepPauseMs: 30_000,
-    probeUrl: undefined,
-    probeTimeoutMs: 10_000,
-    keepMs: 0,
-    removePreview: false,
-    runner: { kubeconfig: undefined, awsRegion: undefined, stsEndpoint: undefined },
-    ...over,
-  };
-}
+const inputs = eksSwitchInputs;
 
 const common = (over: Partial<EksPlanCommon> = {}): EksPlanCommon => ({
   action: 'switch',

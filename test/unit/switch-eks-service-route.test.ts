@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { previewToCheck, stableService as liveOfStable } from '../../actions/bluegreen-switch/src/eks/service-route.ts';
 import { colorService, stableService, thrown } from './eks-fixtures.ts';
 
-const opts = { namespace: 'prod', service: 'shop', colorLabel: 'version' };
+const opts = { namespace: 'prod', service: 'shop', stableService: 'shop', colorLabel: 'version' };
 
 describe('stableService', () => {
   it.each([
@@ -44,6 +44,17 @@ describe('stableService', () => {
     const error = thrown(() => liveOfStable(service, { ...opts, colorLabel }));
     expect(error.input).toBe(input);
     expect(error.message).toBe(message);
+  });
+});
+
+describe('stableService of another name (stable-service)', () => {
+  it('reads that Service; a missing one names the stable-service input', () => {
+    const renamed = { ...opts, stableService: 'shop-web' };
+    const error = thrown(() => liveOfStable(undefined, renamed));
+    expect([error.input, error.message]).toEqual(['stable-service', 'Service shop-web does not exist in namespace prod']);
+    const web = stableService('green');
+    web.metadata = { ...web.metadata, name: 'shop-web' };
+    expect(liveOfStable(web, renamed).live).toBe('green');
   });
 });
 

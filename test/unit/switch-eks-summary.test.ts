@@ -9,6 +9,8 @@ const base: EksSwitchOptions = {
   route: 'service',
   namespace: 'shop',
   service: 'web',
+  stableService: 'web',
+  previewService: 'web-preview',
   colorLabel: 'expeditor.dev/color',
   stepPauseMs: 0,
   keepMs: 0,

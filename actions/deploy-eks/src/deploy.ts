@@ -12,7 +12,7 @@ import { readNamespace } from './read.ts';
 import { prepare, type Prepared } from './prepare.ts';
 import { apply, type Written } from './apply.ts';
 import { diagnose, diagnosisLines, type Diagnosis } from './diagnose.ts';
-import { deploymentName, previewServiceName, serviceLabel, type Color } from '@expeditor/bluegreen/names';
+import { deploymentName, serviceLabel, type Color } from '@expeditor/bluegreen/names';
 import type { DeployEksPlan } from './plan.ts';
 import { assess, type Failure, type Progress } from './progress.ts';
 import { dispositionText } from './documents.ts';
@@ -157,7 +157,7 @@ export async function deployEks(plan: DeployEksPlan, connection: KubeConnection,
           for (const w of p.perColor) log.info(`${p.service}: ${w.line}`);
         }
         log.info(
-          `${p.service}: ${written.created ? 'created' : 'updated'} Deployment ${p.deployment.metadata?.name}, Service ${previewServiceName(p.service)} → ${plan.colorLabel}=${p.target}`,
+          `${p.service}: ${written.created ? 'created' : 'updated'} Deployment ${p.deployment.metadata?.name}, Service ${p.names.preview} → ${plan.colorLabel}=${p.target}`,
         );
         return { prepared: p, written, startedAt, progress: undefined, failure: undefined, readyAt: undefined };
       }),
@@ -203,7 +203,7 @@ export async function deployEks(plan: DeployEksPlan, connection: KubeConnection,
         live: p.live ?? null,
         target: p.target,
         deployment: deploymentName(p.service, p.target),
-        previewService: previewServiceName(p.service),
+        previewService: p.names.preview,
         image: plan.images[p.service] ?? plan.image,
         ready: t.readyAt !== undefined,
         replicas: progress?.desired ?? p.deployment.spec?.replicas ?? 0,
@@ -273,7 +273,7 @@ async function waitForAll(
   }
   // The preview Services, and on the Ingress route the target colors' own Services too.
   const watched = tracked.flatMap((t) => [
-    previewServiceName(t.prepared.service),
+    t.prepared.names.preview,
     ...(t.prepared.colorService?.metadata?.name ? [t.prepared.colorService.metadata.name] : []),
   ]);
   const slicesPath = s.endpointSlices(watched[0] as string);
@@ -304,7 +304,7 @@ async function waitForAll(
         deployment: mine.deployments.get(deploymentName(p.service, p.target)),
         replicaSets: own?.replicaSets ?? [],
         pods: own?.pods ?? [],
-        slices: mine.slices.get(previewServiceName(p.service)) ?? [],
+        slices: mine.slices.get(p.names.preview) ?? [],
         colorSlices: colorService ? { service: colorService, slices: mine.slices.get(colorService) ?? [] } : undefined,
       };
       const objects = [
@@ -316,7 +316,7 @@ async function waitForAll(
       ];
       if (t.assessed && sameObjects(t.assessed, objects)) continue;
       t.assessed = objects;
-      const progress = assess(observed, p.service, p.target, t.written.generation, p.preview.spec?.selector);
+      const progress = assess(observed, p.names, p.target, t.written.generation, p.preview.spec?.selector);
       t.progress = progress;
       changes.report(p.service, `${prefix(p.service)}${progress.line}`);
       if (progress.failure) {
@@ -326,7 +326,7 @@ async function waitForAll(
         t.readyAt = Date.now();
         options.onReady?.(p.service, t.readyAt);
         log.info(
-          `${prefix(p.service)}${p.target}: ready to switch (${progress.desired}/${progress.desired} available, preview ${previewServiceName(p.service)} → ${progress.readyEndpoints.length} pods) in ${formatDuration(t.readyAt - t.startedAt)}`,
+          `${prefix(p.service)}${p.target}: ready to switch (${progress.desired}/${progress.desired} available, preview ${p.names.preview} → ${progress.readyEndpoints.length} pods) in ${formatDuration(t.readyAt - t.startedAt)}`,
         );
         settled++;
       }

@@ -6,7 +6,8 @@
 import type { V1Deployment } from '@kubernetes/client-node';
 import { originError, type Origin } from '@expeditor/shared/errors';
 import { repositoryOf } from '@expeditor/shared/patterns';
-import { colorOfServiceName, previewServiceName } from '@expeditor/bluegreen/names';
+import { colorOfServiceName } from '@expeditor/bluegreen/names';
+import { defaultNames, type ServiceNames } from '@expeditor/bluegreen/service-names';
 import type { ManifestDocument } from './manifest.ts';
 
 export type Disposition =
@@ -84,6 +85,8 @@ export function podSpecOf(object: Record<string, unknown>): unknown {
 
 export interface ClassifyOptions {
   services: readonly string[];
+  /** Each service's stable and preview Service (the convention's when left out). */
+  names?: ReadonlyMap<string, ServiceNames> | undefined;
   /** The services' Deployments as chosen from the manifest (by document). */
   workloads: ReadonlyMap<ManifestDocument['object'], string>;
   /** The repositories of the images deployed, each with its image: containers running one get it. */
@@ -138,8 +141,12 @@ export function classifyDocuments(documents: readonly ManifestDocument[], option
       if (target) return { ...at, disposition: { kind: 'per-color', service: target } };
     }
     if (kind === 'Service') {
-      if (options.services.includes(name)) return { ...at, disposition: { kind: 'stable-service', service: name } };
-      const service = options.services.find((s) => name === previewServiceName(s) || colorOfServiceName(s, name));
+      const namesOf = (s: string): ServiceNames => options.names?.get(s) ?? defaultNames(s);
+      // The configured stable Service carries live traffic: never applied as a plain document,
+      // which would put its selector back on the color the manifest names.
+      const stableOf = options.services.find((s) => namesOf(s).stable === name);
+      if (stableOf) return { ...at, disposition: { kind: 'stable-service', service: stableOf } };
+      const service = options.services.find((s) => name === namesOf(s).preview || colorOfServiceName(s, name));
       if (service) return { ...at, disposition: { kind: 'ours', why: `deploy-eks writes Service ${name} itself for ${service}` } };
       // The team's own name for the stable Service (myapp-service in front of myapp-blue): it
       // selects a service's pods, so applying it again would move traffic back to the color it names.

@@ -33,6 +33,9 @@ export interface DeployEksInputs {
   route: Route | undefined;
   strategy: 'blue-green' | 'rolling' | undefined;
   ingress: string | undefined;
+  /** The stable / preview Service of the one service deployed, when not `<service>` / `<service>-preview`. */
+  stableService?: string | undefined;
+  previewService?: string | undefined;
   requireDigest: boolean;
   /** Ask the registry which digest a tag names and deploy that; absent means true. */
   resolveDigest?: boolean;
@@ -81,6 +84,8 @@ export function readDeployEksInputs(inputs: ActionInputs): DeployEksInputs {
     route: inputs.choice('route', ['service', 'ingress'] as const),
     strategy: inputs.choice('strategy', ['blue-green', 'rolling'] as const),
     ingress: inputs.string('ingress', { pattern: k8sName, expected: 'an Ingress name' }),
+    stableService: inputs.string('stable-service', { pattern: k8sName, expected: 'a Kubernetes Service name' }),
+    previewService: inputs.string('preview-service', { pattern: k8sName, expected: 'a Kubernetes Service name' }),
     requireDigest: inputs.boolean('require-digest', false),
     resolveDigest: inputs.boolean('resolve-digest', true),
     timeoutMs: inputs.duration('timeout', '10m'),

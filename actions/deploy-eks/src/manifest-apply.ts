@@ -12,7 +12,7 @@ import { repositoryOf } from '@expeditor/shared/patterns';
 import type { Log } from '@expeditor/shared/log';
 import { colorOfServiceName, colorServiceName, type Color } from '@expeditor/bluegreen/names';
 import { type ClassifiedDocument, dispositionText, podSpecOf } from './documents.ts';
-import type { DeployEksPlan } from './plan.ts';
+import { namesOf, type DeployEksPlan } from './plan.ts';
 import type { NamespaceView } from './read.ts';
 
 export const fieldManager = 'expeditor';
@@ -92,7 +92,7 @@ export function firstDeployWrites(
         continue;
       }
       const body = applyBody(d, plan.namespace) as KubeObject & V1Ingress;
-      const moved = pointAtColors(body, plan.services, targets);
+      const moved = pointAtColors(body, plan, targets);
       writes.push({
         document: d,
         body,
@@ -103,13 +103,13 @@ export function firstDeployWrites(
   return writes;
 }
 
-/** Backends naming a deployed service (or one of its colors) go to the target color's Service. */
-function pointAtColors(ingress: V1Ingress, services: readonly string[], targets: ReadonlyMap<string, Color>): string[] {
+/** Backends naming a deployed service's stable Service (or one of its colors) go to the target color's Service. */
+function pointAtColors(ingress: V1Ingress, plan: Pick<DeployEksPlan, 'services' | 'names'>, targets: ReadonlyMap<string, Color>): string[] {
   const moved: string[] = [];
   const move = (backend: V1IngressBackend | undefined): void => {
     const name = backend?.service?.name;
     if (!backend?.service || !name) return;
-    const service = services.find((s) => s === name || colorOfServiceName(s, name));
+    const service = plan.services.find((s) => namesOf(plan, s).stable === name || colorOfServiceName(s, name));
     const target = service ? targets.get(service) : undefined;
     if (!service || !target) return;
     backend.service.name = colorServiceName(service, target);

@@ -11,6 +11,8 @@ import { classifyDocuments, expandLists, type ClassifiedDocument } from './docum
 import type { ManifestRollout } from './rollout-manifest.ts';
 import { checkNamedRollout, refuseRollingRollouts, refuseRolloutRefs, rolloutDispositions, rolloutsOf } from './rollout-plan.ts';
 import type { Origin } from '@expeditor/shared/errors';
+import { ProblemsError } from '@expeditor/shared/errors';
+import { defaultNames, entryName, resolveServiceNames, type ServiceNames } from '@expeditor/bluegreen/service-names';
 
 export interface EnvironmentRefs {
   configMaps: string[];
@@ -31,6 +33,8 @@ export interface DeployEksPlan {
   byDigest: boolean;
   environment: string | undefined;
   services: string[];
+  /** Per service, its stable and preview Service (`<service>`, `<service>-preview` unless configured). */
+  names: Map<string, ServiceNames>;
   namespace: string;
   namespaceOrigin: Origin;
   colorLabel: string;
@@ -56,6 +60,10 @@ export interface DeployEksPlan {
   warnings: { message: string; input?: string }[];
   source: { sha: string; runUrl: string };
 }
+
+/** A service's stable and preview Service names (the convention's for a service the plan does not list). */
+export const namesOf = (plan: Pick<DeployEksPlan, 'names'>, service: string): ServiceNames =>
+  plan.names.get(service) ?? defaultNames(service);
 
 export interface PlanContext {
   workspace: string;
@@ -97,7 +105,7 @@ export function planDeployEks(inputs: DeployEksInputs, context: PlanContext): De
   const originOf = (input: string, value: unknown, fileKey: string): Origin =>
     value !== undefined && value !== '' ? { input } : eks ? { key: key(fileKey) } : { input };
 
-  const services = inputs.services.length > 0 ? inputs.services : (eks?.services ?? []);
+  const services = inputs.services.length > 0 ? inputs.services : (eks?.services ?? []).map(entryName);
   if (services.length === 0) {
     throw new ExpeditorError('no service to deploy', {
       input: 'services',
@@ -126,6 +134,7 @@ export function planDeployEks(inputs: DeployEksInputs, context: PlanContext): De
     });
   }
   const images = Object.fromEntries(services.map((s) => [s, inputs.images[s] ?? inputs.image]));
+  const names = planServiceNames(services, inputs, eks?.services ? key('services') : undefined, eks?.services, settings);
   settings.provenance.push({
     name: 'services',
     value: services.join(', '),
@@ -183,6 +192,7 @@ export function planDeployEks(inputs: DeployEksInputs, context: PlanContext): De
   if (rollouts) {
     refuseRollingRollouts(strategy, inputs.strategy ? { input: 'strategy' } : { key: key('strategy') });
     refuseRolloutRefs(refs);
+    refuseRolloutNames(names, inputs, key('services'));
   }
   if (strategy === 'rolling') {
     settings.provenance.push({
@@ -202,6 +212,7 @@ export function planDeployEks(inputs: DeployEksInputs, context: PlanContext): De
   const ingress = route === 'ingress' ? pick('ingress', 'ingress', inputs.ingress, 'ingress', eks?.ingress) : undefined;
   const classifiedAll = classifyDocuments(documents, {
     services,
+    names,
     workloads,
     repositories: new Map(Object.values(images).map((i) => [repositoryOf(i), i])),
     namespace,
@@ -257,6 +268,7 @@ export function planDeployEks(inputs: DeployEksInputs, context: PlanContext): De
     byDigest,
     environment: envName,
     services,
+    names,
     namespace,
     namespaceOrigin: manifestNamespace && !inputs.namespace ? manifestOrigin : originOf('namespace', inputs.namespace, 'namespace'),
     colorLabel,
@@ -296,4 +308,56 @@ function namespaceOfManifests(manifests: DeployEksPlan['manifests']): { namespac
     );
   }
   return first;
+}
+
+/**
+ * Each service's stable and preview Service, from the inputs or its eks.services entry (the one
+ * rule of packages/bluegreen, which bluegreen-switch reads too); a name that collides with another
+ * object of the contract stops the run here, before any request. Names that are not the
+ * convention's get a row in the summary.
+ */
+function planServiceNames(
+  services: readonly string[],
+  inputs: DeployEksInputs,
+  fileKey: string | undefined,
+  entries: EksConfig['services'],
+  settings: Settings,
+): Map<string, ServiceNames> {
+  const { names, problems } = resolveServiceNames(services, {
+    file: fileKey && entries ? { entries, key: fileKey } : undefined,
+    inputs: { stable: inputs.stableService, preview: inputs.previewService },
+  });
+  if (problems.length > 0) throw new ProblemsError(`${problems.length} problems with the Service names`, problems);
+  for (const n of names.values()) {
+    const fallback = defaultNames(n.service);
+    const prefix = services.length > 1 ? `${n.service}: ` : '';
+    for (const [which, input, label] of [
+      ['stable', inputs.stableService, 'stable Service'],
+      ['preview', inputs.previewService, 'preview Service'],
+    ] as const) {
+      if (n[which] === fallback[which]) continue;
+      settings.provenance.push({
+        name: `${prefix}${label}`,
+        value: n[which],
+        source: input ? 'input' : 'file',
+        from: input ? `input '${which}-service'` : `${fileKey}.${entries?.findIndex((e) => entryName(e) === n.service)}.${which}-service`,
+      });
+    }
+  }
+  return names;
+}
+
+/** A Rollout names its own Services (activeService, previewService): names given for it are refused, not ignored. */
+function refuseRolloutNames(names: ReadonlyMap<string, ServiceNames>, inputs: DeployEksInputs, fileKey: string): void {
+  const renamed = [...names.values()].find((n) => n.stable !== n.service || n.preview !== defaultNames(n.service).preview);
+  if (!renamed) return;
+  const input = inputs.stableService ? 'stable-service' : inputs.previewService ? 'preview-service' : undefined;
+  throw new ExpeditorError(
+    `${input ? `input '${input}'` : fileKey}: ${renamed.service} is an Argo Rollout, which names its own Services (spec.strategy.blueGreen.activeService and previewService)`,
+    {
+      ...(input ? { input } : { key: fileKey }),
+      unchanged: 'nothing was changed',
+      next: `leave the Service names of ${renamed.service} out; the Rollout's activeService and previewService are used`,
+    },
+  );
 }

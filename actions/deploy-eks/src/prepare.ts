@@ -7,22 +7,21 @@ import { ExpeditorError } from '@expeditor/shared/errors';
 import type { Log } from '@expeditor/shared/log';
 import {
   annotations,
-  colorOfServiceName,
   colors,
   colorServiceName,
   deploymentName,
   hpaName,
   isColor,
   otherColor,
-  previewServiceName,
   type Color,
 } from '@expeditor/bluegreen/names';
-import { selectorText } from '@expeditor/bluegreen/readiness';
+import type { ServiceNames } from '@expeditor/bluegreen/service-names';
 import { repositoryOf } from '@expeditor/shared/patterns';
-import type { DeployEksPlan } from './plan.ts';
+import { namesOf, type DeployEksPlan } from './plan.ts';
 import type { NamespaceView } from './read.ts';
 import { buildColorService, buildTargetDeployment, copyHpa } from './target.ts';
 import { liveFromIngress } from './ingress.ts';
+import { refuseTakers, servingServices } from './traffic.ts';
 import type { ClassifiedDocument } from './documents.ts';
 import type { DocumentWrite } from './manifest-apply.ts';
 
@@ -35,6 +34,8 @@ export interface Existing {
 
 export interface Prepared {
   service: string;
+  /** Its stable and preview Service. */
+  names: ServiceNames;
   live: Color | undefined;
   target: Color;
   stable: V1Service | undefined;
@@ -50,24 +51,6 @@ export interface Prepared {
   existing: Map<string, Existing>;
   /** The target color's copies of the manifest's other per-color documents (PDBs), applied server-side. */
   perColor: DocumentWrite[];
-}
-
-/**
- * Services of the team (not deploy-eks's preview and color Services) whose selector picks the
- * pods of `deployment`: they carry its traffic.
- */
-export function servingServices(view: NamespaceView, service: string, deployment: V1Deployment | undefined): string[] {
-  const labels = deployment?.spec?.template?.metadata?.labels;
-  if (!labels) return [];
-  return [...view.services.values()]
-    .filter((s) => {
-      const name = s.metadata?.name;
-      if (name === previewServiceName(service) || colorOfServiceName(service, name)) return false;
-      const selector = s.spec?.selector ?? {};
-      return Object.keys(selector).length > 0 && Object.entries(selector).every(([k, v]) => labels[k] === v);
-    })
-    .map((s) => s.metadata?.name ?? '')
-    .sort();
 }
 
 function perColorDocument(plan: DeployEksPlan, service: string, kind: string): ClassifiedDocument | undefined {
@@ -134,9 +117,11 @@ function perColorCopies(plan: DeployEksPlan, service: string, color: Color, stam
 
 /**
  * The live color of `service`: on the Ingress route the Ingress's (the switch moves the Ingress,
- * not the stable Service), else the stable Service selector's; undefined on a first deploy.
+ * not the stable Service), else the selector of the stable Service (`<service>` or the configured
+ * name); undefined on a first deploy.
  */
 export function liveColorOf(view: NamespaceView, plan: DeployEksPlan, service: string, log?: Log): Color | undefined {
+  const names = namesOf(plan, service);
   // An Ingress the manifest brings and the cluster lacks yet is a first deploy, not a missing Ingress.
   const brought = plan.ingress !== undefined && plan.documents.some((d) => d.disposition.kind === 'ingress' && d.name === plan.ingress);
   const named = brought && !view.ingresses.some((i) => i.metadata?.name === plan.ingress) ? undefined : plan.ingress;
@@ -145,22 +130,22 @@ export function liveColorOf(view: NamespaceView, plan: DeployEksPlan, service: s
       ? liveFromIngress(view.ingresses, service, named, plan.ingressOrigin)
       : undefined;
   if (fromIngress) return fromIngress;
-  const stable = view.services.get(service);
+  const stable = view.services.get(names.stable);
   if (!stable) {
     // A blue/green made by hand (Deployment myapp-blue behind the team's Service myapp-service):
     // the color some Service of the team sends traffic to is live, whatever that Service is called.
-    const served = colors.filter((c) => servingServices(view, service, view.deployments.get(deploymentName(service, c))).length > 0);
+    const serving = (c: Color) => servingServices(view, names, view.deployments.get(deploymentName(service, c)));
+    const served = colors.filter((c) => serving(c).length > 0);
     if (served.length === 2) {
       throw new ExpeditorError(
-        `both ${deploymentName(service, 'blue')} and ${deploymentName(service, 'green')} take traffic (${colors.map((c) => `${c}: Service ${servingServices(view, service, view.deployments.get(deploymentName(service, c))).join(', ')}`).join('; ')}): no color is idle to deploy to`,
+        `both ${deploymentName(service, 'blue')} and ${deploymentName(service, 'green')} take traffic (${colors.map((c) => `${c}: Service ${serving(c).join(', ')}`).join('; ')}): no color is idle to deploy to`,
         { input: 'services', unchanged: 'nothing was changed', next: 'point the Services at one color first' },
       );
     }
     const adopted = served[0];
     if (adopted) {
-      const by = servingServices(view, service, view.deployments.get(deploymentName(service, adopted)));
       log?.info(
-        `${service}: no Service ${service}, but Service ${by.join(', ')} sends traffic to ${deploymentName(service, adopted)}: ${adopted} is live`,
+        `${service}: no Service ${names.stable}, but Service ${serving(adopted).join(', ')} sends traffic to ${deploymentName(service, adopted)}: ${adopted} is live`,
       );
     }
     return adopted;
@@ -168,9 +153,9 @@ export function liveColorOf(view: NamespaceView, plan: DeployEksPlan, service: s
   const value = stable.spec?.selector?.[plan.colorLabel];
   if (!isColor(value)) {
     throw new ExpeditorError(
-      `Service ${plan.namespace}/${service} is not set up for blue/green: its selector ${JSON.stringify(stable.spec?.selector ?? {})} has no ${plan.colorLabel}=blue|green`,
+      `Service ${plan.namespace}/${names.stable} is not set up for blue/green: its selector ${JSON.stringify(stable.spec?.selector ?? {})} has no ${plan.colorLabel}=blue|green`,
       {
-        input: 'services',
+        input: names.stable === service ? 'services' : 'stable-service',
         unchanged: 'nothing was changed',
         next: `add ${plan.colorLabel}: <color of the running Deployment> to the Service's selector (and pod labels), or set color-label to the key it uses`,
       },
@@ -193,7 +178,7 @@ export function templateFor(
   if (live && liveDeployment) return { template: liveDeployment, from: `Deployment ${deploymentName(service, live)} (live)` };
   if (live) {
     throw new ExpeditorError(
-      `Deployment ${ns}/${deploymentName(service, live)} does not exist, but Service ${service} sends traffic to ${plan.colorLabel}=${live}`,
+      `Deployment ${ns}/${deploymentName(service, live)} does not exist, but Service ${namesOf(plan, service).stable} sends traffic to ${plan.colorLabel}=${live}`,
       {
         input: 'services',
         unchanged: 'nothing was changed',
@@ -201,17 +186,21 @@ export function templateFor(
       },
     );
   }
-  throw new ExpeditorError(`first deploy of ${service} in ${ns} (no Service ${service} yet) needs a Deployment manifest`, {
-    input: 'manifest',
-    unchanged: 'nothing was changed',
-    next: "give the 'manifest' input (a file or directory with the service's Deployment)",
-  });
+  throw new ExpeditorError(
+    `first deploy of ${service} in ${ns} (no Service ${namesOf(plan, service).stable} yet) needs a Deployment manifest`,
+    {
+      input: 'manifest',
+      unchanged: 'nothing was changed',
+      next: "give the 'manifest' input (a file or directory with the service's Deployment)",
+    },
+  );
 }
 
 /** One service's plan from the namespace view: live color, template, target objects. No request. */
 export function prepare(view: NamespaceView, plan: DeployEksPlan, service: string, log: Log, stamp: Record<string, string>): Prepared {
   const ns = plan.namespace;
-  const stable = view.services.get(service);
+  const names = namesOf(plan, service);
+  const stable = view.services.get(names.stable);
   const live = liveColorOf(view, plan, service, log);
   const target: Color = live ? otherColor(live) : 'blue';
   const liveDeployment = live ? view.deployments.get(deploymentName(service, live)) : undefined;
@@ -251,28 +240,8 @@ export function prepare(view: NamespaceView, plan: DeployEksPlan, service: strin
     stamp,
   });
 
-  // Live traffic is never rewritten: no Service of the team (ours are the preview and color
-  // Services) may select the pods about to be written, or they would take its traffic before any switch.
-  if (live) {
-    let takers = servingServices(view, service, deployment);
-    // On the Ingress route the switch moves the Ingress, not the stable Service: it is said, not refused.
-    if (plan.route === 'ingress' && takers.includes(service)) {
-      log.warning(
-        `Service ${service} selects ${target}'s new pods too (on the Ingress route bluegreen-switch moves the Ingress, not this Service): callers of ${service} inside the cluster reach both colors`,
-      );
-      takers = takers.filter((t) => t !== service);
-    }
-    if (takers.length > 0) {
-      throw new ExpeditorError(
-        `Service ${takers.join(', ')} would send traffic to ${target}'s new pods at once (its selector ${takers.map((t) => selectorText(view.services.get(t)?.spec?.selector ?? {})).join('; ')} has no ${plan.colorLabel}), before any switch`,
-        {
-          input: 'services',
-          unchanged: 'nothing was changed',
-          next: `add ${plan.colorLabel}: ${live} to the selector of ${takers.join(', ')} (bluegreen-switch moves it), or remove the Service`,
-        },
-      );
-    }
-  }
+  // Live traffic is never rewritten: no Service of the team may take the new pods before a switch.
+  if (live) refuseTakers(view, plan, names, { live, target, deployment }, log);
 
   // IRSA: the pods' ServiceAccount carries the role; one that is missing is created. An existing
   // one is shared with the live color, so it is not changed here (only reported).
@@ -302,8 +271,9 @@ export function prepare(view: NamespaceView, plan: DeployEksPlan, service: strin
     | undefined;
   const portsFrom = stable ?? manifestStable ?? (live ? view.services.get(colorServiceName(service, live)) : undefined);
   const serviceSpec = { service, namespace: ns, color: target, colorLabel: plan.colorLabel, live, stable: portsFrom, deployment, stamp };
-  const preview = buildColorService(serviceSpec);
-  const colorService = plan.route === 'ingress' ? buildColorService(serviceSpec, colorServiceName(service, target)) : undefined;
+  const preview = buildColorService(serviceSpec, { name: names.preview, role: 'preview' });
+  const colorService =
+    plan.route === 'ingress' ? buildColorService(serviceSpec, { name: colorServiceName(service, target), role: 'color' }) : undefined;
   const existing = new Map<string, Existing>();
   const known = (name: string | undefined, object: { metadata?: { resourceVersion?: string }; spec?: object } | undefined) => {
     if (name && object?.metadata?.resourceVersion) {
@@ -320,5 +290,5 @@ export function prepare(view: NamespaceView, plan: DeployEksPlan, service: strin
       view.hpas.find((h) => h.metadata?.name === hpa.metadata?.name),
     );
   const perColor = perColorCopies(plan, service, target, stamp);
-  return { service, live, target, stable, deployment, hpa, preview, colorService, serviceAccount, templateFrom, existing, perColor };
+  return { service, names, live, target, stable, deployment, hpa, preview, colorService, serviceAccount, templateFrom, existing, perColor };
 }

@@ -2,7 +2,8 @@
 // switch also uses (@expeditor/bluegreen/readiness): what deploy-eks calls ready, the switch accepts.
 import type { V1Deployment, V1EndpointSlice, V1Pod, V1ReplicaSet } from '@kubernetes/client-node';
 import { colorStatus, type ColorStatus } from '@expeditor/bluegreen/readiness';
-import { deploymentName, previewServiceName, type Color } from '@expeditor/bluegreen/names';
+import { deploymentName, type Color } from '@expeditor/bluegreen/names';
+import { defaultNames, type ServiceNames } from '@expeditor/bluegreen/service-names';
 
 export type { Failure, FailureKind } from '@expeditor/bluegreen/readiness';
 
@@ -28,20 +29,22 @@ export type Progress = ColorStatus;
  */
 export function assess(
   observed: Observed,
-  service: string,
+  /** The service, or its names when its preview Service is not `<service>-preview`. */
+  of: string | ServiceNames,
   color: Color,
   writtenGeneration: number,
   selector?: Record<string, string>,
 ): Progress {
+  const names = typeof of === 'string' ? defaultNames(of) : of;
   return colorStatus({
     color,
-    deploymentName: deploymentName(service, color),
+    deploymentName: deploymentName(names.service, color),
     deployment: observed.deployment,
     replicaSets: observed.replicaSets,
     pods: observed.pods,
     selector,
     endpoints: [
-      { service: previewServiceName(service), slices: observed.slices, label: 'preview' },
+      { service: names.preview, slices: observed.slices, label: 'preview' },
       ...(observed.colorSlices ? [observed.colorSlices] : []),
     ],
     writtenGeneration,

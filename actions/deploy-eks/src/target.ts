@@ -175,15 +175,19 @@ export interface ServiceSpec {
   stamp: Record<string, string>;
 }
 
-/** A Service selecting the target color: the preview Service, or the color's own Service. */
-export function buildColorService(spec: ServiceSpec, name: string = previewServiceName(spec.service)): V1Service {
+/** A Service selecting the target color: the preview Service (by default `<service>-preview`), or the color's own Service. */
+export function buildColorService(
+  spec: ServiceSpec,
+  as: { name: string; role: 'preview' | 'color' } = { name: previewServiceName(spec.service), role: 'preview' },
+): V1Service {
+  const { name } = as;
   // The stable Service's selector, else the pods' own (the Deployment's), with the color.
   const selector = {
     ...(spec.stable?.spec?.selector ?? spec.deployment.spec?.selector?.matchLabels ?? { app: spec.service }),
     [spec.colorLabel]: spec.color,
   };
   const ports = spec.stable?.spec?.ports?.map(copyPort) ?? portsOf(spec.deployment);
-  const preview = name === previewServiceName(spec.service);
+  const preview = as.role === 'preview';
   return {
     apiVersion: 'v1',
     kind: 'Service',

@@ -1,7 +1,8 @@
 // The color contract between deploy-eks and bluegreen-switch on Kubernetes (docs/usage.md tells it
 // to users): Deployment `<service>-<color>`, a Service per color `<service>-<color>` (the Ingress
 // route), a preview Service `<service>-preview` on the idle color, the color in a pod label
-// (`version` unless set), and the expeditor.dev/* annotations each side writes and reads.
+// (`version` unless set), and the expeditor.dev/* annotations each side writes and reads. A
+// service's stable and preview Services may have names of their own: service-names.ts.
 
 export const colors = ['blue', 'green'] as const;
 export type Color = (typeof colors)[number];

@@ -74,6 +74,29 @@ const canarySteps = z
   .refine((steps) => steps.every((s, i) => i === 0 || s > (steps[i - 1] ?? 0)), { error: 'expected increasing weights' })
   .refine((steps) => steps.at(-1) === 100, { error: 'expected the last weight to be 100' });
 
+/**
+ * A service of eks.services: its name, or its name with the team's own names for its Services (as
+ * Argo's activeService / previewService); packages/bluegreen/src/service-names.ts checks that
+ * they collide with nothing else.
+ */
+const eksService = z.union(
+  [
+    text(k8sName, 'a service name (lower-case letters, digits, -)'),
+    z.strictObject({
+      name: text(k8sName, 'a service name (lower-case letters, digits, -)').describe(
+        'The service: its Deployments are <name>-blue and <name>-green.',
+      ),
+      'stable-service': text(k8sName, 'a Kubernetes Service name')
+        .optional()
+        .describe('The Service that carries traffic, whose selector bluegreen-switch moves (default <name>).'),
+      'preview-service': text(k8sName, 'a Kubernetes Service name')
+        .optional()
+        .describe('The Service deploy-eks points at the color it brings up (default <name>-preview).'),
+    }),
+  ],
+  { error: 'expected a service name, or { name, stable-service, preview-service }' },
+);
+
 const eks = z.strictObject({
   cluster: text(eksClusterName, 'an EKS cluster name').describe('EKS cluster name.'),
   namespace: text(k8sName, 'a Kubernetes namespace name').default('default'),
@@ -82,7 +105,12 @@ const eks = z.strictObject({
     .default('blue-green')
     .describe('rolling: the Deployment updated in place (dev environments), no colors and no switch.'),
   route: z.enum(['service', 'ingress']).default('service'),
-  services: z.array(text(k8sName, 'a Kubernetes Service name')).optional().describe('Services deployed together.'),
+  services: z
+    .array(eksService)
+    .optional()
+    .describe(
+      'Services deployed together: a name (Deployments <name>-blue and <name>-green behind the Service <name>), or { name, stable-service, preview-service } for a service whose Services have names of their own.',
+    ),
   ingress: text(k8sName, 'an Ingress name').optional(),
   rollout: text(k8sName, 'a Rollout name')
     .optional()

@@ -6,7 +6,10 @@ import { InputError } from '@expeditor/shared/errors';
 import type { EksSwitchInputs } from './inputs.ts';
 import type { SwitchAction } from './types.ts';
 
-type RolloutInputs = Pick<EksSwitchInputs, 'rollout' | 'service' | 'route' | 'ingress' | 'targetColor' | 'canary' | 'analysis'>;
+type RolloutInputs = Pick<
+  EksSwitchInputs,
+  'rollout' | 'service' | 'stableService' | 'previewService' | 'route' | 'ingress' | 'targetColor' | 'canary' | 'analysis'
+>;
 
 /** Problems of the inputs given with `rollout`; none without it. */
 export function rolloutInputProblems(action: SwitchAction, inputs: RolloutInputs): InputError[] {
@@ -25,6 +28,8 @@ export function rolloutInputProblems(action: SwitchAction, inputs: RolloutInputs
     );
   }
   if (inputs.service) notWith('service', 'the Rollout names its active Service (spec.strategy.blueGreen.activeService)');
+  if (inputs.stableService) notWith('stable-service', 'the Rollout names its active Service (spec.strategy.blueGreen.activeService)');
+  if (inputs.previewService) notWith('preview-service', 'the Rollout names its preview Service (spec.strategy.blueGreen.previewService)');
   if (inputs.route === 'ingress' || inputs.ingress)
     notWith(inputs.ingress ? 'ingress' : 'route', 'Argo moves the active Service, not an Ingress');
   if (inputs.targetColor) notWith('target-color', 'a Rollout has no colors; switch promotes its new ReplicaSet');

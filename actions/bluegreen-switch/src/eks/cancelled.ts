@@ -10,7 +10,7 @@ import type { EksSwitchDeps, EksSwitchOptions } from './types.ts';
 export async function withSelectorState(error: unknown, opts: EksSwitchOptions, deps: EksSwitchDeps): Promise<never> {
   if (!(error instanceof CancelledError)) throw error;
   // The connection's requests outlive the run's signal, so this read still goes out.
-  const service = await deps.kube.readService(opts.namespace, opts.service).catch(() => undefined);
+  const service = await deps.kube.readService(opts.namespace, opts.stableService).catch(() => undefined);
   const color = service?.spec?.selector?.[opts.colorLabel];
   const ours = service?.metadata?.annotations?.[annotations.runUrl] === opts.runUrl;
   throw new ExpeditorError(error.message, {
@@ -18,8 +18,8 @@ export async function withSelectorState(error: unknown, opts: EksSwitchOptions, 
     unchanged: !color
       ? undefined
       : ours
-        ? `Service ${opts.service} selects ${color}: this run's switch stands`
-        : `Service ${opts.service} still selects ${color}; nothing was switched`,
-    next: color ? undefined : `look at Service ${opts.service}'s selector (kubectl get service ${opts.service} -o yaml)`,
+        ? `Service ${opts.stableService} selects ${color}: this run's switch stands`
+        : `Service ${opts.stableService} still selects ${color}; nothing was switched`,
+    next: color ? undefined : `look at Service ${opts.stableService}'s selector (kubectl get service ${opts.stableService} -o yaml)`,
   });
 }

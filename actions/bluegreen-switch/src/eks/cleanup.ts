@@ -4,7 +4,7 @@
 import type { V1Deployment } from '@kubernetes/client-node';
 import { ExpeditorError } from '@expeditor/shared/errors';
 import { formatDuration, sleep } from '@expeditor/shared/deadline';
-import { annotations, deploymentName, otherColor, previewServiceName, type Color } from '@expeditor/bluegreen/names';
+import { annotations, deploymentName, otherColor, type Color } from '@expeditor/bluegreen/names';
 import { readRecord, type RecordedSwitch } from './record.ts';
 import { guardedPatch, SwitchConflictError } from './guard.ts';
 import { readStableService } from './service-route.ts';
@@ -22,7 +22,7 @@ export interface LiveState {
 async function liveState(opts: EksSwitchOptions, deps: EksSwitchDeps): Promise<LiveState> {
   if (opts.route === 'service') {
     const stable = await readStableService(opts, deps);
-    return { live: stable.live, record: readRecord(stable.service.metadata?.annotations), what: `Service ${opts.service}` };
+    return { live: stable.live, record: readRecord(stable.service.metadata?.annotations), what: `Service ${opts.stableService}` };
   }
   return ingressLiveState(opts, await readIngressState(opts, deps));
 }
@@ -163,7 +163,7 @@ export async function cleanupOldColor(opts: EksSwitchOptions, deps: EksSwitchDep
 
   let previewRemoved = false;
   if (opts.removePreview) {
-    const preview = previewServiceName(opts.service);
+    const preview = opts.previewService;
     previewRemoved = await kube.deleteService(opts.namespace, preview);
     notes.push(previewRemoved ? `deleted the preview Service ${preview}` : `no preview Service ${preview} to delete`);
   }

@@ -20,6 +20,9 @@ export interface EksSwitchInputs {
   allowKubeconfigExec: boolean;
   namespace: string | undefined;
   service: string | undefined;
+  /** The stable / preview Service of `service`, when not `<service>` / `<service>-preview`. */
+  stableService?: string | undefined;
+  previewService?: string | undefined;
   /** An Argo Rollouts Rollout to promote or abort instead of moving a Service's selector. */
   rollout?: string | undefined;
   ingress: string | undefined;
@@ -62,6 +65,8 @@ export function readEksSwitchInputs(inputs: ActionInputs, env: Env): EksSwitchIn
     allowKubeconfigExec: inputs.boolean('allow-kubeconfig-exec', false),
     namespace: inputs.string('namespace', { pattern: k8sName, expected: 'a Kubernetes namespace name' }),
     service: inputs.string('service', { pattern: k8sName, expected: 'a Kubernetes Service name' }),
+    stableService: inputs.string('stable-service', { pattern: k8sName, expected: 'a Kubernetes Service name' }),
+    previewService: inputs.string('preview-service', { pattern: k8sName, expected: 'a Kubernetes Service name' }),
     rollout: inputs.string('rollout', { pattern: k8sName, expected: 'a Rollout name' }),
     ingress: inputs.string('ingress', { pattern: k8sName, expected: 'an Ingress name' }),
     ingressPath: inputs.string('ingress-path', {

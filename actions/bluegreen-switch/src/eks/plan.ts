@@ -5,6 +5,7 @@ import { Settings } from '@expeditor/shared/settings';
 import type { EksSwitchInputs } from './inputs.ts';
 import { rolloutInputProblems } from './argo-plan.ts';
 import { isColor } from '@expeditor/bluegreen/names';
+import { defaultNames, entryName, resolveServiceNames } from '@expeditor/bluegreen/service-names';
 import type { EksSwitchOptions, Route, SwitchAction } from './types.ts';
 import { planSwitchAnalysis } from './analysis-plan.ts';
 
@@ -62,7 +63,7 @@ export function planEksSwitch(
   const rollout = settings.pick('rollout', { name: 'rollout', value: inputs.rollout }, file('rollout', eks?.rollout));
 
   // One service per switch: the file's `services` gives it only when it lists exactly one.
-  const fileServices = eks?.services ?? [];
+  const fileServices = (eks?.services ?? []).map(entryName);
   let service = settings.pick(
     'service',
     { name: 'service', value: inputs.service },
@@ -80,6 +81,19 @@ export function planEksSwitch(
       );
     service = '';
   }
+  // Its stable and preview Service by the rule deploy-eks follows too (packages/bluegreen).
+  const named = resolveServiceNames(service ? [service] : [], {
+    file: eks?.services ? { entries: eks.services, key: key('services') } : undefined,
+    inputs: service ? { stable: inputs.stableService, preview: inputs.previewService } : {},
+  });
+  if (!rollout) problems.push(...named.problems);
+  const nameFrom = (input: string, value: string | undefined): string =>
+    value ? `input '${input}'` : `${key('services')}.${eks?.services?.findIndex((e) => entryName(e) === service)}.${input}`;
+  const names = named.names.get(service) ?? defaultNames(service);
+  if (service && names.stable !== service)
+    settings.derive('stable Service', names.stable, nameFrom('stable-service', inputs.stableService));
+  if (service && names.preview !== defaultNames(service).preview)
+    settings.derive('preview Service', names.preview, nameFrom('preview-service', inputs.previewService));
   const ingress = settings.pick('ingress', { name: 'ingress', value: inputs.ingress }, file('ingress', eks?.ingress));
   if (route === 'ingress' && !ingress) problems.push(new InputError('ingress', 'is required with route ingress'));
   const canaryFromFile = eks?.canary;
@@ -151,6 +165,8 @@ export function planEksSwitch(
       route,
       namespace,
       service,
+      stableService: names.stable,
+      previewService: names.preview,
       rollout,
       ingress,
       ingressPath: inputs.ingressPath,

@@ -31,13 +31,13 @@ export async function rollBackSelector(
   const selector = { ...r.selector, [opts.colorLabel]: r.live };
   try {
     for (let attempt = 1; ; attempt++) {
-      const fresh = await kube.readService(opts.namespace, opts.service);
+      const fresh = await kube.readService(opts.namespace, opts.stableService);
       const now = fresh?.spec?.selector?.[opts.colorLabel];
       // Someone else moved the Service meanwhile: theirs stands.
       if (!fresh || now !== r.target) {
         return {
           ok: false,
-          text: `not rolled back: Service ${opts.service} ${fresh ? `now selects ${now ?? 'no color'}` : 'no longer exists'} (someone else changed it)`,
+          text: `not rolled back: Service ${opts.stableService} ${fresh ? `now selects ${now ?? 'no color'}` : 'no longer exists'} (someone else changed it)`,
         };
       }
       const sentAt = performance.now();
@@ -45,8 +45,8 @@ export async function rollBackSelector(
         await guardedPatch({
           resourceVersion: fresh.metadata?.resourceVersion ?? '',
           patch: { metadata: { annotations: recordAsItWas(r.before) }, spec: { selector: { [opts.colorLabel]: r.live } } },
-          send: (body) => kube.patchService(opts.namespace, opts.service, body),
-          read: () => kube.readService(opts.namespace, opts.service),
+          send: (body) => kube.patchService(opts.namespace, opts.stableService, body),
+          read: () => kube.readService(opts.namespace, opts.stableService),
           landed: (f) => f.spec?.selector?.[opts.colorLabel] === r.live,
           conflict: () => new SwitchConflictError('conflict', '', ''),
           signal,
@@ -59,7 +59,7 @@ export async function rollBackSelector(
       // The selector is back whatever the endpoints do next; their convergence is only reported.
       const converged = await waitForEndpoints(kube, {
         namespace: opts.namespace,
-        service: opts.service,
+        service: opts.stableService,
         selector,
         since: sentAt,
         signal,
@@ -68,7 +68,7 @@ export async function rollBackSelector(
         (c) => `its endpoints were only ${r.live}'s pods after ${formatDuration(c.ms)}`,
         (error: unknown) => `its endpoints were not seen converging: ${describeError(error)}`,
       );
-      return { ok: true, text: `rolled back: Service ${opts.service} selects ${r.live} again (${converged})` };
+      return { ok: true, text: `rolled back: Service ${opts.stableService} selects ${r.live} again (${converged})` };
     }
   } catch (error) {
     return { ok: false, text: `rolling back to ${r.live} FAILED (${describeError(error)})` };

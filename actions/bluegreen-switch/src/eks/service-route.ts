@@ -5,7 +5,7 @@ import type { V1Service } from '@kubernetes/client-node';
 import { ExpeditorError, describeError } from '@expeditor/shared/errors';
 import { formatDuration } from '@expeditor/shared/deadline';
 import { describeOutcome } from '@expeditor/analysis/analysis';
-import { annotations, isColor, previewServiceName, type Color } from '@expeditor/bluegreen/names';
+import { annotations, isColor, type Color } from '@expeditor/bluegreen/names';
 import { describeRecord, readRecord, recordAnnotations, targetColor } from './record.ts';
 import { analysisBeforeSwitch, checkArgs } from './analysis.ts';
 import { rollBackSelector } from './selector-rollback.ts';
@@ -23,33 +23,36 @@ export interface StableService {
 
 /** Reads the stable Service and its live color; errors name the input at fault. */
 export async function readStableService(opts: EksSwitchOptions, deps: EksSwitchDeps): Promise<StableService> {
-  return stableService(await deps.kube.readService(opts.namespace, opts.service), opts);
+  return stableService(await deps.kube.readService(opts.namespace, opts.stableService), opts);
 }
 
 /** The stable Service's live color from its selector: missing, no color label or not a color is an error. */
 export function stableService(
   service: V1Service | undefined,
-  opts: Pick<EksSwitchOptions, 'namespace' | 'service' | 'colorLabel'>,
+  opts: Pick<EksSwitchOptions, 'namespace' | 'service' | 'stableService' | 'colorLabel'>,
 ): StableService {
   if (!service) {
-    throw new ExpeditorError(`Service ${opts.service} does not exist in namespace ${opts.namespace}`, {
-      input: 'service',
+    const renamed = opts.stableService !== opts.service;
+    throw new ExpeditorError(`Service ${opts.stableService} does not exist in namespace ${opts.namespace}`, {
+      input: renamed ? 'stable-service' : 'service',
       unchanged: 'nothing was changed',
-      next: "check the 'service' and 'namespace' inputs (the stable Service, not a color's)",
+      next: renamed
+        ? `check the stable Service's name ('stable-service', or stable-service in the service's eks.services entry) and the namespace`
+        : "check the 'service' and 'namespace' inputs (the stable Service, not a color's; a stable Service of another name is given as 'stable-service')",
     });
   }
   const selector = service.spec?.selector ?? {};
   const value = selector[opts.colorLabel];
   if (value === undefined) {
     const shown = Object.keys(selector).length ? selectorText(selector) : 'none';
-    throw new ExpeditorError(`the selector of Service ${opts.service} (${shown}) has no color label '${opts.colorLabel}'`, {
+    throw new ExpeditorError(`the selector of Service ${opts.stableService} (${shown}) has no color label '${opts.colorLabel}'`, {
       input: 'color-label',
       unchanged: 'nothing was changed',
       next: `give the label key that carries the color as 'color-label', or add ${opts.colorLabel}: <live color> to the Service's selector`,
     });
   }
   if (!isColor(value)) {
-    throw new ExpeditorError(`Service ${opts.service} selects ${opts.colorLabel}=${value}, which is neither blue nor green`, {
+    throw new ExpeditorError(`Service ${opts.stableService} selects ${opts.colorLabel}=${value}, which is neither blue nor green`, {
       input: 'service',
       unchanged: 'nothing was changed',
       next: `point the Service at blue or green first`,
@@ -84,19 +87,19 @@ export async function switchServiceRoute(opts: EksSwitchOptions, deps: EksSwitch
   const stable = await readStableService(opts, deps);
   const { live } = stable;
   const recorded = readRecord(stable.service.metadata?.annotations);
-  const target = targetColor({ object: `Service ${opts.service}`, recorded, live, rollback, asked: opts.targetColor });
+  const target = targetColor({ object: `Service ${opts.stableService}`, recorded, live, rollback, asked: opts.targetColor });
   const base = { action: opts.action, route: 'service' as const, from: live };
   if (target === live) {
     const by = describeRecord(recorded);
-    const note = `${target} is already live on Service ${opts.service}${by ? ` (switched ${by})` : ''}; nothing was changed`;
+    const note = `${target} is already live on Service ${opts.stableService}${by ? ` (switched ${by})` : ''}; nothing was changed`;
     log.info(note);
     return { ...base, to: live, switched: false, convergenceMs: undefined, note };
   }
 
   const selector = { ...stable.selector, [opts.colorLabel]: target };
-  const unchanged = `Service ${opts.service} still selects ${live}; nothing was changed`;
+  const unchanged = `Service ${opts.stableService} still selects ${live}; nothing was changed`;
   await log.group(`Checking that ${target} is ready`, async () => {
-    const previewName = previewServiceName(opts.service);
+    const previewName = opts.previewService;
     const chosen = previewToCheck(await kube.readService(opts.namespace, previewName), previewName, target, opts.colorLabel);
     const endpointsService = chosen.service;
     if (chosen.why) log.info(chosen.why);
@@ -108,7 +111,7 @@ export async function switchServiceRoute(opts: EksSwitchOptions, deps: EksSwitch
       endpointsService,
     });
     if (!readiness.ready)
-      throw notReadyError(`${rollback ? 'roll back' : 'switch'} Service ${opts.service} to ${target}`, target, readiness, unchanged);
+      throw notReadyError(`${rollback ? 'roll back' : 'switch'} Service ${opts.stableService} to ${target}`, target, readiness, unchanged);
     log.info(
       `${target} is ready: ${readiness.readyPods.length} Ready pods${endpointsService ? `, all ready endpoints of ${endpointsService}` : ''}`,
     );
@@ -122,13 +125,13 @@ export async function switchServiceRoute(opts: EksSwitchOptions, deps: EksSwitch
   const record = recordAnnotations({ previousColor: live, switchedAt, commit: opts.commit, runUrl: opts.runUrl });
   const resourceVersion = stable.service.metadata?.resourceVersion ?? '';
   let sentAt = 0;
-  await log.group(`Switching Service ${opts.service}: ${live} → ${target}`, async () => {
+  await log.group(`Switching Service ${opts.stableService}: ${live} → ${target}`, async () => {
     sentAt = performance.now();
     await guardedPatch({
       resourceVersion,
       patch: { metadata: { annotations: record }, spec: { selector: { [opts.colorLabel]: target } } },
-      send: (body) => kube.patchService(opts.namespace, opts.service, body),
-      read: () => kube.readService(opts.namespace, opts.service),
+      send: (body) => kube.patchService(opts.namespace, opts.stableService, body),
+      read: () => kube.readService(opts.namespace, opts.stableService),
       landed: (fresh) => fresh.metadata?.annotations?.[annotations.switchedAt] === record[annotations.switchedAt],
       conflict: (fresh) => serviceConflict(opts, live, target, fresh),
       signal: deps.signal,
@@ -136,10 +139,10 @@ export async function switchServiceRoute(opts: EksSwitchOptions, deps: EksSwitch
     log.info(`selector is now ${selectorText(selector)} (recorded: previous color ${live}, ${switchedAt.toISOString()})`);
   });
 
-  const converging = log.group(`Waiting until Service ${opts.service}'s endpoints are only ${target}'s pods`, () =>
+  const converging = log.group(`Waiting until Service ${opts.stableService}'s endpoints are only ${target}'s pods`, () =>
     waitForEndpoints(kube, {
       namespace: opts.namespace,
-      service: opts.service,
+      service: opts.stableService,
       selector,
       since: sentAt,
       signal: deps.signal,
@@ -161,7 +164,7 @@ export async function switchServiceRoute(opts: EksSwitchOptions, deps: EksSwitch
       why = `the analysis of ${target} after the switch was stopped: ${describeError(error)}`;
     }
     if (why) {
-      const restored = await log.group(`Rolling Service ${opts.service} back to ${live}`, () =>
+      const restored = await log.group(`Rolling Service ${opts.stableService} back to ${live}`, () =>
         rollBackSelector(opts, deps, { live, target, selector: stable.selector, before: stable.service.metadata?.annotations }),
       );
       throw new ExpeditorError(`${why}; ${restored.text}`, {
@@ -170,13 +173,13 @@ export async function switchServiceRoute(opts: EksSwitchOptions, deps: EksSwitch
           : `${target} may still serve traffic`,
         next: restored.ok
           ? `look at ${target} (the evaluations in the step summary, its pods and logs), redeploy, and run the switch again`
-          : `put Service ${opts.service}'s selector back on ${opts.colorLabel}=${live} by hand (kubectl edit service ${opts.service})`,
+          : `put Service ${opts.stableService}'s selector back on ${opts.colorLabel}=${live} by hand (kubectl edit service ${opts.stableService})`,
       });
     }
   }
   // (Only narrows the type: a stopped convergence with a post analysis was rolled back above.)
   if ('stopped' in converged) throw converged.stopped;
-  const note = `${rollback ? 'rolled back' : 'switched'} Service ${opts.service} from ${live} to ${target}; its endpoints were only ${target}'s ${converged.endpoints} pods after ${formatDuration(converged.ms)}`;
+  const note = `${rollback ? 'rolled back' : 'switched'} Service ${opts.stableService} from ${live} to ${target}; its endpoints were only ${target}'s ${converged.endpoints} pods after ${formatDuration(converged.ms)}`;
   log.info(note);
   return { ...base, to: target, switched: true, convergenceMs: converged.ms, note };
 }
@@ -186,8 +189,8 @@ function serviceConflict(opts: EksSwitchOptions, live: Color, target: Color, fre
   const by = describeRecord(readRecord(fresh?.metadata?.annotations));
   const what =
     now !== live
-      ? `someone else switched Service ${opts.service} while this run was deciding: it now selects ${now ?? 'no color'}${by ? ` (switched ${by})` : ''}`
-      : `someone else changed Service ${opts.service} while this run was deciding (it still selects ${live})`;
+      ? `someone else switched Service ${opts.stableService} while this run was deciding: it now selects ${now ?? 'no color'}${by ? ` (switched ${by})` : ''}`
+      : `someone else changed Service ${opts.stableService} while this run was deciding (it still selects ${live})`;
   return new SwitchConflictError(
     `${what}; this run's switch to ${target} was not applied`,
     'the other change stands; this run changed nothing',

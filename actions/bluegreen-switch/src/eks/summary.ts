@@ -53,6 +53,6 @@ export function eksSwitchSummary(
 function target(plan: EksSwitchPlan): [string, Cell] {
   const o = plan.options;
   if (o.rollout) return ['Rollout', o.rollout];
-  if (o.route === 'service') return ['Service', o.service];
+  if (o.route === 'service') return ['Service', o.stableService];
   return ['Ingress', `${o.ingress ?? ''}${o.ingressPath ? ` (${o.ingressPath})` : ''}`];
 }

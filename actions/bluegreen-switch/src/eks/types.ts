@@ -15,8 +15,12 @@ export interface EksSwitchOptions {
   namespace: string;
   /** An Argo Rollouts Rollout: switch promotes it, rollback aborts it (argo-switch.ts); no colors then. */
   rollout?: string | undefined;
-  /** The stable Service (route service), or the service whose color Services the Ingress uses. */
+  /** The service: its Deployments are `<service>-<color>`, and its color Services on the Ingress route. */
   service: string;
+  /** Route service: the Service whose selector is switched (`<service>` unless configured, as Argo's activeService). */
+  stableService: string;
+  /** The Service deploy-eks points at the target color (`<service>-preview` unless configured). */
+  previewService: string;
   /** Route ingress: the Ingress to switch. */
   ingress?: string | undefined;
   /** Route ingress: `/path` or `host/path`; by default every path routing to the service's colors. */
