@@ -175,13 +175,15 @@ export async function waitEndpoints(b: Bedside, ns: string, svc: string, done: (
 }
 
 export function options(c: Colors, overrides: Partial<EksSwitchOptions> = {}): EksSwitchOptions {
+  // The Services by convention, of the service the overrides name (as the plan resolves them).
+  const service = overrides.service ?? c.svc;
   return {
     action: 'switch',
     route: 'service',
     namespace: c.ns,
-    service: c.svc,
-    stableService: c.svc,
-    previewService: `${c.svc}-preview`,
+    service,
+    stableService: service,
+    previewService: `${service}-preview`,
     colorLabel: 'version',
     stepPauseMs: 0,
     keepMs: 0,
