@@ -13,6 +13,9 @@ import type { DeployEksInputs } from '../../actions/deploy-eks/src/inputs.ts';
 import { planDeployEks } from '../../actions/deploy-eks/src/plan.ts';
 import type { EksSwitchInputs } from '../../actions/bluegreen-switch/src/eks/inputs.ts';
 import { planEksSwitch } from '../../actions/bluegreen-switch/src/eks/plan.ts';
+import { ActionInputs, inputEnv } from '@expeditor/shared/inputs';
+import { readDeployEksInputs } from '../../actions/deploy-eks/src/inputs.ts';
+import { readEksSwitchInputs } from '../../actions/bluegreen-switch/src/eks/inputs.ts';
 import { ecr } from './eks-fixtures.ts';
 import { deployEksInputs, eksSwitchInputs } from './eks-inputs.ts';
 
@@ -114,7 +117,7 @@ describe('resolveServiceNames', () => {
       /environments\.prod\.eks\.services\.0\.stable: unknown key/,
     );
     expect(() => parseEntries('[{ name: myapp, preview-service: My_Preview }]')).toThrow(
-      /environments\.prod\.eks\.services\.0\.preview-service: expected a Kubernetes Service name, got "My_Preview"/,
+      /environments\.prod\.eks\.services\.0\.preview-service: expected a Kubernetes Service name \(lower-case letters, digits, -, starting with a letter\), got "My_Preview"/,
     );
   });
 });
@@ -202,6 +205,26 @@ describe('deploy-eks and bluegreen-switch agree', () => {
     const ws = workspace('[myapp, cart]');
     const problems = refusal(() => deployPlan(ws, { stableService: 'myapp-service' }));
     expect(problems.map((p) => p.input)).toEqual(['stable-service']);
+  });
+
+  it('the switch refuses the stable-service input on the Ingress route, where no selector moves', () => {
+    const problems = refusal(() => switchPlan(workspace('[myapp]'), { route: 'ingress', ingress: 'web', stableService: 'myapp-service' }));
+    expect(problems.map((p) => p.input)).toEqual(['stable-service']);
+  });
+
+  it('a Service name must start with a letter (DNS-1035), in the file as in the inputs', () => {
+    expect(() => parseEntries('[{ name: myapp, stable-service: 1app }]')).toThrow(
+      /services\.0\.stable-service: expected a Kubernetes Service name \(lower-case letters, digits, -, starting with a letter\), got "1app"/,
+    );
+    const env = inputEnv({
+      image: `${ecr}/myapp@sha256:${'b'.repeat(64)}`,
+      services: 'myapp',
+      'preview-service': '1app',
+      service: 'myapp',
+    });
+    for (const read of [() => readDeployEksInputs(new ActionInputs(env)), () => readEksSwitchInputs(new ActionInputs(env), {})]) {
+      expect(refusal(read).map((p) => p.input)).toEqual(['preview-service']);
+    }
   });
 
   it('the switch refuses them with a Rollout, which names its own Services', () => {

@@ -10,6 +10,8 @@ import {
   imageReference,
   k8sName,
   labelKey,
+  serviceName,
+  serviceNameText,
 } from '@expeditor/shared/patterns';
 
 export type Route = 'service' | 'ingress';
@@ -84,8 +86,8 @@ export function readDeployEksInputs(inputs: ActionInputs): DeployEksInputs {
     route: inputs.choice('route', ['service', 'ingress'] as const),
     strategy: inputs.choice('strategy', ['blue-green', 'rolling'] as const),
     ingress: inputs.string('ingress', { pattern: k8sName, expected: 'an Ingress name' }),
-    stableService: inputs.string('stable-service', { pattern: k8sName, expected: 'a Kubernetes Service name' }),
-    previewService: inputs.string('preview-service', { pattern: k8sName, expected: 'a Kubernetes Service name' }),
+    stableService: inputs.string('stable-service', { pattern: serviceName, expected: serviceNameText }),
+    previewService: inputs.string('preview-service', { pattern: serviceName, expected: serviceNameText }),
     requireDigest: inputs.boolean('require-digest', false),
     resolveDigest: inputs.boolean('resolve-digest', true),
     timeoutMs: inputs.duration('timeout', '10m'),

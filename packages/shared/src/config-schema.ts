@@ -15,6 +15,8 @@ import {
   listenerArn,
   roleArn,
   secretReference,
+  serviceName,
+  serviceNameText,
   singleLine,
   variableName,
 } from './patterns.ts';
@@ -86,10 +88,10 @@ const eksService = z.union(
       name: text(k8sName, 'a service name (lower-case letters, digits, -)').describe(
         'The service: its Deployments are <name>-blue and <name>-green.',
       ),
-      'stable-service': text(k8sName, 'a Kubernetes Service name')
+      'stable-service': text(serviceName, serviceNameText)
         .optional()
         .describe('The Service that carries traffic, whose selector bluegreen-switch moves (default <name>).'),
-      'preview-service': text(k8sName, 'a Kubernetes Service name')
+      'preview-service': text(serviceName, serviceNameText)
         .optional()
         .describe('The Service deploy-eks points at the color it brings up (default <name>-preview).'),
     }),

@@ -6,6 +6,9 @@ export const awsRegion = /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/;
 export const roleArn = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
 /** A Kubernetes DNS-1123 label (namespace, Service, Deployment names). */
 export const k8sName = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+/** A Service's own name, a DNS-1035 label: the apiserver refuses one that starts with a digit. */
+export const serviceName = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
+export const serviceNameText = 'a Kubernetes Service name (lower-case letters, digits, -, starting with a letter)';
 export const ecsName = /^[A-Za-z0-9_-]{1,255}$/;
 /** An ECS cluster by name or ARN, as every ECS API takes it. */
 export const ecsClusterRef = /^([A-Za-z0-9_-]{1,255}|arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:cluster\/[A-Za-z0-9_-]{1,255})$/;

@@ -3,7 +3,7 @@
 // The runner's AWS and KUBECONFIG settings are read here too, and passed down.
 import type { ActionInputs, Env } from '@expeditor/shared/inputs';
 import { readKubeRunnerContext, type KubeRunnerContext } from '@expeditor/kube/runner';
-import { eksClusterName, escapesWorkspace, k8sName, labelKey } from '@expeditor/shared/patterns';
+import { eksClusterName, escapesWorkspace, k8sName, labelKey, serviceName, serviceNameText } from '@expeditor/shared/patterns';
 import { canaryStepsProblem } from '@expeditor/bluegreen/ingress';
 import { colors, type Color } from '@expeditor/bluegreen/names';
 import type { Route } from './types.ts';
@@ -65,8 +65,8 @@ export function readEksSwitchInputs(inputs: ActionInputs, env: Env): EksSwitchIn
     allowKubeconfigExec: inputs.boolean('allow-kubeconfig-exec', false),
     namespace: inputs.string('namespace', { pattern: k8sName, expected: 'a Kubernetes namespace name' }),
     service: inputs.string('service', { pattern: k8sName, expected: 'a Kubernetes Service name' }),
-    stableService: inputs.string('stable-service', { pattern: k8sName, expected: 'a Kubernetes Service name' }),
-    previewService: inputs.string('preview-service', { pattern: k8sName, expected: 'a Kubernetes Service name' }),
+    stableService: inputs.string('stable-service', { pattern: serviceName, expected: serviceNameText }),
+    previewService: inputs.string('preview-service', { pattern: serviceName, expected: serviceNameText }),
     rollout: inputs.string('rollout', { pattern: k8sName, expected: 'a Rollout name' }),
     ingress: inputs.string('ingress', { pattern: k8sName, expected: 'an Ingress name' }),
     ingressPath: inputs.string('ingress-path', {

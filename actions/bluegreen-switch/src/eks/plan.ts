@@ -117,6 +117,15 @@ export function planEksSwitch(
   if (inputs.removePreview && common.action !== 'cleanup')
     problems.push(new InputError('remove-preview', "is only used by action 'cleanup'"));
   if (inputs.ingressPath && route !== 'ingress') problems.push(new InputError('ingress-path', 'needs route ingress'));
+  if (inputs.stableService && route === 'ingress' && !rollout) {
+    problems.push(
+      new InputError(
+        'stable-service',
+        "is not used with route ingress: the switch moves the Ingress's backends between the color Services (<service>-blue, <service>-green), not a Service's selector",
+        "leave 'stable-service' out, or use route service",
+      ),
+    );
+  }
   problems.push(...rolloutInputProblems(common.action, { ...inputs, rollout }));
   if (rollout && analysisFile?.checks.length && !inputs.analysis) {
     problems.push(
