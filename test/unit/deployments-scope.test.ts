@@ -136,6 +136,15 @@ describe('lookups are scoped to one app', () => {
     expect(crossed.message).toBe(
       `digest ${digestOf(20)} has no successful deployment of web in staging, so it may not be promoted to prod`,
     );
+    // What to do: deploy it to staging first (a merge whose build inputs differ gets an image of its own), or promote what passed.
+    expect(crossed.next).toMatch(
+      /^deploy this commit's image to staging first and let it pass there \(a merge gets an image of its own when its build inputs/,
+    );
+    expect(crossed.next).toContain(
+      `or promote the image that passed staging by its digest: the newest of web is ${imageOf('web', 10)} (commit ${sha('0').slice(0, 12)}, deployment ${web})`,
+    );
+    const none = await rejection(() => promotionGate(gh.client, { from: 'dev', to: 'staging', app: 'web', digest: digestOf(20) }));
+    expect(none.next).toContain("or promote an image that passed (see the dev environment's deployments on GitHub)");
   });
 
   it('a record with no app (before apps were scoped) answers only a lookup with no app, and the refusal says why', async () => {

@@ -16,11 +16,19 @@ export const CHECKOUT_SHA = '08c6903cd8c0fde910a37f88322edcfb5dd907a8';
  * sources, no node_modules: act copies the tree for every step that uses it). The actions come
  * from the last commit (a bundle is committed whole, while a working tree may hold one half
  * rebuilt); the workflows from the working tree. On a fresh clone (CI) the two are the same.
+ * EXPEDITOR_RELEASE_BUNDLES=worktree takes the actions from the working tree too: a developer
+ * trying bundles built locally and not committed yet.
  */
 export function expeditorRelease(dir: string): string {
   mkdirSync(dir, { recursive: true });
   cpSync(join(root, '.github/workflows'), join(dir, '.github/workflows'), { recursive: true });
   const actions = readdirSync(join(root, 'actions')).filter((a) => existsSync(join(root, 'actions', a, 'action.yml')));
+  if (process.env.EXPEDITOR_RELEASE_BUNDLES === 'worktree') {
+    for (const a of actions) {
+      for (const part of ['action.yml', 'dist']) cpSync(join(root, 'actions', a, part), join(dir, 'actions', a, part), { recursive: true });
+    }
+    return dir;
+  }
   const paths = actions.flatMap((a) => [`actions/${a}/action.yml`, `actions/${a}/dist`]);
   const archive = spawnSync('git', ['archive', '--format=tar', 'HEAD', '--', ...paths], { cwd: root, maxBuffer: 1 << 30 });
   if (archive.status !== 0) throw new Error(`git archive: ${archive.stderr.toString()}`);
@@ -37,7 +45,8 @@ const gitEnv = {
   GIT_COMMITTER_EMAIL: 'bed@invalid',
 };
 
-function git(cwd: string, ...args: string[]): string {
+/** git in `cwd` as the bed's author; throws with its stderr when it fails. */
+export function git(cwd: string, ...args: string[]): string {
   const result = spawnSync('git', args, { cwd, env: gitEnv, encoding: 'utf8' });
   if (result.status !== 0) throw new Error(`git ${args.join(' ')}: ${result.stderr}`);
   return result.stdout.trim();

@@ -12,9 +12,11 @@ import { checkBuildContext } from './dockerfile.ts';
 import { checkSecretsMounted, resolveSecrets, type SecretSource, secretFlags } from './secrets.ts';
 import type { EcrFactory } from './ecr.ts';
 import { ensureRepository, onePerRegion, registryCredentials } from './ecr-auth.ts';
+import { describeIdentity, type InputsIdentity, inputsIdentity } from './inputs-identity.ts';
 import { imageLabels } from './labels.ts';
 import type { RegistryFactory } from './registry.ts';
 import { resolveRepository } from './resolve-repository.ts';
+import { reuseByInputs, tagInputs } from './reuse-by-inputs.ts';
 import { pointExtraTags } from './tags.ts';
 import { nothingBuilt, pushedButUnread, unchangedOnError } from './unchanged.ts';
 
@@ -38,6 +40,12 @@ export interface BuildOrReuseOptions {
   extraTags: readonly string[];
   createRepository: boolean;
   force: boolean;
+  /**
+   * Reuse an image built from the same inputs (context tree, Dockerfile, build args, target,
+   * platforms, labels, secret ids) under another commit: inputs-identity.ts. Off unless true here;
+   * the action's input reuse-by-inputs defaults to true.
+   */
+  reuseByInputs?: boolean | undefined;
   builder: BuilderChoice;
   /** The network of RUN steps (input network); default: the builder's own. */
   network?: NetworkMode | undefined;
@@ -77,6 +85,10 @@ export interface BuildImageResult {
   /** Every tag that now points at the digest. */
   tags: string[];
   skipped: boolean;
+  /** The tag naming the image by its build inputs (`inputs-…`); undefined when reuse by inputs is off. */
+  inputsTag?: string | undefined;
+  /** True when the image was found by its inputs tag and only tagged with `tag` (skipped is true too). */
+  reusedByInputs?: boolean;
   repository: string;
   /** Where the repository came from: `input 'repository'` or the environment file's key. */
   repositoryFrom: string;
@@ -111,16 +123,34 @@ export async function buildOrReuse(options: BuildOrReuseOptions): Promise<BuildI
     buildArgs: options.buildArgs,
   });
   checkSecretsMounted(secrets, stages.secretMounts, options.dockerfile);
+  const identity: InputsIdentity = options.reuseByInputs
+    ? await inputsIdentity({
+        contextDir,
+        dockerfilePath,
+        target: options.target,
+        buildArgs: options.buildArgs,
+        labels: options.labels,
+        platforms: options.platforms ?? [],
+        secretIds: secrets.map((secret) => secret.id),
+        env: options.env,
+        signal,
+      })
+    : { on: false, reason: "input 'reuse-by-inputs' is false" };
+  const inputsTag = identity.on ? identity.tag : undefined;
   const address = options.registryAddresses?.[repository.host] ?? repository.host;
   const cache = planCache(options.cache, repository, address);
   log.info(`Image ${repository.full}:${options.tag} (repository from ${from})`);
+  log.info(describeIdentity(identity, options.context));
 
   const credentials = await registryCredentials(options.credentials, repository, ecr, log);
   const registry = options.registry({ host: repository.host, address, credentials, log, signal });
   const finished = async (
     digest: string,
   ): Promise<
-    Pick<BuildImageResult, 'image' | 'digest' | 'tag' | 'tags' | 'repository' | 'repositoryFrom' | 'sizeBytes' | 'registryRequests'>
+    Pick<
+      BuildImageResult,
+      'image' | 'digest' | 'tag' | 'tags' | 'repository' | 'repositoryFrom' | 'inputsTag' | 'sizeBytes' | 'registryRequests'
+    >
   > => {
     const tags = await pointExtraTags(registry, repository, digest, options, log);
     const sizeBytes = await registry.imageSize(repository.name, digest).catch(() => undefined);
@@ -131,6 +161,7 @@ export async function buildOrReuse(options: BuildOrReuseOptions): Promise<BuildI
       tags,
       repository: repository.full,
       repositoryFrom: from,
+      inputsTag,
       sizeBytes,
       registryRequests: registry.requests,
     };
@@ -142,7 +173,14 @@ export async function buildOrReuse(options: BuildOrReuseOptions): Promise<BuildI
     return { ...(await finished(existing.digest)), skipped: true, builder: undefined, buildMs: undefined, pushMs: undefined };
   }
   if (existing) log.info(`${repository.full}:${options.tag} exists (${existing.digest}); building again because force is true`);
-  else log.info(`${repository.full}:${options.tag} does not exist yet: building`);
+  else log.info(`${repository.full}:${options.tag} does not exist yet`);
+  if (!existing && !options.force && inputsTag) {
+    const same = await reuseByInputs(registry, repository, inputsTag, options.tag, log);
+    if (same) {
+      const result = await finished(same.digest);
+      return { ...result, skipped: true, reusedByInputs: true, builder: undefined, buildMs: undefined, pushMs: undefined };
+    }
+  }
 
   if (options.createRepository) await ensureRepository(repository, ecr, log);
 
@@ -198,6 +236,7 @@ export async function buildOrReuse(options: BuildOrReuseOptions): Promise<BuildI
     );
   }
   log.info(`Pushed ${repository.full}@${pushed.digest}`);
+  if (inputsTag) await tagInputs(registry, repository, inputsTag, pushed.digest, log);
   return {
     ...(await finished(pushed.digest)),
     skipped: false,

@@ -20,6 +20,7 @@ export interface BuildImageInputs {
   extraTags: string[];
   createRepository: boolean;
   force: boolean;
+  reuseByInputs: boolean;
   builder: BuilderChoice;
   network: NetworkMode;
   cache: CacheSetting;
@@ -92,6 +93,7 @@ export function readBuildImageInputs(inputs: ActionInputs, context: GitHubContex
     extraTags: inputs.list('extra-tags', { pattern: tagPattern, expected: tagExpected }),
     createRepository: inputs.boolean('create-repository', false),
     force: inputs.boolean('force', false),
+    reuseByInputs: inputs.boolean('reuse-by-inputs', true),
     builder: inputs.choice('builder', ['auto', 'buildx', 'buildah'] as const, 'auto'),
     network: inputs.choice('network', ['default', 'host', 'none'] as const, 'default'),
     cache: parseCacheSetting(cacheRaw),

@@ -15,4 +15,6 @@ await runAction('build-image', async (run) => {
   core.setOutput('digest', result.digest);
   core.setOutput('tag', result.tag);
   core.setOutput('skipped', String(result.skipped));
+  core.setOutput('reused-by-inputs', String(result.reusedByInputs ?? false));
+  core.setOutput('inputs-tag', result.inputsTag ?? '');
 });

@@ -18,6 +18,8 @@ export function summaryRows(result: BuildImageResult): [string, Cell][] {
     ['Tags', result.tags.join(', ')],
     ['Size', result.sizeBytes === undefined ? undefined : formatSize(result.sizeBytes)],
     ['Build', build],
+    // Only when reuse by inputs is on: the summaries of runs without it stay as they were.
+    ...(result.inputsTag ? [['Inputs tag', result.inputsTag] as [string, Cell]] : []),
     ['Repository from', result.repositoryFrom],
   ];
 }
@@ -27,7 +29,12 @@ export function buildImageSummary(outcome: { result: BuildImageResult } | { erro
   if ('result' in outcome) {
     const { result } = outcome;
     summary.facts(summaryRows(result));
-    if (result.skipped) summary.paragraph(`Reused: ${result.repository}:${result.tag} already existed: nothing was built or pushed.`);
+    if (result.reusedByInputs) {
+      summary.paragraph(
+        `Reused: ${result.repository}:${result.inputsTag} was built before from the same inputs (another commit); it was tagged ${result.tag}: nothing was built or pushed.`,
+      );
+    } else if (result.skipped)
+      summary.paragraph(`Reused: ${result.repository}:${result.tag} already existed: nothing was built or pushed.`);
     return summary;
   }
   summary.paragraph(`Failed: ${formatFailure(outcome.error)}`);

@@ -364,13 +364,25 @@ export async function promotionGate(client: GitHubClient, options: GateOptions):
     const note = unscoped
       ? ` (deployment ${unscoped.id} passed ${options.from} with that image but names no app: it was recorded before deployments were scoped by app, and is not counted)`
       : '';
+    // What did pass there, so the refusal names a digest that may be promoted (a failed lookup only loses the hint).
+    const newest = await findPassedDeployment(client, { environment: options.from, app: options.app }).catch(() => undefined);
     throw new ExpeditorError(
       `${what} has no successful deployment${of} in ${options.from}, so it may not be promoted to ${options.to}${note}`,
-      {
-        unchanged: `nothing was deployed to ${options.to}`,
-        next: `deploy it to ${options.from} first and let it pass there, or promote an image that did (see the ${options.from} environment's deployments on GitHub)`,
-      },
+      { unchanged: `nothing was deployed to ${options.to}`, next: gateNext(options.from, options.app, newest) },
     );
   }
   return found;
+}
+
+/**
+ * What to do about a refused promotion. A commit on main gets a new image (and so fails the gate)
+ * when its build inputs differ from those of the image that ran in `from`: build-image reuses an
+ * image only for the same context tree, Dockerfile, build args, target and platforms.
+ */
+export function gateNext(from: string, app: string | undefined, newest: PassedDeployment | undefined): string {
+  const deployFirst = `deploy this commit's image to ${from} first and let it pass there (a merge gets an image of its own when its build inputs — context tree, Dockerfile, build args, target, platforms — differ from those of the image that ran in ${from}: merge exactly what passed ${from}, or deploy the merge to ${from})`;
+  const promote = newest
+    ? `or promote the image that passed ${from} by its digest: the newest${app ? ` of ${app}` : ''} is ${newest.payload.image} (commit ${newest.sha.slice(0, 12)}, deployment ${newest.id})`
+    : `or promote an image that passed (see the ${from} environment's deployments on GitHub)`;
+  return `${deployFirst}, ${promote}`;
 }
