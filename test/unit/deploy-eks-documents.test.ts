@@ -4,6 +4,10 @@ import { parseAllDocuments } from 'yaml';
 import { classifyDocuments, expandLists, type ClassifyOptions } from '../../actions/deploy-eks/src/documents.ts';
 import type { ManifestDocument } from '../../actions/deploy-eks/src/manifest.ts';
 import { ExpeditorError } from '../../packages/shared/src/errors.ts';
+import { memoryLog } from '../../packages/shared/src/log.ts';
+import { firstDeployWrites } from '../../actions/deploy-eks/src/manifest-apply.ts';
+import type { DeployEksPlan } from '../../actions/deploy-eks/src/plan.ts';
+import type { NamespaceView } from '../../actions/deploy-eks/src/read.ts';
 
 const repository = '123456789012.dkr.ecr.us-west-2.amazonaws.com/cart';
 
@@ -149,5 +153,31 @@ items:
     expect(error).toBeInstanceOf(ExpeditorError);
     expect((error as Error).message).toMatch(message);
     expect(error).toMatchObject({ input: 'manifest' });
+  });
+});
+
+describe('firstDeployWrites with configured names', () => {
+  it('a first deploy creates the stable Service of its configured name on the target, and the Ingress backends to it go to the color Service', () => {
+    const names = new Map([['cart', { service: 'cart', stable: 'cart-svc', preview: 'cart-test' }]]);
+    const documents = classify(
+      [
+        'apiVersion: v1\nkind: Service\nmetadata: { name: cart-svc }\nspec: { selector: { app: cart }, ports: [{ port: 80 }] }',
+        'apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: { name: web }\nspec:\n  rules:\n  - http:\n      paths:\n      - { path: /, pathType: Prefix, backend: { service: { name: cart-svc, port: { number: 80 } } } }',
+        deployment('cart', `${repository}:1.4.0`),
+      ].join('\n---\n'),
+      { names, route: 'ingress' },
+    );
+    const plan = { services: ['cart'], names, namespace: 'shop', colorLabel: 'version', documents } as unknown as DeployEksPlan;
+    const view = { services: new Map(), ingresses: [] } as unknown as NamespaceView;
+    const writes = firstDeployWrites(plan, view, new Map([['cart', 'blue']]), memoryLog());
+    expect(writes.map((w) => w.line)).toEqual([
+      'created Service cart-svc → version=blue (first deploy; k8s/all.yaml#1)',
+      'created Ingress web, backends cart-svc → cart-blue (first deploy; k8s/all.yaml#2)',
+    ]);
+    // Once it exists, the stable Service is left to bluegreen-switch.
+    const log = memoryLog();
+    const existing = { ...view, services: new Map([['cart-svc', {}]]) } as unknown as NamespaceView;
+    expect(firstDeployWrites(plan, existing, new Map([['cart', 'green']]), log).map((w) => w.document.name)).toEqual(['web']);
+    expect(log.lines.join('\n')).toContain('Service cart-svc (k8s/all.yaml#1): exists, left as it is');
   });
 });
