@@ -100,6 +100,16 @@ describe('resolveServiceNames', () => {
     expect(problems[0]?.key).toBe(message.split(':')[0]);
   });
 
+  it('a service listed twice is refused naming the second entry', () => {
+    const { problems } = resolveServiceNames(['myapp'], {
+      file: file('[myapp, { name: myapp, stable-service: myapp-service }]'),
+      inputs: {},
+    });
+    expect(problems.map((p) => [p.key, p.message])).toEqual([
+      ['environments.prod.eks.services.1', 'environments.prod.eks.services.1: lists myapp a second time'],
+    ]);
+  });
+
   it('an input that collides names the input', () => {
     const { problems } = resolveServiceNames(['myapp'], { inputs: { stable: 'myapp-service', preview: 'myapp-service' } });
     expect(problems.map((p) => p.input)).toEqual(['stable-service', 'preview-service']);

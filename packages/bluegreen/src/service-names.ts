@@ -56,6 +56,16 @@ export function resolveServiceNames(
   for (const [i, entry] of (sources.file?.entries ?? []).entries()) {
     const name = entryName(entry);
     const at = (k: string): Origin => ({ key: `${sources.file?.key}.${i}.${k}` });
+    // Two entries of one service could give it two stable Services: which would the switch move?
+    if (named.has(name)) {
+      problems.push(
+        originError({ key: `${sources.file?.key}.${i}` }, `lists ${name} a second time`, {
+          unchanged: 'nothing was changed',
+          next: `keep one entry for ${name}`,
+        }),
+      );
+      continue;
+    }
     const own: Exclude<ServiceEntry, string> = typeof entry === 'string' ? { name: entry } : entry;
     named.set(name, {
       names: {
