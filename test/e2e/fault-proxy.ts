@@ -9,12 +9,15 @@ import { createServer as createHttpsServer, request as httpsRequest } from 'node
 import type { AddressInfo } from 'node:net';
 
 export type FaultKind = 'throttle' | 'unavailable' | 'reset-before' | 'reset-after' | 'slow' | 'drop-watch';
-export type Flavor = 'aws' | 'kube' | 'github';
+export type Flavor = 'aws' | 'kube' | 'github' | 'registry';
 
 export interface RequestInfo {
   method: string;
   path: string;
-  /** The AWS JSON protocol's operation (X-Amz-Target), e.g. AmazonEC2ContainerServiceV20141113.RegisterTaskDefinition. */
+  /**
+   * The AWS operation: the JSON protocol's X-Amz-Target (AmazonEC2ContainerServiceV20141113.RegisterTaskDefinition),
+   * or the query protocol's Action (STS: AssumeRoleWithWebIdentity).
+   */
   operation: string | undefined;
   watch: boolean;
 }
@@ -32,6 +35,8 @@ export interface FaultPlan {
    * the client has not heard). A test uses it to act at that moment (e.g. cancel the run).
    */
   hold?: (request: RequestInfo, kind: FaultKind) => Promise<void>;
+  /** How long a `slow` answer is held before the request goes on (default 1.5 s). */
+  slowMs?: number;
 }
 
 /** Picks `kind` for the first request `matches` accepts, once. */
@@ -73,8 +78,23 @@ function generator(seed: number): () => number {
 const allKinds: readonly FaultKind[] = ['throttle', 'unavailable', 'reset-before', 'reset-after', 'slow', 'drop-watch'];
 
 /** The error answer each server kind would give, so the client parses it as its own. */
-function errorAnswer(flavor: Flavor, status: 429 | 503): { headers: Record<string, string>; body: string } {
+function errorAnswer(flavor: Flavor, status: 429 | 503, query: boolean): { headers: Record<string, string>; body: string } {
   const throttled = status === 429;
+  if (flavor === 'aws' && query) {
+    // The query protocol (STS): an XML ErrorResponse.
+    const code = throttled ? 'Throttling' : 'ServiceUnavailable';
+    return {
+      headers: { 'content-type': 'text/xml' },
+      body: `<ErrorResponse><Error><Type>${throttled ? 'Sender' : 'Receiver'}</Type><Code>${code}</Code><Message>${throttled ? 'Rate exceeded' : 'Service unavailable'} (injected)</Message></Error><RequestId>injected</RequestId></ErrorResponse>`,
+    };
+  }
+  if (flavor === 'registry') {
+    const code = throttled ? 'TOOMANYREQUESTS' : 'UNAVAILABLE';
+    return {
+      headers: { 'content-type': 'application/json', 'retry-after': '1' },
+      body: JSON.stringify({ errors: [{ code, message: 'injected' }] }),
+    };
+  }
   if (flavor === 'aws') {
     const type = throttled ? 'ThrottlingException' : 'ServiceUnavailableException';
     return {
@@ -113,6 +133,8 @@ export async function faultProxy(
   const kinds = plan.kinds ?? allKinds;
   const injected: Injected[] = [];
   const state = { requests: 0 };
+  // Slow answers still held when the proxy closes are dropped, not sent on later.
+  const timers = new Set<NodeJS.Timeout>();
 
   const forward = (req: IncomingMessage, body: Buffer, onResponse: (upstreamRes: IncomingMessage) => void, onError: () => void): void => {
     const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
@@ -140,10 +162,12 @@ export async function faultProxy(
       const watch = /[?&]watch=(true|1)/.test(req.url ?? '');
       const candidates = kinds.filter((k) => (k === 'drop-watch' ? watch : k !== 'slow' || !watch));
       const target = req.headers['x-amz-target'];
+      const query = String(req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded');
+      const action = query ? (new URLSearchParams(body.toString('utf8')).get('Action') ?? undefined) : undefined;
       const info: RequestInfo = {
         method: req.method ?? '',
         path: (req.url ?? '').split('?')[0] ?? '',
-        operation: typeof target === 'string' ? target : undefined,
+        operation: typeof target === 'string' ? target : action,
         watch,
       };
       const picked = plan.pick?.(info);
@@ -165,7 +189,7 @@ export async function faultProxy(
         case 'throttle':
         case 'unavailable': {
           const status = kind === 'throttle' ? 429 : 503;
-          const answer = errorAnswer(flavor, status);
+          const answer = errorAnswer(flavor, status, query);
           held(() => res.writeHead(status, answer.headers).end(answer.body));
           return;
         }
@@ -185,7 +209,13 @@ export async function faultProxy(
           );
           return;
         case 'slow':
-          setTimeout(() => forward(req, body, pipeBack, lost), 1_500);
+          held(() => {
+            const timer = setTimeout(() => {
+              timers.delete(timer);
+              forward(req, body, pipeBack, lost);
+            }, plan.slowMs ?? 1_500);
+            timers.add(timer);
+          });
           return;
         case 'drop-watch':
           forward(
@@ -216,6 +246,7 @@ export async function faultProxy(
     injected,
     close: () =>
       new Promise<void>((resolve) => {
+        for (const timer of timers) clearTimeout(timer);
         server.closeAllConnections?.();
         server.close(() => resolve());
       }),

@@ -31,7 +31,7 @@ export function lostWrites(plan: FaultPlan, ...operations: ((r: RequestInfo) => 
   const picks = operations.map((m) => once(m, 'reset-after'));
   return { ...plan, pick: (r) => picks.map((p) => p(r)).find(Boolean) };
 }
-export const awsOperation = (name: string) => (r: RequestInfo) => r.operation?.endsWith(`.${name}`) === true;
+export const awsOperation = (name: string) => (r: RequestInfo) => r.operation === name || r.operation?.endsWith(`.${name}`) === true;
 export const kubeWrite = (method: string, resource: string) => (r: RequestInfo) => r.method === method && r.path.includes(`/${resource}`);
 
 let accounts = 0;

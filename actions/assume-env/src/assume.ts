@@ -4,7 +4,7 @@
 // through the StsApi port (sts.ts); the step summary is the edge's (action.ts): a refusal it must
 // explain is thrown as a RefusedError.
 import type { GitHubContext } from '@expeditor/shared/context';
-import { abortReason } from '@expeditor/shared/deadline';
+import { abortReason, stoppedDuring } from '@expeditor/shared/deadline';
 import { describeError, ExpeditorError, originText } from '@expeditor/shared/errors';
 import { quote } from '@expeditor/shared/inputs';
 import type { Log } from '@expeditor/shared/log';
@@ -361,7 +361,7 @@ function maskCredentials(log: Log, credentials: AwsCredentials): void {
 }
 
 function stsFailure(operation: string, target: string, error: unknown, signal: AbortSignal): Error {
-  if (signal.aborted) return abortReason(signal);
+  if (signal.aborted) return stoppedDuring(signal, `sts:${operation} for ${target}`);
   if (error instanceof ExpeditorError) return error;
   const kind = classifyError(error);
   return new ExpeditorError(`${operation} for ${target} failed: ${describeError(error)}`, {
@@ -375,7 +375,7 @@ function stsFailure(operation: string, target: string, error: unknown, signal: A
 }
 
 function tokenFailure(error: unknown, signal: AbortSignal): Error {
-  if (signal.aborted) return abortReason(signal);
+  if (signal.aborted) return stoppedDuring(signal, "the job's GitHub OIDC token");
   const kind = classifyError(error);
   return new ExpeditorError(`could not get the job's GitHub OIDC token: ${describeError(error)}`, {
     unchanged: 'nothing was exported; no AWS call was made',

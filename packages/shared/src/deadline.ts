@@ -5,8 +5,9 @@ import { ExpeditorError } from './errors.ts';
 
 export class DeadlineError extends ExpeditorError {
   readonly timeoutMs: number;
-  constructor(timeoutMs: number) {
-    super(`the deadline of ${formatDuration(timeoutMs)} ran out`, {
+  /** `during`: the call the run was waiting on ("GitHub POST /repos/…"), so the failure names it. */
+  constructor(timeoutMs: number, during?: string) {
+    super(`the deadline of ${formatDuration(timeoutMs)} ran out${during ? ` while waiting for ${during}` : ''}`, {
       next: "raise the 'timeout' input if the platform needs longer, or look at why it is slow",
     });
     this.name = 'DeadlineError';
@@ -16,8 +17,8 @@ export class DeadlineError extends ExpeditorError {
 
 export class CancelledError extends ExpeditorError {
   readonly signalName: string;
-  constructor(signalName: string) {
-    super(`the run was cancelled (${signalName})`);
+  constructor(signalName: string, during?: string) {
+    super(`the run was cancelled (${signalName})${during ? ` while waiting for ${during}` : ''}`);
     this.name = 'CancelledError';
     this.signalName = signalName;
   }
@@ -76,6 +77,18 @@ export function throwIfAborted(signal: AbortSignal | undefined): void {
 export function abortReason(signal: AbortSignal): Error {
   const reason: unknown = signal.reason;
   return reason instanceof Error ? reason : new CancelledError(String(reason ?? 'aborted'));
+}
+
+/**
+ * The signal's reason, naming the call the run was waiting on when it fired (a request held past
+ * the deadline fails saying which); still a DeadlineError or CancelledError, so callers that tell
+ * a cancel from a deadline still can.
+ */
+export function stoppedDuring(signal: AbortSignal, during: string): Error {
+  const stop = abortReason(signal);
+  if (stop instanceof DeadlineError) return new DeadlineError(stop.timeoutMs, during);
+  if (stop instanceof CancelledError) return new CancelledError(stop.signalName, during);
+  return stop;
 }
 
 /** Sleeps, but wakes with the signal's reason as soon as it fires. */

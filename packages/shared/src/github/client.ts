@@ -7,6 +7,7 @@ import { ExpeditorError, describeError } from '../errors.ts';
 import { runnerProxy } from '../proxy.ts';
 import { proxyFetch } from '../proxy-agents.ts';
 import { withRetry } from '../retry.ts';
+import { stoppedDuring } from '../deadline.ts';
 import type { Log } from '../log.ts';
 
 /** What a run needs to reach GitHub's REST API (GITHUB_API_URL on GHES, or the bed's server). */
@@ -27,10 +28,20 @@ export type GitHubRequest = (
   parameters?: Record<string, unknown>,
 ) => Promise<{ status: number; data: unknown; headers: Record<string, unknown> }>;
 
+export type GitHubResponse<T> = { status: number; data: T; headers: Record<string, unknown> };
+
+export interface RequestOptions<T> {
+  /**
+   * For a write that must not be repeated (a create): before each retry, looks for what an earlier
+   * attempt made when its answer was lost after GitHub acted; what it finds is the answer.
+   */
+  landed?: () => Promise<GitHubResponse<T> | undefined>;
+}
+
 export interface GitHubClient {
   readonly repository: { owner: string; repo: string };
   /** One REST call, retried on throttling, 5xx and dropped connections only. */
-  request<T>(route: string, parameters?: Record<string, unknown>): Promise<{ status: number; data: T; headers: Record<string, unknown> }>;
+  request<T>(route: string, parameters?: Record<string, unknown>, options?: RequestOptions<T>): Promise<GitHubResponse<T>>;
 }
 
 /** A failed GitHub call, shaped so classifyError sees its HTTP status. */
@@ -87,9 +98,16 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
   });
   return {
     repository: { owner, repo },
-    async request<T>(route: string, parameters: Record<string, unknown> = {}) {
+    async request<T>(route: string, parameters: Record<string, unknown> = {}, extra: RequestOptions<T> = {}) {
       return withRetry(
-        async () => {
+        async (attempt) => {
+          if (attempt > 1 && extra.landed) {
+            const found = await extra.landed();
+            if (found) {
+              options.log?.info(`GitHub ${route}: the earlier attempt had landed (its answer was lost); not sent again`);
+              return found;
+            }
+          }
           try {
             const response = await octokit.request(route, {
               owner,
@@ -108,7 +126,11 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
           ...(options.signal ? { signal: options.signal } : {}),
           onRetry: (error, attempt) => options.log?.info(`GitHub ${route}: ${describeError(error)}; retry ${attempt}`),
         },
-      );
+      ).catch((error: unknown) => {
+        // A deadline or cancel says which call it stopped (octokit wraps it in an HttpError).
+        if (options.signal?.aborted) throw stoppedDuring(options.signal, `GitHub ${route}`);
+        throw error;
+      });
     },
   };
 }
