@@ -2,8 +2,9 @@
 // and moto's CloudWatch: a clean run passes every check at Ready (pre) and in the termination wait
 // (post); an alarm that fires in the post window stops the deployment with rollback (traffic back
 // on blue) and fails the run naming the alarm; a pre check that fails stops the deployment before
-// any traffic moves; a missing alarm, a bad condition and a `step` check are refused with nothing
-// changed. One case runs the bundle built from the sources.
+// any traffic moves; a step check runs while a canary config stands at 10% and one that fails
+// there stops the deployment with rollback; a missing alarm, a bad condition and a step check
+// with an all-at-once config are refused with nothing changed. One case runs the bundle built from the sources.
 import { describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -74,7 +75,7 @@ function switchWith(deploymentId: string, checks: AnalysisConfig['checks'], sign
     group: undefined,
     previousTaskDefinition: undefined,
     timeoutMs: 60_000,
-    analysis: planAnalysis(ecsAnalysisConfig({ checks }, where).config, where),
+    analysis: planAnalysis(ecsAnalysisConfig({ checks }), where),
   };
   const log = memoryLog();
   const evaluations: Evaluation[] = [];
@@ -90,6 +91,15 @@ const marks = async (id: string) =>
       kind: 'codedeploy',
     })
   ).codedeploy[id] ?? {};
+
+/** Stopped once with rollback since `since` (after `continued` reroutes), green never took all traffic, blue's task definition serves. */
+async function expectStoppedOnBlue(fx: BlueGreenFixture, id: string, since: number, { continued }: { continued: number }) {
+  expect(await callsOf(bed.moto, 'ContinueDeployment', since)).toHaveLength(continued);
+  expect(await callsOf(bed.moto, 'StopDeployment', since)).toHaveLength(1);
+  expect((await marks(id)).trafficShifted).toBeUndefined();
+  expect((await deployment(fx, id)).status).toBe('Stopped');
+  expect((await fx.describe()).taskDefinition).toBe(fx.blueTd);
+}
 
 /** A server standing in for green's test listener: answers `status`, and keeps the paths asked for. */
 async function testListener(status = 200) {
@@ -254,11 +264,7 @@ describe('analysis on the ECS switch (core)', () => {
       expect(evaluations.map((e) => [e.moment, e.check, e.value, e.verdict])).toEqual([
         ['pre', 'test-listener', '503 Service Unavailable', 'failed'],
       ]);
-      expect(await callsOf(bed.moto, 'ContinueDeployment', since)).toHaveLength(0);
-      expect(await callsOf(bed.moto, 'StopDeployment', since)).toHaveLength(1);
-      expect((await marks(ready.deploymentId)).trafficShifted).toBeUndefined();
-      expect((await deployment(fx, ready.deploymentId)).status).toBe('Stopped');
-      expect((await fx.describe()).taskDefinition).toBe(fx.blueTd);
+      await expectStoppedOnBlue(fx, ready.deploymentId, since, { continued: 0 });
     } finally {
       await listener.close();
     }
@@ -282,7 +288,7 @@ describe('analysis on the ECS switch (core)', () => {
     expect((await deployment(fx, ready.deploymentId)).status).toBe('Ready');
   });
 
-  it('a condition that does not parse and a step check are refused with the inputs, naming their keys, before any request', async () => {
+  it('a condition that does not parse is refused with the inputs, naming its key, before any request', async () => {
     const ws = workspaceWith('333333333333', [
       '    ecs: { cluster: c, service: s, strategy: blue-green }',
       '    analysis:',
@@ -298,9 +304,76 @@ describe('analysis on the ECS switch (core)', () => {
       thrown = error;
     }
     const problems = (thrown as { problems?: { message: string; key?: string }[] }).problems ?? [];
-    expect(problems.map((p) => p.key)).toEqual(['environments.prod.analysis.checks.1.at', 'environments.prod.analysis.checks.0.success']);
-    expect(problems[0]?.message).toMatch(/check health asks for step, which an ECS switch cannot run/);
-    expect(problems[1]?.message).toMatch(/"result\[0\] >="/);
+    expect(problems.map((p) => p.key)).toEqual(['environments.prod.analysis.checks.0.success']);
+    expect(problems[0]?.message).toMatch(/"result\[0\] >="/);
+  });
+});
+
+describe('step checks on the ECS switch: while CodeDeploy stands at a canary step (core)', () => {
+  const canaryConfig = { 'deployment-config': 'CodeDeployDefault.ECSCanary10Percent5Minutes' };
+
+  it('a step check that fails at 10% stops the deployment with rollback: all traffic back on blue, the run names the step', async () => {
+    const fx = await fixture();
+    const ready = await readyDeployment(fx, undefined, canaryConfig);
+    const listener = await testListener(503);
+    const since = Date.now();
+    try {
+      const { result, log, evaluations } = switchWith(ready.deploymentId, [
+        { name: 'canary', provider: 'http', url: `${listener.url}/{{service}}/healthz`, at: ['step'], interval: '200ms', count: 2 },
+      ]);
+      const error = await failure(result);
+      expect(error?.message).toMatch(
+        /^the analysis of green \(.+\) at 10% of production traffic did not pass: check canary failed: 1 failed measurement/,
+      );
+      expect(error?.unchanged).toMatch(/^blue \(.+\) serves all traffic again; green \(.+\) was removed$/);
+      expect(evaluations.map((e) => [e.moment, e.check, e.verdict])).toEqual([['step', 'canary', 'failed']]);
+      expect(listener.paths).toEqual([`/${fx.service}/healthz`]);
+      const at = (text: string) => log.lines.findIndex((l) => l.includes(text));
+      expect(at('takes 10% of production traffic: checking it')).toBeGreaterThan(at('traffic: blue 90% · green 10%'));
+      await expectStoppedOnBlue(fx, ready.deploymentId, since, { continued: 1 });
+    } finally {
+      await listener.close();
+    }
+  });
+
+  it('a step check that passes: green is checked at 10%, then takes all traffic; the post window follows', async () => {
+    const fx = await fixture();
+    const ready = await readyDeployment(fx, undefined, canaryConfig);
+    const listener = await testListener(200);
+    try {
+      const { result, log, evaluations } = switchWith(ready.deploymentId, [
+        { name: 'canary', provider: 'http', url: `${listener.url}/healthz`, at: ['step', 'post'], interval: '200ms', count: 2 },
+      ]);
+      expect(await result).toMatchObject({ status: 'TrafficShifted', switched: true, to: ready.taskDefinitionArn });
+      expect(evaluations.map((e) => [e.moment, e.verdict])).toEqual([
+        ['step', 'passed'],
+        ['step', 'passed'],
+        ['post', 'passed'],
+        ['post', 'passed'],
+      ]);
+      const at = (text: string) => log.lines.findIndex((l) => l.includes(text));
+      expect(at('step analysis passed')).toBeGreaterThan(at('takes 10% of production traffic: checking it'));
+      expect(at('post analysis: canary')).toBeGreaterThan(at('traffic: blue 0% · green 100%'));
+    } finally {
+      await listener.close();
+    }
+  });
+
+  it('a step check with a config that moves all traffic at once is refused before the reroute: the deployment stays at Ready', async () => {
+    const fx = await fixture();
+    const ready = await readyDeployment(fx);
+    const since = Date.now();
+    const { result, evaluations } = switchWith(ready.deploymentId, [
+      { name: 'canary', provider: 'http', url: 'http://127.0.0.1:9/', at: ['step'] },
+    ]);
+    const error = await failure(result);
+    expect(error?.message).toBe(
+      "input 'analysis': checks.0.at: check canary asks for step, but deployment config CodeDeployDefault.ECSAllAtOnce moves all traffic at once: there is no step to check",
+    );
+    expect(error?.unchanged).toMatch(/^nothing was changed: deployment .+ stays at Ready/);
+    expect(evaluations).toEqual([]);
+    expect(await callsOf(bed.moto, 'ContinueDeployment', since)).toHaveLength(0);
+    expect((await deployment(fx, ready.deploymentId)).status).toBe('Ready');
   });
 });
 

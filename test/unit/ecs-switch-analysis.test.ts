@@ -1,6 +1,6 @@
-// The ECS switch's analysis on plain data: which moments a check runs at on ECS (step refused
-// naming its key, pre and post by default), the placeholders' values, the room the deadline must
-// leave, and what the run says after a rollback.
+// The ECS switch's analysis on plain data: which moments a check runs at on ECS (pre and post by
+// default; step only where asked, and only with a canary or linear deployment config), the
+// placeholders' values, the room the deadline must leave, and what the run says after a rollback.
 import { describe, expect, it } from 'vitest';
 import { Settings } from '../../packages/shared/src/settings.ts';
 import type { ExpeditorError } from '../../packages/shared/src/errors.ts';
@@ -8,6 +8,9 @@ import type { AnalysisConfig } from '../../packages/shared/src/config.ts';
 import { ecsAnalysisConfig, planEcsAnalysis } from '../../actions/bluegreen-switch/src/ecs/analysis-plan.ts';
 import { deadlineProblem, ecsCheckArgs, terminationWaitWarning } from '../../actions/bluegreen-switch/src/ecs/analysis.ts';
 import { analysisFailure } from '../../actions/bluegreen-switch/src/ecs/analysis-rollback.ts';
+import { stepProblems, stepShare } from '../../actions/bluegreen-switch/src/ecs/step-checks.ts';
+import { planAnalysis } from '../../packages/analysis/src/plan.ts';
+import type { CodeDeployView } from '../../packages/codedeploy/src/follow.ts';
 import type { EcsSwitchResult } from '../../actions/bluegreen-switch/src/ecs/switch-types.ts';
 
 const alarmCheck = (at?: ('pre' | 'step' | 'post')[]): AnalysisConfig['checks'][number] => ({
@@ -18,24 +21,81 @@ const alarmCheck = (at?: ('pre' | 'step' | 'post')[]): AnalysisConfig['checks'][
 });
 
 describe('the moments of an ECS check', () => {
-  it('gives a check without at the moments pre and post (CodeDeploy cannot hold between canary steps)', () => {
-    const { config, problems } = ecsAnalysisConfig({ checks: [alarmCheck(), alarmCheck(['post'])] }, { key: 'environments.prod.analysis' });
-    expect(problems).toEqual([]);
-    expect(config.checks.map((c) => c.at)).toEqual([['pre', 'post'], ['post']]);
+  it('gives a check without at the moments pre and post, and keeps the at a check gives (step included)', () => {
+    const config = ecsAnalysisConfig({ checks: [alarmCheck(), alarmCheck(['post']), alarmCheck(['step', 'post'])] });
+    expect(config.checks.map((c) => c.at)).toEqual([['pre', 'post'], ['post'], ['step', 'post']]);
+  });
+});
+
+describe('step checks and the deployment config', () => {
+  const where = { key: 'environments.prod.analysis' };
+  const analysis = (checks: AnalysisConfig['checks']) => {
+    const plans = planAnalysis({ checks }, where);
+    return { checks: plans, windowMs: (m: 'pre' | 'step' | 'post') => (m === 'step' ? 90_000 : 0) };
+  };
+  const canary = {
+    trafficRoutingConfig: { type: 'TimeBasedCanary' as const, timeBasedCanary: { canaryPercentage: 10, canaryInterval: 5 } },
+  };
+  const linear = {
+    trafficRoutingConfig: { type: 'TimeBasedLinear' as const, timeBasedLinear: { linearPercentage: 10, linearInterval: 1 } },
+  };
+
+  it('refuses step with a config that moves all traffic at once, naming the at of the first step check', () => {
+    const { error } = stepProblems(
+      analysis([alarmCheck(['pre']), { ...alarmCheck(['step']), name: 'canary-alarms' }]),
+      'CodeDeployDefault.ECSAllAtOnce',
+      {},
+      'nothing was changed',
+    );
+    expect(error?.key).toBe('environments.prod.analysis.checks.1.at');
+    expect(error?.message).toMatch(
+      /check canary-alarms asks for step, but deployment config CodeDeployDefault\.ECSAllAtOnce moves all traffic at once/,
+    );
+    expect(error?.unchanged).toBe('nothing was changed');
   });
 
-  it('refuses step, naming the key of its at (file) or the path in the input', () => {
-    const file = ecsAnalysisConfig({ checks: [alarmCheck(['pre']), alarmCheck(['step', 'post'])] }, { key: 'environments.prod.analysis' });
-    expect(file.problems.map((p) => [p.key, p.message])).toEqual([
-      [
-        'environments.prod.analysis.checks.1.at',
-        "environments.prod.analysis.checks.1.at: check alarms asks for step, which an ECS switch cannot run: CodeDeploy moves a canary or linear config's traffic steps on its own schedule and cannot hold between them",
-      ],
-    ]);
-    const input = ecsAnalysisConfig({ checks: [alarmCheck(['step'])] }, { input: 'analysis' });
-    expect(input.problems.map((p) => [p.input, p.message])).toEqual([
-      ['analysis', expect.stringMatching(/^input 'analysis': checks\.0\.at: check alarms asks for step/)],
-    ]);
+  it('accepts a canary config whose step stands longer than the checks take', () => {
+    expect(stepProblems(analysis([alarmCheck(['step'])]), 'CodeDeployDefault.ECSCanary10Percent5Minutes', canary, 'x')).toEqual({});
+  });
+
+  it('warns when the checks outlast a linear step (CodeDeploy moves on meanwhile)', () => {
+    const { error, warning } = stepProblems(
+      analysis([alarmCheck(['step'])]),
+      'CodeDeployDefault.ECSLinear10PercentEvery1Minutes',
+      linear,
+      'x',
+    );
+    expect(error).toBeUndefined();
+    expect(warning).toMatch(
+      /take at least 1 min 30 s, longer than deployment config CodeDeployDefault\.ECSLinear10PercentEvery1Minutes stands at a step \(1 min\)/,
+    );
+  });
+
+  it('asks nothing of the config when no check runs at step', () => {
+    expect(stepProblems(analysis([alarmCheck(['pre', 'post'])]), 'CodeDeployDefault.ECSAllAtOnce', {}, 'x')).toEqual({});
+  });
+});
+
+describe('the share of traffic a step gives green', () => {
+  const view = (weights: [number, number] | undefined, creator: 'user' | 'codeDeployRollback' = 'user'): CodeDeployView => ({
+    deployment: { creator },
+    target: weights
+      ? {
+          taskSetsInfo: [
+            { taskSetLabel: 'Blue', trafficWeight: weights[0] },
+            { taskSetLabel: 'Green', trafficWeight: weights[1] },
+          ],
+        }
+      : undefined,
+    trafficShifted: false,
+  });
+
+  it('is green’s weight strictly between 0 and 100, and nothing during CodeDeploy’s own rollback', () => {
+    expect(stepShare(view([90, 10]))).toBe(10);
+    expect(stepShare(view([100, 0]))).toBeUndefined();
+    expect(stepShare(view([0, 100]))).toBeUndefined();
+    expect(stepShare(view(undefined))).toBeUndefined();
+    expect(stepShare(view([90, 10], 'codeDeployRollback'))).toBeUndefined();
   });
 });
 
@@ -61,10 +121,7 @@ describe('planning the ECS analysis', () => {
       input: 'checks:\n  - { name: rate, provider: prometheus, address: "http://p:9090", query: "up", success: "result >", at: [step] }',
     });
     expect(r.checks).toBeUndefined();
-    expect(r.problems.map((p) => p.message)).toEqual([
-      expect.stringMatching(/^input 'analysis': checks\.0\.at: check rate asks for step/),
-      expect.stringMatching(/^input 'analysis': checks\.0\.success: "result >"/),
-    ]);
+    expect(r.problems.map((p) => p.message)).toEqual([expect.stringMatching(/^input 'analysis': checks\.0\.success: "result >"/)]);
   });
 
   it('an unknown provider is refused naming the path in the input', () => {

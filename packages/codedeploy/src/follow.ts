@@ -47,6 +47,8 @@ export interface FollowOptions {
    * knows it: saves a ListDeploymentTargets call. A wrong guess falls back to the list.
    */
   targetId?: string | undefined;
+  /** Told of every change of the deployment or its target (status, hooks, traffic weights), after it is logged. */
+  onView?: ((view: CodeDeployView) => void) | undefined;
 }
 
 /** What the deployment had reached when the wait ended. */
@@ -232,6 +234,7 @@ export async function followDeployment(options: FollowOptions): Promise<FollowRe
     fingerprint: (v) => fingerprintOf(v),
     onChange: (v) => {
       reportChanges(changes, deploymentId, v);
+      options.onView?.(v);
       if (v.deployment?.status === 'Ready' && options.until === 'succeeded' && options.atReady !== 'continue' && !announcedHold) {
         announcedHold = true;
         log.info(

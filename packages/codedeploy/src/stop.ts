@@ -148,13 +148,20 @@ export async function waitUntilEnded(
  * Follows a deployment; when the wait ends by deadline or cancellation, stops it with rollback
  * and throws an error saying where things are. `describeWait` names what was awaited ("Succeeded").
  */
-export async function followOrStop(options: FollowOptions & { describeWait: string }): Promise<FollowResult> {
+export async function followOrStop(
+  options: FollowOptions & {
+    describeWait: string;
+    /** Part of `signal` whose abort the caller handles (e.g. a check that did not pass): rethrown, nothing stopped. */
+    callerAbort?: AbortSignal | undefined;
+  },
+): Promise<FollowResult> {
   let last: CodeDeployView | undefined;
   const log = options.log;
   try {
     return await followDeployment(options);
   } catch (error) {
     if (!(error instanceof DeadlineError) && !(error instanceof CancelledError)) throw error;
+    if (options.callerAbort?.aborted) throw error;
     last = await lastView(options).catch(() => undefined);
     // It may have got there, or failed, just as the wait ended: then that is the answer.
     const status = last?.deployment?.status;

@@ -1,10 +1,8 @@
 // Which analysis an ECS switch runs, decided with the other inputs before any network call: the
 // analysis input (YAML, the environment file's shape) wins over the environment's section.
-// CodeDeploy shifts a canary or linear config's steps on its own clock and cannot be paused
-// between them, so there is no moment after a step that the switch could hold traffic at: a check
-// that asks for `step` is refused naming its `at` key, and a check that gives no `at` runs at pre
-// and post (rather than silently skipping its step part).
-import { checkOrigin, type CheckPlan, type Moment, planAnalysis } from '@expeditor/analysis/plan';
+// A check that gives no `at` runs at pre and post on ECS: `step` checks run only where asked, since
+// they need a canary or linear deployment config (step-checks.ts checks that before the reroute).
+import { type CheckPlan, type Moment, planAnalysis } from '@expeditor/analysis/plan';
 import { type AnalysisConfig, parseAnalysisInput } from '@expeditor/shared/config';
 import { ExpeditorError, InputError, ProblemsError } from '@expeditor/shared/errors';
 import type { Settings } from '@expeditor/shared/settings';
@@ -13,28 +11,9 @@ import type { SwitchAction } from './plan.ts';
 /** The moments a check without `at` runs at on ECS. */
 export const ecsMoments: readonly Moment[] = ['pre', 'post'];
 
-/** Refusals for checks that ask for `step`, and the section with ECS's default moments filled in. */
-export function ecsAnalysisConfig(
-  config: AnalysisConfig,
-  where: { key: string } | { input: string },
-): { config: AnalysisConfig; problems: ExpeditorError[] } {
-  const problems: ExpeditorError[] = [];
-  const checks = config.checks.map((check, index) => {
-    if (check.at?.includes('step')) {
-      problems.push(
-        checkOrigin(where, `checks.${index}`).error(
-          'at',
-          `check ${check.name} asks for step, which an ECS switch cannot run: CodeDeploy moves a canary or linear config's traffic steps on its own schedule and cannot hold between them`,
-          {
-            unchanged: 'nothing was changed',
-            next: "use at: [pre, post] on ECS; for canary steps watched by alarms, give the CodeDeploy group alarms (deploy-ecs's alarms input), which stop the deployment between steps",
-          },
-        ),
-      );
-    }
-    return check.at ? check : { ...check, at: [...ecsMoments] };
-  });
-  return { config: { ...config, checks }, problems };
+/** The section with ECS's default moments filled in for checks that give no `at`. */
+export function ecsAnalysisConfig(config: AnalysisConfig): AnalysisConfig {
+  return { ...config, checks: config.checks.map((check) => (check.at ? check : { ...check, at: [...ecsMoments] })) };
 }
 
 /** The run's checks, or undefined without any; every problem is added to `out`, naming the input or key. */
@@ -55,14 +34,10 @@ export function planEcsAnalysis(
   try {
     const raw = from.input ? parseAnalysisInput(from.input, 'analysis') : from.file;
     if (!raw) return undefined;
-    const ecs = ecsAnalysisConfig(raw, where);
-    refused.push(...ecs.problems);
-    const checks = planAnalysis(ecs.config, where);
-    if (refused.length === 0) {
-      const shown = checks.map((c) => `${c.name} (${c.source.provider}, ${c.at.join('/')})`).join(', ');
-      out.settings.derive('analysis', shown, 'key' in where ? where.key : "input 'analysis'");
-      return checks;
-    }
+    const checks = planAnalysis(ecsAnalysisConfig(raw), where);
+    const shown = checks.map((c) => `${c.name} (${c.source.provider}, ${c.at.join('/')})`).join(', ');
+    out.settings.derive('analysis', shown, 'key' in where ? where.key : "input 'analysis'");
+    return checks;
   } catch (error) {
     if (error instanceof ProblemsError) refused.push(...error.problems);
     else if (error instanceof ExpeditorError) refused.push(error);

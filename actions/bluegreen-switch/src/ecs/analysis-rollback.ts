@@ -27,7 +27,7 @@ export interface AnalysisRollback {
 /** What the run says after the rollback `result` (pure: no network). */
 export function analysisFailure(
   why: string,
-  moment: 'pre' | 'post',
+  moment: 'pre' | 'step' | 'post',
   s: Pick<AnalysisRollback, 'id' | 'from' | 'to'>,
   result: EcsSwitchResult,
 ) {
@@ -42,7 +42,7 @@ export function analysisFailure(
 }
 
 /** Rolls the deployment back after `why` and returns the error the run fails with. Never throws. */
-export async function undoneAfterAnalysis(why: string, moment: 'pre' | 'post', s: AnalysisRollback): Promise<ExpeditorError> {
+export async function undoneAfterAnalysis(why: string, moment: 'pre' | 'step' | 'post', s: AnalysisRollback): Promise<ExpeditorError> {
   // A cancel or the deadline may have stopped the window: the way back gets its own time.
   const signal = s.context.signal?.aborted ? withDeadline(undefined, cleanupMs.afterDeadline) : s.context.signal;
   const context: SwitchContext = { ...s.context, signal };
@@ -62,7 +62,7 @@ export async function undoneAfterAnalysis(why: string, moment: 'pre' | 'post', s
       unchanged:
         moment === 'pre'
           ? `no production traffic moved to green (${short(s.to)}), but the deployment may still be held`
-          : `green (${short(s.to)}) may still serve traffic`,
+          : `green (${short(s.to)}) may still serve ${moment === 'step' ? 'part of the traffic' : 'traffic'}`,
       next: `roll back with bluegreen-switch action rollback (deployment-id ${s.id}) or stop the deployment with rollback in the CodeDeploy console`,
     });
   }

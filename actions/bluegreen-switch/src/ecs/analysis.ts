@@ -28,7 +28,7 @@ export function ecsCheckArgs(view: CodeDeployView): CheckArgs {
 /** Why the run's deadline leaves too little room for the windows, or undefined. */
 export function deadlineProblem(analysis: Pick<Analysis, 'windowMs'>, leftMs: number | undefined): string | undefined {
   if (leftMs === undefined) return undefined;
-  const needed = analysis.windowMs('pre') + analysis.windowMs('post');
+  const needed = analysis.windowMs('pre') + analysis.windowMs('step') + analysis.windowMs('post');
   if (needed <= leftMs) return undefined;
   return `the analysis needs at least ${formatDuration(needed)} (its windows: count × interval at each moment), but the run's timeout leaves ${formatDuration(Math.max(0, leftMs))}`;
 }

@@ -9,15 +9,20 @@ export function followToSucceeded(
   deploymentId: string,
   clients: EcsClients,
   context: SwitchContext,
-  how: Pick<FollowOptions, 'atReady' | 'justCreated' | 'known'>,
+  how: Pick<FollowOptions, 'atReady' | 'justCreated' | 'known' | 'onView'> & {
+    /** Step checks: their signal (the run's and theirs), and theirs alone, whose abort the caller handles. */
+    steps?: { signal: AbortSignal; failed: AbortSignal } | undefined;
+  },
 ): ReturnType<typeof followOrStop> {
+  const { steps, ...follow } = how;
   return followOrStop({
     codedeploy: clients.codedeploy,
     deploymentId,
-    ...how,
+    ...follow,
     until: 'succeeded',
     log: context.log,
-    signal: context.signal,
+    signal: steps?.signal ?? context.signal,
+    callerAbort: steps?.failed,
     timing: context.timing,
     describeWait: 'Succeeded',
   });

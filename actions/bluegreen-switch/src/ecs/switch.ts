@@ -21,6 +21,7 @@ import { switchReadiness, type SwitchReadiness } from '@expeditor/codedeploy/rea
 import { analysisVerdict, ecsAnalysis, ecsCheckArgs, terminationWaitWarning, verifyEcsAnalysis } from './analysis.ts';
 import { undoneAfterAnalysis } from './analysis-rollback.ts';
 import { followToSucceeded } from './follow-to-succeeded.ts';
+import { verifySteps, watchSteps } from './step-checks.ts';
 import type { EcsSwitchOptions, EcsSwitchResult, SwitchContext } from './switch-types.ts';
 import { serviceTaskDefinition, short } from './task-definitions.ts';
 
@@ -81,24 +82,38 @@ export async function switchTraffic(
       `run the switch again to move traffic to green, or roll deployment ${id} back (bluegreen-switch action: rollback); the group's ready wait stops it if neither happens`,
     );
     await verifyEcsAnalysis(analysis, args, context, atReady).catch(stopped);
+    if (analysis.has('step')) await verifySteps(analysis, view, clients, context, call, atReady).catch(stopped);
     const late = analysis.has('post') ? terminationWaitWarning(view.deployment, analysis.windowMs('post')) : undefined;
     if (late) log.warning(late);
     const why = analysis.has('pre') ? await analysisVerdict(analysis, 'pre', args, context, short(to)).catch(stopped) : undefined;
     if (why) throw await undoneAfterAnalysis(why, 'pre', { id, from, to, options, clients, context, call });
   }
+  const steps = analysis?.has('step') ? watchSteps(analysis, args, context, short(to)) : undefined;
   const requestedAt = Date.now();
   await continueDeployment(clients.codedeploy, id, 'READY_WAIT', {
     ...call,
     unchanged: 'nothing was changed: blue serves all production traffic',
   });
   log.info(`continued deployment ${id}: production traffic moves from ${short(from)} to ${short(to)}`);
-  const followed = await log.group(`Traffic reroute of ${id}`, () =>
-    // What was read before the continue, as it is now: the first poll can wait its turn.
-    followToSucceeded(id, clients, context, {
-      atReady: 'wait',
-      known: { deployment: { ...view.deployment, status: 'InProgress' }, target: view.target },
-    }),
-  );
+  const undo = (why: string, moment: 'step' | 'post') =>
+    undoneAfterAnalysis(why, moment, { id, from, to, options, clients, context, call });
+  const followed = await log
+    .group(`Traffic reroute of ${id}`, () =>
+      // What was read before the continue, as it is now: the first poll can wait its turn.
+      followToSucceeded(id, clients, context, {
+        atReady: 'wait',
+        known: { deployment: { ...view.deployment, status: 'InProgress' }, target: view.target },
+        onView: steps?.onView,
+        steps,
+      }),
+    )
+    .catch(async (error: unknown) => {
+      if (steps?.failure) throw await undo(steps.failure, 'step');
+      throw error;
+    });
+  // The last step may move all traffic before its checks end: they still decide.
+  const stepFailure = await steps?.settle();
+  if (stepFailure) throw await undo(stepFailure, 'step');
   const convergenceMs = followed.greenAllAt !== undefined ? followed.greenAllAt - requestedAt : undefined;
   const words = switchedWords(id, followed.status, from, to);
   log.info(`${words}${convergenceMs !== undefined ? ` (${formatDuration(convergenceMs)} after the switch)` : ''}`);
@@ -109,7 +124,7 @@ export async function switchTraffic(
       );
     }
     const why = await analysisVerdict(analysis, 'post', args, context, short(to));
-    if (why) throw await undoneAfterAnalysis(why, 'post', { id, from, to, options, clients, context, call });
+    if (why) throw await undo(why, 'post');
   }
   return {
     action: 'switch',
