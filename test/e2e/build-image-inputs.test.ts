@@ -40,6 +40,7 @@ describe('build-image: one image per set of build inputs', () => {
   // The bed's directory is known once it has started.
   let dir = '';
   let developDigest = '';
+  let developSha = '';
   let inputsTag = '';
 
   test('a develop commit builds and is tagged with its inputs', async () => {
@@ -60,6 +61,7 @@ describe('build-image: one image per set of build inputs', () => {
     expect(result.inputsTag).toMatch(/^inputs-[0-9a-f]{24}$/);
     inputsTag = result.inputsTag ?? '';
     developDigest = result.digest;
+    developSha = sha;
     expect(await bed.registry.digest(REPO, sha)).toBe(developDigest);
     expect(await bed.registry.digest(REPO, inputsTag)).toBe(developDigest);
     expect(lines).toContain(`Tagged ${bed.registry.host}/${REPO}:${inputsTag} → ${developDigest} (its build inputs)`);
@@ -93,7 +95,7 @@ describe('build-image: one image per set of build inputs', () => {
     expect(result.inputsTag).toBe(inputsTag);
     expect(await bed.registry.digest(REPO, sha)).toBe(developDigest);
     expect(lines).toContain(
-      `Reused ${bed.registry.host}/${REPO}:${inputsTag} (${developDigest}), built before from the same inputs: tagged ${sha}, nothing built or pushed`,
+      `Reused ${bed.registry.host}/${REPO}:${inputsTag} (${developDigest}), built before from the same inputs for commit ${developSha}: tagged ${sha}, nothing built or pushed`,
     );
     expect(lines.some((l) => l.startsWith('Builder:'))).toBe(false);
     // One manifest PUT (the tag), no blob.

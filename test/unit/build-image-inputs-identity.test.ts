@@ -70,6 +70,7 @@ describe('inputs tag', () => {
       tags: [tag],
       skipped: true,
       reusedByInputs: true,
+      reusedFrom: 'e'.repeat(40),
       inputsTag: inputsTag(facts),
       repository,
       repositoryFrom: "input 'repository'",
@@ -80,8 +81,9 @@ describe('inputs tag', () => {
       registryRequests: {},
     };
     expect(summaryRows(reused)).toContainEqual(['Inputs tag', inputsTag(facts)]);
+    expect(summaryRows(reused)).toContainEqual(['Build', `reused ${inputsTag(facts)}, built for commit ${'e'.repeat(40)}`]);
     expect(buildImageSummary({ result: reused }).toMarkdown()).toContain(
-      `Reused: ${repository}:${inputsTag(facts)} was built before from the same inputs (another commit); it was tagged ${tag}: nothing was built or pushed.`,
+      `Reused: ${repository}:${inputsTag(facts)} was built before from the same inputs (for commit ${'e'.repeat(40)}); it was tagged ${tag}: nothing was built or pushed.`,
     );
   });
 

@@ -96,7 +96,9 @@ describe('develop → dev, merge to main → staging → prod: one image per set
     expect(run.code, show(run)).toBe(0);
     expect(builtImage(run)).toBe(image);
     expect(run.output).toMatch(
-      new RegExp(`Reused \\S+:inputs-[0-9a-f]{24} \\(sha256:[0-9a-f]{64}\\), built before from the same inputs: tagged ${sha}`),
+      new RegExp(
+        `Reused \\S+:inputs-[0-9a-f]{24} \\(sha256:[0-9a-f]{64}\\), built before from the same inputs for commit ${git(repo, 'rev-parse', 'develop')}: tagged ${sha}`,
+      ),
     );
     expect(run.output).not.toMatch(/Builder: /);
     expect(run.output).toContain(`passed dev (deployment`);

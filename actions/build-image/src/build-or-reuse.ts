@@ -89,6 +89,8 @@ export interface BuildImageResult {
   inputsTag?: string | undefined;
   /** True when the image was found by its inputs tag and only tagged with `tag` (skipped is true too). */
   reusedByInputs?: boolean;
+  /** The commit the reused image was built for (its OCI revision label), when the registry told. */
+  reusedFrom?: string | undefined;
   repository: string;
   /** Where the repository came from: `input 'repository'` or the environment file's key. */
   repositoryFrom: string;
@@ -178,7 +180,15 @@ export async function buildOrReuse(options: BuildOrReuseOptions): Promise<BuildI
     const same = await reuseByInputs(registry, repository, inputsTag, options.tag, log);
     if (same) {
       const result = await finished(same.digest);
-      return { ...result, skipped: true, reusedByInputs: true, builder: undefined, buildMs: undefined, pushMs: undefined };
+      return {
+        ...result,
+        skipped: true,
+        reusedByInputs: true,
+        reusedFrom: same.builtFor,
+        builder: undefined,
+        buildMs: undefined,
+        pushMs: undefined,
+      };
     }
   }
 

@@ -3,28 +3,33 @@
 // same digest, so the promotion gate passes a merge whose tree ran in the environment before);
 // after a build, the new image gets the inputs tag, so the next commit with the same inputs finds it.
 import type { Log } from '@expeditor/shared/log';
+import { ociLabels } from './labels.ts';
 import type { Repository } from './reference.ts';
 import type { ManifestRef, Registry } from './registry.ts';
 import { nothingBuilt, unchangedOnError } from './unchanged.ts';
 
-/** The image of the same inputs, now also tagged `tag`; undefined when there is none. */
+/**
+ * The image of the same inputs, now also tagged `tag`, with the commit it was built for (its OCI
+ * revision label, when the registry lets it be read); undefined when there is none.
+ */
 export async function reuseByInputs(
   registry: Registry,
   repository: Repository,
   inputsTag: string,
   tag: string,
   log: Pick<Log, 'info'>,
-): Promise<ManifestRef | undefined> {
+): Promise<(ManifestRef & { builtFor: string | undefined }) | undefined> {
   const same = await unchangedOnError(registry.headManifest(repository.name, inputsTag), nothingBuilt);
   if (!same) {
     log.info(`${repository.full}:${inputsTag} does not exist yet: no image was built from the same inputs`);
     return undefined;
   }
   await unchangedOnError(registry.tagManifest(repository.name, same.digest, tag), nothingBuilt);
+  const builtFor = await registry.imageLabel?.(repository.name, same.digest, ociLabels.revision);
   log.info(
-    `Reused ${repository.full}:${inputsTag} (${same.digest}), built before from the same inputs: tagged ${tag}, nothing built or pushed`,
+    `Reused ${repository.full}:${inputsTag} (${same.digest}), built before from the same inputs${builtFor ? ` for commit ${builtFor}` : ''}: tagged ${tag}, nothing built or pushed`,
   );
-  return same;
+  return { ...same, builtFor };
 }
 
 /**

@@ -9,9 +9,11 @@ import { BuildFailedError } from './builders.ts';
 
 /** The facts table of a run that produced an image. */
 export function summaryRows(result: BuildImageResult): [string, Cell][] {
-  const build = result.skipped
-    ? 'reused'
-    : `${formatDuration(result.buildMs ?? 0)} (${result.builder})${result.pushMs !== undefined ? `, push ${formatDuration(result.pushMs)}` : ''}`;
+  const build = result.reusedByInputs
+    ? `reused ${result.inputsTag}${result.reusedFrom ? `, built for commit ${result.reusedFrom}` : ''}`
+    : result.skipped
+      ? 'reused'
+      : `${formatDuration(result.buildMs ?? 0)} (${result.builder})${result.pushMs !== undefined ? `, push ${formatDuration(result.pushMs)}` : ''}`;
   return [
     ['Image', `\`${result.image}\``],
     ['Digest', `\`${result.digest}\``],
@@ -31,7 +33,7 @@ export function buildImageSummary(outcome: { result: BuildImageResult } | { erro
     summary.facts(summaryRows(result));
     if (result.reusedByInputs) {
       summary.paragraph(
-        `Reused: ${result.repository}:${result.inputsTag} was built before from the same inputs (another commit); it was tagged ${result.tag}: nothing was built or pushed.`,
+        `Reused: ${result.repository}:${result.inputsTag} was built before from the same inputs (${result.reusedFrom ? `for commit ${result.reusedFrom}` : 'another commit'}); it was tagged ${result.tag}: nothing was built or pushed.`,
       );
     } else if (result.skipped)
       summary.paragraph(`Reused: ${result.repository}:${result.tag} already existed: nothing was built or pushed.`);

@@ -106,6 +106,34 @@ export class RegistryClient implements Registry {
     return (doc.config?.size ?? 0) + (doc.layers ?? []).reduce((sum, layer) => sum + (layer.size ?? 0), 0);
   }
 
+  /**
+   * A label of the image's config (of the first platform's image in an index), or undefined when
+   * the image, its config or the label cannot be read: a hint for messages, never a decision.
+   */
+  async imageLabel(repository: string, digest: string, label: string): Promise<string | undefined> {
+    try {
+      const manifest = await this.getManifest(repository, digest);
+      if (!manifest) return undefined;
+      const doc = JSON.parse(manifest.body.toString('utf8')) as {
+        config?: { digest?: string };
+        manifests?: { digest: string; annotations?: Record<string, string> }[];
+      };
+      if (doc.manifests) {
+        const image = doc.manifests.find((m) => m.annotations?.['vnd.docker.reference.type'] !== 'attestation-manifest');
+        return image ? await this.imageLabel(repository, image.digest, label) : undefined;
+      }
+      if (!doc.config?.digest) return undefined;
+      const path = `/v2/${repository}/blobs/${doc.config.digest}`;
+      const response = await this.send('GET', path, repository, 'pull', {});
+      await this.expectOk(response, 'GET', path);
+      const config = (await response.json()) as { config?: { Labels?: Record<string, string> | null } };
+      return config.config?.Labels?.[label];
+    } catch (error) {
+      if (this.options.signal?.aborted) throw error;
+      return undefined;
+    }
+  }
+
   /** What was tried so far, one clause per request, for an error message. */
   triedText(): string {
     return this.tried.slice(-6).join('; ');

@@ -22,6 +22,8 @@ export interface Registry {
   tagManifest(repository: string, digest: string, tag: string): Promise<void>;
   /** Compressed size of the image as stored, or undefined when the manifest is gone. */
   imageSize(repository: string, digest: string): Promise<number | undefined>;
+  /** A label of the image's config, or undefined when it cannot be read (a hint for messages). */
+  imageLabel?(repository: string, digest: string, label: string): Promise<string | undefined>;
   /** Requests sent, by method (for figures and for proving a re-run pushed nothing). */
   readonly requests: Record<string, number>;
 }
