@@ -16,7 +16,10 @@ import {
   parseStatus,
   runnerPlatform,
 } from '../../actions/build-image/src/inputs-identity.ts';
+import { readBuildImageInputs } from '../../actions/build-image/src/inputs.ts';
 import { buildImageSummary, summaryRows } from '../../actions/build-image/src/summary.ts';
+import { readGitHubContext } from '../../packages/shared/src/context.ts';
+import { ActionInputs, inputEnv } from '../../packages/shared/src/inputs.ts';
 
 const facts: IdentityFacts = {
   contextTree: 'a'.repeat(40),
@@ -85,6 +88,15 @@ describe('inputs tag', () => {
     expect(buildImageSummary({ result: reused }).toMarkdown()).toContain(
       `Reused: ${repository}:${inputsTag(facts)} was built before from the same inputs (for commit ${'e'.repeat(40)}); it was tagged ${tag}: nothing was built or pushed.`,
     );
+  });
+
+  it('the input reuse-by-inputs is on unless set to false, and refuses anything but a boolean, naming itself', () => {
+    const context = readGitHubContext({ GITHUB_SHA: 'f'.repeat(40), GITHUB_WORKSPACE: tmpdir() });
+    const read = (more: Record<string, string>) =>
+      readBuildImageInputs(new ActionInputs(inputEnv({ repository: '127.0.0.1:5000/shop', ...more })), context);
+    expect(read({}).reuseByInputs).toBe(true);
+    expect(read({ 'reuse-by-inputs': 'false' }).reuseByInputs).toBe(false);
+    expect(() => read({ 'reuse-by-inputs': 'sometimes' })).toThrow(/input 'reuse-by-inputs'/);
   });
 
   it('reads git status -z, renames included', () => {
