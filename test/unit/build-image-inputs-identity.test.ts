@@ -3,7 +3,7 @@
 // directory (a merge, no-ff or squash, of the same tree keeps the key; anything uncommitted that
 // the builder would read turns it off and says why; .dockerignore is honoured).
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -195,6 +195,17 @@ describe('inputs identity of a git checkout', () => {
     write(dir, { 'app/src/index.html': 'three\n' });
     git(dir, 'commit', '-q', '-am', 'change');
     expect(await tagOf(dir)).not.toBe(developTag);
+  });
+
+  it('the whole checkout as the context, reached through a link: every file in it counts', async () => {
+    const dir = repository();
+    const link = join(mkdtempSync(join(tmpdir(), 'inputs-identity-link-')), 'checkout');
+    dirs.push(join(link, '..'));
+    symlinkSync(dir, link);
+    const tag = await tagOf(link, '.', 'app/Dockerfile');
+    expect(await tagOf(dir, '.', 'app/Dockerfile')).toBe(tag);
+    write(dir, { 'README.md': 'edited\n' });
+    expect(await reasonOf(link, '.', 'app/Dockerfile')).toContain('(changed README.md)');
   });
 
   it('a Dockerfile outside the context counts by its blob', async () => {

@@ -7,7 +7,7 @@
 // anything uncommitted, untracked or ignored in the context that .dockerignore does not exclude,
 // a workspace that is not a git checkout, or a tree git cannot read turns it off, with the reason.
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { basename, join, relative, sep } from 'node:path';
 import type { Env } from '@expeditor/shared/inputs';
 import { exec } from './exec.ts';
@@ -156,8 +156,9 @@ export async function inputsIdentity(options: IdentityOptions): Promise<InputsId
   const top = await git(['rev-parse', '--show-toplevel']);
   if (!top.ok) return off(`the context is not in a git checkout (${top.why})`);
   const root = top.out.trim();
-  const contextRel = relative(root, options.contextDir).split(sep).join('/');
-  const dockerfileRel = relative(root, options.dockerfilePath).split(sep).join('/');
+  // git names the top level by its real path: a workspace reached through a link must be too.
+  const contextRel = relative(root, realpathSync(options.contextDir)).split(sep).join('/');
+  const dockerfileRel = relative(root, realpathSync(options.dockerfilePath)).split(sep).join('/');
   if (dockerfileRel.startsWith('../')) return off('the Dockerfile is outside the git checkout of the context');
 
   const commit = await git(['rev-parse', '--verify', 'HEAD^{commit}']);
