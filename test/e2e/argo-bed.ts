@@ -4,7 +4,10 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { KubeConnection } from '@expeditor/kube/connect';
+import { expect } from 'vitest';
 import type { EksSwitchOptions } from '../../actions/bluegreen-switch/src/eks/types.ts';
+import type { K8sPart } from '../bed/types.ts';
+import { image, newNamespace, runCore, workspace, writeManifest } from './deploy-eks-bed.ts';
 
 export const rolloutApi = 'argoproj.io/v1alpha1';
 export const hashLabel = 'rollouts-pod-template-hash';
@@ -136,6 +139,36 @@ export function successRateTemplate(url: string): Record<string, unknown> {
       ],
     },
   };
+}
+
+let deployed = 0;
+
+/**
+ * A Rollout `shop` deployed twice with deploy-eks (the core) in a new namespace: the first revision
+ * active, the second paused for promotion. `extra` documents (an AnalysisTemplate) go in the manifest.
+ */
+export async function deployedPaused(
+  k8s: K8sPart,
+  c: KubeConnection,
+  prefix: string,
+  extra: Record<string, unknown>[] = [],
+  manifest: Partial<RolloutManifestOptions> = {},
+) {
+  const ns = await newNamespace(c, `${prefix}-${process.pid}-${++deployed}`);
+  const ws = workspace();
+  const path = writeManifest(ws, 'shop.yaml', ...extra, ...rolloutManifest('shop', { image: 'registry.bed/shop:old', ...manifest }));
+  const deploy = async (n: number) => {
+    const { result, lines } = await runCore(k8s, {
+      inputs: { image: image(n), services: 'shop', namespace: ns, manifest: path },
+      workspace: ws,
+    });
+    expect(result.failure, lines.join('\n')).toBeUndefined();
+    return result.results[0]?.rollout;
+  };
+  const stable = (await deploy(1))?.newHash as string;
+  const paused = await deploy(2);
+  expect(paused?.paused).toBe(true);
+  return { ns, stable, next: paused?.newHash as string, deploy };
 }
 
 /** bluegreen-switch's options for the Rollout `shop` in `ns` (action switch unless overridden). */

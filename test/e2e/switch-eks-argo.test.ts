@@ -8,42 +8,25 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { useBed } from '../bed/vitest.ts';
 import {
+  deployedPaused,
   endpointPods,
   readRollout,
-  rolloutManifest,
   rolloutSwitchOptions,
   selectedHash,
   successRateTemplate,
   verdictServer,
   type RolloutManifestOptions,
 } from './argo-bed.ts';
+import { newNamespace } from './deploy-eks-bed.ts';
 import { countingServer, jobWorkspace, noAmbientAws, runBundle } from './bundle-run.ts';
-import { image, newNamespace, runCore, workspace, writeManifest } from './deploy-eks-bed.ts';
 import { failure, useSwitchEks } from './switch-eks-fixture.ts';
 
 const bed = useBed(['k8s', 'argo']);
 const { b, run } = useSwitchEks(bed);
 
-let counter = 0;
-
 /** A Rollout deployed twice with deploy-eks: the first revision active, the second paused for promotion. */
-async function pausedRollout(extra: Record<string, unknown>[] = [], manifest: Partial<RolloutManifestOptions> = {}) {
-  const ns = await newNamespace(b.connection, `argo-sw-${process.pid}-${++counter}`);
-  const ws = workspace();
-  const path = writeManifest(ws, 'shop.yaml', ...extra, ...rolloutManifest('shop', { image: 'registry.bed/shop:old', ...manifest }));
-  const deploy = async (n: number) => {
-    const { result, lines } = await runCore(bed.k8s, {
-      inputs: { image: image(n), services: 'shop', namespace: ns, manifest: path },
-      workspace: ws,
-    });
-    expect(result.failure, lines.join('\n')).toBeUndefined();
-    return result.results[0]?.rollout;
-  };
-  const stable = (await deploy(1))?.newHash as string;
-  const paused = await deploy(2);
-  expect(paused?.paused).toBe(true);
-  return { ns, stable, next: paused?.newHash as string, deploy };
-}
+const pausedRollout = (extra: Record<string, unknown>[] = [], manifest: Partial<RolloutManifestOptions> = {}) =>
+  deployedPaused(bed.k8s, b.connection, 'argo-sw', extra, manifest);
 
 const options = rolloutSwitchOptions;
 
@@ -101,7 +84,7 @@ describe('bluegreen-switch on an Argo Rollout', () => {
   });
 
   it('refuses what it cannot do before writing: a missing Rollout, one with nothing to abort', async () => {
-    const ns = await newNamespace(b.connection, `argo-sw-${process.pid}-${++counter}`);
+    const ns = await newNamespace(b.connection, `argo-sw-${process.pid}-missing`);
     const missing = await failure(run(options(ns)).result);
     expect(missing.message).toBe(`Rollout shop does not exist in namespace ${ns}`);
     expect(missing.input).toBe('rollout');

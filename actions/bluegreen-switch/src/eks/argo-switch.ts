@@ -5,7 +5,7 @@
 // plugin writes, in one guarded patch, then follows the Rollout and its own AnalysisRuns (one line
 // per change) and the active Service's endpoints, so a failure names the AnalysisRun that decided.
 import { ExpeditorError } from '@expeditor/shared/errors';
-import { formatDuration } from '@expeditor/shared/deadline';
+import { CancelledError, formatDuration } from '@expeditor/shared/deadline';
 import { ChangeLog } from '@expeditor/shared/log';
 import { WaitInterrupted, waitUntil } from '@expeditor/kube/watch';
 import { analysisRunLine, failedRuns, ownedRuns, type AnalysisRun } from './argo-analysis.ts';
@@ -46,7 +46,7 @@ export async function switchRollout(opts: EksSwitchOptions, deps: EksSwitchDeps)
 
   return log.group(`${target.promote ? 'Promoting' : 'Aborting'} Rollout ${name}: active ${decision.from} → ${decision.to}`, async () => {
     const since = performance.now();
-    const sent = await sendStatus(target, before, decision, opts, deps);
+    const sent = await sendStatus(target, before, decision, opts, deps).catch((error: unknown) => cancelledAt(error, target, decision));
     if (sent.decision.spec) await patchRolloutSpec(connection, opts.namespace, name, sent.decision.spec);
     log.info(
       target.promote
@@ -93,7 +93,7 @@ async function sendStatus(
         patch: { status: decision.status },
         send: (body) => patchRolloutStatus(deps.kube.connection, opts.namespace, target.name, body),
         read: () => target.read().catch(() => undefined),
-        landed: (fresh) => (target.promote ? !(fresh.status?.pauseConditions ?? []).length : fresh.status?.abort === true),
+        landed: (fresh) => written(target, fresh),
         conflict: (fresh) => lostRace(target.name, fresh),
         signal: deps.signal,
       });
@@ -113,6 +113,32 @@ async function sendStatus(
     decision = again;
   }
   return { rollout, decision };
+}
+
+/** The Rollout carries this run's write: its pause cleared (promote) or status.abort set. */
+function written(target: Target, fresh: SwitchRollout): boolean {
+  return target.promote ? !(fresh.status?.pauseConditions ?? []).length : fresh.status?.abort === true;
+}
+
+/**
+ * A cancel that ends the status write (before it is sent, or between its retries) says where the
+ * Rollout is, read back: this run's write landed (Argo carries on with it), or nothing changed.
+ */
+async function cancelledAt(error: unknown, target: Target, decision: PatchDecision): Promise<never> {
+  if (!(error instanceof CancelledError) || error.unchanged) throw error;
+  const fresh = await target.read().catch(() => undefined);
+  const verb = target.promote ? 'promote' : 'abort';
+  throw new ExpeditorError(error.message, {
+    cause: error,
+    unchanged: !fresh
+      ? undefined
+      : written(target, fresh)
+        ? `this run's ${verb} of Rollout ${target.name} landed; Argo Rollouts carries on with it`
+        : `Rollout ${target.name} was not ${target.promote ? 'promoted' : 'aborted'}: the active Service stays on ${decision.from}`,
+    next: fresh
+      ? `look at the Rollout (kubectl argo rollouts get rollout ${target.name}) and run the ${target.promote ? 'switch' : 'rollback'} again if it still needs it`
+      : `look at Rollout ${target.name} (kubectl argo rollouts get rollout ${target.name})`,
+  });
 }
 
 /** Someone else promoted or aborted (or deleted) the Rollout between this run's read and its write. */
@@ -170,11 +196,14 @@ async function followRollout(opts: EksSwitchOptions, deps: EksSwitchDeps, before
     });
   } catch (error) {
     if (error instanceof WaitInterrupted && failure) throw failure;
-    if (error instanceof WaitInterrupted) {
+    // Stopped (deadline, cancel) during the wait, or before it began (the signal fired as the write
+    // went out; waitUntil then throws the signal's reason): either way the write stands.
+    const stopped = error instanceof WaitInterrupted ? error.reason : error === deps.signal.reason ? (error as Error) : undefined;
+    if (stopped) {
       throw new ExpeditorError(
-        `Rollout ${name} was ${opts.action === 'switch' ? 'promoted' : 'aborted'}, but had not settled when the wait stopped (${error.reason.message}): ${last}`,
+        `Rollout ${name} was ${opts.action === 'switch' ? 'promoted' : 'aborted'}, but had not settled when the wait stopped (${stopped.message})${last ? `: ${last}` : ''}`,
         {
-          cause: error.reason,
+          cause: stopped,
           unchanged: 'the write stands; Argo Rollouts carries on with it',
           next: 'follow it with kubectl argo rollouts get rollout; abort with action rollback if needed',
         },
