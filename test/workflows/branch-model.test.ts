@@ -1,9 +1,8 @@
 // The branch model of the shipped example (examples/workflows/delivery.yml, pointed at the bed)
 // under act: a push to develop builds and deploys to dev; a merge of it to main, no-ff or squash,
 // builds nothing (build-image finds the image of the same inputs and tags it with the merge
-// commit), and staging's promotion gate passes by that digest, then prod; a commit on main whose
-// context differs from what ran in dev gets an image of its own, which the gate refuses, saying
-// what to do. dev ECS rolling, staging ECS rolling (its own account), prod ECS CodeDeploy.
+// commit), and staging's promotion gate passes by that digest, then prod; a merge whose context
+// differs from what ran in dev gets an image of its own, which the gate refuses, saying what to do. dev ECS rolling, staging ECS rolling (its own account), prod ECS CodeDeploy.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DescribeServicesCommand, DescribeTaskDefinitionCommand, ECSClient } from '@aws-sdk/client-ecs';
@@ -114,9 +113,13 @@ describe('develop → dev, merge to main → staging → prod: one image per set
     expect(passed('prod')).toEqual(['success']);
   });
 
-  test('a commit on main whose context differs from what ran in dev is refused by the gate, saying what to do', async () => {
+  test('a merge whose context differs from what ran in dev (a develop commit dev never ran) is refused by the gate, saying what to do', async () => {
     const staging = bed.github.deployments('staging').length;
-    consumerRepo(repo, { 'app/src/index.html.in': 'a hotfix straight on main\n' });
+    git(repo, 'checkout', '-q', 'develop');
+    consumerRepo(repo, { 'app/src/index.html.in': 'a change dev never ran\n' });
+    git(repo, 'checkout', '-q', 'main');
+    git(repo, 'reset', '-q', '--hard', 'main~1');
+    git(repo, 'merge', '-q', '--no-ff', '-m', 'Merge develop', 'develop');
     const run = await delivery();
     expect(run.code).not.toBe(0);
     const built = builtImage(run) ?? '';
