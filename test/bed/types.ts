@@ -38,7 +38,7 @@ export interface MotoPart {
   clientConfig(account?: string): MotoClientConfig;
   /**
    * POST a JSON body to one of the bed's control endpoints and return its JSON: `speed`,
-   * `fault/ecs`, `fault/codedeploy`, `fault/clear`, `faults`, `throttle`, `calls`, `marks`, `health`
+   * `fault/ecs`, `fault/codedeploy`, `fault/clear`, `faults`, `throttle`, `calls`, `marks`, `health`, `iam`
    * (with or without the leading `/_bed/`). Throws with the bed's message on an error status.
    */
   control<T = unknown>(path: string, body?: unknown): Promise<T>;

@@ -18,6 +18,8 @@ Control endpoints (POST, JSON object in, JSON out; errors are {"error": "..."} w
   /_bed/calls {action?, service?, since? (ms), reset?} -> {counts: {action: n}, calls: [{service,
                    action, at (ms), throttled, accessKeyId?}]}
   /_bed/eks/cluster {name, endpoint, caData, account?, region?}  points a moto EKS cluster at an apiserver
+  /_bed/iam {enforce?, reset?}                   -> {enforce, denied: [...]}; IAM for assumed-role
+                   credentials (bed_iam), added by bed_iam.install()
   /_bed/marks {kind? ("ecs" | "codedeploy")}     -> {ecs: {deploymentId: {completed|failed: ms,
                    ...}}, codedeploy: {deploymentId: {ready|trafficShifted|succeeded|failed|stopped: ms}}}
 """
@@ -188,6 +190,11 @@ CONTROL: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
 }
 
 
+# Checks a request passes before moto answers it: (environ, body, service, action, protocol) -> None to
+# go on, or (status, headers, body) to answer instead (bed_iam's IAM enforcement).
+AUTHORIZERS: list[Callable[[dict[str, Any], bytes, str, str, str], tuple[str, list[tuple[str, str]], bytes] | None]] = []
+
+
 class BedApp:
     def __init__(self, moto_app: Callable[[dict[str, Any], StartResponse], Iterable[bytes]]) -> None:
         self.moto_app = moto_app
@@ -219,6 +226,13 @@ class BedApp:
             # An EKS token's presigned GetCallerIdentity: moto would neither route nor check it.
             if bed_eks.is_presigned_sts(environ):
                 return list(bed_eks.presigned_response(environ, start_response))
+            for authorizer in AUTHORIZERS:
+                refused = authorizer(environ, body, service, action, protocol)
+                if refused is not None:
+                    call["denied"] = True
+                    status, headers, payload = refused
+                    start_response(status, headers + [("Content-Length", str(len(payload)))])
+                    return [payload]
             # Materialise the response inside the lock: moto's objects must not change mid-serialisation.
             return list(self.moto_app(environ, start_response))
 

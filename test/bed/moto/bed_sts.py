@@ -133,6 +133,11 @@ OPERATORS = {
     "StringNotEqualsIgnoreCase": (lambda e, v: e.lower() == v.lower(), True),
     "StringLike": (lambda e, v: _glob(e, v), False),
     "StringNotLike": (lambda e, v: _glob(e, v), True),
+    "ArnEquals": (lambda e, v: _glob(e, v), False),
+    "ArnLike": (lambda e, v: _glob(e, v), False),
+    "ArnNotEquals": (lambda e, v: _glob(e, v), True),
+    "ArnNotLike": (lambda e, v: _glob(e, v), True),
+    "Bool": (lambda e, v: e.lower() == v.lower(), False),
 }
 
 

@@ -6,7 +6,7 @@ Additions: ECS rollouts, one-off tasks (RunTask) and CodeDeploy ECS blue/green l
 progress over time (bed_ecs, bed_ecs_run, bed_codedeploy) and fail on CloudWatch alarms (bed_ecs_alarms,
 bed_codedeploy), RegisterTaskDefinition refusing what
 real ECS refuses (bed_ecs_validate), STS web-identity checks and per-account bed keys (bed_sts), CloudWatch metric math
-(bed_cloudwatch), and the
+(bed_cloudwatch), IAM policies enforced on assumed-role credentials when a test turns it on (bed_iam), and the
 `/_bed/` control endpoints (bed_control).
 """
 
@@ -39,6 +39,7 @@ def main() -> None:
     import bed_ecs_alarms
     import bed_ecs_run
     import bed_ecs_validate
+    import bed_iam
     import bed_sts
     from bed_engine import ENGINE
 
@@ -50,6 +51,7 @@ def main() -> None:
     bed_codedeploy.install()
     bed_cloudwatch.install()
     bed_sts.install()
+    bed_iam.install()
     ENGINE.start_ticker()
 
     # One line per request would only fill the log; errors still reach it.
