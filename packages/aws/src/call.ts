@@ -16,14 +16,29 @@ export interface CallContext {
   urgent?: boolean;
 }
 
+/**
+ * The IAM action and resource AWS's AccessDenied message names ("… is not authorized to perform:
+ * iam:PassRole on resource: arn:…"), which can be another than the call's own: a call can need a
+ * second permission, as RegisterTaskDefinition needs iam:PassRole on the roles it passes.
+ */
+export function deniedIn(cause: unknown): { action: string; resource: string | undefined } | undefined {
+  const message = typeof cause === 'object' && cause !== null && 'message' in cause ? String(cause.message) : '';
+  const named = /not authorized to perform: ([\w-]+:[\w*]+)(?: on resource: (\S+))?/.exec(message);
+  return named ? { action: named[1]!, resource: named[2] } : undefined;
+}
+
 export class AccessDeniedError extends ExpeditorError {
   readonly action: string;
   readonly resource: string;
   constructor(action: string, resource: string, cause: unknown, unchanged?: string) {
+    const denied = deniedIn(cause);
+    const other = denied && denied.action !== action ? denied : undefined;
     super(`${action} on ${resource} was denied: ${describeError(cause)}`, {
       cause,
       ...(unchanged ? { unchanged } : {}),
-      next: `allow ${action} on ${resource} in the policy of the role this job uses (assume-env's role for the environment)`,
+      next: other
+        ? `allow ${other.action}${other.resource ? ` on ${other.resource}` : ''} (${action} on ${resource} needs it) in the policy of the role this job uses (assume-env's role for the environment)`
+        : `allow ${action} on ${resource} in the policy of the role this job uses (assume-env's role for the environment)`,
     });
     this.name = 'AccessDeniedError';
     this.action = action;
