@@ -255,6 +255,13 @@ describe('inputs identity of a git checkout', () => {
     expect(await reasonOf(dir)).toMatch(/ignored app\/node_modules\/\); Dockerfile\.dockerignore is present/);
   });
 
+  it('is off in a sparse checkout, whose context may lack files of the tree', async () => {
+    const dir = repository();
+    await tagOf(dir);
+    git(dir, 'sparse-checkout', 'set', '--no-cone', '/app/Dockerfile');
+    expect(await reasonOf(dir)).toBe('the checkout is sparse: files of the tree may be missing from the context');
+  });
+
   it('is off outside a git checkout, and when the objects of HEAD are missing', async () => {
     const plain = mkdtempSync(join(tmpdir(), 'inputs-identity-plain-'));
     dirs.push(plain);

@@ -168,6 +168,9 @@ export async function inputsIdentity(options: IdentityOptions): Promise<InputsId
   if (!tree.ok) return off(`git cannot read the context's tree at HEAD: not committed, or its objects are missing (${tree.why})`);
   const blob = await git(['rev-parse', '--verify', `HEAD:${dockerfileRel}`]);
   if (!blob.ok) return off(`git cannot read the Dockerfile at HEAD: not committed, or its objects are missing (${blob.why})`);
+  // Files a sparse checkout leaves out are in the tree but not in the context, and git status does not list them.
+  const sparse = await git(['config', '--get', '--bool', 'core.sparseCheckout']);
+  if (sparse.ok && sparse.out.trim() === 'true') return off('the checkout is sparse: files of the tree may be missing from the context');
 
   const status = await git([
     '-C',
