@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import type { BuildImageOptions } from '../../actions/build-image/src/action.ts';
 import type { Log } from '../../packages/shared/src/log.ts';
 import type { RegistryPart } from '../bed/types.ts';
@@ -78,4 +79,30 @@ export function noEngineEnv(registry: Pick<RegistryPart, 'containerEnv'>): Recor
   const env: Record<string, string> = { ...(process.env as Record<string, string>), ...registry.containerEnv };
   delete env.DOCKER_HOST;
   return env;
+}
+
+export const indexTypes = 'application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.list.v2+json';
+export const manifestTypes = 'application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json';
+
+export async function getJson<T>(url: string, accept: string): Promise<T> {
+  const response = await fetch(url, { headers: { Accept: accept } });
+  if (!response.ok) throw new Error(`GET ${url} answered ${response.status}`);
+  return (await response.json()) as T;
+}
+
+/**
+ * The first line of a file in an image's layers that starts with `prefix`: a tar member's data
+ * starts on a 512-byte boundary, so the file's text is told apart from the same bytes in a binary.
+ */
+export async function textInLayers(registryUrl: string, repository: string, digest: string, prefix: string): Promise<string | undefined> {
+  const base = `${registryUrl}/v2/${repository}`;
+  const manifest = await getJson<{ layers: { digest: string }[] }>(`${base}/manifests/${digest}`, manifestTypes);
+  for (const layer of manifest.layers) {
+    let tar = Buffer.from(await (await fetch(`${base}/blobs/${layer.digest}`)).arrayBuffer());
+    if (tar[0] === 0x1f && tar[1] === 0x8b) tar = gunzipSync(tar);
+    for (let at = tar.indexOf(prefix); at >= 0; at = tar.indexOf(prefix, at + 1)) {
+      if (at % 512 === 0) return tar.subarray(at, tar.indexOf('\n', at)).toString('utf8');
+    }
+  }
+  return undefined;
 }

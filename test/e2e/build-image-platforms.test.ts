@@ -5,7 +5,6 @@
 // here). The engine's own builder cannot build two platforms at once: refused before any push.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
 import { describe, expect, test } from 'vitest';
 import { buildImage, type BuildImageOptions } from '../../actions/build-image/src/action.ts';
 import { readBuildImageInputs } from '../../actions/build-image/src/inputs.ts';
@@ -14,13 +13,10 @@ import type { InputError, ProblemsError } from '../../packages/shared/src/errors
 import { ActionInputs, inputEnv } from '../../packages/shared/src/inputs.ts';
 import { memoryLog } from '../../packages/shared/src/log.ts';
 import { useBed } from '../bed/vitest.ts';
-import { accessLog, buildOptions, noEngineEnv, rejection, shaOf } from './build-image-bed.ts';
+import { accessLog, buildOptions, getJson, indexTypes, noEngineEnv, rejection, shaOf, textInLayers } from './build-image-bed.ts';
 import { root } from './bundle-run.ts';
 
 const bed = useBed(['registry', 'docker']);
-
-const indexTypes = 'application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.list.v2+json';
-const manifestTypes = 'application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json';
 
 const baseEnv = (): Record<string, string> => noEngineEnv(bed.registry);
 
@@ -33,25 +29,6 @@ function context(name: string): string {
   }
   writeFileSync(join(dir, 'Dockerfile'), 'FROM scratch\nARG TARGETARCH\nCOPY ${TARGETARCH}/ /\n');
   return dir;
-}
-
-async function getJson<T>(url: string, accept: string): Promise<T> {
-  const response = await fetch(url, { headers: { Accept: accept } });
-  if (!response.ok) throw new Error(`GET ${url} answered ${response.status}`);
-  return (await response.json()) as T;
-}
-
-/** The file arch.txt in a manifest's layers. */
-async function archFile(repository: string, digest: string): Promise<string | undefined> {
-  const base = `${bed.registry.url}/v2/${repository}`;
-  const manifest = await getJson<{ layers: { digest: string }[] }>(`${base}/manifests/${digest}`, manifestTypes);
-  for (const layer of manifest.layers) {
-    let tar = Buffer.from(await (await fetch(`${base}/blobs/${layer.digest}`)).arrayBuffer());
-    if (tar[0] === 0x1f && tar[1] === 0x8b) tar = gunzipSync(tar);
-    const at = tar.indexOf('built for ');
-    if (at >= 0) return tar.subarray(at, tar.indexOf('\n', at)).toString('utf8');
-  }
-  return undefined;
 }
 
 const paths = [
@@ -83,7 +60,9 @@ describe.each(paths)('platforms linux/amd64,linux/arm64: $name', (path) => {
     const images = index.manifests.filter((m) => m.platform?.os === 'linux');
     expect(images.map((m) => m.platform?.architecture).sort()).toEqual(['amd64', 'arm64']);
     for (const image of images) {
-      expect(await archFile(repository, image.digest)).toBe(`built for ${image.platform?.architecture}`);
+      expect(await textInLayers(bed.registry.url, repository, image.digest, 'built for ')).toBe(
+        `built for ${image.platform?.architecture}`,
+      );
     }
   });
 });

@@ -219,7 +219,8 @@ describe.each(paths)('build-image on a plain registry ($name)', (path) => {
     expect(again.log.lines.some((l) => l.includes('already exists') && l.includes(first.digest))).toBe(true);
     expect(readFileSync(again.summaryPath ?? '', 'utf8')).toContain('| **Build** | reused |');
 
-    const forced = await buildImage(build('rerun', { force: true, now: () => new Date('2030-01-01T00:00:00Z') }));
+    // Another image time (the commit's is the default, which would rebuild the same digest).
+    const forced = await buildImage(build('rerun', { force: true, env: { ...path.env(), SOURCE_DATE_EPOCH: '1893456000' } }));
     const afterForce = await registryLog();
     expect(forced.skipped).toBe(false);
     // A new build: the created label differs, so the digest does.

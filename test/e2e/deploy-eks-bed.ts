@@ -12,6 +12,7 @@ import { ActionInputs, inputEnv } from '../../packages/shared/src/inputs.ts';
 import { readDeployEksInputs } from '../../actions/deploy-eks/src/inputs.ts';
 import { planDeployEks } from '../../actions/deploy-eks/src/plan.ts';
 import { deployEks, type DeployEksResult } from '../../actions/deploy-eks/src/deploy.ts';
+import type { GitHubContext } from '../../packages/shared/src/context.ts';
 import type { K8sPart } from '../bed/types.ts';
 
 export const digest = (n: number): string => `sha256:${n.toString(16).padStart(64, '0')}`;
@@ -138,4 +139,25 @@ export async function runCore(
     ...(options.watchTimeoutSeconds ? { watchTimeoutSeconds: options.watchTimeoutSeconds } : {}),
   });
   return { result, lines: log.lines, connection };
+}
+
+/** The workflow run runDeployEks sees: a push to main, its summary in `<ws>/summary.md`. */
+export function githubContext(ws: string): GitHubContext {
+  return {
+    sha: 'a'.repeat(40),
+    ref: 'refs/heads/main',
+    repository: 'acme/shop',
+    runId: '1',
+    runAttempt: '1',
+    serverUrl: 'https://github.com',
+    workspace: ws,
+    eventName: 'push',
+    actor: 'bed',
+    workflow: 'deploy',
+    runUrl: 'https://github.com/acme/shop/actions/runs/1',
+    stepSummaryPath: join(ws, 'summary.md'),
+    oidc: undefined,
+    isAct: false,
+    runnerTemp: tmpdir(),
+  } as GitHubContext;
 }

@@ -18,13 +18,20 @@ import { planDeployEks } from '../../actions/deploy-eks/src/plan.ts';
 import { resolveImages } from '../../actions/deploy-eks/src/resolve-images.ts';
 import { manifestMediaTypes } from '../../packages/registry/src/client.ts';
 import { ecrApi } from '../../packages/registry/src/ecr-client.ts';
-import type { GitHubContext } from '../../packages/shared/src/context.ts';
 import type { ExpeditorError } from '../../packages/shared/src/errors.ts';
 import { ActionInputs, inputEnv } from '../../packages/shared/src/inputs.ts';
 import { memoryLog } from '../../packages/shared/src/log.ts';
 import { useBed } from '../bed/vitest.ts';
 import { runBundle } from './bundle-run.ts';
-import { deploymentManifest, kubeconfigConnection, newNamespace, setStable, workspace, writeManifest } from './deploy-eks-bed.ts';
+import {
+  deploymentManifest,
+  githubContext,
+  kubeconfigConnection,
+  newNamespace,
+  setStable,
+  workspace,
+  writeManifest,
+} from './deploy-eks-bed.ts';
 
 const bed = useBed(['k8s', 'registry', 'moto']);
 const account = '123456789012';
@@ -72,32 +79,12 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
-function github(ws: string): GitHubContext {
-  return {
-    sha: 'a'.repeat(40),
-    ref: 'refs/heads/main',
-    repository: 'acme/shop',
-    runId: '1',
-    runAttempt: '1',
-    serverUrl: 'https://github.com',
-    workspace: ws,
-    eventName: 'push',
-    actor: 'bed',
-    workflow: 'deploy',
-    runUrl: 'https://github.com/acme/shop/actions/runs/1',
-    stepSummaryPath: join(ws, 'summary.md'),
-    oidc: undefined,
-    isAct: false,
-    runnerTemp: tmpdir(),
-  } as GitHubContext;
-}
-
 /** deploy-eks as main.ts runs it (runDeployEks: plan → resolve → connect → deploy → summary). */
 async function deploy(ws: string, inputs: Record<string, string>) {
   const log = memoryLog();
   const parsed = readDeployEksInputs(new ActionInputs({ INPUT_KUBECONFIG: bed.k8s.kubeconfig, ...inputEnv(inputs) }));
   const runner = { kubeconfig: undefined, awsRegion: undefined, stsEndpoint: undefined, runnerTemp: tmpdir() };
-  const result = await runDeployEks(parsed, github(ws), runner, { log, signal: new AbortController().signal });
+  const result = await runDeployEks(parsed, githubContext(ws), runner, { log, signal: new AbortController().signal });
   return { result, log, summary: readFileSync(join(ws, 'summary.md'), 'utf8') };
 }
 
@@ -106,7 +93,7 @@ async function refusal(ws: string, inputs: Record<string, string>): Promise<{ er
   const parsed = readDeployEksInputs(new ActionInputs({ INPUT_KUBECONFIG: bed.k8s.kubeconfig, ...inputEnv(inputs) }));
   const runner = { kubeconfig: undefined, awsRegion: undefined, stsEndpoint: undefined, runnerTemp: tmpdir() };
   try {
-    await runDeployEks(parsed, github(ws), runner, { log, signal: new AbortController().signal });
+    await runDeployEks(parsed, githubContext(ws), runner, { log, signal: new AbortController().signal });
   } catch (error) {
     return { error: error as ExpeditorError, lines: log.lines };
   }

@@ -180,11 +180,36 @@ describe('builder command lines', () => {
       '--tag',
       request.destination,
       '--provenance=false',
-      '--push',
+      '--sbom=false',
+      '--output',
+      'type=registry',
       '--metadata-file',
       '/s/metadata.json',
       request.contextDir,
     ]);
+  });
+
+  it('the image time: buildah --timestamp; buildx clamps config, history and file times on export', () => {
+    const timed = { ...request, sourceDateEpoch: 1_700_000_000 };
+    expect(buildahBudArgs(timed, undefined)).toEqual([
+      'bud',
+      ...flags,
+      '--timestamp',
+      '1700000000',
+      '--tag',
+      request.localName,
+      request.contextDir,
+    ]);
+    const buildx = buildxBuildArgs(timed, '/s/metadata.json');
+    const output = buildx.indexOf('--output');
+    expect(buildx.slice(output, output + 2)).toEqual(['--output', 'type=registry,source-date-epoch=1700000000,rewrite-timestamp=true']);
+    // Not as a build argument: the frontend would stamp WORKDIR with it, and the cache key with it.
+    expect(buildx.some((a) => a.startsWith('SOURCE_DATE_EPOCH='))).toBe(false);
+  });
+
+  it('attestations asked for reach buildx as --provenance and --sbom', () => {
+    const args = buildxBuildArgs({ ...request, attestations: { provenance: 'max', sbom: true } }, '/s/metadata.json');
+    expect(args.filter((a) => /^--(provenance|sbom)=/.test(a))).toEqual(['--provenance=mode=max', '--sbom=true']);
   });
 
   it.each([

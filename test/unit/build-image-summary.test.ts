@@ -19,6 +19,8 @@ const built: BuildImageResult = {
   builder: 'buildah 1.33.7',
   buildMs: 83_400,
   pushMs: 6_200,
+  created: "2023-11-14T22:13:20Z (HEAD's commit time)",
+  attestations: 'none (buildah cannot make BuildKit attestations)',
   registryRequests: { HEAD: 3, GET: 2, PUT: 1 },
 };
 
@@ -38,6 +40,8 @@ describe('build-image summary', () => {
       ['Tags', `${tag}, main`],
       ['Size', '46.0 MiB'],
       ['Build', build],
+      ['Image time', "2023-11-14T22:13:20Z (HEAD's commit time)"],
+      ['Attestations', 'none (buildah cannot make BuildKit attestations)'],
       ['Repository from', '.github/expeditor.yml: image.repository'],
     ]);
   });

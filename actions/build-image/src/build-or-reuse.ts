@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import { ExpeditorError } from '@expeditor/shared/errors';
 import type { Env } from '@expeditor/shared/inputs';
 import type { Log } from '@expeditor/shared/log';
+import { type AttestationPlan, checkBuildahAttestations, describeAttestations } from './attestations.ts';
 import { BuildFailedError, chooseBuilder, scratchDir, type BuildOutcome, type BuilderChoice, type NetworkMode } from './builders.ts';
 import { type CacheSetting, planCache } from './cache.ts';
 import { checkBuildContext } from './dockerfile.ts';
@@ -17,6 +18,7 @@ import { imageLabels } from './labels.ts';
 import type { RegistryFactory } from './registry.ts';
 import { resolveRepository } from './resolve-repository.ts';
 import { reuseByInputs, tagInputs } from './reuse-by-inputs.ts';
+import { describeSourceDate, sourceDate } from './source-date.ts';
 import { pointExtraTags } from './tags.ts';
 import { nothingBuilt, pushedButUnread, unchangedOnError } from './unchanged.ts';
 
@@ -55,6 +57,8 @@ export interface BuildOrReuseOptions {
   secrets?: readonly SecretSource[];
   /** Target platforms; several push one image index, whose digest is the output. */
   platforms?: readonly string[];
+  /** Provenance and SBOM attestations (inputs provenance, sbom): buildx only, off by default. */
+  attestations?: AttestationPlan | undefined;
   /** registry-username / registry-password; for ECR, absent means GetAuthorizationToken. */
   credentials: { username: string; password: string } | undefined;
   /** The commit, for the revision label. */
@@ -74,6 +78,7 @@ export interface BuildOrReuseOptions {
    * its name says: an emulator standing in for ECR. Image references keep the original host.
    */
   registryAddresses?: Readonly<Record<string, string>> | undefined;
+  /** The wall clock, the image's time only where neither SOURCE_DATE_EPOCH nor HEAD's commit time is known. */
   now?: () => Date;
 }
 
@@ -98,6 +103,10 @@ export interface BuildImageResult {
   builder: string | undefined;
   buildMs: number | undefined;
   pushMs: number | undefined;
+  /** The image's time and where it came from (built images only). */
+  created?: string | undefined;
+  /** The attestations attached, or why none were (built images only). */
+  attestations?: string | undefined;
   /** Requests this run sent to the registry's API, by method. */
   registryRequests: Record<string, number>;
 }
@@ -107,10 +116,12 @@ export async function buildOrReuse(options: BuildOrReuseOptions): Promise<BuildI
   const ecr = options.ecr && onePerRegion(options.ecr);
   // Everything checkable without a network call comes first: bad input changes nothing.
   const { repository, from } = await resolveRepository(options.repository, options.config);
+  // The commit's time, not the build's: the same commit gives the same image (source-date.ts).
+  const date = await sourceDate(options.env, options.workspace, options.now ?? (() => new Date()), signal);
   const labels = imageLabels(options.labels, {
     revision: options.revision,
     source: options.source,
-    created: options.now?.() ?? new Date(),
+    created: new Date(date.epoch * 1000),
   });
   // Secrets are masked before anything else can print them.
   const secrets = resolveSecrets(options.secrets ?? [], options.env, options.workspace);
@@ -196,6 +207,9 @@ export async function buildOrReuse(options: BuildOrReuseOptions): Promise<BuildI
 
   const builder = await chooseBuilder(options.builder, options.env, signal);
   log.info(`Builder: ${builder.name} ${builder.version}; ${builder.reason}`);
+  if (builder.name === 'buildah') checkBuildahAttestations(options.attestations);
+  const created = describeSourceDate(date);
+  log.info(`Image time: ${created}`);
   log.info(
     `Building stage ${stages.built} of ${options.dockerfile}${options.platforms?.length ? ` for ${options.platforms.join(', ')}${options.platforms.length > 1 ? ' (one image index)' : ''}` : ''}`,
   );
@@ -213,6 +227,8 @@ export async function buildOrReuse(options: BuildOrReuseOptions): Promise<BuildI
         cache,
         secretFlags: secretFlags(secrets, scratch.dir),
         platforms: options.platforms ?? [],
+        sourceDateEpoch: date.epoch,
+        attestations: options.attestations,
         localName: `${repository.full}:${options.tag}`,
         destination: `${address}/${repository.name}:${options.tag}`,
         address,
@@ -253,5 +269,7 @@ export async function buildOrReuse(options: BuildOrReuseOptions): Promise<BuildI
     builder: `${builder.name} ${builder.version}`,
     buildMs: outcome.buildMs,
     pushMs: outcome.pushMs,
+    created,
+    attestations: describeAttestations(options.attestations, builder.name),
   };
 }

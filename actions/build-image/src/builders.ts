@@ -6,6 +6,14 @@ import { join } from 'node:path';
 import { ExpeditorError, InputError } from '@expeditor/shared/errors';
 import type { Env } from '@expeditor/shared/inputs';
 import type { Log } from '@expeditor/shared/log';
+import {
+  type AttestationPlan,
+  buildxAttestationArgs,
+  builderRefusedAttestations,
+  noAttestations,
+  sbomGeneratorFailure,
+  sbomGeneratorNext,
+} from './attestations.ts';
 import { buildahCacheArgs, buildxCacheArgs, type CachePlan } from './cache.ts';
 import { exec, findOnPath } from './exec.ts';
 import { isLoopback } from './reference.ts';
@@ -27,6 +35,10 @@ export interface BuildRequest {
   secretFlags?: readonly string[] | undefined;
   /** Target platforms (`os/arch[/variant]`); several make an image index. Empty: the builder's own. */
   platforms?: readonly string[] | undefined;
+  /** The image's time (seconds): config, history and, where the builder can, file times in layers. */
+  sourceDateEpoch?: number | undefined;
+  /** Provenance and SBOM (buildx only; buildah requests are refused before this). */
+  attestations?: AttestationPlan | undefined;
   /** The image's name in local storage (`repository:tag`). */
   localName: string;
   /** Where to push: `address/name:tag`. */
@@ -170,7 +182,7 @@ async function dockerEngine(docker: string, env: Env, signal?: AbortSignal): Pro
 }
 
 type Args = Pick<BuildRequest, 'dockerfilePath' | 'target' | 'buildArgs' | 'labels' | 'contextDir'> &
-  Partial<Pick<BuildRequest, 'network' | 'secretFlags' | 'platforms'>>;
+  Partial<Pick<BuildRequest, 'network' | 'secretFlags' | 'platforms' | 'sourceDateEpoch' | 'attestations'>>;
 
 /** --file, --target, --network, every --build-arg, --label and --secret, as both builders take them. */
 function buildFlags(request: Args): string[] {
@@ -198,6 +210,9 @@ export function buildahBudArgs(
     'bud',
     ...buildFlags(request),
     ...cache,
+    // Config and history times, and the times of files in the new layers (buildah 1.28 has no
+    // --source-date-epoch; --timestamp does all three).
+    ...(request.sourceDateEpoch !== undefined ? ['--timestamp', String(request.sourceDateEpoch)] : []),
     // Several platforms: one image each, gathered in a manifest list (pushed as an image index).
     ...((request.platforms?.length ?? 0) > 1 ? ['--manifest', request.localName] : ['--tag', request.localName]),
     ...(authFile ? ['--authfile', authFile] : []),
@@ -229,6 +244,7 @@ export function buildxBuildArgs(
   metadataFile: string,
   cacheExport = true,
 ): string[] {
+  const epoch = request.sourceDateEpoch;
   return [
     'buildx',
     'build',
@@ -236,9 +252,15 @@ export function buildxBuildArgs(
     '--tag',
     request.destination,
     ...(request.cache ? buildxCacheArgs(request.cache, cacheExport) : []),
-    // One image manifest, not an index with an "unknown/unknown" attestation entry.
-    '--provenance=false',
-    '--push',
+    // Off unless asked for: one image manifest, not an index with an "unknown/unknown" attestation entry.
+    ...buildxAttestationArgs(request.attestations ?? noAttestations),
+    // --push, spelled out to give the exporter the image time: it clamps the config's and the
+    // history's times to it, and (BuildKit ≥ 0.13) the times of the files in the layers. Not the
+    // SOURCE_DATE_EPOCH build argument: the frontend would stamp WORKDIR's directory with it, which
+    // changes that step's cache key with every commit and so defeats the layer cache. BuildKit 0.8
+    // (the engine's own builder in Docker 20.10) ignores both attributes.
+    '--output',
+    epoch !== undefined ? `type=registry,source-date-epoch=${epoch},rewrite-timestamp=true` : 'type=registry',
     '--metadata-file',
     metadataFile,
     request.contextDir,
@@ -337,6 +359,10 @@ function buildxBuilder(docker: string, version: string, reason: string): Builder
         );
         const buildMs = Date.now() - started;
         if (build.code !== 0) {
+          const refused = builderRefusedAttestations(request.attestations, build.tail);
+          if (refused) throw refused;
+          const sbom = sbomGeneratorFailure(request.attestations, build.tail);
+          if (sbom) throw new BuildFailedError(sbom, build.tail, 'build', sbomGeneratorNext);
           const pushed = build.tail.some((line) => /pushing layers|exporting to image/i.test(line));
           throw new BuildFailedError(
             `${pushed ? `the push to ${request.destination} failed` : 'the build failed'} (docker buildx build exited ${build.code}): ${lastMeaningful(build.tail)}`,

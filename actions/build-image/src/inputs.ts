@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { GitHubContext } from '@expeditor/shared/context';
 import type { ActionInputs } from '@expeditor/shared/inputs';
 import { escapesWorkspace } from '@expeditor/shared/patterns';
+import { type AttestationPlan, readAttestationInputs } from './attestations.ts';
 import type { BuilderChoice, NetworkMode } from './builders.ts';
 import { type CacheSetting, cacheExpected, cacheRefPattern, parseCacheSetting } from './cache.ts';
 import { duplicateSecretIds, parseSecretLines, type SecretSource } from './secrets.ts';
@@ -26,6 +27,7 @@ export interface BuildImageInputs {
   cache: CacheSetting;
   secrets: SecretSource[];
   platforms: string[];
+  attestations: AttestationPlan;
   credentials: { username: string; password: string } | undefined;
   timeoutMs: number;
 }
@@ -99,6 +101,7 @@ export function readBuildImageInputs(inputs: ActionInputs, context: GitHubContex
     cache: parseCacheSetting(cacheRaw),
     secrets,
     platforms: [...new Set(platforms)],
+    attestations: readAttestationInputs(inputs),
     credentials: username && password ? { username, password } : undefined,
     timeoutMs: inputs.duration('timeout', '30m'),
   };

@@ -20,6 +20,8 @@ export function summaryRows(result: BuildImageResult): [string, Cell][] {
     ['Tags', result.tags.join(', ')],
     ['Size', result.sizeBytes === undefined ? undefined : formatSize(result.sizeBytes)],
     ['Build', build],
+    ['Image time', result.created],
+    ['Attestations', result.attestations],
     // Only when reuse by inputs is on: the summaries of runs without it stay as they were.
     ...(result.inputsTag ? [['Inputs tag', result.inputsTag] as [string, Cell]] : []),
     ['Repository from', result.repositoryFrom],
