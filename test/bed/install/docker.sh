@@ -17,6 +17,15 @@ for bin in dockerd containerd runc; do
 done
 # The package enables a systemd unit; the bed never uses the machine's own engine.
 
+# arm64 RUN steps under emulation (build-image-emulation.test.ts): qemu-user-static's handlers,
+# registered with the F flag so both builders' build roots find the interpreter. Best effort: where
+# binfmt_misc cannot be mounted the test skips and says why.
+apt_install docker qemu-user-static binfmt-support
+if [ ! -e /proc/sys/fs/binfmt_misc/register ]; then
+  mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc 2>/dev/null || say "docker: binfmt_misc cannot be mounted here: arm64 RUN steps stay untested"
+fi
+[ -e /proc/sys/fs/binfmt_misc/qemu-aarch64 ] || update-binfmts --enable qemu-aarch64 2>/dev/null || true
+
 plugin="$BIN/docker-buildx"
 if ! { [ -x "$plugin" ] && "$plugin" version 2>/dev/null | grep -qF " $BUILDX_VERSION "; }; then
   command -v go >/dev/null || { echo "bed part 'docker' needs Go to build buildx (go not found on PATH)" >&2; exit 1; }
