@@ -1,8 +1,9 @@
 // build-image for several platforms on the bed: linux/amd64 and linux/arm64 in one image index,
 // with buildah (bud --platform --manifest, manifest push --all) and with docker buildx on a
 // remote builder (the bed's buildkitd). The Dockerfile needs no emulation: FROM scratch, a
-// per-platform COPY chosen by TARGETARCH (RUN steps for arm64 would need binfmt + qemu, not tried
-// here). The engine's own builder cannot build two platforms at once: refused before any push.
+// per-platform COPY chosen by TARGETARCH (RUN steps for arm64 under binfmt + qemu:
+// build-image-emulation.test.ts). The engine's own builder cannot build two platforms at once:
+// refused before any push.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
