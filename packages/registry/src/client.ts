@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { ExpeditorError, describeError } from '@expeditor/shared/errors';
 import { proxyFetch } from '@expeditor/shared/proxy-agents';
 import { classifyError, withRetry } from '@expeditor/shared/retry';
+import { stoppedDuring } from '@expeditor/shared/deadline';
 import { isLoopback } from './reference.ts';
 import type { ManifestRef, Registry, RegistryFactory, RegistryOptions } from './registry.ts';
 
@@ -242,7 +243,7 @@ export class RegistryClient implements Registry {
       this.options.log.debug(`${method} ${url} ${how} → HTTP ${response.status}`);
       return response;
     } catch (error) {
-      if (this.options.signal?.aborted) throw this.options.signal.reason as Error;
+      if (this.options.signal?.aborted) throw stoppedDuring(this.options.signal, `registry ${this.host}: ${method} ${url}`);
       const kind = classifyError(error);
       const reason = describeCause(error);
       this.tried.push(`${method} ${url} ${how} → ${reason}`);

@@ -9,6 +9,7 @@
 import { ExpeditorError } from '../errors.ts';
 import { digestReference } from '../patterns.ts';
 import type { GitHubClient } from './client.ts';
+import { landedDeployment, landedStatus } from './landed.ts';
 
 /** What Expeditor puts in a Deployment's payload (GitHub keeps it as given). */
 export interface DeploymentPayload {
@@ -118,17 +119,24 @@ export async function startDeployment(client: GitHubClient, options: StartDeploy
     ...(options.baselineOf !== undefined ? { baselineOf: options.baselineOf } : {}),
     expeditor: 1,
   };
-  const created = await client.request<ApiDeployment & { message?: string }>('POST /repos/{owner}/{repo}/deployments', {
-    ref: options.sha,
-    environment: options.environment,
-    payload,
-    description: (options.description ?? `${(digest || options.image || 'image').slice(0, 19)} to ${options.environment}`).slice(0, 140),
-    // The pipeline is the check: neither merge the default branch in nor wait on commit statuses.
-    auto_merge: false,
-    required_contexts: [],
-    transient_environment: false,
-    production_environment: options.production ?? false,
-  });
+  const fallback = `${(digest || options.image || 'image').slice(0, 19)} to ${options.environment}`;
+  const description = (options.description ?? fallback).slice(0, 140);
+  const created = await client.request<ApiDeployment & { message?: string }>(
+    'POST /repos/{owner}/{repo}/deployments',
+    {
+      ref: options.sha,
+      environment: options.environment,
+      payload,
+      description,
+      // The pipeline is the check: neither merge the default branch in nor wait on commit statuses.
+      auto_merge: false,
+      required_contexts: [],
+      transient_environment: false,
+      production_environment: options.production ?? false,
+    },
+    // A lost answer is not a reason to record the deployment twice.
+    { landed: () => landedDeployment(client, { sha: options.sha, environment: options.environment, payload, description }) },
+  );
   if (created.status !== 201) {
     // 202 means GitHub merged the default branch in instead of deploying; we never ask for that.
     throw new ExpeditorError(`GitHub did not create the deployment (HTTP ${created.status}: ${created.data.message ?? 'no message'})`, {
@@ -157,14 +165,19 @@ export interface StatusOptions {
 
 /** Adds a status to a deployment (success, failure, error, in_progress, …). */
 export async function setStatus(client: GitHubClient, id: number, state: StatusState, options: StatusOptions = {}): Promise<void> {
-  await client.request('POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses', {
-    deployment_id: id,
-    state,
-    ...(options.logUrl ? { log_url: options.logUrl } : {}),
-    ...(options.environmentUrl ? { environment_url: options.environmentUrl } : {}),
-    ...(options.description ? { description: options.description.slice(0, 140) } : {}),
-    ...(options.autoInactive === false ? { auto_inactive: false } : {}),
-  });
+  const description = options.description?.slice(0, 140);
+  await client.request(
+    'POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses',
+    {
+      deployment_id: id,
+      state,
+      ...(options.logUrl ? { log_url: options.logUrl } : {}),
+      ...(options.environmentUrl ? { environment_url: options.environmentUrl } : {}),
+      ...(description ? { description } : {}),
+      ...(options.autoInactive === false ? { auto_inactive: false } : {}),
+    },
+    { landed: () => landedStatus(client, id, { state, description }) },
+  );
 }
 
 /** Ends a deployment started with startDeployment. */
