@@ -18,6 +18,7 @@ import {
 } from '../../actions/build-image/src/inputs-identity.ts';
 import { readBuildImageInputs } from '../../actions/build-image/src/inputs.ts';
 import { buildImageSummary, summaryRows } from '../../actions/build-image/src/summary.ts';
+import { attestationFacts, noAttestations } from '../../actions/build-image/src/attestations.ts';
 import { readGitHubContext } from '../../packages/shared/src/context.ts';
 import { ActionInputs, inputEnv } from '../../packages/shared/src/inputs.ts';
 
@@ -39,6 +40,16 @@ describe('inputs tag', () => {
     expect(inputsTag({ ...facts, secretIds: ['npm_token'] })).toBe(tag);
     // An empty platforms input is the runner's own platform.
     expect(inputsTag({ ...facts, platforms: [runnerPlatform()] })).toBe(tag);
+    // No attestation asked for is the key an image without them always had.
+    expect(inputsTag({ ...facts, attestations: [] })).toBe(tag);
+  });
+
+  it('takes the attestations from the provenance and sbom inputs: none by default', () => {
+    expect(attestationFacts(noAttestations)).toEqual([]);
+    expect(attestationFacts({ provenance: 'max', sbom: true })).toEqual(['provenance=max', 'sbom']);
+    expect(inputsTag({ ...facts, attestations: attestationFacts({ provenance: 'min', sbom: false }) })).not.toBe(
+      inputsTag({ ...facts, attestations: attestationFacts({ provenance: 'max', sbom: false }) }),
+    );
   });
 
   it.each<[string, Partial<IdentityFacts>]>([
@@ -50,6 +61,8 @@ describe('inputs tag', () => {
     ['a label', { labels: { team: 'cart' } }],
     ['the platforms', { platforms: ['linux/amd64', 'linux/arm64'] }],
     ['a secret id', { secretIds: ['npm_token', 'pip_token'] }],
+    ['provenance asked for', { attestations: ['provenance=min'] }],
+    ['an SBOM asked for', { attestations: ['sbom'] }],
   ])('changes with %s', (_what, change) => {
     expect(inputsTag({ ...facts, ...change })).not.toBe(inputsTag(facts));
   });

@@ -16,6 +16,11 @@ export interface AttestationPlan {
   sbom: boolean;
 }
 
+/** What the plan asks for, as facts of the build's inputs (`provenance=min`, `sbom`); empty when nothing is. */
+export function attestationFacts(plan: AttestationPlan | undefined): string[] {
+  return [...(plan?.provenance ? [`provenance=${plan.provenance}`] : []), ...(plan?.sbom ? ['sbom'] : [])];
+}
+
 export const provenanceExpected = 'true, false, mode=min or mode=max';
 
 /** `true` → min (as buildx), `mode=min|max`, `false`; undefined for anything else. */

@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import { ExpeditorError } from '@expeditor/shared/errors';
 import type { Env } from '@expeditor/shared/inputs';
 import type { Log } from '@expeditor/shared/log';
-import { type AttestationPlan, checkBuildahAttestations, describeAttestations } from './attestations.ts';
+import { type AttestationPlan, attestationFacts, checkBuildahAttestations, describeAttestations } from './attestations.ts';
 import { BuildFailedError, chooseBuilder, scratchDir, type BuildOutcome, type BuilderChoice, type NetworkMode } from './builders.ts';
 import { type CacheSetting, planCache } from './cache.ts';
 import { checkBuildContext } from './dockerfile.ts';
@@ -145,6 +145,7 @@ export async function buildOrReuse(options: BuildOrReuseOptions): Promise<BuildI
         labels: options.labels,
         platforms: options.platforms ?? [],
         secretIds: secrets.map((secret) => secret.id),
+        attestations: attestationFacts(options.attestations),
         env: options.env,
         signal,
       })

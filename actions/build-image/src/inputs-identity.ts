@@ -27,6 +27,8 @@ export interface IdentityFacts {
   /** As given; empty means the runner's own, so that one is named instead. */
   platforms: readonly string[];
   secretIds: readonly string[];
+  /** Attestations asked for (`provenance=min`, `sbom`), which change what the tag points at; none when absent. */
+  attestations?: readonly string[] | undefined;
 }
 
 export type InputsIdentity = { on: true; tag: string; facts: IdentityFacts; commit: string } | { on: false; reason: string };
@@ -52,6 +54,8 @@ export function inputsTag(facts: IdentityFacts): string {
     sorted(facts.labels),
     facts.platforms.length ? [...facts.platforms] : [runnerPlatform()],
     [...facts.secretIds].sort(),
+    // Only when asked for, so an image without attestations keeps the key it always had.
+    ...(facts.attestations?.length ? [[...facts.attestations].sort()] : []),
   ]);
   return `${inputsTagPrefix}${createHash('sha256').update(canonical).digest('hex').slice(0, 24)}`;
 }
@@ -129,6 +133,7 @@ export interface IdentityOptions {
   labels: Readonly<Record<string, string>>;
   platforms: readonly string[];
   secretIds: readonly string[];
+  attestations?: readonly string[] | undefined;
   /** The builders' environment: git is found on its PATH. */
   env: Env;
   signal?: AbortSignal | undefined;
@@ -208,6 +213,7 @@ export async function inputsIdentity(options: IdentityOptions): Promise<InputsId
     labels: options.labels,
     platforms: options.platforms,
     secretIds: options.secretIds,
+    ...(options.attestations?.length ? { attestations: options.attestations } : {}),
   };
   return { on: true, tag: inputsTag(facts), facts, commit: commit.out.trim() };
 }
@@ -225,5 +231,6 @@ export function describeIdentity(identity: InputsIdentity, context: string): str
     `build args ${names(facts.buildArgs)}`,
     `labels ${names(facts.labels)}`,
     `secret ids ${facts.secretIds.length ? [...facts.secretIds].sort().join(', ') : 'none'}`,
+    `attestations ${facts.attestations?.length ? [...facts.attestations].sort().join(', ') : 'none'}`,
   ].join(', ');
 }
