@@ -383,21 +383,24 @@ async function heldAtReady(): Promise<BlueGreenFixture & { names: Record<string,
 }
 
 describe('bluegreen-switch on ECS with the documented policy (### bluegreen-switch)', () => {
-  it('switches the deployment held at Ready to Succeeded, with nothing denied', async () => {
+  it('switches the deployment held at Ready to Succeeded, then rolls it back (a new deployment of blue), with nothing denied', async () => {
     const fx = await heldAtReady();
     const policy = documentedPolicy('bluegreen-switch', fx.names);
     const { env, session } = await asRole(PROD, policy);
     const run = await runBundle('bluegreen-switch', { platform: 'ecs', cluster: fx.cluster, service: fx.service }, env);
     await expectPassed(run);
-    // Rollback (StopDeployment; after success a deployment of the previous task definition, read
-    // first) and step checks (the deployment config) are other paths.
-    await expectUsed(policy, session, [
-      'codedeploy:CreateDeployment',
-      'codedeploy:GetDeploymentConfig',
-      'codedeploy:StopDeployment',
-      'ecs:DescribeTaskDefinition',
-    ]);
     expect(run.outputs).toMatchObject({ switched: 'true', status: 'Succeeded', 'deployment-id': fx.deploymentId, to: fx.greenTd });
+
+    const back = await runBundle(
+      'bluegreen-switch',
+      { platform: 'ecs', action: 'rollback', 'deployment-id': fx.deploymentId, cluster: fx.cluster, service: fx.service },
+      env,
+    );
+    await expectPassed(back);
+    expect(back.outputs).toMatchObject({ status: 'Succeeded', from: fx.greenTd, to: fx.blueTd, switched: 'true' });
+    expect((await fx.describe()).taskDefinition).toBe(fx.blueTd);
+    // Step checks (the deployment config) and stopping a deployment still at Ready are other paths.
+    await expectUsed(policy, session, ['codedeploy:GetDeploymentConfig', 'codedeploy:StopDeployment']);
   });
 
   it('without codedeploy:ContinueDeployment: refused, the deployment stays at Ready', async () => {
