@@ -7,8 +7,9 @@
 // after a retry this run's own first attempt that landed). The proxy cancels the run as the fault
 // strikes and only then lets the bundle see it, so the cancel is there when the backoff starts: the
 // run must send no second attempt, and its one line must say which color serves — blue and nothing
-// switched when the write never landed, green and this run's switch standing when it did. Never a
-// half switch: the selector and the run's record move together in one write.
+// switched when the write never landed, green and this run's switch standing when it did (with a
+// post analysis, rolled back: a switch nobody watched). Never a half switch: the selector and the
+// run's record move together in one write.
 import { afterEach, describe, expect, it } from 'vitest';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { ChildProcess } from 'node:child_process';
@@ -36,7 +37,7 @@ afterEach(async () => {
  * as it strikes, and holds the fault back until the signal has had time to arrive (a pause that
  * orders the two events; nothing is timed).
  */
-async function switchCancelledAtRetry(fault: FaultKind) {
+async function switchCancelledAtRetry(fault: FaultKind, extra: Record<string, string> = {}) {
   const c = await setUpColors(b);
   let child: ChildProcess | undefined;
   const patches: string[] = [];
@@ -62,7 +63,7 @@ async function switchCancelledAtRetry(fault: FaultKind) {
   const dir = jobWorkspace(undefined, 'sigterm-retry-');
   const started = startBundle(
     'bluegreen-switch',
-    { platform: 'eks', kubeconfig: kubeconfigVia(bed.k8s, proxy), namespace: c.ns, service: c.svc, 'target-color': 'green' },
+    { platform: 'eks', kubeconfig: kubeconfigVia(bed.k8s, proxy), namespace: c.ns, service: c.svc, 'target-color': 'green', ...extra },
     { GITHUB_SHA: 'c0ffee0000000000000000000000000000000019', GITHUB_RUN_ID: '1919' },
     { workspace: dir },
   );
@@ -93,5 +94,19 @@ describe('bluegreen-switch on EKS cancelled (SIGTERM) between attempts of the se
     // The whole switch, selector and record together.
     expect(svc.spec?.selector?.version).toBe('green');
     expect(svc.metadata?.annotations).toMatchObject({ [annotations.runUrl]: runUrl, [annotations.previousColor]: 'blue' });
+  });
+
+  it('the same with a post analysis: the landed switch nobody watched is rolled back to blue, and the line says so', async () => {
+    // A post check whose window never opens (its source is never asked: the run stops first).
+    const analysis =
+      'checks:\n  - name: healthz\n    provider: http\n    url: "http://127.0.0.1:9/healthz"\n    at: [post]\n    interval: 1s\n    count: 3\n';
+    const { c, run, patches } = await switchCancelledAtRetry('reset-after', { analysis });
+    const line = expectOneStateLine(run, 'bluegreen-switch');
+    expect(line).toMatch(
+      /the analysis of green after the switch was stopped: the run was cancelled \(SIGTERM\); rolled back: Service shop selects blue again/,
+    );
+    // The switch and its rollback; no second attempt of the switch.
+    expect(patches).toHaveLength(2);
+    expect((await stable(c)).spec?.selector?.version).toBe('blue');
   });
 });

@@ -125,7 +125,7 @@ export async function switchServiceRoute(opts: EksSwitchOptions, deps: EksSwitch
   const record = recordAnnotations({ previousColor: live, switchedAt, commit: opts.commit, runUrl: opts.runUrl });
   const resourceVersion = stable.service.metadata?.resourceVersion ?? '';
   let sentAt = 0;
-  await log.group(`Switching Service ${opts.stableService}: ${live} → ${target}`, async () => {
+  const switching = log.group(`Switching Service ${opts.stableService}: ${live} → ${target}`, async () => {
     sentAt = performance.now();
     await guardedPatch({
       resourceVersion,
@@ -138,17 +138,31 @@ export async function switchServiceRoute(opts: EksSwitchOptions, deps: EksSwitch
     });
     log.info(`selector is now ${selectorText(selector)} (recorded: previous color ${live}, ${switchedAt.toISOString()})`);
   });
+  // Stopped (cancel, deadline) between retries of the write, an earlier attempt may have landed,
+  // its answer lost. With a post analysis that is a switch nobody watched: rolled back below, like
+  // a stopped convergence. (Without one, or when it did not land, eksSwitch says where traffic is.)
+  let stoppedAtWrite: { stopped: unknown } | undefined;
+  if (analysis?.has('post')) {
+    await switching.catch(async (error: unknown) => {
+      if (!deps.signal.aborted) throw error;
+      const fresh = await kube.readService(opts.namespace, opts.stableService).catch(() => undefined);
+      if (fresh?.metadata?.annotations?.[annotations.switchedAt] !== record[annotations.switchedAt]) throw error;
+      stoppedAtWrite = { stopped: error };
+    });
+  } else await switching;
 
-  const converging = log.group(`Waiting until Service ${opts.stableService}'s endpoints are only ${target}'s pods`, () =>
-    waitForEndpoints(kube, {
-      namespace: opts.namespace,
-      service: opts.stableService,
-      selector,
-      since: sentAt,
-      signal: deps.signal,
-      log,
-    }),
-  );
+  const converging = stoppedAtWrite
+    ? Promise.resolve(stoppedAtWrite)
+    : log.group(`Waiting until Service ${opts.stableService}'s endpoints are only ${target}'s pods`, () =>
+        waitForEndpoints(kube, {
+          namespace: opts.namespace,
+          service: opts.stableService,
+          selector,
+          since: sentAt,
+          signal: deps.signal,
+          log,
+        }),
+      );
   // Without a post analysis a switch stopped while converging stands (converge.ts says so); with
   // one, it is a switch nobody watched, rolled back like a post window that was stopped.
   const converged = analysis?.has('post') ? await converging.catch((error: unknown) => ({ stopped: error })) : await converging;
