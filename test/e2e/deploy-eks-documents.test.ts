@@ -310,18 +310,27 @@ spec:
     }
   });
 
-  it('the Ingress route end to end from a manifest: first deploy creates the Ingress, then green, switch, rollback and cleanup', async () => {
-    const c = await kubeconfigConnection(bed.k8s);
-    const ns = `web-${randomBytes(3).toString('hex')}`;
-    await c.core.createNamespace({ body: { metadata: { name: ns } } });
-    const ws = workspace();
-    const manifest = write(
-      ws,
-      'k8s/web.yaml',
-      `apiVersion: v1
+  it.each<[string, { stable: string; preview: string }, Record<string, string>]>([
+    ['the default Service names', { stable: 'web', preview: 'web-preview' }, {}],
+    [
+      "the team's own Service names",
+      { stable: 'web-svc', preview: 'web-test' },
+      { 'stable-service': 'web-svc', 'preview-service': 'web-test' },
+    ],
+  ])(
+    'the Ingress route end to end from a manifest, with %s: first deploy creates the Ingress, then green, switch, rollback and cleanup',
+    async (_names, names, nameInputs) => {
+      const c = await kubeconfigConnection(bed.k8s);
+      const ns = `web-${randomBytes(3).toString('hex')}`;
+      await c.core.createNamespace({ body: { metadata: { name: ns } } });
+      const ws = workspace();
+      const manifest = write(
+        ws,
+        'k8s/web.yaml',
+        `apiVersion: v1
 kind: Service
 metadata:
-  name: web
+  name: ${names.stable}
 spec:
   selector:
     app: web
@@ -368,57 +377,63 @@ spec:
             pathType: Prefix
             backend:
               service:
-                name: web
+                name: ${names.stable}
                 port:
                   number: 80
 `,
-    );
-    const deployInputs = { services: 'web', manifest, namespace: ns, route: 'ingress', ingress: 'web' };
-    const first = await run(ws, { ...deployInputs, image: image(1, 'web') });
-    expect(first.log).not.toMatch(/::error/);
-    expect(first.status).toBe(0);
-    expect(first.log).toContain('created Ingress web, backends web → web-blue');
-    const backendOf = async () =>
-      (await c.networking.readNamespacedIngress({ name: 'web', namespace: ns })).spec?.rules?.[0]?.http?.paths[0]?.backend.service;
-    expect(await backendOf()).toEqual({ name: 'web-blue', port: { number: 80 } });
+      );
+      const deployInputs = { services: 'web', manifest, namespace: ns, route: 'ingress', ingress: 'web', ...nameInputs };
+      const first = await run(ws, { ...deployInputs, image: image(1, 'web') });
+      expect(first.log).not.toMatch(/::error/);
+      expect(first.status).toBe(0);
+      expect(first.log).toContain(`created Ingress web, backends ${names.stable} → web-blue`);
+      const backendOf = async () =>
+        (await c.networking.readNamespacedIngress({ name: 'web', namespace: ns })).spec?.rules?.[0]?.http?.paths[0]?.backend.service;
+      expect(await backendOf()).toEqual({ name: 'web-blue', port: { number: 80 } });
 
-    const second = await run(ws, { ...deployInputs, image: image(2, 'web') });
-    expect(second.status, second.log).toBe(0);
-    expect(second.outputs).toMatchObject({ 'live-color': 'blue', 'target-color': 'green' });
-    // Both colors' Services have the port the Ingress names, whichever run made them.
-    for (const color of ['blue', 'green']) {
-      const svc = await c.core.readNamespacedService({ name: `web-${color}`, namespace: ns });
-      expect(svc.spec?.ports?.map((p) => p.port)).toEqual([80]);
-    }
+      const second = await run(ws, { ...deployInputs, image: image(2, 'web') });
+      expect(second.status, second.log).toBe(0);
+      expect(second.outputs).toMatchObject({ 'live-color': 'blue', 'target-color': 'green', 'preview-service': names.preview });
+      const preview = await c.core.readNamespacedService({ name: names.preview, namespace: ns });
+      expect(preview.spec?.selector).toMatchObject({ version: 'green' });
+      // Both colors' Services have the port the Ingress names, whichever run made them.
+      for (const color of ['blue', 'green']) {
+        const svc = await c.core.readNamespacedService({ name: `web-${color}`, namespace: ns });
+        expect(svc.spec?.ports?.map((p) => p.port)).toEqual([80]);
+      }
 
-    const switchInputs = {
-      platform: 'eks',
-      kubeconfig: bed.k8s.kubeconfig,
-      namespace: ns,
-      service: 'web',
-      route: 'ingress',
-      ingress: 'web',
-    };
-    const switched = await runBundle('bluegreen-switch', switchInputs, { GITHUB_SHA: 'b'.repeat(40) }, { workspace: ws });
-    expect(switched.status, switched.log).toBe(0);
-    expect(await backendOf()).toEqual({ name: 'web-green', port: { number: 80 } });
-    const back = await runBundle(
-      'bluegreen-switch',
-      { ...switchInputs, action: 'rollback' },
-      { GITHUB_SHA: 'b'.repeat(40) },
-      { workspace: ws },
-    );
-    expect(back.status, back.log).toBe(0);
-    expect(await backendOf()).toEqual({ name: 'web-blue', port: { number: 80 } });
-    const cleaned = await runBundle(
-      'bluegreen-switch',
-      { ...switchInputs, action: 'cleanup' },
-      { GITHUB_SHA: 'b'.repeat(40) },
-      { workspace: ws },
-    );
-    expect(cleaned.status, cleaned.log).toBe(0);
-    expect((await c.apps.readNamespacedDeployment({ name: 'web-green', namespace: ns })).spec?.replicas).toBe(0);
-  });
+      const switchInputs = {
+        platform: 'eks',
+        kubeconfig: bed.k8s.kubeconfig,
+        namespace: ns,
+        service: 'web',
+        route: 'ingress',
+        ingress: 'web',
+        ...(nameInputs['preview-service'] ? { 'preview-service': nameInputs['preview-service'] } : {}),
+      };
+      const switched = await runBundle('bluegreen-switch', switchInputs, { GITHUB_SHA: 'b'.repeat(40) }, { workspace: ws });
+      expect(switched.status, switched.log).toBe(0);
+      expect(await backendOf()).toEqual({ name: 'web-green', port: { number: 80 } });
+      const back = await runBundle(
+        'bluegreen-switch',
+        { ...switchInputs, action: 'rollback' },
+        { GITHUB_SHA: 'b'.repeat(40) },
+        { workspace: ws },
+      );
+      expect(back.status, back.log).toBe(0);
+      expect(await backendOf()).toEqual({ name: 'web-blue', port: { number: 80 } });
+      const cleaned = await runBundle(
+        'bluegreen-switch',
+        { ...switchInputs, action: 'cleanup', 'remove-preview': 'true' },
+        { GITHUB_SHA: 'b'.repeat(40) },
+        { workspace: ws },
+      );
+      expect(cleaned.status, cleaned.log).toBe(0);
+      expect((await c.apps.readNamespacedDeployment({ name: 'web-green', namespace: ns })).spec?.replicas).toBe(0);
+      const services = (await c.core.listNamespacedService({ namespace: ns })).items.map((svc) => svc.metadata?.name).sort();
+      expect(services).toEqual([names.stable, 'web-blue', 'web-green'].sort());
+    },
+  );
 
   it.each([
     [
