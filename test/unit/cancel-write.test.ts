@@ -77,10 +77,28 @@ describe('cancelledLeaving', () => {
     expect(rethrown(new CancelledError('SIGTERM'))).not.toHaveProperty('next', expect.anything());
   });
 
-  it('leaves any other error as it is (the deadline keeps its own advice)', () => {
-    const deadline = new DeadlineError(1000);
-    expect(rethrown(deadline)).toBe(deadline);
+  it('gives the run’s deadline the state the phase leaves too, its own advice after what to do about it', () => {
+    expect(rethrown(new DeadlineError(60_000))).toMatchObject({
+      message: 'the deadline of 1 min ran out',
+      unchanged: 'nothing was registered or deployed',
+      next: "raise the 'timeout' input if the platform needs longer, or look at why it is slow",
+    });
+    let thrown: unknown;
+    try {
+      cancelledLeaving('deployment d-1 stays at Ready', 'run the switch again')(new DeadlineError(60_000));
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toMatchObject({
+      unchanged: 'deployment d-1 stays at Ready',
+      next: "run the switch again; raise the 'timeout' input if the platform needs longer, or look at why it is slow",
+    });
+  });
+
+  it('leaves any other error as it is', () => {
     const other = new ExpeditorError('x', { unchanged: 'y' });
     expect(rethrown(other)).toBe(other);
+    const plain = new Error('boom');
+    expect(rethrown(plain)).toBe(plain);
   });
 });

@@ -6,7 +6,7 @@
 // after the stop, and the caller's next wait sees the cancellation with the write's answer in hand (and
 // rolls back or stops what it started). The grace only starts with the stop: a run that is not
 // stopped retries its writes as long as it always did.
-import { CancelledError, abortReason, longTimeout } from './deadline.ts';
+import { CancelledError, DeadlineError, abortReason, longTimeout } from './deadline.ts';
 import { ExpeditorError } from './errors.ts';
 
 /** Grace after a stop for a write in flight (and a retry or two); short of the runner's kill. */
@@ -34,14 +34,19 @@ export function writeSignal(run: AbortSignal | undefined, what: string, unchange
 }
 
 /**
- * For a phase that writes nothing (reads, checks): a cancellation that ends it leaves `unchanged`,
- * and the run's one error line says so instead of a bare "the run was cancelled" (with `next`, what
- * to do about what was left, e.g. a deployment still held).
+ * For a phase that writes nothing (reads, checks): a cancellation or the run's deadline that ends
+ * it leaves `unchanged`, and the run's one error line says so instead of a bare "the run was
+ * cancelled" or "the deadline ran out" (with `next`, what to do about what was left, e.g. a
+ * deployment still held; a deadline keeps its own advice after it).
  */
 export function cancelledLeaving(unchanged: string, next?: string): (error: unknown) => never {
   return (error) => {
     if (error instanceof CancelledError && !error.unchanged)
       throw new ExpeditorError(error.message, { cause: error, unchanged, ...(next ? { next } : {}) });
+    if (error instanceof DeadlineError && !error.unchanged) {
+      const advice = [next, error.next].filter(Boolean).join('; ');
+      throw new ExpeditorError(error.message, { cause: error, unchanged, ...(advice ? { next: advice } : {}) });
+    }
     throw error;
   };
 }
