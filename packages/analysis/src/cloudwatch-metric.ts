@@ -16,11 +16,14 @@ export interface MetricSpec {
   lookbackMs: number;
 }
 
-/** The window held no data point: an error measurement, but no reason to refuse a check before traffic arrives. */
+/**
+ * The window held no data point (GetMetricData answered the query with no value): an error
+ * measurement — never a pass, whatever the condition — but no reason to refuse a check before
+ * traffic arrives. `status` is the query's StatusCode when it is not Complete (InternalError, Forbidden).
+ */
 export class NoDataError extends Error {
-  constructor(lookbackMs: number) {
-    super(`no data point in the last ${formatDuration(lookbackMs)}`);
-    this.name = 'NoDataError';
+  constructor(lookbackMs: number, status?: string) {
+    super(`GetMetricData returned no data point in the last ${formatDuration(lookbackMs)}${status ? ` (${status})` : ''}`);
   }
 }
 
@@ -68,7 +71,11 @@ export function metricSource(spec: MetricSpec, origin: CheckOrigin, client: Clou
     );
     const result = answer.MetricDataResults?.find((r) => r.Id === resultId);
     const value = result?.Values?.[0];
-    if (value === undefined) throw new NoDataError(spec.lookbackMs);
+    if (value === undefined) {
+      const status = result?.StatusCode && result.StatusCode !== 'Complete' ? result.StatusCode : undefined;
+      const said = result?.Messages?.[0]?.Value ?? answer.Messages?.[0]?.Value;
+      throw new NoDataError(spec.lookbackMs, status && [`status ${status}`, said].filter(Boolean).join(': '));
+    }
     const at = result?.Timestamps?.[0];
     return { value, shown: `${value}${at ? ` (at ${at.toISOString()})` : ''}` };
   };
