@@ -5,7 +5,7 @@
 // plugin writes, in one guarded patch, then follows the Rollout and its own AnalysisRuns (one line
 // per change) and the active Service's endpoints, so a failure names the AnalysisRun that decided.
 import { ExpeditorError } from '@expeditor/shared/errors';
-import { CancelledError, formatDuration } from '@expeditor/shared/deadline';
+import { CancelledError, DeadlineError, formatDuration } from '@expeditor/shared/deadline';
 import { ChangeLog } from '@expeditor/shared/log';
 import { WaitInterrupted, waitUntil } from '@expeditor/kube/watch';
 import { analysisRunLine, failedRuns, ownedRuns, type AnalysisRun } from './argo-analysis.ts';
@@ -121,11 +121,12 @@ function written(target: Target, fresh: SwitchRollout): boolean {
 }
 
 /**
- * A cancel that ends the status write (before it is sent, or between its retries) says where the
- * Rollout is, read back: this run's write landed (Argo carries on with it), or nothing changed.
+ * A cancel (or the run's deadline) that ends the status write (before it is sent, or between its
+ * retries) says where the Rollout is, read back: this run's write landed (Argo carries on with
+ * it), or nothing changed.
  */
 async function cancelledAt(error: unknown, target: Target, decision: PatchDecision): Promise<never> {
-  if (!(error instanceof CancelledError) || error.unchanged) throw error;
+  if (!(error instanceof CancelledError || error instanceof DeadlineError) || error.unchanged) throw error;
   const fresh = await target.read().catch(() => undefined);
   const verb = target.promote ? 'promote' : 'abort';
   throw new ExpeditorError(error.message, {

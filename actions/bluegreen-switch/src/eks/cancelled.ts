@@ -1,14 +1,14 @@
 // A cancel that ends the Service route with a bare "the run was cancelled" (while checking the
 // target, in a pre analysis, before the selector write or between its retries) says nothing about
 // where traffic is. The selector read back does: this run's record on it means its switch landed.
-import { CancelledError } from '@expeditor/shared/deadline';
+import { CancelledError, DeadlineError } from '@expeditor/shared/deadline';
 import { ExpeditorError } from '@expeditor/shared/errors';
 import { annotations } from '@expeditor/bluegreen/names';
 import type { EksSwitchDeps, EksSwitchOptions } from './types.ts';
 
-/** Rethrows `error`; a bare cancellation first gets the state the stable Service was left in. */
+/** Rethrows `error`; a bare cancellation (or the run's deadline) first gets the state the stable Service was left in. */
 export async function withSelectorState(error: unknown, opts: EksSwitchOptions, deps: EksSwitchDeps): Promise<never> {
-  if (!(error instanceof CancelledError)) throw error;
+  if (!(error instanceof CancelledError || error instanceof DeadlineError) || error.unchanged) throw error;
   // The connection's requests outlive the run's signal, so this read still goes out.
   const service = await deps.kube.readService(opts.namespace, opts.stableService).catch(() => undefined);
   const color = service?.spec?.selector?.[opts.colorLabel];
@@ -20,6 +20,6 @@ export async function withSelectorState(error: unknown, opts: EksSwitchOptions, 
       : ours
         ? `Service ${opts.stableService} selects ${color}: this run's switch stands`
         : `Service ${opts.stableService} still selects ${color}; nothing was switched`,
-    next: color ? undefined : `look at Service ${opts.stableService}'s selector (kubectl get service ${opts.stableService} -o yaml)`,
+    next: color ? error.next : `look at Service ${opts.stableService}'s selector (kubectl get service ${opts.stableService} -o yaml)`,
   });
 }
