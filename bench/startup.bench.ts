@@ -26,7 +26,7 @@ const validInputs: Record<string, Record<string, string>> = {
   'assume-env': { 'role-arn': 'arn:aws:iam::123456789012:role/bench', region: 'us-west-2' },
   // First request: DescribeServices (AWS_ENDPOINT_URL points at the local server).
   'deploy-ecs': { image: `127.0.0.1:5000/shop/app@sha256:${'0'.repeat(64)}`, cluster: 'bench', service: 'bench' },
-  // First request: EKS DescribeCluster (AWS_ENDPOINT_URL); client-node and the EKS client load first.
+  // First request: EKS DescribeCluster (AWS_ENDPOINT_URL); the EKS client loads first, client-node once it is written.
   'deploy-eks': { image: `127.0.0.1:5000/shop/app@sha256:${'0'.repeat(64)}`, services: 'shop', cluster: 'bench', region: 'us-west-2' },
   // First request: ECR GetAuthorizationToken (AWS_ENDPOINT_URL), after the Dockerfile check; the ECR client loads first.
   'build-image': { repository: '123456789012.dkr.ecr.us-west-2.amazonaws.com/bench', context: 'build-image' },

@@ -11,6 +11,7 @@ import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import { type FileRule, readUserFile } from '@expeditor/shared/workspace-file';
 import { EksTokenSource } from './eks-token.ts';
 import { applyEnvironmentProxy } from './proxy.ts';
+import { nextRequestWritten } from './request-written.ts';
 import type * as K from './client-node.ts';
 import type { AppsApi, AutoscalingApi, CoreApi, DiscoveryApi, Groups, NetworkingApi } from './groups.ts';
 
@@ -130,10 +131,24 @@ export async function connectKube(options: ConnectOptions): Promise<KubeConnecti
       next: "set the 'cluster' input (EKS) or the 'kubeconfig' input (or KUBECONFIG)",
     });
   }
-  // client-node takes a few hundred ms to load: on the EKS path it loads while DescribeCluster runs.
-  const loading = Promise.all([loadClientNode(), import('./groups.ts')]);
-  loading.catch(() => undefined);
-  const described = options.eks ? await describeEksCluster(options.eks, options) : undefined;
+  // client-node takes a few hundred ms to load, all of it on this thread. On the EKS path it starts
+  // once DescribeCluster's request is written, so the request is not held back and the load runs
+  // while AWS answers (started at once, it would finish before the request even left).
+  const load = () => Promise.all([loadClientNode(), import('./groups.ts')]);
+  let described: DescribedCluster | undefined;
+  let loading: ReturnType<typeof load>;
+  if (options.eks) {
+    const sent = nextRequestWritten();
+    loading = sent.written.then(load);
+    loading.catch(() => undefined);
+    try {
+      described = await describeEksCluster(options.eks, options);
+    } finally {
+      sent.settle();
+    }
+  } else {
+    loading = load();
+  }
   const [k8s, { makeGroups }] = await loading;
   const kc = new k8s.KubeConfig();
   let source: KubeSource;
