@@ -1,7 +1,7 @@
 // The CloudWatch alarms that watch a deployment (input 'alarms', ecs.alarms): checked to exist
 // before anything is written, and read again when ECS or CodeDeploy reports that one fired —
 // ECS's service events say "alarm detected" without naming it.
-import { DescribeAlarmsCommand, type CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { ExpeditorError, originError } from '@expeditor/shared/errors';
 import { quote } from '@expeditor/shared/inputs';
 import { awsCall, type CallContext } from '@expeditor/aws/call';
@@ -18,6 +18,9 @@ export interface AlarmState {
 
 /** DescribeAlarms for these names (metric and composite alarms); alarms that do not exist are absent. */
 export async function describeAlarms(cloudwatch: CloudWatchClient, names: string[], context: CallContext): Promise<AlarmState[]> {
+  // Loaded here, not with deploy.ts: most deployments have no alarms, and the module costs start-up
+  // time (with a CloudWatch client it is loaded already: createEcsClients made the client from it).
+  const { DescribeAlarmsCommand } = await import('@aws-sdk/client-cloudwatch');
   const answer = await awsCall(
     'cloudwatch:DescribeAlarms',
     `alarms ${names.join(', ')}`,
