@@ -42,24 +42,8 @@ let n = 0;
 /** A new image of an app, by digest (the bed's ECS runs any image it is given). */
 const image = (app: string): string => `${bed.registry.host}/${app}@sha256:${(++n).toString(16).padStart(64, 'a')}`;
 
-/** The consumer's dispatchable deploy: one environment of one app's file, optionally held for approval. */
-const deployWorkflow = `name: deploy
-on:
-  workflow_dispatch:
-    inputs:
-      environment: { type: string, required: true }
-      image: { type: string, required: true }
-      config: { type: string, required: true }
-permissions: {}
-jobs:
-  deploy:
-    permissions: { contents: read, deployments: write, id-token: write }
-    uses: ORG/expeditor/.github/workflows/deploy.yml@v1
-    with:
-      environment: \${{ inputs.environment }}
-      image: \${{ inputs.image }}
-      config: \${{ inputs.config }}
-`;
+/** The consumer's dispatchable deploy: one environment of one app's file. */
+const deployWorkflow = dispatchWorkflow('deploy', { environment: 'required', image: 'required', config: 'required' });
 
 /** GitHub's record of an environment for one app: [image, last state] in order. */
 const records = (environment: string, app: string): [string, string | undefined][] =>

@@ -52,11 +52,15 @@ export function deliveryWorkflow(base: string, environments: string[], extra: Re
 }
 
 /**
- * A workflow_dispatch workflow named after one of Expeditor's reusable workflows (promote,
- * rollback) that passes each of its inputs through: required ones, and optional ones that
- * default to empty.
+ * A workflow_dispatch workflow named after one of Expeditor's reusable workflows (deploy, promote,
+ * rollback) that passes each of its inputs through — required ones, and optional ones that
+ * default to empty — and gives the reusable workflow the `fixed` inputs as they are.
  */
-export function dispatchWorkflow(workflow: 'promote' | 'rollback', inputs: Record<string, 'required' | 'optional'>): string {
+export function dispatchWorkflow(
+  workflow: 'deploy' | 'promote' | 'rollback',
+  inputs: Record<string, 'required' | 'optional'>,
+  fixed: Record<string, string> = {},
+): string {
   return [
     `name: ${workflow}`,
     'on:',
@@ -72,6 +76,7 @@ export function dispatchWorkflow(workflow: 'promote' | 'rollback', inputs: Recor
     `    uses: ORG/expeditor/.github/workflows/${workflow}.yml@v1`,
     '    with:',
     ...Object.keys(inputs).map((name) => `      ${name}: \${{ inputs.${name} }}`),
+    ...Object.entries(fixed).map(([name, value]) => `      ${name}: ${value}`),
     '',
   ].join('\n');
 }

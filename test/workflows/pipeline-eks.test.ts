@@ -1,16 +1,20 @@
 // The reusable workflows under act on the bed with EKS: build once → dev (ECS rolling) → staging
 // (EKS blue/green, Service selector switch, the EKS cluster in moto leading to the bed's
 // Kubernetes) → prod (EKS behind an ALB Ingress, canary 10/50/100 with a probe after each step),
-// each gated on the one before and recorded.
+// each gated on the one before and recorded. Then approval while held on staging: the deploy job
+// brings the idle color up behind the preview Service and records the Deployment waiting for
+// approval, the approve job moves the stable Service's selector and only then records success;
+// an approve job that fails before its switch (a rejection) leaves the selector on the live color,
+// and the recover job scales the held color to zero and records the failure.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { useBed } from '../bed/vitest.ts';
 import { bedside, readyNames } from '../e2e/switch-eks-bed.ts';
-import { consumerRepo, expeditorRelease } from './act.ts';
+import { consumerRepo, expeditorRelease, type ActRun } from './act.ts';
 import { setUpDemo, type Demo } from './demo.ts';
-import { builtImage, deliveryWorkflow, runWorkflow, show } from './consumer-workflows.ts';
+import { builtImage, deliveryWorkflow, dispatchWorkflow, runWorkflow, show } from './consumer-workflows.ts';
 
 const bed = useBed(['oidc', 'moto', 'registry', 'k8s', 'github']);
 let demo: Demo;
@@ -125,4 +129,120 @@ describe('workflows under act: EKS staging and prod', () => {
       (await connection.apps.readNamespacedDeployment({ name: 'app-green', namespace: 'prod' })).spec?.template.spec?.containers[0]?.image,
     ).toBe(before);
   });
+});
+
+/** The consumer's dispatchable deploy, held for approval (the image need not have passed dev). */
+const heldDeploy = dispatchWorkflow(
+  'deploy',
+  { environment: 'required', image: 'required', 'approval-environment': 'required', 'preview-url': 'optional' },
+  { 'promotion-gate': 'false' },
+);
+
+// Independent of the tests above: each reads the live color first (blue on a fresh bed).
+describe('workflows under act: EKS approval while held (staging, Service selector)', () => {
+  const previewUrl = 'http://preview.staging.demo-app.bed.example';
+  let n = 0;
+  /** A new image of the app by digest (the bed's kubelet is KWOK: no pull). */
+  const newImage = (): string => `${demo.repository}@sha256:${(++n).toString(16).padStart(64, 'e')}`;
+  const other = (color: string): string => (color === 'blue' ? 'green' : 'blue');
+  const selectorColor = async (name: string): Promise<string | undefined> => {
+    const { connection } = await bedside(bed.k8s);
+    return (await connection.core.readNamespacedService({ name, namespace: 'staging' })).spec?.selector?.version;
+  };
+  const colorDeployment = async (color: string) => {
+    const { connection } = await bedside(bed.k8s);
+    return connection.apps.readNamespacedDeployment({ name: `app-${color}`, namespace: 'staging' });
+  };
+  /** The deploy of `image` to staging (not the baseline a first deploy records after it). */
+  const record = (image: string) =>
+    bed.github.deployments('staging').find((d) => {
+      const payload = d.payload as { image?: string; baselineOf?: number };
+      return payload.image === image && payload.baselineOf === undefined;
+    });
+
+  /**
+   * act dispatches the held deploy of `image`. When its Deployment is first described as waiting
+   * for approval (the deploy job's last step), the stable Service's color is read then; with
+   * `reject`, GitHub answers the next request — the approve job's check — 403 (act has no
+   * reviewers to reject: the approve job failing before its switch stands for a rejection).
+   */
+  async function heldDeployRun(image: string, reject: boolean): Promise<{ run: ActRun; colorAtHold: string | undefined }> {
+    consumerRepo(repo, { '.github/expeditor.yml': demo.config, '.github/workflows/deploy.yml': heldDeploy });
+    let atHold: Promise<string | undefined> | undefined;
+    const watch = setInterval(() => {
+      if (atHold || !record(image)?.statuses.at(-1)?.description.includes('waiting for approval')) return;
+      if (reject) bed.github.fault(403, 1);
+      atHold = selectorColor('app');
+    }, 20);
+    let run: ActRun;
+    try {
+      run = await act('deploy', { environment: 'staging', image, 'approval-environment': 'staging-approval', 'preview-url': previewUrl });
+    } finally {
+      clearInterval(watch);
+    }
+    return { run, colorAtHold: await atHold };
+  }
+
+  test('held on preview, then approved: the approve job moves the selector, and only then is the Deployment a success', async () => {
+    const live = (await selectorColor('app'))!;
+    const target = other(live);
+    const image = newImage();
+    const { run, colorAtHold } = await heldDeployRun(image, false);
+    expect(run.code, show(run)).toBe(0);
+    // While the Deployment waited for approval, traffic was still on the live color.
+    expect(colorAtHold).toBe(live);
+    expect(await selectorColor('app')).toBe(target);
+    expect(await selectorColor('app-preview')).toBe(target);
+    expect((await colorDeployment(target)).spec?.template.spec?.containers[0]?.image).toBe(image);
+    const deployed = record(image)!;
+    expect(deployed.statuses.map((s) => [s.state, s.description])).toEqual([
+      ['in_progress', 'deploying'],
+      ['in_progress', `${target} up on preview, waiting for approval in staging-approval`],
+      ['success', 'deployed'],
+    ]);
+    expect(deployed.statuses[1]!.environmentUrl).toBe(previewUrl);
+    // The switch ran in the approve job (its own GitHub environment), not in the deploy job.
+    expect(run.output).toMatch(/\/approve\].*Success - Main Switch traffic/);
+    expect(run.output).not.toMatch(/\/deploy\].*Main Switch traffic/);
+    // And the approve job found the selector still on the live color when it switched.
+    expect(run.output).toMatch(new RegExp(`/approve\\].*switched Service app from ${live} to ${target}`));
+    expect(run.output).toMatch(/\/deploy\].*Success - Main Hold for approval/);
+    expect(run.output).not.toMatch(/\/recover\]/);
+    expect(bed.github.malformed()).toEqual([]);
+  }, 600_000);
+
+  test('held on preview, not approved (the approve job fails before its switch): traffic stays on the live color, the held color is scaled to zero, failure recorded', async () => {
+    const live = (await selectorColor('app'))!;
+    const target = other(live);
+    const liveReplicas = (await colorDeployment(live)).spec?.replicas;
+    expect(liveReplicas).toBeGreaterThan(0);
+    const image = newImage();
+    const { run, colorAtHold } = await heldDeployRun(image, true);
+    expect(run.code).not.toBe(0);
+    expect(colorAtHold).toBe(live);
+    expect(run.output).toMatch(/\/approve\].*Failure - Main Check the deployment is still held/);
+    expect(run.output).not.toMatch(/\/approve\].*Main Switch traffic/);
+    expect(run.output).toMatch(/\/recover\].*Success - Main Scale the held color down \(EKS\)/);
+    expect(run.output).not.toMatch(/\/recover\].*Main Switch back/);
+    // The selector never moved; the held color was brought up with the image, then scaled to zero.
+    expect(await selectorColor('app')).toBe(live);
+    const held = await colorDeployment(target);
+    expect(held.spec?.template.spec?.containers[0]?.image).toBe(image);
+    expect(held.spec?.replicas).toBe(0);
+    expect((await colorDeployment(live)).spec?.replicas).toBe(liveReplicas);
+    const { connection } = await bedside(bed.k8s);
+    const slices = await connection.discovery.listNamespacedEndpointSlice({
+      namespace: 'staging',
+      labelSelector: 'kubernetes.io/service-name=app',
+    });
+    const names = readyNames(slices.items);
+    expect(names.length).toBeGreaterThan(0);
+    expect(names.every((name) => name.startsWith(`app-${live}-`))).toBe(true);
+    const deployed = record(image)!;
+    expect(deployed.statuses.map((s) => s.state)).toEqual(['in_progress', 'in_progress', 'failure']);
+    expect(deployed.statuses.at(-1)!.description).toBe(
+      `not switched (approval job failure), traffic left on the live color, ${target} scaled down`,
+    );
+    expect(bed.github.malformed()).toEqual([]);
+  }, 600_000);
 });
