@@ -5,7 +5,8 @@
 // brings the idle color up behind the preview Service and records the Deployment waiting for
 // approval, the approve job moves the stable Service's selector and only then records success;
 // an approve job that fails before its switch (a rejection) leaves the selector on the live color,
-// and the recover job scales the held color to zero and records the failure.
+// and the recover job scales the held color to zero and records the failure; one that fails after
+// its switch has the recover job switch back before it scales the held color down.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -162,17 +163,36 @@ describe('workflows under act: EKS approval while held (staging, Service selecto
 
   /**
    * act dispatches the held deploy of `image`. When its Deployment is first described as waiting
-   * for approval (the deploy job's last step), the stable Service's color is read then; with
-   * `reject`, GitHub answers the next request — the approve job's check — 403 (act has no
-   * reviewers to reject: the approve job failing before its switch stands for a rejection).
+   * for approval (the deploy job's last step), the stable Service's color is read then. `reject`:
+   * GitHub answers the next request — the approve job's check — 403 (act has no reviewers to
+   * reject: the approve job failing before its switch stands for a rejection). `failAfterSwitch`:
+   * once the stable Service selects that color, GitHub answers the next request — the approve
+   * job's record of success — 403.
    */
-  async function heldDeployRun(image: string, reject: boolean): Promise<{ run: ActRun; colorAtHold: string | undefined }> {
+  async function heldDeployRun(
+    image: string,
+    fault: { reject?: boolean; failAfterSwitch?: string } = {},
+  ): Promise<{ run: ActRun; colorAtHold: string | undefined }> {
     consumerRepo(repo, { '.github/expeditor.yml': demo.config, '.github/workflows/deploy.yml': heldDeploy });
     let atHold: Promise<string | undefined> | undefined;
+    let reading = false;
+    let faulted = false;
     const watch = setInterval(() => {
-      if (atHold || !record(image)?.statuses.at(-1)?.description.includes('waiting for approval')) return;
-      if (reject) bed.github.fault(403, 1);
-      atHold = selectorColor('app');
+      if (!atHold && record(image)?.statuses.at(-1)?.description.includes('waiting for approval')) {
+        if (fault.reject) bed.github.fault(403, 1);
+        atHold = selectorColor('app');
+      }
+      if (atHold && fault.failAfterSwitch && !faulted && !reading) {
+        reading = true;
+        void selectorColor('app')
+          .then((color) => {
+            if (color === fault.failAfterSwitch && !faulted) {
+              faulted = true;
+              bed.github.fault(403, 1);
+            }
+          })
+          .finally(() => (reading = false));
+      }
     }, 20);
     let run: ActRun;
     try {
@@ -180,6 +200,7 @@ describe('workflows under act: EKS approval while held (staging, Service selecto
     } finally {
       clearInterval(watch);
     }
+    if (fault.failAfterSwitch) expect(faulted).toBe(true);
     return { run, colorAtHold: await atHold };
   }
 
@@ -187,7 +208,7 @@ describe('workflows under act: EKS approval while held (staging, Service selecto
     const live = (await selectorColor('app'))!;
     const target = other(live);
     const image = newImage();
-    const { run, colorAtHold } = await heldDeployRun(image, false);
+    const { run, colorAtHold } = await heldDeployRun(image);
     expect(run.code, show(run)).toBe(0);
     // While the Deployment waited for approval, traffic was still on the live color.
     expect(colorAtHold).toBe(live);
@@ -217,7 +238,7 @@ describe('workflows under act: EKS approval while held (staging, Service selecto
     const liveReplicas = (await colorDeployment(live)).spec?.replicas;
     expect(liveReplicas).toBeGreaterThan(0);
     const image = newImage();
-    const { run, colorAtHold } = await heldDeployRun(image, true);
+    const { run, colorAtHold } = await heldDeployRun(image, { reject: true });
     expect(run.code).not.toBe(0);
     expect(colorAtHold).toBe(live);
     expect(run.output).toMatch(/\/approve\].*Failure - Main Check the deployment is still held/);
@@ -242,6 +263,32 @@ describe('workflows under act: EKS approval while held (staging, Service selecto
     expect(deployed.statuses.map((s) => s.state)).toEqual(['in_progress', 'in_progress', 'failure']);
     expect(deployed.statuses.at(-1)!.description).toBe(
       `not switched (approval job failure), traffic left on the live color, ${target} scaled down`,
+    );
+    expect(bed.github.malformed()).toEqual([]);
+  }, 600_000);
+
+  test('approved, but the approve job fails after its switch (its record of success refused): the recover job switches back, scales the held color down, records failure', async () => {
+    const live = (await selectorColor('app'))!;
+    const target = other(live);
+    const liveReplicas = (await colorDeployment(live)).spec?.replicas;
+    const image = newImage();
+    const { run, colorAtHold } = await heldDeployRun(image, { failAfterSwitch: target });
+    expect(run.code).not.toBe(0);
+    expect(colorAtHold).toBe(live);
+    // The held color was brought up again (a rejection before had scaled it to zero) and switched to.
+    expect(run.output).toMatch(new RegExp(`/approve\\].*switched Service app from ${live} to ${target}`));
+    expect(run.output).toMatch(/\/approve\].*Failure - Main Record the outcome/);
+    expect(run.output).toMatch(/\/recover\].*Success - Main Switch back \(EKS\)/);
+    expect(run.output).toMatch(/\/recover\].*Success - Main Scale the held color down \(EKS\)/);
+    expect(await selectorColor('app')).toBe(live);
+    const held = await colorDeployment(target);
+    expect(held.spec?.template.spec?.containers[0]?.image).toBe(image);
+    expect(held.spec?.replicas).toBe(0);
+    expect((await colorDeployment(live)).spec?.replicas).toBe(liveReplicas);
+    const deployed = record(image)!;
+    expect(deployed.statuses.map((s) => s.state)).toEqual(['in_progress', 'in_progress', 'failure']);
+    expect(deployed.statuses.at(-1)!.description).toBe(
+      `switched back (approval job failure), traffic left on the live color, ${target} scaled down`,
     );
     expect(bed.github.malformed()).toEqual([]);
   }, 600_000);
