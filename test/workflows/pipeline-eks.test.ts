@@ -204,6 +204,31 @@ describe('workflows under act: EKS approval while held (staging, Service selecto
     return { run, colorAtHold: await atHold };
   }
 
+  /**
+   * After a recover job: the stable Service selects the live color, whose pods alone are its ready
+   * endpoints and whose replicas are as they were; the held color runs `image` at zero replicas;
+   * the Deployment went in_progress, in_progress (held), failure with `description`.
+   */
+  async function expectRecovered(e: { live: string; liveReplicas: number | undefined; image: string; description: string }): Promise<void> {
+    expect(await selectorColor('app')).toBe(e.live);
+    const held = await colorDeployment(other(e.live));
+    expect(held.spec?.template.spec?.containers[0]?.image).toBe(e.image);
+    expect(held.spec?.replicas).toBe(0);
+    expect((await colorDeployment(e.live)).spec?.replicas).toBe(e.liveReplicas);
+    const { connection } = await bedside(bed.k8s);
+    const slices = await connection.discovery.listNamespacedEndpointSlice({
+      namespace: 'staging',
+      labelSelector: 'kubernetes.io/service-name=app',
+    });
+    const names = readyNames(slices.items);
+    expect(names.length).toBeGreaterThan(0);
+    expect(names.every((name) => name.startsWith(`app-${e.live}-`))).toBe(true);
+    const deployed = record(e.image)!;
+    expect(deployed.statuses.map((s) => s.state)).toEqual(['in_progress', 'in_progress', 'failure']);
+    expect(deployed.statuses.at(-1)!.description).toBe(e.description);
+    expect(bed.github.malformed()).toEqual([]);
+  }
+
   test('held on preview, then approved: the approve job moves the selector, and only then is the Deployment a success', async () => {
     const live = (await selectorColor('app'))!;
     const target = other(live);
@@ -246,25 +271,12 @@ describe('workflows under act: EKS approval while held (staging, Service selecto
     expect(run.output).toMatch(/\/recover\].*Success - Main Scale the held color down \(EKS\)/);
     expect(run.output).not.toMatch(/\/recover\].*Main Switch back/);
     // The selector never moved; the held color was brought up with the image, then scaled to zero.
-    expect(await selectorColor('app')).toBe(live);
-    const held = await colorDeployment(target);
-    expect(held.spec?.template.spec?.containers[0]?.image).toBe(image);
-    expect(held.spec?.replicas).toBe(0);
-    expect((await colorDeployment(live)).spec?.replicas).toBe(liveReplicas);
-    const { connection } = await bedside(bed.k8s);
-    const slices = await connection.discovery.listNamespacedEndpointSlice({
-      namespace: 'staging',
-      labelSelector: 'kubernetes.io/service-name=app',
+    await expectRecovered({
+      live,
+      liveReplicas,
+      image,
+      description: `not switched (approval job failure), traffic left on the live color, ${target} scaled down`,
     });
-    const names = readyNames(slices.items);
-    expect(names.length).toBeGreaterThan(0);
-    expect(names.every((name) => name.startsWith(`app-${live}-`))).toBe(true);
-    const deployed = record(image)!;
-    expect(deployed.statuses.map((s) => s.state)).toEqual(['in_progress', 'in_progress', 'failure']);
-    expect(deployed.statuses.at(-1)!.description).toBe(
-      `not switched (approval job failure), traffic left on the live color, ${target} scaled down`,
-    );
-    expect(bed.github.malformed()).toEqual([]);
   }, 600_000);
 
   test('approved, but the approve job fails after its switch (its record of success refused): the recover job switches back, scales the held color down, records failure', async () => {
@@ -275,21 +287,16 @@ describe('workflows under act: EKS approval while held (staging, Service selecto
     const { run, colorAtHold } = await heldDeployRun(image, { failAfterSwitch: target });
     expect(run.code).not.toBe(0);
     expect(colorAtHold).toBe(live);
-    // The held color was brought up again (a rejection before had scaled it to zero) and switched to.
+    // The held color was brought up (again, after the rejection above scaled it to zero) and switched to.
     expect(run.output).toMatch(new RegExp(`/approve\\].*switched Service app from ${live} to ${target}`));
     expect(run.output).toMatch(/\/approve\].*Failure - Main Record the outcome/);
     expect(run.output).toMatch(/\/recover\].*Success - Main Switch back \(EKS\)/);
     expect(run.output).toMatch(/\/recover\].*Success - Main Scale the held color down \(EKS\)/);
-    expect(await selectorColor('app')).toBe(live);
-    const held = await colorDeployment(target);
-    expect(held.spec?.template.spec?.containers[0]?.image).toBe(image);
-    expect(held.spec?.replicas).toBe(0);
-    expect((await colorDeployment(live)).spec?.replicas).toBe(liveReplicas);
-    const deployed = record(image)!;
-    expect(deployed.statuses.map((s) => s.state)).toEqual(['in_progress', 'in_progress', 'failure']);
-    expect(deployed.statuses.at(-1)!.description).toBe(
-      `switched back (approval job failure), traffic left on the live color, ${target} scaled down`,
-    );
-    expect(bed.github.malformed()).toEqual([]);
+    await expectRecovered({
+      live,
+      liveReplicas,
+      image,
+      description: `switched back (approval job failure), traffic left on the live color, ${target} scaled down`,
+    });
   }, 600_000);
 });
