@@ -4,7 +4,9 @@
 // gate, promotion or rollback of one app ever picks the other's image; a prod promotion held at
 // Ready for an approval job that switches, and one whose approval job fails, which stops the held
 // deployment and records failure, and one that never switches (a rejection), which stops the
-// held deployment; a rollback right after an app's first deploy returns to what ran before it.
+// held deployment; a rollback right after an app's first deploy returns to what ran before it;
+// a prod config mistake refused by deploy.yml's check job (validate-only) before any record.
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DescribeServicesCommand, DescribeTaskDefinitionCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { beforeAll, describe, expect, test } from 'vitest';
@@ -29,6 +31,7 @@ interface AppWorld {
 const apps: Record<'demo' | 'cart', AppWorld> = {} as never;
 const CART = '.github/cart.yml';
 const DEMO = '.github/expeditor.yml';
+const CART_TYPO = '.github/cart-typo.yml';
 
 /** The image an app's service runs (its one container). */
 async function serviceImage(account: string, where: { cluster: string; service: string }): Promise<string | undefined> {
@@ -80,6 +83,10 @@ beforeAll(async () => {
   sha = consumerRepo(repo, {
     [DEMO]: demo.config,
     [CART]: cartConfig,
+    // cart's file with a mistake only its prod deploy would find: a container its task definition
+    // file does not have (the environment file itself is well-formed).
+    [CART_TYPO]: cartConfig.replace('container: web,', 'container: webb, task-definition: ecs/cart-prod.json,'),
+    'ecs/cart-prod.json': JSON.stringify({ family: 'cart-prod', containerDefinitions: [{ name: 'web', image: 'cart', memory: 256 }] }),
     '.github/workflows/deploy.yml': deployWorkflow,
     '.github/workflows/promote.yml': dispatchWorkflow('promote', {
       to: 'required',
@@ -91,6 +98,10 @@ beforeAll(async () => {
     '.github/workflows/rollback.yml': dispatchWorkflow('rollback', { environment: 'required', config: 'required' }),
   });
 }, 300_000);
+
+/** The typo'd cart file differs from cart's where the test says it does. */
+const cartConfigTypoApplied = (): boolean =>
+  readFileSync(join(repo, CART_TYPO), 'utf8').includes('container: webb, task-definition: ecs/cart-prod.json,');
 
 const ok = (run: ActRun): void => expect(run.code, show(run)).toBe(0);
 
@@ -229,5 +240,23 @@ describe('two apps in one repository, one environment file each', () => {
     // The next deploy of demo-app to prod goes through (CodeDeploy is free again).
     ok(await act('promote', { to: 'prod', digest: demoImages[2]!, commit: '', config: DEMO, 'approval-environment': '' }));
     expect(await serviceImage(ACCOUNTS.prod, apps.demo.prod)).toBe(demoImages[2]);
+  });
+
+  // The deploy's plan runs in the check job (deploy-ecs validate-only): a config mistake in prod is
+  // refused there, with deploy-ecs's error, before the deploy job takes the GitHub environment
+  // (whose reviewers would otherwise approve a run bound to fail): no Deployment, no AWS call.
+  test('a prod config mistake (a container the task definition file lacks) is refused by the check job, before any approval or record', async () => {
+    expect(cartConfigTypoApplied()).toBe(true);
+    const since = Date.now();
+    const requests = bed.github.requests().length;
+    const run = await act('deploy', { environment: 'prod', image: image('cart'), config: CART_TYPO });
+    expect(run.code).not.toBe(0);
+    expect(run.output).toMatch(/\/check\].*Success - Main Check the environment and app against the environment file/);
+    expect(run.output).toMatch(/\/check\].*Failure - Main Check the ECS deploy \(validate-only\)/);
+    expect(run.output).toContain(`environments.prod.ecs.container: the task definition has no container "webb" (have: web)`);
+    // The deploy job never started (act names it [deploy/expeditor deploy/deploy]).
+    expect(run.output).not.toContain('expeditor deploy/deploy]');
+    expect(bed.github.requests().length).toBe(requests);
+    expect((await bed.moto.control<{ calls: unknown[] }>('calls', { since })).calls).toEqual([]);
   });
 });

@@ -35,10 +35,10 @@ import { checkAlarms } from './alarms.ts';
 import { blueGreenAlarmError } from './bluegreen-alarms.ts';
 import { withDeploymentAlarms, type RollingAlarms } from './rolling-alarms.ts';
 import { checkLaunchVolume } from './launch-volume.ts';
-import type { DeployEcsPlan } from './plan.ts';
+import { renderForPlan, type DeployEcsPlan } from './plan.ts';
 import { deployRolling, shortTd } from './rolling.ts';
 import { currentTaskDefinition, describeService, serviceOriginError, strategyFor } from './service.ts';
-import { renderTaskDefinition, type Rendered } from './task-definition.ts';
+import type { Rendered } from './task-definition.ts';
 import { checkedAppSpec, generatedAppSpec } from './service-appspec.ts';
 import { prepareRunTask, runOneOffTask, type RunTaskResult } from './run-task.ts';
 import type { PollTiming } from '@expeditor/aws/pacing';
@@ -140,14 +140,7 @@ export async function deployEcs(plan: DeployEcsPlan, clients: EcsClients, contex
       const shown = dropped.slice(0, 12).join(', ') + (dropped.length > 12 ? `, … (${dropped.length - 12} more)` : '');
       log.info(`left out empty values ECS would reject: ${shown}`);
     }
-    const rendered = renderTaskDefinition(template, {
-      image: plan.image,
-      container: plan.container,
-      containerOrigin: plan.containerOrigin,
-      vars: plan.vars,
-      secrets: plan.secrets,
-      secretsOrigin: plan.secretsOrigin,
-    });
+    const rendered = renderForPlan(plan, template);
     for (const change of rendered.changes) log.info(change);
     if (service && strategy) checkServiceUpdate(plan, strategy, service, rendered);
     // A missing alarm is refused here, before the first write: the deployment would go unwatched.

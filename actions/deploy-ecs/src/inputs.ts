@@ -93,6 +93,8 @@ export interface DeployEcsInputs {
   secrets: Record<string, string>;
   waitUntil: WaitUntil | undefined;
   requireDigest: boolean;
+  /** validate-only: plan (inputs × environment file × local files) and stop, before any client or request. */
+  validateOnly?: boolean | undefined;
   timeoutMs: number;
   /** UpdateService desiredCount (rolling and blue/green). */
   desiredCount: number | undefined;
@@ -154,6 +156,7 @@ export function readDeployEcsInputs(inputs: ActionInputs): DeployEcsInputs {
     secrets: readSecrets(inputs),
     waitUntil: readWaitUntil(inputs),
     requireDigest: inputs.boolean('require-digest', false),
+    validateOnly: inputs.boolean('validate-only', false),
     timeoutMs: readTimeout(inputs),
     keepEmptyKeys: inputs.list('keep-null-value-keys', {
       pattern: /^[A-Za-z][A-Za-z0-9]{0,254}$/,

@@ -8,8 +8,10 @@ await runAction('deploy-ecs', async (run) => {
   const inputs = readDeployEcsInputs(actionInputs());
   run.setDeadline(inputs.timeoutMs);
   // Loaded after the inputs are valid, so a bad input fails fast.
-  const { runDeployEcs } = await import('./action.ts');
-  const result = await runDeployEcs(inputs, readGitHubContext(runnerEnv()), run);
+  const { runDeployEcsStep } = await import('./step.ts');
+  const result = await runDeployEcsStep(inputs, readGitHubContext(runnerEnv()), run);
+  // validate-only: planned and checked, nothing deployed, so no output.
+  if ('validated' in result) return;
   core.setOutput('task-definition-arn', result.taskDefinitionArn);
   core.setOutput('previous-task-definition-arn', result.previousTaskDefinitionArn ?? '');
   core.setOutput('previous-image', result.previousImage ?? '');

@@ -6,7 +6,7 @@ import { KiB, readUserFile } from '@expeditor/shared/workspace-file';
 import { parseAppSpec, type AppSpec } from '@expeditor/codedeploy/appspec';
 import type { DeployEcsInputs, HookName, PropagateTags, RunTaskInputs, Strategy, WaitUntil } from './inputs.ts';
 import type { ManagedEbsVolume } from './json-inputs.ts';
-import { readTaskDefinitionFile, type Origin, type TaskDefinitionInput } from './task-definition.ts';
+import { readTaskDefinitionFile, renderTaskDefinition, type Origin, type Rendered, type TaskDefinitionInput } from './task-definition.ts';
 
 export interface DeployEcsPlan {
   image: string;
@@ -348,5 +348,17 @@ function readWorkspaceFile(context: PlanContext, path: string, origin: Origin): 
     origin,
     maxBytes: 256 * KiB,
     unchanged: 'nothing was registered or deployed',
+  });
+}
+
+/** The task definition to register from `template` with the plan's image, container, variables and secrets (the deploy's and validate-only's). */
+export function renderForPlan(plan: DeployEcsPlan, template: TaskDefinitionInput): Rendered {
+  return renderTaskDefinition(template, {
+    image: plan.image,
+    container: plan.container,
+    containerOrigin: plan.containerOrigin,
+    vars: plan.vars,
+    secrets: plan.secrets,
+    secretsOrigin: plan.secretsOrigin,
   });
 }

@@ -10,6 +10,7 @@ import { planDeployEks, type DeployEksPlan } from './plan.ts';
 import { deploySummary } from './summary.ts';
 import { rolloutSummary } from './rollout-summary.ts';
 import { resolveImages } from './resolve-images.ts';
+import { validateDeployEks, type DeployEksValidated } from './validate.ts';
 
 export interface DeployEksRun {
   log: Log;
@@ -42,4 +43,16 @@ export async function runDeployEks(
     summarize(plan, where, { error }, Date.now() - started).write(github.stepSummaryPath);
     throw error;
   }
+}
+
+/** main.ts's one call: with validate-only, the deploy's plan, then stop (validate.ts: no client, no request, tags not resolved); else the deploy. */
+export async function runDeployEksStep(
+  inputs: DeployEksInputs,
+  github: GitHubContext,
+  runner: KubeRunnerContext,
+  run: DeployEksRun,
+): Promise<(DeployEksResult & { plan: DeployEksPlan }) | DeployEksValidated> {
+  if (!inputs.validateOnly) return runDeployEks(inputs, github, runner, run);
+  const plan = planDeployEks(inputs, { workspace: github.workspace, sha: github.sha, runUrl: github.runUrl, runner });
+  return validateDeployEks(plan, describeConnection(plan.connect), run, github.stepSummaryPath);
 }

@@ -39,6 +39,8 @@ export interface DeployEksInputs {
   stableService?: string | undefined;
   previewService?: string | undefined;
   requireDigest: boolean;
+  /** validate-only: plan (inputs × environment file × local files) and stop, before any client or request. */
+  validateOnly?: boolean | undefined;
   /** Ask the registry which digest a tag names and deploy that; absent means true. */
   resolveDigest?: boolean;
   timeoutMs: number;
@@ -89,6 +91,7 @@ export function readDeployEksInputs(inputs: ActionInputs): DeployEksInputs {
     stableService: inputs.string('stable-service', { pattern: serviceName, expected: serviceNameText }),
     previewService: inputs.string('preview-service', { pattern: serviceName, expected: serviceNameText }),
     requireDigest: inputs.boolean('require-digest', false),
+    validateOnly: inputs.boolean('validate-only', false),
     resolveDigest: inputs.boolean('resolve-digest', true),
     timeoutMs: inputs.duration('timeout', '10m'),
   };

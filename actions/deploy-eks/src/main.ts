@@ -9,9 +9,11 @@ await runAction('deploy-eks', async (run) => {
   const inputs = readDeployEksInputs(actionInputs());
   run.setDeadline(inputs.timeoutMs);
   // Loaded after the inputs are valid, so a bad input fails fast.
-  const { runDeployEks } = await import('./action.ts');
+  const { runDeployEksStep } = await import('./action.ts');
   const env = runnerEnv();
-  const result = await runDeployEks(inputs, readGitHubContext(env), readKubeRunnerContext(env), run);
+  const result = await runDeployEksStep(inputs, readGitHubContext(env), readKubeRunnerContext(env), run);
+  // validate-only: planned and checked, nothing deployed, so no output.
+  if ('validated' in result) return;
   const first = result.results[0];
   core.setOutput('live-color', first?.live ?? '');
   core.setOutput('target-color', first?.target ?? '');

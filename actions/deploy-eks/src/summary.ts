@@ -75,6 +75,11 @@ export function deploySummary(
           .join(', ')}. The live colors were not touched.`,
       );
   }
+  return planSections(summary, plan);
+}
+
+/** The manifest's documents and where each setting came from (the end of the summary, also validate-only's). */
+export function planSections(summary: Summary, plan: DeployEksPlan): Summary {
   if (plan.documents.length > 0) {
     summary.details(
       `The manifest's ${plan.documents.length} documents`,
@@ -87,7 +92,7 @@ export function deploySummary(
 }
 
 /** One image, or each service's when they differ. */
-function imagesText(plan: DeployEksPlan): string {
+export function imagesText(plan: DeployEksPlan): string {
   const distinct = new Set(Object.values(plan.images));
   if (distinct.size <= 1) return [...distinct][0] ?? plan.image;
   return plan.services.map((s) => `${s}: ${plan.images[s]}`).join(', ');
