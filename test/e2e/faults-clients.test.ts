@@ -5,7 +5,8 @@
 // answer is lost after the server acted, complete once if it finds its own write), and an answer
 // held past the run's deadline (the run must stop at the deadline naming the call, not hang). No
 // outcome may show a secret. assume-env and deployment-record run as committed bundles; the
-// registry client is called as deploy-eks and build-image call it. The matrix is printed.
+// registry client is called as deploy-eks and build-image call it. The matrix is printed. The
+// suite runs its short share (suiteFaultCases); bench/faults-clients.bench.ts runs all of it.
 import { afterAll, describe, expect, it } from 'vitest';
 import { useBed } from '../bed/vitest.ts';
 import {
@@ -14,7 +15,7 @@ import {
   deploymentRecord,
   type EdgeOutcome,
   type FaultCase,
-  faultCases,
+  suiteFaultCases,
   matrixTable,
   recordCallNamed,
   registryCallNamed,
@@ -50,7 +51,7 @@ function expectJudged(o: EdgeOutcome, c: FaultCase, named: RegExp): void {
   if (c.strike === 'past-deadline') expect(o.error, o.log).toMatch(/the deadline of 4.0 s ran out while waiting for /);
 }
 
-const cases = faultCases.map((c) => [`${c.kind} ${c.strike}`, c] as const);
+const cases = suiteFaultCases.map((c) => [`${c.kind} ${c.strike}`, c] as const);
 
 describe('assume-env through a faulty network', () => {
   for (const call of ['oidc-token', 'sts'] as const) {
