@@ -24,7 +24,8 @@ const n = runs();
 const validInputs: Record<string, Record<string, string>> = {
   // First request: the OIDC token (ACTIONS_ID_TOKEN_REQUEST_URL points at the local server).
   'assume-env': { 'role-arn': 'arn:aws:iam::123456789012:role/bench', region: 'us-west-2' },
-  // First request: DescribeServices (AWS_ENDPOINT_URL points at the local server).
+  // First request: DescribeServices (AWS_ENDPOINT_URL points at the local server), sent signed
+  // before the SDK loads (packages/aws/src/speculative.ts: keys and region in the environment).
   'deploy-ecs': { image: `127.0.0.1:5000/shop/app@sha256:${'0'.repeat(64)}`, cluster: 'bench', service: 'bench' },
   // First request: EKS DescribeCluster (AWS_ENDPOINT_URL); the EKS client loads first, client-node once it is written.
   'deploy-eks': { image: `127.0.0.1:5000/shop/app@sha256:${'0'.repeat(64)}`, services: 'shop', cluster: 'bench', region: 'us-west-2' },

@@ -1,6 +1,8 @@
 // deploy-ecs as one call for main.ts: plan (no network), clients, deploy, step summary.
 import type { GitHubContext } from '@expeditor/shared/context';
 import type { Log } from '@expeditor/shared/log';
+import { runnerEnv } from '@expeditor/shared/inputs';
+import { describeServicesRead, speculate, usePrefetched } from '@expeditor/aws/speculative';
 import type { DeployEcsInputs } from './inputs.ts';
 import type { DeployEcsResult } from './deploy.ts';
 import { planDeployEcs } from './plan.ts';
@@ -18,9 +20,17 @@ export async function runDeployEcs(
     sha: github.sha,
     runUrl: github.runUrl,
   });
+  // The first call, DescribeServices (a read), leaves now; the SDK loads once it is written, while
+  // AWS answers. The ECS client takes that answer when its own request is the same one, else sends
+  // as usual (speculative.ts).
+  const speculation = plan.service
+    ? speculate(describeServicesRead(plan.cluster, plan.service), { region: plan.region, env: runnerEnv(), signal: run.signal })
+    : undefined;
+  await speculation?.written;
   // The SDK modules load only now that the inputs and files are known to be good.
   const [{ deployEcs }, { createEcsClients }] = await Promise.all([import('./deploy.ts'), import('@expeditor/codedeploy/clients')]);
   const clients = await createEcsClients(plan.region, { cloudwatch: plan.alarms !== undefined });
+  usePrefetched(clients.ecs, speculation);
   try {
     const result = await deployEcs(plan, clients, { log: run.log, signal: run.signal });
     deploySummary(plan, { result }, Date.now() - started).write(github.stepSummaryPath);

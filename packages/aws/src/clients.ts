@@ -8,6 +8,9 @@ import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@aws-
 import { ExpeditorError } from '@expeditor/shared/errors';
 import { type ProxyRules, runnerProxy } from '@expeditor/shared/proxy';
 import { proxyAgents } from '@expeditor/shared/proxy-agents';
+import { partitionOf } from './partitions.ts';
+
+export { dnsSuffixOf, type Partition, partitionOf } from './partitions.ts';
 
 export interface ClientOptions {
   region?: string | undefined;
@@ -68,31 +71,6 @@ export async function requireRegion(
     unchanged: 'nothing was changed',
     next: `${input ? `give the '${input}' input, ` : ''}run assume-env first (it exports AWS_REGION), set AWS_REGION, or use an environment whose aws.region is set`,
   });
-}
-
-export type Partition = 'aws' | 'aws-cn' | 'aws-us-gov' | 'aws-iso' | 'aws-iso-b';
-
-/** The partition a region belongs to: it decides ARNs and console hosts. */
-export function partitionOf(region: string): Partition {
-  if (region.startsWith('cn-')) return 'aws-cn';
-  if (region.startsWith('us-gov-')) return 'aws-us-gov';
-  if (region.startsWith('us-isob-')) return 'aws-iso-b';
-  if (region.startsWith('us-iso-')) return 'aws-iso';
-  return 'aws';
-}
-
-/** The domain a region's service endpoints end with (`sts.<region>.<this>`). */
-export function dnsSuffixOf(region: string): string {
-  switch (partitionOf(region)) {
-    case 'aws-cn':
-      return 'amazonaws.com.cn';
-    case 'aws-iso':
-      return 'c2s.ic.gov';
-    case 'aws-iso-b':
-      return 'sc2s.sgov.gov';
-    default:
-      return 'amazonaws.com';
-  }
 }
 
 /** The AWS console's origin for a region (China and GovCloud have their own hosts). */
