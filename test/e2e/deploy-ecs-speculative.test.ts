@@ -173,7 +173,8 @@ describe('deploy-ecs: the speculative DescribeServices (bundle on moto)', () => 
       {
         what: 'a bad session token',
         token: () => `${session.AWS_SESSION_TOKEN}x`,
-        error: /::error::deploy-ecs: .*UnrecognizedClient.*The security token included in the request is invalid/,
+        error:
+          /::error::deploy-ecs: ecs:DescribeServices on service \S+ in cluster \S+ was refused: the credentials were not accepted: UnrecognizedClientException .*The security token included in the request is invalid/,
       },
       {
         what: 'no permission',

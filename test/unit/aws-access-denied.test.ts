@@ -41,4 +41,20 @@ describe('AccessDeniedError', () => {
     expect(bare.next).toBe(own.next);
     expect(deniedIn(new Error('Access Denied'))).toBeUndefined();
   });
+
+  it.each(['UnrecognizedClientException', 'InvalidClientTokenId', 'ExpiredTokenException'])(
+    'a %s says the credentials were not accepted, and to renew them rather than change the policy',
+    (name) => {
+      const error = new AccessDeniedError(
+        'ecs:DescribeServices',
+        'service web in cluster prod',
+        Object.assign(new Error('The security token included in the request is invalid.'), { name }),
+      );
+      expect(error.message).toBe(
+        `ecs:DescribeServices on service web in cluster prod was refused: the credentials were not accepted: ${name}: The security token included in the request is invalid.`,
+      );
+      expect(error.next).toMatch(/^the job's AWS credentials are invalid or expired: run assume-env earlier in this job/);
+      expect(error.next).not.toMatch(/allow ecs:DescribeServices/);
+    },
+  );
 });

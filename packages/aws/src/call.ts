@@ -27,19 +27,40 @@ export function deniedIn(cause: unknown): { action: string; resource: string | u
   return named ? { action: named[1]!, resource: named[2] } : undefined;
 }
 
+/**
+ * Errors that say the credentials themselves are not accepted (a bad or expired session token, a
+ * wrong secret), not that the role lacks a permission: no policy change helps.
+ */
+const credentialErrors = new Set([
+  'UnrecognizedClientException',
+  'InvalidClientTokenId',
+  'ExpiredToken',
+  'ExpiredTokenException',
+  'IncompleteSignature',
+  'SignatureDoesNotMatch',
+  'InvalidSignatureException',
+  'MissingAuthenticationToken',
+]);
+
 export class AccessDeniedError extends ExpeditorError {
   readonly action: string;
   readonly resource: string;
   constructor(action: string, resource: string, cause: unknown, unchanged?: string) {
     const denied = deniedIn(cause);
     const other = denied && denied.action !== action ? denied : undefined;
-    super(`${action} on ${resource} was denied: ${describeError(cause)}`, {
-      cause,
-      ...(unchanged ? { unchanged } : {}),
-      next: other
-        ? `allow ${other.action}${other.resource ? ` on ${other.resource}` : ''} (${action} on ${resource} needs it) in the policy of the role this job uses (assume-env's role for the environment)`
-        : `allow ${action} on ${resource} in the policy of the role this job uses (assume-env's role for the environment)`,
-    });
+    const badCredentials = credentialErrors.has(errorName(cause));
+    super(
+      `${action} on ${resource} was ${badCredentials ? 'refused: the credentials were not accepted' : 'denied'}: ${describeError(cause)}`,
+      {
+        cause,
+        ...(unchanged ? { unchanged } : {}),
+        next: badCredentials
+          ? "the job's AWS credentials are invalid or expired: run assume-env earlier in this job (it exports fresh ones), and check that no later step or env: block overrides AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY or AWS_SESSION_TOKEN"
+          : other
+            ? `allow ${other.action}${other.resource ? ` on ${other.resource}` : ''} (${action} on ${resource} needs it) in the policy of the role this job uses (assume-env's role for the environment)`
+            : `allow ${action} on ${resource} in the policy of the role this job uses (assume-env's role for the environment)`,
+      },
+    );
     this.name = 'AccessDeniedError';
     this.action = action;
     this.resource = resource;

@@ -343,7 +343,7 @@ def authorize(environ: dict[str, Any], body: bytes, service: str, action: str, p
     if assumed is None:
         return None  # the bed's keys (and anything that is no session) stay unrestricted
     if environ.get("HTTP_X_AMZ_SECURITY_TOKEN") != assumed.session_token:
-        return _error(protocol, 403, "UnrecognizedClient" if protocol == "json" else "InvalidClientTokenId", "The security token included in the request is invalid.")
+        return _error(protocol, 403, "UnrecognizedClientException" if protocol == "json" else "InvalidClientTokenId", "The security token included in the request is invalid.")
     iam_action = f"{IAM_PREFIX.get(service, service)}:{action}"
     if iam_action == "sts:GetCallerIdentity":
         return None  # needs no permission, and cannot be denied
