@@ -4,6 +4,8 @@
 // ecr.ts); the step summary is written by the edge (action.ts) from the result or the error.
 import { resolve } from 'node:path';
 import { ExpeditorError } from '@expeditor/shared/errors';
+import { cancelledLeaving } from '@expeditor/shared/cancel-write';
+import { abortReason, DeadlineError, withDeadline } from '@expeditor/shared/deadline';
 import type { Env } from '@expeditor/shared/inputs';
 import type { Log } from '@expeditor/shared/log';
 import { type AttestationPlan, attestationFacts, checkBuildahAttestations, describeAttestations } from './attestations.ts';
@@ -20,7 +22,7 @@ import { resolveRepository } from './resolve-repository.ts';
 import { reuseByInputs, tagInputs } from './reuse-by-inputs.ts';
 import { describeSourceDate, sourceDate } from './source-date.ts';
 import { pointExtraTags } from './tags.ts';
-import { nothingBuilt, pushedButUnread, unchangedOnError } from './unchanged.ts';
+import { nothingBuilt, pushedButTagsMissing, pushedButUnread, unchangedOnError } from './unchanged.ts';
 
 export interface BuildOrReuseOptions {
   /** The repository input; when absent, image.repository from the environment file. */
@@ -112,6 +114,11 @@ export interface BuildImageResult {
 }
 
 export async function buildOrReuse(options: BuildOrReuseOptions): Promise<BuildImageResult> {
+  // Up to the build, a cancel or the deadline leaves nothing: reads, checks and the builder probe.
+  return buildOrReuseSteps(options).catch(cancelledLeaving(nothingBuilt));
+}
+
+async function buildOrReuseSteps(options: BuildOrReuseOptions): Promise<BuildImageResult> {
   const { log, signal } = options;
   const ecr = options.ecr && onePerRegion(options.ecr);
   // Everything checkable without a network call comes first: bad input changes nothing.
@@ -154,6 +161,36 @@ export async function buildOrReuse(options: BuildOrReuseOptions): Promise<BuildI
   const address = options.registryAddresses?.[repository.host] ?? repository.host;
   const cache = planCache(options.cache, repository, address);
   log.info(`Image ${repository.full}:${options.tag} (repository from ${from})`);
+
+  /**
+   * After a stop during a registry write (the builder's push, a tag): reads the tag back, on a
+   * signal of its own (the clean-up time), and says where it points. The tag only moves when the
+   * manifest PUT was sent; blobs uploaded before it stay in the registry, unreferenced.
+   */
+  const stoppedWithTag = async (error: unknown, during: string, before: string | undefined): Promise<never> => {
+    const stop = signal ? abortReason(signal) : error;
+    const message = `${stop instanceof Error ? stop.message : String(stop)}, during ${during}`;
+    const next = stop instanceof DeadlineError ? stop.next : undefined;
+    const readBack = options.registry({
+      host: repository.host,
+      address,
+      credentials,
+      log,
+      signal: withDeadline(undefined, stop instanceof DeadlineError ? 120_000 : 8_000),
+    });
+    const now = await readBack.headManifest(repository.name, options.tag).then(
+      (found) => ({ found }),
+      (readError: unknown) => ({ readError }),
+    );
+    const tagged = `${repository.full}:${options.tag}`;
+    const unchanged =
+      'readError' in now
+        ? `${tagged} may or may not have been pushed: it could not be read back (${now.readError instanceof Error ? now.readError.message : String(now.readError)}); no image output was produced`
+        : now.found && now.found.digest !== before
+          ? `the push had landed: ${tagged} points at ${now.found.digest}, but no image output was produced and no extra tags were set`
+          : `${tagged} was not pushed (${before ? `it still points at ${before}` : 'it does not exist'}); layers already uploaded, if any, stay in the registry unreferenced`;
+    throw new ExpeditorError(message, { cause: error, unchanged, ...(next ? { next } : {}) });
+  };
   log.info(describeIdentity(identity, options.context));
 
   const credentials = await registryCredentials(options.credentials, repository, ecr, log);
@@ -166,7 +203,7 @@ export async function buildOrReuse(options: BuildOrReuseOptions): Promise<BuildI
       'image' | 'digest' | 'tag' | 'tags' | 'repository' | 'repositoryFrom' | 'inputsTag' | 'sizeBytes' | 'registryRequests'
     >
   > => {
-    const tags = await pointExtraTags(registry, repository, digest, options, log);
+    const tags = await pointExtraTags(registry, repository, digest, options, log).catch(cancelledLeaving(pushedButTagsMissing));
     const sizeBytes = await registry.imageSize(repository.name, digest).catch(() => undefined);
     return {
       image: `${repository.full}@${digest}`,
@@ -189,7 +226,9 @@ export async function buildOrReuse(options: BuildOrReuseOptions): Promise<BuildI
   if (existing) log.info(`${repository.full}:${options.tag} exists (${existing.digest}); building again because force is true`);
   else log.info(`${repository.full}:${options.tag} does not exist yet`);
   if (!existing && !options.force && inputsTag) {
-    const same = await reuseByInputs(registry, repository, inputsTag, options.tag, log);
+    const same = await reuseByInputs(registry, repository, inputsTag, options.tag, log).catch((error: unknown) =>
+      signal?.aborted ? stoppedWithTag(error, 'tagging the image of the same inputs', undefined) : Promise.reject(error),
+    );
     if (same) {
       const result = await finished(same.digest);
       return {
@@ -238,6 +277,8 @@ export async function buildOrReuse(options: BuildOrReuseOptions): Promise<BuildI
       { env: options.env, log, signal, scratch: scratch.dir },
     );
   } catch (error) {
+    // The builder process (and what it started) has ended: exec waits for it. Did its push land?
+    if (signal?.aborted) return stoppedWithTag(error, `the ${builder.name} build and push`, existing?.digest);
     if (error instanceof BuildFailedError && error.tail.length) {
       await log.group(`Build log (last ${error.tail.length} lines)`, async () => {
         for (const line of error.tail) log.info(line);
@@ -263,7 +304,12 @@ export async function buildOrReuse(options: BuildOrReuseOptions): Promise<BuildI
     );
   }
   log.info(`Pushed ${repository.full}@${pushed.digest}`);
-  if (inputsTag) await tagInputs(registry, repository, inputsTag, pushed.digest, log);
+  if (inputsTag)
+    await tagInputs(registry, repository, inputsTag, pushed.digest, log).catch(
+      cancelledLeaving(
+        `the image is in the registry under ${options.tag} (${pushed.digest}); its inputs tag may not point at it, and no image output was produced`,
+      ),
+    );
   return {
     ...(await finished(pushed.digest)),
     skipped: false,

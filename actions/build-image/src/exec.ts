@@ -27,12 +27,29 @@ export interface ExecResult {
 export function exec(command: string, args: readonly string[], options: ExecOptions): Promise<ExecResult> {
   const keep = options.tailLines ?? 40;
   return new Promise((resolve, reject) => {
+    // A group of its own: a stop ends the builder and whatever it started (a RUN step's
+    // processes, buildx's helpers), never leaving them running after the step.
     const child = spawn(command, args, {
       env: options.env as NodeJS.ProcessEnv,
       cwd: options.cwd,
       stdio: ['pipe', 'pipe', 'pipe'],
-      ...(options.signal ? { signal: options.signal, killSignal: 'SIGTERM' as const } : {}),
+      detached: true,
     });
+    const killGroup = (signal: NodeJS.Signals): void => {
+      try {
+        if (child.pid) process.kill(-child.pid, signal);
+      } catch {
+        /* already gone */
+      }
+    };
+    let forced: NodeJS.Timeout | undefined;
+    const stop = (): void => {
+      killGroup('SIGTERM');
+      // Short of the runner's kill: what ignores SIGTERM is killed.
+      forced = setTimeout(() => killGroup('SIGKILL'), 4_000);
+    };
+    if (options.signal?.aborted) stop();
+    else options.signal?.addEventListener('abort', stop, { once: true });
     const tail: string[] = [];
     let stdout = '';
     const lines = (stream: NodeJS.ReadableStream, isStdout: boolean): void => {
@@ -62,6 +79,10 @@ export function exec(command: string, args: readonly string[], options: ExecOpti
       else reject(error);
     });
     child.once('close', (code, signal) => {
+      options.signal?.removeEventListener('abort', stop);
+      clearTimeout(forced);
+      // The builder is gone; anything of its group still there (holding no pipe) goes with it.
+      if (options.signal?.aborted) killGroup('SIGKILL');
       if (options.signal?.aborted) reject(options.signal.reason as Error);
       else resolve({ code: code ?? (signal ? 128 : 1), tail, stdout });
     });

@@ -1,4 +1,6 @@
 import { ExpeditorError } from '@expeditor/shared/errors';
+import { cancelledLeaving, writeSignal } from '@expeditor/shared/cancel-write';
+import { abortReason } from '@expeditor/shared/deadline';
 import { configExists, environmentOf, loadConfig, type ExpeditorConfig } from '@expeditor/shared/config';
 import type { GitHubContext } from '@expeditor/shared/context';
 import type { Log } from '@expeditor/shared/log';
@@ -21,7 +23,17 @@ import {
 import type { RecordInputs } from './inputs.ts';
 
 export interface RecordDeps {
+  /** Reads (the gate, lookups): they stop with the run. */
   github: GitHubClient;
+  /**
+   * Writes (a Deployment and its statuses): once the run stops, one in flight still gets the write
+   * grace to land (default: github).
+   */
+  writes?: GitHubClient;
+  /** A client made once the run stopped, for its clean-up time: marks a new Deployment error (default: writes). */
+  cleanup?: () => GitHubClient;
+  /** The run's signal (cancel, deadline): checked before each write, and after a Deployment is created. */
+  signal?: AbortSignal;
   context: Pick<GitHubContext, 'sha' | 'runUrl' | 'workspace'>;
   log: Log;
 }
@@ -189,15 +201,17 @@ export function check(inputs: RecordInputs, config: ExpeditorConfig | undefined,
 
 async function gate(inputs: RecordInputs, plan: EnvironmentPlan, deps: RecordDeps): Promise<RecordRun> {
   const from = gateFrom(inputs, plan);
-  const passed = await deps.log.group(`Promotion gate: ${from} → ${inputs.environment}`, () =>
-    promotionGate(deps.github, {
-      from,
-      to: inputs.environment,
-      app: plan.app,
-      ...(inputs.digest ? { digest: inputs.digest } : {}),
-      ...(inputs.commit ? { sha: inputs.commit } : {}),
-    }),
-  );
+  const passed = await deps.log
+    .group(`Promotion gate: ${from} → ${inputs.environment}`, () =>
+      promotionGate(deps.github, {
+        from,
+        to: inputs.environment,
+        app: plan.app,
+        ...(inputs.digest ? { digest: inputs.digest } : {}),
+        ...(inputs.commit ? { sha: inputs.commit } : {}),
+      }),
+    )
+    .catch(cancelledLeaving('nothing was recorded or deployed (the gate only reads)'));
   deps.log.info(`${passed.payload.image} passed ${from} (deployment ${passed.id}, commit ${passed.sha}, ${passed.passedAt})`);
   return {
     outputs: { ...planOutputs(plan), image: passed.payload.image, digest: passed.payload.digest, sha: passed.sha },
@@ -284,18 +298,60 @@ export function finishStatus(state: RecordInputs['state']): { state: FinalState;
   return { state: final, description: state === 'cancelled' ? 'cancelled' : final === 'success' ? 'deployed' : `deploy ${final}` };
 }
 
+const NOTHING_RECORDED = 'nothing was recorded or deployed: no GitHub Deployment was created';
+const NOTHING_SWITCHED = 'nothing was switched or recorded: no GitHub Deployment was created';
+
+/**
+ * A Deployment and its in_progress status, written as one: a stop before the create sends nothing;
+ * once sent, both writes land (they outlive the stop by the write grace), and a run stopped by
+ * then marks the new Deployment `error` (cancelled) at once, since no later step of the run will
+ * deploy or finish it. Never a Deployment left in progress, or without a status, by a stopped run.
+ */
+async function createDeployment(options: StartDeploymentOptions, deps: RecordDeps): Promise<{ id: number }> {
+  writeSignal(deps.signal, 'the GitHub Deployment was created', NOTHING_RECORDED);
+  const writes = deps.writes ?? deps.github;
+  const record = await startDeployment(writes, options).catch(
+    cancelledLeaving(
+      'a GitHub Deployment may have been created and left without a status (GitHub shows it as pending; it counts as no pass)',
+      "look at the environment's deployments and mark one of this run error (POST …/deployments/<id>/statuses state=error)",
+    ),
+  );
+  if (!deps.signal?.aborted) return record;
+  const stop = abortReason(deps.signal);
+  try {
+    await setStatus(deps.cleanup?.() ?? writes, record.id, 'error', {
+      description: 'cancelled before the deploy',
+      ...(deps.context.runUrl ? { logUrl: deps.context.runUrl } : {}),
+    });
+  } catch (error) {
+    throw new ExpeditorError(`${stop.message}, after GitHub Deployment ${record.id} was created`, {
+      cause: error,
+      unchanged: `nothing was deployed; GitHub Deployment ${record.id} stays in progress: its error status could not be written (${error instanceof Error ? error.message : String(error)})`,
+      next: `mark it by hand: POST /repos/{owner}/{repo}/deployments/${record.id}/statuses with state=error`,
+    });
+  }
+  deps.log.info(`GitHub Deployment ${record.id}: error (cancelled before the deploy)`);
+  throw new ExpeditorError(`${stop.message}, after GitHub Deployment ${record.id} was created`, {
+    cause: stop,
+    unchanged: `nothing was deployed; GitHub Deployment ${record.id} was marked error (cancelled), so it counts as no pass`,
+    ...(stop instanceof ExpeditorError && stop.next ? { next: stop.next } : {}),
+  });
+}
+
 async function start(inputs: RecordInputs, plan: EnvironmentPlan, deps: RecordDeps): Promise<RecordRun> {
   const { digest, ...options } = deployment(inputs.image ?? '', inputs.environment, deps.context.sha, plan, deps.context.runUrl);
   const image = options.image;
   let passed: PassedDeployment | undefined;
   if (plan.promoteFrom) {
     const from = plan.promoteFrom;
-    passed = await deps.log.group(`Promotion gate: ${from} → ${inputs.environment}`, () =>
-      promotionGate(deps.github, { from, to: inputs.environment, app: plan.app, digest }),
-    );
+    passed = await deps.log
+      .group(`Promotion gate: ${from} → ${inputs.environment}`, () =>
+        promotionGate(deps.github, { from, to: inputs.environment, app: plan.app, digest }),
+      )
+      .catch(cancelledLeaving(NOTHING_RECORDED));
     deps.log.info(`${digest} passed ${from} (deployment ${passed.id}, ${passed.passedAt})`);
   }
-  const record = await startDeployment(deps.github, options);
+  const record = await createDeployment(options, deps);
   deps.log.info(`GitHub Deployment ${record.id}: ${image} to ${inputs.environment}, in progress`);
   return {
     outputs: { ...planOutputs(plan), 'deployment-id': String(record.id), image, digest, sha: deps.context.sha },
@@ -304,14 +360,14 @@ async function start(inputs: RecordInputs, plan: EnvironmentPlan, deps: RecordDe
 }
 
 async function startRollback(inputs: RecordInputs, plan: EnvironmentPlan, deps: RecordDeps): Promise<RecordRun> {
-  const current = await currentDeployment(deps.github, inputs.environment, plan.app);
+  const current = await currentDeployment(deps.github, inputs.environment, plan.app).catch(cancelledLeaving(NOTHING_SWITCHED));
   if (!current) {
     throw new ExpeditorError(`${inputs.environment} has no successful deployment to roll back from`, {
       unchanged: 'nothing was switched or recorded',
       next: 'nothing to do, or deploy a known good image with the deploy workflow',
     });
   }
-  const previous = await previousImage(deps.github, inputs.environment, plan.app, current);
+  const previous = await previousImage(deps.github, inputs.environment, plan.app, current).catch(cancelledLeaving(NOTHING_SWITCHED));
   if (!previous) {
     throw new ExpeditorError(`${inputs.environment} has no earlier passed image than ${current.payload.image} to return to`, {
       unchanged: 'nothing was switched or recorded',
@@ -319,7 +375,7 @@ async function startRollback(inputs: RecordInputs, plan: EnvironmentPlan, deps: 
     });
   }
   refuseImagelessRedeploy(inputs.environment, previous, plan);
-  const record = await startDeployment(deps.github, rollbackDeployment(inputs.environment, current, previous, plan, deps.context.runUrl));
+  const record = await createDeployment(rollbackDeployment(inputs.environment, current, previous, plan, deps.context.runUrl), deps);
   deps.log.info(
     `GitHub Deployment ${record.id}: rolling ${inputs.environment} back from ${current.payload.image} (deployment ${current.id}) to ${previous.payload.image}`,
   );
@@ -397,7 +453,8 @@ async function stillHeld(inputs: RecordInputs, plan: EnvironmentPlan, deps: Reco
 }
 
 async function finish(inputs: RecordInputs, plan: EnvironmentPlan, deps: RecordDeps): Promise<RecordOutputs> {
-  const data = await deploymentOf(inputs, plan, deps);
+  const noStatus = `no status was recorded: deployment ${inputs.deploymentId ?? 0} keeps the status it had`;
+  const data = await deploymentOf(inputs, plan, deps).catch(cancelledLeaving(noStatus));
   const id = data.id;
   const finished = finishStatus(inputs.state);
   const { state } = finished;
@@ -409,8 +466,12 @@ async function finish(inputs: RecordInputs, plan: EnvironmentPlan, deps: RecordD
     inputs.previousTarget !== undefined &&
     data.payload.rollbackOf === undefined &&
     data.payload.baselineOf === undefined &&
-    !(await findPassedDeployment(deps.github, { environment: inputs.environment, app: plan.app, before: id, baselines: true }));
-  await finishDeployment(deps.github, id, state, {
+    !(await findPassedDeployment(deps.github, { environment: inputs.environment, app: plan.app, before: id, baselines: true }).catch(
+      cancelledLeaving(noStatus),
+    ));
+  // Sent, the status lands (the writes client outlives a stop): the run stopped after it succeeds with it.
+  writeSignal(deps.signal, `the status of deployment ${id} was written`, noStatus);
+  await finishDeployment(deps.writes ?? deps.github, id, state, {
     ...(deps.context.runUrl ? { logUrl: deps.context.runUrl } : {}),
     ...(url ? { environmentUrl: url } : {}),
     description,
@@ -420,7 +481,7 @@ async function finish(inputs: RecordInputs, plan: EnvironmentPlan, deps: RecordD
   if (first) outputs['baseline-id'] = String(await recordBaseline(inputs, plan, deps, data));
   // A rollback that went through undoes the pass of the deployment it replaced.
   if (state === 'success' && typeof data.payload.rollbackOf === 'number') {
-    await setStatus(deps.github, data.payload.rollbackOf, 'error', {
+    await setStatus(deps.writes ?? deps.github, data.payload.rollbackOf, 'error', {
       description: `rolled back by deployment ${id}`,
       ...(deps.context.runUrl ? { logUrl: deps.context.runUrl } : {}),
     });
@@ -456,7 +517,10 @@ async function recordBaseline(
   of: ApiDeploymentOf & { id: number },
 ): Promise<number> {
   const previous = { target: inputs.previousTarget ?? '', image: inputs.previousImage };
-  const baseline = await startDeployment(deps.github, baselineDeployment(inputs.environment, of, previous, plan, deps.context.runUrl));
+  const baseline = await startDeployment(
+    deps.writes ?? deps.github,
+    baselineDeployment(inputs.environment, of, previous, plan, deps.context.runUrl),
+  );
   deps.log.info(
     `GitHub Deployment ${baseline.id}: the first deploy of ${plan.app || 'this app'} to ${inputs.environment}; what ran before it (${previous.image ?? previous.target}) recorded, so a rollback can return to it`,
   );
@@ -465,7 +529,9 @@ async function recordBaseline(
 
 /** Approval pending: the deployment stays in progress, showing the preview (or the environment's) URL. */
 async function hold(inputs: RecordInputs, plan: EnvironmentPlan, deps: RecordDeps): Promise<RecordOutputs> {
-  const data = await deploymentOf(inputs, plan, deps);
+  const data = await deploymentOf(inputs, plan, deps).catch(
+    cancelledLeaving(`no status was recorded: deployment ${inputs.deploymentId ?? 0} keeps the status it had`),
+  );
   await setStatus(deps.github, data.id, 'in_progress', {
     ...(deps.context.runUrl ? { logUrl: deps.context.runUrl } : {}),
     ...(plan.url ? { environmentUrl: plan.url } : {}),
