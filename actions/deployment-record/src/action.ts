@@ -8,20 +8,9 @@ import { apiUrlOf, createGitHubClient } from '@expeditor/shared/github/client';
 import type { RecordInputs } from './inputs.ts';
 import { runDeploymentRecord, type RecordOutputs } from './record.ts';
 import { recordSummary } from './summary.ts';
-import { writeGraceMs } from '@expeditor/shared/cancel-write';
+import { cleanupMs } from '@expeditor/aws/pacing';
+import { graceAfter, writeGraceMs } from '@expeditor/shared/cancel-write';
 import { abortReason, DeadlineError, withDeadline } from '@expeditor/shared/deadline';
-
-/** Clean-up after the run stops (marking a new Deployment error), as cleanupMs in packages/aws/src/pacing.ts. */
-const cleanupMs = { afterDeadline: 120_000, afterCancel: 8_000 };
-
-/** A signal that fires `graceMs` after `run` does: a write in flight lands. */
-function graceAfter(run: AbortSignal, graceMs: number): AbortSignal {
-  const own = new AbortController();
-  const arm = (): void => void setTimeout(() => own.abort(run.reason), graceMs).unref();
-  if (run.aborted) arm();
-  else run.addEventListener('abort', arm, { once: true });
-  return own.signal;
-}
 
 export async function runRecordAction(inputs: RecordInputs, env: Env, run: ActionRun): Promise<RecordOutputs> {
   const context = readGitHubContext(env);

@@ -19,8 +19,7 @@ export const writeGraceMs = 5_000;
  * cut short.
  */
 export function writeSignal(run: AbortSignal | undefined, what: string, unchanged?: string, graceMs = writeGraceMs): AbortSignal {
-  const own = new AbortController();
-  if (!run) return own.signal;
+  if (!run) return new AbortController().signal;
   if (run.aborted) {
     const stop = abortReason(run);
     throw new ExpeditorError(`${stop.message}, before ${what}`, {
@@ -29,7 +28,15 @@ export function writeSignal(run: AbortSignal | undefined, what: string, unchange
       ...(stop instanceof ExpeditorError && stop.next ? { next: stop.next } : {}),
     });
   }
-  run.addEventListener('abort', () => longTimeout(() => own.abort(run.reason), graceMs), { once: true });
+  return graceAfter(run, graceMs);
+}
+
+/** A signal that fires `graceMs` after `run` does (armed at once when `run` already fired), with its reason. */
+export function graceAfter(run: AbortSignal, graceMs = writeGraceMs): AbortSignal {
+  const own = new AbortController();
+  const arm = (): void => void longTimeout(() => own.abort(run.reason), graceMs);
+  if (run.aborted) arm();
+  else run.addEventListener('abort', arm, { once: true });
   return own.signal;
 }
 
