@@ -107,6 +107,22 @@ export async function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   }
 }
 
+/**
+ * `promise`'s value, or undefined when it fails or has not settled within `ms`: for a read-back
+ * after a run stopped (where things stand), which must not hold the run's end on a slow server.
+ */
+export async function settledWithin<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: { clear(): void } | undefined;
+  const late = new Promise<undefined>((resolve) => {
+    timer = longTimeout(() => resolve(undefined), ms);
+  });
+  try {
+    return await Promise.race([promise.catch(() => undefined), late]);
+  } finally {
+    timer?.clear();
+  }
+}
+
 /** A sub-deadline: aborts at `ms` from now or when the parent does, whichever comes first. */
 export function withDeadline(parent: AbortSignal | undefined, ms: number): AbortSignal {
   const own = new AbortController();

@@ -5,7 +5,8 @@
 // plugin writes, in one guarded patch, then follows the Rollout and its own AnalysisRuns (one line
 // per change) and the active Service's endpoints, so a failure names the AnalysisRun that decided.
 import { ExpeditorError } from '@expeditor/shared/errors';
-import { CancelledError, DeadlineError, formatDuration } from '@expeditor/shared/deadline';
+import { cleanupMs } from '@expeditor/aws/pacing';
+import { CancelledError, DeadlineError, formatDuration, settledWithin } from '@expeditor/shared/deadline';
 import { ChangeLog } from '@expeditor/shared/log';
 import { WaitInterrupted, waitUntil } from '@expeditor/kube/watch';
 import { analysisRunLine, failedRuns, ownedRuns, type AnalysisRun } from './argo-analysis.ts';
@@ -127,7 +128,7 @@ function written(target: Target, fresh: SwitchRollout): boolean {
  */
 async function cancelledAt(error: unknown, target: Target, decision: PatchDecision): Promise<never> {
   if (!(error instanceof CancelledError || error instanceof DeadlineError) || error.unchanged) throw error;
-  const fresh = await target.read().catch(() => undefined);
+  const fresh = await settledWithin(target.read(), cleanupMs.afterCancel);
   const verb = target.promote ? 'promote' : 'abort';
   throw new ExpeditorError(error.message, {
     cause: error,
