@@ -161,7 +161,8 @@ export async function eksDeployAndSwitch(k8s: K8sPart, plan: FaultPlan): Promise
       for (const n of [1, 2]) {
         const r = await runBundle(
           'deploy-eks',
-          { image: image(n), services: 'shop', manifest: 'shop.yaml', kubeconfig },
+          // A deadline well short of the test's: a wait that never ends says where it stood.
+          { image: image(n), services: 'shop', manifest: 'shop.yaml', kubeconfig, timeout: '90s' },
           {},
           { workspace: ws },
         );
