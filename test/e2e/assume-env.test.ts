@@ -290,7 +290,11 @@ describe('assume-env through GitHub OIDC (core function, bed issuer + moto STS)'
     const { DeadlineError } = await import('../../packages/shared/src/deadline.ts');
     controller.abort(new DeadlineError(1000));
     const r = await running;
-    expect(r.error).toBeInstanceOf(DeadlineError);
+    // The deadline's own error, saying what the run left: nothing exported.
+    const error = r.error as { message: string; unchanged?: string; cause?: unknown };
+    expect(error.message).toMatch(/^the deadline of 1.0 s ran out while waiting for sts:AssumeRoleWithWebIdentity/);
+    expect(error.cause).toBeInstanceOf(DeadlineError);
+    expect(error.unchanged).toMatch(/^nothing was exported/);
     expect(r.exported.size).toBe(0);
   }, 30_000);
 
