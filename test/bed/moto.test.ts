@@ -119,7 +119,8 @@ describe('bed moto: ECS rolling deployments', () => {
 
   it('with jitter, draws each duration around its nominal value, so rollouts started together end apart', async () => {
     const took = async (): Promise<number[]> => {
-      const services = await Promise.all([1, 2, 3, 4].map((i) => setUp(`registry.local/app:${i}`, { enable: true, rollback: true })));
+      // Six rollouts: the range of six draws within ±50 % is wide enough not to fall under the bound by chance.
+      const services = await Promise.all([1, 2, 3, 4, 5, 6].map((i) => setUp(`registry.local/app:${i}`, { enable: true, rollback: true })));
       const done = await Promise.all(
         services.map(({ describe }) => until(describe, (s) => s.deployments![0]!.rolloutState === 'COMPLETED')),
       );
@@ -134,7 +135,7 @@ describe('bed moto: ECS rolling deployments', () => {
     const drawn = await took().finally(() => bed.moto.control('speed', { jitter: 0 }));
     // Exact durations differ only by when each request arrived; drawn ones by a good part of a phase.
     expect(spread(drawn)).toBeGreaterThan(spread(exact));
-    expect(spread(drawn)).toBeGreaterThan(0.1);
+    expect(spread(drawn)).toBeGreaterThan(0.05);
   });
 
   it('fails a faulted deployment by the circuit breaker and rolls back to the last completed one', async () => {
