@@ -124,16 +124,11 @@ export async function entriesThatCount(
   return [...changed, ...counted];
 }
 
-export interface IdentityOptions {
+/** The build's inputs as given (the facts but what git says of the context and the Dockerfile). */
+export interface IdentityOptions extends Omit<IdentityFacts, 'contextTree' | 'dockerfileBlob'> {
   /** Absolute context directory and Dockerfile path. */
   contextDir: string;
   dockerfilePath: string;
-  target: string | undefined;
-  buildArgs: Readonly<Record<string, string>>;
-  labels: Readonly<Record<string, string>>;
-  platforms: readonly string[];
-  secretIds: readonly string[];
-  attestations?: readonly string[] | undefined;
   /** The builders' environment: git is found on its PATH. */
   env: Env;
   signal?: AbortSignal | undefined;
