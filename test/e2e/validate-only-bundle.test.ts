@@ -1,5 +1,5 @@
-// The deploy-ecs and deploy-eks bundles with validate-only, run as the runner runs them, as
-// deploy.yml's check job runs them: no AWS credentials, every AWS endpoint on a server that counts
+// The deploy-ecs, deploy-eks and bluegreen-switch bundles with validate-only, run as the runner
+// runs them, as deploy.yml's check job runs them: no AWS credentials, every AWS endpoint on a server that counts
 // requests, no kubeconfig. Every environment of the shipped example passes; a config mistake is
 // refused with the deploy's error; nothing is sent either way and no output is set. And the local
 // check docs/getting-started.md gives, run as written (the clone replaced by this checkout).
@@ -64,6 +64,55 @@ describe('validate-only bundles, nothing reachable', () => {
       "environments.prod.eks.services.0.preview-service: demo-app cannot be demo-app's preview Service: it is also its stable Service",
     );
     expect(run.outputs).toEqual({});
+    expect(aws.requests()).toBe(0);
+  });
+});
+
+describe('bluegreen-switch validate-only bundle, nothing reachable', () => {
+  const analysis = (success: string) =>
+    `    analysis: { checks: [{ name: errors, provider: prometheus, address: "http://127.0.0.1:9", query: 'sum(rate(http_errors{color="{{color}}"}[1m]))', success: "${success}", at: [step, post] }] }\n`;
+  /** The example with an analysis section in prod (after its eks line). */
+  const withAnalysis = (success: string) => {
+    const text = readFileSync(example, 'utf8');
+    const changed = text.replace(/(canary: \[10, 50, 100\] \}\n)/, `$1${analysis(success)}`);
+    expect(changed).not.toBe(text);
+    return changed;
+  };
+  /** The bundle as deploy.yml's check job runs it (the switch's inputs), or as its approve job runs it. */
+  function runSwitch(ws: string, environment: string, extra: Record<string, string>) {
+    return runBundle(
+      'bluegreen-switch',
+      { environment, config: '.github/expeditor.yml', 'step-pause': '30s', ...extra },
+      { ...noAmbientAws(ws), AWS_ENDPOINT_URL: aws.endpoint, AWS_REGION: 'us-west-2', KUBECONFIG: '', GITHUB_SHA: 'b'.repeat(40) },
+      { workspace: ws },
+    );
+  }
+
+  for (const environment of ['staging', 'prod']) {
+    it(`examples/expeditor.yml, ${environment}: the switch's plan is validated with no request and no output`, async () => {
+      const ws = jobWorkspace(withAnalysis('result < 1'));
+      const run = await runSwitch(ws, environment, { platform: 'eks', 'validate-only': 'true' });
+      expect(run.log).not.toMatch(/::error/);
+      expect(run.status).toBe(0);
+      expect(run.summary).toContain(`bluegreen-switch validated — ${environment}: switch (EKS)`);
+      if (environment === 'prod') expect(run.summary).toContain('errors (prometheus, step/post)');
+      expect(run.outputs).toEqual({});
+      expect(aws.requests()).toBe(0);
+    });
+  }
+
+  it("a condition prod's analysis gets wrong fails with the error the switch gives, before the switch would connect", async () => {
+    const ws = jobWorkspace(withAnalysis('result <'));
+    const validated = await runSwitch(ws, 'prod', { platform: 'eks', 'validate-only': 'true' });
+    const line = /::error title=environments\.prod\.analysis\.checks\.0\.success::.*/.exec(validated.stdout)?.[0];
+    expect(validated.status).toBe(1);
+    expect(line).toContain('"result <"');
+    expect(aws.requests()).toBe(0);
+    // The switch itself (the approve job's step) refuses with the same line, also before any request.
+    const switched = await runSwitch(ws, 'prod', { platform: 'eks' });
+    expect(switched.status).toBe(1);
+    expect(/::error title=environments\.prod\.analysis\.checks\.0\.success::.*/.exec(switched.stdout)?.[0]).toBe(line);
+    expect(validated.outputs).toEqual({});
     expect(aws.requests()).toBe(0);
   });
 });

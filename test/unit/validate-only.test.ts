@@ -1,5 +1,5 @@
-// validate-only on deploy-ecs and deploy-eks: the deploy's own plan (inputs × environment file ×
-// local files), a "validated" step summary, and nothing sent — no socket is opened, with an AWS
+// validate-only on deploy-ecs, deploy-eks and bluegreen-switch: the deploy's (the switch's) own
+// plan (inputs × environment file × local files), a "validated" step summary, and nothing sent — no socket is opened, with an AWS
 // endpoint on a closed port and no credentials. A config the deploy refuses is refused with the
 // same error, before the deploy would make its first call.
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,10 +16,20 @@ import { runDeployEcs } from '../../actions/deploy-ecs/src/action.ts';
 import { runDeployEcsStep } from '../../actions/deploy-ecs/src/step.ts';
 import { readDeployEksInputs } from '../../actions/deploy-eks/src/inputs.ts';
 import { runDeployEks, runDeployEksStep } from '../../actions/deploy-eks/src/action.ts';
+import { readSwitchInputs } from '../../actions/bluegreen-switch/src/inputs.ts';
+import { readEksSwitchInputs } from '../../actions/bluegreen-switch/src/eks/inputs.ts';
+import { readEcsSwitchInputs } from '../../actions/bluegreen-switch/src/ecs/inputs.ts';
+import { runEksSwitch } from '../../actions/bluegreen-switch/src/eks/action.ts';
+import { runEcsSwitch } from '../../actions/bluegreen-switch/src/ecs/action.ts';
+import { validateEcsSwitch, validateEksSwitch } from '../../actions/bluegreen-switch/src/validate.ts';
 
 const ecr = '123456789012.dkr.ecr.us-west-2.amazonaws.com';
 const image = `${ecr}/shop@sha256:${'a'.repeat(64)}`;
 const aws = (n: string) => `aws: { account: "${n.repeat(12)}", region: us-west-2, role: "arn:aws:iam::${n.repeat(12)}:role/deploy" }`;
+/** A Prometheus check of the error rate of the color under test, at each canary step and after the switch. */
+function check(limits: string): string {
+  return `{ name: errors, provider: prometheus, address: "http://prometheus.monitoring:9090", query: 'sum(rate(http_errors{color="{{color}}"}[1m]))', success: "result < 1", at: [step, post], ${limits} }`;
+}
 const environmentFile = `app: shop
 image: { repository: ${ecr}/shop }
 environments:
@@ -39,6 +49,22 @@ environments:
   prod-eu:
     ${aws('2')}
     eks: { cluster: shop-prod-eu, namespace: prod, services: [{ name: shop, preview-service: shop }] }
+  canary:
+    ${aws('2')}
+    eks: { cluster: shop-prod, namespace: prod, route: ingress, ingress: shop, services: [shop], canary: [10, 50, 100] }
+    analysis: { checks: [${check('count: 3, interval: 10s')}] }
+  canary-slow:
+    ${aws('2')}
+    eks: { cluster: shop-prod, namespace: prod, route: ingress, ingress: shop, services: [shop], canary: [10, 50, 100] }
+    analysis: { checks: [${check('count: 20, interval: 1m')}] }
+  canary-typo:
+    ${aws('2')}
+    eks: { cluster: shop-prod, namespace: prod, route: ingress, ingress: shop, services: [shop], canary: [10, 50, 100] }
+    analysis: { checks: [${check('count: 3, interval: 10s').replace('result < 1', 'result <')}] }
+  codedeploy:
+    ${aws('1')}
+    ecs: { cluster: prod, service: shop, strategy: blue-green }
+    analysis: { checks: [{ name: alarms, provider: cloudwatch-alarm, alarms: ["shop-5xx"], at: [pre, post], count: 4, interval: 2m }] }
 `;
 const taskDefinition = JSON.stringify({
   family: 'shop',
@@ -186,5 +212,84 @@ describe('deploy-eks validate-only', () => {
     const validated = await failure(runDeployEksStep(eksInputs({ environment: 'dev', 'validate-only': 'true' }), github(), runner, run()));
     expect(validated).toBe(await failure(runDeployEks(eksInputs({ environment: 'dev' }), github(), runner, run())));
     expect(validated).toContain('use deploy-ecs');
+  });
+});
+
+describe('bluegreen-switch validate-only', () => {
+  const switchInputs = (values: Record<string, string>) => new ActionInputs(inputEnv({ config: '.github/expeditor.yml', ...values }));
+  const eks = (values: Record<string, string>) => {
+    const all = switchInputs(values);
+    return { common: readSwitchInputs(all), inputs: readEksSwitchInputs(all, {}) };
+  };
+  const ecs = (values: Record<string, string>) => {
+    const all = switchInputs(values);
+    return { common: readSwitchInputs(all), inputs: readEcsSwitchInputs(all) };
+  };
+  const switchRun = () => ({ log, signal: new AbortController().signal, startedAt: Date.now() });
+
+  it('is false unless given', () => {
+    expect(readSwitchInputs(switchInputs({ environment: 'canary' })).validateOnly).toBe(false);
+    expect(readSwitchInputs(switchInputs({ environment: 'canary', 'validate-only': 'true' })).validateOnly).toBe(true);
+  });
+
+  it("plans an Ingress canary with its analysis and writes 'validated' with the steps, checks and settings, sending nothing", () => {
+    const { common, inputs } = eks({ environment: 'canary', 'validate-only': 'true', 'step-pause': '5s', 'target-color': 'green' });
+    const result = validateEksSwitch(common, inputs, github(), run());
+    expect(result).toMatchObject({ validated: true, platform: 'eks', plan: { options: { route: 'ingress', canary: [10, 50, 100] } } });
+    const summary = readFileSync(summaryPath, 'utf8');
+    expect(summary).toContain('bluegreen-switch validated — canary: switch (EKS)');
+    expect(summary).toContain('10, 50, 100, 5.0 s between steps');
+    expect(summary).toContain('errors (prometheus, step/post)');
+    expect(summary).toMatch(/\| canary \| 10, 50, 100 \| environments\.canary\.eks\.canary \|/);
+    expect(summary).toContain('nothing was sent, no output is set');
+    expect(lines.some((l) => l.startsWith('validated: canary: switch (EKS)'))).toBe(true);
+  });
+
+  it('refuses a check condition the environment file gets wrong, with the error the switch gives', async () => {
+    const { common, inputs } = eks({ environment: 'canary-typo', 'validate-only': 'true' });
+    const validated = await failure(Promise.resolve().then(() => validateEksSwitch(common, inputs, github(), run())));
+    const switched = await failure(runEksSwitch(common, eks({ environment: 'canary-typo' }).inputs, github(), switchRun()));
+    expect(validated).toContain('environments.canary-typo.analysis.checks.0.success');
+    expect(validated).toBe(switched);
+  });
+
+  it('refuses a probe URL without canary steps (deploy.yml passes its probe-url to every switch), as the switch does', async () => {
+    const values = { environment: 'prod', 'probe-url': 'https://shop.example/healthz' };
+    const { common, inputs } = eks({ ...values, 'validate-only': 'true' });
+    const validated = await failure(Promise.resolve().then(() => validateEksSwitch(common, inputs, github(), run())));
+    expect(validated).toContain("input 'probe-url': is only used between canary steps");
+    expect(validated).toBe(await failure(runEksSwitch(common, eks(values).inputs, github(), switchRun())));
+  });
+
+  it("refuses analysis windows the timeout cannot hold (checked by the switch only once the new color is up), naming 'timeout'", async () => {
+    const { common, inputs } = eks({ environment: 'canary-slow', 'validate-only': 'true' });
+    const validated = await failure(Promise.resolve().then(() => validateEksSwitch(common, inputs, github(), run())));
+    // 3 steps × (19m window + 30s pause) + 19m post; the timeout is 10m.
+    expect(validated).toContain(
+      "the analysis needs at least 1 h 17 min (its windows: count × interval at each moment), but the run's timeout leaves 10 min",
+    );
+    expect(validated).toContain("raise the 'timeout' input");
+    const { common: longer } = eks({ environment: 'canary-slow', 'validate-only': 'true', timeout: '2h' });
+    expect(validateEksSwitch(longer, inputs, github(), run())).toMatchObject({ validated: true });
+  });
+
+  it('ECS: plans the CodeDeploy group and the checks; the windows and a bad analysis input are refused as the switch refuses them', async () => {
+    const { common, inputs } = ecs({ environment: 'codedeploy', 'validate-only': 'true', timeout: '30m' });
+    expect(validateEcsSwitch(common, inputs, github(), run())).toMatchObject({ validated: true, platform: 'ecs' });
+    const summary = readFileSync(summaryPath, 'utf8');
+    expect(summary).toContain('bluegreen-switch validated — codedeploy: switch (ECS)');
+    expect(summary).toContain('newest fitting deployment of AppECS-prod-shop/DgpECS-prod-shop');
+    expect(summary).toContain('alarms (cloudwatch-alarm, pre/post)');
+    // 6m pre + 6m post do not fit in the default 10m.
+    const short = ecs({ environment: 'codedeploy', 'validate-only': 'true' });
+    expect(await failure(Promise.resolve().then(() => validateEcsSwitch(short.common, short.inputs, github(), run())))).toContain(
+      "the analysis needs at least 12 min (its windows: count × interval at each moment), but the run's timeout leaves 10 min",
+    );
+    const analysis = 'checks: [{ name: up, provider: http, url: "https://shop.example", success: "result =! 200" }]';
+    const bad = ecs({ environment: 'codedeploy', analysis, 'validate-only': 'true', timeout: '30m' });
+    const validated = await failure(Promise.resolve().then(() => validateEcsSwitch(bad.common, bad.inputs, github(), run())));
+    const switched = await failure(runEcsSwitch(bad.common, ecs({ environment: 'codedeploy', analysis }).inputs, github(), switchRun()));
+    expect(validated).toContain("input 'analysis'");
+    expect(validated).toBe(switched);
   });
 });

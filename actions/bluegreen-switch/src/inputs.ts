@@ -11,6 +11,8 @@ export interface SwitchInputs {
   /** Path of the environment file, relative to the workspace (read only with an environment). */
   config: string;
   timeoutMs: number;
+  /** validate-only: plan (inputs × environment file) and stop, before any client or request. */
+  validateOnly?: boolean | undefined;
 }
 
 export function readSwitchInputs(inputs: ActionInputs): SwitchInputs {
@@ -22,6 +24,7 @@ export function readSwitchInputs(inputs: ActionInputs): SwitchInputs {
     environment: inputs.string('environment', { pattern: environmentName, expected: 'an environment name' }),
     config,
     timeoutMs: inputs.duration('timeout', '10m'),
+    validateOnly: inputs.boolean('validate-only', false),
   };
   if (!result.environment && !result.platform) inputs.problem('platform', 'is required when no environment is given (eks or ecs)');
   inputs.done('bluegreen-switch');

@@ -12,6 +12,8 @@ await runAction('bluegreen-switch', async (run) => {
   const github = readGitHubContext(runnerEnv());
   if ((await resolvePlatform(options, github.workspace)) === 'eks') {
     const eksInputs = readEksSwitchInputs(actionInputs(), runnerEnv());
+    // validate-only: the switch's plan, no client, no request, no output (validate.ts).
+    if (options.validateOnly) return void (await import('./validate.ts')).validateEksSwitch(options, eksInputs, github, run);
     // client-node and the AWS SDK load after the inputs are valid, so a bad input fails fast.
     const { runEksSwitch } = await import('./eks/action.ts');
     const result = await runEksSwitch(options, eksInputs, github, run);
@@ -22,6 +24,7 @@ await runAction('bluegreen-switch', async (run) => {
     return;
   }
   const ecsInputs = readEcsSwitchInputs(actionInputs());
+  if (options.validateOnly) return void (await import('./validate.ts')).validateEcsSwitch(options, ecsInputs, github, run);
   // Loaded after the inputs are valid, so a bad input fails fast.
   const { runEcsSwitch } = await import('./ecs/action.ts');
   const result = await runEcsSwitch(options, ecsInputs, github, run);

@@ -9,7 +9,7 @@ import { formatDuration } from '@expeditor/shared/deadline';
 import { alarmSource } from './cloudwatch-alarm.ts';
 import { metricSource } from './cloudwatch-metric.ts';
 import { httpSource } from './http.ts';
-import type { CheckPlan, Moment } from './plan.ts';
+import { type CheckPlan, type Moment, windowOf } from './plan.ts';
 import { prometheusSource } from './prometheus.ts';
 import { type Evaluation, type MomentOutcome, type ReadyCheck, runMoment } from './run.ts';
 import type { Source } from './source.ts';
@@ -73,7 +73,7 @@ export function createAnalysis(plans: readonly CheckPlan[], clients: AnalysisCli
     checks: plans,
     evaluations,
     has: (moment) => at(moment).length > 0,
-    windowMs: (moment) => Math.max(0, ...at(moment).map((c) => (c.plan.limits.count - 1) * c.plan.intervalMs)),
+    windowMs: (moment) => windowOf(plans, moment),
     async verify(args, signal) {
       for (const check of ready) {
         // A source that hangs must not hold the switch until the run's deadline.
@@ -94,7 +94,7 @@ export function createAnalysis(plans: readonly CheckPlan[], clients: AnalysisCli
       const log = options.log ?? clients.log;
       const checks = at(moment);
       const names = checks.map((c) => c.plan.name).join(', ');
-      const window = Math.max(0, ...checks.map((c) => (c.plan.limits.count - 1) * c.plan.intervalMs));
+      const window = windowOf(plans, moment);
       log.info(
         `${moment} analysis${options.label ? ` (${options.label})` : ''}: ${names}${window ? `, at least ${formatDuration(window)}` : ''}`,
       );

@@ -56,6 +56,11 @@ export interface CheckOrigin {
 }
 
 export const defaults = { intervalMs: 10_000, count: 3, failureLimit: 0, inconclusiveLimit: 0, consecutiveErrorLimit: 4 };
+
+/** The least time `moment` takes: the longest of its checks' (count - 1) × interval (0 without any). */
+export function windowOf(plans: readonly CheckPlan[], moment: Moment): number {
+  return Math.max(0, ...plans.filter((p) => p.at.includes(moment)).map((p) => (p.limits.count - 1) * p.intervalMs));
+}
 const defaultPeriod = 60;
 const defaultLookbackMs = 5 * 60_000;
 const defaultHttpTimeoutMs = 10_000;

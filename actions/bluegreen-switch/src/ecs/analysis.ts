@@ -10,7 +10,8 @@ import type { CodeDeployView } from '@expeditor/codedeploy/follow';
 import { parseEcsTargetId } from '@expeditor/codedeploy/target';
 import { formatDuration } from '@expeditor/shared/deadline';
 import type { DeploymentInfo } from '@aws-sdk/client-codedeploy';
-import { ExpeditorError, describeError } from '@expeditor/shared/errors';
+import { describeError } from '@expeditor/shared/errors';
+import { windowsError, windowsProblem } from '../analysis-deadline.ts';
 import type { EcsSwitchOptions, SwitchContext } from './switch-types.ts';
 
 /** The run's analysis, or undefined when it has no check (a switch without analysis, as before). */
@@ -28,9 +29,7 @@ export function ecsCheckArgs(view: CodeDeployView): CheckArgs {
 /** Why the run's deadline leaves too little room for the windows, or undefined. */
 export function deadlineProblem(analysis: Pick<Analysis, 'windowMs'>, leftMs: number | undefined): string | undefined {
   if (leftMs === undefined) return undefined;
-  const needed = analysis.windowMs('pre') + analysis.windowMs('step') + analysis.windowMs('post');
-  if (needed <= leftMs) return undefined;
-  return `the analysis needs at least ${formatDuration(needed)} (its windows: count × interval at each moment), but the run's timeout leaves ${formatDuration(Math.max(0, leftMs))}`;
+  return windowsProblem(analysis.windowMs('pre') + analysis.windowMs('step') + analysis.windowMs('post'), leftMs);
 }
 
 /**
@@ -56,13 +55,7 @@ export async function verifyEcsAnalysis(analysis: Analysis, args: CheckArgs, con
   });
   const left = context.deadlineAt === undefined ? undefined : context.deadlineAt - (context.now ?? Date.now)();
   const problem = deadlineProblem(analysis, left);
-  if (problem) {
-    throw new ExpeditorError(problem, {
-      input: 'timeout',
-      unchanged,
-      next: "raise the 'timeout' input, or give the checks a smaller count or interval",
-    });
-  }
+  if (problem) throw windowsError(problem, unchanged);
 }
 
 /**

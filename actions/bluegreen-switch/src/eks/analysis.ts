@@ -7,7 +7,7 @@ import type { CheckPlan } from '@expeditor/analysis/plan';
 import type { CheckArgs } from '@expeditor/analysis/template';
 import { parseCondition } from '@expeditor/analysis/condition';
 import { ExpeditorError, InputError } from '@expeditor/shared/errors';
-import { formatDuration } from '@expeditor/shared/deadline';
+import { eksWindowsMs, windowsError, windowsProblem } from '../analysis-deadline.ts';
 import type { Color } from '@expeditor/bluegreen/names';
 import type { EksSwitchDeps, EksSwitchOptions } from './types.ts';
 
@@ -25,10 +25,15 @@ export function probeCheck(url: string, timeoutMs: number): CheckPlan {
   };
 }
 
+/** The checks a switch runs: the analysis' and the probe's (none for a rollback or cleanup). */
+export function switchChecks(opts: EksSwitchOptions): CheckPlan[] {
+  if (opts.action !== 'switch') return [];
+  return [...(opts.analysis ?? []), ...(opts.probeUrl ? [probeCheck(opts.probeUrl, opts.probeTimeoutMs ?? 10_000)] : [])];
+}
+
 /** The run's analysis, or undefined when it has no check (a switch without analysis, as before). */
 export function switchAnalysis(opts: EksSwitchOptions, deps: EksSwitchDeps): Analysis | undefined {
-  if (opts.action !== 'switch') return undefined;
-  const plans = [...(opts.analysis ?? []), ...(opts.probeUrl ? [probeCheck(opts.probeUrl, opts.probeTimeoutMs ?? 10_000)] : [])];
+  const plans = switchChecks(opts);
   if (plans.length === 0) return undefined;
   return createAnalysis(plans, { cloudwatch: deps.cloudwatch, log: deps.log, evaluations: deps.evaluations });
 }
@@ -53,21 +58,11 @@ export async function verifyAnalysis(
     deps.log.info('every source answered and knows what its check names');
   });
   if (deps.deadlineAt === undefined) return;
-  const needed =
-    analysis.windowMs('pre') +
-    (plan.steps > 1 ? plan.steps * (analysis.windowMs('step') + plan.stepPauseMs) : 0) +
-    analysis.windowMs('post');
-  const left = deps.deadlineAt - (deps.now ?? Date.now)();
-  if (needed > left) {
-    throw new ExpeditorError(
-      `the analysis needs at least ${formatDuration(needed)} (its windows: count × interval at each moment), but the run's timeout leaves ${formatDuration(Math.max(0, left))}`,
-      {
-        input: 'timeout',
-        unchanged: plan.unchanged,
-        next: "raise the 'timeout' input, or give the checks a smaller count or interval",
-      },
-    );
-  }
+  const problem = windowsProblem(
+    eksWindowsMs((m) => analysis.windowMs(m), plan),
+    deps.deadlineAt - (deps.now ?? Date.now)(),
+  );
+  if (problem) throw windowsError(problem, plan.unchanged);
 }
 
 /**

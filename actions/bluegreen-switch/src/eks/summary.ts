@@ -50,7 +50,7 @@ export function eksSwitchSummary(
 }
 
 /** What the switch moved: an Argo Rollout (promoted or aborted), a Service's selector or an Ingress's backends. */
-function target(plan: EksSwitchPlan): [string, Cell] {
+export function target(plan: EksSwitchPlan): [string, Cell] {
   const o = plan.options;
   if (o.rollout) return ['Rollout', o.rollout];
   if (o.route === 'service') return ['Service', o.stableService];
