@@ -119,15 +119,16 @@ describe('bluegreen-switch validate-only bundle, nothing reachable', () => {
 
 describe("docs/getting-started.md's local check", () => {
   const doc = readFileSync(join(root, 'docs/getting-started.md'), 'utf8');
-  const block = /### Check it locally[\s\S]*?```sh\n([\s\S]*?)```/.exec(doc)?.[1] ?? '';
+  const blocks = /### Check it locally[\s\S]*?```sh\n([\s\S]*?)```[\s\S]*?```sh\n([\s\S]*?)```/.exec(doc);
+  const block = blocks?.[1] ?? '';
   /** The snippet in a repository holding `config` as .github/expeditor.yml, with this checkout as the release. */
-  const runSnippet = (config: string) => {
+  const runSnippet = (config: string, snippet = block) => {
     const ws = jobWorkspace(config);
-    const script = block
+    const script = `export EXPEDITOR=~/expeditor\n${snippet}`
       .split('\n')
       .filter((line) => !line.startsWith('git clone'))
       .join('\n')
-      .replace('export EXPEDITOR=~/expeditor', `export EXPEDITOR='${root}'`);
+      .replaceAll('export EXPEDITOR=~/expeditor', `export EXPEDITOR='${root}'`);
     return spawnSync('bash', ['-c', script], {
       cwd: ws,
       encoding: 'utf8',
@@ -151,5 +152,15 @@ describe("docs/getting-started.md's local check", () => {
     const run = runSnippet(broken);
     expect(run.status).toBe(1);
     expect(run.stdout).toMatch(/::error title=environments\.dev\.ecs\.task-definition::.*nope\.json/);
+  });
+
+  it("the switch's check as written: prod's canary validated, sending nothing", () => {
+    const snippet = blocks?.[2] ?? '';
+    expect(snippet).toContain('bluegreen-switch/dist/index.js');
+    const run = runSnippet(readFileSync(example, 'utf8'), snippet);
+    expect(run.stdout + run.stderr).not.toMatch(/::error/);
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/^validated: prod: switch \(EKS\)/m);
+    expect(aws.requests()).toBe(0);
   });
 });
