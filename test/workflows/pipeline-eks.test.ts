@@ -6,15 +6,18 @@
 // approval, the approve job moves the stable Service's selector and only then records success;
 // an approve job that fails before its switch (a rejection) leaves the selector on the live color,
 // and the recover job scales the held color to zero and records the failure; one that fails after
-// its switch has the recover job switch back before it scales the held color down.
+// its switch has the recover job switch back before it scales the held color down. And a second
+// app's first deploys (cart): a switch plan only the switch reads refused by the check job, a held
+// first deploy not approved, and a rollback right after its first approved deploy.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { useBed } from '../bed/vitest.ts';
-import { bedside, readyNames } from '../e2e/switch-eks-bed.ts';
+import { bedside, deployment, readyNames, service, waitAvailable } from '../e2e/switch-eks-bed.ts';
+import { waitUntil } from '@expeditor/kube/watch';
 import { consumerRepo, expeditorRelease, type ActRun } from './act.ts';
-import { setUpDemo, type Demo } from './demo.ts';
+import { ACCOUNTS, deployRole, setUpDemo, type Demo } from './demo.ts';
 import { builtImage, deliveryWorkflow, dispatchWorkflow, runWorkflow, show } from './consumer-workflows.ts';
 
 const bed = useBed(['oidc', 'moto', 'registry', 'k8s', 'github']);
@@ -298,5 +301,139 @@ describe('workflows under act: EKS approval while held (staging, Service selecto
       image,
       description: `switched back (approval job failure), traffic left on the live color, ${target} scaled down`,
     });
+  }, 600_000);
+});
+
+// A second app, cart, in its own namespace of the staging cluster, never deployed before: its
+// environment file's switch plan is checked before anything (deploy.yml's check job runs the
+// switch's validate-only), its first deploy held for approval and not approved leaves its live
+// color serving and records the failure, and after its first approved deploy a rollback returns
+// to what ran before it (the baseline the first pass recorded).
+describe('workflows under act: a first deploy of another app on EKS (cart, Service selector)', () => {
+  const ns = 'cart';
+  const CART = '.github/cart.yml';
+  const CART_BAD = '.github/cart-bad.yml';
+  let n = 0;
+  const cartImage = (): string => `${bed.registry.host}/cart@sha256:${(++n).toString(16).padStart(64, 'c')}`;
+  const cartDeployments = () => bed.github.deployments('staging').filter((d) => (d.payload as { app?: string }).app === 'cart');
+  const k8s = async () => (await bedside(bed.k8s)).connection;
+  const selector = async (): Promise<string | undefined> =>
+    (await (await k8s()).core.readNamespacedService({ name: 'cart', namespace: ns })).spec?.selector?.version;
+  const color = async (c: string) => (await k8s()).apps.readNamespacedDeployment({ name: `cart-${c}`, namespace: ns });
+
+  beforeAll(async () => {
+    const b = await bedside(bed.k8s);
+    await b.connection.core.createNamespace({ body: { metadata: { name: ns } } });
+    await waitUntil(b.connection, {
+      sources: {
+        sa: {
+          path: `/api/v1/namespaces/${ns}/serviceaccounts`,
+          list: () => b.connection.core.listNamespacedServiceAccount({ namespace: ns }),
+        },
+      },
+      check: ({ sa }) => (sa.some((x) => x.metadata?.name === 'default') ? true : undefined),
+    });
+    await b.connection.apps.createNamespacedDeployment({
+      namespace: ns,
+      body: deployment('cart', 'blue', `${bed.registry.host}/cart:bootstrap`, 1),
+    });
+    await b.connection.core.createNamespacedService({ namespace: ns, body: service('cart', { app: 'cart', version: 'blue' }) });
+    await waitAvailable(b, ns, 'cart-blue');
+    const role = await deployRole(bed, ACCOUNTS.staging);
+    const config = [
+      'app: cart',
+      `image: { repository: ${bed.registry.host}/cart }`,
+      'environments:',
+      '  staging:',
+      `    aws: { account: "${ACCOUNTS.staging}", region: ${bed.moto.region}, role: "${role}" }`,
+      `    eks: { cluster: ${demo.staging!.cluster}, namespace: ${ns}, services: [cart] }`,
+      '',
+    ].join('\n');
+    consumerRepo(repo, {
+      [CART]: config,
+      // A check condition only the switch reads (deploy-eks's plan has no analysis).
+      [CART_BAD]: `${config}    analysis: { checks: [{ name: up, provider: http, url: "http://127.0.0.1:9/healthz", success: "result <" }] }\n`,
+      '.github/workflows/cart-deploy.yml': dispatchWorkflow(
+        'deploy',
+        { environment: 'required', image: 'required', config: 'required', 'approval-environment': 'optional' },
+        { 'promotion-gate': 'false' },
+      ),
+      '.github/workflows/cart-rollback.yml': dispatchWorkflow('rollback', { environment: 'required', config: 'required' }),
+    });
+  }, 300_000);
+
+  test("an analysis condition the switch would refuse is refused by the check job: no Deployment, no AWS call, cart's cluster untouched", async () => {
+    const since = Date.now();
+    const requests = bed.github.requests().length;
+    const run = await act('cart-deploy', { environment: 'staging', image: cartImage(), config: CART_BAD, 'approval-environment': '' });
+    expect(run.code).not.toBe(0);
+    expect(run.output).toMatch(/\/check\].*Success - Main Check the EKS deploy \(validate-only\)/);
+    expect(run.output).toMatch(/\/check\].*Failure - Main Check the traffic switch \(validate-only\)/);
+    expect(run.output).toMatch(/environments\.staging\.analysis\.checks\.0\.success.*"result <"/);
+    expect(run.output).not.toContain('expeditor deploy/deploy]');
+    expect(bed.github.requests().length).toBe(requests);
+    expect(cartDeployments()).toEqual([]);
+    expect((await bed.moto.control<{ calls: unknown[] }>('calls', { since })).calls).toEqual([]);
+    await expect(color('green')).rejects.toMatchObject({ code: 404 });
+    expect(await selector()).toBe('blue');
+  }, 600_000);
+
+  test('its first deploy, held and not approved: blue still serves, green is scaled to zero, failure recorded and no baseline', async () => {
+    const image = cartImage();
+    let held = false;
+    const watch = setInterval(() => {
+      if (!held && cartDeployments().at(-1)?.statuses.at(-1)?.description.includes('waiting for approval')) {
+        held = true;
+        // The approve job's first request (its check that the deployment is still held) refused: a rejection.
+        bed.github.fault(403, 1);
+      }
+    }, 20);
+    let run: ActRun;
+    try {
+      run = await act('cart-deploy', { environment: 'staging', image, config: CART, 'approval-environment': 'staging-approval' });
+    } finally {
+      clearInterval(watch);
+    }
+    expect(held).toBe(true);
+    expect(run.code).not.toBe(0);
+    expect(run.output).toMatch(/\/check\].*Success - Main Check the traffic switch \(validate-only\)/);
+    expect(run.output).toMatch(/\/approve\].*Failure - Main Check the deployment is still held/);
+    expect(run.output).not.toMatch(/\/approve\].*Main Switch traffic/);
+    expect(await selector()).toBe('blue');
+    expect((await color('blue')).spec?.replicas).toBe(1);
+    const green = await color('green');
+    expect(green.spec?.template.spec?.containers[0]?.image).toBe(image);
+    expect(green.spec?.replicas).toBe(0);
+    const records = cartDeployments();
+    expect(records).toHaveLength(1);
+    expect((records[0]!.payload as { image: string }).image).toBe(image);
+    expect(records[0]!.statuses.map((s) => s.state)).toEqual(['in_progress', 'in_progress', 'failure']);
+    expect(records[0]!.statuses.at(-1)!.description).toBe(
+      'not switched (approval job failure), traffic left on the live color, green scaled down',
+    );
+    expect(bed.github.malformed()).toEqual([]);
+  }, 600_000);
+
+  test('its first approved deploy records what ran before it (blue), and a rollback right after returns to it', async () => {
+    const image = cartImage();
+    const run = await act('cart-deploy', { environment: 'staging', image, config: CART, 'approval-environment': 'staging-approval' });
+    expect(run.code, show(run)).toBe(0);
+    expect(await selector()).toBe('green');
+    const [, deployed, baseline] = cartDeployments();
+    expect(deployed!.statuses.at(-1)?.state).toBe('success');
+    expect(baseline!.payload).toMatchObject({ baselineOf: deployed!.id, app: 'cart', target: 'blue' });
+    const back = await act('cart-rollback', { environment: 'staging', config: CART });
+    expect(back.code, show(back)).toBe(0);
+    expect(back.output).toMatch(/\/check\].*Success - Main Check the switch back \(validate-only\)/);
+    expect(await selector()).toBe('blue');
+    const rollback = cartDeployments().at(-1)!;
+    expect(rollback.payload).toMatchObject({ rollbackOf: deployed!.id });
+    expect(rollback.statuses.at(-1)?.state).toBe('success');
+    expect(
+      cartDeployments()
+        .find((d) => d.id === deployed!.id)!
+        .statuses.at(-1)?.state,
+    ).toBe('error');
+    expect(bed.github.malformed()).toEqual([]);
   }, 600_000);
 });
