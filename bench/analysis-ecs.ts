@@ -148,7 +148,7 @@ export async function ecsReactionRows(
   /** One run: a deployment held at Ready, the switch with a check that never ends by itself, the source turned bad once traffic is on green. */
   async function reaction(route: Route, intervalMs: number, interval: string, source: Source): Promise<EcsSample> {
     const fx = await blueGreenService(moto, { waitForReroute: true, terminationMinutes: 60 });
-    const plan = planFrom({
+    const plan = await planFrom({
       image: digestImage('127.0.0.1:5000/shop/web'),
       ...blueGreenTarget(fx),
       'wait-until': 'ready',

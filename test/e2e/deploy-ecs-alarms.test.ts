@@ -76,7 +76,7 @@ describe('deploy-ecs alarms, rolling (ECS deployment alarms)', () => {
     const fx = await rollingService(bed.moto);
     const name = await alarm(bed.moto);
     const log = memoryLog();
-    const plan = planFrom({ image: digestImage(), cluster: fx.cluster, service: fx.service, alarms: name });
+    const plan = await planFrom({ image: digestImage(), cluster: fx.cluster, service: fx.service, alarms: name });
     const run = failure(deployEcs(plan, clientsWithAlarms(bed.moto), { log, timing }));
     // The new tasks run: now the metric goes bad.
     await until(fx.describe, (s) => {
@@ -108,7 +108,7 @@ describe('deploy-ecs alarms, rolling (ECS deployment alarms)', () => {
     const fx = await rollingService(bed.moto);
     const [first, second] = [await alarm(bed.moto), await alarm(bed.moto, 'shop-latency')];
     const log = memoryLog();
-    const plan = planFrom({
+    const plan = await planFrom({
       image: digestImage(),
       cluster: fx.cluster,
       service: fx.service,
@@ -131,7 +131,13 @@ describe('deploy-ecs alarms, rolling (ECS deployment alarms)', () => {
   it('with alarm-rollback false, ECS fails the deployment without rolling back, and the run says the failed tasks were left running', async () => {
     const fx = await rollingService(bed.moto);
     const name = await alarm(bed.moto);
-    const plan = planFrom({ image: digestImage(), cluster: fx.cluster, service: fx.service, alarms: name, 'alarm-rollback': 'false' });
+    const plan = await planFrom({
+      image: digestImage(),
+      cluster: fx.cluster,
+      service: fx.service,
+      alarms: name,
+      'alarm-rollback': 'false',
+    });
     const run = failure(deployEcs(plan, clientsWithAlarms(bed.moto), { log: memoryLog(), timing }));
     await until(fx.describe, (s) => (s.deployments?.[0]?.runningCount ?? 0) > 0 && s.deployments?.[0]?.taskDefinition !== fx.firstTd);
     await fire(bed.moto, name);
@@ -159,7 +165,7 @@ describe('deploy-ecs alarms, rolling (ECS deployment alarms)', () => {
     );
     // No alarms input: deploy-ecs makes no CloudWatch client and leaves the service's alarms as they are.
     const run = failure(
-      deployEcs(planFrom({ image: digestImage(), cluster: fx.cluster, service: fx.service }), clientsFor(bed.moto), {
+      deployEcs(await planFrom({ image: digestImage(), cluster: fx.cluster, service: fx.service }), clientsFor(bed.moto), {
         log: memoryLog(),
         timing,
       }),
@@ -178,7 +184,7 @@ describe('deploy-ecs alarms, rolling (ECS deployment alarms)', () => {
     await fire(bed.moto, name);
     const log = memoryLog();
     const result = await deployEcs(
-      planFrom({ image: digestImage(), cluster: fx.cluster, service: fx.service, alarms: name }),
+      await planFrom({ image: digestImage(), cluster: fx.cluster, service: fx.service, alarms: name }),
       clientsWithAlarms(bed.moto),
       {
         log,
@@ -193,7 +199,7 @@ describe('deploy-ecs alarms, rolling (ECS deployment alarms)', () => {
     const fx = await rollingService(bed.moto);
     const known = await alarm(bed.moto);
     const since = Date.now();
-    const plan = planFrom({ image: digestImage(), cluster: fx.cluster, service: fx.service, alarms: `${known}, shop-typo-alarm` });
+    const plan = await planFrom({ image: digestImage(), cluster: fx.cluster, service: fx.service, alarms: `${known}, shop-typo-alarm` });
     const error = await failure(deployEcs(plan, clientsWithAlarms(bed.moto), { log: memoryLog(), timing }));
 
     expect(error?.message).toBe('input \'alarms\': CloudWatch alarm "shop-typo-alarm" does not exist in this account and region');
@@ -222,7 +228,7 @@ describe('deploy-ecs alarms, rolling (ECS deployment alarms)', () => {
         '',
       ].join('\n'),
     );
-    const plan = planFrom({ image: digestImage(), environment: 'dev' }, workspace);
+    const plan = await planFrom({ image: digestImage(), environment: 'dev' }, workspace);
     const error = await failure(deployEcs(plan, clientsWithAlarms(bed.moto), { log: memoryLog(), timing }));
 
     expect(error?.message).toBe(
@@ -239,7 +245,7 @@ describe('deploy-ecs alarms, rolling (ECS deployment alarms)', () => {
  */
 async function canaryStoppedByAlarm(fx: BlueGreenFixture, name: string, inputs: Record<string, string> = {}) {
   const log = memoryLog();
-  const plan = planFrom({
+  const plan = await planFrom({
     image: digestImage('127.0.0.1:5000/shop/web'),
     ...blueGreenTarget(fx),
     'deployment-config': 'CodeDeployDefault.ECSCanary10Percent5Minutes',
@@ -309,7 +315,7 @@ describe('deploy-ecs alarms, blue/green (the CodeDeploy group’s alarms)', () =
   it('an alarm that does not exist is refused before anything is registered, and the group is left as it was', async () => {
     const fx = await blueGreenService(bed.moto);
     const since = Date.now();
-    const plan = planFrom({ image: digestImage('127.0.0.1:5000/shop/web'), ...blueGreenTarget(fx), alarms: 'shop-no-such-alarm' });
+    const plan = await planFrom({ image: digestImage('127.0.0.1:5000/shop/web'), ...blueGreenTarget(fx), alarms: 'shop-no-such-alarm' });
     const error = await failure(deployEcs(plan, clientsWithAlarms(bed.moto), { log: memoryLog(), timing }));
 
     expect(error?.message).toContain(`input 'alarms': CloudWatch alarm "shop-no-such-alarm" does not exist`);

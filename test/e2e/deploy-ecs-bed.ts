@@ -210,7 +210,10 @@ export const failure = (p: Promise<unknown>) =>
   );
 
 /** deploy-ecs's plan from inputs as the runner passes them (validation included). */
-export function planFrom(inputs: Record<string, string>, workspace = mkdtempSync(join(tmpdir(), 'deploy-ecs-ws-'))): DeployEcsPlan {
+export async function planFrom(
+  inputs: Record<string, string>,
+  workspace = mkdtempSync(join(tmpdir(), 'deploy-ecs-ws-')),
+): Promise<DeployEcsPlan> {
   const read = readDeployEcsInputs(new ActionInputs(inputEnv(inputs)));
   return planDeployEcs(read, { workspace, sha: 'a'.repeat(40), runUrl: 'https://github.com/acme/shop/actions/runs/1' });
 }

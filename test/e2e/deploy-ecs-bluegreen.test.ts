@@ -28,7 +28,7 @@ describe('deploy-ecs blue/green (core)', () => {
     const fx = await blueGreenService(bed.moto, { waitForReroute: true, consoleNames: true });
     const log = memoryLog();
     // The console's default application and group names are used when none are given.
-    const plan = planFrom({
+    const plan = await planFrom({
       image: image(),
       cluster: fx.cluster,
       service: fx.service,
@@ -83,7 +83,11 @@ describe('deploy-ecs blue/green (core)', () => {
     const log = memoryLog();
     const since = Date.now();
     await bed.moto.control('throttle', { action: 'GetDeploymentTarget', count: 2 });
-    const plan = planFrom({ image: image(), ...blueGreenTarget(fx), 'deployment-config': 'CodeDeployDefault.ECSCanary10Percent5Minutes' });
+    const plan = await planFrom({
+      image: image(),
+      ...blueGreenTarget(fx),
+      'deployment-config': 'CodeDeployDefault.ECSCanary10Percent5Minutes',
+    });
     const result = await deployEcs(plan, clientsFor(bed.moto), { log, timing });
     expect(result.status).toBe('Succeeded');
     expect(result.blueGreen?.routing).toBe('CodeDeployDefault.ECSCanary10Percent5Minutes: canary: 10%, then the rest after 5 min');
@@ -98,7 +102,7 @@ describe('deploy-ecs blue/green (core)', () => {
   it('returns at once with wait-until none: the deployment created, nothing awaited', async () => {
     const fx = await blueGreenService(bed.moto);
     const since = Date.now();
-    const plan = planFrom({ image: image(), ...blueGreenTarget(fx), 'wait-until': 'none' });
+    const plan = await planFrom({ image: image(), ...blueGreenTarget(fx), 'wait-until': 'none' });
     const result = await deployEcs(plan, clientsFor(bed.moto), { log: memoryLog(), timing });
     expect(result).toMatchObject({ status: 'Created', noticedAt: undefined });
     expect(await callsOf(bed.moto, 'CreateDeployment', since)).toHaveLength(1);
@@ -112,7 +116,7 @@ describe('deploy-ecs blue/green (core)', () => {
       application: fx.application,
     });
     try {
-      const plan = planFrom({
+      const plan = await planFrom({
         image: image(),
         ...blueGreenTarget(fx),
         hooks: 'AfterAllowTestTraffic=arn:aws:lambda:us-west-2:123456789012:function:smoke-test',
@@ -134,7 +138,7 @@ describe('deploy-ecs blue/green (core)', () => {
     const fx = await blueGreenService(bed.moto, { waitForReroute: true });
     const since = Date.now();
     const log = memoryLog();
-    const plan = planFrom({ image: image(), ...blueGreenTarget(fx) });
+    const plan = await planFrom({ image: image(), ...blueGreenTarget(fx) });
     const error = await failure(deployEcs(plan, clientsFor(bed.moto), { log, timing, signal: withDeadline(undefined, 3000) }));
     expect(log.lines.some((l) => l.includes('holds deployments at Ready until someone reroutes traffic'))).toBe(true);
     expect(error?.message).toMatch(
@@ -171,7 +175,7 @@ describe('deploy-ecs blue/green (core)', () => {
     const inputs = { image: image(), ...blueGreenTarget(fx), appspec: 'appspec.yaml' };
     let problems: unknown;
     try {
-      planFrom(inputs, ws);
+      await planFrom(inputs, ws);
     } catch (error) {
       problems = error;
     }
@@ -196,7 +200,7 @@ describe('deploy-ecs blue/green (core)', () => {
       ].join('\n'),
     );
     const since = Date.now();
-    const error = await failure(deployEcs(planFrom(inputs, ws), clientsFor(bed.moto), { log: memoryLog(), timing }));
+    const error = await failure(deployEcs(await planFrom(inputs, ws), clientsFor(bed.moto), { log: memoryLog(), timing }));
     expect(error?.message).toBe(
       `input 'appspec': appspec.yaml: LoadBalancerInfo.ContainerName "api" is not a container of the task definition (have: web)`,
     );
@@ -227,7 +231,7 @@ describe('deploy-ecs blue/green (core)', () => {
         ],
       }),
     );
-    const plan = planFrom({ image: image(), ...blueGreenTarget(fx), appspec: 'appspec.json' }, ws);
+    const plan = await planFrom({ image: image(), ...blueGreenTarget(fx), appspec: 'appspec.json' }, ws);
     const result = await deployEcs(plan, clientsFor(bed.moto), { log: memoryLog(), timing });
     expect(result.status).toBe('Succeeded');
     const deployment = (await fx.codedeploy.send(new GetDeploymentCommand({ deploymentId: result.deploymentId }))).deploymentInfo!;
@@ -240,23 +244,23 @@ describe('deploy-ecs blue/green (core)', () => {
     const fx = await blueGreenService(bed.moto, { waitForReroute: false });
     const since = Date.now();
     const base = { image: image(), ...blueGreenTarget(fx) };
-    const ready = await failure(deployEcs(planFrom({ ...base, 'wait-until': 'ready' }), clientsFor(bed.moto), { log: memoryLog() }));
+    const ready = await failure(deployEcs(await planFrom({ ...base, 'wait-until': 'ready' }), clientsFor(bed.moto), { log: memoryLog() }));
     expect(ready).toMatchObject({ input: 'wait-until' });
     expect(ready?.message).toContain(
       `ready needs a deployment group that holds deployments until traffic is rerouted, and ${fx.group} reroutes at once`,
     );
-    const rolling = await failure(deployEcs(planFrom({ ...base, strategy: 'rolling' }), clientsFor(bed.moto), { log: memoryLog() }));
+    const rolling = await failure(deployEcs(await planFrom({ ...base, strategy: 'rolling' }), clientsFor(bed.moto), { log: memoryLog() }));
     expect(rolling?.message).toBe(
       `input 'strategy': strategy rolling does not fit service ${fx.service}, which uses the CODE_DEPLOY deployment controller (that means blue-green)`,
     );
     const group = await failure(
-      deployEcs(planFrom({ ...base, 'codedeploy-deployment-group': 'nope' }), clientsFor(bed.moto), { log: memoryLog() }),
+      deployEcs(await planFrom({ ...base, 'codedeploy-deployment-group': 'nope' }), clientsFor(bed.moto), { log: memoryLog() }),
     );
     expect(group?.message).toBe(
       `input 'codedeploy-deployment-group': CodeDeploy deployment group "nope" does not exist in application ${fx.application}`,
     );
     const config = await failure(
-      deployEcs(planFrom({ ...base, 'deployment-config': 'Custom.Nope' }), clientsFor(bed.moto), { log: memoryLog() }),
+      deployEcs(await planFrom({ ...base, 'deployment-config': 'Custom.Nope' }), clientsFor(bed.moto), { log: memoryLog() }),
     );
     expect(config?.message).toBe(`input 'deployment-config': deployment config "Custom.Nope" does not exist`);
     expect(await callsOf(bed.moto, 'RegisterTaskDefinition', since)).toHaveLength(0);

@@ -37,7 +37,7 @@ describe('deploy-ecs with the environment file', () => {
     const account = bed.moto.defaultAccount;
     const fx = await rollingService(bed.moto, { executionRole: true });
     const ws = workspaceWith(environmentFile(account, fx.cluster, fx.service));
-    const plan = planFrom({ image: digestImage(), environment: 'dev', vars: 'LOG_LEVEL=info' }, ws);
+    const plan = await planFrom({ image: digestImage(), environment: 'dev', vars: 'LOG_LEVEL=info' }, ws);
     expect(plan.settings.rows()).toEqual(
       expect.arrayContaining([
         ['cluster', fx.cluster, 'environments.dev.ecs.cluster'],
@@ -68,7 +68,7 @@ describe('deploy-ecs with the environment file', () => {
     const fx = await rollingService(bed.moto, { executionRole: false });
     const ws = workspaceWith(environmentFile(bed.moto.defaultAccount, fx.cluster, fx.service));
     const since = Date.now();
-    const error = await deployEcs(planFrom({ image: digestImage(), environment: 'dev' }, ws), clientsFor(bed.moto), {
+    const error = await deployEcs(await planFrom({ image: digestImage(), environment: 'dev' }, ws), clientsFor(bed.moto), {
       log: memoryLog(),
       timing,
     }).then(
@@ -100,7 +100,7 @@ describe('deploy-ecs with the environment file', () => {
       .split('\n')
       .filter((line) => !line.includes('secrets:'))
       .join('\n');
-    const plan = planFrom({ image: digestImage('127.0.0.1:5000/shop/web'), environment: 'dev' }, workspaceWith(file));
+    const plan = await planFrom({ image: digestImage('127.0.0.1:5000/shop/web'), environment: 'dev' }, workspaceWith(file));
     expect(plan.strategy).toBe('auto');
     const result = await deployEcs(plan, clientsFor(bed.moto), { log: memoryLog(), timing });
     expect(result).toMatchObject({ strategy: 'blue-green', status: 'Succeeded' });
@@ -144,7 +144,7 @@ describe('deploy-ecs and AccessDenied', () => {
       },
       { step: 'initialize', name: 'bedAccessDenied' },
     );
-    const error = await deployEcs(planFrom({ image: digestImage(), cluster: fx.cluster, service: fx.service }), clients, {
+    const error = await deployEcs(await planFrom({ image: digestImage(), cluster: fx.cluster, service: fx.service }), clients, {
       log: memoryLog(),
       timing,
     }).then(

@@ -71,7 +71,7 @@ describe('deploy-ecs run-task: the one-off task before the service update (core)
     const fx = await rollingService(bed.moto);
     const since = Date.now();
     const log = memoryLog();
-    const plan = planFrom({
+    const plan = await planFrom({
       image: digestImage(),
       cluster: fx.cluster,
       service: fx.service,
@@ -119,7 +119,7 @@ describe('deploy-ecs run-task: the one-off task before the service update (core)
     const ws = workspace({ 'td.json': taskDefinitionFile(fx.family) });
     await bed.moto.control('fault/ecs-run', { family: fx.family, exitCode: 3 });
     const since = Date.now();
-    const plan = planFrom(
+    const plan = await planFrom(
       {
         image: digestImage(),
         cluster: fx.cluster,
@@ -153,7 +153,7 @@ describe('deploy-ecs run-task: the one-off task before the service update (core)
     try {
       const since = Date.now();
       const log = memoryLog();
-      const plan = planFrom({
+      const plan = await planFrom({
         image: digestImage(),
         cluster: fx.cluster,
         service: fx.service,
@@ -183,7 +183,7 @@ describe('deploy-ecs register-only and UpdateService settings (core)', () => {
     const ws = workspace({ 'td.json': taskDefinitionFile(fx.family) });
     const since = Date.now();
     const log = memoryLog();
-    const plan = planFrom({ image: digestImage(), 'task-definition': 'td.json' }, ws);
+    const plan = await planFrom({ image: digestImage(), 'task-definition': 'td.json' }, ws);
     const result = await deployEcs(plan, clientsFor(bed.moto), { log, timing });
     expect(result).toMatchObject({
       strategy: 'register-only',
@@ -203,7 +203,7 @@ describe('deploy-ecs register-only and UpdateService settings (core)', () => {
   it('desired-count, force-new-deployment, propagate-tags and managed tags reach the service and its tasks; the managed EBS volume its deployment', async () => {
     const fx = await rollingService(bed.moto, { desired: 1 });
     const ws = workspace({ 'td.json': taskDefinitionFile(fx.family) });
-    const plan = planFrom(
+    const plan = await planFrom(
       {
         image: digestImage(),
         cluster: fx.cluster,
@@ -254,7 +254,7 @@ describe('deploy-ecs register-only and UpdateService settings (core)', () => {
   it('blue/green: desired count and tag settings before the CodeDeploy deployment, the description before the record bluegreen-switch reads', async () => {
     const fx = await blueGreenService(bed.moto);
     const since = Date.now();
-    const plan = planFrom({
+    const plan = await planFrom({
       image: digestImage('127.0.0.1:5000/shop/web'),
       ...blueGreenTarget(fx),
       'desired-count': '3',
@@ -278,13 +278,13 @@ describe('deploy-ecs register-only and UpdateService settings (core)', () => {
     const fx = await blueGreenService(bed.moto);
     const since = Date.now();
     await expect(
-      deployEcs(planFrom({ image: digestImage(), ...blueGreenTarget(fx), 'force-new-deployment': 'true' }), clientsFor(bed.moto), {
+      deployEcs(await planFrom({ image: digestImage(), ...blueGreenTarget(fx), 'force-new-deployment': 'true' }), clientsFor(bed.moto), {
         log: memoryLog(),
       }),
     ).rejects.toThrow(`input 'force-new-deployment': service ${fx.service} deploys blue/green through CodeDeploy (CODE_DEPLOY controller)`);
     await expect(
       deployEcs(
-        planFrom({
+        await planFrom({
           image: digestImage(),
           ...blueGreenTarget(fx),
           'service-managed-ebs-volume-name': 'data',
@@ -304,7 +304,7 @@ describe('deploy-ecs register-only and UpdateService settings (core)', () => {
     const since = Date.now();
     await expect(
       deployEcs(
-        planFrom({
+        await planFrom({
           image: digestImage(),
           cluster: fx.cluster,
           service: fx.service,
@@ -317,7 +317,13 @@ describe('deploy-ecs register-only and UpdateService settings (core)', () => {
     ).rejects.toThrow(`input 'service-managed-ebs-volume-name': the task definition has no volume "data" and no volume configuredAtLaunch`);
     await expect(
       deployEcs(
-        planFrom({ image: digestImage(), cluster: fx.cluster, service: fx.service, 'run-task': 'true', 'run-task-launch-type': 'FARGATE' }),
+        await planFrom({
+          image: digestImage(),
+          cluster: fx.cluster,
+          service: fx.service,
+          'run-task': 'true',
+          'run-task-launch-type': 'FARGATE',
+        }),
         clientsFor(bed.moto),
         { log: memoryLog() },
       ),
@@ -424,9 +430,9 @@ describe('deploy-ecs peer inputs (bundle)', () => {
 });
 
 describe('deploy-ecs peer inputs: waiting, the task definition file, the AppSpec, retries (core)', () => {
-  const planProblems = (inputs: Record<string, string>, ws?: string): string[] => {
+  const planProblems = async (inputs: Record<string, string>, ws?: string): Promise<string[]> => {
     try {
-      planFrom(inputs, ws);
+      await planFrom(inputs, ws);
       return [];
     } catch (error) {
       const problems = (error as { problems?: { message: string }[] }).problems;
@@ -437,7 +443,7 @@ describe('deploy-ecs peer inputs: waiting, the task definition file, the AppSpec
   it('wait-for-service-stability false returns once the deployment started (wait-until none); true follows it to COMPLETED within wait-for-minutes', async () => {
     const fx = await rollingService(bed.moto);
     const started = await deployEcs(
-      planFrom({ image: digestImage(), cluster: fx.cluster, service: fx.service, 'wait-for-service-stability': 'false' }),
+      await planFrom({ image: digestImage(), cluster: fx.cluster, service: fx.service, 'wait-for-service-stability': 'false' }),
       clientsFor(bed.moto),
       { log: memoryLog(), timing },
     );
@@ -446,7 +452,7 @@ describe('deploy-ecs peer inputs: waiting, the task definition file, the AppSpec
     // ECS finishes it without us; the next deployment starts from a settled service.
     await until(fx.describe, (s) => s.deployments?.length === 1 && s.deployments[0]?.rolloutState === 'COMPLETED');
 
-    const plan = planFrom({
+    const plan = await planFrom({
       image: digestImage(),
       cluster: fx.cluster,
       service: fx.service,
@@ -460,35 +466,35 @@ describe('deploy-ecs peer inputs: waiting, the task definition file, the AppSpec
     expect((await fx.describe()).deployments).toEqual([expect.objectContaining({ id: completed.deploymentId, rolloutState: 'COMPLETED' })]);
   });
 
-  it('refuses what contradicts deploy-ecs’s own inputs, and the inputs its design covers otherwise, saying what to use', () => {
+  it('refuses what contradicts deploy-ecs’s own inputs, and the inputs its design covers otherwise, saying what to use', async () => {
     const base = { image: digestImage(), cluster: 'shop', service: 'web' };
-    expect(planProblems({ ...base, 'wait-for-service-stability': 'false', 'wait-until': 'succeeded' })).toContain(
+    expect(await planProblems({ ...base, 'wait-for-service-stability': 'false', 'wait-until': 'succeeded' })).toContain(
       "input 'wait-for-service-stability': is false, which means wait-until: none, but wait-until is succeeded",
     );
-    expect(planProblems({ ...base, 'wait-for-minutes': '20', timeout: '10m' })).toContain(
+    expect(await planProblems({ ...base, 'wait-for-minutes': '20', timeout: '10m' })).toContain(
       "input 'wait-for-minutes': cannot be given with timeout (10m): both set the deadline",
     );
-    expect(planProblems({ ...base, 'wait-for-minutes': '361' })).toContain("input 'wait-for-minutes': must be at most 360, got 361");
-    const refused = planProblems({ ...base, 'max-retries': '5', 'wait-max-delay-seconds': '15' });
+    expect(await planProblems({ ...base, 'wait-for-minutes': '361' })).toContain("input 'wait-for-minutes': must be at most 360, got 361");
+    const refused = await planProblems({ ...base, 'max-retries': '5', 'wait-max-delay-seconds': '15' });
     expect(refused[0]).toMatch(
       /^input 'max-retries': is amazon-ecs-deploy-task-definition's count of AWS SDK attempts; deploy-ecs retries each call itself/,
     );
     expect(refused[1]).toMatch(/^input 'wait-max-delay-seconds': sets the peer’s polling delay; deploy-ecs paces its own polls/);
-    expect(planProblems({ ...base, appspec: 'a.yaml', 'codedeploy-appspec': 'b.yaml' })).toContain(
+    expect(await planProblems({ ...base, appspec: 'a.yaml', 'codedeploy-appspec': 'b.yaml' })).toContain(
       `input 'codedeploy-appspec': names "b.yaml" and 'appspec' names "a.yaml": give one of them (codedeploy-appspec is amazon-ecs-deploy-task-definition's name for appspec)`,
     );
     expect(
-      planFrom({ ...base, 'codedeploy-deployment-config': 'CodeDeployDefault.ECSLinear10PercentEvery1Minutes' }).codedeploy
+      (await planFrom({ ...base, 'codedeploy-deployment-config': 'CodeDeployDefault.ECSLinear10PercentEvery1Minutes' })).codedeploy
         .deploymentConfig,
     ).toBe('CodeDeployDefault.ECSLinear10PercentEvery1Minutes');
     // With no service (register only), the peer's names are refused under their own names.
-    expect(planProblems({ image: digestImage(), 'task-definition': 'td.json', 'wait-for-service-stability': 'true' })[0]).toMatch(
+    expect((await planProblems({ image: digestImage(), 'task-definition': 'td.json', 'wait-for-service-stability': 'true' }))[0]).toMatch(
       /^input 'wait-for-service-stability': no service is given, so deploy-ecs only registers the task definition/,
     );
-    expect(planProblems({ image: digestImage(), 'task-definition': 'td.json', 'codedeploy-appspec': 'appspec.yaml' })[0]).toMatch(
+    expect((await planProblems({ image: digestImage(), 'task-definition': 'td.json', 'codedeploy-appspec': 'appspec.yaml' }))[0]).toMatch(
       /^input 'codedeploy-appspec': no service is given/,
     );
-    expect(planProblems({ ...base, 'keep-null-value-keys': 'pidMode' })).toEqual([
+    expect(await planProblems({ ...base, 'keep-null-value-keys': 'pidMode' })).toEqual([
       "input 'keep-null-value-keys': applies to a task definition file, and none is given (the service's current task definition has no empty values to keep)",
     ]);
   });
@@ -501,7 +507,7 @@ describe('deploy-ecs peer inputs: waiting, the task definition file, the AppSpec
       return JSON.stringify({ ...td, ipcMode: '', ...extra }, null, 2);
     };
     const ws = workspace({ 'kept.json': file({}), 'bad.json': file({ pidMode: '' }) });
-    const plan = planFrom(
+    const plan = await planFrom(
       { image: digestImage(), cluster: fx.cluster, service: fx.service, 'task-definition': 'kept.json', 'keep-null-value-keys': 'command' },
       ws,
     );
@@ -513,7 +519,7 @@ describe('deploy-ecs peer inputs: waiting, the task definition file, the AppSpec
     expect(log.lines.some((l) => l.includes('left out empty values ECS would reject: ipcMode'))).toBe(true);
 
     const since = Date.now();
-    expect(() =>
+    await expect(
       planFrom(
         {
           image: digestImage(),
@@ -524,7 +530,7 @@ describe('deploy-ecs peer inputs: waiting, the task definition file, the AppSpec
         },
         ws,
       ),
-    ).toThrow(/^input 'task-definition': bad\.json:\d+: pidMode: expected "host", "task", got the string ""/);
+    ).rejects.toThrow(/^input 'task-definition': bad\.json:\d+: pidMode: expected "host", "task", got the string ""/);
     expect(await callsOf(bed.moto, 'RegisterTaskDefinition', since)).toHaveLength(0);
   });
 });
@@ -548,7 +554,7 @@ describe('deploy-ecs peer inputs: codedeploy-appspec and the one-off task’s ma
         '',
       ].join('\n'),
     });
-    const plan = planFrom(
+    const plan = await planFrom(
       { image: digestImage('127.0.0.1:5000/shop/web'), ...blueGreenTarget(fx), 'codedeploy-appspec': 'appspec.yaml' },
       ws,
     );
@@ -574,7 +580,7 @@ describe('deploy-ecs peer inputs: codedeploy-appspec and the one-off task’s ma
       'run-task-managed-ebs-volume-name': 'data',
       'run-task-managed-ebs-volume': volume,
     };
-    const result = await deployEcs(planFrom(inputs, ws), clientsFor(bed.moto), { log: memoryLog(), timing });
+    const result = await deployEcs(await planFrom(inputs, ws), clientsFor(bed.moto), { log: memoryLog(), timing });
     expect(result.runTask).toMatchObject({ status: 'STOPPED' });
     const task = (await fx.ecs.send(new DescribeTasksCommand({ cluster: fx.cluster, tasks: result.runTask!.taskArns }))).tasks![0]!;
     expect(task.attachments).toEqual(
@@ -592,7 +598,7 @@ describe('deploy-ecs peer inputs: codedeploy-appspec and the one-off task’s ma
 
     const since = Date.now();
     const error = await failure(
-      deployEcs(planFrom({ ...inputs, 'run-task-managed-ebs-volume-name': 'scratch' }, ws), clientsFor(bed.moto), {
+      deployEcs(await planFrom({ ...inputs, 'run-task-managed-ebs-volume-name': 'scratch' }, ws), clientsFor(bed.moto), {
         log: memoryLog(),
         timing,
       }),
@@ -601,7 +607,7 @@ describe('deploy-ecs peer inputs: codedeploy-appspec and the one-off task’s ma
       `input 'run-task-managed-ebs-volume-name': the task definition has no volume "scratch" (configuredAtLaunch: data)`,
     );
     expect(await callsOf(bed.moto, 'RegisterTaskDefinition', since)).toHaveLength(0);
-    expect(() => planFrom({ ...inputs, 'run-task-managed-ebs-volume': '' }, ws)).toThrow(
+    await expect(planFrom({ ...inputs, 'run-task-managed-ebs-volume': '' }, ws)).rejects.toThrow(
       /input 'run-task-managed-ebs-volume': is required with run-task-managed-ebs-volume-name/,
     );
   });

@@ -18,7 +18,7 @@ describe('deploy-ecs rolling (core)', () => {
     const fx = await rollingService(bed.moto, { executionRole: true });
     const image = digestImage();
     const log = memoryLog();
-    const plan = planFrom({
+    const plan = await planFrom({
       image,
       cluster: fx.cluster,
       service: fx.service,
@@ -63,7 +63,7 @@ describe('deploy-ecs rolling (core)', () => {
       reason: 'Essential container in task exited',
     });
     try {
-      const plan = planFrom({
+      const plan = await planFrom({
         image: digestImage('127.0.0.1:5000/shop/app-bed-crash'),
         cluster: fx.cluster,
         service: fx.service,
@@ -91,7 +91,7 @@ describe('deploy-ecs rolling (core)', () => {
     // Slow task starts, so the test can roll back while our deployment is still in progress.
     await bed.moto.control('speed', { timing: { ecsTaskStart: 120 } });
     try {
-      const plan = planFrom({ image: digestImage(), cluster: fx.cluster, service: fx.service });
+      const plan = await planFrom({ image: digestImage(), cluster: fx.cluster, service: fx.service });
       const running = deployEcs(plan, clientsFor(bed.moto), { log: memoryLog(), timing }).then(
         () => undefined,
         (e: unknown) => e as Error,
@@ -114,7 +114,7 @@ describe('deploy-ecs rolling (core)', () => {
     const fault = await bed.moto.control<{ id: string }>('fault/ecs', { service: fx.service });
     try {
       const log = memoryLog();
-      const plan = planFrom({ image: digestImage(), cluster: fx.cluster, service: fx.service });
+      const plan = await planFrom({ image: digestImage(), cluster: fx.cluster, service: fx.service });
       const error = await deployEcs(plan, clientsFor(bed.moto), { log, timing, signal: withDeadline(undefined, 4000) }).then(
         () => undefined,
         (e: unknown) => e as Error,
@@ -136,10 +136,14 @@ describe('deploy-ecs rolling (core)', () => {
     const since = Date.now();
     await bed.moto.control('throttle', { action: 'DescribeServices', count: 2 });
     const log = memoryLog();
-    const result = await deployEcs(planFrom({ image: digestImage(), cluster: fx.cluster, service: fx.service }), clientsFor(bed.moto), {
-      log,
-      timing,
-    });
+    const result = await deployEcs(
+      await planFrom({ image: digestImage(), cluster: fx.cluster, service: fx.service }),
+      clientsFor(bed.moto),
+      {
+        log,
+        timing,
+      },
+    );
     expect(result.status).toBe('COMPLETED');
     const calls = await bed.moto.control<{ calls: { throttled: boolean }[] }>('calls', { action: 'DescribeServices', since });
     expect(calls.calls.filter((c) => c.throttled)).toHaveLength(2);
@@ -155,15 +159,15 @@ describe('deploy-ecs rolling: bad input changes nothing', () => {
     const { tmpdir } = await import('node:os');
     const ws = mkdtempSync(join(tmpdir(), 'ws-'));
     writeFileSync(join(ws, 'broken.json'), '{ "family": "x", ');
-    expect(() =>
+    await expect(
       planFrom({ image: digestImage(), cluster: fx.cluster, service: fx.service, 'task-definition': 'broken.json' }, ws),
-    ).toThrow(/^input 'task-definition': broken.json:1: not valid JSON/);
+    ).rejects.toThrow(/^input 'task-definition': broken.json:1: not valid JSON/);
     writeFileSync(
       join(ws, 'td.json'),
       JSON.stringify({ family: fx.family, containerDefinitions: [{ name: 'web', image: 'x', memory: 64 }] }),
     );
     const since = Date.now();
-    const plan = planFrom(
+    const plan = await planFrom(
       { image: digestImage(), cluster: fx.cluster, service: fx.service, 'task-definition': 'td.json', container: 'app' },
       ws,
     );
@@ -180,14 +184,14 @@ describe('deploy-ecs rolling: bad input changes nothing', () => {
     const fx = await rollingService(bed.moto);
     const since = Date.now();
     await expect(
-      deployEcs(planFrom({ image: digestImage(), cluster: 'nope', service: fx.service }), clientsFor(bed.moto), { log: memoryLog() }),
+      deployEcs(await planFrom({ image: digestImage(), cluster: 'nope', service: fx.service }), clientsFor(bed.moto), { log: memoryLog() }),
     ).rejects.toThrow(`input 'cluster': ECS cluster "nope" does not exist in this account and region`);
     await expect(
-      deployEcs(planFrom({ image: digestImage(), cluster: fx.cluster, service: 'nope' }), clientsFor(bed.moto), { log: memoryLog() }),
+      deployEcs(await planFrom({ image: digestImage(), cluster: fx.cluster, service: 'nope' }), clientsFor(bed.moto), { log: memoryLog() }),
     ).rejects.toThrow(`input 'service': ECS service "nope" is not in cluster ${fx.cluster} (MISSING)`);
     await expect(
       deployEcs(
-        planFrom({ image: digestImage(), cluster: fx.cluster, service: fx.service, strategy: 'blue-green' }),
+        await planFrom({ image: digestImage(), cluster: fx.cluster, service: fx.service, strategy: 'blue-green' }),
         clientsFor(bed.moto),
         { log: memoryLog() },
       ),

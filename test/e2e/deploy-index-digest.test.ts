@@ -59,7 +59,7 @@ describe('the digest of an image index (platforms linux/amd64,linux/arm64)', () 
   it('deploy-ecs registers it (require-digest on) and the rolling deployment completes', async () => {
     const result = await theIndex();
     const fx = await rollingService(bed.moto, { image: `${bed.registry.host}/shop/multi:old` });
-    const plan = planFrom({ image: result.image, cluster: fx.cluster, service: fx.service, 'require-digest': 'true' });
+    const plan = await planFrom({ image: result.image, cluster: fx.cluster, service: fx.service, 'require-digest': 'true' });
     const deployed = await deployEcs(plan, clientsFor(bed.moto), { log: memoryLog(), timing });
     expect(deployed).toMatchObject({ strategy: 'rolling', status: 'COMPLETED' });
     const registered = (await fx.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: deployed.taskDefinitionArn })))

@@ -373,7 +373,7 @@ describe('deploy-ecs with the documented policy (### deploy-ecs)', () => {
 /** A blue/green service with a deployment held at Ready (made with the bed's own keys). */
 async function heldAtReady(): Promise<BlueGreenFixture & { names: Record<string, string>; deploymentId: string; greenTd: string }> {
   const fx = await blueGreen(true);
-  const plan = planFrom({ image: digestImage('127.0.0.1:5000/shop/web'), ...blueGreenTarget(fx), 'wait-until': 'ready' });
+  const plan = await planFrom({ image: digestImage('127.0.0.1:5000/shop/web'), ...blueGreenTarget(fx), 'wait-until': 'ready' });
   const ready = await deployEcs(plan, clientsFor(bed.moto, PROD), {
     log: memoryLog(),
     timing: { minIntervalMs: 100, maxIntervalMs: 400, factor: 1.5 },

@@ -44,7 +44,7 @@ const timing = { minIntervalMs: 100, maxIntervalMs: 400, factor: 1.5 };
 const image = () => digestImage('127.0.0.1:5000/shop/web');
 
 async function readyDeployment(fx: BlueGreenFixture, account?: string, more: Record<string, string> = {}) {
-  const plan = planFrom({ image: image(), ...blueGreenTarget(fx), 'wait-until': 'ready', ...more });
+  const plan = await planFrom({ image: image(), ...blueGreenTarget(fx), 'wait-until': 'ready', ...more });
   const ready = await deployEcs(plan, clientsFor(bed.moto, account), { log: memoryLog(), timing });
   expect(ready.status).toBe('Ready');
   return ready;

@@ -26,7 +26,7 @@ const timing = { minIntervalMs: 100, maxIntervalMs: 400, factor: 1.5 };
 const image = () => digestImage('127.0.0.1:5000/shop/web');
 
 async function deployTo(fx: BlueGreenFixture, waitUntil: 'ready' | 'succeeded', account?: string) {
-  const plan = planFrom({ image: image(), ...blueGreenTarget(fx), 'wait-until': waitUntil });
+  const plan = await planFrom({ image: image(), ...blueGreenTarget(fx), 'wait-until': waitUntil });
   return deployEcs(plan, clientsFor(bed.moto, account), { log: memoryLog(), timing });
 }
 

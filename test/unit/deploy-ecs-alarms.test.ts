@@ -59,14 +59,14 @@ describe('deploy-ecs alarms: inputs and the environment file', () => {
     expect(problems({ service: 'web', alarms: 'x'.repeat(256) })[0]).toMatch(/^input 'alarms': expected CloudWatch alarm names/);
   });
 
-  it('takes the input over ecs.alarms, rollback on by default, and says where each came from', () => {
+  it('takes the input over ecs.alarms, rollback on by default, and says where each came from', async () => {
     const ws = workspaceWith('alarms: [shop-5xx], alarm-rollback: false');
-    expect(plan({ environment: 'prod' }, ws).alarms).toEqual({
+    expect((await plan({ environment: 'prod' }, ws)).alarms).toEqual({
       names: ['shop-5xx'],
       rollback: false,
       origin: { key: 'environments.prod.ecs.alarms' },
     });
-    const fromInput = plan({ environment: 'prod', alarms: 'shop-latency' }, ws);
+    const fromInput = await plan({ environment: 'prod', alarms: 'shop-latency' }, ws);
     expect(fromInput.alarms).toEqual({ names: ['shop-latency'], rollback: false, origin: { input: 'alarms' } });
     expect(fromInput.settings.rows()).toEqual(
       expect.arrayContaining([
@@ -74,14 +74,14 @@ describe('deploy-ecs alarms: inputs and the environment file', () => {
         ['roll back on alarm', 'false', 'environments.prod.ecs.alarm-rollback'],
       ]),
     );
-    expect(plan({ environment: 'prod', alarms: 'shop-latency' }).alarms?.rollback).toBe(true);
+    expect((await plan({ environment: 'prod', alarms: 'shop-latency' })).alarms?.rollback).toBe(true);
   });
 
-  it('refuses alarm-rollback without alarms, and alarms with no service to watch', () => {
-    expect(() => plan({ environment: 'prod', 'alarm-rollback': 'true' })).toThrow(
+  it('refuses alarm-rollback without alarms, and alarms with no service to watch', async () => {
+    await expect(plan({ environment: 'prod', 'alarm-rollback': 'true' })).rejects.toThrow(
       "input 'alarm-rollback': applies only with alarms, and none are given: there is no alarm to roll back on",
     );
-    expect(() => plan({ 'task-definition': 'td.json', alarms: 'shop-5xx' }, mkdtempSync(join(tmpdir(), 'empty-')))).toThrow(
+    await expect(plan({ 'task-definition': 'td.json', alarms: 'shop-5xx' }, mkdtempSync(join(tmpdir(), 'empty-')))).rejects.toThrow(
       /^input 'alarms': no service is given/,
     );
   });

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ExpeditorError, ProblemsError } from '../../packages/shared/src/errors.ts';
 import type { DeployEcsInputs } from '../../actions/deploy-ecs/src/inputs.ts';
 import { planDeployEcs } from '../../actions/deploy-ecs/src/plan.ts';
-import { thrown } from './thrown.ts';
+import { rejection } from './thrown.ts';
 
 const image = `123456789012.dkr.ecr.us-west-2.amazonaws.com/shop-web@sha256:${'e'.repeat(64)}`;
 const dbSecret = 'arn:aws:secretsmanager:us-west-2:123456789012:secret:shop/db-password-AbCdEf';
@@ -96,8 +96,8 @@ function inputs(over: Partial<DeployEcsInputs> = {}): DeployEcsInputs {
 }
 
 describe('planDeployEcs: inputs over the environment file', () => {
-  it('takes everything from the environment, saying so', () => {
-    const plan = planDeployEcs(inputs({ environment: 'staging' }), context());
+  it('takes everything from the environment, saying so', async () => {
+    const plan = await planDeployEcs(inputs({ environment: 'staging' }), context());
     expect(plan).toMatchObject({
       environment: 'staging',
       region: 'us-west-2',
@@ -155,20 +155,20 @@ describe('planDeployEcs: inputs over the environment file', () => {
       value: 'sidecar',
       origin: ['containerOrigin', { input: 'container' }],
     },
-  ])('the $name input wins over the file', ({ over, field, value, origin }) => {
-    const plan = planDeployEcs(inputs({ environment: 'staging', ...over }), context()) as unknown as Record<string, unknown>;
+  ])('the $name input wins over the file', async ({ over, field, value, origin }) => {
+    const plan = (await planDeployEcs(inputs({ environment: 'staging', ...over }), context())) as unknown as Record<string, unknown>;
     expect(plan[field]).toBe(value);
     expect(plan[origin[0] as string]).toEqual(origin[1]);
   });
 
-  it('the task-definition input names another file', () => {
-    const plan = planDeployEcs(inputs({ environment: 'staging', taskDefinition: 'ecs/other.json' }), context());
+  it('the task-definition input names another file', async () => {
+    const plan = await planDeployEcs(inputs({ environment: 'staging', taskDefinition: 'ecs/other.json' }), context());
     expect(plan.template?.file).toBe('ecs/other.json');
     expect(plan.template?.input.family).toBe('shop-web-canary');
   });
 
-  it('variables and secrets merge name by name, the inputs winning', () => {
-    const plan = planDeployEcs(
+  it('variables and secrets merge name by name, the inputs winning', async () => {
+    const plan = await planDeployEcs(
       inputs({ environment: 'staging', vars: { LOG_LEVEL: 'debug', TRACE: '1' }, secrets: { API_KEY: apiKey } }),
       context(),
     );
@@ -208,13 +208,13 @@ describe('planDeployEcs: inputs over the environment file', () => {
         secretsOrigin: { input: 'secrets' },
       },
     },
-  ])('$name', ({ env, expected }) => {
-    const plan = planDeployEcs(inputs(env ? { environment: env } : { cluster: 'shop', service: 'web' }), context());
+  ])('$name', async ({ env, expected }) => {
+    const plan = await planDeployEcs(inputs(env ? { environment: env } : { cluster: 'shop', service: 'web' }), context());
     expect(plan).toMatchObject(expected);
   });
 
-  it('with no service, plans to register the file only; the cluster is kept for a one-off task', () => {
-    const plan = planDeployEcs(inputs({ taskDefinition: 'ecs/task-definition.json' }), context());
+  it('with no service, plans to register the file only; the cluster is kept for a one-off task', async () => {
+    const plan = await planDeployEcs(inputs({ taskDefinition: 'ecs/task-definition.json' }), context());
     expect(plan).toMatchObject({ service: undefined, cluster: 'default', template: { file: 'ecs/task-definition.json' } });
     const runTask = {
       containerOverrides: [],
@@ -229,15 +229,15 @@ describe('planDeployEcs: inputs over the environment file', () => {
       tags: [],
       waitForStop: true,
     };
-    const withTask = planDeployEcs(
+    const withTask = await planDeployEcs(
       inputs({ taskDefinition: 'ecs/task-definition.json', cluster: 'jobs', runTask, enableEcsManagedTags: true }),
       context(),
     );
     expect(withTask).toMatchObject({ service: undefined, cluster: 'jobs', runTask, update: { enableEcsManagedTags: true } });
   });
 
-  it('reads the AppSpec input from the workspace', () => {
-    const plan = planDeployEcs(inputs({ environment: 'staging', appspec: 'deploy/appspec.yaml' }), context());
+  it('reads the AppSpec input from the workspace', async () => {
+    const plan = await planDeployEcs(inputs({ environment: 'staging', appspec: 'deploy/appspec.yaml' }), context());
     expect(plan.appSpec?.file).toBe('deploy/appspec.yaml');
     expect(plan.appSpec?.spec.Resources[0]?.TargetService?.Properties.LoadBalancerInfo).toEqual({
       ContainerName: 'web',
@@ -264,8 +264,8 @@ describe('planDeployEcs: clusters and services by name or ARN', () => {
       'web',
       "input 'cluster'",
     ],
-  ])('%s', (_, over, cluster, service, from) => {
-    const plan = planDeployEcs(inputs(over), context());
+  ])('%s', async (_, over, cluster, service, from) => {
+    const plan = await planDeployEcs(inputs(over), context());
     expect(plan).toMatchObject({ cluster, service });
     expect(plan.settings.rows()).toContainEqual(['cluster', expect.any(String), from]);
   });
@@ -312,15 +312,15 @@ describe('planDeployEcs: refusals, before any network call', () => {
       fields: { input: 'appspec' },
     },
     { name: 'a config file the workspace lacks', over: { environment: 'dev', config: 'missing.yml' }, message: 'missing.yml', fields: {} },
-  ])('$name', ({ over, message, fields }) => {
-    const error = thrown(() => planDeployEcs(inputs(over), context()));
+  ])('$name', async ({ over, message, fields }) => {
+    const error = await rejection(planDeployEcs(inputs(over), context()));
     expect(error).toBeInstanceOf(ExpeditorError);
     expect((error as ExpeditorError).message).toContain(message);
     expect(error).toMatchObject(fields);
   });
 
-  it('a bad AppSpec reports its problems with their lines', () => {
+  it('a bad AppSpec reports its problems with their lines', async () => {
     write('deploy/bad.yaml', appSpec.replace('ContainerPort: 8080', 'ContainerPort: http'));
-    expect(() => planDeployEcs(inputs({ environment: 'dev', appspec: 'deploy/bad.yaml' }), context())).toThrow(ProblemsError);
+    await expect(planDeployEcs(inputs({ environment: 'dev', appspec: 'deploy/bad.yaml' }), context())).rejects.toThrow(ProblemsError);
   });
 });

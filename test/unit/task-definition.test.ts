@@ -2,10 +2,9 @@
 // `aws ecs describe-task-definition` prints), then rendered with the image, variables and secrets.
 import { describe, expect, it } from 'vitest';
 import { ExpeditorError } from '../../packages/shared/src/errors.ts';
+import { parseTaskDefinitionFile, readTaskDefinitionFile } from '../../actions/deploy-ecs/src/task-definition-file.ts';
 import {
   containerPorts,
-  parseTaskDefinitionFile,
-  readTaskDefinitionFile,
   renderTaskDefinition,
   stripReadOnly,
   type RenderOptions,

@@ -12,6 +12,16 @@ export function thrown(fn: () => unknown): unknown {
   return expect.unreachable('expected an error, but the call returned');
 }
 
+/** What a promise rejects with: the error itself, or a failed test when it resolves instead. */
+export async function rejection(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  return expect.unreachable('expected a rejection, but the promise resolved');
+}
+
 /** The ExpeditorError `fn` throws; fails the test when it throws nothing or something else. */
 export function thrownError(fn: () => unknown): ExpeditorError {
   const error = thrown(fn);

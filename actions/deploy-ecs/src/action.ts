@@ -14,7 +14,7 @@ export async function runDeployEcs(
   run: { log: Log; signal: AbortSignal },
 ): Promise<DeployEcsResult> {
   const started = Date.now();
-  const plan = planDeployEcs(inputs, {
+  const plan = await planDeployEcs(inputs, {
     workspace: github.workspace,
     runnerTemp: github.runnerTemp,
     sha: github.sha,

@@ -1,12 +1,12 @@
-import { environmentOf, loadConfig, type EcsConfig, type EnvironmentConfig } from '@expeditor/shared/config';
+import type { EcsConfig, EnvironmentConfig } from '@expeditor/shared/config';
 import { ExpeditorError, originError } from '@expeditor/shared/errors';
 import { Settings } from '@expeditor/shared/settings';
 import { ecsRefName } from '@expeditor/shared/patterns';
 import { KiB, readUserFile } from '@expeditor/shared/workspace-file';
-import { parseAppSpec, type AppSpec } from '@expeditor/codedeploy/appspec';
+import type { AppSpec } from '@expeditor/codedeploy/appspec';
 import type { DeployEcsInputs, HookName, PropagateTags, RunTaskInputs, Strategy, WaitUntil } from './inputs.ts';
 import type { ManagedEbsVolume } from './json-inputs.ts';
-import { readTaskDefinitionFile, renderTaskDefinition, type Origin, type Rendered, type TaskDefinitionInput } from './task-definition.ts';
+import { renderTaskDefinition, type Origin, type Rendered, type TaskDefinitionInput } from './task-definition.ts';
 
 export interface DeployEcsPlan {
   image: string;
@@ -76,10 +76,16 @@ export interface PlanContext {
   runUrl: string;
 }
 
-export function planDeployEcs(inputs: DeployEcsInputs, context: PlanContext): DeployEcsPlan {
+/**
+ * The deploy's plan from the inputs, the environment file and the files they name; no network.
+ * Async only because the parsers (YAML, the schemas) load when a file is read: a deploy given
+ * only a cluster and a service reaches its first request without them.
+ */
+export async function planDeployEcs(inputs: DeployEcsInputs, context: PlanContext): Promise<DeployEcsPlan> {
   let env: EnvironmentConfig | undefined;
   const envName = inputs.environment;
   if (envName) {
+    const { environmentOf, loadConfig } = await import('@expeditor/shared/config');
     const config = loadConfig(context.workspace, inputs.config);
     env = environmentOf(config, envName, inputs.config);
     if (!env.ecs && (!inputs.cluster || !inputs.service)) {
@@ -175,7 +181,7 @@ export function planDeployEcs(inputs: DeployEcsInputs, context: PlanContext): De
   }
   const template = taskDefinitionFile
     ? {
-        ...readTaskDefinitionFile(
+        ...(await import('./task-definition-file.ts')).readTaskDefinitionFile(
           readWorkspaceFile(context, taskDefinitionFile, taskDefinitionOrigin),
           taskDefinitionFile,
           taskDefinitionOrigin,
@@ -186,7 +192,10 @@ export function planDeployEcs(inputs: DeployEcsInputs, context: PlanContext): De
     : undefined;
   const appSpec = inputs.appspec
     ? {
-        spec: parseAppSpec(readWorkspaceFile(context, inputs.appspec, { input: inputs.appspecInput ?? 'appspec' }), inputs.appspec),
+        spec: (await import('@expeditor/codedeploy/appspec')).parseAppSpec(
+          readWorkspaceFile(context, inputs.appspec, { input: inputs.appspecInput ?? 'appspec' }),
+          inputs.appspec,
+        ),
         file: inputs.appspec,
         input: inputs.appspecInput ?? 'appspec',
       }

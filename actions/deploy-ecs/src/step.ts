@@ -15,5 +15,5 @@ export async function runDeployEcsStep(
 ): Promise<DeployEcsResult | DeployEcsValidated> {
   if (!inputs.validateOnly) return runDeployEcs(inputs, github, run);
   const context = { workspace: github.workspace, runnerTemp: github.runnerTemp, sha: github.sha, runUrl: github.runUrl };
-  return validateDeployEcs(planDeployEcs(inputs, context), run, github.stepSummaryPath);
+  return validateDeployEcs(await planDeployEcs(inputs, context), run, github.stepSummaryPath);
 }

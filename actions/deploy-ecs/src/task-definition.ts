@@ -9,9 +9,7 @@ import type {
   Tag,
   TaskDefinition,
 } from '@aws-sdk/client-ecs';
-import { type ExpeditorError, originError, ProblemsError, type Origin } from '@expeditor/shared/errors';
-import { kindOf, parseStructured, schemaProblems, type StructuredProblem } from '@expeditor/shared/structured-file';
-import { crossChecks, dropEmpty, taskDefinitionSchema } from './task-definition-schema.ts';
+import { type ExpeditorError, originError, type Origin } from '@expeditor/shared/errors';
 import { quote } from '@expeditor/shared/inputs';
 import { repositoryOf } from '@expeditor/shared/patterns';
 
@@ -39,7 +37,7 @@ const registerKeys = new Set([
   'enableFaultInjection',
 ]);
 /** What DescribeTaskDefinition returns but ECS sets itself; dropped so a described one registers again. */
-const readOnlyKeys = new Set([
+export const readOnlyKeys = new Set([
   'taskDefinitionArn',
   'revision',
   'status',
@@ -53,67 +51,8 @@ const readOnlyKeys = new Set([
 
 export type { Origin };
 
-function problem(origin: Origin, message: string, next?: string): ExpeditorError {
+export function problem(origin: Origin, message: string, next?: string): ExpeditorError {
   return originError(origin, message, { unchanged: 'nothing was registered or deployed', next });
-}
-
-/**
- * Parses a task definition file, JSON or YAML: the input RegisterTaskDefinition takes, a described
- * one (read-only fields are dropped) or `aws ecs describe-task-definition` output ({taskDefinition,
- * tags}). Empty values ECS rejects are dropped (and named in `dropped`); then the task definition
- * is checked as ECS checks it, every problem with its key and line.
- */
-export function readTaskDefinitionFile(
-  text: string,
-  file: string,
-  origin: Origin = { input: 'task-definition' },
-  keepEmpty: readonly string[] = [],
-): { input: TaskDefinitionInput; dropped: string[] } {
-  const fail = (problems: StructuredProblem[]): never => {
-    const errors = problems.map((p) =>
-      problem(origin, `${file}${p.line ? `:${p.line}` : ''}: ${p.path ? `${p.path}: ` : ''}${p.message}`, 'fix the task definition file'),
-    );
-    if (errors.length === 1) throw errors[0];
-    throw new ProblemsError(`${file} has ${errors.length} problems`, errors);
-  };
-  const parsed = parseStructured(text);
-  if (!parsed.document) return fail(parsed.problems);
-  const { lineOf } = parsed.document;
-  let data = parsed.document.data;
-  if (!isObject(data)) return fail([{ path: '', message: `must hold an object (a task definition), got ${kindOf(data)}`, line: 1 }]);
-  let tags: unknown;
-  let prefix: string[] = [];
-  if (isObject(data.taskDefinition) && !('containerDefinitions' in data)) {
-    // `$metadata` is what the SDK adds when a script saves its answer: request ids, nothing to deploy.
-    const extra = Object.keys(data).filter((k) => k !== 'taskDefinition' && k !== 'tags' && k !== '$metadata');
-    if (extra.length > 0) {
-      return fail([
-        {
-          path: extra[0] ?? '',
-          message: 'unknown key beside taskDefinition (describe-task-definition output has taskDefinition and tags)',
-          line: lineOf([extra[0] ?? '']),
-        },
-      ]);
-    }
-    tags = data.tags;
-    data = data.taskDefinition;
-    prefix = ['taskDefinition'];
-  }
-  const at = (path: readonly PropertyKey[]) => lineOf([...prefix, ...path]);
-  const withoutReadOnly = Object.fromEntries(Object.entries(data as Record<string, unknown>).filter(([k]) => !readOnlyKeys.has(k)));
-  const { value, dropped } = dropEmpty(withoutReadOnly, new Set(keepEmpty));
-  const result = taskDefinitionSchema.safeParse(value, { reportInput: true });
-  if (!result.success) return fail(schemaProblems(result.error.issues, at));
-  const cross = crossChecks(result.data);
-  if (cross.length > 0) return fail(cross.map((c) => ({ path: c.path.join('.'), message: c.message, line: at(c.path) })));
-  const checked = result.data as Record<string, unknown>;
-  // ECS takes task-level cpu and memory as strings.
-  for (const key of ['cpu', 'memory']) if (typeof checked[key] === 'number') checked[key] = String(checked[key]);
-  return { input: stripReadOnly(checked as TaskDefinition, Array.isArray(tags) ? (tags as Tag[]) : undefined), dropped };
-}
-
-export function parseTaskDefinitionFile(text: string, file: string, origin: Origin = { input: 'task-definition' }): TaskDefinitionInput {
-  return readTaskDefinitionFile(text, file, origin).input;
 }
 
 /** A described task definition as RegisterTaskDefinition input. */
@@ -229,7 +168,7 @@ function removeByName<T extends { name?: string | undefined }>(list: T[], name: 
   if (index >= 0) list.splice(index, 1);
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
+export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
