@@ -8,7 +8,8 @@
 // and the recover job scales the held color to zero and records the failure; one that fails after
 // its switch has the recover job switch back before it scales the held color down. And a second
 // app's first deploys (cart): a switch plan only the switch reads refused by the check job, a held
-// first deploy not approved, and a rollback right after its first approved deploy.
+// first deploy not approved, and a rollback right after its first approved deploy. Last, prod's
+// Ingress route held for approval: the canary runs in the approve job.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -434,6 +435,77 @@ describe('workflows under act: a first deploy of another app on EKS (cart, Servi
         .find((d) => d.id === deployed!.id)!
         .statuses.at(-1)?.state,
     ).toBe('error');
+    expect(bed.github.malformed()).toEqual([]);
+  }, 600_000);
+});
+
+// prod's Ingress route with approval: the canary runs in the approve job, after the approval.
+describe('workflows under act: EKS approval while held (prod, Ingress canary)', () => {
+  const backend = async (): Promise<string | undefined> => {
+    const { connection } = await bedside(bed.k8s);
+    const ingress = await connection.networking.readNamespacedIngress({ namespace: 'prod', name: 'app' });
+    return ingress.spec?.rules?.[0]?.http?.paths[0]?.backend.service?.name;
+  };
+
+  test('held on preview, then approved: the Ingress stays on the live color until the approve job runs the canary', async () => {
+    const live = (await backend())!;
+    const target = live === 'app-blue' ? 'app-green' : 'app-blue';
+    const image = `${demo.repository}@sha256:${'d'.repeat(64)}`;
+    consumerRepo(repo, {
+      '.github/expeditor.yml': demo.config,
+      '.github/workflows/deploy-prod.yml': dispatchWorkflow(
+        'deploy',
+        {
+          environment: 'required',
+          image: 'required',
+          'approval-environment': 'required',
+          'step-pause': 'required',
+          'probe-url': 'required',
+        },
+        { 'promotion-gate': 'false' },
+      ),
+    });
+    const held = () =>
+      bed.github
+        .deployments('prod')
+        .find((d) => (d.payload as { image?: string }).image === image)
+        ?.statuses.at(-1)
+        ?.description.includes('waiting for approval');
+    let atHold: Promise<string | undefined> | undefined;
+    const watch = setInterval(() => {
+      if (!atHold && held()) atHold = backend();
+    }, 20);
+    probed.length = 0;
+    let run: ActRun;
+    try {
+      run = await act('deploy-prod', {
+        environment: 'prod',
+        image,
+        'approval-environment': 'prod-approval',
+        'step-pause': '1s',
+        'probe-url': probeUrl,
+      });
+    } finally {
+      clearInterval(watch);
+    }
+    expect(run.code, show(run)).toBe(0);
+    expect(run.output).toMatch(/\/check\].*Success - Main Check the traffic switch \(validate-only\)/);
+    expect(await atHold).toBe(live);
+    // No probe before the approve job's canary: its steps were 10 and 50 % to the target.
+    const weights = (share: number) =>
+      [live, target]
+        .map((s) => `${s}=${s === target ? share : 100 - share}`)
+        .sort()
+        .join(',');
+    expect(probed.slice(0, 2).map((p) => p.split(',').sort().join(','))).toEqual([weights(10), weights(50)]);
+    expect(await backend()).toBe(target);
+    const { connection } = await bedside(bed.k8s);
+    const ingress = await connection.networking.readNamespacedIngress({ namespace: 'prod', name: 'app' });
+    expect(ingress.metadata?.annotations?.[canaryKey]).toBeUndefined();
+    const deployed = bed.github.deployments('prod').find((d) => (d.payload as { image?: string }).image === image)!;
+    expect(deployed.statuses.map((s) => s.state)).toEqual(['in_progress', 'in_progress', 'success']);
+    expect(run.output).toMatch(/\/approve\].*Success - Main Switch traffic/);
+    expect(run.output).not.toMatch(/\/deploy\].*Main Switch traffic/);
     expect(bed.github.malformed()).toEqual([]);
   }, 600_000);
 });
