@@ -7,10 +7,12 @@ import {
   buildxVersionOf,
   pickBuilder,
   pushFailedNext,
+  pushWithRetries,
   type BuilderChoice,
   type DockerProbe,
 } from '../../actions/build-image/src/builders.ts';
 import { ExpeditorError, InputError } from '../../packages/shared/src/errors.ts';
+import { memoryLog } from '../../packages/shared/src/log.ts';
 
 const hosted: DockerProbe = { path: '/usr/bin/docker', engine: { ok: true, detail: '27.3.1' }, buildx: 'v0.17.1' };
 const noBuildx: DockerProbe = { path: '/usr/bin/docker', engine: { ok: true, detail: '24.0.7' }, buildx: undefined };
@@ -227,5 +229,86 @@ describe('builder command lines', () => {
     [['Error: connection reset by peer'], 'a re-run retries the push'],
   ])('a failed push (%j) says what next: %s', (tail, next) => {
     expect(pushFailedNext(tail)).toContain(next);
+  });
+});
+
+describe('pushWithRetries', () => {
+  const failed = (line: string) => ({ code: 125, tail: ['Getting image source signatures', line], stdout: '' });
+  const ok = { code: 0, tail: ['Writing manifest to image destination'], stdout: '' };
+  const unavailable = failed(
+    `Error: pushing image "127.0.0.1:5000/shop/web:${'a'.repeat(40)}" to "docker://127.0.0.1:5000/shop/web:${'a'.repeat(40)}": writing blob: initiating layer upload to /v2/shop/web/blobs/uploads/ in 127.0.0.1:5000: received unexpected HTTP status: 503 Service Unavailable`,
+  );
+
+  /** Pushes answering `results` in turn, counted. */
+  function pushes(...results: { code: number; tail: string[]; stdout: string }[]) {
+    const calls = { n: 0 };
+    return { calls, push: async () => results[Math.min(calls.n++, results.length - 1)]! };
+  }
+
+  it('pushes again after a registry error, logging each retry, until a push succeeds', async () => {
+    const log = memoryLog();
+    const { calls, push } = pushes(unavailable, failed('Error: writing blob: Patch "http://127.0.0.1:5000/v2/x": EOF'), ok);
+    const result = await pushWithRetries(push, {
+      what: 'the push to 127.0.0.1:5000/shop/web:v1',
+      log,
+      signal: undefined,
+      delaysMs: [1, 1, 1],
+    });
+    expect(result.code).toBe(0);
+    expect(calls.n).toBe(3);
+    const warnings = log.lines.filter((l) => l.startsWith('warning: '));
+    expect(warnings).toHaveLength(2);
+    // The reason, whole: not the image named twice before it.
+    expect(warnings[0]).toContain(
+      'the push to 127.0.0.1:5000/shop/web:v1 failed (exit 125): Error: writing blob: initiating layer upload to /v2/shop/web/blobs/uploads/ in 127.0.0.1:5000: received unexpected HTTP status: 503 Service Unavailable; retry 1 of 3',
+    );
+    expect(warnings[0]).toContain('503 Service Unavailable; retry 1 of 3 in 1 ms');
+    expect(warnings[1]).toContain('EOF; retry 2 of 3 in 1 ms');
+  });
+
+  it('stops after the last delay with the last failure', async () => {
+    const log = memoryLog();
+    const { calls, push } = pushes(unavailable);
+    const result = await pushWithRetries(push, { what: 'the push', log, signal: undefined, delaysMs: [1, 1] });
+    expect(result).toBe(unavailable);
+    expect(calls.n).toBe(3);
+  });
+
+  it.each([
+    'Error: writing blob: unauthorized: authentication required',
+    'tag invalid: The image tag v1 already exists in the shop/web repository and cannot be overwritten because the repository is immutable.',
+    "name unknown: The repository with name 'shop/web' does not exist in the registry",
+    'received unexpected HTTP status: 403 Forbidden',
+  ])('does not push again what the registry refused: %s', async (line) => {
+    const log = memoryLog();
+    const { calls, push } = pushes(failed(line));
+    const result = await pushWithRetries(push, { what: 'the push', log, signal: undefined, delaysMs: [1, 1, 1] });
+    expect(result.code).toBe(125);
+    expect(calls.n).toBe(1);
+    expect(log.lines.filter((l) => l.startsWith('warning: '))).toEqual([]);
+  });
+
+  it('a stop during the wait ends it with the stop, and pushes no more', async () => {
+    const stop = new AbortController();
+    const { calls, push } = pushes(unavailable);
+    const log = memoryLog();
+    const waiting = pushWithRetries(
+      async () => {
+        const result = await push();
+        queueMicrotask(() => stop.abort(new Error('the deadline ran out')));
+        return result;
+      },
+      { what: 'the push', log, signal: stop.signal, delaysMs: [60_000] },
+    );
+    await expect(waiting).rejects.toThrow('the deadline ran out');
+    expect(calls.n).toBe(1);
+  });
+
+  it('a registry status number in an upload URL or digest is not read as a refusal', () => {
+    expect(
+      pushFailedNext([
+        'Error: writing blob: Put "http://127.0.0.1:5000/v2/shop/web/blobs/uploads/4013-403?digest=sha256%3A401403": received unexpected HTTP status: 503 Service Unavailable',
+      ]),
+    ).toContain('a re-run retries the push');
   });
 });

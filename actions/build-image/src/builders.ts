@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { ExpeditorError, InputError } from '@expeditor/shared/errors';
 import type { Env } from '@expeditor/shared/inputs';
 import type { Log } from '@expeditor/shared/log';
+import { formatDuration, sleep } from '@expeditor/shared/deadline';
 import {
   type AttestationPlan,
   buildxAttestationArgs,
@@ -15,7 +16,7 @@ import {
   sbomGeneratorNext,
 } from './attestations.ts';
 import { buildahCacheArgs, buildxCacheArgs, type CachePlan } from './cache.ts';
-import { exec, findOnPath } from './exec.ts';
+import { exec, type ExecResult, findOnPath } from './exec.ts';
 import { isLoopback } from './reference.ts';
 
 export type BuilderChoice = 'auto' | 'buildx' | 'buildah';
@@ -297,11 +298,15 @@ function buildahBuilder(buildah: string, version: string, reason: string): Build
       const digestFile = join(run.scratch, 'digest');
       const pushStarted = Date.now();
       const push = await run.log.group(`Push ${request.destination}`, () =>
-        exec(buildah, buildahPushArgs(request, authFile, digestFile), {
-          env: run.env,
-          signal: run.signal,
-          onLine: (line) => run.log.info(line),
-        }),
+        pushWithRetries(
+          () =>
+            exec(buildah, buildahPushArgs(request, authFile, digestFile), {
+              env: run.env,
+              signal: run.signal,
+              onLine: (line) => run.log.info(line),
+            }),
+          { what: `the push to ${request.destination} (buildah push)`, log: run.log, signal: run.signal },
+        ),
       );
       const pushMs = Date.now() - pushStarted;
       if (push.code !== 0) {
@@ -443,10 +448,16 @@ function readOptional(path: string): string | undefined {
 
 export function lastMeaningful(tail: readonly string[]): string {
   const line = [...tail].reverse().find((l) => /error|denied|unauthorized|failed|refused/i.test(l)) ?? tail.filter(Boolean).at(-1) ?? '';
-  return line.trim().slice(0, 300);
+  // buildah names the image twice before the reason (`pushing image "…" to "docker://…": `); the
+  // message names the destination already, and the reason must not be cut off.
+  return line
+    .replace(/pushing image "[^"]*" to "[^"]*": /, '')
+    .trim()
+    .slice(0, 300);
 }
 
-export function pushFailedNext(tail: readonly string[]): string {
+/** What to do about a push the registry refused (a retry would be refused again); undefined for any other failure. */
+export function pushRefusal(tail: readonly string[]): string | undefined {
   const text = tail.join('\n');
   if (/immutable|already exists/i.test(text)) {
     return 'the repository has immutable tags and this tag exists: use a new tag, or drop force (the existing image is reused)';
@@ -454,8 +465,42 @@ export function pushFailedNext(tail: readonly string[]): string {
   if (/name unknown|does not exist/i.test(text)) {
     return "the repository does not exist in the registry: create it, or set 'create-repository: true' (ECR)";
   }
-  if (/unauthorized|denied|authentication required|401|403/i.test(text)) {
+  // Words, not bare status numbers: the log's upload URLs and digests are full of digits.
+  if (/unauthorized|denied|forbidden|authentication required/i.test(text)) {
     return 'the registry refused the push: check that the credentials may push to this repository';
   }
-  return 'look at the push log above; a re-run retries the push and reuses layers already uploaded';
+  return undefined;
+}
+
+export function pushFailedNext(tail: readonly string[]): string {
+  return pushRefusal(tail) ?? 'look at the push log above; a re-run retries the push and reuses layers already uploaded';
+}
+
+/**
+ * Waits before each further `buildah push` after a failed one. buildah retries a dropped
+ * connection itself (--retry, 3 by default) but not a registry's 5xx or 429 answer, which ends
+ * the push at once; a push again uploads only the blobs the registry does not have yet, and
+ * writes the same manifest (the same local image), so the tag ends the same as after one push.
+ */
+export const pushRetryDelaysMs: readonly number[] = [1_000, 2_000, 4_000, 8_000, 15_000];
+
+/**
+ * Runs `push` until it exits 0, the registry refuses it (pushRefusal), or the delays are used
+ * up; each retry is logged as a warning with the failure's last meaningful line. The last
+ * result is returned (the caller turns a failure into its error). A stop ends the wait at once.
+ */
+export async function pushWithRetries(
+  push: () => Promise<ExecResult>,
+  options: { what: string; log: Pick<Log, 'warning'>; signal: AbortSignal | undefined; delaysMs?: readonly number[] },
+): Promise<ExecResult> {
+  const delays = options.delaysMs ?? pushRetryDelaysMs;
+  for (let attempt = 0; ; attempt++) {
+    const result = await push();
+    const delay = delays[attempt];
+    if (result.code === 0 || delay === undefined || pushRefusal(result.tail) !== undefined) return result;
+    options.log.warning(
+      `${options.what} failed (exit ${result.code}): ${lastMeaningful(result.tail)}; retry ${attempt + 1} of ${delays.length} in ${formatDuration(delay)}`,
+    );
+    await sleep(delay, options.signal);
+  }
 }
