@@ -2,13 +2,20 @@
 // (429, 503, resets before and after the server acted, slow answers, dropped watches), plus the
 // lost answer of each write that must not be repeated. Per scenario: runs, completed, duplicate
 // writes, wrong end states and faults injected. Goal: 100 % completed, 0 duplicates, 0 wrong ends.
+// The deploy actions cross moto and the kube-apiserver; build-image the registry (buildah's push
+// and its own requests), assume-env the OIDC token endpoint and STS, deployment-record the GitHub API.
 // EXPEDITOR_BENCH_RUNS sets the runs per scenario (default 10); EXPEDITOR_BENCH_FAULT_RATE the rate.
 import { startBed } from '../test/bed/index.ts';
 import {
+  assumeEnv,
   awsOperation,
+  buildImage,
+  deploymentRecord,
   ecsBlueGreen,
   ecsRolling,
   eksDeployAndSwitch,
+  githubCreate,
+  githubStatus,
   kubeWrite,
   lostWrites,
   type Outcome,
@@ -17,7 +24,7 @@ import { printTable, runs } from './stats.ts';
 
 const n = runs(10);
 const rate = Number(process.env.EXPEDITOR_BENCH_FAULT_RATE ?? '0.1');
-const bed = await startBed(['moto', 'k8s']);
+const bed = await startBed(['oidc', 'moto', 'registry', 'k8s', 'github']);
 try {
   const scenarios: [string, (seed: number) => Promise<Outcome>][] = [
     ['deploy-ecs rolling', (seed) => ecsRolling(bed.moto, lostWrites({ rate, seed }, awsOperation('RegisterTaskDefinition')))],
@@ -30,6 +37,9 @@ try {
       'deploy-eks ×2 + switch',
       (seed) => eksDeployAndSwitch(bed.k8s, lostWrites({ rate, seed }, kubeWrite('POST', 'deployments'), kubeWrite('PATCH', 'services'))),
     ],
+    ['build-image + re-run', (seed) => buildImage(bed, { rate, seed })],
+    ['assume-env', (seed) => assumeEnv(bed, lostWrites({ rate, seed }, awsOperation('AssumeRoleWithWebIdentity')))],
+    ['deployment-record dev + staging', (seed) => deploymentRecord(bed.github, lostWrites({ rate, seed }, githubCreate, githubStatus))],
   ];
   const rows: (string | number)[][] = [];
   for (const [name, scenario] of scenarios) {

@@ -8,17 +8,13 @@
 // the outcome, no secret (the OIDC request token and the token itself, AWS keys, the GitHub token,
 // the registry password) may appear in what the run printed.
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { githubOidcRole } from '../bed/aws-roles.ts';
 import type { AuthRegistry, GitHubPart, MotoPart, OidcPart, RegistryPart } from '../bed/types.ts';
 import { memoryLog } from '../../packages/shared/src/log.ts';
 import { RegistryClient } from '../../packages/registry/src/client.ts';
 import { describeError } from '../../packages/shared/src/errors.ts';
 import { createRunSignal } from '../../packages/shared/src/deadline.ts';
-import { type BundleRun, jobWorkspace, noAmbientAws, root, runBundle } from './bundle-run.ts';
-import { awsOperation } from './fault-scenarios.ts';
+import { type BundleRun, runBundle } from './bundle-run.ts';
+import { assumeEnvVia, awsOperation, exampleJob, prodJob } from './fault-scenarios.ts';
 import { faultProxy, type FaultKind, type FaultPlan, type FaultProxy, type Flavor, type RequestInfo } from './fault-proxy.ts';
 
 /** How a fault strikes the call: its first request, every request, or an answer held past the run's deadline. */
@@ -129,9 +125,6 @@ const label = (c: FaultCase): string => `${c.kind} ${c.strike}`;
 // ---------------------------------------------------------------------------------------------
 // assume-env: the OIDC token request, then sts:AssumeRoleWithWebIdentity (and GetCallerIdentity).
 
-const PROD = '111111111111';
-let role: Promise<string> | undefined;
-
 export type AssumeCall = 'oidc-token' | 'sts';
 
 /** The call as the error must name it. */
@@ -141,42 +134,16 @@ export const assumeCallNamed: Record<AssumeCall, RegExp> = {
 };
 
 export async function assumeEnv(bed: { oidc: OidcPart; moto: MotoPart }, call: AssumeCall, c: FaultCase): Promise<EdgeOutcome> {
-  role ??= githubOidcRole(bed, { account: PROD, subject: { subLike: 'repo:acme/shop:environment:prod' } });
-  const roleArn = await role;
-  bed.oidc.setClaims({ environment: 'prod' });
-  const dir = jobWorkspace(
-    [
-      'app: shop',
-      'image: { repository: 123456789012.dkr.ecr.us-west-2.amazonaws.com/shop }',
-      'environments:',
-      '  prod:',
-      `    aws: { account: "${PROD}", region: us-west-2, role: "${roleArn}" }`,
-      '',
-    ].join('\n'),
-    'fault-assume-',
-  );
+  const { account: PROD, dir } = await prodJob(bed, 'fault-assume-');
   const oidcPlan = call === 'oidc-token' ? planFor(c, (r) => r.path.includes('token')) : { rate: 0, seed: 1 };
   const stsPlan = call === 'sts' ? planFor(c, awsOperation('AssumeRoleWithWebIdentity')) : { rate: 0, seed: 1 };
-  const issuer = new URL(bed.oidc.issuer);
-  let injected = 0;
-  const { value: r } = await through(issuer.origin, 'github', oidcPlan, async (oidcProxy) => {
-    const { value, proxy } = await through(bed.moto.endpoint, 'aws', stsPlan, (stsProxy) =>
-      runBundle(
-        'assume-env',
-        { environment: 'prod', ...(c.strike === 'past-deadline' ? { timeout: deadline.input } : {}) },
-        {
-          GITHUB_RUN_ID: '1919',
-          ...noAmbientAws(dir),
-          ACTIONS_ID_TOKEN_REQUEST_URL: bed.oidc.requestUrl.replace(issuer.origin, oidcProxy.url),
-          ACTIONS_ID_TOKEN_REQUEST_TOKEN: bed.oidc.requestToken,
-          AWS_ENDPOINT_URL: stsProxy.url,
-        },
-        { workspace: dir },
-      ),
-    );
-    injected += proxy.injected.length + oidcProxy.injected.length;
-    return value;
-  });
+  const { run: r, faults: injected } = await assumeEnvVia(
+    bed,
+    dir,
+    { oidc: oidcPlan, sts: stsPlan },
+    c.strike === 'past-deadline' ? { timeout: deadline.input } : {},
+    { GITHUB_RUN_ID: '1919' },
+  );
   const secrets = [bed.oidc.requestToken, r.exported.AWS_SECRET_ACCESS_KEY ?? '', r.exported.AWS_SESSION_TOKEN ?? ''];
   return {
     scenario: `assume-env ${call}`,
@@ -202,19 +169,10 @@ export const recordCallNamed: Record<RecordCall, RegExp> = {
   status: /GitHub POST \/repos\/\{owner\}\/\{repo\}\/deployments\/\{deployment_id\}\/statuses/,
 };
 
-let recordWorkspace: string | undefined;
 let images = 0;
 
 export async function deploymentRecord(github: GitHubPart, call: RecordCall, c: FaultCase): Promise<EdgeOutcome> {
-  if (!recordWorkspace) {
-    recordWorkspace = mkdtempSync(join(tmpdir(), 'fault-record-'));
-    mkdirSync(join(recordWorkspace, '.github'));
-    const example = readFileSync(join(root, 'examples/expeditor.yml'), 'utf8').replace(
-      '# yaml-language-server: $schema=../schema/expeditor.schema.json\n',
-      '',
-    );
-    writeFileSync(join(recordWorkspace, '.github/expeditor.yml'), example);
-  }
+  const recordWorkspace = exampleJob();
   const image = `127.0.0.1:5000/demo-app@sha256:${(0xf19000 + ++images).toString(16).padStart(8, '0').repeat(8)}`;
   const target = (r: RequestInfo) =>
     r.method === 'POST' && (call === 'create' ? /\/deployments$/.test(r.path) : /\/deployments\/\d+\/statuses$/.test(r.path));

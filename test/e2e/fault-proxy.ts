@@ -144,7 +144,14 @@ export async function faultProxy(
         port: target.port,
         method: req.method,
         path: req.url,
-        headers: { ...req.headers, host: target.host },
+        headers: {
+          ...req.headers,
+          host: target.host,
+          // The registry writes absolute URLs (an upload's Location) on the host it was asked
+          // by: as a reverse proxy does, name this one, so the client's next request (the upload's
+          // PATCH and PUT) comes back through the faults instead of going round them.
+          ...(flavor === 'registry' ? { 'x-forwarded-host': req.headers.host ?? '', 'x-forwarded-proto': tls ? 'https' : 'http' } : {}),
+        },
         rejectUnauthorized: false,
       },
       onResponse,

@@ -1,7 +1,9 @@
 // The main bed scenarios of the actions, run through the committed bundles with a fault proxy
 // (fault-proxy.ts) between them and the servers, each judged by its end state: completed, the
 // state the same as without faults, and no duplicate write (task definition revision, CodeDeploy
-// deployment, Kubernetes Deployment, switch). Shared by the fault test (a short run) and
+// deployment, Kubernetes Deployment, switch, a second build and push, GitHub Deployment or
+// status). Shared by the fault tests (short runs: faults.test.ts for the deploy actions,
+// faults-tools.test.ts for build-image, assume-env and deployment-record) and
 // bench/faults.bench.ts (the matrix at 10 %).
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,11 +12,15 @@ import { randomBytes } from 'node:crypto';
 import { parse, stringify } from 'yaml';
 import { ListTaskDefinitionsCommand } from '@aws-sdk/client-ecs';
 import { ListDeploymentsCommand } from '@aws-sdk/client-codedeploy';
-import type { K8sPart, MotoPart } from '../bed/types.ts';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { githubOidcRole } from '../bed/aws-roles.ts';
+import type { GitHubPart, K8sPart, MotoPart, OidcPart, RegistryPart } from '../bed/types.ts';
+import { noEngineEnv, shaOf } from './build-image-bed.ts';
+import { type BundleRun, jobWorkspace, noAmbientAws, root, runBundle as runStep } from './bundle-run.ts';
 import { blueGreenService, blueGreenTarget, digestImage, rollingService, runBundle } from './deploy-ecs-bed.ts';
 import { image, kubeconfigConnection, workspace } from './deploy-eks-bed.ts';
 import { testCertificate } from './recording-proxy.ts';
-import { faultProxy, once, type FaultPlan, type FaultProxy, type RequestInfo } from './fault-proxy.ts';
+import { faultProxy, once, type FaultPlan, type FaultProxy, type Flavor, type RequestInfo } from './fault-proxy.ts';
 
 export interface Outcome {
   scenario: string;
@@ -39,7 +45,7 @@ const nextAccount = (): string => String(810_000_000_000 + ++accounts * 7);
 
 async function viaProxy<T>(
   upstream: string,
-  flavor: 'aws' | 'kube',
+  flavor: Flavor,
   plan: FaultPlan,
   run: (proxy: FaultProxy) => Promise<T>,
   tls?: { key: string; cert: string },
@@ -194,6 +200,247 @@ export async function eksDeployAndSwitch(k8s: K8sPart, plan: FaultPlan): Promise
     completed: ok,
     duplicates: Math.max(0, deployments.length - 2),
     wrongEnd: ok ? wrong : undefined,
+    faults: proxy.injected.length,
+    requests: proxy.requests,
+    log: logs.join('\n'),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// build-image, assume-env and deployment-record: the registry, STS and the OIDC token endpoint,
+// and the GitHub API through the proxy.
+
+let builds = 0;
+
+/**
+ * build-image with buildah: examples/app built and pushed to a repository named on the proxy's
+ * host:port (registry flavor), so buildah's push (blob uploads follow the registry's Location,
+ * which names the proxy: fault-proxy.ts forwards the host it was asked by) and build-image's own
+ * requests (does the tag exist, the digest read back, extra and inputs tags) all cross the
+ * faults; then the same run again, which must find the tag and build nothing. The base image is
+ * pulled from the registry directly: the bed's container config trusts only its own registries
+ * over plain HTTP, and `buildah bud` takes no --tls-verify for the proxy's address. End state,
+ * read from the registry itself: the tag and the extra tag point at the digest both runs output.
+ */
+export async function buildImage(bed: { registry: RegistryPart }, plan: FaultPlan): Promise<Outcome> {
+  const name = `faults/build-${process.pid}-${++builds}`;
+  const sha = shaOf(`${name}-${plan.seed}`);
+  const logs: string[] = [];
+  const { value: runs, proxy } = await viaProxy(bed.registry.url, 'registry', plan, async (p) => {
+    const run = () =>
+      runBundle(
+        'build-image',
+        {
+          repository: `${p.url.replace('http://', '')}/${name}`,
+          context: 'examples/app',
+          'build-args': `BASE=${bed.registry.baseImage}\nVERSION=${sha.slice(0, 8)}`,
+          'extra-tags': 'stable',
+        },
+        { ...noEngineEnv(bed.registry), GITHUB_SHA: sha, GITHUB_SERVER_URL: 'https://github.com' },
+        { workspace: root },
+      );
+    const first = await run();
+    logs.push(first.log);
+    if (first.status !== 0) return { first, again: undefined };
+    const again = await run();
+    logs.push(again.log);
+    return { first, again };
+  });
+  const { first, again } = runs;
+  const completed = first.status === 0 && again?.status === 0;
+  const digest = first.outputs.digest;
+  const held = await bed.registry.digest(name, sha);
+  const stable = await bed.registry.digest(name, 'stable');
+  const wrong =
+    held !== digest
+      ? `the registry holds ${held} under ${sha}, not ${digest} that the run output`
+      : stable !== digest
+        ? `the extra tag stable points at ${stable}, not ${digest}`
+        : again?.outputs.digest !== digest
+          ? `the re-run output ${again?.outputs.digest}, not ${digest}`
+          : undefined;
+  return {
+    scenario: 'build-image + re-run',
+    completed,
+    // The re-run must find the tag: a second build and push is the duplicate here.
+    duplicates: completed && again?.outputs.skipped !== 'true' ? 1 : 0,
+    wrongEnd: completed ? wrong : undefined,
+    faults: proxy.injected.length,
+    requests: proxy.requests,
+    log: logs.join('\n'),
+  };
+}
+
+const PROD = '111111111111';
+let prodRole: Promise<string> | undefined;
+
+/**
+ * A job's workspace whose environment file sends prod (account PROD) to a role trusting the bed's
+ * OIDC tokens for acme/shop's prod environment (the role is made once per process), and that
+ * role; the issuer's next tokens are for the prod environment.
+ */
+export async function prodJob(
+  bed: { oidc: OidcPart; moto: MotoPart },
+  prefix: string,
+): Promise<{ account: string; roleArn: string; dir: string }> {
+  prodRole ??= githubOidcRole(bed, { account: PROD, subject: { subLike: 'repo:acme/shop:environment:prod' } });
+  const roleArn = await prodRole;
+  bed.oidc.setClaims({ environment: 'prod' });
+  const dir = jobWorkspace(
+    [
+      'app: shop',
+      'image: { repository: 123456789012.dkr.ecr.us-west-2.amazonaws.com/shop }',
+      'environments:',
+      '  prod:',
+      `    aws: { account: "${PROD}", region: us-west-2, role: "${roleArn}" }`,
+      '',
+    ].join('\n'),
+    prefix,
+  );
+  return { account: PROD, roleArn, dir };
+}
+
+/**
+ * The assume-env bundle for prod in `dir`, with the OIDC token request (the bed's issuer behind a
+ * proxy of its own) and STS on moto each through a fault proxy; the faults and requests of both.
+ */
+export async function assumeEnvVia(
+  bed: { oidc: OidcPart; moto: MotoPart },
+  dir: string,
+  plans: { oidc: FaultPlan; sts: FaultPlan },
+  inputs: Record<string, string> = {},
+  env: Record<string, string> = {},
+): Promise<{ run: BundleRun; faults: number; requests: number }> {
+  const issuer = new URL(bed.oidc.issuer);
+  const counted = { faults: 0, requests: 0 };
+  const { value: run } = await viaProxy(issuer.origin, 'github', plans.oidc, async (oidc) => {
+    // HOME is the workspace: nothing of this machine's home is read.
+    const { value, proxy } = await viaProxy(bed.moto.endpoint, 'aws', plans.sts, (sts) =>
+      runStep(
+        'assume-env',
+        { environment: 'prod', ...inputs },
+        {
+          ...env,
+          ...noAmbientAws(dir),
+          ACTIONS_ID_TOKEN_REQUEST_URL: bed.oidc.requestUrl.replace(issuer.origin, oidc.url),
+          ACTIONS_ID_TOKEN_REQUEST_TOKEN: bed.oidc.requestToken,
+          AWS_ENDPOINT_URL: sts.url,
+        },
+        { workspace: dir },
+      ),
+    );
+    counted.faults += proxy.injected.length + oidc.injected.length;
+    counted.requests += proxy.requests + oidc.requests;
+    return value;
+  });
+  return { run, ...counted };
+}
+
+/**
+ * assume-env for prod: the OIDC token request (the bed's issuer behind a proxy of its own, with a
+ * seed of its own) and STS on moto (AssumeRoleWithWebIdentity, the GetCallerIdentity check)
+ * through faults. Nothing is written, so nothing can be duplicated; the end state is the
+ * credentials exported, which STS (asked directly) must know as the prod role's session.
+ */
+export async function assumeEnv(bed: { oidc: OidcPart; moto: MotoPart }, plan: FaultPlan): Promise<Outcome> {
+  const { roleArn, dir } = await prodJob(bed, 'fault-assume-env-');
+  const { run, faults, requests } = await assumeEnvVia(bed, dir, { oidc: { ...plan, seed: plan.seed + 7_919 }, sts: plan });
+  let wrong: string | undefined;
+  if (run.status === 0) {
+    const { AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey, AWS_SESSION_TOKEN: sessionToken } = run.exported;
+    const identity = await new STSClient({
+      endpoint: bed.moto.endpoint,
+      region: bed.moto.region,
+      credentials: { accessKeyId: accessKeyId ?? '', secretAccessKey: secretAccessKey ?? '', sessionToken },
+    })
+      .send(new GetCallerIdentityCommand({}))
+      .catch((error: unknown) => ({ Account: undefined, Arn: `not known to STS: ${String(error)}` }));
+    const roleName = roleArn.split('/').at(-1);
+    wrong =
+      run.outputs.account !== PROD || run.outputs['role-arn'] !== roleArn
+        ? `outputs account ${run.outputs.account}, role ${run.outputs['role-arn']}`
+        : identity.Account !== PROD || !identity.Arn?.includes(`:assumed-role/${roleName}/`)
+          ? `the exported credentials are ${identity.Arn} (account ${identity.Account})`
+          : undefined;
+  }
+  return {
+    scenario: 'assume-env',
+    completed: run.status === 0,
+    duplicates: 0,
+    wrongEnd: wrong,
+    faults,
+    requests,
+    log: run.log,
+  };
+}
+
+/** POSTs of a GitHub Deployment and of a Deployment's status (the writes deployment-record must not repeat). */
+export const githubCreate = (r: RequestInfo) => r.method === 'POST' && /\/deployments$/.test(r.path);
+export const githubStatus = (r: RequestInfo) => r.method === 'POST' && /\/deployments\/\d+\/statuses$/.test(r.path);
+
+let recordWorkspace: string | undefined;
+
+/** A job's workspace (one per process) with examples/expeditor.yml as its environment file: dev, staging (from dev), prod. */
+export function exampleJob(): string {
+  recordWorkspace ??= jobWorkspace(
+    readFileSync(join(root, 'examples/expeditor.yml'), 'utf8').replace(
+      '# yaml-language-server: $schema=../schema/expeditor.schema.json\n',
+      '',
+    ),
+    'fault-record-',
+  );
+  return recordWorkspace;
+}
+let recorded = 0;
+
+/**
+ * deployment-record through the GitHub server's proxy, as a pipeline records an image: start and
+ * finish (success) in dev, then start in staging (its promotion gate reads dev's deployments and
+ * statuses) and finish there. End state, read from the server: in each environment exactly one
+ * Deployment of the image, the one the run output, with the statuses in_progress, success.
+ */
+export async function deploymentRecord(github: GitHubPart, plan: FaultPlan): Promise<Outcome> {
+  const workspace = exampleJob();
+  const image = `127.0.0.1:5000/demo-app@sha256:${(0xfa0000 + ++recorded).toString(16).padStart(8, '0').repeat(8)}`;
+  const logs: string[] = [];
+  const ids: Record<string, string | undefined> = {};
+  const { value: ok, proxy } = await viaProxy(github.apiUrl, 'github', plan, async (p) => {
+    const record = async (inputs: Record<string, string>) => {
+      const r = await runBundle(
+        'deployment-record',
+        { token: github.token, ...inputs },
+        { ...github.env, GITHUB_API_URL: p.url, GITHUB_SHA: 'f'.repeat(40) },
+        { workspace },
+      );
+      logs.push(r.log);
+      return r;
+    };
+    for (const environment of ['dev', 'staging']) {
+      const started = await record({ mode: 'start', environment, image });
+      if (started.status !== 0) return false;
+      ids[environment] = started.outputs['deployment-id'];
+      const finished = await record({ mode: 'finish', environment, 'deployment-id': ids[environment] ?? '', state: 'success' });
+      if (finished.status !== 0) return false;
+    }
+    return true;
+  });
+  let duplicates = 0;
+  const wrong: string[] = [];
+  for (const environment of ['dev', 'staging']) {
+    const ours = github.deployments(environment).filter((d) => (d.payload as { image?: string } | undefined)?.image === image);
+    duplicates += Math.max(0, ours.length - 1) + ours.reduce((sum, d) => sum + Math.max(0, d.statuses.length - 2), 0);
+    const states = ours.map((d) => `${d.id}: ${d.statuses.map((s) => s.state).join(',')}`).join('; ');
+    if (ours.length === 0 || String(ours[0]?.id) !== ids[environment]) {
+      wrong.push(`${environment}: deployments ${states || 'none'}, the run output ${ids[environment]}`);
+    } else if (ours[0]?.statuses.map((s) => s.state).join(',') !== 'in_progress,success') {
+      wrong.push(`${environment}: ${states}`);
+    }
+  }
+  return {
+    scenario: 'deployment-record dev + staging',
+    completed: ok,
+    duplicates,
+    wrongEnd: ok && wrong.length ? wrong.join('; ') : undefined,
     faults: proxy.injected.length,
     requests: proxy.requests,
     log: logs.join('\n'),

@@ -3,18 +3,12 @@
 // server acted, slow answers and dropped watches. Each scenario must complete in the same end state
 // as without faults, with no duplicate write. Here a short run at a high rate on fixed seeds; the
 // matrix at 10 % over many runs is bench/faults.bench.ts.
-import { describe, expect, it } from 'vitest';
+import { describe, it } from 'vitest';
 import { useBed } from '../bed/vitest.ts';
-import { awsOperation, ecsBlueGreen, ecsRolling, eksDeployAndSwitch, kubeWrite, lostWrites, type Outcome } from './fault-scenarios.ts';
+import { awsOperation, ecsBlueGreen, ecsRolling, eksDeployAndSwitch, kubeWrite, lostWrites } from './fault-scenarios.ts';
+import { expectClean } from './fault-expect.ts';
 
 const bed = useBed(['moto', 'k8s']);
-
-function expectClean(outcome: Outcome): void {
-  expect(outcome.faults, 'the proxy injected faults').toBeGreaterThan(0);
-  expect(outcome.completed, outcome.log).toBe(true);
-  expect(outcome.wrongEnd, outcome.log).toBeUndefined();
-  expect(outcome.duplicates, outcome.log).toBe(0);
-}
 
 // Besides a quarter of the requests at random, the first write of each kind that must not be
 // repeated has its answer lost after the server acted (a retry would make a duplicate).
