@@ -5,8 +5,9 @@
 //    interleaved in the same run so machine noise hits both alike;
 //  - layer cache across runners (input cache): the next commit (one source file changed) built on
 //    a fresh runner (empty local storage) against the cold build of the same round, per builder —
-//    buildah, buildx on a remote builder (registry cache), buildx on the engine's own builder
-//    (inline cache) — on examples/app as it is, and on a Node-shaped context (dependencies from a
+//    buildah on a vfs store (as the rest of the bed) and on an overlay store (as on GitHub's
+//    hosted runners), buildx on a remote builder (registry cache), buildx on the engine's own
+//    builder (inline cache) — on examples/app as it is, and on a Node-shaped context (dependencies from a
 //    lock file in a stage of their own, before the sources).
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -233,14 +234,21 @@ function exampleApp(dir: string, change: string | undefined): void {
     writeFileSync(join(dir, 'src', 'index.html.in'), `${readFileSync(join(dir, 'src', 'index.html.in'), 'utf8')}<!-- ${change} -->\n`);
 }
 
-/** An environment whose local storage is empty: a fresh buildah store, or the engine pruned. */
-async function freshRunner(builder: 'buildah' | 'remote' | 'engine'): Promise<Record<string, string>> {
-  if (builder === 'buildah') {
+type CacheBuilder = 'buildah' | 'buildah-overlay' | 'remote' | 'engine';
+
+/**
+ * An environment whose local storage is empty: a fresh buildah store, or the engine pruned.
+ * buildah's store is vfs as on the rest of the bed (every layer a full copy), or overlay, what
+ * buildah uses on GitHub's hosted runners (layers stacked, not copied).
+ */
+async function freshRunner(builder: CacheBuilder): Promise<Record<string, string>> {
+  if (builder === 'buildah' || builder === 'buildah-overlay') {
     const dir = join(work, 'stores', String(++storeCount));
     mkdirSync(dir, { recursive: true });
     const conf = join(dir, 'storage.conf');
-    writeFileSync(conf, `[storage]\ndriver = "vfs"\ngraphroot = "${join(dir, 'storage')}"\nrunroot = "${join(dir, 'run')}"\n`);
-    return { ...env, CONTAINERS_STORAGE_CONF: conf };
+    const driver = builder === 'buildah' ? 'vfs' : 'overlay';
+    writeFileSync(conf, `[storage]\ndriver = "${driver}"\ngraphroot = "${join(dir, 'storage')}"\nrunroot = "${join(dir, 'run')}"\n`);
+    return { ...env, CONTAINERS_STORAGE_CONF: conf, STORAGE_DRIVER: driver };
   }
   const remote = builder === 'remote' ? await bed.docker.remoteBuilder() : bed.docker.env;
   await bed.docker.reset();
@@ -250,14 +258,18 @@ async function freshRunner(builder: 'buildah' | 'remote' | 'engine'): Promise<Re
 async function cacheAcrossRunners(): Promise<void> {
   const rounds = runs(5);
   const rows: string[][] = [];
-  const cases = [
+  const cases: { context: 'node-shaped' | 'examples/app'; builder: CacheBuilder }[] = [
     { context: 'node-shaped', builder: 'buildah' },
+    { context: 'node-shaped', builder: 'buildah-overlay' },
     { context: 'node-shaped', builder: 'remote' },
     { context: 'node-shaped', builder: 'engine' },
     { context: 'examples/app', builder: 'buildah' },
+    { context: 'examples/app', builder: 'buildah-overlay' },
     { context: 'examples/app', builder: 'remote' },
-  ] as const;
-  for (const c of cases) {
+  ];
+  // EXPEDITOR_BENCH_BUILDERS=buildah,buildah-overlay runs only those builders' rows.
+  const builders = process.env.EXPEDITOR_BENCH_BUILDERS?.split(',');
+  for (const c of cases.filter((k) => !builders || builders.includes(k.builder))) {
     const cold: number[] = [];
     const warm: number[] = [];
     const noCache: number[] = [];
@@ -285,7 +297,7 @@ async function cacheAcrossRunners(): Promise<void> {
           context: '.',
           buildArgs: { BASE: bed.registry.baseImage },
           env: await freshRunner(c.builder),
-          builder: c.builder === 'buildah' ? 'buildah' : 'buildx',
+          builder: c.builder.startsWith('buildah') ? 'buildah' : 'buildx',
           network: c.builder === 'engine' ? 'host' : 'default',
           ...(cache ? { cache: { kind: 'image-repository' as const } } : {}),
         };
@@ -307,7 +319,7 @@ async function cacheAcrossRunners(): Promise<void> {
       if (next.lines.some((l) => /Using cache|CACHED/.test(l))) depsHits++;
     }
     rows.push([
-      `${c.context}, ${c.builder === 'buildah' ? 'buildah' : c.builder === 'remote' ? 'buildx (remote builder, registry cache)' : 'buildx (engine, inline cache)'}`,
+      `${c.context}, ${c.builder === 'buildah' ? 'buildah (vfs store)' : c.builder === 'buildah-overlay' ? 'buildah (overlay store)' : c.builder === 'remote' ? 'buildx (remote builder, registry cache)' : 'buildx (engine, inline cache)'}`,
       ms(median(noCache)),
       ms(median(cold)),
       ms(median(warm)),
