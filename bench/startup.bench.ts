@@ -50,6 +50,16 @@ interface Target {
 const targets: Target[] = readdirSync(join(root, 'actions'))
   .filter((a) => existsSync(join(root, 'actions', a, 'dist', 'index.js')))
   .map((a) => ({ name: a, bundle: join(root, 'actions', a, 'dist', 'index.js'), firstRequestInputs: validInputs[a] }));
+// deploy-ecs as the peer is called: from a task definition file (the YAML parser and the schemas
+// load before the first request; given only a cluster and a service, they do not).
+const deployEcs = targets.find((t) => t.name === 'deploy-ecs');
+if (deployEcs) {
+  targets.push({
+    name: 'deploy-ecs, task definition file',
+    bundle: deployEcs.bundle,
+    firstRequestInputs: { ...validInputs['deploy-ecs'], 'task-definition': peerTaskDefinitionInputs['task-definition'] },
+  });
+}
 if (process.env.EXPEDITOR_BENCH_PEER) {
   targets.push({
     name: `peer: ${process.env.EXPEDITOR_BENCH_PEER}`,
