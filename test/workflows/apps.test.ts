@@ -5,7 +5,8 @@
 // Ready for an approval job that switches, and one whose approval job fails, which stops the held
 // deployment and records failure, and one that never switches (a rejection), which stops the
 // held deployment; a rollback right after an app's first deploy returns to what ran before it;
-// a prod config mistake refused by deploy.yml's check job (validate-only) before any record.
+// a prod config mistake refused by deploy.yml's check job (validate-only) before any record, and a
+// prod switch plan refused by promote.yml's gate job before it reads GitHub.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DescribeServicesCommand, DescribeTaskDefinitionCommand, ECSClient } from '@aws-sdk/client-ecs';
@@ -32,6 +33,7 @@ const apps: Record<'demo' | 'cart', AppWorld> = {} as never;
 const CART = '.github/cart.yml';
 const DEMO = '.github/expeditor.yml';
 const CART_TYPO = '.github/cart-typo.yml';
+const CART_ANALYSIS = '.github/cart-analysis.yml';
 
 /** The image an app's service runs (its one container). */
 async function serviceImage(account: string, where: { cluster: string; service: string }): Promise<string | undefined> {
@@ -86,6 +88,8 @@ beforeAll(async () => {
     // cart's file with a mistake only its prod deploy would find: a container its task definition
     // file does not have (the environment file itself is well-formed).
     [CART_TYPO]: cartConfig.replace('container: web,', 'container: webb, task-definition: ecs/cart-prod.json,'),
+    // cart's file with a check condition in prod that only its traffic switch reads.
+    [CART_ANALYSIS]: `${cartConfig}    analysis: { checks: [{ name: up, provider: http, url: "http://127.0.0.1:9/", success: "result <" }] }\n`,
     'ecs/cart-prod.json': JSON.stringify({ family: 'cart-prod', containerDefinitions: [{ name: 'web', image: 'cart', memory: 256 }] }),
     '.github/workflows/deploy.yml': deployWorkflow,
     '.github/workflows/promote.yml': dispatchWorkflow('promote', {
@@ -256,6 +260,22 @@ describe('two apps in one repository, one environment file each', () => {
     expect(run.output).toContain(`environments.prod.ecs.container: the task definition has no container "webb" (have: web)`);
     // The deploy job never started (act names it [deploy/expeditor deploy/deploy]).
     expect(run.output).not.toContain('expeditor deploy/deploy]');
+    expect(bed.github.requests().length).toBe(requests);
+    expect((await bed.moto.control<{ calls: unknown[] }>('calls', { since })).calls).toEqual([]);
+  });
+
+  // The gate job runs the traffic switch's plan (bluegreen-switch validate-only) for `to` before
+  // the gate reads GitHub's Deployments: a condition the approve or deploy job's switch would refuse
+  // once green is up fails there, with no GitHub request and no AWS call.
+  test('a promotion whose prod switch plan the switch would refuse (a check condition) fails in the gate job, before it reads GitHub', async () => {
+    const since = Date.now();
+    const requests = bed.github.requests().length;
+    const run = await act('promote', { to: 'prod', digest: image('cart'), commit: '', config: CART_ANALYSIS, 'approval-environment': '' });
+    expect(run.code).not.toBe(0);
+    expect(run.output).toMatch(/\/gate\].*Success - Main Check the environment and app against the environment file/);
+    expect(run.output).toMatch(/\/gate\].*Failure - Main Check the traffic switch \(validate-only\)/);
+    expect(run.output).toMatch(/environments\.prod\.analysis\.checks\.0\.success.*"result <"/);
+    expect(run.output).not.toMatch(/Main Promotion gate/);
     expect(bed.github.requests().length).toBe(requests);
     expect((await bed.moto.control<{ calls: unknown[] }>('calls', { since })).calls).toEqual([]);
   });
