@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CloudWatchClient, PutMetricAlarmCommand, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
+import { SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
 import { DescribeTasksCommand, ListTaskDefinitionsCommand, ListTasksCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import { GetDeploymentCommand, GetDeploymentGroupCommand, ListDeploymentsCommand } from '@aws-sdk/client-codedeploy';
 import { memoryLog } from '../../packages/shared/src/log.ts';
@@ -15,50 +15,27 @@ import { deployEcs, type EcsClients } from '../../actions/deploy-ecs/src/deploy.
 import { useBed } from '../bed/vitest.ts';
 import type { MotoPart } from '../bed/types.ts';
 import {
+  alarm,
   blueGreenService,
   blueGreenTarget,
   type BlueGreenFixture,
   callsOf,
   clientsFor,
+  cloudwatchOf,
   digestImage,
   failure,
   planFrom,
   rollingService,
   runBundle,
-  unique,
   until,
 } from './deploy-ecs-bed.ts';
 
 const bed = useBed(['moto']);
 const timing = { minIntervalMs: 100, maxIntervalMs: 400, factor: 1.5 };
 
-function cloudwatchOf(moto: MotoPart, account?: string): CloudWatchClient {
-  return new CloudWatchClient({ ...moto.clientConfig(account), maxAttempts: 1 });
-}
-
 /** Clients as deploy-ecs makes them when alarms are asked: ECS, CodeDeploy and CloudWatch. */
 function clientsWithAlarms(moto: MotoPart): EcsClients {
   return { ...clientsFor(moto), cloudwatch: cloudwatchOf(moto) };
-}
-
-/** A metric alarm in OK, as a team would have on its target group's 5xx count. */
-async function alarm(moto: MotoPart, prefix = 'shop-5xx', account?: string): Promise<string> {
-  const name = unique(prefix);
-  const cloudwatch = cloudwatchOf(moto, account);
-  await cloudwatch.send(
-    new PutMetricAlarmCommand({
-      AlarmName: name,
-      Namespace: 'AWS/ApplicationELB',
-      MetricName: 'HTTPCode_Target_5XX_Count',
-      Statistic: 'Sum',
-      Period: 60,
-      EvaluationPeriods: 1,
-      Threshold: 5,
-      ComparisonOperator: 'GreaterThanThreshold',
-    }),
-  );
-  await cloudwatch.send(new SetAlarmStateCommand({ AlarmName: name, StateValue: 'OK', StateReason: 'quiet' }));
-  return name;
 }
 
 async function fire(moto: MotoPart, name: string, account?: string): Promise<void> {

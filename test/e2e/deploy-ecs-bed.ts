@@ -14,6 +14,7 @@ import {
   RegisterTaskDefinitionCommand,
   type Service,
 } from '@aws-sdk/client-ecs';
+import { CloudWatchClient, PutMetricAlarmCommand, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
 import { CodeDeployClient, CreateApplicationCommand, CreateDeploymentGroupCommand } from '@aws-sdk/client-codedeploy';
 import type { MotoPart } from '../bed/types.ts';
 import { ActionInputs } from '../../packages/shared/src/inputs.ts';
@@ -242,4 +243,28 @@ export async function callsOf(moto: MotoPart, action: string, since: number, acc
   const key = moto.clientConfig(account).credentials.accessKeyId;
   const answer = await moto.control<{ calls: { at: number; accessKeyId?: string; throttled: boolean }[] }>('calls', { action, since });
   return answer.calls.filter((c) => c.accessKeyId === key);
+}
+
+export function cloudwatchOf(moto: MotoPart, account?: string): CloudWatchClient {
+  return new CloudWatchClient({ ...moto.clientConfig(account), maxAttempts: 1 });
+}
+
+/** A metric alarm in OK, as a team would have on its target group's 5xx count. */
+export async function alarm(moto: MotoPart, prefix = 'shop-5xx', account?: string): Promise<string> {
+  const name = unique(prefix);
+  const cloudwatch = cloudwatchOf(moto, account);
+  await cloudwatch.send(
+    new PutMetricAlarmCommand({
+      AlarmName: name,
+      Namespace: 'AWS/ApplicationELB',
+      MetricName: 'HTTPCode_Target_5XX_Count',
+      Statistic: 'Sum',
+      Period: 60,
+      EvaluationPeriods: 1,
+      Threshold: 5,
+      ComparisonOperator: 'GreaterThanThreshold',
+    }),
+  );
+  await cloudwatch.send(new SetAlarmStateCommand({ AlarmName: name, StateValue: 'OK', StateReason: 'quiet' }));
+  return name;
 }

@@ -14,7 +14,7 @@ import {
   ECSClient,
   RegisterTaskDefinitionCommand,
 } from '@aws-sdk/client-ecs';
-import { GetDeploymentCommand } from '@aws-sdk/client-codedeploy';
+import { CodeDeployClient, GetDeploymentCommand } from '@aws-sdk/client-codedeploy';
 import { ECRClient } from '@aws-sdk/client-ecr';
 import { CreateRoleCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
@@ -28,6 +28,7 @@ import { useBed } from '../bed/vitest.ts';
 import { jobWorkspace, noAmbientAws, root, runBundle, type BundleRun } from './bundle-run.ts';
 import { buildOptions, noEngineEnv, rejection } from './build-image-bed.ts';
 import {
+  alarm,
   blueGreenService,
   blueGreenTarget,
   clientsFor,
@@ -74,6 +75,13 @@ function documentedPolicy(heading: string, names: Record<string, string> = {}): 
   const blocks = jsonBlocks(`### ${heading}`);
   if (!blocks.length) throw new Error(`no JSON block under ### ${heading}`);
   return JSON.parse(substitute(blocks[0]!, names)) as Policy;
+}
+
+/** The statements an action's heading adds for an option (its JSON block at `index`, a list), with the bed's names. */
+function documentedAddition(heading: string, index: number, names: Record<string, string> = {}): Statement[] {
+  const block = jsonBlocks(`### ${heading}`)[index];
+  if (!block) throw new Error(`no JSON block ${index} under ### ${heading}`);
+  return JSON.parse(substitute(block, names)) as Statement[];
 }
 
 const asList = (v: string | string[] | undefined): string[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
@@ -365,6 +373,80 @@ describe('deploy-ecs with the documented policy (### deploy-ecs)', () => {
       'codedeploy:CreateDeployment',
       `arn:aws:codedeploy:us-west-2:${PROD}:deploymentgroup:${fx.application}/${fx.group}`,
     );
+    expect((await fx.describe()).taskDefinition).toBe(fx.blueTd);
+  });
+});
+
+describe('deploy-ecs with alarms, and its stop on a deadline, with the documented policy (### deploy-ecs)', () => {
+  const withAlarms = (policy: Policy, names: Record<string, string>, sids: string[]): Policy => ({
+    ...policy,
+    Statement: [...policy.Statement, ...documentedAddition('deploy-ecs', 1, names).filter((s) => sids.includes(s.Sid ?? ''))],
+  });
+
+  it('rolling with an alarm: with the TheAlarms statement the doc adds, the rollout completes watched by it, with nothing denied', async () => {
+    const fx = await rollingService();
+    const name = await alarm(bed.moto, 'shop-5xx', PROD);
+    const names = { ...fx.names, 'shop-5xx': name };
+    const policy = withAlarms(documentedPolicy('deploy-ecs', names), names, ['TheAlarms']);
+    const { env, session } = await asRole(PROD, policy);
+    const run = await runBundle(
+      'deploy-ecs',
+      { image: digestImage(), cluster: fx.cluster, service: fx.service, alarms: name },
+      { GITHUB_SHA: 'b'.repeat(40), ...env },
+    );
+    await expectPassed(run);
+    expect(await calledBy(session)).toContain('cloudwatch:DescribeAlarms');
+    const service = await describeService(fx.cluster, fx.service);
+    expect(service.taskDefinition).toBe(run.outputs['task-definition-arn']);
+    expect(service.deploymentConfiguration?.alarms?.alarmNames).toEqual([name]);
+  });
+
+  it('rolling with an alarm, without TheAlarms: refused on the alarm before anything is registered', async () => {
+    const fx = await rollingService();
+    const name = await alarm(bed.moto, 'shop-5xx', PROD);
+    const { env } = await asRole(PROD, documentedPolicy('deploy-ecs', fx.names));
+    const run = await runBundle(
+      'deploy-ecs',
+      { image: digestImage(), cluster: fx.cluster, service: fx.service, alarms: name },
+      { GITHUB_SHA: 'b'.repeat(40), ...env },
+    );
+    await expectDenied(run, 'cloudwatch:DescribeAlarms', `arn:aws:cloudwatch:us-west-2:${PROD}:alarm:${name}`);
+    const service = await describeService(fx.cluster, fx.service);
+    expect(service.taskDefinition).toBe(fx.firstTd);
+    expect(service.deploymentConfiguration?.alarms?.alarmNames ?? []).toEqual([]);
+  });
+
+  it('blue/green with an alarm: with both statements the doc adds, the group gets the alarm and the deployment succeeds, nothing denied', async () => {
+    const fx = await blueGreen(false);
+    const name = await alarm(bed.moto, 'shop-5xx', PROD);
+    const names = { ...fx.names, 'shop-5xx': name };
+    const policy = withAlarms(documentedPolicy('deploy-ecs', names), names, ['TheAlarms', 'AlarmsOnTheGroup']);
+    const { env, session } = await asRole(PROD, policy);
+    const run = await runBundle(
+      'deploy-ecs',
+      { image: digestImage('127.0.0.1:5000/shop/web'), cluster: fx.cluster, service: fx.service, alarms: name },
+      env,
+    );
+    await expectPassed(run);
+    expect(await calledBy(session)).toEqual(expect.arrayContaining(['cloudwatch:DescribeAlarms', 'codedeploy:UpdateDeploymentGroup']));
+    expect(run.outputs.status).toBe('Succeeded');
+  });
+
+  it('blue/green held at Ready past its timeout: deploy-ecs stops the deployment with rollback (codedeploy:StopDeployment), nothing denied', async () => {
+    const fx = await blueGreen(true);
+    const { env } = await asRole(PROD, documentedPolicy('deploy-ecs', fx.names));
+    const run = await runBundle(
+      'deploy-ecs',
+      { image: digestImage('127.0.0.1:5000/shop/web'), cluster: fx.cluster, service: fx.service, timeout: '20s' },
+      env,
+    );
+    expect(run.status, run.log).toBe(1);
+    expect(await denials()).toEqual([]);
+    expect(run.stdout).toMatch(/stopped with rollback/);
+    const id = /deployment (d-[A-Z0-9]+)/.exec(run.stdout)?.[1];
+    expect(id, run.log).toBeDefined();
+    const deployment = await new CodeDeployClient(bed.moto.clientConfig(PROD)).send(new GetDeploymentCommand({ deploymentId: id }));
+    expect(deployment.deploymentInfo?.status).toBe('Stopped');
     expect((await fx.describe()).taskDefinition).toBe(fx.blueTd);
   });
 });

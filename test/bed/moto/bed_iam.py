@@ -161,6 +161,11 @@ RESOURCES: dict[str, Callable[[Request], list[str]]] = {
     "codedeploy:GetDeploymentConfig": lambda r: [
         f"arn:aws:codedeploy:{r.region}:{r.account}:deploymentconfig:{r.get('deploymentConfigName')}"
     ],
+    # CloudWatch: alarm* (DescribeAlarms names them; with no names it lists every alarm).
+    "cloudwatch:DescribeAlarms": lambda r: [
+        f"arn:aws:cloudwatch:{r.region}:{r.account}:alarm:{name}" for name in r.get("AlarmNames") or []
+    ]
+    or ["*"],
     # STS: role* (the target role).
     "sts:AssumeRole": lambda r: [str(r.get("RoleArn"))],
 }
