@@ -33,7 +33,20 @@ function run(command: string, args: readonly string[], env: NodeJS.ProcessEnv): 
   });
 }
 
+/**
+ * The engine's storage driver and buildkitd's snapshotter: vfs and native (every layer a full
+ * copy; works anywhere) unless EXPEDITOR_BED_DOCKER_STORAGE=overlay2 (what GitHub's hosted runners
+ * use; needs overlay mounts, which this machine allows as root), for figures as a runner sees them.
+ */
+export function dockerStorage(env: NodeJS.ProcessEnv = process.env): { driver: 'vfs' | 'overlay2'; snapshotter: 'native' | 'overlayfs' } {
+  const driver = env.EXPEDITOR_BED_DOCKER_STORAGE || 'vfs';
+  if (driver !== 'vfs' && driver !== 'overlay2')
+    throw new Error(`EXPEDITOR_BED_DOCKER_STORAGE must be vfs or overlay2, got ${JSON.stringify(driver)}`);
+  return { driver, snapshotter: driver === 'vfs' ? 'native' : 'overlayfs' };
+}
+
 export async function start(ctx: BedContext): Promise<PartHandle<DockerPart>> {
+  const storage = dockerStorage();
   const dockerd = onPath('dockerd');
   const docker = onPath('docker');
   const plugin = bedBinary('docker', 'docker-buildx');
@@ -54,7 +67,7 @@ export async function start(ctx: BedContext): Promise<PartHandle<DockerPart>> {
     name: 'dockerd',
     command: dockerd,
     args: [
-      '--storage-driver=vfs',
+      `--storage-driver=${storage.driver}`,
       '--iptables=false',
       '--ip6tables=false',
       '--bridge=none',
@@ -102,7 +115,7 @@ export async function start(ctx: BedContext): Promise<PartHandle<DockerPart>> {
           '--containerd-worker=false',
           '--oci-worker=true',
           '--oci-worker-snapshotter',
-          'native',
+          storage.snapshotter,
           '--oci-worker-net',
           'host',
           // Its default is under /run/buildkit, which every bed's buildkitd would share.
