@@ -279,6 +279,7 @@ describe('pushWithRetries', () => {
     'tag invalid: The image tag v1 already exists in the shop/web repository and cannot be overwritten because the repository is immutable.',
     "name unknown: The repository with name 'shop/web' does not exist in the registry",
     'received unexpected HTTP status: 403 Forbidden',
+    'Error: writing manifest: uploading manifest v1 to 127.0.0.1:5000/shop/web: manifest invalid: refused by the registry',
   ])('does not push again what the registry refused: %s', async (line) => {
     const log = memoryLog();
     const { calls, push } = pushes(failed(line));

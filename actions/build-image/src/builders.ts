@@ -469,6 +469,10 @@ export function pushRefusal(tail: readonly string[]): string | undefined {
   if (/unauthorized|denied|forbidden|authentication required/i.test(text)) {
     return 'the registry refused the push: check that the credentials may push to this repository';
   }
+  // The registry's own 4xx error codes for what was sent (not a lost upload: that one is retried).
+  if (/manifest invalid|name invalid|digest invalid|size invalid|unsupported/i.test(text)) {
+    return 'the registry refused what was pushed (its error is in the push log above); pushing the same image again would be refused the same way';
+  }
   return undefined;
 }
 
