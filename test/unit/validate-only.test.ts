@@ -176,6 +176,20 @@ describe('deploy-ecs validate-only', () => {
     expect(validated).toContain('environments.qa.ecs.container');
   });
 
+  it("without an image (rollback.yml's check: the image is read when the rollback runs), checks the files and leaves the rendering to the deploy", async () => {
+    const noImage = (values: Record<string, string>) =>
+      readDeployEcsInputs(new ActionInputs(inputEnv({ config: '.github/expeditor.yml', 'require-digest': 'true', ...values })));
+    const result = await runDeployEcsStep(noImage({ environment: 'dev', 'validate-only': 'true' }), github(), run());
+    expect(result).toMatchObject({ validated: true, plan: { cluster: 'dev', service: 'shop', image: '' } });
+    expect(readFileSync(summaryPath, 'utf8')).toContain('not given: the task definition is rendered with it at deploy');
+    expect(lines.some((l) => l.startsWith('container web: image'))).toBe(false);
+    // The files are still read and checked as the deploy reads them.
+    const missing = await failure(runDeployEcsStep(noImage({ environment: 'staging', 'validate-only': 'true' }), github(), run()));
+    expect(missing).toContain('ecs/missing.json');
+    // Only validate-only goes without one.
+    expect(() => noImage({ environment: 'dev' })).toThrow("input 'image': is required");
+  });
+
   it('refuses an EKS environment as the deploy does', async () => {
     const validated = await failure(runDeployEcsStep(ecsInputs({ environment: 'prod', 'validate-only': 'true' }), github(), run()));
     expect(validated).toBe(await failure(runDeployEcs(ecsInputs({ environment: 'prod' }), github(), run())));

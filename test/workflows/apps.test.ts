@@ -34,6 +34,7 @@ const CART = '.github/cart.yml';
 const DEMO = '.github/expeditor.yml';
 const CART_TYPO = '.github/cart-typo.yml';
 const CART_ANALYSIS = '.github/cart-analysis.yml';
+const CART_DEV_MISSING = '.github/cart-dev-missing.yml';
 
 /** The image an app's service runs (its one container). */
 async function serviceImage(account: string, where: { cluster: string; service: string }): Promise<string | undefined> {
@@ -88,6 +89,12 @@ beforeAll(async () => {
     // cart's file with a mistake only its prod deploy would find: a container its task definition
     // file does not have (the environment file itself is well-formed).
     [CART_TYPO]: cartConfig.replace('container: web,', 'container: webb, task-definition: ecs/cart-prod.json,'),
+    // cart's file whose dev (rolling) names a task definition file the repository lacks: only a
+    // redeploy reads it.
+    [CART_DEV_MISSING]: cartConfig.replace(
+      'strategy: rolling, container: app }',
+      'strategy: rolling, container: app, task-definition: ecs/cart-dev.json }',
+    ),
     // cart's file with a check condition in prod that only its traffic switch reads.
     [CART_ANALYSIS]: `${cartConfig}    analysis: { checks: [{ name: up, provider: http, url: "http://127.0.0.1:9/", success: "result <" }] }\n`,
     'ecs/cart-prod.json': JSON.stringify({ family: 'cart-prod', containerDefinitions: [{ name: 'web', image: 'cart', memory: 256 }] }),
@@ -278,5 +285,23 @@ describe('two apps in one repository, one environment file each', () => {
     expect(run.output).not.toMatch(/Main Promotion gate/);
     expect(bed.github.requests().length).toBe(requests);
     expect((await bed.moto.control<{ calls: unknown[] }>('calls', { since })).calls).toEqual([]);
+  });
+
+  // rollback.yml's check job plans the ECS redeploy (deploy-ecs validate-only, without the image,
+  // which the rollback job reads from GitHub's Deployments when it runs): a file the redeploy would
+  // refuse fails there, before any approval, GitHub request or AWS call.
+  test('a rolling rollback whose environment names a task definition file the repository lacks is refused by the check job', async () => {
+    const before = await serviceImage(ACCOUNTS.dev, apps.cart.dev);
+    const since = Date.now();
+    const requests = bed.github.requests().length;
+    const run = await act('rollback', { environment: 'dev', config: CART_DEV_MISSING });
+    expect(run.code).not.toBe(0);
+    expect(run.output).toMatch(/\/check\].*Failure - Main Check the redeploy \(ECS, validate-only\)/);
+    expect(run.output).toContain('"ecs/cart-dev.json" does not exist in the workspace');
+    // The rollback job never started (act names it [rollback/expeditor rollback/rollback]).
+    expect(run.output).not.toContain('expeditor rollback/rollback]');
+    expect(bed.github.requests().length).toBe(requests);
+    expect((await bed.moto.control<{ calls: unknown[] }>('calls', { since })).calls).toEqual([]);
+    expect(await serviceImage(ACCOUNTS.dev, apps.cart.dev)).toBe(before);
   });
 });

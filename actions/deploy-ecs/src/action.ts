@@ -13,6 +13,8 @@ export async function runDeployEcs(
   github: GitHubContext,
   run: { log: Log; signal: AbortSignal },
 ): Promise<DeployEcsResult> {
+  // readDeployEcsInputs leaves the image out only with validate-only, which never comes here.
+  if (!inputs.image) throw new Error("deploy-ecs: input 'image' is required to deploy");
   const started = Date.now();
   const plan = await planDeployEcs(inputs, {
     workspace: github.workspace,

@@ -74,6 +74,7 @@ const descriptionProtocol = /previous task definition:/i;
 const lambdaFunction = /^(arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:)?[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9_$-]{1,128})?$/;
 
 export interface DeployEcsInputs {
+  /** The image to deploy; '' only with validate-only, which can check the rest without it (e.g. a rollback's, known only when it runs). */
   image: string;
   environment: string | undefined;
   /** Path of the environment file, relative to the workspace (read only with an environment). */
@@ -132,8 +133,11 @@ export function readDeployEcsInputs(inputs: ActionInputs): DeployEcsInputs {
   // Relative to the workspace or absolute (${{ github.workspace }}/…, $RUNNER_TEMP/…): where it
   // really leads, after links, is checked when the file is read (the file rule).
   const path = (name: string): string | undefined => inputs.string(name, { maxLength: 1024 });
+  const validateOnly = inputs.boolean('validate-only', false);
   const result: DeployEcsInputs = {
-    image: inputs.string('image', { required: true, pattern: imageReference, expected: 'an image reference such as repo@sha256:…' }),
+    image:
+      inputs.string('image', { required: !validateOnly, pattern: imageReference, expected: 'an image reference such as repo@sha256:…' }) ??
+      '',
     environment: inputs.string('environment', { pattern: environmentName, expected: 'an environment name' }),
     config: inputs.string('config', { maxLength: 1024 }) ?? '.github/expeditor.yml',
     cluster: inputs.string('cluster', { pattern: ecsClusterRef, expected: 'an ECS cluster name or ARN' }),
@@ -156,7 +160,7 @@ export function readDeployEcsInputs(inputs: ActionInputs): DeployEcsInputs {
     secrets: readSecrets(inputs),
     waitUntil: readWaitUntil(inputs),
     requireDigest: inputs.boolean('require-digest', false),
-    validateOnly: inputs.boolean('validate-only', false),
+    validateOnly,
     timeoutMs: readTimeout(inputs),
     keepEmptyKeys: inputs.list('keep-null-value-keys', {
       pattern: /^[A-Za-z][A-Za-z0-9]{0,254}$/,
@@ -185,7 +189,7 @@ export function readDeployEcsInputs(inputs: ActionInputs): DeployEcsInputs {
       "give the 'service' input (or an environment) to deploy, or a task definition file to register",
     );
   }
-  if (result.requireDigest && !/@sha256:[a-f0-9]{64}$/.test(result.image)) {
+  if (result.requireDigest && result.image && !/@sha256:[a-f0-9]{64}$/.test(result.image)) {
     inputs.problem(
       'image',
       `must name the image by digest (repo@sha256:…) because require-digest is true, got ${JSON.stringify(result.image)}`,

@@ -14,7 +14,9 @@ export interface DeployEcsValidated {
 
 /** Renders the task definition file (when there is one) and writes the "validated" summary. */
 export function validateDeployEcs(plan: DeployEcsPlan, run: { log: Log }, stepSummaryPath: string | undefined): DeployEcsValidated {
-  const rendered = plan.template ? renderForPlan(plan, plan.template.input) : undefined;
+  // Without an image (a rollback's is known only when it runs) the file is checked but not rendered:
+  // which container gets the image can depend on the image's repository.
+  const rendered = plan.template && plan.image ? renderForPlan(plan, plan.template.input) : undefined;
   const where = plan.service
     ? `${plan.environment ? `${plan.environment}: ` : ''}${plan.cluster}/${plan.service}`
     : `${plan.template?.input.family ?? 'task definition'} (registered only, no service)`;
@@ -22,7 +24,7 @@ export function validateDeployEcs(plan: DeployEcsPlan, run: { log: Log }, stepSu
   run.log.info(`validated: ${where} (validate-only: nothing was sent; ${left})`);
   for (const change of rendered?.changes ?? []) run.log.info(change);
   const summary = new Summary().heading(`deploy-ecs validated — ${where}`).facts([
-    ['image', plan.image],
+    ['image', plan.image || 'not given: the task definition is rendered with it at deploy'],
     ['task definition', plan.template ? `${plan.template.file} (family ${plan.template.input.family})` : "the service's current one"],
     ['container', rendered?.container ?? plan.container],
     ['AppSpec', plan.appSpec?.file],
