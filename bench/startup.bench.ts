@@ -31,6 +31,20 @@ const validInputs: Record<string, Record<string, string>> = {
   'deploy-eks': { image: `127.0.0.1:5000/shop/app@sha256:${'0'.repeat(64)}`, services: 'shop', cluster: 'bench', region: 'us-west-2' },
   // First request: ECR GetAuthorizationToken (AWS_ENDPOINT_URL), after the Dockerfile check; the ECR client loads first.
   'build-image': { repository: '123456789012.dkr.ecr.us-west-2.amazonaws.com/bench', context: 'build-image' },
+  // First request: CodeDeploy GetDeployment of the deployment held at Ready (AWS_ENDPOINT_URL).
+  'bluegreen-switch': {
+    platform: 'ecs',
+    'deployment-id': 'd-BENCH0001',
+    'codedeploy-application': 'bench',
+    'codedeploy-deployment-group': 'bench',
+  },
+  // First request: the GitHub API (GITHUB_API_URL), creating the environment's Deployment.
+  'deployment-record': {
+    mode: 'start',
+    environment: 'dev',
+    image: `127.0.0.1:5000/shop/app@sha256:${'0'.repeat(64)}`,
+    token: 'bench-token',
+  },
 };
 
 /** aws-actions/amazon-ecs-deploy-task-definition's inputs, the default peer's. */
@@ -116,6 +130,8 @@ function baseEnv(inputs: Record<string, string>): NodeJS.ProcessEnv {
     AWS_SECRET_ACCESS_KEY: 'bench',
     ACTIONS_ID_TOKEN_REQUEST_URL: `${endpoint}/token?x=1`,
     ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'bench-token',
+    GITHUB_API_URL: endpoint,
+    GITHUB_SERVER_URL: 'https://github.com',
     ...inputEnv(inputs),
   };
 }

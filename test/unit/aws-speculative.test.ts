@@ -5,6 +5,7 @@
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DescribeServicesCommand, ECSClient } from '@aws-sdk/client-ecs';
+import { CodeDeployClient, GetDeploymentCommand } from '@aws-sdk/client-codedeploy';
 import { Hash } from '@smithy/hash-node';
 import { HttpRequest, HttpResponse } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
@@ -13,6 +14,7 @@ import { clientConfig } from '@expeditor/aws/clients';
 import {
   type Decision,
   describeServicesRead,
+  getDeploymentRead,
   prefetchedAnswer,
   signRead,
   speculate,
@@ -203,6 +205,26 @@ describe('the SDK taking the speculative answer', () => {
     expect(seen).toEqual([{ sdk: false, body: read.body }]);
     await describeWeb(ecs);
     expect(seen.map((s) => s.sdk)).toEqual([false, true]);
+  });
+
+  it("CodeDeploy GetDeployment (the ECS switch's first call): written as the SDK writes it, and taken by the CodeDeploy client", async () => {
+    answer = (_req, body) => ({ status: 200, body: JSON.stringify({ deploymentInfo: { ...JSON.parse(body), status: 'Ready' } }) });
+    const codedeploy = () =>
+      new CodeDeployClient({
+        ...clientConfig({ region: 'us-west-2', endpoint }),
+        credentials: { accessKeyId: keys.AWS_ACCESS_KEY_ID, secretAccessKey: keys.AWS_SECRET_ACCESS_KEY },
+      });
+    const get = getDeploymentRead('d-ABCDEF123');
+    await codedeploy().send(new GetDeploymentCommand({ deploymentId: 'd-ABCDEF123' }));
+    expect(seen).toEqual([{ sdk: true, body: get.body }]);
+    seen.length = 0;
+    const speculation = speculate(get, { region: undefined, env: env(), exists: noFiles });
+    await speculation!.written;
+    const client = codedeploy();
+    usePrefetched(client, speculation);
+    const got = await client.send(new GetDeploymentCommand({ deploymentId: 'd-ABCDEF123' }));
+    expect(got.deploymentInfo).toEqual({ deploymentId: 'd-ABCDEF123', status: 'Ready' });
+    expect(seen).toEqual([{ sdk: false, body: get.body }]);
   });
 
   it('hands an AWS error to the SDK as it came: the SDK raises it (one request)', async () => {

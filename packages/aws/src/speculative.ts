@@ -38,6 +38,16 @@ export function describeServicesRead(cluster: string, service: string): JsonRead
   };
 }
 
+/** CodeDeploy GetDeployment of one deployment, as the SDK writes it. */
+export function getDeploymentRead(deploymentId: string): JsonRead {
+  return {
+    service: 'codedeploy',
+    endpointId: 'CODEDEPLOY',
+    target: 'CodeDeploy_20141006.GetDeployment',
+    body: JSON.stringify({ deploymentId }),
+  };
+}
+
 type Env = Record<string, string | undefined>;
 
 export type Decision =
