@@ -289,6 +289,21 @@ describe('pushWithRetries', () => {
     expect(log.lines.filter((l) => l.startsWith('warning: '))).toEqual([]);
   });
 
+  it("an immutable tag refusing a retry: an earlier attempt's manifest landed (its answer lost), so the push is done and the tag is read back", async () => {
+    const log = memoryLog();
+    const exists = failed(
+      'Error: writing manifest: uploading manifest v1 to 123456789012.dkr.ecr.us-west-2.amazonaws.com/shop/web: tag invalid: The image tag v1 already exists in the shop/web repository and cannot be overwritten because the repository is immutable.',
+    );
+    const { calls, push } = pushes(failed('Error: writing manifest: Put "https://x/v2/shop/web/manifests/v1": EOF'), exists);
+    const result = await pushWithRetries(push, { what: 'the push', log, signal: undefined, delaysMs: [1, 1, 1] });
+    expect(result.landedBefore).toBe(true);
+    expect(calls.n).toBe(2);
+    expect(log.lines.at(-1)).toContain("an earlier attempt's manifest landed though its answer was lost; the tag is read back");
+    // On the first attempt the same answer is a refusal (the tag was there before this run pushed).
+    const first = pushes(exists);
+    expect((await pushWithRetries(first.push, { what: 'the push', log, signal: undefined, delaysMs: [1] })).landedBefore).toBeUndefined();
+  });
+
   it('a stop during the wait ends it with the stop, and pushes no more', async () => {
     const stop = new AbortController();
     const { calls, push } = pushes(unavailable);

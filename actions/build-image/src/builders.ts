@@ -309,6 +309,8 @@ function buildahBuilder(buildah: string, version: string, reason: string): Build
         ),
       );
       const pushMs = Date.now() - pushStarted;
+      // No digest file from that attempt: the read-back of the tag says what was pushed.
+      if (push.landedBefore) return { buildMs, pushMs, builderDigest: undefined };
       if (push.code !== 0) {
         throw new BuildFailedError(
           `the push to ${request.destination} failed (buildah push exited ${push.code}): ${lastMeaningful(push.tail)}`,
@@ -457,9 +459,12 @@ export function lastMeaningful(tail: readonly string[]): string {
 }
 
 /** What to do about a push the registry refused (a retry would be refused again); undefined for any other failure. */
+/** The registry's answer that the tag exists and cannot be moved (ECR's immutable tags). */
+const tagExists = /immutable|already exists/i;
+
 export function pushRefusal(tail: readonly string[]): string | undefined {
   const text = tail.join('\n');
-  if (/immutable|already exists/i.test(text)) {
+  if (tagExists.test(text)) {
     return 'the repository has immutable tags and this tag exists: use a new tag, or drop force (the existing image is reused)';
   }
   if (/name unknown|does not exist/i.test(text)) {
@@ -496,10 +501,19 @@ export const pushRetryDelaysMs: readonly number[] = [1_000, 2_000, 4_000, 8_000,
 export async function pushWithRetries(
   push: () => Promise<ExecResult>,
   options: { what: string; log: Pick<Log, 'warning'>; signal: AbortSignal | undefined; delaysMs?: readonly number[] },
-): Promise<ExecResult> {
+): Promise<ExecResult & { landedBefore?: true }> {
   const delays = options.delaysMs ?? pushRetryDelaysMs;
   for (let attempt = 0; ; attempt++) {
     const result = await push();
+    // The tag did not exist before the first attempt (else the image would have been reused): an
+    // immutable tag refusing a retry means an earlier attempt's manifest landed and only its answer
+    // was lost. The caller reads the tag back, so where it points is still checked.
+    if (attempt > 0 && result.code !== 0 && tagExists.test(result.tail.join('\n'))) {
+      options.log.warning(
+        `${options.what}: the tag exists now (${lastMeaningful(result.tail)}): an earlier attempt's manifest landed though its answer was lost; the tag is read back`,
+      );
+      return { ...result, landedBefore: true };
+    }
     const delay = delays[attempt];
     if (result.code === 0 || delay === undefined || pushRefusal(result.tail) !== undefined) return result;
     options.log.warning(
