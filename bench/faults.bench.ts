@@ -24,7 +24,7 @@ import { printTable, runs } from './stats.ts';
 
 const n = runs(10);
 const rate = Number(process.env.EXPEDITOR_BENCH_FAULT_RATE ?? '0.1');
-const bed = await startBed(['oidc', 'moto', 'registry', 'k8s', 'github']);
+const bed = await startBed(['oidc', 'moto', 'registry', 'k8s', 'github', 'docker']);
 try {
   const scenarios: [string, (seed: number) => Promise<Outcome>][] = [
     ['deploy-ecs rolling', (seed) => ecsRolling(bed.moto, lostWrites({ rate, seed }, awsOperation('RegisterTaskDefinition')))],
@@ -37,7 +37,8 @@ try {
       'deploy-eks ×2 + switch',
       (seed) => eksDeployAndSwitch(bed.k8s, lostWrites({ rate, seed }, kubeWrite('POST', 'deployments'), kubeWrite('PATCH', 'services'))),
     ],
-    ['build-image + re-run', (seed) => buildImage(bed, { rate, seed })],
+    ['build-image (buildah) + re-run', (seed) => buildImage(bed, { rate, seed })],
+    ['build-image (buildx) + re-run', (seed) => buildImage(bed, { rate, seed }, 'buildx')],
     ['assume-env', (seed) => assumeEnv(bed, lostWrites({ rate, seed }, awsOperation('AssumeRoleWithWebIdentity')))],
     ['deployment-record dev + staging', (seed) => deploymentRecord(bed.github, lostWrites({ rate, seed }, githubCreate, githubStatus))],
   ];

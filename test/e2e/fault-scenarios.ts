@@ -14,7 +14,7 @@ import { ListTaskDefinitionsCommand } from '@aws-sdk/client-ecs';
 import { ListDeploymentsCommand } from '@aws-sdk/client-codedeploy';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { githubOidcRole } from '../bed/aws-roles.ts';
-import type { GitHubPart, K8sPart, MotoPart, OidcPart, RegistryPart } from '../bed/types.ts';
+import type { DockerPart, GitHubPart, K8sPart, MotoPart, OidcPart, RegistryPart } from '../bed/types.ts';
 import { noEngineEnv, shaOf } from './build-image-bed.ts';
 import { type BundleRun, jobWorkspace, noAmbientAws, root, runBundle as runStep } from './bundle-run.ts';
 import { blueGreenService, blueGreenTarget, digestImage, rollingService, runBundle } from './deploy-ecs-bed.ts';
@@ -222,7 +222,15 @@ let builds = 0;
  * over plain HTTP, and `buildah bud` takes no --tls-verify for the proxy's address. End state,
  * read from the registry itself: the tag and the extra tag point at the digest both runs output.
  */
-export async function buildImage(bed: { registry: RegistryPart }, plan: FaultPlan): Promise<Outcome> {
+export async function buildImage(
+  bed: { registry: RegistryPart; docker?: DockerPart },
+  plan: FaultPlan,
+  builder: 'buildah' | 'buildx' = 'buildah',
+): Promise<Outcome> {
+  if (builder === 'buildx' && !bed.docker) throw new Error('the buildx scenario needs the bed part docker');
+  // buildx: the bed's engine with its own builder (docker driver), which pushes to 127.0.0.0/8 over
+  // plain HTTP; RUN steps take the host's network (the engine has no bridge).
+  const builderEnv = builder === 'buildx' && bed.docker ? bed.docker.env : noEngineEnv(bed.registry);
   const name = `faults/build-${process.pid}-${++builds}`;
   const sha = shaOf(`${name}-${plan.seed}`);
   const logs: string[] = [];
@@ -235,8 +243,9 @@ export async function buildImage(bed: { registry: RegistryPart }, plan: FaultPla
           context: 'examples/app',
           'build-args': `BASE=${bed.registry.baseImage}\nVERSION=${sha.slice(0, 8)}`,
           'extra-tags': 'stable',
+          ...(builder === 'buildx' ? { builder: 'buildx', network: 'host' } : {}),
         },
-        { ...noEngineEnv(bed.registry), GITHUB_SHA: sha, GITHUB_SERVER_URL: 'https://github.com' },
+        { ...builderEnv, GITHUB_SHA: sha, GITHUB_SERVER_URL: 'https://github.com' },
         { workspace: root },
       );
     const first = await run();
@@ -260,7 +269,7 @@ export async function buildImage(bed: { registry: RegistryPart }, plan: FaultPla
           ? `the re-run output ${again?.outputs.digest}, not ${digest}`
           : undefined;
   return {
-    scenario: 'build-image + re-run',
+    scenario: `build-image (${builder}) + re-run`,
     completed,
     // The re-run must find the tag: a second build and push is the duplicate here.
     duplicates: completed && again?.outputs.skipped !== 'true' ? 1 : 0,

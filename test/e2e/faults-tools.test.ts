@@ -11,7 +11,7 @@ import { useBed } from '../bed/vitest.ts';
 import { assumeEnv, awsOperation, buildImage, deploymentRecord, githubCreate, githubStatus, lostWrites } from './fault-scenarios.ts';
 import { expectClean } from './fault-expect.ts';
 
-const bed = useBed(['oidc', 'moto', 'registry', 'github']);
+const bed = useBed(['oidc', 'moto', 'registry', 'github', 'docker']);
 
 describe('through injected faults (25 % of requests, and lost answers to the first writes)', () => {
   // buildah's push ends at a registry's 503 or 429 (it retries dropped connections only): the
@@ -20,6 +20,12 @@ describe('through injected faults (25 % of requests, and lost answers to the fir
   // ten seeds tried, 42 needed all 5 retries and one (48) ran out of them.
   it.each([41, 46])('build-image pushes once, and a re-run finds the tag (seed %i)', async (seed) => {
     expectClean(await buildImage(bed, { rate: 0.25, seed }));
+  });
+
+  // buildx on the engine's own builder builds and pushes in one run: a run that failed in its push
+  // runs again (the build cached), and the re-run finds the tag.
+  it.each([43, 44])('build-image with buildx pushes once, and a re-run finds the tag (seed %i)', async (seed) => {
+    expectClean(await buildImage(bed, { rate: 0.25, seed }, 'buildx'));
   });
 
   // STS's answer to AssumeRoleWithWebIdentity lost once: a session was made, and another is.

@@ -7,6 +7,7 @@ import {
   buildxVersionOf,
   pickBuilder,
   pushFailedNext,
+  buildxFailedInPush,
   pushWithRetries,
   type BuilderChoice,
   type DockerProbe,
@@ -302,6 +303,37 @@ describe('pushWithRetries', () => {
     // On the first attempt the same answer is a refusal (the tag was there before this run pushed).
     const first = pushes(exists);
     expect((await pushWithRetries(first.push, { what: 'the push', log, signal: undefined, delaysMs: [1] })).landedBefore).toBeUndefined();
+  });
+
+  it('with inPush, runs again only a failure in the push (buildx: a build step that failed fails at once)', async () => {
+    const log = memoryLog();
+    const buildStep = failed('ERROR: failed to solve: process "/bin/sh -c npm ci" did not complete successfully: exit code: 1');
+    const once = pushes(buildStep, ok);
+    const result = await pushWithRetries(once.push, {
+      what: 'the push',
+      log,
+      signal: undefined,
+      delaysMs: [1, 1],
+      inPush: (r) => buildxFailedInPush(r.tail),
+    });
+    expect(result).toBe(buildStep);
+    expect(once.calls.n).toBe(1);
+    const inPush = failed(
+      'ERROR: failed to solve: failed to push 127.0.0.1:5000/shop/web:v1: unexpected status from PUT request: 503 Service Unavailable',
+    );
+    const again = pushes(inPush, ok);
+    expect(
+      (
+        await pushWithRetries(again.push, {
+          what: 'the push',
+          log,
+          signal: undefined,
+          delaysMs: [1, 1],
+          inPush: (r) => buildxFailedInPush(r.tail),
+        })
+      ).code,
+    ).toBe(0);
+    expect(again.calls.n).toBe(2);
   });
 
   it('a stop during the wait ends it with the stop, and pushes no more', async () => {

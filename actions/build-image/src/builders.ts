@@ -357,20 +357,34 @@ function buildxBuilder(docker: string, version: string, reason: string): Builder
         }
         if (request.cache) run.log.info(buildxCacheNote(request.cache.ref, cacheExport));
         const started = Date.now();
+        // A run that failed in its push runs again: the build is cached in the builder, so only
+        // the push is repeated (as buildah's is, pushWithRetries).
         const build = await run.log.group(`Build and push (docker buildx ${version})`, () =>
-          exec(docker, buildxBuildArgs(request, metadata, cacheExport.export), {
-            env: { ...run.env, BUILDX_NO_DEFAULT_ATTESTATIONS: '1' },
-            signal: run.signal,
-            onLine: (line) => run.log.info(line),
-          }),
+          pushWithRetries(
+            () =>
+              exec(docker, buildxBuildArgs(request, metadata, cacheExport.export), {
+                env: { ...run.env, BUILDX_NO_DEFAULT_ATTESTATIONS: '1' },
+                signal: run.signal,
+                onLine: (line) => run.log.info(line),
+              }),
+            {
+              what: `the push to ${request.destination} (docker buildx build)`,
+              log: run.log,
+              signal: run.signal,
+              inPush: (result) =>
+                buildxFailedInPush(result.tail) &&
+                !builderRefusedAttestations(request.attestations, result.tail) &&
+                !sbomGeneratorFailure(request.attestations, result.tail),
+            },
+          ),
         );
         const buildMs = Date.now() - started;
-        if (build.code !== 0) {
+        if (build.code !== 0 && !build.landedBefore) {
           const refused = builderRefusedAttestations(request.attestations, build.tail);
           if (refused) throw refused;
           const sbom = sbomGeneratorFailure(request.attestations, build.tail);
           if (sbom) throw new BuildFailedError(sbom, build.tail, 'build', sbomGeneratorNext);
-          const pushed = build.tail.some((line) => /pushing layers|exporting to image/i.test(line));
+          const pushed = buildxFailedInPush(build.tail);
           throw new BuildFailedError(
             `${pushed ? `the push to ${request.destination} failed` : 'the build failed'} (docker buildx build exited ${build.code}): ${lastMeaningful(build.tail)}`,
             build.tail,
@@ -390,6 +404,11 @@ function buildxBuilder(docker: string, version: string, reason: string): Builder
       }
     },
   };
+}
+
+/** Whether a failed `docker buildx build` had got to its export (the push), not failed in a build step. */
+export function buildxFailedInPush(tail: readonly string[]): boolean {
+  return tail.some((line) => /pushing layers|exporting to image|failed to push/i.test(line));
 }
 
 /** The current buildx builder's driver, and whether it can export a registry cache (all but `docker`). */
@@ -500,7 +519,14 @@ export const pushRetryDelaysMs: readonly number[] = [1_000, 2_000, 4_000, 8_000,
  */
 export async function pushWithRetries(
   push: () => Promise<ExecResult>,
-  options: { what: string; log: Pick<Log, 'warning'>; signal: AbortSignal | undefined; delaysMs?: readonly number[] },
+  options: {
+    what: string;
+    log: Pick<Log, 'warning'>;
+    signal: AbortSignal | undefined;
+    delaysMs?: readonly number[];
+    /** Whether a failed run failed in its push (buildx builds and pushes in one run: a build error is not retried). */
+    inPush?: (result: ExecResult) => boolean;
+  },
 ): Promise<ExecResult & { landedBefore?: true }> {
   const delays = options.delaysMs ?? pushRetryDelaysMs;
   for (let attempt = 0; ; attempt++) {
@@ -516,6 +542,7 @@ export async function pushWithRetries(
     }
     const delay = delays[attempt];
     if (result.code === 0 || delay === undefined || pushRefusal(result.tail) !== undefined) return result;
+    if (options.inPush && !options.inPush(result)) return result;
     options.log.warning(
       `${options.what} failed (exit ${result.code}): ${lastMeaningful(result.tail)}; retry ${attempt + 1} of ${delays.length} in ${formatDuration(delay)}`,
     );
