@@ -6,6 +6,7 @@
 // and its own requests), assume-env the OIDC token endpoint and STS, deployment-record the GitHub API.
 // EXPEDITOR_BENCH_RUNS sets the runs per scenario (default 10); EXPEDITOR_BENCH_FAULT_RATE the rate.
 import { startBed } from '../test/bed/index.ts';
+import { once } from '../test/e2e/fault-proxy.ts';
 import {
   assumeEnv,
   awsOperation,
@@ -14,6 +15,7 @@ import {
   ecsBlueGreen,
   ecsRolling,
   eksDeployAndSwitch,
+  eksDeployByTag,
   githubCreate,
   githubStatus,
   kubeWrite,
@@ -36,6 +38,10 @@ try {
     [
       'deploy-eks ×2 + switch',
       (seed) => eksDeployAndSwitch(bed.k8s, lostWrites({ rate, seed }, kubeWrite('POST', 'deployments'), kubeWrite('PATCH', 'services'))),
+    ],
+    [
+      'deploy-eks by tag (registry)',
+      (seed) => eksDeployByTag(bed, { rate, seed, pick: once((r) => r.path.includes('/manifests/'), 'unavailable') }),
     ],
     ['build-image (buildah) + re-run', (seed) => buildImage(bed, { rate, seed })],
     ['build-image (buildx) + re-run', (seed) => buildImage(bed, { rate, seed }, 'buildx')],

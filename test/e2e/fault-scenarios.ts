@@ -32,6 +32,25 @@ export interface Outcome {
   log: string;
 }
 
+/** A bundle run's outcome: completed when it exited 0, and then judged by `wrong`. */
+function outcomeOf(
+  scenario: string,
+  run: { status: number | null; log: string },
+  proxy: FaultProxy,
+  duplicates: number,
+  wrong: string | undefined,
+): Outcome {
+  return {
+    scenario,
+    completed: run.status === 0,
+    duplicates,
+    wrongEnd: run.status === 0 ? wrong : undefined,
+    faults: proxy.injected.length,
+    requests: proxy.requests,
+    log: run.log,
+  };
+}
+
 /** Lost answers of the writes that must not be repeated, on top of the random faults. */
 export function lostWrites(plan: FaultPlan, ...operations: ((r: RequestInfo) => boolean)[]): FaultPlan {
   const picks = operations.map((m) => once(m, 'reset-after'));
@@ -75,15 +94,7 @@ export async function ecsRolling(moto: MotoPart, plan: FaultPlan): Promise<Outco
       : primary?.rolloutState !== 'COMPLETED'
         ? `rollout ${primary?.rolloutState}`
         : undefined;
-  return {
-    scenario: 'deploy-ecs rolling',
-    completed: run.status === 0,
-    duplicates: Math.max(0, revisions.length - 2),
-    wrongEnd: run.status === 0 ? wrong : undefined,
-    faults: proxy.injected.length,
-    requests: proxy.requests,
-    log: run.log,
-  };
+  return outcomeOf('deploy-ecs rolling', run, proxy, Math.max(0, revisions.length - 2), wrong);
 }
 
 /** deploy-ecs blue/green through CodeDeploy: one new revision, one deployment, Succeeded. */
@@ -204,6 +215,46 @@ export async function eksDeployAndSwitch(k8s: K8sPart, plan: FaultPlan): Promise
     requests: proxy.requests,
     log: logs.join('\n'),
   };
+}
+
+/**
+ * deploy-eks given an image by tag: the tag resolved to its digest through the registry behind the
+ * proxy (registry flavor; the Kubernetes API direct), then the first deploy. End state: the
+ * Deployment runs the image by the digest the registry holds for the tag, one Deployment.
+ */
+export async function eksDeployByTag(bed: { k8s: K8sPart; registry: RegistryPart }, plan: FaultPlan): Promise<Outcome> {
+  const c = await kubeconfigConnection(bed.k8s);
+  const ns = `faults-${randomBytes(3).toString('hex')}`;
+  await c.core.createNamespace({ body: { metadata: { name: ns } } });
+  const ws = workspace();
+  writeFileSync(join(ws, 'shop.yaml'), manifest(ns));
+  const kubeconfig = join(mkdtempSync(join(tmpdir(), 'fault-kubeconfig-')), 'kubeconfig');
+  writeFileSync(kubeconfig, readFileSync(bed.k8s.kubeconfig));
+  const [repository, tag] = [
+    bed.registry.baseImage.slice(0, bed.registry.baseImage.lastIndexOf(':')),
+    bed.registry.baseImage.split(':').at(-1),
+  ];
+  const { value: run, proxy } = await viaProxy(bed.registry.url, 'registry', plan, (p) =>
+    runBundle(
+      'deploy-eks',
+      {
+        image: `${repository.replace(bed.registry.host, p.url.replace('http://', ''))}:${tag}`,
+        services: 'shop',
+        container: 'shop',
+        manifest: 'shop.yaml',
+        kubeconfig,
+        timeout: '90s',
+      },
+      {},
+      { workspace: ws },
+    ),
+  );
+  const deployments = (await c.apps.listNamespacedDeployment({ namespace: ns })).items;
+  const running = deployments[0]?.spec?.template.spec?.containers[0]?.image;
+  const digest = running?.split('@')[1];
+  const wrong =
+    digest !== bed.registry.baseDigest ? `the Deployment runs ${running}, not the tag's digest ${bed.registry.baseDigest}` : undefined;
+  return outcomeOf('deploy-eks by tag (registry)', run, proxy, Math.max(0, deployments.length - 1), wrong);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -5,10 +5,11 @@
 // matrix at 10 % over many runs is bench/faults.bench.ts.
 import { describe, it } from 'vitest';
 import { useBed } from '../bed/vitest.ts';
-import { awsOperation, ecsBlueGreen, ecsRolling, eksDeployAndSwitch, kubeWrite, lostWrites } from './fault-scenarios.ts';
+import { awsOperation, ecsBlueGreen, ecsRolling, eksDeployAndSwitch, eksDeployByTag, kubeWrite, lostWrites } from './fault-scenarios.ts';
+import { once } from './fault-proxy.ts';
 import { expectClean } from './fault-expect.ts';
 
-const bed = useBed(['moto', 'k8s']);
+const bed = useBed(['moto', 'k8s', 'registry']);
 
 // Besides a quarter of the requests at random, the first write of each kind that must not be
 // repeated has its answer lost after the server acted (a retry would make a duplicate).
@@ -32,5 +33,11 @@ describe('through injected faults (25 % of requests, and lost answers to the fir
     expectClean(
       await eksDeployAndSwitch(bed.k8s, lostWrites({ rate: 0.25, seed }, kubeWrite('POST', 'deployments'), kubeWrite('PATCH', 'services'))),
     );
+  });
+
+  // The tag → digest lookup is a handful of registry requests: the first manifest read gets a 503
+  // on top of the random faults, so every run meets one.
+  it.each([71, 72])('deploy-eks resolves an image tag through the registry and deploys its digest (seed %i)', async (seed) => {
+    expectClean(await eksDeployByTag(bed, { rate: 0.25, seed, pick: once((r) => r.path.includes('/manifests/'), 'unavailable') }));
   });
 });
