@@ -49,7 +49,9 @@ try {
     ['deployment-record dev + staging', (seed) => deploymentRecord(bed.github, lostWrites({ rate, seed }, githubCreate, githubStatus))],
   ];
   const rows: (string | number)[][] = [];
-  for (const [name, scenario] of scenarios) {
+  // EXPEDITOR_BENCH_SCENARIOS=<text> runs only the scenarios whose name holds it.
+  const only = process.env.EXPEDITOR_BENCH_SCENARIOS;
+  for (const [name, scenario] of scenarios.filter(([n]) => !only || n.includes(only))) {
     const outcomes: Outcome[] = [];
     for (let i = 0; i < n; i++) outcomes.push(await scenario(1000 + i));
     rows.push([
