@@ -133,7 +133,7 @@ describe('the bluegreen-switch bundle on EKS', () => {
         Array.from({ length: n }, (_, i) => {
           const own = join(dir, `run-${i}`);
           mkdirSync(own);
-          const inputs = viaKubeconfig(c, { 'target-color': 'green', ...(proxy ? { kubeconfig: proxy.kubeconfig } : {}) });
+          const inputs = viaKubeconfig(c, { 'target-color': 'green', ...(proxy ? { kubeconfig: proxy.kubeconfig(i) } : {}) });
           return runBundle(own, inputs, {}, String(6000000 + i));
         }),
       );
@@ -252,10 +252,13 @@ describe('the bluegreen-switch bundle on EKS', () => {
 
 /**
  * A TLS proxy to the bed's apiserver for `n` processes (its own certificate, made here):
- * PATCHes of the stable Service wait until it has been read (GET) `n` times and the last read
- * was answered, then all go at once. Returns a kubeconfig pointing at it.
+ * PATCHes of the stable Service wait until each of the n processes has read it (GET) and the last
+ * read was answered, then all go at once. Process i talks to it under the path prefix /p<i> (the
+ * server of the kubeconfig `kubeconfig(i)` returns), so a process that reads twice (a retried
+ * GET under load) is counted once: counting reads let the writes go while one process had not
+ * read yet, and it then found green already live.
  */
-async function barrierProxy(c: Colors, n: number, dir: string): Promise<{ kubeconfig: string; close(): void }> {
+async function barrierProxy(c: Colors, n: number, dir: string): Promise<{ kubeconfig(i: number): string; close(): void }> {
   const upstream = new URL(bed.k8s.server);
   const stablePath = `/api/v1/namespaces/${c.ns}/services/${c.svc}`;
   const key = join(dir, 'proxy.key');
@@ -279,16 +282,17 @@ async function barrierProxy(c: Colors, n: number, dir: string): Promise<{ kubeco
     '-addext',
     'subjectAltName=IP:127.0.0.1',
   ]);
-  let reads = 0;
+  const readers = new Set<string>();
   const waiting: (() => void)[] = [];
   const server = createHttpsServer({ key: readFileSync(key), cert: readFileSync(cert) }, (req, res) => {
+    const [, reader = '', url = req.url ?? ''] = /^\/p(\d+)(\/.*)$/.exec(req.url ?? '') ?? [];
     const forward = (answered?: () => void): void => {
       const up = httpsRequest(
         {
           host: upstream.hostname,
           port: upstream.port,
           method: req.method,
-          path: req.url,
+          path: url,
           headers: { ...req.headers, host: upstream.host },
           ca: bed.k8s.caData,
         },
@@ -305,30 +309,33 @@ async function barrierProxy(c: Colors, n: number, dir: string): Promise<{ kubeco
       res.on('close', () => up.destroy());
       req.pipe(up);
     };
-    const stable = (req.url ?? '').split('?')[0] === stablePath;
+    const stable = url.split('?')[0] === stablePath;
     if (stable && req.method === 'GET') {
-      reads++;
+      const last = !readers.has(reader) && readers.add(reader).size === n;
       // The held writes go once the last reader has its answer (so it read the old version).
       forward(
-        reads === n
+        last
           ? () => {
               for (const release of waiting.splice(0)) release();
             }
           : undefined,
       );
-    } else if (stable && req.method === 'PATCH' && reads < n) {
+    } else if (stable && req.method === 'PATCH' && readers.size < n) {
       waiting.push(forward);
     } else {
       forward();
     }
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const kubeconfig = join(dir, 'proxy-kubeconfig');
   const ca = readFileSync(cert).toString('base64');
-  writeFileSync(
-    kubeconfig,
-    `apiVersion: v1\nkind: Config\nclusters: [{name: p, cluster: {server: "https://127.0.0.1:${(server.address() as AddressInfo).port}", certificate-authority-data: ${ca}}}]\nusers: [{name: u, user: {token: "${bed.k8s.token}"}}]\ncontexts: [{name: p, context: {cluster: p, user: u}}]\ncurrent-context: p\n`,
-  );
+  const kubeconfig = (i: number): string => {
+    const file = join(dir, `proxy-kubeconfig-${i}`);
+    writeFileSync(
+      file,
+      `apiVersion: v1\nkind: Config\nclusters: [{name: p, cluster: {server: "https://127.0.0.1:${(server.address() as AddressInfo).port}/p${i}", certificate-authority-data: ${ca}}}]\nusers: [{name: u, user: {token: "${bed.k8s.token}"}}]\ncontexts: [{name: p, context: {cluster: p, user: u}}]\ncurrent-context: p\n`,
+    );
+    return file;
+  };
   return {
     kubeconfig,
     close: () => {
