@@ -303,6 +303,12 @@ describe('pushWithRetries', () => {
     // On the first attempt the same answer is a refusal (the tag was there before this run pushed).
     const first = pushes(exists);
     expect((await pushWithRetries(first.push, { what: 'the push', log, signal: undefined, delaysMs: [1] })).landedBefore).toBeUndefined();
+    // So it is on a retry when the tag was there before the first attempt (force): nothing of this run landed.
+    const forced = pushes(failed('Error: writing blob: 503 Service Unavailable'), exists);
+    const refused = await pushWithRetries(forced.push, { what: 'the push', log, signal: undefined, delaysMs: [1, 1], tagExisted: true });
+    expect(refused.landedBefore).toBeUndefined();
+    expect(refused.code).toBe(125);
+    expect(forced.calls.n).toBe(2);
   });
 
   it('with inPush, runs again only a failure in the push (buildx: a build step that failed fails at once)', async () => {

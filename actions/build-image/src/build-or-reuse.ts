@@ -273,6 +273,7 @@ async function buildOrReuseSteps(options: BuildOrReuseOptions): Promise<BuildIma
         destination: `${address}/${repository.name}:${options.tag}`,
         address,
         credentials,
+        tagExisted: existing !== undefined,
       },
       { env: options.env, log, signal, scratch: scratch.dir },
     );

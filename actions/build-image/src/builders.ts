@@ -47,6 +47,8 @@ export interface BuildRequest {
   /** The registry address pushed to (`host:port`), for logins and TLS. */
   address: string;
   credentials: { username: string; password: string } | undefined;
+  /** The tag was there before this push (force): an immutable tag refusing a retry is then not this run's push having landed. */
+  tagExisted?: boolean | undefined;
 }
 
 export interface BuildOutcome {
@@ -305,7 +307,7 @@ function buildahBuilder(buildah: string, version: string, reason: string): Build
               signal: run.signal,
               onLine: (line) => run.log.info(line),
             }),
-          { what: `the push to ${request.destination} (buildah push)`, log: run.log, signal: run.signal },
+          { what: `the push to ${request.destination} (buildah push)`, log: run.log, signal: run.signal, tagExisted: request.tagExisted },
         ),
       );
       const pushMs = Date.now() - pushStarted;
@@ -371,6 +373,7 @@ function buildxBuilder(docker: string, version: string, reason: string): Builder
               what: `the push to ${request.destination} (docker buildx build)`,
               log: run.log,
               signal: run.signal,
+              tagExisted: request.tagExisted,
               inPush: (result) =>
                 buildxFailedInPush(result.tail) &&
                 !builderRefusedAttestations(request.attestations, result.tail) &&
@@ -477,10 +480,10 @@ export function lastMeaningful(tail: readonly string[]): string {
     .slice(0, 300);
 }
 
-/** What to do about a push the registry refused (a retry would be refused again); undefined for any other failure. */
 /** The registry's answer that the tag exists and cannot be moved (ECR's immutable tags). */
 const tagExists = /immutable|already exists/i;
 
+/** What to do about a push the registry refused (a retry would be refused again); undefined for any other failure. */
 export function pushRefusal(tail: readonly string[]): string | undefined {
   const text = tail.join('\n');
   if (tagExists.test(text)) {
@@ -505,10 +508,11 @@ export function pushFailedNext(tail: readonly string[]): string {
 }
 
 /**
- * Waits before each further `buildah push` after a failed one. buildah retries a dropped
- * connection itself (--retry, 3 by default) but not a registry's 5xx or 429 answer, which ends
- * the push at once; a push again uploads only the blobs the registry does not have yet, and
- * writes the same manifest (the same local image), so the tag ends the same as after one push.
+ * Waits before each further push after a failed one (`buildah push`, or `docker buildx build`
+ * that failed in its push). buildah retries a dropped connection itself (--retry, 3 by default)
+ * but not a registry's 5xx or 429 answer, which ends the push at once; a push again uploads only
+ * the blobs the registry does not have yet, and writes the same manifest (the same image), so the
+ * tag ends the same as after one push.
  */
 export const pushRetryDelaysMs: readonly number[] = [1_000, 2_000, 4_000, 8_000, 15_000];
 
@@ -526,15 +530,17 @@ export async function pushWithRetries(
     delaysMs?: readonly number[];
     /** Whether a failed run failed in its push (buildx builds and pushes in one run: a build error is not retried). */
     inPush?: (result: ExecResult) => boolean;
+    /** The tag was there before the first attempt (force): its refusal is never an earlier attempt having landed. */
+    tagExisted?: boolean | undefined;
   },
 ): Promise<ExecResult & { landedBefore?: true }> {
   const delays = options.delaysMs ?? pushRetryDelaysMs;
   for (let attempt = 0; ; attempt++) {
     const result = await push();
-    // The tag did not exist before the first attempt (else the image would have been reused): an
-    // immutable tag refusing a retry means an earlier attempt's manifest landed and only its answer
-    // was lost. The caller reads the tag back, so where it points is still checked.
-    if (attempt > 0 && result.code !== 0 && tagExists.test(result.tail.join('\n'))) {
+    // A tag that did not exist before the first attempt and that an immutable registry now refuses
+    // to move: an earlier attempt's manifest landed and only its answer was lost. The caller reads
+    // the tag back, so where it points is still checked.
+    if (attempt > 0 && !options.tagExisted && result.code !== 0 && tagExists.test(result.tail.join('\n'))) {
       options.log.warning(
         `${options.what}: the tag exists now (${lastMeaningful(result.tail)}): an earlier attempt's manifest landed though its answer was lost; the tag is read back`,
       );
