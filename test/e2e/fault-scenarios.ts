@@ -20,6 +20,7 @@ import { type BundleRun, jobWorkspace, noAmbientAws, root, runBundle as runStep 
 import { blueGreenService, blueGreenTarget, digestImage, rollingService, runBundle } from './deploy-ecs-bed.ts';
 import { image, kubeconfigConnection, workspace } from './deploy-eks-bed.ts';
 import { testCertificate } from './recording-proxy.ts';
+import { repositoryOf } from '../../packages/shared/src/patterns.ts';
 import { faultProxy, once, type FaultPlan, type FaultProxy, type Flavor, type RequestInfo } from './fault-proxy.ts';
 
 export interface Outcome {
@@ -228,12 +229,8 @@ export async function eksDeployByTag(bed: { k8s: K8sPart; registry: RegistryPart
   await c.core.createNamespace({ body: { metadata: { name: ns } } });
   const ws = workspace();
   writeFileSync(join(ws, 'shop.yaml'), manifest(ns));
-  const kubeconfig = join(mkdtempSync(join(tmpdir(), 'fault-kubeconfig-')), 'kubeconfig');
-  writeFileSync(kubeconfig, readFileSync(bed.k8s.kubeconfig));
-  const [repository, tag] = [
-    bed.registry.baseImage.slice(0, bed.registry.baseImage.lastIndexOf(':')),
-    bed.registry.baseImage.split(':').at(-1),
-  ];
+  const repository = repositoryOf(bed.registry.baseImage);
+  const tag = bed.registry.baseImage.slice(repository.length + 1);
   const { value: run, proxy } = await viaProxy(bed.registry.url, 'registry', plan, (p) =>
     runBundle(
       'deploy-eks',
@@ -242,7 +239,7 @@ export async function eksDeployByTag(bed: { k8s: K8sPart; registry: RegistryPart
         services: 'shop',
         container: 'shop',
         manifest: 'shop.yaml',
-        kubeconfig,
+        kubeconfig: bed.k8s.kubeconfig,
         timeout: '90s',
       },
       {},

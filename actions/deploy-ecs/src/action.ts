@@ -1,6 +1,7 @@
 // deploy-ecs as one call for main.ts: plan (no network), clients, deploy, step summary.
 import type { GitHubContext } from '@expeditor/shared/context';
 import type { Log } from '@expeditor/shared/log';
+import { InputError } from '@expeditor/shared/errors';
 import { runnerEnv } from '@expeditor/shared/inputs';
 import { describeServicesRead, speculate, usePrefetched } from '@expeditor/aws/speculative';
 import type { DeployEcsInputs } from './inputs.ts';
@@ -14,7 +15,7 @@ export async function runDeployEcs(
   run: { log: Log; signal: AbortSignal },
 ): Promise<DeployEcsResult> {
   // readDeployEcsInputs leaves the image out only with validate-only, which never comes here.
-  if (!inputs.image) throw new Error("deploy-ecs: input 'image' is required to deploy");
+  if (!inputs.image) throw new InputError('image', 'is required to deploy (only validate-only goes without one)');
   const started = Date.now();
   const plan = await planDeployEcs(inputs, {
     workspace: github.workspace,
